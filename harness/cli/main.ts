@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { HarnessError } from '../errors.ts';
+import { loadContract } from '../contract/load-contract.ts';
+import { describeContract } from './describe-contract.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+
+/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('kvs-conformance')
+    .description('Contract and conformance test harness for the Apify Key-Value Store API (v2)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  let exitCode: number = EXIT_CODES.ok;
+
+  program
+    .command('run')
+    .description('run the conformance suites against a target (default: the embedded reference server)')
+    .action(async () => {
+      const contract = await loadContract();
+      console.log(describeContract(contract));
+      console.error('\nkvs-conformance run: no conformance suites exist yet, so nothing was judged.');
+      exitCode = EXIT_CODES.toolError;
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.toolError;
+    }
+    if (error instanceof HarnessError) {
+      console.error(`kvs-conformance: ${error.message}`);
+      return EXIT_CODES.toolError;
+    }
+    throw error;
+  }
+}

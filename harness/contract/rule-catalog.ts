@@ -1,0 +1,138 @@
+import { HarnessError } from '../errors.ts';
+import {
+  PROFILE_SETTING_NAMES,
+  type ProfileCatalog,
+  type ProfileSettingName,
+  type ProfileSettings,
+} from './profile-catalog.ts';
+import type { YamlSource } from './yaml-source.ts';
+
+/** A rule id: `KVS-<AREA>-<NNN>`. */
+export type RuleId = `KVS-${string}-${number}`;
+
+/** RFC 2119 level: a failed MUST fails the run; a failed SHOULD is reported only. */
+export type RuleLevel = 'MUST' | 'SHOULD';
+
+/** One testable statement of the contract. */
+export interface ContractRule {
+  readonly id: RuleId;
+  readonly area: string;
+  readonly level: RuleLevel;
+  /** The testable sentence. */
+  readonly rule: string;
+  readonly source: string;
+  readonly operations: readonly string[];
+  /** Profile settings under which the rule applies (setting → allowed values); empty: always. */
+  readonly when: Readonly<Partial<Record<ProfileSettingName, readonly string[]>>>;
+}
+
+/** The rules by id and the areas with their descriptions, in catalog order. */
+export interface RuleCatalog {
+  readonly rules: ReadonlyMap<RuleId, ContractRule>;
+  readonly areas: ReadonlyMap<string, string>;
+}
+
+/** The well-formed rule id pattern. */
+export const RULE_ID_PATTERN = /^KVS-([A-Z]+)-(\d{3})$/;
+
+type Raw = Record<string, unknown>;
+const isRecord = (value: unknown): value is Raw =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * Parses spec/rules.yaml and checks every rule against the operations and profile settings of the
+ * contract: ids unique and well-formed, areas declared, operations defined, `when` values allowed.
+ */
+export function parseRuleCatalog(
+  source: YamlSource,
+  operationIds: ReadonlySet<string>,
+  profiles: ProfileCatalog,
+): RuleCatalog {
+  const data = source.data;
+  if (!isRecord(data) || !isRecord(data.areas) || !Array.isArray(data.rules)) {
+    throw new HarnessError('KVSC_RULES_INVALID', 'the file must hold an areas mapping and a rules list', {
+      location: source.locate(''),
+    });
+  }
+  const areas = new Map(Object.entries(data.areas).map(([area, text]) => [area, String(text)]));
+  const rules = new Map<RuleId, ContractRule>();
+  data.rules.forEach((raw: unknown, index) => {
+    const pointer = `/rules/${index}`;
+    const fail = (
+      field: string,
+      reason: string,
+      code: 'KVSC_RULES_INVALID' | 'KVSC_RULE_UNKNOWN_OPERATION' = 'KVSC_RULES_INVALID',
+    ): never => {
+      throw new HarnessError(code, reason, { location: source.locate(`${pointer}${field}`) });
+    };
+    if (!isRecord(raw)) return fail('', 'a rule must be a mapping');
+    const { id, level, rule, source: cited, operations, when = {} } = raw;
+    const match = typeof id === 'string' ? RULE_ID_PATTERN.exec(id) : null;
+    if (!match)
+      return fail(
+        '/id',
+        `rule id ${JSON.stringify(id)} is not of the form KVS-<AREA>-<NNN> (e.g. KVS-PAGE-001)`,
+      );
+    const ruleId = id as RuleId;
+    const area = match[1] ?? '';
+    if (!areas.has(area))
+      return fail(
+        '/id',
+        `${ruleId}: area ${area} is not declared; declared: ${[...areas.keys()].join(', ')}`,
+      );
+    if (rules.has(ruleId)) return fail('/id', `${ruleId} is defined twice; each rule has exactly one home`);
+    if (level !== 'MUST' && level !== 'SHOULD')
+      return fail('/level', `${ruleId}: level ${JSON.stringify(level)}; allowed: MUST, SHOULD`);
+    if (typeof rule !== 'string' || rule.trim() === '')
+      return fail('/rule', `${ruleId}: rule must be a non-empty sentence`);
+    if (typeof cited !== 'string' || cited.trim() === '')
+      return fail('/source', `${ruleId}: source must name where the rule comes from`);
+    if (!isStringList(operations) || operations.length === 0) {
+      return fail('/operations', `${ruleId}: operations must be a non-empty list of operationIds`);
+    }
+    operations.forEach((operationId, position) => {
+      if (!operationIds.has(operationId)) {
+        fail(
+          `/operations/${position}`,
+          `${ruleId} cites operation "${operationId}", which spec/openapi.yaml does not define; defined: ${[...operationIds].join(', ')}`,
+          'KVSC_RULE_UNKNOWN_OPERATION',
+        );
+      }
+    });
+    if (!isRecord(when)) return fail('/when', `${ruleId}: when must map profile settings to allowed values`);
+    for (const [setting, allowed] of Object.entries(when)) {
+      const definition = profiles.settings.get(setting as ProfileSettingName);
+      if (!definition) {
+        fail(
+          `/when/${setting}`,
+          `${ruleId}: unknown profile setting "${setting}"; known: ${PROFILE_SETTING_NAMES.join(', ')}`,
+        );
+      }
+      if (!isStringList(allowed) || allowed.some((value) => !definition?.values.has(value))) {
+        fail(
+          `/when/${setting}`,
+          `${ruleId}: ${setting} values must be a list drawn from ${[...(definition?.values.keys() ?? [])].join(', ')}`,
+        );
+      }
+    }
+    rules.set(ruleId, {
+      id: ruleId,
+      area,
+      level,
+      rule: rule.trim(),
+      source: cited,
+      operations,
+      when,
+    });
+  });
+  return { rules, areas };
+}
+
+/** Whether a rule applies under the given settings (every `when` condition holds). */
+export function ruleApplies(rule: ContractRule, settings: ProfileSettings): boolean {
+  return Object.entries(rule.when).every(([setting, allowed]) =>
+    allowed.includes(String(settings[setting as ProfileSettingName])),
+  );
+}

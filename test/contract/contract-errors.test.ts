@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { HarnessError, loadContract } from '../../harness/index.ts';
+import { specCopyWith } from './spec-files.ts';
+
+async function loadError(specDir: string): Promise<HarnessError> {
+  const error: unknown = await loadContract({ specDir }).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof HarnessError)) throw new Error(`expected a HarnessError, got ${String(error)}`);
+  return error;
+}
+
+describe('a broken contract fails with a clear HarnessError', () => {
+  it('names the file, JSON pointer, line and reason of a $ref that points at nothing', async () => {
+    const dir = specCopyWith('openapi.yaml', (text) =>
+      text.replace("'#/components/schemas/StoreListResponse'", "'#/components/schemas/StoreListResponze'"),
+    );
+    const error = await loadError(dir);
+    expect(error.code).toBe('KVSC_SPEC_REF_BROKEN');
+    expect(error.location?.file).toMatch(/openapi\.yaml$/);
+    expect(error.location?.pointer).toBe(
+      '/paths/~1v2~1key-value-stores/get/responses/200/content/application~1json/schema/$ref',
+    );
+    expect(error.location?.line).toBeGreaterThan(1);
+    expect(error.message).toContain('$ref "#/components/schemas/StoreListResponze" points at nothing');
+  });
+
+  it('names the pointer and reason of a field the OpenAPI schema does not allow', async () => {
+    const dir = specCopyWith('openapi.yaml', (text) =>
+      text.replace('operationId: keyValueStore_get\n', 'operationId: [keyValueStore_get]\n'),
+    );
+    const error = await loadError(dir);
+    expect(error.code).toBe('KVSC_SPEC_INVALID');
+    expect(error.location?.pointer).toBe('/paths/~1v2~1key-value-stores~1{storeId}/get/operationId');
+    expect(error.reason).toContain('must be string');
+  });
+
+  it('names the line of a YAML syntax error', async () => {
+    const dir = specCopyWith('openapi.yaml', (text) => text.replace('openapi: 3.0.3', 'openapi: [3.0.3'));
+    const error = await loadError(dir);
+    expect(error.code).toBe('KVSC_SPEC_UNREADABLE');
+    expect(error.location?.line).toBeGreaterThanOrEqual(1);
+  });
+
+  it('names the rule, the pointer and the unknown operationId a rule cites', async () => {
+    const dir = specCopyWith('rules.yaml', (text) =>
+      text.replace('operations: [keyValueStore_records_get]', 'operations: [keyValueStore_zip_get]'),
+    );
+    const error = await loadError(dir);
+    expect(error.code).toBe('KVSC_RULE_UNKNOWN_OPERATION');
+    expect(error.location?.file).toMatch(/rules\.yaml$/);
+    expect(error.location?.pointer).toMatch(/^\/rules\/\d+\/operations\/0$/);
+    expect(error.location?.line).toBeGreaterThan(1);
+    expect(error.reason).toContain('KVS-RECORD-011 cites operation "keyValueStore_zip_get"');
+  });
+
+  it('refuses a rule id defined twice and a malformed id', async () => {
+    const twice = await loadError(
+      specCopyWith('rules.yaml', (text) => text.replace('id: KVS-PAGE-002', 'id: KVS-PAGE-001')),
+    );
+    expect(twice.code).toBe('KVSC_RULES_INVALID');
+    expect(twice.reason).toContain('KVS-PAGE-001 is defined twice');
+    const malformed = await loadError(
+      specCopyWith('rules.yaml', (text) => text.replace('id: KVS-PAGE-002', 'id: KVS-PAGE-2')),
+    );
+    expect(malformed.reason).toContain('is not of the form KVS-<AREA>-<NNN>');
+  });
+
+  it('refuses a profile default outside its allowed values', async () => {
+    const error = await loadError(
+      specCopyWith('profiles.yaml', (text) => text.replace('default: strong', 'default: linearizable')),
+    );
+    expect(error.code).toBe('KVSC_PROFILE_INVALID');
+    expect(error.reason).toContain('allowed: strong, eventual');
+  });
+
+  it('refuses a payload limit missing from a record write operation', async () => {
+    const error = await loadError(
+      specCopyWith('openapi.yaml', (text) =>
+        text.replace('x-kvs-max-payload-bytes: 9437184\n      parameters', 'parameters'),
+      ),
+    );
+    expect(error.code).toBe('KVSC_SPEC_LIMIT_MISSING');
+    expect(error.reason).toContain('keyValueStore_record_put needs x-kvs-max-payload-bytes');
+  });
+});
