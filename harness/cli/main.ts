@@ -3,6 +3,7 @@ import { HarnessError } from '../errors.ts';
 import { loadContract } from '../contract/load-contract.ts';
 import { describeContract } from './describe-contract.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { addServeCommand } from './serve-command.ts';
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -21,6 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error('\nkvs-conformance run: no conformance suites exist yet, so nothing was judged.');
       exitCode = EXIT_CODES.toolError;
     });
+
+  addServeCommand(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,149 @@
+import { constants } from 'node:buffer';
+import { ApiError, notFound } from '../api-error.ts';
+import { requireOwner } from '../caller-auth.ts';
+import { sendEmpty, sendJson } from '../http-response.ts';
+import { QueryParams } from '../query-params.ts';
+import { decompress, readBody } from '../request-body.ts';
+import {
+  applyStoreChange,
+  requireReadAccess,
+  resolveStore,
+  signatureRefused,
+  storeUrl,
+  updateStoreMeta,
+  type KvsRequest,
+} from '../server-context.ts';
+import type { StoreMeta, StoredEncoding, StoredRecord } from '../storage/storage-backend.ts';
+import { isValidRecordSignature } from '../url-signing.ts';
+
+/** 1 to 256 characters of a-z, A-Z, 0-9 and !-_.'() (the platform's record-key rule). */
+const RECORD_KEY_PATTERN = /^[a-zA-Z0-9!\-_.'()]{1,256}$/;
+/** The media type stored when a write names none. */
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+function checkRecordKey(key: string): void {
+  if (!RECORD_KEY_PATTERN.test(key)) {
+    throw new ApiError(
+      400,
+      'invalid-record-key',
+      `Record key "${key.slice(0, 300)}" is not allowed; allowed: 1 to 256 characters of a-z, A-Z, 0-9 and !-_.'()`,
+    );
+  }
+}
+
+/** Whether an Accept-Encoding header accepts the encoding (with a q-value above 0). */
+function accepts(header: string | undefined, encoding: StoredEncoding): boolean {
+  return (header ?? '').split(',').some((part) => {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    return (name === encoding || name === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
+/** Owner, a valid signature over the record key, or a store readable by anyone. */
+function checkRecordAccess(r: KvsRequest, meta: StoreMeta, signature: string | undefined): void {
+  if (r.caller === 'owner' || signature === undefined) {
+    requireReadAccess(r, meta);
+    return;
+  }
+  if (!isValidRecordSignature(meta.urlSigningSecretKey, r.recordKey, signature)) {
+    throw signatureRefused('it does not sign this record key with the store secret');
+  }
+}
+
+/** GET and HEAD /v2/key-value-stores/{storeId}/records/{recordKey} */
+export async function getRecord(r: KvsRequest): Promise<void> {
+  const head = r.req.method === 'HEAD';
+  const query = new QueryParams(r.url.searchParams, ['attachment', 'signature']);
+  const attachment = query.boolean('attachment', false);
+  checkRecordKey(r.recordKey);
+  const meta = await resolveStore(r);
+  checkRecordAccess(r, meta, query.string('signature'));
+
+  const record = r.ctx.consistency.read(
+    meta.id,
+    r.recordKey,
+    await r.ctx.backend.getRecord(meta.id, r.recordKey),
+  );
+  if (!record) {
+    r.ctx.consistency.noteMiss(meta.id, r.recordKey);
+    throw notFound('Record');
+  }
+  if (!head) {
+    await updateStoreMeta(r.ctx, meta.id, (m) => {
+      m.stats.readCount += 1;
+      m.accessedAt = new Date();
+    });
+  }
+  const headers: Record<string, string> = { 'content-type': record.contentType };
+  if (attachment) headers['content-disposition'] = `attachment; filename="${r.recordKey}"`;
+  if (head) {
+    sendEmpty(r.res, 200, headers);
+    return;
+  }
+  let body = record.value;
+  if (record.encoding && accepts(r.req.headers['accept-encoding'], record.encoding)) {
+    headers['content-encoding'] = record.encoding;
+  } else if (record.encoding) {
+    body = await decompress(record.value, record.encoding, constants.MAX_LENGTH);
+  }
+  headers['content-length'] = String(body.length);
+  r.res.writeHead(200, headers);
+  r.res.end(body);
+}
+
+/** PUT and POST /v2/key-value-stores/{storeId}/records/{recordKey} — stores the body as uploaded. */
+export async function putRecord(r: KvsRequest): Promise<void> {
+  new QueryParams(r.url.searchParams, []);
+  requireOwner(r.caller);
+  checkRecordKey(r.recordKey);
+  const meta = await resolveStore(r);
+  const { options, backend, consistency } = r.ctx;
+  const { raw, encoding } = await readBody(r.req, {
+    maxBytes: options.maxRecordBytes,
+    counts: options.payloadLimitCounts,
+  });
+  const record: StoredRecord = {
+    key: r.recordKey,
+    contentType: r.req.headers['content-type'] ?? DEFAULT_CONTENT_TYPE,
+    encoding,
+    value: raw,
+  };
+  const stored = await r.ctx.storeLocks.run(meta.id, async () => {
+    if (!(await backend.getStore(meta.id))) return false;
+    if (consistency.eventual)
+      consistency.beforeChange(meta.id, record.key, await backend.getRecord(meta.id, record.key));
+    const { previousSize } = await backend.putRecord(meta.id, record);
+    await applyStoreChange(r.ctx, meta.id, (m) => {
+      m.stats.writeCount += 1;
+      m.stats.storageBytes += raw.length - (previousSize ?? 0);
+      m.modifiedAt = m.accessedAt = new Date();
+    });
+    return true;
+  });
+  if (!stored) throw notFound('Store');
+  sendJson(r.res, 201, {}, { location: `${storeUrl(r.ctx, meta.id)}/records/${record.key}` });
+}
+
+/** DELETE /v2/key-value-stores/{storeId}/records/{recordKey} — 204, also for a key that is not there. */
+export async function deleteRecord(r: KvsRequest): Promise<void> {
+  new QueryParams(r.url.searchParams, []);
+  requireOwner(r.caller);
+  checkRecordKey(r.recordKey);
+  const meta = await resolveStore(r);
+  const { backend, consistency } = r.ctx;
+  await r.ctx.storeLocks.run(meta.id, async () => {
+    if (consistency.eventual) {
+      const current = await backend.getRecord(meta.id, r.recordKey);
+      if (current) consistency.beforeChange(meta.id, r.recordKey, current);
+    }
+    const size = await backend.deleteRecord(meta.id, r.recordKey);
+    if (size === undefined) return;
+    await applyStoreChange(r.ctx, meta.id, (m) => {
+      m.stats.deleteCount += 1;
+      m.stats.storageBytes -= size;
+      m.modifiedAt = m.accessedAt = new Date();
+    });
+  });
+  sendEmpty(r.res, 204);
+}

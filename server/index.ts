@@ -1,0 +1,18 @@
+/** The reference server's public API. It shares no code with the harness. */
+export { startServer } from './start-server.ts';
+export type { RunningServer } from './start-server.ts';
+export { DEFAULT_MAX_RECORD_BYTES, ServerOptionError, resolveServerOptions } from './server-options.ts';
+export type { ResolvedServerOptions, ServerOptions } from './server-options.ts';
+export type { ConsistencyOptions } from './consistency-simulator.ts';
+export { MemoryBackend } from './storage/memory-backend.ts';
+export { DirectoryBackend } from './storage/directory-backend.ts';
+export { copyStoreMeta } from './storage/storage-backend.ts';
+export type {
+  GeneralAccess,
+  RecordInfo,
+  StorageBackend,
+  StoreMeta,
+  StoredEncoding,
+  StoredRecord,
+} from './storage/storage-backend.ts';
+export { createHmacSignature, createKeysSignature } from './url-signing.ts';

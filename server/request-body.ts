@@ -1,0 +1,123 @@
+import type { IncomingMessage } from 'node:http';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import { ApiError } from './api-error.ts';
+import type { StoredEncoding } from './storage/storage-backend.ts';
+
+const DECOMPRESS: Readonly<
+  Record<StoredEncoding, (buffer: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>>
+> = {
+  gzip: promisify(gunzip),
+  br: promisify(brotliDecompress),
+  deflate: promisify(inflate),
+};
+
+/** How large a request body may be, and which bytes count. */
+export interface BodyLimit {
+  readonly maxBytes: number;
+  /** `encoded`: the bytes as sent; `decoded`: the bytes after Content-Encoding is undone. */
+  readonly counts: 'encoded' | 'decoded';
+}
+
+/** A request body as received: the raw bytes and the compression they carry. */
+export interface ReceivedBody {
+  readonly raw: Buffer;
+  readonly encoding: StoredEncoding | null;
+}
+
+/** How much bigger than the limit a decompressed body may get in `encoded` mode (zip-bomb guard). */
+const DECODED_GUARD_FACTOR = 16;
+
+function tooLarge(limit: BodyLimit): ApiError {
+  return new ApiError(
+    413,
+    'request-too-large',
+    `The request body is too large (limit ${limit.maxBytes} bytes, counting ${limit.counts} bytes).`,
+    { connection: 'close' },
+  );
+}
+
+/** The request's Content-Encoding as a stored encoding; 415 for anything else. */
+export function parseContentEncoding(header: string | undefined): StoredEncoding | null {
+  const value = (header ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return null;
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  if (value === 'br' || value === 'deflate') return value;
+  throw new ApiError(
+    415,
+    'unsupported-content-encoding',
+    `Content-Encoding "${header}" is not supported; allowed: gzip, br, deflate, identity.`,
+    {
+      connection: 'close',
+    },
+  );
+}
+
+/** Undoes the body's compression; at most `maxOutputLength` bytes (a RangeError beyond). */
+export function decompress(raw: Buffer, encoding: StoredEncoding, maxOutputLength: number): Promise<Buffer> {
+  return DECOMPRESS[encoding](raw, { maxOutputLength });
+}
+
+/**
+ * Reads a request body while counting it, and stops reading as soon as it is over the limit: the
+ * rest is never buffered (the 413 answer closes the connection). A compressed body is checked to
+ * decompress, within the limit when decoded bytes count.
+ */
+export async function readBody(request: IncomingMessage, limit: BodyLimit): Promise<ReceivedBody> {
+  const encoding = parseContentEncoding(request.headers['content-encoding']);
+  // Encoded bytes are capped too in decoded mode: incompressible data grows a little when compressed.
+  const rawCap =
+    limit.counts === 'encoded' || encoding === null ? limit.maxBytes : limit.maxBytes * 2 + 65536;
+  const declared = Number(request.headers['content-length'] ?? Number.NaN);
+  if (declared > rawCap) throw tooLarge(limit);
+
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const stop = (error: ApiError): void => {
+      request.pause();
+      request.removeAllListeners('data');
+      request.removeAllListeners('end');
+      reject(error);
+    };
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > rawCap) stop(tooLarge(limit));
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks, received)));
+    request.on('error', () => stop(new ApiError(400, 'invalid-input', 'The request body was cut off.')));
+  });
+
+  if (encoding !== null) {
+    const decodedCap = limit.counts === 'decoded' ? limit.maxBytes : limit.maxBytes * DECODED_GUARD_FACTOR;
+    try {
+      await decompress(raw, encoding, decodedCap);
+    } catch (error) {
+      if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw tooLarge(limit);
+      throw new ApiError(
+        400,
+        'invalid-input',
+        `The request body is not valid ${encoding} data: ${(error as Error).message}`,
+      );
+    }
+  }
+  return { raw, encoding };
+}
+
+/** Reads a small JSON body (any Content-Encoding); `undefined` when the body is empty. */
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const { raw, encoding } = await readBody(request, { maxBytes, counts: 'decoded' });
+  const text = (encoding ? await decompress(raw, encoding, maxBytes) : raw).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError(
+      400,
+      'invalid-request',
+      `The request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { ApiError, invalidInput } from './api-error.ts';
+import { downloadRecords } from './handlers/records-zip.ts';
+import { deleteRecord, getRecord, putRecord } from './handlers/record.ts';
+import { listKeys } from './handlers/keys.ts';
+import { deleteStore, getStore, updateStore } from './handlers/store.ts';
+import { createStore, listStores } from './handlers/store-collection.ts';
+import type { KvsRequest } from './server-context.ts';
+
+/** Handles one request whose route and method matched. */
+export type Handler = (r: KvsRequest) => Promise<void>;
+
+/** A matched route: its handler and the decoded path parameters. */
+export interface MatchedRoute {
+  readonly handler: Handler;
+  readonly storeId: string;
+  readonly recordKey: string;
+}
+
+type Methods = Readonly<Partial<Record<string, Handler>>>;
+
+const COLLECTION: Methods = { GET: listStores, POST: createStore };
+const STORE: Methods = { GET: getStore, PUT: updateStore, DELETE: deleteStore };
+const KEYS: Methods = { GET: listKeys };
+const RECORDS: Methods = { GET: downloadRecords };
+const RECORD: Methods = {
+  GET: getRecord,
+  HEAD: getRecord,
+  PUT: putRecord,
+  POST: putRecord,
+  DELETE: deleteRecord,
+};
+
+const PREFIX = '/v2/key-value-stores';
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidInput(`The path segment "${segment}" is not valid percent-encoding.`);
+  }
+}
+
+/**
+ * Finds the handler for a method and path: 404 page-not-found for a path outside the API,
+ * 405 method-not-allowed (with Allow) for a method the path does not take.
+ */
+export function routeRequest(method: string, pathname: string): MatchedRoute {
+  const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
+  if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) {
+    throw new ApiError(404, 'page-not-found', `There is no API endpoint at ${path.slice(0, 200)}.`);
+  }
+  const [store, resource, ...rest] = path.slice(PREFIX.length + 1).split('/');
+  let methods: Methods | undefined;
+  if (store === undefined || store === '') methods = path === PREFIX ? COLLECTION : undefined;
+  else if (resource === undefined) methods = STORE;
+  else if (resource === 'keys' && rest.length === 0) methods = KEYS;
+  else if (resource === 'records') methods = rest.length === 0 ? RECORDS : RECORD;
+  if (!methods)
+    throw new ApiError(404, 'page-not-found', `There is no API endpoint at ${path.slice(0, 200)}.`);
+
+  const handler = methods[method];
+  if (!handler) {
+    const allowed = Object.keys(methods).join(', ');
+    throw new ApiError(405, 'method-not-allowed', `This endpoint accepts only the HTTP methods ${allowed}.`, {
+      allow: allowed,
+    });
+  }
+  return { handler, storeId: decode(store ?? ''), recordKey: rest.map(decode).join('/') };
+}

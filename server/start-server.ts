@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from './api-error.ts';
+import { identifyCaller } from './caller-auth.ts';
+import { ConsistencySimulator } from './consistency-simulator.ts';
+import { sendApiError } from './http-response.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
+import { routeRequest } from './route-request.ts';
+import type { ServerContext } from './server-context.ts';
+import { resolveServerOptions, type ServerOptions } from './server-options.ts';
+import { DirectoryBackend } from './storage/directory-backend.ts';
+import { MemoryBackend } from './storage/memory-backend.ts';
+
+/** A listening reference server. */
+export interface RunningServer {
+  /** The base URL, e.g. `http://127.0.0.1:40123` (without `/v2`). */
+  readonly url: string;
+  /** Stops accepting, closes every connection and releases the storage. */
+  close(): Promise<void>;
+}
+
+async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const head = req.method === 'HEAD';
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const caller = identifyCaller(req, url, ctx.options.tokens);
+    const route = routeRequest(req.method ?? 'GET', url.pathname);
+    await route.handler({ ctx, req, res, url, caller, storeId: route.storeId, recordKey: route.recordKey });
+  } catch (thrown) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const error =
+      thrown instanceof ApiError
+        ? thrown
+        : new ApiError(
+            500,
+            'internal-server-error',
+            'The reference server failed on this request; please report it.',
+          );
+    if (!(thrown instanceof ApiError)) console.error('kvs-conformance server: unexpected error', thrown);
+    // A request body the handler did not read is not read now: the connection closes instead.
+    const closing = req.complete
+      ? error
+      : new ApiError(error.status, error.type, error.message, { ...error.headers, connection: 'close' });
+    sendApiError(res, closing, head);
+  }
+}
+
+/** Starts the reference server and resolves once it listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const resolved = resolveServerOptions(options);
+  const backend =
+    resolved.backend ??
+    (resolved.storage === 'memory' ? new MemoryBackend() : new DirectoryBackend(resolved.storage));
+  let baseUrl = '';
+  let seq = 0;
+  const ctx: ServerContext = {
+    options: resolved,
+    backend,
+    consistency: new ConsistencySimulator(resolved.consistency),
+    storeLocks: new KeyedMutex(),
+    nameLock: new KeyedMutex(),
+    baseUrl: () => baseUrl,
+    nextSeq: () => (seq += 1),
+  };
+  const server = createServer((req, res) => void handle(ctx, req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  const url = `http://${host}:${port}`;
+  baseUrl = resolved.publicUrl ?? url;
+  return {
+    url,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import {
+  copyStoreMeta,
+  type RecordInfo,
+  type StorageBackend,
+  type StoreMeta,
+  type StoredRecord,
+} from './storage-backend.ts';
+
+interface MemoryStore {
+  meta: StoreMeta;
+  records: Map<string, StoredRecord>;
+}
+
+/** Keeps everything in process memory; the default backend. */
+export class MemoryBackend implements StorageBackend {
+  readonly #stores = new Map<string, MemoryStore>();
+
+  listStores(): Promise<StoreMeta[]> {
+    return Promise.resolve([...this.#stores.values()].map((store) => copyStoreMeta(store.meta)));
+  }
+
+  getStore(id: string): Promise<StoreMeta | undefined> {
+    const store = this.#stores.get(id);
+    return Promise.resolve(store && copyStoreMeta(store.meta));
+  }
+
+  findStoreByName(name: string): Promise<StoreMeta | undefined> {
+    for (const store of this.#stores.values()) {
+      if (store.meta.name === name) return Promise.resolve(copyStoreMeta(store.meta));
+    }
+    return Promise.resolve(undefined);
+  }
+
+  createStore(meta: StoreMeta): Promise<void> {
+    this.#stores.set(meta.id, { meta: copyStoreMeta(meta), records: new Map() });
+    return Promise.resolve();
+  }
+
+  saveStore(meta: StoreMeta): Promise<void> {
+    const store = this.#stores.get(meta.id);
+    if (store) store.meta = copyStoreMeta(meta);
+    return Promise.resolve();
+  }
+
+  deleteStore(id: string): Promise<void> {
+    this.#stores.delete(id);
+    return Promise.resolve();
+  }
+
+  listRecords(storeId: string): Promise<RecordInfo[]> {
+    const records = this.#stores.get(storeId)?.records.values() ?? [];
+    return Promise.resolve([...records].map((record) => ({ key: record.key, size: record.value.length })));
+  }
+
+  getRecord(storeId: string, key: string): Promise<StoredRecord | undefined> {
+    return Promise.resolve(this.#stores.get(storeId)?.records.get(key));
+  }
+
+  putRecord(storeId: string, record: StoredRecord): Promise<{ previousSize: number | undefined }> {
+    const records = this.#stores.get(storeId)?.records;
+    if (!records) return Promise.reject(new Error(`store ${storeId} does not exist`));
+    const previousSize = records.get(record.key)?.value.length;
+    records.set(record.key, record);
+    return Promise.resolve({ previousSize });
+  }
+
+  deleteRecord(storeId: string, key: string): Promise<number | undefined> {
+    const records = this.#stores.get(storeId)?.records;
+    const size = records?.get(key)?.value.length;
+    records?.delete(key);
+    return Promise.resolve(size);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
