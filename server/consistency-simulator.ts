@@ -57,7 +57,7 @@ export class ConsistencySimulator {
   noteMiss(storeId: string, key: string): void {
     if (!this.eventual) return;
     let misses = this.#misses.get(storeId);
-    if (!misses) this.#misses.set(storeId, (misses = new Map()));
+    if (!misses) this.#misses.set(storeId, (misses = new Map<string, number>()));
     misses.set(key, this.#now());
   }
 
@@ -75,7 +75,7 @@ export class ConsistencySimulator {
     const recentlyMissed = missedAt !== undefined && now - missedAt <= this.#options.staleMs;
     if (visible === null && !recentlyMissed && !seen) return;
     let states = this.#stale.get(storeId);
-    if (!states) this.#stale.set(storeId, (states = new Map()));
+    if (!states) this.#stale.set(storeId, (states = new Map<string, StaleState>()));
     states.set(key, { visible, until: now + this.#period() });
   }
 

@@ -33,7 +33,6 @@ function tooLarge(limit: BodyLimit): ApiError {
     413,
     'request-too-large',
     `The request body is too large (limit ${limit.maxBytes} bytes, counting ${limit.counts} bytes).`,
-    { connection: 'close' },
   );
 }
 
@@ -74,19 +73,27 @@ export async function readBody(request: IncomingMessage, limit: BodyLimit): Prom
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    const stop = (error: ApiError): void => {
-      request.pause();
-      request.removeAllListeners('data');
-      request.removeAllListeners('end');
-      reject(error);
-    };
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       received += chunk.length;
       if (received > rawCap) stop(tooLarge(limit));
       else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks, received)));
-    request.on('error', () => stop(new ApiError(400, 'invalid-input', 'The request body was cut off.')));
+    };
+    const onEnd = (): void => {
+      request.off('data', onData);
+      request.off('error', onError);
+      resolve(Buffer.concat(chunks, received));
+    };
+    const onError = (): void => stop(new ApiError(400, 'invalid-input', 'The request body was cut off.'));
+    const stop = (error: ApiError): void => {
+      request.pause();
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      reject(error);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
   });
 
   if (encoding !== null) {
@@ -120,4 +127,37 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
       `The request body is not valid JSON: ${(error as Error).message}`,
     );
   }
+}
+
+/** At most this many bytes of a refused body are read (and dropped) before the connection is cut. */
+const DRAIN_MAX_BYTES = 32 * 1024 * 1024;
+/** At most this long is a refused body read (and dropped) before the connection is cut. */
+const DRAIN_MAX_MS = 5000;
+
+/**
+ * Before answering a request whose body was not (fully) read: reads and drops the rest of the
+ * body, within a bound of bytes and time, so the client can read the answer on a healthy
+ * connection instead of a reset. Nothing is buffered. Resolves true when the body ended within
+ * the bound, false when the connection must be closed after the answer.
+ */
+export function drainBody(request: IncomingMessage): Promise<boolean> {
+  return new Promise((resolve) => {
+    let drained = 0;
+    const finish = (ended: boolean): void => {
+      clearTimeout(timer);
+      request.off('data', onData);
+      request.off('end', onEnd);
+      if (!ended) request.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer): void => {
+      drained += chunk.length;
+      if (drained > DRAIN_MAX_BYTES) finish(false);
+    };
+    const onEnd = (): void => finish(true);
+    const timer = setTimeout(() => finish(false), DRAIN_MAX_MS).unref();
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.resume();
+  });
 }

@@ -5,6 +5,7 @@ import { identifyCaller } from './caller-auth.ts';
 import { ConsistencySimulator } from './consistency-simulator.ts';
 import { sendApiError } from './http-response.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
+import { drainBody } from './request-body.ts';
 import { routeRequest } from './route-request.ts';
 import type { ServerContext } from './server-context.ts';
 import { resolveServerOptions, type ServerOptions } from './server-options.ts';
@@ -40,11 +41,14 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
             'The reference server failed on this request; please report it.',
           );
     if (!(thrown instanceof ApiError)) console.error('kvs-conformance server: unexpected error', thrown);
-    // A request body the handler did not read is not read now: the connection closes instead.
-    const closing = req.complete
+    // An unread body is drained (bounded) first: answering mid-upload makes Node close the
+    // connection at once, and the client may then see a reset instead of the answer.
+    const drained = req.complete || (await drainBody(req));
+    if (res.destroyed) return;
+    const answer = drained
       ? error
       : new ApiError(error.status, error.type, error.message, { ...error.headers, connection: 'close' });
-    sendApiError(res, closing, head);
+    sendApiError(res, answer, head);
   }
 }
 

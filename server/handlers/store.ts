@@ -73,7 +73,7 @@ export async function updateStore(r: KvsRequest): Promise<void> {
       r.ctx,
       meta.id,
       (m) => {
-        if (name !== undefined) m.name = name as string | null;
+        if (name !== undefined) m.name = name;
         if (generalAccess !== undefined) m.generalAccess = generalAccess as GeneralAccess;
         m.modifiedAt = new Date();
       },
