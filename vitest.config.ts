@@ -15,6 +15,7 @@ export default defineConfig({
         test: {
           name: 'conformance',
           include: ['suites/**/*.test.ts'],
+          setupFiles: ['suites/setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

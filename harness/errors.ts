@@ -14,6 +14,8 @@ export const HARNESS_ERROR_CODES = {
   KVSC_RULES_INVALID: 'spec/rules.yaml has a malformed or duplicate rule',
   KVSC_RULE_UNKNOWN_OPERATION: 'a rule cites an operationId the spec does not define',
   KVSC_PROFILE_INVALID: 'a profile setting or preset is unknown or has a value that is not allowed',
+  KVSC_TARGET_UNREACHABLE: 'the target did not answer, or refused the token, before any rule was checked',
+  KVSC_RUN_FAILED: 'the test runner could not run the suites (nothing was judged)',
 } as const;
 
 /** One of the stable error codes. */

@@ -23,3 +23,30 @@ export { RULE_ID_PATTERN, ruleApplies } from './contract/rule-catalog.ts';
 export type { ContractRule, RuleCatalog, RuleId, RuleLevel } from './contract/rule-catalog.ts';
 export { describeViolations } from './contract/schema-validator-factory.ts';
 export type { SchemaViolation } from './contract/schema-validator-factory.ts';
+export { HttpClient } from './http/http-client.ts';
+export type { HttpClientOptions, HttpRequest } from './http/http-client.ts';
+export { renderCurl } from './http/exchange.ts';
+export type { Exchange, RecordedRequest, RecordedResponse } from './http/exchange.ts';
+export { REDACTED_TOKEN, redactSecrets } from './http/redact.ts';
+export { ContractViolationError, expectRule, RULE_MARKER } from './failures.ts';
+export type { Failure } from './failures.ts';
+export { RESPONSE_CHECKS, runResponseChecks } from './checks/response-checks.ts';
+export type { CheckInput, CheckViolation, ResponseCheck } from './checks/response-checks.ts';
+export { HttpApi, expectStatus } from './drivers/http-api.ts';
+export type { CheckedResponse, OperationCall } from './drivers/http-api.ts';
+export { HttpDriver } from './drivers/http-driver.ts';
+export { ApifyClientDriver } from './drivers/apify-client-driver.ts';
+export type {
+  KeysPage,
+  KeysQuery,
+  KvsDriver,
+  RecordValue,
+  StoreInfo,
+  StoreListPage,
+  StoreListQuery,
+} from './drivers/kvs-driver.ts';
+export { observeUntil } from './consistency/observe-until.ts';
+export type { Observation } from './consistency/observe-until.ts';
+export { useConformance } from './runner/conformance-fixture.ts';
+export type { Conformance } from './runner/conformance-fixture.ts';
+export type { SuiteContext } from './runner/suite-context.ts';

@@ -1,8 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { HarnessError } from '../errors.ts';
-import { loadContract } from '../contract/load-contract.ts';
-import { describeContract } from './describe-contract.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { addRunCommand } from './run-command.ts';
 import { addServeCommand } from './serve-command.ts';
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
@@ -13,16 +12,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   let exitCode: number = EXIT_CODES.ok;
 
-  program
-    .command('run')
-    .description('run the conformance suites against a target (default: the embedded reference server)')
-    .action(async () => {
-      const contract = await loadContract();
-      console.log(describeContract(contract));
-      console.error('\nkvs-conformance run: no conformance suites exist yet, so nothing was judged.');
-      exitCode = EXIT_CODES.toolError;
-    });
-
+  addRunCommand(program, (code) => (exitCode = code));
   addServeCommand(program);
 
   try {

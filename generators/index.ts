@@ -1,0 +1,10 @@
+/** fast-check arbitraries derived from the contract; pure, no I/O. */
+export {
+  invalidRecordKeyArbitrary,
+  longestRecordKeyArbitrary,
+  recordKeyArbitrary,
+  recordKeyCharacters,
+} from './record-key-arbitrary.ts';
+export { recordValueArbitrary } from './record-value-arbitrary.ts';
+export type { RecordValueSample } from './record-value-arbitrary.ts';
+export { keySetArbitrary, pageSizeArbitrary } from './key-set-arbitrary.ts';

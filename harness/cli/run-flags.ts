@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { PROFILE_SETTING_NAMES, type ProfileSettingName } from '../contract/profile-catalog.ts';
+import type { RunOptions } from '../config/run-options.ts';
+import type { RawRunOptions } from '../config/resolve-run-options.ts';
+import { parseDuration } from '../config/parse-duration.ts';
+import { collect } from './parse-flag.ts';
+
+interface FlagSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly repeatable?: boolean;
+}
+
+/**
+ * One flag per run option. The mapped type makes a missing flag a compile error; profile settings
+ * get one flag each, derived from PROFILE_SETTING_NAMES.
+ */
+export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-?: FlagSpec } = {
+  target: {
+    flags: '--target <url>',
+    description: 'base URL of the server under test (default: start the embedded reference server)',
+  },
+  token: {
+    flags: '--token <token>',
+    description: 'API token (default: $APIFY_TOKEN); redacted from all output',
+  },
+  profile: { flags: '--profile <preset>', description: 'profile preset: platform, legacy-2020 or lenient' },
+  seed: { flags: '--seed <n>', description: 'fast-check seed (printed by every run, to replay it)' },
+  runs: { flags: '--runs <n>', description: 'fast-check runs per property (default 25)' },
+  suite: {
+    flags: '--suite <area>',
+    description: 'run only this rule area, e.g. PAGE (repeatable)',
+    repeatable: true,
+  },
+  rule: {
+    flags: '--rule <id>',
+    description: 'run only this rule, e.g. KVS-KEYS-005 (repeatable)',
+    repeatable: true,
+  },
+  concurrency: {
+    flags: '--concurrency <n>',
+    description: 'keep-alive connections per suite file (default 8)',
+  },
+  timeoutMs: { flags: '--timeout <duration>', description: 'per-request timeout, e.g. 10s (default 30s)' },
+  maxResponseBytes: {
+    flags: '--max-response-bytes <n>',
+    description: 'largest response body read (default 64 MiB)',
+  },
+  out: { flags: '--out <dir>', description: 'output folder (default kvs-conformance-report)' },
+  shard: { flags: '--shard <i/n>', description: 'run the i-th of n shards' },
+};
+
+const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+/** The flag name of a profile setting; the consistency window is `--window <duration>`. */
+const settingFlag = (name: ProfileSettingName): string =>
+  name === 'consistencyWindowMs' ? 'window' : kebab(name);
+const camel = (flag: string): string =>
+  flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** Adds every run flag (and `--config`) to the command. */
+export function addRunFlags(command: Command): Command {
+  command.option(
+    '--config <file>',
+    'config file (default: kvs-conformance.config.{json,js,mjs} in the working directory)',
+  );
+  for (const spec of Object.values(RUN_FLAGS)) {
+    if (spec.repeatable) command.option(spec.flags, spec.description, collect);
+    else command.option(spec.flags, spec.description);
+  }
+  for (const name of PROFILE_SETTING_NAMES) {
+    command.option(`--${settingFlag(name)} <value>`, `profile setting ${name} (see spec/profiles.yaml)`);
+  }
+  return command;
+}
+
+/** The raw run options the flags gave (only those given). */
+export function runOptionsFromFlags(flags: Readonly<Record<string, unknown>>): RawRunOptions {
+  const raw: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(RUN_FLAGS)) {
+    const value = flags[camel(spec.flags.split(' ')[0]?.slice(2) ?? name)];
+    if (value !== undefined) raw[name] = value;
+  }
+  const settings: Record<string, unknown> = {};
+  for (const name of PROFILE_SETTING_NAMES) {
+    const value = flags[camel(settingFlag(name))];
+    if (value === undefined) continue;
+    settings[name] = name === 'consistencyWindowMs' ? parseDuration(value as string, '--window') : value;
+  }
+  if (Object.keys(settings).length > 0) raw.settings = settings;
+  return raw;
+}

@@ -1,0 +1,197 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HarnessError } from '../errors.ts';
+import { PROFILE_SETTING_NAMES, type ProfileSettingName } from '../contract/profile-catalog.ts';
+import { RULE_ID_PATTERN } from '../contract/rule-catalog.ts';
+import { parseDuration } from './parse-duration.ts';
+import {
+  CONFIG_FILE_NAMES,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_OUT,
+  DEFAULT_RUNS,
+  DEFAULT_TIMEOUT_MS,
+  ENV_PREFIX,
+  type ResolvedRunOptions,
+  type RunOptions,
+} from './run-options.ts';
+
+/** A raw option value as given by a source (strings from flags and environment). */
+type RawValue = string | number | boolean | readonly string[] | Readonly<Record<string, unknown>> | undefined;
+/** The raw values one source gives, by option name. */
+export type RawRunOptions = Readonly<Partial<Record<keyof RunOptions, RawValue>>>;
+
+/** Environment variable name of an option or setting (`consistencyWindowMs` → KVS_CONFORMANCE_CONSISTENCY_WINDOW_MS). */
+export function envName(name: string): string {
+  return ENV_PREFIX + name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** Reads the options of the environment: KVS_CONFORMANCE_* and APIFY_TOKEN. */
+export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
+  const names: (keyof RunOptions)[] = [
+    'target',
+    'token',
+    'profile',
+    'seed',
+    'runs',
+    'suite',
+    'rule',
+    'concurrency',
+    'out',
+    'shard',
+  ];
+  const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
+  for (const name of names) {
+    const value = env[envName(name)];
+    if (value !== undefined && value !== '')
+      raw[name] = name === 'suite' || name === 'rule' ? value.split(',') : value;
+  }
+  const timeout = env[envName('timeout')];
+  if (timeout) raw.timeoutMs = timeout;
+  raw.token ??= env.APIFY_TOKEN || undefined;
+  const settings: Record<string, string> = {};
+  for (const name of PROFILE_SETTING_NAMES) {
+    const value = env[envName(name)];
+    if (value !== undefined && value !== '') settings[name] = value;
+  }
+  if (Object.keys(settings).length > 0) raw.settings = settings;
+  return raw;
+}
+
+/** Loads a config file (JSON, or a JS module whose default export is the options). */
+export async function loadConfigFile(
+  path: string | undefined,
+  cwd: string,
+): Promise<{ file: string; options: RawRunOptions } | undefined> {
+  const file = path
+    ? resolve(cwd, path)
+    : CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).find((candidate) => existsSync(candidate));
+  if (!file) return undefined;
+  if (!existsSync(file)) throw new HarnessError('KVSC_USAGE', `config file ${file} does not exist`);
+  try {
+    const loaded: unknown = file.endsWith('.json')
+      ? JSON.parse(readFileSync(file, 'utf8'))
+      : ((await import(pathToFileURL(file).href)) as { default: unknown }).default;
+    if (typeof loaded !== 'object' || loaded === null || Array.isArray(loaded)) {
+      throw new Error('it must hold an object of run options');
+    }
+    return { file, options: loaded };
+  } catch (error) {
+    if (error instanceof HarnessError) throw error;
+    throw new HarnessError('KVSC_USAGE', `config file ${file} cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+function integer(value: RawValue, origin: string, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < minimum) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `${origin} is ${JSON.stringify(value)}; allowed: a whole number ≥ ${minimum}`,
+    );
+  }
+  return number;
+}
+
+function text(value: RawValue, origin: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '')
+    throw new HarnessError('KVSC_USAGE', `${origin} must be a non-empty string`);
+  return value;
+}
+
+function list(value: RawValue, origin: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
+    throw new HarnessError('KVSC_USAGE', `${origin} must be a list of strings`);
+  }
+  return items.map((item: string) => item.trim()).filter((item) => item !== '');
+}
+
+function shard(value: RawValue, origin: string): ResolvedRunOptions['shard'] {
+  if (value === undefined) return undefined;
+  const match = typeof value === 'string' ? /^(\d+)\/(\d+)$/.exec(value) : null;
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || index < 1 || count < 1 || index > count) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `${origin} is ${JSON.stringify(value)}; allowed: i/n with 1 ≤ i ≤ n, e.g. 1/2`,
+    );
+  }
+  return { index, count };
+}
+
+/** Where each source's values came from, for messages. */
+export interface RunOptionSources {
+  readonly flags: RawRunOptions;
+  readonly env: RawRunOptions;
+  readonly file?: { readonly file: string; readonly options: RawRunOptions };
+}
+
+/**
+ * The one resolver: flags over environment over config file over defaults, every value checked
+ * with a message naming its source, the value and what is allowed.
+ */
+export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions {
+  const layers: [string, RawRunOptions][] = [
+    ['flag', sources.flags],
+    ['environment', sources.env],
+    ...(sources.file ? ([[sources.file.file, sources.file.options]] as [string, RawRunOptions][]) : []),
+  ];
+  const pick = (name: keyof RunOptions): [RawValue, string] => {
+    for (const [source, options] of layers) {
+      if (options[name] !== undefined) return [options[name], `${name} (${source})`];
+    }
+    return [undefined, name];
+  };
+  const settings: Partial<Record<ProfileSettingName, string | number>> = {};
+  for (const [, options] of [...layers].reverse()) {
+    const layer = options.settings;
+    if (layer === undefined) continue;
+    if (typeof layer !== 'object' || Array.isArray(layer))
+      throw new HarnessError('KVSC_USAGE', 'settings must map profile settings to values');
+    Object.assign(settings, layer);
+  }
+  const target = text(...pick('target'));
+  if (target !== undefined && !/^https?:\/\/[^\s]+$/.test(target)) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `target is "${target}"; allowed: an http:// or https:// base URL such as http://127.0.0.1:8080`,
+    );
+  }
+  const rules = list(...pick('rule')) ?? [];
+  const badRule = rules.find((rule) => !RULE_ID_PATTERN.test(rule));
+  if (badRule)
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `rule "${badRule}" is not a rule id; allowed: ids such as KVS-PAGE-001`,
+    );
+  const [timeout, timeoutOrigin] = pick('timeoutMs');
+  return {
+    target: target?.replace(/\/+$/, '').replace(/\/v2$/, ''),
+    token: text(...pick('token')),
+    profile: text(...pick('profile')),
+    settings,
+    seed: integer(...pick('seed'), 0) ?? Math.floor(Math.random() * 2 ** 31),
+    runs: integer(...pick('runs'), 1) ?? DEFAULT_RUNS,
+    suite: (list(...pick('suite')) ?? []).map((area) => area.toUpperCase()),
+    rule: rules,
+    concurrency: integer(...pick('concurrency'), 1) ?? DEFAULT_CONCURRENCY,
+    timeoutMs:
+      timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout as string | number, timeoutOrigin),
+    maxResponseBytes: integer(...pick('maxResponseBytes'), 1024) ?? DEFAULT_MAX_RESPONSE_BYTES,
+    out: text(...pick('out')) ?? DEFAULT_OUT,
+    shard: shard(...pick('shard')),
+  };
+}

@@ -1,0 +1,148 @@
+import type { Readable } from 'node:stream';
+import { runResponseChecks, mediaTypeOf } from '../checks/response-checks.ts';
+import type { Contract } from '../contract/load-contract.ts';
+import type { RuleId } from '../contract/rule-catalog.ts';
+import { ContractViolationError } from '../failures.ts';
+import type { Exchange, RecordedResponse } from '../http/exchange.ts';
+import type { HttpClient } from '../http/http-client.ts';
+
+/** What to send with one operation call. */
+export interface OperationCall {
+  readonly storeId?: string;
+  readonly recordKey?: string;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Buffer | string | Readable;
+  readonly auth?: 'header' | 'query' | 'none';
+  readonly token?: string;
+  /** Skip the response checks (for deliberately malformed requests whose answers are judged by the suite). */
+  readonly unchecked?: boolean;
+}
+
+/** A checked response: the exchange and helpers to read it. */
+export interface CheckedResponse {
+  readonly exchange: Exchange;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** The body parsed as JSON (throws a contract failure when it is not JSON). */
+  json<T>(): T;
+}
+
+/**
+ * Calls contract operations by operationId over HTTP. Every response is checked against the
+ * contract (status, media type, schema, headers, empty bodies); a violation, or no response at all,
+ * throws a ContractViolationError carrying the exchange.
+ */
+export class HttpApi {
+  readonly contract: Contract;
+  readonly client: HttpClient;
+
+  constructor(contract: Contract, client: HttpClient) {
+    this.contract = contract;
+    this.client = client;
+  }
+
+  /** The request path of an operation with its parameters filled in and percent-encoded. */
+  path(operationId: string, call: OperationCall): string {
+    const operation = this.contract.operation(operationId);
+    const path = operation.path
+      .replace('{storeId}', encodeURIComponent(call.storeId ?? ''))
+      .replace('{recordKey}', encodeURIComponent(call.recordKey ?? ''));
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) query.set(name, String(value));
+    }
+    const search = query.toString();
+    return search ? `${path}?${search}` : path;
+  }
+
+  async call(operationId: string, call: OperationCall = {}): Promise<CheckedResponse> {
+    const operation = this.contract.operation(operationId);
+    const exchange = await this.client.send({
+      method: operation.method,
+      path: this.path(operationId, call),
+      operationId,
+      ...(call.headers ? { headers: call.headers } : {}),
+      ...(call.body === undefined ? {} : { body: call.body }),
+      ...(call.auth ? { auth: call.auth } : {}),
+      ...(call.token ? { token: call.token } : {}),
+    });
+    const response = exchange.response;
+    if (!response) {
+      throw new ContractViolationError({
+        ruleId: 'KVS-SCHEMA-001',
+        operationId,
+        message: `${operationId} got no response: ${exchange.error ?? 'unknown error'}`,
+        evidence: { error: exchange.error },
+        exchanges: [exchange],
+      });
+    }
+    if (!call.unchecked) {
+      const violations = runResponseChecks({
+        contract: this.contract,
+        operation,
+        exchange,
+        response,
+        mediaType: mediaTypeOf(response.headers['content-type']),
+      });
+      const first = violations[0];
+      if (first) {
+        const more =
+          violations.length > 1
+            ? ` (and: ${violations
+                .slice(1)
+                .map((v) => `[${v.ruleId}] ${v.message}`)
+                .join('; ')})`
+            : '';
+        throw new ContractViolationError({
+          ruleId: first.ruleId,
+          operationId,
+          message: first.message + more,
+          evidence: first.evidence,
+          exchanges: [exchange],
+        });
+      }
+    }
+    return checkedResponse(exchange, response);
+  }
+}
+
+function checkedResponse(exchange: Exchange, response: RecordedResponse): CheckedResponse {
+  return {
+    exchange,
+    status: response.status,
+    headers: response.headers,
+    body: response.body,
+    json<T>(): T {
+      try {
+        return JSON.parse(response.body.toString('utf8')) as T;
+      } catch (error) {
+        throw new ContractViolationError({
+          ruleId: 'KVS-SCHEMA-002',
+          operationId: exchange.operationId,
+          message: `${exchange.operationId ?? 'the operation'} ${response.status} body is not JSON: ${(error as Error).message}`,
+          evidence: {},
+          exchanges: [exchange],
+        });
+      }
+    },
+  };
+}
+
+/** Throws a contract failure under `ruleId` unless the response has one of the expected statuses. */
+export function expectStatus(
+  response: CheckedResponse,
+  expected: readonly number[],
+  ruleId: RuleId,
+  what: string,
+): void {
+  if (expected.includes(response.status)) return;
+  throw new ContractViolationError({
+    ruleId,
+    operationId: response.exchange.operationId,
+    message: `${what}: expected status ${expected.join(' or ')}, got ${response.status}`,
+    evidence: { expected, status: response.status },
+    exchanges: [response.exchange],
+  });
+}

@@ -1,0 +1,71 @@
+/** One HTTP request as sent, redacted (the token never appears). */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** At most the first EXCERPT_BYTES of the body, as text when it is UTF-8, else base64 with a note. */
+  readonly bodyExcerpt: string;
+  readonly bodyBytes: number;
+}
+
+/** One HTTP response as received (body kept in full up to the response cap). */
+export interface RecordedResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly bodyExcerpt: string;
+}
+
+/** One request/response pair, redacted, with timing; `error` when no response was read. */
+export interface Exchange {
+  readonly operationId: string | undefined;
+  readonly request: RecordedRequest;
+  readonly response: RecordedResponse | undefined;
+  readonly error: string | undefined;
+  readonly startedAt: string;
+  readonly durationMs: number;
+}
+
+/** How much of a body an excerpt keeps. */
+export const EXCERPT_BYTES = 2048;
+
+/** A short printable excerpt of a body. */
+export function bodyExcerpt(body: Buffer | string | undefined): string {
+  if (body === undefined || body.length === 0) return '';
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const head = bytes.subarray(0, EXCERPT_BYTES);
+  const text = head.toString('utf8');
+  // Control characters other than tab and line breaks mark binary data.
+  const printable =
+    !text.includes('\uFFFD') && ![...text].some((char) => char < ' ' && !'\t\n\r'.includes(char));
+  const more = bytes.length > EXCERPT_BYTES ? ` … (${bytes.length} bytes in all)` : '';
+  return printable
+    ? `${text}${more}`
+    : `<${bytes.length} bytes, base64: ${head.toString('base64')}${more ? '…' : ''}>`;
+}
+
+const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The request as a curl command line (already redacted: the token reads `$APIFY_TOKEN`). */
+export function renderCurl(exchange: Exchange): string {
+  const { method, url, headers, bodyExcerpt: body, bodyBytes } = exchange.request;
+  const parts = ['curl', '-i'];
+  if (method === 'HEAD') parts.push('--head');
+  else if (method !== 'GET') parts.push('-X', method);
+  for (const [name, value] of Object.entries(headers)) {
+    // Keep the token reference expandable by the shell.
+    parts.push(
+      '-H',
+      value.includes('$APIFY_TOKEN') ? `"${name}: ${value}"` : shellQuote(`${name}: ${value}`),
+    );
+  }
+  if (bodyBytes > 0) {
+    const complete = body.length === bodyBytes && !body.startsWith('<');
+    parts.push(
+      '--data-binary',
+      complete ? shellQuote(body) : shellQuote(`<${bodyBytes} bytes: see the report>`),
+    );
+  }
+  parts.push(url.includes('$APIFY_TOKEN') ? `"${url}"` : shellQuote(url));
+  return parts.join(' ');
+}

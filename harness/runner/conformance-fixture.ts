@@ -1,0 +1,94 @@
+import { afterAll, inject } from 'vitest';
+import { HarnessError } from '../errors.ts';
+import { loadContract, type Contract } from '../contract/load-contract.ts';
+import type { ProfileSettings } from '../contract/profile-catalog.ts';
+import { ApifyClientDriver } from '../drivers/apify-client-driver.ts';
+import { HttpApi } from '../drivers/http-api.ts';
+import { HttpDriver } from '../drivers/http-driver.ts';
+import type { KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
+import { HttpClient } from '../http/http-client.ts';
+import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
+import type { SuiteContext } from './suite-context.ts';
+
+/** Everything a suite file needs to state invariants against the run's target. */
+export interface Conformance {
+  readonly contract: Contract;
+  readonly settings: ProfileSettings;
+  readonly context: SuiteContext;
+  /** Raw, checked operation calls (status codes, headers). */
+  readonly api: HttpApi;
+  readonly http: HttpDriver;
+  readonly client: ApifyClientDriver;
+  /** Both drivers, for suites written once and run through each. */
+  readonly drivers: readonly KvsDriver[];
+  /** How long a read may lag a write under the run's profile (0 under strong). */
+  readonly windowMs: number;
+  /** A fresh store name under the run prefix (not created). */
+  storeName(label?: string): string;
+  /** Creates a named store under the run prefix and tracks it for cleanup. */
+  newStore(label?: string, driver?: KvsDriver): Promise<StoreInfo>;
+  /** Creates an unnamed store and tracks it for cleanup. */
+  newUnnamedStore(driver?: KvsDriver): Promise<StoreInfo>;
+  /** Tracks a store created some other way, for cleanup. */
+  track(store: StoreInfo): StoreInfo;
+}
+
+/**
+ * Sets up a suite file: reads the run context the runner provided, loads the contract once, builds
+ * the HTTP and apify-client drivers, and deletes every store the file created when it ends.
+ */
+export async function useConformance(fileLabel: string): Promise<Conformance> {
+  const context = inject('kvsRun') as SuiteContext | undefined;
+  if (!context) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      'the conformance suites need a target: run them with `kvs-conformance run`',
+    );
+  }
+  const contract = await loadContract();
+  const httpClient = new HttpClient({
+    baseUrl: context.targetUrl,
+    token: context.token,
+    timeoutMs: context.timeoutMs,
+    maxResponseBytes: context.maxResponseBytes,
+    connections: context.concurrency,
+  });
+  const api = new HttpApi(contract, httpClient);
+  const http = new HttpDriver(api);
+  const client = new ApifyClientDriver({
+    baseUrl: context.targetUrl,
+    token: context.token,
+    timeoutMs: context.timeoutMs,
+  });
+  const namer = new StoreNamer(context.storePrefix, fileLabel);
+  const created: string[] = [];
+  const track = (store: StoreInfo): StoreInfo => {
+    recordCreatedStore(context.journalFile, store);
+    created.push(store.id);
+    return store;
+  };
+  afterAll(async () => {
+    await Promise.all(
+      created.map((storeId) =>
+        api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
+      ),
+    );
+    await httpClient.close();
+  });
+  const windowMs =
+    context.settings.consistency === 'eventual' ? Number(context.settings.consistencyWindowMs) : 0;
+  return {
+    contract,
+    settings: context.settings,
+    context,
+    api,
+    http,
+    client,
+    drivers: [http, client],
+    windowMs,
+    storeName: (label) => namer.next(label),
+    newStore: async (label, driver = http) => track(await driver.getOrCreateStore(namer.next(label))),
+    newUnnamedStore: async (driver = http) => track(await driver.getOrCreateStore()),
+    track,
+  };
+}

@@ -1,0 +1,77 @@
+import type { Contract } from '../contract/load-contract.ts';
+import type { ProfileSettings } from '../contract/profile-catalog.ts';
+import { ruleApplies, type ContractRule, type RuleId } from '../contract/rule-catalog.ts';
+
+/** One test's outcome, as the verdict reporter saw it. */
+export interface TestOutcome {
+  readonly title: string;
+  readonly file: string;
+  /** Rule ids the title cites. */
+  readonly rules: readonly RuleId[];
+  readonly state: 'passed' | 'failed' | 'skipped';
+  /** Rule ids named by the failure (the `[KVS-…]` marker), if any. */
+  readonly failedRules: readonly RuleId[];
+  readonly message: string | undefined;
+  readonly durationMs: number;
+}
+
+/** The verdict on one rule. */
+export interface RuleVerdict {
+  readonly rule: ContractRule;
+  readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive';
+  /** Why a rule was skipped or inconclusive. */
+  readonly reason: string | undefined;
+  readonly tests: readonly TestOutcome[];
+  /** The failing tests whose failure this rule is blamed for. */
+  readonly failures: readonly TestOutcome[];
+}
+
+const TITLE_RULES = /KVS-[A-Z]+-\d{3}/g;
+
+/** The rule ids a test title cites (at its start, before the sentence). */
+export function rulesInTitle(title: string): RuleId[] {
+  return (title.match(TITLE_RULES) ?? []) as RuleId[];
+}
+
+/**
+ * Judges every rule from the test outcomes: a rule fails when a failure names it (or, for a
+ * failure without a marker, when the failing test cites it); passes when a test citing it passed
+ * and none failed; otherwise it is skipped (with the reason) or inconclusive.
+ */
+export function judgeRules(
+  contract: Contract,
+  settings: ProfileSettings,
+  selected: ReadonlySet<RuleId>,
+  outcomes: readonly TestOutcome[],
+): RuleVerdict[] {
+  return [...contract.rules.values()].map((rule): RuleVerdict => {
+    const tests = outcomes.filter(
+      (outcome) => outcome.rules.includes(rule.id) || outcome.failedRules.includes(rule.id),
+    );
+    const failures = tests.filter(
+      (outcome) =>
+        outcome.state === 'failed' &&
+        (outcome.failedRules.includes(rule.id) ||
+          (outcome.failedRules.length === 0 && outcome.rules.includes(rule.id))),
+    );
+    const make = (verdict: RuleVerdict['verdict'], reason?: string): RuleVerdict => ({
+      rule,
+      verdict,
+      reason,
+      tests,
+      failures,
+    });
+    if (failures.length > 0) return make('fail');
+    if (!ruleApplies(rule, settings)) {
+      const conditions = Object.entries(rule.when).map(
+        ([name, values]) => `${name} ∈ {${(values as string[]).join(', ')}}`,
+      );
+      return make('skipped', `does not apply under this profile (needs ${conditions.join(' and ')})`);
+    }
+    if (!selected.has(rule.id)) return make('skipped', 'not selected by --suite/--rule');
+    if (tests.some((outcome) => outcome.state === 'passed')) return make('pass');
+    if (tests.some((outcome) => outcome.state === 'failed'))
+      return make('inconclusive', 'a test citing it failed on another rule first');
+    return make('skipped', tests.length > 0 ? 'its tests were skipped' : 'no suite checks it yet');
+  });
+}

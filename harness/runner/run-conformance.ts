@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createVitest } from 'vitest/node';
+import { HarnessError } from '../errors.ts';
+import type { ResolvedRunOptions } from '../config/run-options.ts';
+import type { Contract } from '../contract/load-contract.ts';
+import { resolveProfileSettings, type ProfileSettings } from '../contract/profile-catalog.ts';
+import { ruleApplies, type RuleId } from '../contract/rule-catalog.ts';
+import { HttpApi } from '../drivers/http-api.ts';
+import { HttpClient } from '../http/http-client.ts';
+import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
+import { newRunPrefix } from '../isolation/run-namespace.ts';
+import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.ts';
+import type { SuiteContext } from './suite-context.ts';
+import { VerdictReporter } from './verdict-reporter.ts';
+
+/** The package folder (suites and vitest.config.ts live there, wherever the CLI is started). */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Everything a run found. */
+export interface RunResult {
+  readonly targetUrl: string;
+  readonly settings: ProfileSettings;
+  readonly seed: number;
+  readonly runs: number;
+  readonly storePrefix: string;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly verdicts: readonly RuleVerdict[];
+  readonly outcomes: readonly TestOutcome[];
+  /** Errors outside any test; a run with any is a tool error (exit 2). */
+  readonly runErrors: readonly string[];
+  readonly cleanup: CleanupResult;
+  /** True when the run was stopped by SIGINT/SIGTERM. */
+  readonly interrupted: boolean;
+}
+
+/** The rules a run checks: those the filters select that apply under the profile. */
+export function selectRules(
+  contract: Contract,
+  options: ResolvedRunOptions,
+  settings: ProfileSettings,
+): Set<RuleId> {
+  const unknownArea = options.suite.find((area) => !contract.areas.has(area));
+  if (unknownArea) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `--suite ${unknownArea} is not a rule area; allowed: ${[...contract.areas.keys()].join(', ')}`,
+    );
+  }
+  const unknownRule = options.rule.find((id) => !contract.rules.has(id as RuleId));
+  if (unknownRule)
+    throw new HarnessError('KVSC_USAGE', `--rule ${unknownRule} is not in the catalog (spec/rules.yaml)`);
+  const filtered = options.suite.length > 0 || options.rule.length > 0;
+  return new Set(
+    [...contract.rules.values()]
+      .filter((rule) => !filtered || options.suite.includes(rule.area) || options.rule.includes(rule.id))
+      .filter((rule) => ruleApplies(rule, settings))
+      .map((rule) => rule.id),
+  );
+}
+
+async function preflight(api: HttpApi, targetUrl: string): Promise<void> {
+  const response = await api
+    .call('keyValueStores_get', { query: { limit: 1 }, unchecked: true })
+    .catch((error: Error) => error);
+  if (response instanceof Error) {
+    const reason = response.message.split('\n')[0]?.replace(/^\[KVS-[A-Z]+-\d{3}\] /, '') ?? 'no response';
+    throw new HarnessError('KVSC_TARGET_UNREACHABLE', `cannot reach ${targetUrl}: ${reason}`, {
+      hint: 'check --target and that the server is running',
+    });
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new HarnessError(
+      'KVSC_TARGET_UNREACHABLE',
+      `${targetUrl} refused the token (status ${response.status})`,
+      {
+        hint: 'pass a valid token with --token or APIFY_TOKEN',
+      },
+    );
+  }
+}
+
+/**
+ * Runs the conformance suites (the vitest `conformance` project) against a target: provides the
+ * run context to every suite, collects the outcomes, judges every rule, and deletes exactly the
+ * stores the run created — also when interrupted by SIGINT or SIGTERM.
+ */
+export async function runConformance(
+  contract: Contract,
+  options: ResolvedRunOptions,
+  targetUrl: string,
+): Promise<RunResult> {
+  const startedAt = new Date();
+  const settings = resolveProfileSettings(contract.profiles, {
+    ...(options.profile === undefined ? {} : { preset: options.profile }),
+    overrides: options.settings,
+    origin: 'run options',
+  });
+  const selected = selectRules(contract, options, settings);
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const storePrefix = newRunPrefix(options.shard);
+  const journalFile = join(out, `.created-stores-${storePrefix.slice(0, -1)}.jsonl`);
+  const client = new HttpClient({
+    baseUrl: targetUrl,
+    token: options.token,
+    timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
+    connections: 4,
+  });
+  const api = new HttpApi(contract, client);
+  try {
+    await preflight(api, targetUrl);
+    const context: SuiteContext = {
+      targetUrl,
+      token: options.token,
+      settings,
+      seed: options.seed,
+      runs: options.runs,
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      concurrency: options.concurrency,
+      storePrefix,
+      journalFile,
+    };
+    const reporter = new VerdictReporter();
+    const filtered = options.suite.length > 0 || options.rule.length > 0;
+    const vitest = await createVitest('test', {
+      root: PACKAGE_ROOT,
+      config: join(PACKAGE_ROOT, 'vitest.config.ts'),
+      project: 'conformance',
+      watch: false,
+      reporters: [reporter, 'default'],
+      provide: { kvsRun: context },
+      passWithNoTests: true,
+      ...(filtered ? { testNamePattern: [...selected].join('|') || '^$' } : {}),
+      ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
+    });
+    let interrupted = false;
+    const stop = (): void => {
+      interrupted = true;
+      void vitest.cancelCurrentRun('keyboard-input');
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await vitest.start();
+    } catch (error) {
+      throw new HarnessError('KVSC_RUN_FAILED', `the suites could not run: ${(error as Error).message}`, {
+        cause: error,
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await vitest.close();
+    }
+    const cleanup = await deleteRunStores(api, journalFile, storePrefix);
+    return {
+      targetUrl,
+      settings,
+      seed: options.seed,
+      runs: options.runs,
+      storePrefix,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      verdicts: judgeRules(contract, settings, selected, reporter.outcomes),
+      outcomes: reporter.outcomes,
+      runErrors: reporter.runErrors.map((message) => client.redact(message)),
+      cleanup,
+      interrupted,
+    };
+  } finally {
+    await client.close();
+  }
+}

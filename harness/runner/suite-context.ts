@@ -1,0 +1,23 @@
+import type { ProfileSettings } from '../contract/profile-catalog.ts';
+
+/** What the runner hands every suite file (through vitest's provide/inject): serializable only. */
+export interface SuiteContext {
+  readonly targetUrl: string;
+  readonly token: string | undefined;
+  readonly settings: ProfileSettings;
+  readonly seed: number;
+  readonly runs: number;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly concurrency: number;
+  /** Every store name a run creates starts with it. */
+  readonly storePrefix: string;
+  /** Where suites journal the stores they create, for cleanup. */
+  readonly journalFile: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kvsRun: SuiteContext;
+  }
+}

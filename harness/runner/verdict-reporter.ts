@@ -1,0 +1,40 @@
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { RULE_MARKER } from '../failures.ts';
+import { rulesInTitle, type TestOutcome } from './rule-verdicts.ts';
+import type { RuleId } from '../contract/rule-catalog.ts';
+
+const RULE_MARKERS = new RegExp(RULE_MARKER.source, 'g');
+
+/** A vitest reporter that collects every conformance test's outcome for the rule verdicts. */
+export class VerdictReporter implements Reporter {
+  readonly outcomes: TestOutcome[] = [];
+  /** Errors outside any test (a suite file that failed to load, an unhandled rejection). */
+  readonly runErrors: string[] = [];
+
+  onTestCaseResult(testCase: TestCase): void {
+    const result = testCase.result();
+    const state = result.state === 'failed' ? 'failed' : result.state === 'passed' ? 'passed' : 'skipped';
+    const message = result.errors?.map((error) => error.message).join('\n');
+    const failedRules = [
+      ...new Set([...(message ?? '').matchAll(RULE_MARKERS)].map((match) => match[1] as RuleId)),
+    ];
+    this.outcomes.push({
+      title: testCase.name,
+      file: testCase.module.relativeModuleId,
+      rules: rulesInTitle(testCase.name),
+      state,
+      failedRules,
+      message,
+      durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
+    });
+  }
+
+  onTestModuleEnd(testModule: TestModule): void {
+    for (const error of testModule.errors())
+      this.runErrors.push(`${testModule.relativeModuleId}: ${error.message}`);
+  }
+
+  onTestRunEnd(_modules: unknown, errors: readonly { message: string }[]): void {
+    for (const error of errors) this.runErrors.push(error.message);
+  }
+}
