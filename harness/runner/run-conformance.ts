@@ -126,6 +126,7 @@ export async function runConformance(
       journalFile,
     };
     const reporter = new VerdictReporter();
+    const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
     const filtered = options.suite.length > 0 || options.rule.length > 0;
     const vitest = await createVitest('test', {
       root: PACKAGE_ROOT,
@@ -138,6 +139,13 @@ export async function runConformance(
       ...(filtered ? { testNamePattern: [...selected].join('|') || '^$' } : {}),
       ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
     });
+    // Vitest's logger exits the process on SIGINT/SIGTERM, which would skip the cleanup below:
+    // its listeners are replaced by one that cancels the run and lets cleanup happen.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) {
+        if (!signalListeners[signal].includes(listener)) process.off(signal, listener);
+      }
+    }
     let interrupted = false;
     const stop = (): void => {
       interrupted = true;

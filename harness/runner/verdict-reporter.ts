@@ -5,6 +5,14 @@ import type { RuleId } from '../contract/rule-catalog.ts';
 
 const RULE_MARKERS = new RegExp(RULE_MARKER.source, 'g');
 
+/** An error's message with the messages of its causes (fast-check keeps the property's own error as the cause). */
+function describeError(error: { message: string; cause?: unknown }): string {
+  const cause = error.cause as { message?: unknown; cause?: unknown } | undefined;
+  return typeof cause?.message === 'string'
+    ? `${error.message}\nCaused by: ${describeError(cause as { message: string })}`
+    : error.message;
+}
+
 /** A vitest reporter that collects every conformance test's outcome for the rule verdicts. */
 export class VerdictReporter implements Reporter {
   readonly outcomes: TestOutcome[] = [];
@@ -14,7 +22,7 @@ export class VerdictReporter implements Reporter {
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
     const state = result.state === 'failed' ? 'failed' : result.state === 'passed' ? 'passed' : 'skipped';
-    const message = result.errors?.map((error) => error.message).join('\n');
+    const message = result.errors?.map(describeError).join('\n');
     const failedRules = [
       ...new Set([...(message ?? '').matchAll(RULE_MARKERS)].map((match) => match[1] as RuleId)),
     ];

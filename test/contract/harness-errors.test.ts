@@ -13,6 +13,8 @@ describe('HarnessError codes', () => {
         "KVSC_RULES_INVALID",
         "KVSC_RULE_UNKNOWN_OPERATION",
         "KVSC_PROFILE_INVALID",
+        "KVSC_TARGET_UNREACHABLE",
+        "KVSC_RUN_FAILED",
       ]
     `);
   });

@@ -1,0 +1,138 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ContractViolationError,
+  HttpApi,
+  HttpClient,
+  loadContract,
+  type OperationCall,
+} from '../../harness/index.ts';
+import { startServer } from '../../server/index.ts';
+import { editJson, startFaultProxy, type Fault } from '../faulty/fault-proxy.ts';
+
+const contract = await loadContract();
+const reference = await startServer();
+afterAll(() => reference.close());
+
+/** Calls one operation through a proxy applying `fault`, and returns the failure it raised. */
+async function failureOf(
+  fault: Fault,
+  operationId: string,
+  call: OperationCall = {},
+  timeoutMs = 5000,
+): Promise<ContractViolationError> {
+  const proxy = await startFaultProxy(reference.url, fault);
+  const client = new HttpClient({
+    baseUrl: proxy.url,
+    token: undefined,
+    timeoutMs,
+    maxResponseBytes: 1 << 20,
+    connections: 2,
+  });
+  try {
+    const outcome = await new HttpApi(contract, client).call(operationId, call).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (!(outcome instanceof ContractViolationError))
+      throw new Error(`expected a contract failure, got ${String(outcome)}`);
+    return outcome;
+  } finally {
+    await client.close();
+    await proxy.close();
+  }
+}
+
+const storesOnly =
+  (fault: Fault): Fault =>
+  (answer) =>
+    answer.method === 'POST' && answer.path.startsWith('/v2/key-value-stores') ? fault(answer) : answer;
+
+describe('the harness catches a faulty target under the right rule', () => {
+  it('an undocumented status → KVS-SCHEMA-001', async () => {
+    const failure = await failureOf(
+      storesOnly((answer) => ({ ...answer, status: 202 })),
+      'keyValueStores_post',
+    );
+    expect(failure.failure.ruleId).toBe('KVS-SCHEMA-001');
+    expect(failure.message).toContain('answered 202');
+  });
+
+  it('a store without its required createdAt → KVS-SCHEMA-002 with the ajv path', async () => {
+    const drop: Fault = (answer) =>
+      editJson(answer, (body) => ({ data: { ...(body.data as object), createdAt: undefined } }));
+    const failure = await failureOf(storesOnly(drop), 'keyValueStores_post');
+    expect(failure.failure.ruleId).toBe('KVS-SCHEMA-002');
+    expect(failure.message).toContain("body/data must have required property 'createdAt'");
+  });
+
+  it('a JSON body sent as text/plain → KVS-SCHEMA-003', async () => {
+    const failure = await failureOf(
+      storesOnly((answer) => ({ ...answer, headers: { ...answer.headers, 'content-type': 'text/plain' } })),
+      'keyValueStores_post',
+    );
+    expect(failure.failure.ruleId).toBe('KVS-SCHEMA-003');
+  });
+
+  it('a 201 without Location → KVS-SCHEMA-005', async () => {
+    const failure = await failureOf(
+      storesOnly((answer) => {
+        const { location, ...headers } = answer.headers;
+        void location;
+        return { ...answer, headers };
+      }),
+      'keyValueStores_post',
+    );
+    expect(failure.failure.ruleId).toBe('KVS-SCHEMA-005');
+    expect(failure.message).toContain('lacks the required header(s) location');
+  });
+
+  it('a 404 with a type apify-client does not treat as not-found → KVS-NOTFOUND-001', async () => {
+    const wrongType: Fault = (answer) =>
+      answer.status === 404
+        ? editJson(answer, () => ({ error: { type: 'page-not-found', message: 'gone' } }))
+        : answer;
+    const failure = await failureOf(wrongType, 'keyValueStore_get', { storeId: 'AAAAAAAAAAAAAAAAA' });
+    expect(failure.failure.ruleId).toBe('KVS-NOTFOUND-001');
+  });
+
+  it('malformed JSON → a clear KVS-SCHEMA-002 failure', async () => {
+    const failure = await failureOf(
+      storesOnly((answer) => ({ ...answer, body: Buffer.from('{"data": {') })),
+      'keyValueStores_post',
+    );
+    expect(failure.failure.ruleId).toBe('KVS-SCHEMA-002');
+    expect(failure.message).toContain('is not valid JSON');
+  });
+
+  it('a reset connection → a clear failure, not a crash', async () => {
+    const failure = await failureOf(
+      storesOnly(() => 'reset'),
+      'keyValueStores_post',
+    );
+    expect(failure.message).toMatch(/got no response: .*(socket|closed|reset)/i);
+  });
+
+  it('a hanging response → a failure within the timeout', async () => {
+    const started = Date.now();
+    const failure = await failureOf(
+      storesOnly(() => 'hang'),
+      'keyValueStores_post',
+      {},
+      400,
+    );
+    expect(failure.message).toContain('no complete response within 400 ms');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('the failure carries the exchange as a replayable curl line', async () => {
+    const failure = await failureOf(
+      storesOnly((answer) => ({ ...answer, status: 202 })),
+      'keyValueStores_post',
+      { query: { name: 'curl-me' } },
+    );
+    expect(failure.message).toMatch(
+      /curl -i -X POST '?http:\/\/127\.0\.0\.1:\d+\/v2\/key-value-stores\?name=curl-me'?/,
+    );
+    expect(failure.failure.exchanges).toHaveLength(1);
+  });
+});
