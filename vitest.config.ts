@@ -16,6 +16,8 @@ export default defineConfig({
           name: 'conformance',
           include: ['suites/**/*.test.ts'],
           setupFiles: ['suites/setup.ts'],
+          // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

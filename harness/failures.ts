@@ -33,6 +33,8 @@ export class ContractViolationError extends Error {
       .join('\n');
     super(`[${failure.ruleId}] ${failure.message}${curl ? `\n${curl}\n${responses}` : ''}`);
     this.failure = failure;
+    // Not enumerable: the message already tells it, and test runners print enumerable fields in full.
+    Object.defineProperty(this, 'failure', { enumerable: false });
   }
 }
 

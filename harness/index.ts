@@ -26,6 +26,8 @@ export type { SchemaViolation } from './contract/schema-validator-factory.ts';
 export { HttpClient } from './http/http-client.ts';
 export type { HttpClientOptions, HttpRequest } from './http/http-client.ts';
 export { renderCurl } from './http/exchange.ts';
+export { readZipEntries } from './http/read-zip-entries.ts';
+export { createHmacSignature, createKeysSignature } from './signing/url-signature.ts';
 export type { Exchange, RecordedRequest, RecordedResponse } from './http/exchange.ts';
 export { REDACTED_TOKEN, redactSecrets } from './http/redact.ts';
 export { ContractViolationError, expectRule, RULE_MARKER } from './failures.ts';

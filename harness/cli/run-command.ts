@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
 import { loadConfigFile, resolveRunOptions, runOptionsFromEnv } from '../config/resolve-run-options.ts';
@@ -13,6 +14,10 @@ function embeddedStaleMs(windowMs: number): number {
   return Math.min(200, Math.floor(windowMs / 4));
 }
 
+/**
+ * Starts the embedded reference server. Without a token of the user's, the run makes one up, so
+ * that the AUTH and SIGN rules are checked by default too.
+ */
 async function startEmbeddedServer(contract: Contract, options: ResolvedRunOptions): Promise<RunningServer> {
   const eventual =
     (options.settings.consistency ??
@@ -39,10 +44,10 @@ export function summarize(result: RunResult, redact: (text: string) => string): 
   ];
   for (const verdict of failed) {
     const first =
-      verdict.failures[0]?.message?.split('\n').find((line) => line.includes(verdict.rule.id)) ?? '';
+      verdict.failures[0]?.message?.split('\n').find((line) => line.includes(`[${verdict.rule.id}]`)) ?? '';
     lines.push(
       `  ✗ ${verdict.rule.id} (${verdict.rule.level}) ${verdict.rule.rule}`,
-      `      ${redact(first.trim()).slice(0, 400)}`,
+      `      ${redact(first.replace(/^.*?\[KVS-/, '[KVS-').trim()).slice(0, 400)}`,
     );
   }
   lines.push(
@@ -64,14 +69,16 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       .description('run the conformance suites against a target (default: the embedded reference server)'),
   ).action(async (flags: Record<string, unknown>) => {
     const file = await loadConfigFile(flags.config as string | undefined, process.cwd());
-    const options = resolveRunOptions({
+    let options = resolveRunOptions({
       flags: runOptionsFromFlags(flags),
       env: runOptionsFromEnv(process.env),
       ...(file ? { file } : {}),
     });
     const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
     const contract = await loadContract();
-    const server = options.target === undefined ? await startEmbeddedServer(contract, options) : undefined;
+    const embedded = options.target === undefined;
+    if (embedded && options.token === undefined) options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
+    const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
     const targetUrl = options.target ?? server?.url ?? '';
     if (server)
       console.log(

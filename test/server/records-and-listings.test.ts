@@ -2,7 +2,7 @@ import { brotliCompressSync, brotliDecompressSync, deflateSync, gzipSync } from 
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startServer } from '../../server/index.ts';
 import { createStore, send, useServer } from './server-fixture.ts';
-import { readZipEntries } from './zip-entries.ts';
+import { readZipEntries } from '../../harness/index.ts';
 
 const server = await useServer();
 

@@ -1,6 +1,9 @@
 import { crc32 } from 'node:zlib';
 
-/** Reads the entries of a stored (uncompressed) zip archive, checking each CRC-32. */
+/**
+ * Reads the entries of a zip archive whose entries are stored (not compressed), checking each
+ * CRC-32; throws with the offset of anything it cannot read.
+ */
 export function readZipEntries(archive: Buffer): Map<string, Buffer> {
   const entries = new Map<string, Buffer>();
   let offset = 0;
