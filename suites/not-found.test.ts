@@ -1,0 +1,126 @@
+// KVS-NOTFOUND: a missing store or record is a 404 with a not-found type over HTTP, and
+// `undefined` / `false` through apify-client — never a thrown error.
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { expectRule, useConformance, type CheckedResponse } from '../harness/index.ts';
+import { recordKeyArbitrary } from '../generators/index.ts';
+
+const kvs = await useConformance('notfound');
+const { api, http, client, contract, settings } = kvs;
+const NOT_FOUND_TYPES = ['record-not-found', 'record-or-token-not-found'];
+const missingStoreId = fc.stringMatching(/^[a-zA-Z0-9]{17}$/);
+const key = recordKeyArbitrary(contract.limits);
+
+const errorType = (response: CheckedResponse): string | undefined =>
+  response.body.length > 0 ? response.json<{ error?: { type?: string } }>().error?.type : undefined;
+
+function expectNotFound(response: CheckedResponse, rule: 'KVS-NOTFOUND-001' | 'KVS-NOTFOUND-002' | 'KVS-NOTFOUND-004', what: string): void {
+  expectRule(response.status === 404, rule, `${what} answered ${response.status}, expected 404`, [response.exchange]);
+  expectRule(NOT_FOUND_TYPES.includes(errorType(response) ?? ''), rule, `${what} answered 404 with type ${JSON.stringify(errorType(response))}; apify-client throws unless it is ${NOT_FOUND_TYPES.join(' or ')}`, [response.exchange]);
+}
+
+/** Runs an apify-client call and fails the rule if it throws. */
+async function noThrow<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    expectRule(false, 'KVS-NOTFOUND-005', `apify-client threw on ${what}: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+describe('KVS-NOTFOUND: missing stores and records', () => {
+  it('KVS-NOTFOUND-001 GET of a missing record answers 404 with a not-found type', async () => {
+    const store = await kvs.newStore('missing-record');
+    await fc.assert(
+      fc.asyncProperty(key, async (recordKey) => {
+        expectNotFound(await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }), 'KVS-NOTFOUND-001', `GET of missing record ${recordKey}`);
+      }),
+    );
+  });
+
+  it('KVS-NOTFOUND-002 every operation on a store that does not exist answers 404 with a not-found type', async () => {
+    await fc.assert(
+      fc.asyncProperty(missingStoreId, key, async (storeId, recordKey) => {
+        const body = { headers: { 'content-type': 'application/json' }, body: '{}' };
+        const calls: [string, Parameters<typeof api.call>[1]][] = [
+          ['keyValueStore_get', { storeId }],
+          ['keyValueStore_put', { storeId, ...body }],
+          ['keyValueStore_keys_get', { storeId }],
+          ['keyValueStore_records_get', { storeId }],
+          ['keyValueStore_record_get', { storeId, recordKey }],
+          ['keyValueStore_record_put', { storeId, recordKey, ...body }],
+          ['keyValueStore_record_delete', { storeId, recordKey }],
+          ['keyValueStore_delete', { storeId }],
+        ];
+        for (const [operationId, call] of calls) expectNotFound(await api.call(operationId, call), 'KVS-NOTFOUND-002', `${operationId} on missing store ${storeId}`);
+      }),
+    );
+  });
+
+  it('KVS-NOTFOUND-003 HEAD of a missing record, or of a record in a missing store, answers 404 without a body', async () => {
+    const store = await kvs.newStore('head');
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.constant(store.id), missingStoreId), key, async (storeId, recordKey) => {
+        const response = await api.call('keyValueStore_record_head', { storeId, recordKey });
+        expectRule(response.status === 404 && response.body.length === 0, 'KVS-NOTFOUND-003', `HEAD ${storeId}/${recordKey} answered ${response.status} with ${response.body.length} body bytes`, [response.exchange]);
+      }),
+    );
+  });
+
+  it('KVS-NOTFOUND-004 after a store is deleted, it, its keys and its records answer 404', async () => {
+    await fc.assert(
+      fc.asyncProperty(key, async (recordKey) => {
+        const store = await kvs.newStore('deleted');
+        await http.setRecord(store.id, recordKey, Buffer.from('v'), 'text/plain');
+        await http.deleteStore(store.id);
+        expectNotFound(await api.call('keyValueStore_get', { storeId: store.id }), 'KVS-NOTFOUND-004', 'GET of a deleted store');
+        expectNotFound(await api.call('keyValueStore_keys_get', { storeId: store.id }), 'KVS-NOTFOUND-004', 'keys of a deleted store');
+        expectNotFound(await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }), 'KVS-NOTFOUND-004', 'a record of a deleted store');
+      }),
+      { numRuns: Math.min(kvs.context.runs, 10) },
+    );
+  });
+
+  it('KVS-NOTFOUND-005 through apify-client, misses read as undefined and false, never as a thrown error', async () => {
+    const store = await kvs.newStore('client');
+    await fc.assert(
+      fc.asyncProperty(key, missingStoreId, async (recordKey, missingStore) => {
+        const record = await noThrow(`getRecord of missing ${recordKey}`, () => client.getRecord(store.id, recordKey));
+        expectRule(record === undefined, 'KVS-NOTFOUND-005', `getRecord of a missing key returned ${JSON.stringify(record)}`);
+        const exists = await noThrow(`recordExists of missing ${recordKey}`, () => client.recordExists(store.id, recordKey));
+        expectRule(!exists, 'KVS-NOTFOUND-005', 'recordExists of a missing key returned true');
+        const missing = await noThrow(`get of missing store ${missingStore}`, () => client.getStore(missingStore));
+        expectRule(missing === undefined, 'KVS-NOTFOUND-005', `get of a missing store returned ${JSON.stringify(missing)}`);
+        const inMissing = await noThrow(`getRecord in missing store ${missingStore}`, () => client.getRecord(missingStore, recordKey));
+        expectRule(inMissing === undefined, 'KVS-NOTFOUND-005', 'getRecord in a missing store did not return undefined');
+      }),
+    );
+  });
+
+  it('KVS-NOTFOUND-006 a stored JSON null is a record: GET answers 200 null, apify-client returns value null', async () => {
+    const store = await kvs.newStore('null');
+    await fc.assert(
+      fc.asyncProperty(key, async (recordKey) => {
+        await http.setRecord(store.id, recordKey, Buffer.from('null'), 'application/json; charset=utf-8');
+        const response = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
+        expectRule(response.status === 200 && response.body.toString() === 'null', 'KVS-NOTFOUND-006', `GET of a stored null answered ${response.status} "${response.body.toString()}"`, [response.exchange]);
+        const record = await kvs.client.client.keyValueStore(store.id).getRecord(recordKey);
+        expectRule(record !== undefined && record.value === null, 'KVS-NOTFOUND-006', `apify-client read a stored null as ${record === undefined ? 'undefined (a miss)' : JSON.stringify(record.value)}`);
+      }),
+      { numRuns: Math.min(kvs.context.runs, 10) },
+    );
+  });
+
+  it(`KVS-NOTFOUND-007 DELETE of a missing key answers as deleteMissingRecordStatus says`, async () => {
+    const store = await kvs.newStore('delete-missing');
+    const allowed = { '204': [204], '404': [404], either: [204, 404] }[String(settings.deleteMissingRecordStatus)] ?? [204, 404];
+    await fc.assert(
+      fc.asyncProperty(key, async (recordKey) => {
+        const response = await api.call('keyValueStore_record_delete', { storeId: store.id, recordKey });
+        expectRule(allowed.includes(response.status), 'KVS-NOTFOUND-007', `DELETE of missing ${recordKey} answered ${response.status}; allowed ${allowed.join(' or ')}`, [response.exchange]);
+        if (response.status === 404) expectNotFound(response, 'KVS-NOTFOUND-001', `DELETE of missing ${recordKey}`);
+      }),
+    );
+  });
+});
