@@ -8,3 +8,4 @@ export {
 export { recordValueArbitrary } from './record-value-arbitrary.ts';
 export type { RecordValueSample } from './record-value-arbitrary.ts';
 export { keySetArbitrary, pageSizeArbitrary } from './key-set-arbitrary.ts';
+export { payloadDigest, payloadStream } from './payload-stream.ts';

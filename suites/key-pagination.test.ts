@@ -13,7 +13,11 @@ const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a
 /** A new store holding `keys`, each with a value of a length derived from the key. */
 async function storeWith(keys: readonly string[]): Promise<string> {
   const store = await kvs.newStore('keys');
-  await Promise.all(keys.map((key) => http.setRecord(store.id, key, Buffer.from(key.repeat(1 + (key.length % 3))), 'text/plain')));
+  await Promise.all(
+    keys.map((key) =>
+      http.setRecord(store.id, key, Buffer.from(key.repeat(1 + (key.length % 3))), 'text/plain'),
+    ),
+  );
   return store.id;
 }
 
@@ -22,35 +26,98 @@ async function storeWith(keys: readonly string[]): Promise<string> {
  * and stops after the number of pages a correct server needs plus two (a cursor that never
  * advances is reported, not followed forever).
  */
-async function walk(storeId: string, keys: readonly string[], limit: number, prefix?: string): Promise<string[]> {
+async function walk(
+  storeId: string,
+  keys: readonly string[],
+  limit: number,
+  prefix?: string,
+): Promise<string[]> {
   const expected = keys.filter((key) => prefix === undefined || key.startsWith(prefix)).sort(utf8Order);
   const seen: string[] = [];
   let cursor: string | undefined;
   const maxPages = Math.ceil(expected.length / Math.min(limit, maxLimit)) + 2;
   for (let pages = 1; ; pages += 1) {
-    const response = await api.call('keyValueStore_keys_get', { storeId, query: { limit, exclusiveStartKey: cursor, prefix } });
+    const response = await api.call('keyValueStore_keys_get', {
+      storeId,
+      query: { limit, exclusiveStartKey: cursor, prefix },
+    });
     const page = response.json<{ data: KeysPage }>().data;
     const at = `page ${pages} (limit ${limit}, exclusiveStartKey ${JSON.stringify(cursor ?? null)})`;
     const ex = [response.exchange];
     const pageKeys = page.items.map((item) => item.key);
-    expectRule(page.count === page.items.length && page.count <= limit, 'KVS-KEYS-009', `${at}: count ${page.count} with ${page.items.length} items`, ex);
-    expectRule(page.limit === Math.min(limit, maxLimit), 'KVS-KEYS-009', `${at}: limit is ${page.limit}, expected ${Math.min(limit, maxLimit)}`, ex);
-    expectRule(page.exclusiveStartKey === (cursor ?? null), 'KVS-KEYS-006', `${at}: echoes exclusiveStartKey ${JSON.stringify(page.exclusiveStartKey)}`, ex);
-    expectRule(cursor === undefined || pageKeys.every((key) => utf8Order(key, cursor ?? '') > 0), 'KVS-KEYS-006', `${at}: holds keys not after the cursor: ${JSON.stringify(pageKeys)}`, ex);
-    expectRule(pageKeys.every((key, i) => i === 0 || utf8Order(pageKeys[i - 1] ?? '', key) < 0), 'KVS-KEYS-002', `${at}: keys out of UTF-8 byte order: ${JSON.stringify(pageKeys)}`, ex);
+    expectRule(
+      page.count === page.items.length && page.count <= limit,
+      'KVS-KEYS-009',
+      `${at}: count ${page.count} with ${page.items.length} items`,
+      ex,
+    );
+    expectRule(
+      page.limit === Math.min(limit, maxLimit),
+      'KVS-KEYS-009',
+      `${at}: limit is ${page.limit}, expected ${Math.min(limit, maxLimit)}`,
+      ex,
+    );
+    expectRule(
+      page.exclusiveStartKey === (cursor ?? null),
+      'KVS-KEYS-006',
+      `${at}: echoes exclusiveStartKey ${JSON.stringify(page.exclusiveStartKey)}`,
+      ex,
+    );
+    expectRule(
+      cursor === undefined || pageKeys.every((key) => utf8Order(key, cursor ?? '') > 0),
+      'KVS-KEYS-006',
+      `${at}: holds keys not after the cursor: ${JSON.stringify(pageKeys)}`,
+      ex,
+    );
+    expectRule(
+      pageKeys.every((key, i) => i === 0 || utf8Order(pageKeys[i - 1] ?? '', key) < 0),
+      'KVS-KEYS-002',
+      `${at}: keys out of UTF-8 byte order: ${JSON.stringify(pageKeys)}`,
+      ex,
+    );
     const last = seen.at(-1);
-    expectRule(last === undefined || pageKeys[0] === undefined || utf8Order(last, pageKeys[0]) < 0, 'KVS-KEYS-002', `${at}: first key ${JSON.stringify(pageKeys[0])} is not after the previous page's last ${JSON.stringify(last)}`, ex);
+    expectRule(
+      last === undefined || pageKeys[0] === undefined || utf8Order(last, pageKeys[0]) < 0,
+      'KVS-KEYS-002',
+      `${at}: first key ${JSON.stringify(pageKeys[0])} is not after the previous page's last ${JSON.stringify(last)}`,
+      ex,
+    );
     seen.push(...pageKeys);
     const more = expected.length > seen.length;
-    expectRule(page.isTruncated === more, 'KVS-KEYS-003', `${at}: isTruncated is ${page.isTruncated} with ${expected.length - seen.length} key(s) left`, ex);
+    expectRule(
+      page.isTruncated === more,
+      'KVS-KEYS-003',
+      `${at}: isTruncated is ${page.isTruncated} with ${expected.length - seen.length} key(s) left`,
+      ex,
+    );
     if (page.isTruncated) {
-      expectRule(page.nextExclusiveStartKey === pageKeys.at(-1), 'KVS-KEYS-004', `${at}: nextExclusiveStartKey ${JSON.stringify(page.nextExclusiveStartKey)} is not the last key ${JSON.stringify(pageKeys.at(-1))}`, ex);
-      expectRule(pages < maxPages, 'KVS-KEYS-001', `the listing did not end after ${pages} pages for ${expected.length} keys: the cursor does not advance`, ex);
+      expectRule(
+        page.nextExclusiveStartKey === pageKeys.at(-1),
+        'KVS-KEYS-004',
+        `${at}: nextExclusiveStartKey ${JSON.stringify(page.nextExclusiveStartKey)} is not the last key ${JSON.stringify(pageKeys.at(-1))}`,
+        ex,
+      );
+      expectRule(
+        pages < maxPages,
+        'KVS-KEYS-001',
+        `the listing did not end after ${pages} pages for ${expected.length} keys: the cursor does not advance`,
+        ex,
+      );
       cursor = page.nextExclusiveStartKey ?? undefined;
       continue;
     }
-    expectRule('nextExclusiveStartKey' in page && page.nextExclusiveStartKey === null, 'KVS-KEYS-005', `${at}: the last page has nextExclusiveStartKey ${page.nextExclusiveStartKey === undefined ? 'missing' : JSON.stringify(page.nextExclusiveStartKey)}, not null (apify-client would loop forever)`, ex);
-    expectRule(JSON.stringify(seen) === JSON.stringify(expected), 'KVS-KEYS-001', `walking the pages gave ${JSON.stringify(seen)}; the store holds ${JSON.stringify(expected)}`, ex);
+    expectRule(
+      'nextExclusiveStartKey' in page && page.nextExclusiveStartKey === null,
+      'KVS-KEYS-005',
+      `${at}: the last page has nextExclusiveStartKey ${page.nextExclusiveStartKey === undefined ? 'missing' : JSON.stringify(page.nextExclusiveStartKey)}, not null (apify-client would loop forever)`,
+      ex,
+    );
+    expectRule(
+      JSON.stringify(seen) === JSON.stringify(expected),
+      'KVS-KEYS-001',
+      `walking the pages gave ${JSON.stringify(seen)}; the store holds ${JSON.stringify(expected)}`,
+      ex,
+    );
     return seen;
   }
 }
@@ -58,77 +125,155 @@ async function walk(storeId: string, keys: readonly string[], limit: number, pre
 describe('KVS-KEYS: key listing', () => {
   it('KVS-KEYS-001 KVS-KEYS-002 KVS-KEYS-003 KVS-KEYS-004 KVS-KEYS-005 KVS-KEYS-006 KVS-KEYS-009 following nextExclusiveStartKey yields every key exactly once, in UTF-8 order, and ends with a null cursor', async () => {
     await fc.assert(
-      fc.asyncProperty(keySetArbitrary(contract.limits), pageSizeArbitrary(contract.limits), async (keys, limit) => {
-        await walk(await storeWith(keys), keys, limit);
-      }),
+      fc.asyncProperty(
+        keySetArbitrary(contract.limits),
+        pageSizeArbitrary(contract.limits),
+        async (keys, limit) => {
+          await walk(await storeWith(keys), keys, limit);
+        },
+      ),
     );
   });
 
   it('KVS-KEYS-006 a page starts strictly after any exclusiveStartKey, stored or not', async () => {
     await fc.assert(
-      fc.asyncProperty(keySetArbitrary(contract.limits, 15), recordKeyArbitrary(contract.limits, 6), async (keys, start) => {
-        const storeId = await storeWith(keys);
-        const response = await api.call('keyValueStore_keys_get', { storeId, query: { exclusiveStartKey: start } });
-        const listed = response.json<{ data: KeysPage }>().data.items.map((item) => item.key);
-        const expected = keys.filter((key) => utf8Order(key, start) > 0).sort(utf8Order);
-        expectRule(JSON.stringify(listed) === JSON.stringify(expected), 'KVS-KEYS-006', `after ${JSON.stringify(start)} listed ${JSON.stringify(listed)}, expected ${JSON.stringify(expected)}`, [response.exchange]);
-      }),
+      fc.asyncProperty(
+        keySetArbitrary(contract.limits, 15),
+        recordKeyArbitrary(contract.limits, 6),
+        async (keys, start) => {
+          const storeId = await storeWith(keys);
+          const response = await api.call('keyValueStore_keys_get', {
+            storeId,
+            query: { exclusiveStartKey: start },
+          });
+          const listed = response.json<{ data: KeysPage }>().data.items.map((item) => item.key);
+          const expected = keys.filter((key) => utf8Order(key, start) > 0).sort(utf8Order);
+          expectRule(
+            JSON.stringify(listed) === JSON.stringify(expected),
+            'KVS-KEYS-006',
+            `after ${JSON.stringify(start)} listed ${JSON.stringify(listed)}, expected ${JSON.stringify(expected)}`,
+            [response.exchange],
+          );
+        },
+      ),
     );
   });
 
   it('KVS-KEYS-007 a prefix lists exactly the keys that start with it, across pages', async () => {
     await fc.assert(
-      fc.asyncProperty(keySetArbitrary(contract.limits, 20), fc.nat(), fc.integer({ min: 0, max: 3 }), pageSizeArbitrary(contract.limits), async (keys, pick, cut, limit) => {
-        const source = keys[pick % Math.max(keys.length, 1)] ?? 'a';
-        const prefix = source.slice(0, Math.max(1, source.length - cut));
-        const storeId = await storeWith(keys);
-        const seen = await walk(storeId, keys, limit, prefix);
-        expectRule(seen.every((key) => key.startsWith(prefix)), 'KVS-KEYS-007', `prefix ${JSON.stringify(prefix)} listed ${JSON.stringify(seen)}`);
-      }),
+      fc.asyncProperty(
+        keySetArbitrary(contract.limits, 20),
+        fc.nat(),
+        fc.integer({ min: 0, max: 3 }),
+        pageSizeArbitrary(contract.limits),
+        async (keys, pick, cut, limit) => {
+          const source = keys[pick % Math.max(keys.length, 1)] ?? 'a';
+          const prefix = source.slice(0, Math.max(1, source.length - cut));
+          const storeId = await storeWith(keys);
+          const seen = await walk(storeId, keys, limit, prefix);
+          expectRule(
+            seen.every((key) => key.startsWith(prefix)),
+            'KVS-KEYS-007',
+            `prefix ${JSON.stringify(prefix)} listed ${JSON.stringify(seen)}`,
+          );
+        },
+      ),
     );
   });
 
   it('KVS-KEYS-008 each listed size equals the byte length of the stored value', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.tuple(recordKeyArbitrary(contract.limits, 10), fc.uint8Array({ maxLength: 300 })), { selector: ([key]) => key, maxLength: 10 }), async (records) => {
-        const store = await kvs.newStore('sizes');
-        await Promise.all(records.map(([key, value]) => http.setRecord(store.id, key, Buffer.from(value), 'application/octet-stream')));
-        const response = await api.call('keyValueStore_keys_get', { storeId: store.id });
-        const sizes = new Map(response.json<{ data: KeysPage }>().data.items.map((item) => [item.key, item.size]));
-        for (const [key, value] of records) {
-          expectRule(sizes.get(key) === value.length, 'KVS-KEYS-008', `key ${JSON.stringify(key)} is listed with size ${sizes.get(key)}, its value has ${value.length} bytes`, [response.exchange]);
-        }
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.tuple(recordKeyArbitrary(contract.limits, 10), fc.uint8Array({ maxLength: 300 })), {
+          selector: ([key]) => key,
+          maxLength: 10,
+        }),
+        async (records) => {
+          const store = await kvs.newStore('sizes');
+          await Promise.all(
+            records.map(([key, value]) =>
+              http.setRecord(store.id, key, Buffer.from(value), 'application/octet-stream'),
+            ),
+          );
+          const response = await api.call('keyValueStore_keys_get', { storeId: store.id });
+          const sizes = new Map(
+            response.json<{ data: KeysPage }>().data.items.map((item) => [item.key, item.size]),
+          );
+          for (const [key, value] of records) {
+            expectRule(
+              sizes.get(key) === value.length,
+              'KVS-KEYS-008',
+              `key ${JSON.stringify(key)} is listed with size ${sizes.get(key)}, its value has ${value.length} bytes`,
+              [response.exchange],
+            );
+          }
+        },
+      ),
     );
   });
 
   it(`KVS-KEYS-010 a limit above the maximum is handled as listLimitAboveMax says, and a limit below 1 is refused with 400`, async () => {
     const store = await kvs.newStore('limits');
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: maxLimit + 1, max: 100_000 }), fc.integer({ min: -1000, max: 0 }), async (above, below) => {
-        const high = await api.call('keyValueStore_keys_get', { storeId: store.id, query: { limit: above } });
-        const rule = settings.listLimitAboveMax;
-        const clamped = high.status === 200 && high.json<{ data: KeysPage }>().data.limit === maxLimit;
-        const ok = rule === 'clamp' ? clamped : rule === 'reject' ? high.status === 400 : clamped || high.status === 400;
-        expectRule(ok, 'KVS-KEYS-010', `limit=${above} answered ${high.status}; listLimitAboveMax is ${rule}`, [high.exchange]);
-        const low = await api.call('keyValueStore_keys_get', { storeId: store.id, query: { limit: below } });
-        expectRule(low.status === 400, 'KVS-KEYS-010', `limit=${below} answered ${low.status}, expected 400`, [low.exchange]);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: maxLimit + 1, max: 100_000 }),
+        fc.integer({ min: -1000, max: 0 }),
+        async (above, below) => {
+          const high = await api.call('keyValueStore_keys_get', {
+            storeId: store.id,
+            query: { limit: above },
+          });
+          const rule = settings.listLimitAboveMax;
+          const clamped = high.status === 200 && high.json<{ data: KeysPage }>().data.limit === maxLimit;
+          const ok =
+            rule === 'clamp'
+              ? clamped
+              : rule === 'reject'
+                ? high.status === 400
+                : clamped || high.status === 400;
+          expectRule(
+            ok,
+            'KVS-KEYS-010',
+            `limit=${above} answered ${high.status}; listLimitAboveMax is ${rule}`,
+            [high.exchange],
+          );
+          const low = await api.call('keyValueStore_keys_get', {
+            storeId: store.id,
+            query: { limit: below },
+          });
+          expectRule(
+            low.status === 400,
+            'KVS-KEYS-010',
+            `limit=${below} answered ${low.status}, expected 400`,
+            [low.exchange],
+          );
+        },
+      ),
     );
   });
 
   it('KVS-KEYS-005 KVS-KEYS-001 apify-client iterates over every key once and stops', async () => {
     await fc.assert(
-      fc.asyncProperty(keySetArbitrary(contract.limits, 25), fc.integer({ min: 1, max: 6 }), async (keys, limit) => {
-        const storeId = await storeWith(keys);
-        const seen: string[] = [];
-        for await (const item of kvs.client.client.keyValueStore(storeId).listKeys({ limit: Math.max(keys.length, 1) * limit })) {
-          seen.push(item.key);
-          if (seen.length > keys.length) break;
-        }
-        const expected = [...keys].sort(utf8Order);
-        expectRule(JSON.stringify(seen) === JSON.stringify(expected), 'KVS-KEYS-005', `apify-client's iteration yielded ${JSON.stringify(seen.slice(0, 40))}, expected ${JSON.stringify(expected)}`);
-      }),
+      fc.asyncProperty(
+        keySetArbitrary(contract.limits, 25),
+        fc.integer({ min: 1, max: 6 }),
+        async (keys, limit) => {
+          const storeId = await storeWith(keys);
+          const seen: string[] = [];
+          for await (const item of kvs.client.client
+            .keyValueStore(storeId)
+            .listKeys({ limit: Math.max(keys.length, 1) * limit })) {
+            seen.push(item.key);
+            if (seen.length > keys.length) break;
+          }
+          const expected = [...keys].sort(utf8Order);
+          expectRule(
+            JSON.stringify(seen) === JSON.stringify(expected),
+            'KVS-KEYS-005',
+            `apify-client's iteration yielded ${JSON.stringify(seen.slice(0, 40))}, expected ${JSON.stringify(expected)}`,
+          );
+        },
+      ),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
   });

@@ -14,9 +14,20 @@ const key = recordKeyArbitrary(contract.limits);
 const errorType = (response: CheckedResponse): string | undefined =>
   response.body.length > 0 ? response.json<{ error?: { type?: string } }>().error?.type : undefined;
 
-function expectNotFound(response: CheckedResponse, rule: 'KVS-NOTFOUND-001' | 'KVS-NOTFOUND-002' | 'KVS-NOTFOUND-004', what: string): void {
-  expectRule(response.status === 404, rule, `${what} answered ${response.status}, expected 404`, [response.exchange]);
-  expectRule(NOT_FOUND_TYPES.includes(errorType(response) ?? ''), rule, `${what} answered 404 with type ${JSON.stringify(errorType(response))}; apify-client throws unless it is ${NOT_FOUND_TYPES.join(' or ')}`, [response.exchange]);
+function expectNotFound(
+  response: CheckedResponse,
+  rule: 'KVS-NOTFOUND-001' | 'KVS-NOTFOUND-002' | 'KVS-NOTFOUND-004',
+  what: string,
+): void {
+  expectRule(response.status === 404, rule, `${what} answered ${response.status}, expected 404`, [
+    response.exchange,
+  ]);
+  expectRule(
+    NOT_FOUND_TYPES.includes(errorType(response) ?? ''),
+    rule,
+    `${what} answered 404 with type ${JSON.stringify(errorType(response))}; apify-client throws unless it is ${NOT_FOUND_TYPES.join(' or ')}`,
+    [response.exchange],
+  );
 }
 
 /** Runs an apify-client call and fails the rule if it throws. */
@@ -34,7 +45,11 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
     const store = await kvs.newStore('missing-record');
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
-        expectNotFound(await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }), 'KVS-NOTFOUND-001', `GET of missing record ${recordKey}`);
+        expectNotFound(
+          await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }),
+          'KVS-NOTFOUND-001',
+          `GET of missing record ${recordKey}`,
+        );
       }),
     );
   });
@@ -53,7 +68,12 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
           ['keyValueStore_record_delete', { storeId, recordKey }],
           ['keyValueStore_delete', { storeId }],
         ];
-        for (const [operationId, call] of calls) expectNotFound(await api.call(operationId, call), 'KVS-NOTFOUND-002', `${operationId} on missing store ${storeId}`);
+        for (const [operationId, call] of calls)
+          expectNotFound(
+            await api.call(operationId, call),
+            'KVS-NOTFOUND-002',
+            `${operationId} on missing store ${storeId}`,
+          );
       }),
     );
   });
@@ -63,7 +83,12 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constant(store.id), missingStoreId), key, async (storeId, recordKey) => {
         const response = await api.call('keyValueStore_record_head', { storeId, recordKey });
-        expectRule(response.status === 404 && response.body.length === 0, 'KVS-NOTFOUND-003', `HEAD ${storeId}/${recordKey} answered ${response.status} with ${response.body.length} body bytes`, [response.exchange]);
+        expectRule(
+          response.status === 404 && response.body.length === 0,
+          'KVS-NOTFOUND-003',
+          `HEAD ${storeId}/${recordKey} answered ${response.status} with ${response.body.length} body bytes`,
+          [response.exchange],
+        );
       }),
     );
   });
@@ -74,9 +99,21 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
         const store = await kvs.newStore('deleted');
         await http.setRecord(store.id, recordKey, Buffer.from('v'), 'text/plain');
         await http.deleteStore(store.id);
-        expectNotFound(await api.call('keyValueStore_get', { storeId: store.id }), 'KVS-NOTFOUND-004', 'GET of a deleted store');
-        expectNotFound(await api.call('keyValueStore_keys_get', { storeId: store.id }), 'KVS-NOTFOUND-004', 'keys of a deleted store');
-        expectNotFound(await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }), 'KVS-NOTFOUND-004', 'a record of a deleted store');
+        expectNotFound(
+          await api.call('keyValueStore_get', { storeId: store.id }),
+          'KVS-NOTFOUND-004',
+          'GET of a deleted store',
+        );
+        expectNotFound(
+          await api.call('keyValueStore_keys_get', { storeId: store.id }),
+          'KVS-NOTFOUND-004',
+          'keys of a deleted store',
+        );
+        expectNotFound(
+          await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }),
+          'KVS-NOTFOUND-004',
+          'a record of a deleted store',
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
@@ -86,14 +123,34 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
     const store = await kvs.newStore('client');
     await fc.assert(
       fc.asyncProperty(key, missingStoreId, async (recordKey, missingStore) => {
-        const record = await noThrow(`getRecord of missing ${recordKey}`, () => client.getRecord(store.id, recordKey));
-        expectRule(record === undefined, 'KVS-NOTFOUND-005', `getRecord of a missing key returned ${JSON.stringify(record)}`);
-        const exists = await noThrow(`recordExists of missing ${recordKey}`, () => client.recordExists(store.id, recordKey));
+        const record = await noThrow(`getRecord of missing ${recordKey}`, () =>
+          client.getRecord(store.id, recordKey),
+        );
+        expectRule(
+          record === undefined,
+          'KVS-NOTFOUND-005',
+          `getRecord of a missing key returned ${JSON.stringify(record)}`,
+        );
+        const exists = await noThrow(`recordExists of missing ${recordKey}`, () =>
+          client.recordExists(store.id, recordKey),
+        );
         expectRule(!exists, 'KVS-NOTFOUND-005', 'recordExists of a missing key returned true');
-        const missing = await noThrow(`get of missing store ${missingStore}`, () => client.getStore(missingStore));
-        expectRule(missing === undefined, 'KVS-NOTFOUND-005', `get of a missing store returned ${JSON.stringify(missing)}`);
-        const inMissing = await noThrow(`getRecord in missing store ${missingStore}`, () => client.getRecord(missingStore, recordKey));
-        expectRule(inMissing === undefined, 'KVS-NOTFOUND-005', 'getRecord in a missing store did not return undefined');
+        const missing = await noThrow(`get of missing store ${missingStore}`, () =>
+          client.getStore(missingStore),
+        );
+        expectRule(
+          missing === undefined,
+          'KVS-NOTFOUND-005',
+          `get of a missing store returned ${JSON.stringify(missing)}`,
+        );
+        const inMissing = await noThrow(`getRecord in missing store ${missingStore}`, () =>
+          client.getRecord(missingStore, recordKey),
+        );
+        expectRule(
+          inMissing === undefined,
+          'KVS-NOTFOUND-005',
+          'getRecord in a missing store did not return undefined',
+        );
       }),
     );
   });
@@ -104,9 +161,18 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
       fc.asyncProperty(key, async (recordKey) => {
         await http.setRecord(store.id, recordKey, Buffer.from('null'), 'application/json; charset=utf-8');
         const response = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
-        expectRule(response.status === 200 && response.body.toString() === 'null', 'KVS-NOTFOUND-006', `GET of a stored null answered ${response.status} "${response.body.toString()}"`, [response.exchange]);
+        expectRule(
+          response.status === 200 && response.body.toString() === 'null',
+          'KVS-NOTFOUND-006',
+          `GET of a stored null answered ${response.status} "${response.body.toString()}"`,
+          [response.exchange],
+        );
         const record = await kvs.client.client.keyValueStore(store.id).getRecord(recordKey);
-        expectRule(record !== undefined && record.value === null, 'KVS-NOTFOUND-006', `apify-client read a stored null as ${record === undefined ? 'undefined (a miss)' : JSON.stringify(record.value)}`);
+        expectRule(
+          record !== undefined && record.value === null,
+          'KVS-NOTFOUND-006',
+          `apify-client read a stored null as ${record === undefined ? 'undefined (a miss)' : JSON.stringify(record.value)}`,
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
@@ -114,12 +180,20 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
 
   it(`KVS-NOTFOUND-007 DELETE of a missing key answers as deleteMissingRecordStatus says`, async () => {
     const store = await kvs.newStore('delete-missing');
-    const allowed = { '204': [204], '404': [404], either: [204, 404] }[String(settings.deleteMissingRecordStatus)] ?? [204, 404];
+    const allowed = { '204': [204], '404': [404], either: [204, 404] }[
+      String(settings.deleteMissingRecordStatus)
+    ] ?? [204, 404];
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
         const response = await api.call('keyValueStore_record_delete', { storeId: store.id, recordKey });
-        expectRule(allowed.includes(response.status), 'KVS-NOTFOUND-007', `DELETE of missing ${recordKey} answered ${response.status}; allowed ${allowed.join(' or ')}`, [response.exchange]);
-        if (response.status === 404) expectNotFound(response, 'KVS-NOTFOUND-001', `DELETE of missing ${recordKey}`);
+        expectRule(
+          allowed.includes(response.status),
+          'KVS-NOTFOUND-007',
+          `DELETE of missing ${recordKey} answered ${response.status}; allowed ${allowed.join(' or ')}`,
+          [response.exchange],
+        );
+        if (response.status === 404)
+          expectNotFound(response, 'KVS-NOTFOUND-001', `DELETE of missing ${recordKey}`);
       }),
     );
   });

@@ -3,7 +3,12 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { expectRule, readZipEntries, useConformance, type StoreInfo } from '../harness/index.ts';
-import { invalidRecordKeyArbitrary, longestRecordKeyArbitrary, recordKeyArbitrary, recordValueArbitrary } from '../generators/index.ts';
+import {
+  invalidRecordKeyArbitrary,
+  longestRecordKeyArbitrary,
+  recordKeyArbitrary,
+  recordValueArbitrary,
+} from '../generators/index.ts';
 
 const kvs = await useConformance('record');
 const { api, http, client, contract, settings } = kvs;
@@ -17,27 +22,74 @@ describe('KVS-RECORD: records', () => {
     await fc.assert(
       fc.asyncProperty(key, recordValueArbitrary(), async (recordKey, { value, contentType }) => {
         await api.call('keyValueStore_record_delete', { storeId: store.id, recordKey });
-        const put = await api.call('keyValueStore_record_put', { storeId: store.id, recordKey, headers: { 'content-type': contentType }, body: value });
-        expectRule(put.status === 201, 'KVS-RECORD-002', `writing new key ${recordKey} answered ${put.status}, expected 201`, [put.exchange]);
-        expectRule(JSON.stringify(put.json()) === '{}', 'KVS-RECORD-002', `writing ${recordKey} answered the body ${put.body.toString()}, expected {}`, [put.exchange]);
+        const put = await api.call('keyValueStore_record_put', {
+          storeId: store.id,
+          recordKey,
+          headers: { 'content-type': contentType },
+          body: value,
+        });
+        expectRule(
+          put.status === 201,
+          'KVS-RECORD-002',
+          `writing new key ${recordKey} answered ${put.status}, expected 201`,
+          [put.exchange],
+        );
+        expectRule(
+          JSON.stringify(put.json()) === '{}',
+          'KVS-RECORD-002',
+          `writing ${recordKey} answered the body ${put.body.toString()}, expected {}`,
+          [put.exchange],
+        );
         const get = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
-        expectRule(get.status === 200 && get.body.equals(value), 'KVS-RECORD-001', `${recordKey} read back ${get.body.length} bytes differing from the ${value.length} written`, [put.exchange, get.exchange]);
-        expectRule(mediaType(get.headers['content-type'] ?? '') === mediaType(contentType), 'KVS-RECORD-001', `${recordKey} was written as ${contentType} and read back as ${get.headers['content-type']}`, [get.exchange]);
+        expectRule(
+          get.status === 200 && get.body.equals(value),
+          'KVS-RECORD-001',
+          `${recordKey} read back ${get.body.length} bytes differing from the ${value.length} written`,
+          [put.exchange, get.exchange],
+        );
+        expectRule(
+          mediaType(get.headers['content-type'] ?? '') === mediaType(contentType),
+          'KVS-RECORD-001',
+          `${recordKey} was written as ${contentType} and read back as ${get.headers['content-type']}`,
+          [get.exchange],
+        );
       }),
     );
   });
 
   it(`KVS-RECORD-003 an overwrite answers as recordOverwriteStatus says and replaces the value`, async () => {
     const store = await kvs.newStore('overwrite');
-    const allowed = { '201': [201], '200': [200], either: [200, 201] }[String(settings.recordOverwriteStatus)] ?? [200, 201];
+    const allowed = { '201': [201], '200': [200], either: [200, 201] }[
+      String(settings.recordOverwriteStatus)
+    ] ?? [200, 201];
     await fc.assert(
-      fc.asyncProperty(key, recordValueArbitrary(), recordValueArbitrary(), async (recordKey, first, second) => {
-        await http.setRecord(store.id, recordKey, first.value, first.contentType);
-        const put = await api.call('keyValueStore_record_put', { storeId: store.id, recordKey, headers: { 'content-type': second.contentType }, body: second.value });
-        expectRule(allowed.includes(put.status), 'KVS-RECORD-003', `overwriting ${recordKey} answered ${put.status}; allowed ${allowed.join(' or ')}`, [put.exchange]);
-        const read = await http.getRecord(store.id, recordKey);
-        expectRule(read?.value.equals(second.value) === true, 'KVS-RECORD-003', `after the overwrite ${recordKey} holds ${read?.value.length ?? 'no'} bytes, not the ${second.value.length} written last`, [put.exchange]);
-      }),
+      fc.asyncProperty(
+        key,
+        recordValueArbitrary(),
+        recordValueArbitrary(),
+        async (recordKey, first, second) => {
+          await http.setRecord(store.id, recordKey, first.value, first.contentType);
+          const put = await api.call('keyValueStore_record_put', {
+            storeId: store.id,
+            recordKey,
+            headers: { 'content-type': second.contentType },
+            body: second.value,
+          });
+          expectRule(
+            allowed.includes(put.status),
+            'KVS-RECORD-003',
+            `overwriting ${recordKey} answered ${put.status}; allowed ${allowed.join(' or ')}`,
+            [put.exchange],
+          );
+          const read = await http.getRecord(store.id, recordKey);
+          expectRule(
+            read?.value.equals(second.value) === true,
+            'KVS-RECORD-003',
+            `after the overwrite ${recordKey} holds ${read?.value.length ?? 'no'} bytes, not the ${second.value.length} written last`,
+            [put.exchange],
+          );
+        },
+      ),
     );
   });
 
@@ -46,10 +98,25 @@ describe('KVS-RECORD: records', () => {
     await fc.assert(
       fc.asyncProperty(key, recordValueArbitrary(), async (recordKey, { value, contentType }) => {
         await api.call('keyValueStore_record_delete', { storeId: store.id, recordKey });
-        const post = await api.call('keyValueStore_record_post', { storeId: store.id, recordKey, headers: { 'content-type': contentType }, body: value });
-        expectRule(post.status === 201, 'KVS-RECORD-004', `POST of new key ${recordKey} answered ${post.status}, PUT answers 201`, [post.exchange]);
+        const post = await api.call('keyValueStore_record_post', {
+          storeId: store.id,
+          recordKey,
+          headers: { 'content-type': contentType },
+          body: value,
+        });
+        expectRule(
+          post.status === 201,
+          'KVS-RECORD-004',
+          `POST of new key ${recordKey} answered ${post.status}, PUT answers 201`,
+          [post.exchange],
+        );
         const read = await http.getRecord(store.id, recordKey);
-        expectRule(read?.value.equals(value) === true && mediaType(read.contentType) === mediaType(contentType), 'KVS-RECORD-004', `POSTed ${recordKey} reads back differently`, [post.exchange]);
+        expectRule(
+          read?.value.equals(value) === true && mediaType(read.contentType) === mediaType(contentType),
+          'KVS-RECORD-004',
+          `POSTed ${recordKey} reads back differently`,
+          [post.exchange],
+        );
       }),
     );
   });
@@ -57,23 +124,62 @@ describe('KVS-RECORD: records', () => {
   it('KVS-RECORD-005 gzip, br and deflate bodies are accepted and read back as the original bytes', async () => {
     const store = await kvs.newStore('encodings');
     await fc.assert(
-      fc.asyncProperty(key, recordValueArbitrary(2048), fc.constantFrom(...(Object.keys(ENCODERS) as (keyof typeof ENCODERS)[])), async (recordKey, { value, contentType }, encoding) => {
-        const put = await api.call('keyValueStore_record_put', { storeId: store.id, recordKey, headers: { 'content-type': contentType, 'content-encoding': encoding }, body: ENCODERS[encoding](value) });
-        expectRule(put.status === 201 || put.status === 200, 'KVS-RECORD-005', `a ${encoding} body answered ${put.status}`, [put.exchange]);
-        const get = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
-        expectRule(get.body.equals(value) && !get.headers['content-encoding'], 'KVS-RECORD-005', `a ${encoding} upload read back ${get.body.length} bytes (Content-Encoding ${get.headers['content-encoding'] ?? 'none'}) instead of the ${value.length} original bytes`, [put.exchange, get.exchange]);
-      }),
+      fc.asyncProperty(
+        key,
+        recordValueArbitrary(2048),
+        fc.constantFrom(...(Object.keys(ENCODERS) as (keyof typeof ENCODERS)[])),
+        async (recordKey, { value, contentType }, encoding) => {
+          const put = await api.call('keyValueStore_record_put', {
+            storeId: store.id,
+            recordKey,
+            headers: { 'content-type': contentType, 'content-encoding': encoding },
+            body: ENCODERS[encoding](value),
+          });
+          expectRule(
+            put.status === 201 || put.status === 200,
+            'KVS-RECORD-005',
+            `a ${encoding} body answered ${put.status}`,
+            [put.exchange],
+          );
+          const get = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
+          expectRule(
+            get.body.equals(value) && !get.headers['content-encoding'],
+            'KVS-RECORD-005',
+            `a ${encoding} upload read back ${get.body.length} bytes (Content-Encoding ${get.headers['content-encoding'] ?? 'none'}) instead of the ${value.length} original bytes`,
+            [put.exchange, get.exchange],
+          );
+        },
+      ),
     );
   });
 
   it('KVS-RECORD-006 an unsupported Content-Encoding is refused with 415 and stores nothing', async () => {
     const store = await kvs.newStore('bad-encoding');
     await fc.assert(
-      fc.asyncProperty(key, fc.constantFrom('bla', 'compress', 'zstd', 'x-custom', 'gzip, br'), async (recordKey, encoding) => {
-        const put = await api.call('keyValueStore_record_put', { storeId: store.id, recordKey, headers: { 'content-type': 'text/plain', 'content-encoding': encoding }, body: 'plain' });
-        expectRule(put.status === 415, 'KVS-RECORD-006', `Content-Encoding "${encoding}" answered ${put.status}, expected 415`, [put.exchange]);
-        expectRule((await http.getRecord(store.id, recordKey)) === undefined, 'KVS-RECORD-006', `the refused ${recordKey} was stored anyway`, [put.exchange]);
-      }),
+      fc.asyncProperty(
+        key,
+        fc.constantFrom('bla', 'compress', 'zstd', 'x-custom', 'gzip, br'),
+        async (recordKey, encoding) => {
+          const put = await api.call('keyValueStore_record_put', {
+            storeId: store.id,
+            recordKey,
+            headers: { 'content-type': 'text/plain', 'content-encoding': encoding },
+            body: 'plain',
+          });
+          expectRule(
+            put.status === 415,
+            'KVS-RECORD-006',
+            `Content-Encoding "${encoding}" answered ${put.status}, expected 415`,
+            [put.exchange],
+          );
+          expectRule(
+            (await http.getRecord(store.id, recordKey)) === undefined,
+            'KVS-RECORD-006',
+            `the refused ${recordKey} was stored anyway`,
+            [put.exchange],
+          );
+        },
+      ),
     );
   });
 
@@ -81,9 +187,24 @@ describe('KVS-RECORD: records', () => {
     const store = await kvs.newStore('valid-keys');
     await fc.assert(
       fc.asyncProperty(fc.oneof(key, longestRecordKeyArbitrary(contract.limits)), async (recordKey) => {
-        const put = await api.call('keyValueStore_record_put', { storeId: store.id, recordKey, headers: { 'content-type': 'text/plain' }, body: recordKey });
-        expectRule(put.status === 201 || put.status === 200, 'KVS-RECORD-007', `valid key ${JSON.stringify(recordKey)} (${recordKey.length} chars) answered ${put.status}`, [put.exchange]);
-        expectRule((await http.getRecord(store.id, recordKey))?.value.toString() === recordKey, 'KVS-RECORD-007', `valid key ${JSON.stringify(recordKey)} does not read back`, [put.exchange]);
+        const put = await api.call('keyValueStore_record_put', {
+          storeId: store.id,
+          recordKey,
+          headers: { 'content-type': 'text/plain' },
+          body: recordKey,
+        });
+        expectRule(
+          put.status === 201 || put.status === 200,
+          'KVS-RECORD-007',
+          `valid key ${JSON.stringify(recordKey)} (${recordKey.length} chars) answered ${put.status}`,
+          [put.exchange],
+        );
+        expectRule(
+          (await http.getRecord(store.id, recordKey))?.value.toString() === recordKey,
+          'KVS-RECORD-007',
+          `valid key ${JSON.stringify(recordKey)} does not read back`,
+          [put.exchange],
+        );
       }),
     );
   });
@@ -92,11 +213,26 @@ describe('KVS-RECORD: records', () => {
     const store = await kvs.newStore('invalid-keys');
     await fc.assert(
       fc.asyncProperty(invalidRecordKeyArbitrary(contract.limits), async (recordKey) => {
-        const put = await api.call('keyValueStore_record_put', { storeId: store.id, recordKey, headers: { 'content-type': 'text/plain' }, body: 'x' });
+        const put = await api.call('keyValueStore_record_put', {
+          storeId: store.id,
+          recordKey,
+          headers: { 'content-type': 'text/plain' },
+          body: 'x',
+        });
         const type = put.status === 400 ? put.json<{ error: { type: string } }>().error.type : undefined;
-        expectRule(put.status === 400 && type === 'invalid-record-key', 'KVS-RECORD-008', `invalid key ${JSON.stringify(recordKey)} answered ${put.status} ${type ?? ''}, expected 400 invalid-record-key`, [put.exchange]);
+        expectRule(
+          put.status === 400 && type === 'invalid-record-key',
+          'KVS-RECORD-008',
+          `invalid key ${JSON.stringify(recordKey)} answered ${put.status} ${type ?? ''}, expected 400 invalid-record-key`,
+          [put.exchange],
+        );
         const keys = await http.listKeys(store.id);
-        expectRule(keys.items.length === 0, 'KVS-RECORD-008', `after refusing ${JSON.stringify(recordKey)} the store lists ${JSON.stringify(keys.items.map((i) => i.key))}`, [put.exchange]);
+        expectRule(
+          keys.items.length === 0,
+          'KVS-RECORD-008',
+          `after refusing ${JSON.stringify(recordKey)} the store lists ${JSON.stringify(keys.items.map((i) => i.key))}`,
+          [put.exchange],
+        );
       }),
     );
   });
@@ -107,34 +243,79 @@ describe('KVS-RECORD: records', () => {
       fc.asyncProperty(key, recordValueArbitrary(), async (recordKey, { value, contentType }) => {
         await http.setRecord(store.id, recordKey, value, contentType);
         const head = await api.call('keyValueStore_record_head', { storeId: store.id, recordKey });
-        expectRule(head.status === 200 && head.body.length === 0, 'KVS-RECORD-010', `HEAD of existing ${recordKey} answered ${head.status} with ${head.body.length} bytes`, [head.exchange]);
+        expectRule(
+          head.status === 200 && head.body.length === 0,
+          'KVS-RECORD-010',
+          `HEAD of existing ${recordKey} answered ${head.status} with ${head.body.length} bytes`,
+          [head.exchange],
+        );
         const deleted = await api.call('keyValueStore_record_delete', { storeId: store.id, recordKey });
-        expectRule(deleted.status === 204, 'KVS-RECORD-009', `DELETE of ${recordKey} answered ${deleted.status}, expected 204`, [deleted.exchange]);
-        expectRule((await http.getRecord(store.id, recordKey)) === undefined, 'KVS-RECORD-009', `${recordKey} still reads after its delete`, [deleted.exchange]);
+        expectRule(
+          deleted.status === 204,
+          'KVS-RECORD-009',
+          `DELETE of ${recordKey} answered ${deleted.status}, expected 204`,
+          [deleted.exchange],
+        );
+        expectRule(
+          (await http.getRecord(store.id, recordKey)) === undefined,
+          'KVS-RECORD-009',
+          `${recordKey} still reads after its delete`,
+          [deleted.exchange],
+        );
         const keys = await http.listKeys(store.id);
-        expectRule(!keys.items.some((item) => item.key === recordKey), 'KVS-RECORD-009', `${recordKey} is still listed after its delete`, [deleted.exchange]);
+        expectRule(
+          !keys.items.some((item) => item.key === recordKey),
+          'KVS-RECORD-009',
+          `${recordKey} is still listed after its delete`,
+          [deleted.exchange],
+        );
       }),
     );
   });
 
   it('KVS-RECORD-011 the zip download holds one entry per record, named after its key, with its bytes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.tuple(key, fc.uint8Array({ maxLength: 200 })), { selector: ([k]) => k, maxLength: 8 }), async (records) => {
-        const store = await kvs.newStore('zip');
-        await Promise.all(records.map(([recordKey, value]) => http.setRecord(store.id, recordKey, Buffer.from(value), 'application/octet-stream')));
-        const zip = await api.call('keyValueStore_records_get', { storeId: store.id });
-        let entries: Map<string, Buffer>;
-        try {
-          entries = readZipEntries(zip.body);
-        } catch (error) {
-          expectRule(false, 'KVS-RECORD-011', `the zip download cannot be read: ${(error as Error).message}`, [zip.exchange]);
-          return;
-        }
-        expectRule(entries.size === records.length, 'KVS-RECORD-011', `the zip holds ${entries.size} entries for ${records.length} records`, [zip.exchange]);
-        for (const [recordKey, value] of records) {
-          expectRule(entries.get(recordKey)?.equals(Buffer.from(value)) === true, 'KVS-RECORD-011', `zip entry ${recordKey} is ${entries.has(recordKey) ? 'different' : 'missing'}`, [zip.exchange]);
-        }
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.tuple(key, fc.uint8Array({ maxLength: 200 })), {
+          selector: ([k]) => k,
+          maxLength: 8,
+        }),
+        async (records) => {
+          const store = await kvs.newStore('zip');
+          await Promise.all(
+            records.map(([recordKey, value]) =>
+              http.setRecord(store.id, recordKey, Buffer.from(value), 'application/octet-stream'),
+            ),
+          );
+          const zip = await api.call('keyValueStore_records_get', { storeId: store.id });
+          let entries: Map<string, Buffer>;
+          try {
+            entries = readZipEntries(zip.body);
+          } catch (error) {
+            expectRule(
+              false,
+              'KVS-RECORD-011',
+              `the zip download cannot be read: ${(error as Error).message}`,
+              [zip.exchange],
+            );
+            return;
+          }
+          expectRule(
+            entries.size === records.length,
+            'KVS-RECORD-011',
+            `the zip holds ${entries.size} entries for ${records.length} records`,
+            [zip.exchange],
+          );
+          for (const [recordKey, value] of records) {
+            expectRule(
+              entries.get(recordKey)?.equals(Buffer.from(value)) === true,
+              'KVS-RECORD-011',
+              `zip entry ${recordKey} is ${entries.has(recordKey) ? 'different' : 'missing'}`,
+              [zip.exchange],
+            );
+          }
+        },
+      ),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
   });
@@ -144,8 +325,17 @@ describe('KVS-RECORD: records', () => {
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
         await http.setRecord(store.id, recordKey, Buffer.from('<p>hi</p>'), 'text/html');
-        const get = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey, query: { attachment: 1 } });
-        expectRule(/^attachment\b/i.test(get.headers['content-disposition'] ?? ''), 'KVS-RECORD-012', `attachment=1 answered Content-Disposition ${JSON.stringify(get.headers['content-disposition'] ?? null)}`, [get.exchange]);
+        const get = await api.call('keyValueStore_record_get', {
+          storeId: store.id,
+          recordKey,
+          query: { attachment: 1 },
+        });
+        expectRule(
+          /^attachment\b/i.test(get.headers['content-disposition'] ?? ''),
+          'KVS-RECORD-012',
+          `attachment=1 answered Content-Disposition ${JSON.stringify(get.headers['content-disposition'] ?? null)}`,
+          [get.exchange],
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
@@ -153,17 +343,39 @@ describe('KVS-RECORD: records', () => {
 
   it('KVS-RECORD-013 KVS-SCHEMA-007 updating name or generalAccess answers the updated store, a later read agrees, and createdAt stays', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('RESTRICTED', 'FOLLOW_USER_SETTING', 'ANYONE_WITH_ID_CAN_READ'), async (generalAccess) => {
-        const store = await kvs.newStore('update');
-        const name = kvs.storeName('renamed');
-        const put = await api.call('keyValueStore_put', { storeId: store.id, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, generalAccess }) });
-        const updated = put.json<{ data: StoreInfo & { generalAccess?: string } }>().data;
-        expectRule(put.status === 200 && updated.name === name && updated.generalAccess === generalAccess, 'KVS-RECORD-013', `the update answered ${put.status} with name ${JSON.stringify(updated.name)} and generalAccess ${JSON.stringify(updated.generalAccess)}`, [put.exchange]);
-        const read = await api.call('keyValueStore_get', { storeId: store.id });
-        const later = read.json<{ data: StoreInfo & { generalAccess?: string } }>().data;
-        expectRule(later.name === name && later.generalAccess === generalAccess, 'KVS-RECORD-013', `a later read shows name ${JSON.stringify(later.name)} and generalAccess ${JSON.stringify(later.generalAccess)}`, [read.exchange]);
-        expectRule(later.createdAt === store.createdAt && later.createdAt <= later.modifiedAt, 'KVS-SCHEMA-007', `createdAt went from ${store.createdAt} to ${later.createdAt} (modifiedAt ${later.modifiedAt})`, [read.exchange]);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('RESTRICTED', 'FOLLOW_USER_SETTING', 'ANYONE_WITH_ID_CAN_READ'),
+        async (generalAccess) => {
+          const store = await kvs.newStore('update');
+          const name = kvs.storeName('renamed');
+          const put = await api.call('keyValueStore_put', {
+            storeId: store.id,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name, generalAccess }),
+          });
+          const updated = put.json<{ data: StoreInfo & { generalAccess?: string } }>().data;
+          expectRule(
+            put.status === 200 && updated.name === name && updated.generalAccess === generalAccess,
+            'KVS-RECORD-013',
+            `the update answered ${put.status} with name ${JSON.stringify(updated.name)} and generalAccess ${JSON.stringify(updated.generalAccess)}`,
+            [put.exchange],
+          );
+          const read = await api.call('keyValueStore_get', { storeId: store.id });
+          const later = read.json<{ data: StoreInfo & { generalAccess?: string } }>().data;
+          expectRule(
+            later.name === name && later.generalAccess === generalAccess,
+            'KVS-RECORD-013',
+            `a later read shows name ${JSON.stringify(later.name)} and generalAccess ${JSON.stringify(later.generalAccess)}`,
+            [read.exchange],
+          );
+          expectRule(
+            later.createdAt === store.createdAt && later.createdAt <= later.modifiedAt,
+            'KVS-SCHEMA-007',
+            `createdAt went from ${store.createdAt} to ${later.createdAt} (modifiedAt ${later.modifiedAt})`,
+            [read.exchange],
+          );
+        },
+      ),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
   });
@@ -172,17 +384,28 @@ describe('KVS-RECORD: records', () => {
     const store = await kvs.newStore('client', client);
     const storeClient = kvs.client.client.keyValueStore(store.id);
     const value = fc.oneof(
-      fc.object({ maxDepth: 2 }).map((object) => ({ kind: 'object' as const, data: object as Record<string, unknown> })),
+      fc
+        .object({ maxDepth: 2 })
+        .map((object) => ({ kind: 'object' as const, data: object as Record<string, unknown> })),
       // Not the empty string: apify-client reads any empty body as undefined, whatever the server does.
       fc.string({ minLength: 1, maxLength: 3000 }).map((text) => ({ kind: 'string' as const, data: text })),
-      fc.uint8Array({ minLength: 1, maxLength: 4000 }).map((bytes) => ({ kind: 'buffer' as const, data: Buffer.from(bytes) })),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 4000 })
+        .map((bytes) => ({ kind: 'buffer' as const, data: Buffer.from(bytes) })),
     );
     await fc.assert(
       fc.asyncProperty(key, value, async (recordKey, { kind, data }) => {
         await storeClient.setRecord({ key: recordKey, value: data as never });
         const record = await storeClient.getRecord(recordKey, kind === 'buffer' ? { buffer: true } : {});
-        const same = kind === 'buffer' ? Buffer.isBuffer(record?.value) && (record.value as Buffer).equals(data as Buffer) : JSON.stringify(record?.value) === JSON.stringify(data);
-        expectRule(same, 'KVS-RECORD-014', `apify-client wrote a ${kind} to ${recordKey} and read back ${JSON.stringify(record?.value)?.slice(0, 200)}`);
+        const same =
+          kind === 'buffer'
+            ? Buffer.isBuffer(record?.value) && (record.value as Buffer).equals(data as Buffer)
+            : JSON.stringify(record?.value) === JSON.stringify(data);
+        expectRule(
+          same,
+          'KVS-RECORD-014',
+          `apify-client wrote a ${kind} to ${recordKey} and read back ${JSON.stringify(record?.value)?.slice(0, 200)}`,
+        );
       }),
     );
   });

@@ -10,7 +10,9 @@ type StoreResponse = { data: StoreInfo };
 
 /** Names the contract rejects: a character outside the DNS-safe set, a hyphen at an end, or too long. */
 const invalidName = fc.oneof(
-  fc.tuple(fc.stringMatching(/^[a-z0-9]{1,8}$/), fc.constantFrom('_', '.', ' ', '~', 'é', '!', '/')).map(([base, bad]) => `${base}${bad}${base}`),
+  fc
+    .tuple(fc.stringMatching(/^[a-z0-9]{1,8}$/), fc.constantFrom('_', '.', ' ', '~', 'é', '!', '/'))
+    .map(([base, bad]) => `${base}${bad}${base}`),
   fc.stringMatching(/^[a-z0-9]{1,8}$/).map((base) => `-${base}`),
   fc.stringMatching(/^[a-z0-9]{1,8}$/).map((base) => `${base}-`),
   fc.integer({ min: contract.limits.storeNameMaxLength + 1, max: 100 }).map((length) => 'n'.repeat(length)),
@@ -23,11 +25,21 @@ describe('KVS-NAME: store names', () => {
         const name = kvs.storeName('goc');
         const first = await api.call('keyValueStores_post', { query: { name } });
         const store = kvs.track(first.json<StoreResponse>().data);
-        expectRule(first.status === 201 && store.name === name, 'KVS-NAME-001', `creating "${name}" answered ${first.status} with name ${JSON.stringify(store.name)}`, [first.exchange]);
+        expectRule(
+          first.status === 201 && store.name === name,
+          'KVS-NAME-001',
+          `creating "${name}" answered ${first.status} with name ${JSON.stringify(store.name)}`,
+          [first.exchange],
+        );
         for (let i = 1; i < repeats; i += 1) {
           const again = await api.call('keyValueStores_post', { query: { name } });
           const id = again.json<StoreResponse>().data.id;
-          expectRule(again.status === 200 && id === store.id, 'KVS-NAME-002', `get-or-create of taken "${name}" answered ${again.status} with id ${id}; the store is ${store.id}`, [first.exchange, again.exchange]);
+          expectRule(
+            again.status === 200 && id === store.id,
+            'KVS-NAME-002',
+            `get-or-create of taken "${name}" answered ${again.status} with id ${id}; the store is ${store.id}`,
+            [first.exchange, again.exchange],
+          );
         }
       }),
     );
@@ -37,10 +49,22 @@ describe('KVS-NAME: store names', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 24 }), async (parallel) => {
         const name = kvs.storeName('race');
-        const answers = await Promise.all(Array.from({ length: parallel }, () => api.call('keyValueStores_post', { query: { name } })));
+        const answers = await Promise.all(
+          Array.from({ length: parallel }, () => api.call('keyValueStores_post', { query: { name } })),
+        );
         const ids = new Set(answers.map((answer) => kvs.track(answer.json<StoreResponse>().data).id));
-        expectRule(ids.size === 1, 'KVS-NAME-003', `${parallel} concurrent creates of "${name}" made ${ids.size} stores: ${[...ids].join(', ')}`, answers.map((a) => a.exchange));
-        expectRule(answers.filter((answer) => answer.status === 201).length === 1, 'KVS-NAME-003', `${answers.filter((a) => a.status === 201).length} of ${parallel} concurrent creates answered 201`, answers.map((a) => a.exchange));
+        expectRule(
+          ids.size === 1,
+          'KVS-NAME-003',
+          `${parallel} concurrent creates of "${name}" made ${ids.size} stores: ${[...ids].join(', ')}`,
+          answers.map((a) => a.exchange),
+        );
+        expectRule(
+          answers.filter((answer) => answer.status === 201).length === 1,
+          'KVS-NAME-003',
+          `${answers.filter((a) => a.status === 201).length} of ${parallel} concurrent creates answered 201`,
+          answers.map((a) => a.exchange),
+        );
       }),
     );
   });
@@ -51,9 +75,24 @@ describe('KVS-NAME: store names', () => {
         const answers = [];
         for (let i = 0; i < count; i += 1) answers.push(await api.call('keyValueStores_post'));
         const stores = answers.map((answer) => kvs.track(answer.json<StoreResponse>().data));
-        expectRule(answers.every((answer) => answer.status === 201), 'KVS-NAME-004', `unnamed creates answered ${answers.map((a) => a.status).join(', ')}`, answers.map((a) => a.exchange));
-        expectRule(new Set(stores.map((store) => store.id)).size === count, 'KVS-NAME-004', `${count} unnamed creates gave ids ${stores.map((s) => s.id).join(', ')}`, answers.map((a) => a.exchange));
-        expectRule(stores.every((store) => store.name === null || store.name === undefined), 'KVS-NAME-004', `an unnamed store has name ${JSON.stringify(stores.find((s) => s.name)?.name)}`, answers.map((a) => a.exchange));
+        expectRule(
+          answers.every((answer) => answer.status === 201),
+          'KVS-NAME-004',
+          `unnamed creates answered ${answers.map((a) => a.status).join(', ')}`,
+          answers.map((a) => a.exchange),
+        );
+        expectRule(
+          new Set(stores.map((store) => store.id)).size === count,
+          'KVS-NAME-004',
+          `${count} unnamed creates gave ids ${stores.map((s) => s.id).join(', ')}`,
+          answers.map((a) => a.exchange),
+        );
+        expectRule(
+          stores.every((store) => store.name === null || store.name === undefined),
+          'KVS-NAME-004',
+          `an unnamed store has name ${JSON.stringify(stores.find((s) => s.name)?.name)}`,
+          answers.map((a) => a.exchange),
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
@@ -66,7 +105,12 @@ describe('KVS-NAME: store names', () => {
         await http.deleteStore(store.id);
         const again = await api.call('keyValueStores_post', { query: { name: store.name ?? '' } });
         const fresh = kvs.track(again.json<StoreResponse>().data);
-        expectRule(again.status === 201 && fresh.id !== store.id, 'KVS-NAME-005', `re-creating "${store.name}" after deleting ${store.id} answered ${again.status} with id ${fresh.id}`, [again.exchange]);
+        expectRule(
+          again.status === 201 && fresh.id !== store.id,
+          'KVS-NAME-005',
+          `re-creating "${store.name}" after deleting ${store.id} answered ${again.status} with id ${fresh.id}`,
+          [again.exchange],
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
@@ -78,9 +122,23 @@ describe('KVS-NAME: store names', () => {
       fc.asyncProperty(invalidName, async (name) => {
         const created = await api.call('keyValueStores_post', { query: { name } });
         if (created.status < 300) kvs.track(created.json<StoreResponse>().data);
-        expectRule(created.status === 400, 'KVS-NAME-006', `creating a store named ${JSON.stringify(name)} answered ${created.status}, expected 400`, [created.exchange]);
-        const renamed = await api.call('keyValueStore_put', { storeId: store.id, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
-        expectRule(renamed.status === 400, 'KVS-NAME-006', `renaming to ${JSON.stringify(name)} answered ${renamed.status}, expected 400`, [renamed.exchange]);
+        expectRule(
+          created.status === 400,
+          'KVS-NAME-006',
+          `creating a store named ${JSON.stringify(name)} answered ${created.status}, expected 400`,
+          [created.exchange],
+        );
+        const renamed = await api.call('keyValueStore_put', {
+          storeId: store.id,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name }),
+        });
+        expectRule(
+          renamed.status === 400,
+          'KVS-NAME-006',
+          `renaming to ${JSON.stringify(name)} answered ${renamed.status}, expected 400`,
+          [renamed.exchange],
+        );
       }),
     );
   });
@@ -90,10 +148,24 @@ describe('KVS-NAME: store names', () => {
       fc.asyncProperty(fc.constant(null), async () => {
         const holder = await kvs.newStore('holder');
         const other = await kvs.newStore('other');
-        const renamed = await api.call('keyValueStore_put', { storeId: other.id, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: holder.name }) });
-        expectRule(renamed.status >= 400 && renamed.status < 500, 'KVS-NAME-007', `renaming ${other.id} to the taken name "${holder.name}" answered ${renamed.status}`, [renamed.exchange]);
+        const renamed = await api.call('keyValueStore_put', {
+          storeId: other.id,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: holder.name }),
+        });
+        expectRule(
+          renamed.status >= 400 && renamed.status < 500,
+          'KVS-NAME-007',
+          `renaming ${other.id} to the taken name "${holder.name}" answered ${renamed.status}`,
+          [renamed.exchange],
+        );
         const [holderNow, otherNow] = [await http.getStore(holder.id), await http.getStore(other.id)];
-        expectRule(holderNow?.name === holder.name && otherNow?.name === other.name, 'KVS-NAME-007', `after the refused rename the names are ${JSON.stringify(holderNow?.name)} and ${JSON.stringify(otherNow?.name)}`, [renamed.exchange]);
+        expectRule(
+          holderNow?.name === holder.name && otherNow?.name === other.name,
+          'KVS-NAME-007',
+          `after the refused rename the names are ${JSON.stringify(holderNow?.name)} and ${JSON.stringify(otherNow?.name)}`,
+          [renamed.exchange],
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
@@ -105,15 +177,43 @@ describe('KVS-NAME: store names', () => {
         const store = await kvs.newStore('tilde');
         const byName = `~${store.name}`;
         const read = await api.call('keyValueStore_get', { storeId: byName });
-        expectRule(read.status === 200 && read.json<StoreResponse>().data.id === store.id, 'KVS-NAME-008', `GET ${byName} answered ${read.status}`, [read.exchange]);
-        const put = await api.call('keyValueStore_record_put', { storeId: byName, recordKey: 'k', headers: { 'content-type': 'text/plain' }, body: 'v' });
+        expectRule(
+          read.status === 200 && read.json<StoreResponse>().data.id === store.id,
+          'KVS-NAME-008',
+          `GET ${byName} answered ${read.status}`,
+          [read.exchange],
+        );
+        const put = await api.call('keyValueStore_record_put', {
+          storeId: byName,
+          recordKey: 'k',
+          headers: { 'content-type': 'text/plain' },
+          body: 'v',
+        });
         const get = await api.call('keyValueStore_record_get', { storeId: byName, recordKey: 'k' });
         const keys = await api.call('keyValueStore_keys_get', { storeId: byName });
-        const updated = await api.call('keyValueStore_put', { storeId: byName, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ generalAccess: 'RESTRICTED' }) });
+        const updated = await api.call('keyValueStore_put', {
+          storeId: byName,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ generalAccess: 'RESTRICTED' }),
+        });
         const exchanges = [put.exchange, get.exchange, keys.exchange, updated.exchange];
-        expectRule(put.status < 300 && get.status === 200 && get.body.toString() === 'v' && keys.status === 200 && updated.status === 200, 'KVS-NAME-008', `through ${byName}: put ${put.status}, get ${get.status}, keys ${keys.status}, update ${updated.status}`, exchanges);
+        expectRule(
+          put.status < 300 &&
+            get.status === 200 &&
+            get.body.toString() === 'v' &&
+            keys.status === 200 &&
+            updated.status === 200,
+          'KVS-NAME-008',
+          `through ${byName}: put ${put.status}, get ${get.status}, keys ${keys.status}, update ${updated.status}`,
+          exchanges,
+        );
         const deleted = await api.call('keyValueStore_delete', { storeId: byName });
-        expectRule(deleted.status === 204 && (await http.getStore(store.id)) === undefined, 'KVS-NAME-008', `DELETE ${byName} answered ${deleted.status}`, [deleted.exchange]);
+        expectRule(
+          deleted.status === 204 && (await http.getStore(store.id)) === undefined,
+          'KVS-NAME-008',
+          `DELETE ${byName} answered ${deleted.status}`,
+          [deleted.exchange],
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 5) },
     );
@@ -127,18 +227,35 @@ describe('KVS-NAME: store names', () => {
         await http.updateStore(store.id, { name: newName });
         const fresh = await api.call('keyValueStore_get', { storeId: `~${newName}` });
         const old = await api.call('keyValueStore_get', { storeId: `~${store.name}` });
-        expectRule(fresh.status === 200 && fresh.json<StoreResponse>().data.id === store.id, 'KVS-NAME-009', `~${newName} answered ${fresh.status}`, [fresh.exchange]);
-        expectRule(old.status === 404, 'KVS-NAME-009', `the old ~${store.name} answered ${old.status} after the rename`, [old.exchange]);
+        expectRule(
+          fresh.status === 200 && fresh.json<StoreResponse>().data.id === store.id,
+          'KVS-NAME-009',
+          `~${newName} answered ${fresh.status}`,
+          [fresh.exchange],
+        );
+        expectRule(
+          old.status === 404,
+          'KVS-NAME-009',
+          `the old ~${store.name} answered ${old.status} after the rename`,
+          [old.exchange],
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 5) },
     );
   });
 
-  it.runIf(settings.storeNameCase !== 'either')(`KVS-NAME-010 names differing only in case are ${String(settings.storeNameCase)}`, async () => {
-    const lower = kvs.storeName('case');
-    const first = kvs.track(await http.getOrCreateStore(lower));
-    const second = kvs.track(await http.getOrCreateStore(lower.toUpperCase()));
-    const same = first.id === second.id;
-    expectRule(settings.storeNameCase === 'insensitive' ? same : !same, 'KVS-NAME-010', `"${lower}" and "${lower.toUpperCase()}" gave ids ${first.id} and ${second.id}; storeNameCase is ${String(settings.storeNameCase)}`);
-  });
+  it.runIf(settings.storeNameCase !== 'either')(
+    `KVS-NAME-010 names differing only in case are ${String(settings.storeNameCase)}`,
+    async () => {
+      const lower = kvs.storeName('case');
+      const first = kvs.track(await http.getOrCreateStore(lower));
+      const second = kvs.track(await http.getOrCreateStore(lower.toUpperCase()));
+      const same = first.id === second.id;
+      expectRule(
+        settings.storeNameCase === 'insensitive' ? same : !same,
+        'KVS-NAME-010',
+        `"${lower}" and "${lower.toUpperCase()}" gave ids ${first.id} and ${second.id}; storeNameCase is ${String(settings.storeNameCase)}`,
+      );
+    },
+  );
 });

@@ -15,7 +15,9 @@ interface Walk {
 }
 
 /** One store-list page through the checked API. */
-async function page(query: Record<string, string | number | undefined>): Promise<{ page: StoreListPage; exchange: Exchange }> {
+async function page(
+  query: Record<string, string | number | undefined>,
+): Promise<{ page: StoreListPage; exchange: Exchange }> {
   const response = await api.call('keyValueStores_get', { query });
   return { page: response.json<{ data: StoreListPage }>().data, exchange: response.exchange };
 }
@@ -25,22 +27,57 @@ async function page(query: Record<string, string | number | undefined>): Promise
  * newest), `limit` at a time, checking the page arithmetic of every page. Undefined when the
  * list's total changed during the walk (someone else created or deleted stores).
  */
-async function walkNewest(span: number, limit: number, desc: boolean, unnamed = false): Promise<Walk | undefined> {
+async function walkNewest(
+  span: number,
+  limit: number,
+  desc: boolean,
+  unnamed = false,
+): Promise<Walk | undefined> {
   const first = await page({ limit: 1, unnamed: unnamed ? 1 : undefined });
   const total = first.page.total;
   const start = desc ? 0 : Math.max(0, total - span);
   const end = desc ? Math.min(span, total) : total;
   const walk: Walk = { ids: [], exchanges: [first.exchange] };
   for (let offset = start; offset < end; offset += limit) {
-    const { page: current, exchange } = await page({ offset, limit, desc: desc ? 1 : undefined, unnamed: unnamed ? 1 : undefined });
+    const { page: current, exchange } = await page({
+      offset,
+      limit,
+      desc: desc ? 1 : undefined,
+      unnamed: unnamed ? 1 : undefined,
+    });
     walk.exchanges.push(exchange);
     const ex = [exchange];
     if (current.total !== total) return undefined;
-    expectRule(current.count === current.items.length && current.count <= current.limit, 'KVS-PAGE-002', `offset ${offset}: count ${current.count}, ${current.items.length} items, limit ${current.limit}`, ex);
-    expectRule(current.limit === Math.min(limit, maxLimit), 'KVS-PAGE-003', `offset ${offset}: limit is ${current.limit}, requested ${limit}`, ex);
-    expectRule(current.offset === offset, 'KVS-PAGE-004', `offset ${offset}: the page says offset ${current.offset}`, ex);
-    expectRule(current.total >= offset + current.count, 'KVS-PAGE-004', `offset ${offset}: total ${current.total} < offset + count ${offset + current.count}`, ex);
-    expectRule(current.count === Math.min(limit, total - offset), 'KVS-PAGE-001', `offset ${offset}: ${current.count} items where ${Math.min(limit, total - offset)} remain — a gap in the walk`, ex);
+    expectRule(
+      current.count === current.items.length && current.count <= current.limit,
+      'KVS-PAGE-002',
+      `offset ${offset}: count ${current.count}, ${current.items.length} items, limit ${current.limit}`,
+      ex,
+    );
+    expectRule(
+      current.limit === Math.min(limit, maxLimit),
+      'KVS-PAGE-003',
+      `offset ${offset}: limit is ${current.limit}, requested ${limit}`,
+      ex,
+    );
+    expectRule(
+      current.offset === offset,
+      'KVS-PAGE-004',
+      `offset ${offset}: the page says offset ${current.offset}`,
+      ex,
+    );
+    expectRule(
+      current.total >= offset + current.count,
+      'KVS-PAGE-004',
+      `offset ${offset}: total ${current.total} < offset + count ${offset + current.count}`,
+      ex,
+    );
+    expectRule(
+      current.count === Math.min(limit, total - offset),
+      'KVS-PAGE-001',
+      `offset ${offset}: ${current.count} items where ${Math.min(limit, total - offset)} remain — a gap in the walk`,
+      ex,
+    );
     walk.ids.push(...current.items.map((store) => store.id));
   }
   walk.ids.splice(end - start);
@@ -65,24 +102,47 @@ const newStores = async (count: number): Promise<string[]> => {
 describe('KVS-PAGE: store list pagination', () => {
   it('KVS-PAGE-001 KVS-PAGE-002 KVS-PAGE-003 KVS-PAGE-004 walking by offset yields each store once, in creation order, with consistent page arithmetic', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), async (count, limit) => {
-        const created = await newStores(count);
-        const walk = await stableWalk(count + 3, limit, false);
-        expectRule(new Set(walk.ids).size === walk.ids.length, 'KVS-PAGE-001', `the walk listed a store twice: ${JSON.stringify(walk.ids)}`, walk.exchanges);
-        const ours = walk.ids.filter((id) => created.includes(id));
-        expectRule(JSON.stringify(ours) === JSON.stringify(created), 'KVS-PAGE-001', `the new stores came as ${JSON.stringify(ours)}; created in the order ${JSON.stringify(created)}`, walk.exchanges);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (count, limit) => {
+          const created = await newStores(count);
+          const walk = await stableWalk(count + 3, limit, false);
+          expectRule(
+            new Set(walk.ids).size === walk.ids.length,
+            'KVS-PAGE-001',
+            `the walk listed a store twice: ${JSON.stringify(walk.ids)}`,
+            walk.exchanges,
+          );
+          const ours = walk.ids.filter((id) => created.includes(id));
+          expectRule(
+            JSON.stringify(ours) === JSON.stringify(created),
+            'KVS-PAGE-001',
+            `the new stores came as ${JSON.stringify(ours)}; created in the order ${JSON.stringify(created)}`,
+            walk.exchanges,
+          );
+        },
+      ),
     );
   });
 
   it('KVS-PAGE-005 desc=1 lists the same stores in exactly the reverse order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 3 }), async (count, limit) => {
-        const created = await newStores(count);
-        const ascending = (await stableWalk(count, limit, false)).ids;
-        const descending = await stableWalk(count, limit, true);
-        expectRule(JSON.stringify(descending.ids) === JSON.stringify([...ascending].reverse()), 'KVS-PAGE-005', `desc listed ${JSON.stringify(descending.ids)}; ascending was ${JSON.stringify(ascending)} (new: ${JSON.stringify(created)})`, descending.exchanges);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (count, limit) => {
+          const created = await newStores(count);
+          const ascending = (await stableWalk(count, limit, false)).ids;
+          const descending = await stableWalk(count, limit, true);
+          expectRule(
+            JSON.stringify(descending.ids) === JSON.stringify([...ascending].reverse()),
+            'KVS-PAGE-005',
+            `desc listed ${JSON.stringify(descending.ids)}; ascending was ${JSON.stringify(ascending)} (new: ${JSON.stringify(created)})`,
+            descending.exchanges,
+          );
+        },
+      ),
     );
   });
 
@@ -94,9 +154,24 @@ describe('KVS-PAGE: store list pagination', () => {
         const named2 = named ?? (await kvs.newStore('named'));
         const plain = await stableWalk(4, 10, true);
         const all = await stableWalk(4, 10, true, true);
-        expectRule(!plain.ids.includes(unnamed.id), 'KVS-PAGE-006', `unnamed store ${unnamed.id} is listed without unnamed=1`, plain.exchanges);
-        expectRule(plain.ids.includes(named2.id), 'KVS-PAGE-006', `named store ${named2.id} is missing without unnamed=1`, plain.exchanges);
-        expectRule(all.ids.includes(unnamed.id) && all.ids.includes(named2.id), 'KVS-PAGE-006', `with unnamed=1 the list lacks ${all.ids.includes(unnamed.id) ? named2.id : unnamed.id}`, all.exchanges);
+        expectRule(
+          !plain.ids.includes(unnamed.id),
+          'KVS-PAGE-006',
+          `unnamed store ${unnamed.id} is listed without unnamed=1`,
+          plain.exchanges,
+        );
+        expectRule(
+          plain.ids.includes(named2.id),
+          'KVS-PAGE-006',
+          `named store ${named2.id} is missing without unnamed=1`,
+          plain.exchanges,
+        );
+        expectRule(
+          all.ids.includes(unnamed.id) && all.ids.includes(named2.id),
+          'KVS-PAGE-006',
+          `with unnamed=1 the list lacks ${all.ids.includes(unnamed.id) ? named2.id : unnamed.id}`,
+          all.exchanges,
+        );
       }),
       { numRuns: Math.min(kvs.context.runs, 10) },
     );
@@ -106,20 +181,39 @@ describe('KVS-PAGE: store list pagination', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: maxLimit + 1, max: 1_000_000 }), async (limit) => {
         const response = await api.call('keyValueStores_get', { query: { limit } });
-        const clamped = response.status === 200 && response.json<{ data: StoreListPage }>().data.limit === maxLimit;
+        const clamped =
+          response.status === 200 && response.json<{ data: StoreListPage }>().data.limit === maxLimit;
         const rule = settings.listLimitAboveMax;
-        const ok = rule === 'clamp' ? clamped : rule === 'reject' ? response.status === 400 : clamped || response.status === 400;
-        expectRule(ok, 'KVS-PAGE-007', `limit=${limit} answered ${response.status}; listLimitAboveMax is ${rule}`, [response.exchange]);
+        const ok =
+          rule === 'clamp'
+            ? clamped
+            : rule === 'reject'
+              ? response.status === 400
+              : clamped || response.status === 400;
+        expectRule(
+          ok,
+          'KVS-PAGE-007',
+          `limit=${limit} answered ${response.status}; listLimitAboveMax is ${rule}`,
+          [response.exchange],
+        );
       }),
     );
   });
 
   it('KVS-PAGE-008 a negative or non-numeric offset or limit is refused with 400', async () => {
-    const bad = fc.oneof(fc.integer({ min: -1_000_000, max: -1 }).map(String), fc.constantFrom('abc', '1e', 'NaN', 'true', '--1'));
+    const bad = fc.oneof(
+      fc.integer({ min: -1_000_000, max: -1 }).map(String),
+      fc.constantFrom('abc', '1e', 'NaN', 'true', '--1'),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('offset', 'limit'), bad, async (name, value) => {
         const response = await api.call('keyValueStores_get', { query: { [name]: value } });
-        expectRule(response.status === 400, 'KVS-PAGE-008', `${name}=${value} answered ${response.status}, expected 400`, [response.exchange]);
+        expectRule(
+          response.status === 400,
+          'KVS-PAGE-008',
+          `${name}=${value} answered ${response.status}, expected 400`,
+          [response.exchange],
+        );
       }),
     );
   });

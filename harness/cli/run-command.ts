@@ -77,7 +77,8 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
     const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
     const contract = await loadContract();
     const embedded = options.target === undefined;
-    if (embedded && options.token === undefined) options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
+    if (embedded && options.token === undefined)
+      options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
     const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
     const targetUrl = options.target ?? server?.url ?? '';
     if (server)

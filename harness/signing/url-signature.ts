@@ -21,5 +21,7 @@ export function createHmacSignature(secret: string, message: string): string {
 /** A keys-URL signature: base64url of `0.{expiresAtMs}.{hmac over "0.{expiresAtMs}.{storeId}"}`. */
 export function createKeysSignature(secret: string, storeId: string, expiresAtMs: number): string {
   const signed = `0.${expiresAtMs}`;
-  return Buffer.from(`${signed}.${createHmacSignature(secret, `${signed}.${storeId}`)}`).toString('base64url');
+  return Buffer.from(`${signed}.${createHmacSignature(secret, `${signed}.${storeId}`)}`).toString(
+    'base64url',
+  );
 }

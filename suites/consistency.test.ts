@@ -1,0 +1,256 @@
+// KVS-CONS: when completed writes become visible. Under `strong` the next read must show them;
+// under `eventual` the harness re-reads with backoff (never a blind sleep) and tolerates stale
+// reads within the window, recording each one; stale past the window is a failure.
+import fc from 'fast-check';
+import { describe, it, type TestContext } from 'vitest';
+import { expectRule, observeUntil, useConformance, type Observation } from '../harness/index.ts';
+import { recordKeyArbitrary } from '../generators/index.ts';
+
+const kvs = await useConformance('cons');
+const { http, contract, settings, windowMs } = kvs;
+const eventual = settings.consistency === 'eventual';
+const key = recordKeyArbitrary(contract.limits);
+const text = fc.string({ minLength: 1, maxLength: 40 });
+const read = async (storeId: string, recordKey: string): Promise<string | undefined> =>
+  (await http.getRecord(storeId, recordKey))?.value.toString();
+const listed = async (storeId: string): Promise<string[]> =>
+  (await http.listKeys(storeId)).items.map((item) => item.key);
+
+/** Counts tolerated stale reads for the test's annotation (the report's consistency observations). */
+class StaleTally {
+  observations = 0;
+  stale = 0;
+  maxStaleMs = 0;
+  note(observation: Observation<unknown>): void {
+    this.observations += 1;
+    this.stale += observation.staleReads;
+    this.maxStaleMs = Math.max(this.maxStaleMs, observation.outcome === 'fresh' ? 0 : observation.staleForMs);
+  }
+  async annotate(context: TestContext): Promise<void> {
+    await context.annotate(
+      `consistency: ${this.observations} observations, ${this.stale} stale reads tolerated, longest ${this.maxStaleMs} ms (window ${windowMs} ms)`,
+      'consistency',
+    );
+  }
+}
+
+/** Reads until `expected` holds; fails `rule` if it does not within the profile's window. */
+async function settle<T>(
+  tally: StaleTally,
+  readNow: () => Promise<T>,
+  expected: (value: T) => boolean,
+  rule: 'KVS-CONS-003' | 'KVS-CONS-004' | 'KVS-CONS-005' | 'KVS-CONS-006',
+  what: string,
+): Promise<void> {
+  const observation = await observeUntil(readNow, expected, windowMs);
+  tally.note(observation);
+  expectRule(
+    observation.outcome !== 'violation',
+    rule,
+    `${what}: still stale after ${observation.staleForMs} ms and ${observation.reads} reads (window ${windowMs} ms); last read ${JSON.stringify(observation.last)}`,
+  );
+}
+
+/** Reads a few more times and fails `rule` if the old state comes back. */
+async function staysSettled<T>(
+  readNow: () => Promise<T>,
+  expected: (value: T) => boolean,
+  rule: 'KVS-CONS-003' | 'KVS-CONS-006',
+  what: string,
+): Promise<void> {
+  for (let i = 0; i < 3; i += 1) {
+    const value = await readNow();
+    expectRule(
+      expected(value),
+      rule,
+      `${what}: once the new state was seen, read ${i + 1} showed ${JSON.stringify(value)} again`,
+    );
+  }
+}
+
+describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windowMs} ms)`, () => {
+  it('KVS-CONS-001 a key written for the first time (not read before) is readable with its value right away', async () => {
+    const store = await kvs.newStore('new-keys');
+    // Every key gets a unique suffix: a key read (404) or deleted before is exactly the case the
+    // eventual model exempts, so each one here is truly new.
+    let serial = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(key, { minLength: 1, maxLength: 5 }), text, async (keys, value) => {
+        for (const base of keys) {
+          serial += 1;
+          const recordKey = `${base}-${serial}`;
+          await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
+          const got = await read(store.id, recordKey);
+          expectRule(
+            got === value,
+            'KVS-CONS-001',
+            `${recordKey} read ${JSON.stringify(got)} right after its first write of ${JSON.stringify(value)}`,
+          );
+        }
+      }),
+      { numRuns: Math.min(kvs.context.runs, 10) },
+    );
+  });
+
+  it.runIf(!eventual)(
+    'KVS-CONS-002 under strong consistency, overwrites, deletes and new keys show in the very next read and listing',
+    async () => {
+      const store = await kvs.newStore('strong');
+      await fc.assert(
+        fc.asyncProperty(key, text, text, async (recordKey, first, second) => {
+          await http.setRecord(store.id, recordKey, Buffer.from(first), 'text/plain');
+          expectRule(
+            (await listed(store.id)).includes(recordKey),
+            'KVS-CONS-002',
+            `new key ${recordKey} is missing from the next listing`,
+          );
+          await http.setRecord(store.id, recordKey, Buffer.from(second), 'text/plain');
+          const afterOverwrite = await read(store.id, recordKey);
+          expectRule(
+            afterOverwrite === second,
+            'KVS-CONS-002',
+            `${recordKey} read ${JSON.stringify(afterOverwrite)} right after being overwritten with ${JSON.stringify(second)}`,
+          );
+          await http.deleteRecord(store.id, recordKey);
+          const afterDelete = await read(store.id, recordKey);
+          expectRule(
+            afterDelete === undefined,
+            'KVS-CONS-002',
+            `${recordKey} still read ${JSON.stringify(afterDelete)} right after its delete`,
+          );
+          expectRule(
+            !(await listed(store.id)).includes(recordKey),
+            'KVS-CONS-002',
+            `deleted ${recordKey} is still in the next listing`,
+          );
+        }),
+      );
+    },
+  );
+
+  it.runIf(eventual)(
+    'KVS-CONS-003 under eventual consistency, overwrites and deletes show within the window and never revert',
+    async (context) => {
+      const store = await kvs.newStore('eventual');
+      const tally = new StaleTally();
+      await fc.assert(
+        fc.asyncProperty(key, text, text, async (recordKey, first, second) => {
+          await http.setRecord(store.id, recordKey, Buffer.from(first), 'text/plain');
+          await settle(
+            tally,
+            () => read(store.id, recordKey),
+            (v) => v === first,
+            'KVS-CONS-003',
+            `first write of ${recordKey}`,
+          );
+          await http.setRecord(store.id, recordKey, Buffer.from(second), 'text/plain');
+          await settle(
+            tally,
+            () => read(store.id, recordKey),
+            (v) => v === second,
+            'KVS-CONS-003',
+            `overwrite of ${recordKey}`,
+          );
+          await staysSettled(
+            () => read(store.id, recordKey),
+            (v) => v === second,
+            'KVS-CONS-003',
+            `overwrite of ${recordKey}`,
+          );
+          await http.deleteRecord(store.id, recordKey);
+          await settle(
+            tally,
+            () => read(store.id, recordKey),
+            (v) => v === undefined,
+            'KVS-CONS-003',
+            `delete of ${recordKey}`,
+          );
+        }),
+        { numRuns: Math.min(kvs.context.runs, 10) },
+      );
+      await tally.annotate(context);
+    },
+  );
+
+  it.runIf(eventual)(
+    'KVS-CONS-004 under eventual consistency, the key listing shows writes and deletes within the window',
+    async (context) => {
+      const store = await kvs.newStore('eventual-list');
+      const tally = new StaleTally();
+      await fc.assert(
+        fc.asyncProperty(key, async (recordKey) => {
+          await http.setRecord(store.id, recordKey, Buffer.from('v'), 'text/plain');
+          await settle(
+            tally,
+            () => listed(store.id),
+            (keys) => keys.includes(recordKey),
+            'KVS-CONS-004',
+            `listing after writing ${recordKey}`,
+          );
+          await http.deleteRecord(store.id, recordKey);
+          await settle(
+            tally,
+            () => listed(store.id),
+            (keys) => !keys.includes(recordKey),
+            'KVS-CONS-004',
+            `listing after deleting ${recordKey}`,
+          );
+        }),
+        { numRuns: Math.min(kvs.context.runs, 10) },
+      );
+      await tally.annotate(context);
+    },
+  );
+
+  it('KVS-CONS-005 after a run of writes to one key has settled, it holds the last value written', async (context) => {
+    const store = await kvs.newStore('last-write');
+    const tally = new StaleTally();
+    await fc.assert(
+      fc.asyncProperty(key, fc.array(text, { minLength: 2, maxLength: 6 }), async (recordKey, values) => {
+        for (const value of values)
+          await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
+        const last = values.at(-1);
+        await settle(
+          tally,
+          () => read(store.id, recordKey),
+          (v) => v === last,
+          'KVS-CONS-005',
+          `${recordKey} after writing ${JSON.stringify(values)}`,
+        );
+      }),
+    );
+    await tally.annotate(context);
+  });
+
+  it('KVS-CONS-006 a deleted record never becomes readable again without a new write', async (context) => {
+    const store = await kvs.newStore('no-resurrection');
+    const tally = new StaleTally();
+    await fc.assert(
+      fc.asyncProperty(key, text, async (recordKey, value) => {
+        await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
+        await settle(
+          tally,
+          () => read(store.id, recordKey),
+          (v) => v === value,
+          'KVS-CONS-006',
+          `${recordKey} before its delete`,
+        );
+        await http.deleteRecord(store.id, recordKey);
+        await settle(
+          tally,
+          () => read(store.id, recordKey),
+          (v) => v === undefined,
+          'KVS-CONS-006',
+          `${recordKey} after its delete`,
+        );
+        await staysSettled(
+          () => read(store.id, recordKey),
+          (v) => v === undefined,
+          'KVS-CONS-006',
+          `${recordKey} after its delete`,
+        );
+      }),
+    );
+    await tally.annotate(context);
+  });
+});

@@ -1,0 +1,186 @@
+// KVS-SIGN: pre-signed URLs let a caller without a token read one record or list keys. They need
+// a target that requires a token and shows the store's urlSigningSecretKey to its owner.
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import {
+  createHmacSignature,
+  createKeysSignature,
+  expectRule,
+  useConformance,
+  type CheckedResponse,
+} from '../harness/index.ts';
+import { recordKeyArbitrary } from '../generators/index.ts';
+
+const kvs = await useConformance('sign');
+const { api, http, contract, settings, context } = kvs;
+const hasToken = context.token !== undefined;
+
+const refused = (response: CheckedResponse): boolean => {
+  const rule = String(settings.rejectedSignatureStatus);
+  return rule === 'any-4xx'
+    ? response.status >= 400 && response.status < 500
+    : response.status === Number(rule);
+};
+
+/** A RESTRICTED store with one record, and its signing secret (undefined when the target does not show one). */
+async function signedStore(recordKey: string): Promise<{ storeId: string; secret: string | undefined }> {
+  const store = await kvs.newStore('signed');
+  await http.updateStore(store.id, { generalAccess: 'RESTRICTED' });
+  await http.setRecord(store.id, recordKey, Buffer.from(`value of ${recordKey}`), 'text/plain');
+  const read = await api.call('keyValueStore_get', { storeId: store.id });
+  return {
+    storeId: store.id,
+    secret:
+      read.json<{ data: { urlSigningSecretKey?: string | null } }>().data.urlSigningSecretKey ?? undefined,
+  };
+}
+
+const key = recordKeyArbitrary(contract.limits);
+
+describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no token, so unsigned access is not known to be refused)'}`, () => {
+  it.runIf(hasToken)(
+    'KVS-SIGN-001 KVS-SIGN-003 a record URL signed over its key reads it without a token; a tampered or borrowed signature is refused',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(key, key, fc.nat(), async (recordKey, otherKey, flip) => {
+          const { storeId, secret } = await signedStore(recordKey);
+          expectRule(
+            secret !== undefined,
+            'KVS-SIGN-001',
+            'the store object shows its owner no urlSigningSecretKey, so no URL can be signed',
+          );
+          const signature = createHmacSignature(secret ?? '', recordKey);
+          const get = await api.call('keyValueStore_record_get', {
+            storeId,
+            recordKey,
+            query: { signature },
+            auth: 'none',
+          });
+          expectRule(
+            get.status === 200 && get.body.toString() === `value of ${recordKey}`,
+            'KVS-SIGN-001',
+            `the signed URL of ${recordKey} answered ${get.status}`,
+            [get.exchange],
+          );
+          const position = flip % signature.length;
+          const tampered =
+            signature.slice(0, position) +
+            (signature[position] === 'a' ? 'b' : 'a') +
+            signature.slice(position + 1);
+          const bad = await api.call('keyValueStore_record_get', {
+            storeId,
+            recordKey,
+            query: { signature: tampered },
+            auth: 'none',
+          });
+          expectRule(
+            refused(bad),
+            'KVS-SIGN-003',
+            `a tampered signature answered ${bad.status}; rejectedSignatureStatus is ${String(settings.rejectedSignatureStatus)}`,
+            [bad.exchange],
+          );
+          if (otherKey !== recordKey) {
+            await http.setRecord(storeId, otherKey, Buffer.from('other'), 'text/plain');
+            const borrowed = await api.call('keyValueStore_record_get', {
+              storeId,
+              recordKey: otherKey,
+              query: { signature },
+              auth: 'none',
+            });
+            expectRule(
+              refused(borrowed),
+              'KVS-SIGN-003',
+              `the signature of ${recordKey} opened ${otherKey} (${borrowed.status})`,
+              [borrowed.exchange],
+            );
+          }
+        }),
+        { numRuns: Math.min(context.runs, 10) },
+      );
+    },
+  );
+
+  it.runIf(hasToken)(
+    'KVS-SIGN-002 KVS-SIGN-004 a keys URL signed over the store id lists keys without a token until it expires',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          key,
+          fc.constantFrom(0, 3_600_000, 86_400_000),
+          fc.integer({ min: 1_000, max: 10 ** 9 }),
+          async (recordKey, validFor, expiredAgo) => {
+            const { storeId, secret } = await signedStore(recordKey);
+            expectRule(
+              secret !== undefined,
+              'KVS-SIGN-002',
+              'the store object shows its owner no urlSigningSecretKey',
+            );
+            const valid = createKeysSignature(
+              secret ?? '',
+              storeId,
+              validFor === 0 ? 0 : Date.now() + validFor,
+            );
+            const list = await api.call('keyValueStore_keys_get', {
+              storeId,
+              query: { signature: valid },
+              auth: 'none',
+            });
+            const keys =
+              list.status === 200
+                ? list.json<{ data: { items: { key: string }[] } }>().data.items.map((item) => item.key)
+                : [];
+            expectRule(
+              list.status === 200 && keys.includes(recordKey),
+              'KVS-SIGN-002',
+              `a keys URL valid for ${validFor || 'ever'} ms answered ${list.status}`,
+              [list.exchange],
+            );
+            const expired = createKeysSignature(secret ?? '', storeId, Date.now() - expiredAgo);
+            const late = await api.call('keyValueStore_keys_get', {
+              storeId,
+              query: { signature: expired },
+              auth: 'none',
+            });
+            expectRule(
+              refused(late),
+              'KVS-SIGN-004',
+              `a keys URL expired ${expiredAgo} ms ago answered ${late.status}`,
+              [late.exchange],
+            );
+          },
+        ),
+        { numRuns: Math.min(context.runs, 10) },
+      );
+    },
+  );
+
+  it.runIf(hasToken)(
+    'KVS-SIGN-005 each listed recordPublicUrl opens its record without a token',
+    async () => {
+      const { storeId } = await signedStore('public');
+      const list = await api.call('keyValueStore_keys_get', { storeId });
+      const items = list.json<{ data: { items: { key: string; recordPublicUrl?: string }[] } }>().data.items;
+      for (const item of items) {
+        expectRule(
+          item.recordPublicUrl !== undefined,
+          'KVS-SIGN-005',
+          `key ${item.key} is listed without a recordPublicUrl`,
+          [list.exchange],
+        );
+        const url = new URL(item.recordPublicUrl ?? '');
+        const response = await api.client.send({
+          method: 'GET',
+          path: `${url.pathname}${url.search}`,
+          auth: 'none',
+          operationId: 'keyValueStore_record_get',
+        });
+        expectRule(
+          response.response?.status === 200,
+          'KVS-SIGN-005',
+          `the recordPublicUrl of ${item.key} answered ${response.response?.status ?? response.error}`,
+          [list.exchange, response],
+        );
+      }
+    },
+  );
+});
