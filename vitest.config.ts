@@ -18,6 +18,8 @@ export default defineConfig({
           setupFiles: ['suites/setup.ts'],
           // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
           fileParallelism: false,
+          // One module graph for all suite files: the contract is loaded and compiled once per run.
+          isolate: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

@@ -18,6 +18,11 @@ async function storeWith(keys: readonly string[]): Promise<string> {
       http.setRecord(store.id, key, Buffer.from(key.repeat(1 + (key.length % 3))), 'text/plain'),
     ),
   );
+  // Under the eventual model a listing may lag the writes: wait (within the window) until it shows them all.
+  await kvs.eventually(
+    () => http.listKeys(store.id),
+    (page) => page.items.length === Math.min(keys.length, maxLimit),
+  );
   return store.id;
 }
 

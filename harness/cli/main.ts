@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { HarnessError } from '../errors.ts';
+import { loadContract } from '../contract/load-contract.ts';
+import { describeContract } from './describe-contract.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addRunCommand } from './run-command.ts';
 import { addServeCommand } from './serve-command.ts';
@@ -13,6 +15,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT_CODES.ok;
 
   addRunCommand(program, (code) => (exitCode = code));
+  program
+    .command('contract')
+    .description('show the contract: operations, rules per area, profile settings with their defaults')
+    .action(async () => console.log(describeContract(await loadContract())));
   addServeCommand(program);
 
   try {

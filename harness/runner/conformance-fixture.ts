@@ -7,6 +7,7 @@ import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
 import type { KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import { HttpClient } from '../http/http-client.ts';
+import { observeUntil } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
 import type { SuiteContext } from './suite-context.ts';
 
@@ -31,6 +32,16 @@ export interface Conformance {
   newUnnamedStore(driver?: KvsDriver): Promise<StoreInfo>;
   /** Tracks a store created some other way, for cleanup. */
   track(store: StoreInfo): StoreInfo;
+  /**
+   * A key never used before in this run (`base` plus a serial): under the eventual model only
+   * such keys are read-after-write, so checks about new records use them.
+   */
+  freshKey(base: string): string;
+  /**
+   * Reads until `expected` holds or the profile's window passes (one read under strong) and
+   * returns the last value read; the caller judges it.
+   */
+  eventually<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<T>;
 }
 
 /**
@@ -77,6 +88,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   });
   const windowMs =
     context.settings.consistency === 'eventual' ? Number(context.settings.consistencyWindowMs) : 0;
+  let serial = 0;
   return {
     contract,
     settings: context.settings,
@@ -90,5 +102,11 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     newStore: async (label, driver = http) => track(await driver.getOrCreateStore(namer.next(label))),
     newUnnamedStore: async (driver = http) => track(await driver.getOrCreateStore()),
     track,
+    freshKey: (base) => {
+      serial += 1;
+      const suffix = `-${serial}`;
+      return base.slice(0, contract.limits.recordKeyMaxLength - suffix.length) + suffix;
+    },
+    eventually: async (read, expected) => (await observeUntil(read, expected, windowMs)).last,
   };
 }
