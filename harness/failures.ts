@@ -1,5 +1,6 @@
 import type { RuleId } from './contract/rule-catalog.ts';
 import { renderCurl, type Exchange } from './http/exchange.ts';
+import { noteFailure } from './runner/run-evidence.ts';
 
 /** A contract violation by a target: never a tool error (see errors.ts for those). */
 export interface Failure {
@@ -33,6 +34,7 @@ export class ContractViolationError extends Error {
       .join('\n');
     super(`[${failure.ruleId}] ${failure.message}${curl ? `\n${curl}\n${responses}` : ''}`);
     this.failure = failure;
+    noteFailure(this.message, failure);
     // Not enumerable: the message already tells it, and test runners print enumerable fields in full.
     Object.defineProperty(this, 'failure', { enumerable: false });
   }

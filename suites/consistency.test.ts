@@ -1,9 +1,9 @@
 // KVS-CONS: when completed writes become visible. Under `strong` the next read must show them;
 // under `eventual` the harness re-reads with backoff (never a blind sleep) and tolerates stale
-// reads within the window, recording each one; stale past the window is a failure.
+// reads within the window (each observation goes to the report); stale past it is a failure.
 import fc from 'fast-check';
-import { describe, it, type TestContext } from 'vitest';
-import { expectRule, observeUntil, useConformance, type Observation } from '../harness/index.ts';
+import { describe, it } from 'vitest';
+import { expectRule, observeUntil, useConformance } from '../harness/index.ts';
 import { recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('cons');
@@ -16,34 +16,14 @@ const read = async (storeId: string, recordKey: string): Promise<string | undefi
 const listed = async (storeId: string): Promise<string[]> =>
   (await http.listKeys(storeId)).items.map((item) => item.key);
 
-/** Counts tolerated stale reads for the test's annotation (the report's consistency observations). */
-class StaleTally {
-  observations = 0;
-  stale = 0;
-  maxStaleMs = 0;
-  note(observation: Observation<unknown>): void {
-    this.observations += 1;
-    this.stale += observation.staleReads;
-    this.maxStaleMs = Math.max(this.maxStaleMs, observation.outcome === 'fresh' ? 0 : observation.staleForMs);
-  }
-  async annotate(context: TestContext): Promise<void> {
-    await context.annotate(
-      `consistency: ${this.observations} observations, ${this.stale} stale reads tolerated, longest ${this.maxStaleMs} ms (window ${windowMs} ms)`,
-      'consistency',
-    );
-  }
-}
-
 /** Reads until `expected` holds; fails `rule` if it does not within the profile's window. */
 async function settle<T>(
-  tally: StaleTally,
   readNow: () => Promise<T>,
   expected: (value: T) => boolean,
   rule: 'KVS-CONS-003' | 'KVS-CONS-004' | 'KVS-CONS-005' | 'KVS-CONS-006',
   what: string,
 ): Promise<void> {
   const observation = await observeUntil(readNow, expected, windowMs);
-  tally.note(observation);
   expectRule(
     observation.outcome !== 'violation',
     rule,
@@ -130,14 +110,12 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
 
   it.runIf(eventual)(
     'KVS-CONS-003 under eventual consistency, overwrites and deletes show within the window and never revert',
-    async (context) => {
+    async () => {
       const store = await kvs.newStore('eventual');
-      const tally = new StaleTally();
       await fc.assert(
         fc.asyncProperty(key, text, text, async (recordKey, first, second) => {
           await http.setRecord(store.id, recordKey, Buffer.from(first), 'text/plain');
           await settle(
-            tally,
             () => read(store.id, recordKey),
             (v) => v === first,
             'KVS-CONS-003',
@@ -145,7 +123,6 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
           );
           await http.setRecord(store.id, recordKey, Buffer.from(second), 'text/plain');
           await settle(
-            tally,
             () => read(store.id, recordKey),
             (v) => v === second,
             'KVS-CONS-003',
@@ -159,7 +136,6 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
           );
           await http.deleteRecord(store.id, recordKey);
           await settle(
-            tally,
             () => read(store.id, recordKey),
             (v) => v === undefined,
             'KVS-CONS-003',
@@ -168,20 +144,17 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
         }),
         { numRuns: Math.min(kvs.context.runs, 10) },
       );
-      await tally.annotate(context);
     },
   );
 
   it.runIf(eventual)(
     'KVS-CONS-004 under eventual consistency, the key listing shows writes and deletes within the window',
-    async (context) => {
+    async () => {
       const store = await kvs.newStore('eventual-list');
-      const tally = new StaleTally();
       await fc.assert(
         fc.asyncProperty(key, async (recordKey) => {
           await http.setRecord(store.id, recordKey, Buffer.from('v'), 'text/plain');
           await settle(
-            tally,
             () => listed(store.id),
             (keys) => keys.includes(recordKey),
             'KVS-CONS-004',
@@ -189,7 +162,6 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
           );
           await http.deleteRecord(store.id, recordKey);
           await settle(
-            tally,
             () => listed(store.id),
             (keys) => !keys.includes(recordKey),
             'KVS-CONS-004',
@@ -198,20 +170,17 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
         }),
         { numRuns: Math.min(kvs.context.runs, 10) },
       );
-      await tally.annotate(context);
     },
   );
 
-  it('KVS-CONS-005 after a run of writes to one key has settled, it holds the last value written', async (context) => {
+  it('KVS-CONS-005 after a run of writes to one key has settled, it holds the last value written', async () => {
     const store = await kvs.newStore('last-write');
-    const tally = new StaleTally();
     await fc.assert(
       fc.asyncProperty(key, fc.array(text, { minLength: 2, maxLength: 6 }), async (recordKey, values) => {
         for (const value of values)
           await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
         const last = values.at(-1);
         await settle(
-          tally,
           () => read(store.id, recordKey),
           (v) => v === last,
           'KVS-CONS-005',
@@ -219,17 +188,14 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
         );
       }),
     );
-    await tally.annotate(context);
   });
 
-  it('KVS-CONS-006 a deleted record never becomes readable again without a new write', async (context) => {
+  it('KVS-CONS-006 a deleted record never becomes readable again without a new write', async () => {
     const store = await kvs.newStore('no-resurrection');
-    const tally = new StaleTally();
     await fc.assert(
       fc.asyncProperty(key, text, async (recordKey, value) => {
         await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
         await settle(
-          tally,
           () => read(store.id, recordKey),
           (v) => v === value,
           'KVS-CONS-006',
@@ -237,7 +203,6 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
         );
         await http.deleteRecord(store.id, recordKey);
         await settle(
-          tally,
           () => read(store.id, recordKey),
           (v) => v === undefined,
           'KVS-CONS-006',
@@ -251,6 +216,5 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
         );
       }),
     );
-    await tally.annotate(context);
   });
 });

@@ -3,6 +3,8 @@ import { HarnessError } from '../errors.ts';
 import { loadContract } from '../contract/load-contract.ts';
 import { describeContract } from './describe-contract.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { addReplayCommand } from './replay-command.ts';
+import { addReportCommand } from './report-command.ts';
 import { addRunCommand } from './run-command.ts';
 import { addServeCommand } from './serve-command.ts';
 
@@ -20,6 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('show the contract: operations, rules per area, profile settings with their defaults')
     .action(async () => console.log(describeContract(await loadContract())));
   addServeCommand(program);
+  addReportCommand(program, (code) => (exitCode = code));
+  addReplayCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
 import { loadConfigFile, resolveRunOptions, runOptionsFromEnv } from '../config/resolve-run-options.ts';
 import type { ResolvedRunOptions } from '../config/run-options.ts';
 import { redactSecrets } from '../http/redact.ts';
-import { runConformance, type RunResult } from '../runner/run-conformance.ts';
+import { runConformance } from '../runner/run-conformance.ts';
+import { HARNESS_VERSION } from '../version.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
+import { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } from '../../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
 
@@ -14,11 +17,11 @@ function embeddedStaleMs(windowMs: number): number {
   return Math.min(200, Math.floor(windowMs / 4));
 }
 
-/**
- * Starts the embedded reference server. Without a token of the user's, the run makes one up, so
- * that the AUTH and SIGN rules are checked by default too.
- */
-async function startEmbeddedServer(contract: Contract, options: ResolvedRunOptions): Promise<RunningServer> {
+/** Starts the embedded reference server, matching the run's consistency profile. */
+export async function startEmbeddedServer(
+  contract: Contract,
+  options: ResolvedRunOptions,
+): Promise<RunningServer> {
   const eventual =
     (options.settings.consistency ??
       contract.profiles.presets.get(options.profile ?? '')?.settings.consistency) === 'eventual';
@@ -32,36 +35,13 @@ async function startEmbeddedServer(contract: Contract, options: ResolvedRunOptio
   });
 }
 
-/** The console summary: verdict line, failed rules first, cleanup, and how to replay. */
-export function summarize(result: RunResult, redact: (text: string) => string): string {
-  const count = (verdict: string): number => result.verdicts.filter((v) => v.verdict === verdict).length;
-  const failed = result.verdicts.filter((v) => v.verdict === 'fail');
-  const mustFailed = failed.filter((v) => v.rule.level === 'MUST').length;
-  const lines = [
-    '',
-    `kvs-conformance: ${mustFailed === 0 ? 'PASS' : 'FAIL'} — ${count('pass')} rules passed, ${failed.length} failed (${mustFailed} MUST), ${count('skipped')} skipped, ${count('inconclusive')} inconclusive`,
-    `target ${result.targetUrl}, consistency ${String(result.settings.consistency)}, seed ${result.seed}, ${result.runs} runs per property, ${(result.durationMs / 1000).toFixed(1)} s`,
-  ];
-  for (const verdict of failed) {
-    const first =
-      verdict.failures[0]?.message?.split('\n').find((line) => line.includes(`[${verdict.rule.id}]`)) ?? '';
-    lines.push(
-      `  ✗ ${verdict.rule.id} (${verdict.rule.level}) ${verdict.rule.rule}`,
-      `      ${redact(first.replace(/^.*?\[KVS-/, '[KVS-').trim()).slice(0, 400)}`,
-    );
-  }
-  lines.push(
-    `cleanup: deleted ${result.cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})`,
-  );
-  for (const left of result.cleanup.left) lines.push(`  could not delete ${left.id}: ${left.reason}`);
-  if (failed.length > 0)
-    lines.push(
-      `replay: kvs-conformance run --seed ${result.seed} ${failed.map((v) => `--rule ${v.rule.id}`).join(' ')}`,
-    );
-  return lines.join('\n');
+/** A display path: relative to the working directory when inside it. */
+export function shownPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') ? path : shown;
 }
 
-/** `kvs-conformance run`: the suites against a target; sets the exit code it returns through `setExitCode`. */
+/** `kvs-conformance run`: the suites against a target, then the four report files; exit code through `setExitCode`. */
 export function addRunCommand(program: Command, setExitCode: (code: number) => void): void {
   addRunFlags(
     program
@@ -74,11 +54,13 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       env: runOptionsFromEnv(process.env),
       ...(file ? { file } : {}),
     });
-    const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
     const contract = await loadContract();
     const embedded = options.target === undefined;
+    // Without a token of the user's, the embedded server gets a made-up one, so that the AUTH and
+    // SIGN rules are checked by default too.
     if (embedded && options.token === undefined)
       options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
+    const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
     const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
     const targetUrl = options.target ?? server?.url ?? '';
     if (server)
@@ -87,7 +69,24 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       );
     try {
       const result = await runConformance(contract, options, targetUrl);
-      console.log(summarize(result, redact));
+      const out = resolve(options.out);
+      const report = buildReport({
+        contract,
+        result,
+        harnessVersion: HARNESS_VERSION,
+        preset: options.profile,
+        shard: options.shard,
+        embedded,
+        reportPath: shownPath(join(out, REPORT_FILES.json)),
+        redact,
+      });
+      const written = writeReportFiles(report, out);
+      console.log(renderConsoleSummary(report, shownPath(written.html)));
+      console.log(
+        `cleanup: deleted ${result.cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})`,
+      );
+      for (const left of result.cleanup.left)
+        console.log(`  could not delete ${left.id}: ${redact(left.reason)}`);
       if (result.interrupted) {
         console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
         setExitCode(EXIT_CODES.toolError);
@@ -97,8 +96,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         );
         setExitCode(EXIT_CODES.toolError);
       } else {
-        const mustFailed = result.verdicts.some((v) => v.verdict === 'fail' && v.rule.level === 'MUST');
-        setExitCode(mustFailed ? EXIT_CODES.ruleFailed : EXIT_CODES.ok);
+        setExitCode(report.totals.mustFail > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok);
       }
     } finally {
       await server?.close();

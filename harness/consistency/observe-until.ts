@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { noteObservation } from '../runner/run-evidence.ts';
 
 /** What observing a read until it shows the expected state found. */
 export interface Observation<T> {
@@ -20,6 +21,7 @@ const MAX_DELAY_MS = 400;
 /**
  * Reads until `isExpected` holds or `windowMs` has passed, re-reading with exponential backoff —
  * never a blind sleep: a fresh first read returns at once. With a window of 0 it reads once.
+ * Every observation is noted for the report's consistency section.
  */
 export async function observeUntil<T>(
   read: () => Promise<T>,
@@ -30,18 +32,20 @@ export async function observeUntil<T>(
   let delay = FIRST_DELAY_MS;
   for (let reads = 1; ; reads += 1) {
     const last = await read();
-    const elapsed = performance.now() - started;
-    if (isExpected(last)) {
-      return {
-        outcome: reads === 1 ? 'fresh' : 'tolerated-stale',
+    const elapsed = Math.round(performance.now() - started);
+    const expected = isExpected(last);
+    if (expected || elapsed >= windowMs) {
+      const outcome = expected ? (reads === 1 ? 'fresh' : 'tolerated-stale') : 'violation';
+      const observation = {
+        outcome,
         reads,
-        staleReads: reads - 1,
-        staleForMs: Math.round(elapsed),
+        staleReads: expected ? reads - 1 : reads,
+        staleForMs: elapsed,
         last,
-      };
+      } as const;
+      noteObservation(observation);
+      return observation;
     }
-    if (elapsed >= windowMs)
-      return { outcome: 'violation', reads, staleReads: reads, staleForMs: Math.round(elapsed), last };
     await sleep(Math.min(delay, Math.max(0, windowMs - elapsed)));
     delay = Math.min(delay * 2, MAX_DELAY_MS);
   }

@@ -5,6 +5,7 @@ import type { RuleId } from '../contract/rule-catalog.ts';
 import { ContractViolationError } from '../failures.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
 import type { HttpClient } from '../http/http-client.ts';
+import { noteCoverage } from '../runner/run-evidence.ts';
 
 /** What to send with one operation call. */
 export interface OperationCall {
@@ -78,6 +79,7 @@ export class HttpApi {
         exchanges: [exchange],
       });
     }
+    noteCoverage(operationId, response.status);
     if (!call.unchecked) {
       const violations = runResponseChecks({
         contract: this.contract,

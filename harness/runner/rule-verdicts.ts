@@ -1,6 +1,7 @@
 import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ruleApplies, type ContractRule, type RuleId } from '../contract/rule-catalog.ts';
+import type { TestEvidence } from './run-evidence.ts';
 
 /** One test's outcome, as the verdict reporter saw it. */
 export interface TestOutcome {
@@ -13,6 +14,30 @@ export interface TestOutcome {
   readonly failedRules: readonly RuleId[];
   readonly message: string | undefined;
   readonly durationMs: number;
+  /** What the test left: coverage, consistency observations, its contract failure. */
+  readonly evidence: TestEvidence | undefined;
+  /** For a failed property: fast-check's seed, path, shrunk counterexample and shrink count. */
+  readonly property: PropertyFailure | undefined;
+}
+
+/** How fast-check reported a failed property (enough to replay it). */
+export interface PropertyFailure {
+  readonly seed: number;
+  readonly path: string;
+  readonly counterexample: string;
+  readonly shrinks: number;
+}
+
+/** Reads fast-check's seed, path, counterexample and shrink count out of a failure message. */
+export function parsePropertyFailure(message: string | undefined): PropertyFailure | undefined {
+  const replay = /\{ seed: (-?\d+), path: "([^"]*)"/.exec(message ?? '');
+  if (!replay) return undefined;
+  return {
+    seed: Number(replay[1]),
+    path: replay[2] ?? '',
+    counterexample: /Counterexample: (.*)/.exec(message ?? '')?.[1] ?? '',
+    shrinks: Number(/Shrunk (\d+) time/.exec(message ?? '')?.[1] ?? 0),
+  };
 }
 
 /** The verdict on one rule. */
@@ -72,6 +97,9 @@ export function judgeRules(
     if (tests.some((outcome) => outcome.state === 'passed')) return make('pass');
     if (tests.some((outcome) => outcome.state === 'failed'))
       return make('inconclusive', 'a test citing it failed on another rule first');
-    return make('skipped', tests.length > 0 ? 'its tests were skipped' : 'no suite checks it yet');
+    return make(
+      'skipped',
+      tests.length > 0 ? 'its tests were skipped' : 'no test citing it ran (in this shard or filter)',
+    );
   });
 }

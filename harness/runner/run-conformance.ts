@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVitest } from 'vitest/node';
@@ -17,6 +17,14 @@ import { VerdictReporter } from './verdict-reporter.ts';
 
 /** The package folder (suites and vitest.config.ts live there, wherever the CLI is started). */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** One recorded failing case to run again: the test, and fast-check's path to its counterexample. */
+export interface ReplayCase {
+  readonly test: string;
+  readonly path: string | undefined;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Everything a run found. */
 export interface RunResult {
@@ -91,6 +99,7 @@ export async function runConformance(
   contract: Contract,
   options: ResolvedRunOptions,
   targetUrl: string,
+  replay?: ReplayCase,
 ): Promise<RunResult> {
   const startedAt = new Date();
   const settings = resolveProfileSettings(contract.profiles, {
@@ -124,6 +133,7 @@ export async function runConformance(
       concurrency: options.concurrency,
       storePrefix,
       journalFile,
+      ...(replay?.path ? { replayPath: replay.path } : {}),
     };
     const reporter = new VerdictReporter();
     const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
@@ -136,7 +146,11 @@ export async function runConformance(
       reporters: [reporter, 'default'],
       provide: { kvsRun: context },
       passWithNoTests: true,
-      ...(filtered ? { testNamePattern: [...selected].join('|') || '^$' } : {}),
+      ...(replay
+        ? { testNamePattern: escapeRegExp(replay.test) }
+        : filtered
+          ? { testNamePattern: [...selected].join('|') || '^$' }
+          : {}),
       ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
     });
     // Vitest's logger exits the process on SIGINT/SIGTERM, which would skip the cleanup below:
@@ -165,6 +179,8 @@ export async function runConformance(
       await vitest.close();
     }
     const cleanup = await deleteRunStores(api, journalFile, storePrefix);
+    // The journal is only needed while some store of the run may be left.
+    if (cleanup.left.length === 0) rmSync(journalFile, { force: true });
     return {
       targetUrl,
       settings,

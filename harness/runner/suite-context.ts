@@ -1,4 +1,5 @@
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
+import type { TestEvidence } from './run-evidence.ts';
 
 /** What the runner hands every suite file (through vitest's provide/inject): serializable only. */
 export interface SuiteContext {
@@ -14,10 +15,15 @@ export interface SuiteContext {
   readonly storePrefix: string;
   /** Where suites journal the stores they create, for cleanup. */
   readonly journalFile: string;
+  /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
+  readonly replayPath?: string;
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kvsRun: SuiteContext;
+  }
+  export interface TaskMeta {
+    kvsEvidence?: TestEvidence;
   }
 }

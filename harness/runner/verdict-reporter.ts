@@ -1,6 +1,6 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { RULE_MARKER } from '../failures.ts';
-import { rulesInTitle, type TestOutcome } from './rule-verdicts.ts';
+import { parsePropertyFailure, rulesInTitle, type TestOutcome } from './rule-verdicts.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 
 const RULE_MARKERS = new RegExp(RULE_MARKER.source, 'g');
@@ -34,6 +34,8 @@ export class VerdictReporter implements Reporter {
       failedRules,
       message,
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
+      evidence: testCase.meta().kvsEvidence,
+      property: parsePropertyFailure(message),
     });
   }
 

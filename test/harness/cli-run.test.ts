@@ -64,7 +64,7 @@ describe('kvs-conformance run', () => {
       ]);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('✗ KVS-SCHEMA-005 (MUST)');
-      expect(result.stdout).toMatch(/replay: kvs-conformance run --seed \d+ --rule KVS-SCHEMA-005/);
+      expect(result.stdout).toMatch(/replay: kvs-conformance replay \S+report\.json --rule KVS-SCHEMA-005/);
     } finally {
       await proxy.close();
       await server.close();

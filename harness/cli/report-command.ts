@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { HarnessError } from '../errors.ts';
+import { DEFAULT_OUT } from '../config/run-options.ts';
+import {
+  mergeReports,
+  ReportMergeError,
+  renderConsoleSummary,
+  writeReportFiles,
+} from '../../reports/index.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { readReportFile } from './read-report-file.ts';
+import { shownPath } from './run-command.ts';
+
+/** `kvs-conformance report --merge DIR…`: one report from the reports of a sharded run. */
+export function addReportCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('report')
+    .description('merge the reports of a sharded run (--shard i/n) into one')
+    .requiredOption('--merge <dirs...>', 'the output folders (or report.json files) of the shards')
+    .option('--out <dir>', `where to write the merged report (default ${DEFAULT_OUT})`, DEFAULT_OUT)
+    .action((flags: { merge: string[]; out: string }) => {
+      const reports = flags.merge.map(readReportFile);
+      let merged;
+      try {
+        merged = mergeReports(reports);
+      } catch (error) {
+        if (error instanceof ReportMergeError)
+          throw new HarnessError('KVSC_USAGE', `report --merge: ${error.message}`);
+        throw error;
+      }
+      const written = writeReportFiles(merged, resolve(flags.out));
+      console.log(renderConsoleSummary(merged, shownPath(written.html)));
+      setExitCode(merged.verdict === 'pass' ? EXIT_CODES.ok : EXIT_CODES.ruleFailed);
+    });
+}

@@ -1,0 +1,157 @@
+import type { Contract, RunResult } from '../harness/index.ts';
+import {
+  REPORT_FORMAT_VERSION,
+  type ConformanceReport,
+  type ReportCoverage,
+  type ReportFailure,
+  type ReportRule,
+} from './conformance-report.ts';
+import { consistencySection, totalsOf, verdictOf } from './report-statistics.ts';
+
+/** What the report is built from besides the run result. */
+export interface ReportInput {
+  readonly contract: Contract;
+  readonly result: RunResult;
+  readonly harnessVersion: string;
+  readonly preset: string | undefined;
+  readonly shard: { readonly index: number; readonly count: number } | undefined;
+  readonly embedded: boolean;
+  /** Where report.json is written, for the replay commands. */
+  readonly reportPath: string;
+  /** Redacts the run's secrets from any text. */
+  readonly redact: (text: string) => string;
+}
+
+/** A URL without user, password or token parameter. */
+export function stripCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.searchParams.delete('token');
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+function parseCounterexample(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+const shellQuote = (text: string): string =>
+  /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** Builds the report model from a finished run: pure, no I/O. */
+export function buildReport(input: ReportInput): ConformanceReport {
+  const { contract, result, redact } = input;
+  const rules: ReportRule[] = result.verdicts.map((verdict) => ({
+    id: verdict.rule.id,
+    area: verdict.rule.area,
+    level: verdict.rule.level,
+    rule: verdict.rule.rule,
+    source: verdict.rule.source,
+    verdict: verdict.verdict,
+    reason: verdict.reason ?? null,
+    tests: verdict.tests.map((test) => ({
+      title: test.title,
+      file: test.file,
+      state: test.state,
+      durationMs: test.durationMs,
+    })),
+    failures: verdict.failures.map((test): ReportFailure => {
+      const failure = test.evidence?.failure;
+      return {
+        test: test.title,
+        file: test.file,
+        ruleId: failure?.ruleId ?? verdict.rule.id,
+        message: redact(failure?.message ?? test.message?.split('\n')[0] ?? ''),
+        counterexample: test.property
+          ? {
+              text: redact(test.property.counterexample),
+              data: parseCounterexample(redact(test.property.counterexample)),
+            }
+          : null,
+        seed: test.property?.seed ?? null,
+        path: test.property?.path ?? null,
+        shrinks: test.property?.shrinks ?? null,
+        exchanges: (failure?.exchanges ?? []).map((exchange) => ({
+          curl: redact(exchange.curl),
+          method: exchange.method,
+          url: redact(exchange.url),
+          status: exchange.status ?? null,
+          error: exchange.error === undefined ? null : redact(exchange.error),
+          responseExcerpt: redact(exchange.responseExcerpt),
+          durationMs: exchange.durationMs,
+        })),
+        replay: `kvs-conformance replay ${shellQuote(input.reportPath)} --rule ${verdict.rule.id}`,
+      };
+    }),
+  }));
+
+  const observed = new Map<string, Set<number>>();
+  const observations = result.outcomes.flatMap((outcome) => outcome.evidence?.observations ?? []);
+  for (const outcome of result.outcomes) {
+    for (const pair of outcome.evidence?.coverage ?? []) {
+      const [operationId = '', status = '0'] = pair.split(' ');
+      if (!observed.has(operationId)) observed.set(operationId, new Set());
+      observed.get(operationId)?.add(Number(status));
+    }
+  }
+  const coverage: ReportCoverage[] = [...contract.operations.values()].map((operation) => ({
+    operationId: operation.id,
+    method: operation.method,
+    path: operation.path,
+    documented: [...operation.responses.keys()].sort((a, b) => a - b),
+    observed: [...(observed.get(operation.id) ?? [])].sort((a, b) => a - b),
+  }));
+
+  const settings = Object.entries(result.settings);
+  const totals = totalsOf(rules);
+  const runErrors = result.runErrors.map(redact);
+  return {
+    format: REPORT_FORMAT_VERSION,
+    harness: { name: 'kvs-conformance', version: input.harnessVersion },
+    spec: { file: contract.specFile, version: contract.specVersion },
+    target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },
+    profile: {
+      preset: input.preset ?? null,
+      assumptions: settings.map(([setting, value]) => {
+        const definition = contract.profiles.settings.get(setting as never);
+        return {
+          setting,
+          value,
+          meaning: definition?.values.get(String(value)) ?? definition?.summary ?? '',
+          source: definition?.source ?? '',
+        };
+      }),
+    },
+    run: {
+      seed: result.seed,
+      runs: result.runs,
+      shard: input.shard ?? null,
+      startedAt: result.startedAt.toISOString(),
+      finishedAt: new Date(result.startedAt.getTime() + result.durationMs).toISOString(),
+      durationMs: result.durationMs,
+      interrupted: result.interrupted,
+    },
+    verdict: verdictOf({ totals, runErrors }),
+    totals,
+    rules,
+    coverage,
+    consistency: consistencySection(
+      {
+        observations: observations.length,
+        fresh: observations.filter((o) => o.outcome === 'fresh').length,
+        violations: observations.filter((o) => o.outcome === 'violation').length,
+        staleReads: observations.reduce((sum, o) => sum + o.staleReads, 0),
+      },
+      observations.filter((o) => o.outcome === 'tolerated-stale').map((o) => o.staleForMs),
+    ),
+    runErrors,
+  };
+}

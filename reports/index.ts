@@ -1,0 +1,23 @@
+/** The reports: one model, one pure renderer per format, one writer. */
+export { REPORT_FORMAT_VERSION } from './conformance-report.ts';
+export type {
+  ConformanceReport,
+  ReportAssumption,
+  ReportConsistency,
+  ReportCoverage,
+  ReportExchange,
+  ReportFailure,
+  ReportRule,
+  ReportTotals,
+  RuleVerdictKind,
+} from './conformance-report.ts';
+export { buildReport, stripCredentials } from './build-report.ts';
+export type { ReportInput } from './build-report.ts';
+export { renderConsoleSummary } from './render-console-summary.ts';
+export { renderHtmlReport } from './render-html-report.ts';
+export { renderJsonReport } from './render-json-report.ts';
+export { renderJunitReport } from './render-junit-report.ts';
+export { renderMarkdownSummary } from './render-markdown-summary.ts';
+export { REPORT_FILES, writeReportFiles } from './write-report-files.ts';
+export type { WrittenReport } from './write-report-files.ts';
+export { mergeReports, ReportMergeError } from './merge-reports.ts';

@@ -1,0 +1,92 @@
+import type { ConformanceReport, ReportRule, RuleVerdictKind } from './conformance-report.ts';
+import { consistencySection, totalsOf, verdictOf } from './report-statistics.ts';
+
+/** Reports that cannot be merged (different specs, seeds or profiles). */
+export class ReportMergeError extends Error {
+  override readonly name = 'ReportMergeError';
+}
+
+const VERDICT_ORDER: readonly RuleVerdictKind[] = ['fail', 'pass', 'inconclusive', 'skipped'];
+
+function mergeRule(parts: readonly ReportRule[]): ReportRule {
+  const first = parts[0] as ReportRule;
+  const verdict = VERDICT_ORDER.find((kind) => parts.some((part) => part.verdict === kind)) ?? 'skipped';
+  const tests = new Map(
+    parts.flatMap((part) => part.tests).map((test) => [`${test.file}\u0000${test.title}`, test]),
+  );
+  return {
+    ...first,
+    verdict,
+    reason:
+      verdict === 'pass' || verdict === 'fail'
+        ? null
+        : (parts.find((part) => part.verdict === verdict)?.reason ?? null),
+    tests: [...tests.values()],
+    failures: parts.flatMap((part) => part.failures),
+  };
+}
+
+/**
+ * Merges the reports of a sharded run (`--shard i/n`, same seed and profile) into one, as if the
+ * run had not been sharded: rules judged over all shards, coverage and observations combined.
+ */
+export function mergeReports(reports: readonly ConformanceReport[]): ConformanceReport {
+  const [first] = reports;
+  if (!first) throw new ReportMergeError('nothing to merge: no report was given');
+  const settings = (report: ConformanceReport): string =>
+    JSON.stringify(report.profile.assumptions.map((a) => [a.setting, a.value]));
+  for (const report of reports) {
+    if (report.spec.version !== first.spec.version)
+      throw new ReportMergeError(`spec versions differ: ${first.spec.version} and ${report.spec.version}`);
+    if (report.run.seed !== first.run.seed)
+      throw new ReportMergeError(
+        `seeds differ: ${first.run.seed} and ${report.run.seed}; shards of one run share a seed`,
+      );
+    if (settings(report) !== settings(first))
+      throw new ReportMergeError('profile settings differ between the reports; shards of one run share them');
+  }
+  const rules = first.rules.map((rule) =>
+    mergeRule(reports.map((report) => report.rules.find((r) => r.id === rule.id) ?? rule)),
+  );
+  const coverage = first.coverage.map((operation) => ({
+    ...operation,
+    observed: [
+      ...new Set(
+        reports.flatMap(
+          (report) => report.coverage.find((c) => c.operationId === operation.operationId)?.observed ?? [],
+        ),
+      ),
+    ].sort((a, b) => a - b),
+  }));
+  const sum = (pick: (report: ConformanceReport) => number): number =>
+    reports.reduce((total, report) => total + pick(report), 0);
+  const startedAt = Math.min(...reports.map((report) => Date.parse(report.run.startedAt)));
+  const finishedAt = Math.max(...reports.map((report) => Date.parse(report.run.finishedAt)));
+  const totals = totalsOf(rules);
+  const runErrors = reports.flatMap((report) => report.runErrors);
+  return {
+    ...first,
+    run: {
+      ...first.run,
+      shard: null,
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date(finishedAt).toISOString(),
+      durationMs: finishedAt - startedAt,
+      interrupted: reports.some((report) => report.run.interrupted),
+    },
+    verdict: verdictOf({ totals, runErrors }),
+    totals,
+    rules,
+    coverage,
+    consistency: consistencySection(
+      {
+        observations: sum((r) => r.consistency.observations),
+        fresh: sum((r) => r.consistency.fresh),
+        violations: sum((r) => r.consistency.violations),
+        staleReads: sum((r) => r.consistency.staleReads),
+      },
+      reports.flatMap((report) => report.consistency.staleDurationsMs),
+    ),
+    runErrors,
+  };
+}

@@ -1,0 +1,25 @@
+import type { ConformanceReport } from './conformance-report.ts';
+
+/** The short console summary after a run: verdict line, failed rules with their first failure, where the report is. */
+export function renderConsoleSummary(report: ConformanceReport, htmlPath: string): string {
+  const { totals } = report;
+  const setting = (name: string): string =>
+    String(report.profile.assumptions.find((a) => a.setting === name)?.value ?? '');
+  const lines = [
+    '',
+    `kvs-conformance: ${report.verdict.toUpperCase()} — ${totals.pass} rules passed, ${totals.fail} failed (${totals.mustFail} MUST), ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`,
+    `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
+  ];
+  for (const rule of report.rules.filter((r) => r.verdict === 'fail')) {
+    const failure = rule.failures[0];
+    lines.push(`  ✗ ${rule.id} (${rule.level}) ${rule.rule}`);
+    if (failure) {
+      lines.push(`      [${failure.ruleId}] ${failure.message.split('\n')[0]?.slice(0, 400) ?? ''}`);
+      if (failure.counterexample)
+        lines.push(`      counterexample: ${failure.counterexample.text.slice(0, 300)}`);
+      lines.push(`      replay: ${failure.replay}`);
+    }
+  }
+  lines.push(`report: ${htmlPath}`);
+  return lines.join('\n');
+}

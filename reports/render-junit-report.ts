@@ -1,0 +1,83 @@
+import type { ConformanceReport, ReportFailure } from './conformance-report.ts';
+
+/** Whether a code point may appear in an XML 1.0 document. */
+function isXmlCharacter(code: number): boolean {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    code >= 0x10000
+  );
+}
+
+/** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot hold. */
+export function escapeXml(text: string): string {
+  return [...text]
+    .filter((char) => isXmlCharacter(char.codePointAt(0) ?? 0))
+    .join('')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+function failureText(failure: ReportFailure): string {
+  return [
+    failure.message,
+    failure.counterexample ? `counterexample: ${failure.counterexample.text}` : '',
+    failure.seed === null ? '' : `seed ${failure.seed}, path "${failure.path ?? ''}"`,
+    ...failure.exchanges.map(
+      (exchange) =>
+        `${exchange.curl}\n  → ${exchange.status ?? exchange.error ?? ''} ${exchange.responseExcerpt.slice(0, 500)}`,
+    ),
+    `replay: ${failure.replay}`,
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+/** junit.xml: one testcase per rule (classname = area); failures carry counterexample and curl lines. */
+export function renderJunitReport(report: ConformanceReport): string {
+  const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+  const failures = report.rules.filter((rule) => rule.verdict === 'fail').length;
+  const skipped = report.rules.filter(
+    (rule) => rule.verdict === 'skipped' || rule.verdict === 'inconclusive',
+  ).length;
+  const cases = report.rules.map((rule) => {
+    const time = rule.tests.reduce((sum, test) => sum + test.durationMs, 0);
+    const open = `    <testcase classname="kvs-conformance.${escapeXml(rule.area)}" name="${escapeXml(`${rule.id} (${rule.level}) ${rule.rule}`)}" time="${seconds(time)}"`;
+    if (rule.verdict === 'pass') return `${open}/>`;
+    if (rule.verdict === 'fail') {
+      const body = rule.failures
+        .map(
+          (failure) =>
+            `      <failure type="${escapeXml(failure.ruleId)}" message="${escapeXml(failure.message.split('\n')[0] ?? '')}">${escapeXml(failureText(failure))}</failure>`,
+        )
+        .join('\n');
+      return `${open}>\n${body}\n    </testcase>`;
+    }
+    return `${open}>\n      <skipped message="${escapeXml(`${rule.verdict}: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="kvs-conformance" tests="${report.rules.length}" failures="${failures}" errors="${report.runErrors.length}" skipped="${skipped}" time="${seconds(report.run.durationMs)}">`,
+    `  <testsuite name="${escapeXml(`kvs-conformance ${report.target.url}`)}" tests="${report.rules.length}" failures="${failures}" errors="${report.runErrors.length}" skipped="${skipped}" time="${seconds(report.run.durationMs)}" timestamp="${report.run.startedAt}">`,
+    `    <properties>`,
+    `      <property name="seed" value="${report.run.seed}"/>`,
+    `      <property name="runs" value="${report.run.runs}"/>`,
+    ...report.profile.assumptions.map(
+      (a) => `      <property name="profile.${escapeXml(a.setting)}" value="${escapeXml(String(a.value))}"/>`,
+    ),
+    `    </properties>`,
+    ...cases,
+    ...report.runErrors.map(
+      (error, i) =>
+        `    <testcase classname="kvs-conformance.run" name="run error ${i + 1}"><error message="${escapeXml(error.split('\n')[0] ?? '')}">${escapeXml(error)}</error></testcase>`,
+    ),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,92 @@
+import type { ConformanceReport } from './conformance-report.ts';
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** summary.md: fits a GitHub step summary — verdict line, failed rules first, coverage table. */
+export function renderMarkdownSummary(report: ConformanceReport): string {
+  const { totals } = report;
+  const icon = report.verdict === 'pass' ? '✅' : '❌';
+  const lines = [
+    `## ${icon} kvs-conformance: ${report.verdict.toUpperCase()} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)`,
+    '',
+    `Target \`${report.target.url}\`${report.target.embedded ? ' (embedded reference server)' : ''} · consistency \`${String(report.profile.assumptions.find((a) => a.setting === 'consistency')?.value ?? '')}\` · seed \`${report.run.seed}\` · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}`,
+    '',
+  ];
+  const failed = report.rules.filter((rule) => rule.verdict === 'fail');
+  if (failed.length > 0) {
+    lines.push(
+      '### Failed rules',
+      '',
+      '| rule | level | what happened | counterexample | replay |',
+      '|---|---|---|---|---|',
+    );
+    for (const rule of failed) {
+      for (const failure of rule.failures) {
+        lines.push(
+          `| **${rule.id}** ${cell(rule.rule)} | ${rule.level} | ${cell(failure.message.slice(0, 300))} | \`${cell((failure.counterexample?.text ?? '—').slice(0, 120))}\` | \`${cell(failure.replay)}\` |`,
+        );
+      }
+    }
+    lines.push('');
+  }
+  if (report.runErrors.length > 0)
+    lines.push(
+      '### Run errors',
+      '',
+      ...report.runErrors.map((error) => `- ${cell(error.slice(0, 500))}`),
+      '',
+    );
+  lines.push(
+    '### Rules',
+    '',
+    `| verdict | count |`,
+    `|---|---|`,
+    `| pass | ${totals.pass} |`,
+    `| fail | ${totals.fail} |`,
+    `| skipped | ${totals.skipped} |`,
+    `| inconclusive | ${totals.inconclusive} |`,
+    '',
+  );
+  const skipped = report.rules.filter(
+    (rule) => rule.verdict === 'skipped' || rule.verdict === 'inconclusive',
+  );
+  const byReason = new Map<string, string[]>();
+  for (const rule of skipped) {
+    const reason = `${rule.verdict}: ${rule.reason ?? ''}`;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), rule.id]);
+  }
+  if (byReason.size > 0)
+    lines.push(...[...byReason].map(([reason, ids]) => `- ${ids.length} ${reason} — ${ids.join(', ')}`), '');
+  lines.push(
+    '### Spec coverage (statuses observed / documented)',
+    '',
+    '| operation | observed | documented, not observed |',
+    '|---|---|---|',
+  );
+  for (const operation of report.coverage) {
+    const missing = operation.documented.filter((status) => !operation.observed.includes(status));
+    const extra = operation.observed.filter((status) => !operation.documented.includes(status));
+    lines.push(
+      `| \`${operation.method} ${operation.path}\` | ${operation.observed.join(', ') || '—'}${extra.length ? ` (undocumented: ${extra.join(', ')})` : ''} | ${missing.join(', ') || '—'} |`,
+    );
+  }
+  const c = report.consistency;
+  lines.push(
+    '',
+    '### Consistency',
+    '',
+    `${c.observations} observations: ${c.fresh} fresh, ${c.toleratedStale} stale but within the window (${c.staleReads} stale reads; p50 ${c.p50StaleMs} ms, p90 ${c.p90StaleMs} ms, max ${c.maxStaleMs} ms), ${c.violations} past the window.`,
+    '',
+    '<details><summary>Assumptions (profile settings)</summary>',
+    '',
+    '| setting | value | meaning |',
+    '|---|---|---|',
+    ...report.profile.assumptions.map(
+      (a) => `| ${a.setting} | \`${String(a.value)}\` | ${cell(a.meaning)} |`,
+    ),
+    '',
+    '</details>',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,49 @@
+import type { ConformanceReport, ReportConsistency, ReportRule, ReportTotals } from './conformance-report.ts';
+
+/** The p-th percentile (nearest rank) of a list of numbers; 0 for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+/** The consistency section from observation counts and the tolerated-stale durations. */
+export function consistencySection(
+  counts: { observations: number; fresh: number; violations: number; staleReads: number },
+  staleDurationsMs: readonly number[],
+): ReportConsistency {
+  return {
+    ...counts,
+    toleratedStale: staleDurationsMs.length,
+    maxStaleMs: staleDurationsMs.length === 0 ? 0 : Math.max(...staleDurationsMs),
+    p50StaleMs: percentile(staleDurationsMs, 50),
+    p90StaleMs: percentile(staleDurationsMs, 90),
+    p99StaleMs: percentile(staleDurationsMs, 99),
+    staleDurationsMs,
+  };
+}
+
+/** Totals over rules and their tests. */
+export function totalsOf(rules: readonly ReportRule[]): ReportTotals {
+  const tests = new Map<string, string>();
+  for (const rule of rules)
+    for (const test of rule.tests) tests.set(`${test.file}\u0000${test.title}`, test.state);
+  const states = [...tests.values()];
+  return {
+    rules: rules.length,
+    pass: rules.filter((rule) => rule.verdict === 'pass').length,
+    fail: rules.filter((rule) => rule.verdict === 'fail').length,
+    mustFail: rules.filter((rule) => rule.verdict === 'fail' && rule.level === 'MUST').length,
+    skipped: rules.filter((rule) => rule.verdict === 'skipped').length,
+    inconclusive: rules.filter((rule) => rule.verdict === 'inconclusive').length,
+    tests: states.length,
+    testsPassed: states.filter((state) => state === 'passed').length,
+    testsFailed: states.filter((state) => state === 'failed').length,
+    testsSkipped: states.filter((state) => state === 'skipped').length,
+  };
+}
+
+/** The run's verdict: fail when a MUST rule failed or the suites could not all run. */
+export function verdictOf(report: Pick<ConformanceReport, 'totals' | 'runErrors'>): 'pass' | 'fail' {
+  return report.totals.mustFail > 0 || report.runErrors.length > 0 ? 'fail' : 'pass';
+}

@@ -1,0 +1,91 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  renderHtmlReport,
+  renderJsonReport,
+  renderJunitReport,
+  renderMarkdownSummary,
+} from '../../reports/index.ts';
+import { fixtureReport } from './report-fixture.ts';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+const { report, token } = await fixtureReport();
+const renderings = {
+  json: renderJsonReport(report),
+  junit: renderJunitReport(report),
+  markdown: renderMarkdownSummary(report),
+  html: renderHtmlReport(report),
+};
+
+describe('report renderers', () => {
+  it.each(Object.entries(renderings))('%s matches its snapshot', async (format, text) => {
+    const extension = { json: 'json', junit: 'xml', markdown: 'md', html: 'html' }[format];
+    await expect(text).toMatchFileSnapshot(`__snapshots__/report.${extension}`);
+  });
+
+  it('report.json validates against the JSON Schema in the repository', () => {
+    const schema = JSON.parse(
+      readFileSync(new URL('../../reports/conformance-report.schema.json', import.meta.url), 'utf8'),
+    ) as object;
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(JSON.parse(renderings.json)), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...report, target: { url: 'http://x/?token=t', embedded: false } })).toBe(false);
+  });
+
+  it('junit.xml parses as XML, with one testcase per rule and counts that match the model', () => {
+    expect(XMLValidator.validate(renderings.junit)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+      renderings.junit,
+    ) as {
+      testsuites: {
+        tests: string;
+        failures: string;
+        skipped: string;
+        testsuite: { testcase: { failure?: { type: string }; skipped?: unknown }[] };
+      };
+    };
+    const cases = parsed.testsuites.testsuite.testcase;
+    expect(cases).toHaveLength(report.rules.length);
+    expect(Number(parsed.testsuites.tests)).toBe(report.totals.rules);
+    expect(Number(parsed.testsuites.failures)).toBe(report.totals.fail);
+    expect(cases.filter((testcase) => testcase.failure).map((testcase) => testcase.failure?.type)).toEqual([
+      'KVS-KEYS-005',
+    ]);
+    expect(Number(parsed.testsuites.skipped)).toBe(report.totals.skipped + report.totals.inconclusive);
+  });
+
+  it('the model strips credentials from the target and computes the consistency percentiles', () => {
+    expect(report.target.url).toBe('http://127.0.0.1:8080');
+    expect(report.consistency).toMatchObject({
+      observations: 4,
+      fresh: 1,
+      toleratedStale: 3,
+      maxStaleMs: 120,
+      p50StaleMs: 40,
+      staleReads: 6,
+    });
+    expect(report.totals).toMatchObject({ fail: 1, mustFail: 1 });
+    expect(report.verdict).toBe('fail');
+  });
+
+  it.each(Object.entries(renderings))('%s never contains the token', (_format, text) => {
+    expect(text).not.toContain(token);
+  });
+
+  it('the failing case carries its replay command, seed, path and shrunk counterexample', () => {
+    const failure = report.rules.find((rule) => rule.id === 'KVS-KEYS-005')?.failures[0];
+    expect(failure).toMatchObject({
+      seed: 42,
+      path: '2:0:1',
+      shrinks: 5,
+      counterexample: { text: '[["a","b"],1]', data: [['a', 'b'], 1] },
+      replay: 'kvs-conformance replay out/report.json --rule KVS-KEYS-005',
+    });
+    expect(failure?.exchanges[0]?.curl).toContain('$APIFY_TOKEN');
+  });
+});
