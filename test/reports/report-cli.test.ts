@@ -37,25 +37,29 @@ async function withFaultyTarget<T>(
 
 const chromium = ensureChromium();
 
+/** A RECORD-suite run against a faulty target, writing its reports into `out`. */
+const runFaulty = (target: string, out: string) =>
+  runCli([
+    'run',
+    '--target',
+    target,
+    '--token',
+    TOKEN,
+    '--suite',
+    'RECORD',
+    '--runs',
+    '10',
+    '--seed',
+    '3',
+    '--out',
+    out,
+  ]);
+
 describe('the reports of a run against a faulty target', () => {
   it('are written as report.json, junit.xml, summary.md and report.html, with the HTML path printed', async () => {
     const out = tempDir('reports');
     await withFaultyTarget(losesContentType, async ({ faulty }) => {
-      const result = await runCli([
-        'run',
-        '--target',
-        faulty,
-        '--token',
-        TOKEN,
-        '--suite',
-        'RECORD',
-        '--runs',
-        '10',
-        '--seed',
-        '3',
-        '--out',
-        out,
-      ]);
+      const result = await runFaulty(faulty, out);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain(`report: ${join(out, 'report.html')}`);
     });
@@ -64,80 +68,44 @@ describe('the reports of a run against a faulty target', () => {
     expect(
       report.rules.find((rule) => rule.id === 'KVS-RECORD-001')?.failures[0]?.exchanges.length,
     ).toBeGreaterThan(0);
-    for (const file of ['report.json', 'junit.xml', 'summary.md', 'report.html'])
+    for (const file of ['report.json', 'junit.xml', 'summary.md', 'report.html']) {
       expect(readFileSync(join(out, file), 'utf8')).not.toContain(TOKEN);
+    }
   });
 
-  it.runIf('path' in chromium)(
-    'report.html renders in headless Chromium and shows the failed rules (screenshot kept in test/artifacts)',
-    async () => {
-      const out = tempDir('html');
-      await withFaultyTarget(losesContentType, ({ faulty }) =>
-        runCli([
-          'run',
-          '--target',
-          faulty,
-          '--token',
-          TOKEN,
-          '--suite',
-          'RECORD',
-          '--runs',
-          '10',
-          '--seed',
-          '3',
-          '--out',
-          out,
-        ]),
-      );
-      const path = chromium.path;
-      const page = `file://${join(out, 'report.html')}`;
-      const dom = execFileSync(path, [...headlessFlags(tempDir('chromium')), '--dump-dom', page], {
-        encoding: 'utf8',
-        timeout: 60_000,
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      expect(dom).toContain('kvs-conformance: FAIL');
-      expect(dom).toMatch(/data-verdict="fail"><td><b>KVS-RECORD-001<\/b>/);
-      expect(dom).toContain('Replay only this failure');
-      const artifacts = join(process.cwd(), 'test', 'artifacts');
-      mkdirSync(artifacts, { recursive: true });
-      const screenshot = join(artifacts, 'report-failing-target.png');
-      execFileSync(
-        path,
-        [
-          ...headlessFlags(tempDir('chromium')),
-          '--window-size=1280,1800',
-          `--screenshot=${screenshot}`,
-          page,
-        ],
-        { timeout: 60_000, stdio: 'ignore' },
-      );
-      expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
-    },
-  );
-
-    `report.html in headless Chromium — skipped: ${'reason' in chromium ? chromium.reason : ''}`,
-    () => undefined,
-  );
+  it('report.html renders in headless Chromium and shows the failed rules (screenshot kept in test/artifacts)', async (context) => {
+    if (!('path' in chromium)) {
+      context.skip(chromium.reason);
+      return;
+    }
+    const out = tempDir('html');
+    await withFaultyTarget(losesContentType, ({ faulty }) => runFaulty(faulty, out));
+    const page = `file://${join(out, 'report.html')}`;
+    const dom = execFileSync(chromium.path, [...headlessFlags(tempDir('chromium')), '--dump-dom', page], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(dom).toContain('kvs-conformance: FAIL');
+    expect(dom).toMatch(/data-verdict="fail"><td><b>KVS-RECORD-001<\/b>/);
+    expect(dom).toContain('Replay only this failure');
+    const artifacts = join(process.cwd(), 'test', 'artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    const screenshot = join(artifacts, 'report-failing-target.png');
+    const flags = [
+      ...headlessFlags(tempDir('chromium')),
+      '--window-size=1280,1800',
+      `--screenshot=${screenshot}`,
+      page,
+    ];
+    execFileSync(chromium.path, flags, { timeout: 60_000, stdio: 'ignore' });
+    expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
+  });
 
   it('replay says STILL FAILING against the same faulty target and FIXED against a fixed one', async () => {
     const out = tempDir('replay');
     await withFaultyTarget(losesContentType, async ({ faulty, clean }) => {
-      await runCli([
-        'run',
-        '--target',
-        faulty,
-        '--token',
-        TOKEN,
-        '--suite',
-        'RECORD',
-        '--runs',
-        '10',
-        '--seed',
-        '3',
-        '--out',
-        out,
-      ]);
+      await runFaulty(faulty, out);
       const again = await runCli([
         'replay',
         join(out, 'report.json'),
