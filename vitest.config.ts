@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'self',
           include: ['test/**/*.test.ts'],
+          // Many tests start a CLI run in a child process: two at a time keeps them off each other's toes on 2 cores.
+          maxConcurrency: 2,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -79,6 +79,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
         seed: test.property?.seed ?? null,
         path: test.property?.path ?? null,
         shrinks: test.property?.shrinks ?? null,
+        runsUntilFailure: test.property?.runsUntilFailure ?? null,
         exchanges: (failure?.exchanges ?? []).map((exchange) => ({
           curl: redact(exchange.curl),
           method: exchange.method,

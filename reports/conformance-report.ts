@@ -26,6 +26,8 @@ export interface ReportFailure {
   readonly seed: number | null;
   readonly path: string | null;
   readonly shrinks: number | null;
+  /** Generated cases run before the first failing one. */
+  readonly runsUntilFailure: number | null;
   readonly exchanges: readonly ReportExchange[];
   /** The exact command that replays only this failure. */
   readonly replay: string;

@@ -6,7 +6,6 @@ export type { ResolvedServerOptions, ServerOptions } from './server-options.ts';
 export type { ConsistencyOptions } from './consistency-simulator.ts';
 export { MemoryBackend } from './storage/memory-backend.ts';
 export { DirectoryBackend } from './storage/directory-backend.ts';
-export { copyStoreMeta } from './storage/storage-backend.ts';
 export type {
   GeneralAccess,
   RecordInfo,

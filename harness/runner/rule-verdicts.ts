@@ -26,6 +26,8 @@ export interface PropertyFailure {
   readonly path: string;
   readonly counterexample: string;
   readonly shrinks: number;
+  /** How many generated cases ran before the first failing one (fast-check's "failed after N tests"). */
+  readonly runsUntilFailure: number;
 }
 
 /** Reads fast-check's seed, path, counterexample and shrink count out of a failure message. */
@@ -37,6 +39,7 @@ export function parsePropertyFailure(message: string | undefined): PropertyFailu
     path: replay[2] ?? '',
     counterexample: /Counterexample: (.*)/.exec(message ?? '')?.[1] ?? '',
     shrinks: Number(/Shrunk (\d+) time/.exec(message ?? '')?.[1] ?? 0),
+    runsUntilFailure: Number(/failed after (\d+) tests/.exec(message ?? '')?.[1] ?? 0),
   };
 }
 

@@ -4,9 +4,8 @@ import { sendJson } from '../http-response.ts';
 import { QueryParams } from '../query-params.ts';
 import { readBody, readJsonBody } from '../request-body.ts';
 import { storeUrl, toApiStore, type KvsRequest } from '../server-context.ts';
-import { randomAlphanumeric, newStoreId } from '../store-ids.ts';
+import { newStoreMeta } from '../new-store-meta.ts';
 import { checkStoreName } from '../store-name.ts';
-import type { StoreMeta } from '../storage/storage-backend.ts';
 
 /** The largest store-list page. */
 const STORE_LIST_MAX_LIMIT = 1000;
@@ -56,18 +55,7 @@ export async function createStore(r: KvsRequest): Promise<void> {
   const { meta, created } = await r.ctx.nameLock.run('names', async () => {
     const existing = name === undefined ? undefined : await r.ctx.backend.findStoreByName(name);
     if (existing) return { meta: existing, created: false };
-    const now = new Date();
-    const fresh: StoreMeta = {
-      id: newStoreId(),
-      name: name ?? null,
-      seq: r.ctx.nextSeq(),
-      createdAt: now,
-      modifiedAt: now,
-      accessedAt: now,
-      generalAccess: 'FOLLOW_USER_SETTING',
-      urlSigningSecretKey: randomAlphanumeric(32),
-      stats: { readCount: 0, writeCount: 0, deleteCount: 0, listCount: 0, storageBytes: 0 },
-    };
+    const fresh = newStoreMeta(name ?? null, r.ctx.nextSeq());
     await r.ctx.backend.createStore(fresh);
     return { meta: fresh, created: true };
   });

@@ -2,7 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyedMutex } from '../keyed-mutex.ts';
-import { randomAlphanumeric, newStoreId } from '../store-ids.ts';
+import { newStoreMeta } from '../new-store-meta.ts';
+import { isValidStoreName } from '../store-name.ts';
+import { randomAlphanumeric } from '../store-ids.ts';
 import { guessRecordFromFile, recordFileName } from './file-extensions.ts';
 import {
   copyStoreMeta,
@@ -97,18 +99,8 @@ export class DirectoryBackend implements StorageBackend {
         accessedAt: new Date(saved.accessedAt),
       };
     } else {
-      const now = new Date();
-      meta = {
-        id: newStoreId(),
-        name: /^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/.test(dirName) ? dirName : null,
-        seq: 0,
-        createdAt: now,
-        modifiedAt: now,
-        accessedAt: now,
-        generalAccess: 'FOLLOW_USER_SETTING',
-        urlSigningSecretKey: randomAlphanumeric(32),
-        stats: { readCount: 0, writeCount: 0, deleteCount: 0, listCount: 0, storageBytes: 0 },
-      };
+      // A folder placed by hand (e.g. Crawlee's `default`): its name if it is a valid store name.
+      meta = newStoreMeta(isValidStoreName(dirName) ? dirName : null, 0);
     }
     const records = new Map<string, RecordEntry>();
     const files = readdirSync(dir).filter((file) => !file.startsWith(TEMP_PREFIX) && file !== STORE_METADATA);

@@ -2,6 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { request } from 'undici';
 
+/** A request as the proxy received it. */
+export interface ProxiedRequest {
+  readonly method: string;
+  /** Path and query. */
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
 /** An upstream answer as the proxy saw it, for a fault to rewrite. */
 export interface ProxiedAnswer {
   readonly method: string;
@@ -18,11 +27,23 @@ export type FaultAction = ProxiedAnswer | 'reset' | 'hang';
 /** A fault: one realistic server bug, applied to every answer it matches. */
 export type Fault = (answer: ProxiedAnswer) => FaultAction;
 
+/**
+ * A fault that needs the request: it may change what is forwarded, forward several requests
+ * (`forward` sends one to the correct target), or answer by itself.
+ */
+export type RequestFault = (
+  request: ProxiedRequest,
+  forward: (request: ProxiedRequest) => Promise<ProxiedAnswer>,
+) => Promise<FaultAction>;
+
 /** A listening fault proxy. */
 export interface FaultProxy {
   readonly url: string;
   close(): Promise<void>;
 }
+
+const HOP_BY_HOP_REQUEST = ['host', 'connection', 'content-length', 'transfer-encoding'];
+const HOP_BY_HOP_ANSWER = ['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date'];
 
 async function readAll(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -32,38 +53,44 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 
 /**
  * A real HTTP server on 127.0.0.1 in front of a correct target (the reference server) that applies
- * a fault to the answers: the harness's own tests point the harness at it and expect the fault to
- * be caught under the right rule.
+ * a fault: the harness's own tests point the harness at it and expect the fault to be caught under
+ * the right rule.
  */
-export async function startFaultProxy(upstream: string, fault: Fault): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  fault: Fault | { readonly request: RequestFault },
+): Promise<FaultProxy> {
   const sockets = new Set<Socket>();
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readAll(req);
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(
-        ([name]) => !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name),
-      ),
-    ) as Record<string, string>;
-    const upstreamAnswer = await request(`${upstream}${req.url ?? '/'}`, {
-      method: (req.method ?? 'GET') as 'GET',
-      headers,
-      ...(body.length > 0 ? { body } : {}),
+  const forward = async (proxied: ProxiedRequest): Promise<ProxiedAnswer> => {
+    const answer = await request(`${upstream}${proxied.path}`, {
+      method: proxied.method as 'GET',
+      headers: proxied.headers,
+      ...(proxied.body.length > 0 ? { body: proxied.body } : {}),
     });
-    const answer: ProxiedAnswer = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      status: upstreamAnswer.statusCode,
+    return {
+      method: proxied.method,
+      path: proxied.path,
+      status: answer.statusCode,
       headers: Object.fromEntries(
-        Object.entries(upstreamAnswer.headers)
-          .filter(
-            ([name]) =>
-              !['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date'].includes(name),
-          )
+        Object.entries(answer.headers)
+          .filter(([name]) => !HOP_BY_HOP_ANSWER.includes(name))
           .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
       ),
-      body: Buffer.from(await upstreamAnswer.body.arrayBuffer()),
+      body: Buffer.from(await answer.body.arrayBuffer()),
     };
-    const action = fault(answer);
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([name]) => !HOP_BY_HOP_REQUEST.includes(name)),
+    ) as Record<string, string>;
+    const proxied: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers,
+      body: await readAll(req),
+    };
+    const action =
+      typeof fault === 'function' ? fault(await forward(proxied)) : await fault.request(proxied, forward);
     if (action === 'reset') {
       req.socket.destroy();
       return;
@@ -93,7 +120,7 @@ export async function startFaultProxy(upstream: string, fault: Fault): Promise<F
   };
 }
 
-/** Rewrites the JSON body of matching answers. */
+/** Rewrites the JSON body of an answer. */
 export function editJson(
   answer: ProxiedAnswer,
   edit: (body: Record<string, unknown>) => unknown,

@@ -19,7 +19,7 @@ function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome 
     failedRules: [ruleId],
     message: `Property failed after 3 tests\n{ seed: 42, path: "2:0:1", endOnFailure: true }\nCounterexample: [["a","b"],1]\nShrunk 5 time(s)\nCaused by: [${ruleId}] the last page has nextExclusiveStartKey missing, not null`,
     durationMs: 120,
-    property: { seed: 42, path: '2:0:1', counterexample: '[["a","b"],1]', shrinks: 5 },
+    property: { seed: 42, path: '2:0:1', counterexample: '[["a","b"],1]', shrinks: 5, runsUntilFailure: 3 },
     evidence: {
       coverage: ['keyValueStore_keys_get 200', 'keyValueStore_record_put 201'],
       observations: [],
