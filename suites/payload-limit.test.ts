@@ -2,6 +2,7 @@
 // from a seeded generator and compared by digest, so no payload is held twice in memory.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { expectRule, useConformance } from '../harness/index.ts';
 import { payloadDigest, payloadStream } from '../generators/index.ts';
@@ -27,67 +28,70 @@ function putPayload(storeId: string, recordKey: string, size: number, seed: numb
 }
 
 describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
-  it('KVS-LIMIT-001 bodies of limit − 1 and limit bytes are stored and read back byte-exact', async () => {
+  it('KVS-LIMIT-001 bodies of limit − 1 and limit bytes, of any content, are stored and read back byte-exact', async () => {
     const store = await kvs.newStore('at-limit');
-    for (const [size, seed] of [
-      [LIMIT - 1, 1],
-      [LIMIT, 2],
-    ] as const) {
-      const put = await putPayload(store.id, `size-${size}`, size, seed);
-      expectRule(
-        put.status === 201 || put.status === 200,
-        'KVS-LIMIT-001',
-        `a ${size}-byte body answered ${put.status}`,
-        [put.exchange],
-      );
-      const get = await api.call('keyValueStore_record_get', {
-        storeId: store.id,
-        recordKey: `size-${size}`,
-      });
-      expectRule(
-        get.body.length === size && sha256(get.body) === payloadDigest(size, seed),
-        'KVS-LIMIT-001',
-        `the ${size}-byte record read back ${get.body.length} bytes${get.body.length === size ? ' with other content' : ''}`,
-        [put.exchange, get.exchange],
-      );
-    }
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(-1, 0), fc.nat(), async (offset, seed) => {
+        const size = LIMIT + offset;
+        const recordKey = kvs.freshKey(`size-${size}`);
+        const put = await putPayload(store.id, recordKey, size, seed);
+        expectRule(
+          put.status === 201 || put.status === 200,
+          'KVS-LIMIT-001',
+          `a ${size}-byte body answered ${put.status}`,
+          [put.exchange],
+        );
+        const get = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
+        expectRule(
+          get.body.length === size && sha256(get.body) === payloadDigest(size, seed),
+          'KVS-LIMIT-001',
+          `the ${size}-byte record read back ${get.body.length} bytes${get.body.length === size ? ' with other content' : ''}`,
+          [put.exchange, get.exchange],
+        );
+      }),
+      { numRuns: Math.min(kvs.context.runs, 4) },
+    );
   });
 
-  it(`KVS-LIMIT-002 KVS-LIMIT-003 a body one byte over the limit is refused with 413, and the key keeps its previous value (or stays absent)`, async () => {
-    const store = await kvs.newStore('over-limit');
-    await http.setRecord(store.id, 'kept', Buffer.from('previous value'), 'text/plain');
-    for (const recordKey of ['kept', 'never-stored']) {
-      const put = await putPayload(store.id, recordKey, LIMIT + 1, 3);
-      const type = put.status === 413 ? put.json<{ error: { type: string } }>().error.type : undefined;
-      expectRule(
-        put.status === 413,
-        'KVS-LIMIT-002',
-        `a ${LIMIT + 1}-byte body answered ${put.status}, expected 413`,
-        [put.exchange],
-      );
-      expectRule(
-        tooLargeTypes.includes(type ?? ''),
-        'KVS-LIMIT-002',
-        `the 413 has type ${JSON.stringify(type)}; payloadTooLargeErrorType allows ${tooLargeTypes.join(', ')}`,
-        [put.exchange],
-      );
-    }
-    const kept = await http.getRecord(store.id, 'kept');
-    expectRule(
-      kept?.value.toString() === 'previous value',
-      'KVS-LIMIT-003',
-      `after the refused write, "kept" holds ${kept ? `${kept.value.length} other bytes` : 'nothing'}`,
-    );
-    expectRule(
-      (await http.getRecord(store.id, 'never-stored')) === undefined,
-      'KVS-LIMIT-003',
-      'the refused new key was stored (partially)',
-    );
-    const keys = (await http.listKeys(store.id)).items.map((item) => item.key);
-    expectRule(
-      JSON.stringify(keys) === JSON.stringify(['kept']),
-      'KVS-LIMIT-003',
-      `after the refused writes the store lists ${JSON.stringify(keys)}`,
+  it('KVS-LIMIT-002 KVS-LIMIT-003 a body over the limit is refused with 413, and the key keeps its previous value (or stays absent)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 64 * 1024 }),
+        fc.boolean(),
+        fc.nat(),
+        async (over, existing, seed) => {
+          const store = await kvs.newStore('over-limit');
+          if (existing) await http.setRecord(store.id, 'target', Buffer.from('previous value'), 'text/plain');
+          const put = await putPayload(store.id, 'target', LIMIT + over, seed);
+          const type = put.status === 413 ? put.json<{ error: { type: string } }>().error.type : undefined;
+          expectRule(
+            put.status === 413,
+            'KVS-LIMIT-002',
+            `a ${LIMIT + over}-byte body answered ${put.status}, expected 413`,
+            [put.exchange],
+          );
+          expectRule(
+            tooLargeTypes.includes(type ?? ''),
+            'KVS-LIMIT-002',
+            `the 413 has type ${JSON.stringify(type)}; payloadTooLargeErrorType allows ${tooLargeTypes.join(', ')}`,
+            [put.exchange],
+          );
+          const kept = await http.getRecord(store.id, 'target');
+          expectRule(
+            existing ? kept?.value.toString() === 'previous value' : kept === undefined,
+            'KVS-LIMIT-003',
+            `after the refused write the key holds ${kept ? `${kept.value.length} bytes` : 'nothing'}; it held ${existing ? 'the previous value' : 'nothing'}`,
+            [put.exchange],
+          );
+          const keys = (await http.listKeys(store.id)).items.map((item) => item.key);
+          expectRule(
+            JSON.stringify(keys) === JSON.stringify(existing ? ['target'] : []),
+            'KVS-LIMIT-003',
+            `after the refused write the store lists ${JSON.stringify(keys)}`,
+          );
+        },
+      ),
+      { numRuns: Math.min(kvs.context.runs, 4) },
     );
   });
 

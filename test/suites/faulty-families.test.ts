@@ -17,7 +17,7 @@ const FAMILY_FAULTS = [
   'cons-read-cache',
   'limit-off-by-one',
   'record-content-type-lost',
-  'auth-anonymous-allowed',
+  'auth-wrong-token-reads',
   'sign-any-signature',
 ];
 const mode = (name: string): FaultMode => {
