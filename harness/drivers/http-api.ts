@@ -39,9 +39,17 @@ export class HttpApi {
   readonly contract: Contract;
   readonly client: HttpClient;
 
-  constructor(contract: Contract, client: HttpClient) {
+  /** Whether a 302 from GET record is followed (profile setting getRecordRedirect = allow). */
+  readonly followRecordRedirects: boolean;
+
+  constructor(
+    contract: Contract,
+    client: HttpClient,
+    options: { readonly followRecordRedirects?: boolean } = {},
+  ) {
     this.contract = contract;
     this.client = client;
+    this.followRecordRedirects = options.followRecordRedirects ?? false;
   }
 
   /** The request path of an operation with its parameters filled in and percent-encoded. */
@@ -105,6 +113,31 @@ export class HttpApi {
           exchanges: [exchange],
         });
       }
+    }
+    const location = response.headers.location;
+    if (
+      response.status === 302 &&
+      operationId === 'keyValueStore_record_get' &&
+      this.followRecordRedirects &&
+      location
+    ) {
+      // The documented redirect to a pre-signed object-storage URL: followed without the token.
+      const followed = await this.client.send({
+        method: 'GET',
+        path: new URL(location, this.client.options.baseUrl).href,
+        auth: 'none',
+        operationId,
+      });
+      if (!followed.response) {
+        throw new ContractViolationError({
+          ruleId: 'KVS-SCHEMA-001',
+          operationId,
+          message: `the redirect of ${operationId} to ${location} got no response: ${followed.error ?? ''}`,
+          evidence: {},
+          exchanges: [exchange, followed],
+        });
+      }
+      return checkedResponse(followed, followed.response);
     }
     return checkedResponse(exchange, response);
   }

@@ -18,7 +18,7 @@ export interface HttpClientOptions {
 /** One request to send. */
 export interface HttpRequest {
   readonly method: string;
-  /** Path with its query, e.g. `/v2/key-value-stores?name=x` (already percent-encoded). */
+  /** Path with its query, e.g. `/v2/key-value-stores?name=x` (already percent-encoded), or an absolute URL. */
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Buffer | string | Readable;
@@ -96,7 +96,8 @@ export class HttpClient {
     if (token && auth === 'header') headers.authorization = `Bearer ${token}`;
     if (token && auth === 'query')
       path += `${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
-    const url = `${this.options.baseUrl}${path}`;
+    // An absolute URL (a followed redirect) is used as it is; a path is joined to the target.
+    const url = /^https?:\/\//.test(path) ? path : `${this.options.baseUrl}${path}`;
     const sentBody = input.body;
     const bodyBytes =
       typeof sentBody === 'string'

@@ -64,7 +64,9 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     maxResponseBytes: context.maxResponseBytes,
     connections: context.concurrency,
   });
-  const api = new HttpApi(contract, httpClient);
+  const api = new HttpApi(contract, httpClient, {
+    followRecordRedirects: context.settings.getRecordRedirect === 'allow',
+  });
   const http = new HttpDriver(api);
   const client = new ApifyClientDriver({
     baseUrl: context.targetUrl,

@@ -124,6 +124,77 @@ describe('the harness catches a faulty target under the right rule', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('429 with Retry-After is waited out and retried, not counted as a failure', async () => {
+    let limited = 0;
+    const proxy = await startFaultProxy(reference.url, (answer) => {
+      if (answer.method !== 'GET' || limited >= 2) return answer;
+      limited += 1;
+      return {
+        ...answer,
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '0' },
+        body: Buffer.from('{"error":{"type":"rate-limit-exceeded","message":"slow down"}}'),
+      };
+    });
+    const client = new HttpClient({
+      baseUrl: proxy.url,
+      token: undefined,
+      timeoutMs: 5000,
+      maxResponseBytes: 1 << 20,
+      connections: 2,
+    });
+    try {
+      const response = await new HttpApi(contract, client).call('keyValueStores_get');
+      expect(response.status).toBe(200);
+      expect(limited).toBe(2);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  });
+
+  it('a 302 from GET record is followed when getRecordRedirect allows it, and returned as is otherwise', async () => {
+    const storeId = (
+      (await (
+        await fetch(`${reference.url}/v2/key-value-stores?name=redirects`, { method: 'POST' })
+      ).json()) as { data: { id: string } }
+    ).data.id;
+    await fetch(`${reference.url}/v2/key-value-stores/${storeId}/records/k`, {
+      method: 'PUT',
+      body: 'stored bytes',
+      headers: { 'content-type': 'text/plain' },
+    });
+    const proxy = await startFaultProxy(reference.url, (answer) =>
+      /\/records\/k$/.test(answer.path) && answer.method === 'GET'
+        ? {
+            ...answer,
+            status: 302,
+            headers: { location: `${reference.url}${answer.path}` },
+            body: Buffer.alloc(0),
+          }
+        : answer,
+    );
+    const client = new HttpClient({
+      baseUrl: proxy.url,
+      token: undefined,
+      timeoutMs: 5000,
+      maxResponseBytes: 1 << 20,
+      connections: 2,
+    });
+    try {
+      const call = { storeId, recordKey: 'k' };
+      const followed = await new HttpApi(contract, client, { followRecordRedirects: true }).call(
+        'keyValueStore_record_get',
+        call,
+      );
+      expect([followed.status, followed.body.toString()]).toEqual([200, 'stored bytes']);
+      expect((await new HttpApi(contract, client).call('keyValueStore_record_get', call)).status).toBe(302);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  });
+
   it('the failure carries the exchange as a replayable curl line', async () => {
     const failure = await failureOf(
       storesOnly((answer) => ({ ...answer, status: 202 })),
