@@ -13,13 +13,12 @@ const contract = await loadContract();
 const reference = await startServer();
 afterAll(() => reference.close());
 
-/** Calls one operation through a proxy applying `fault`, and returns the failure it raised. */
-async function failureOf(
+/** Runs `body` with an HttpClient pointed at a proxy that applies `fault` in front of the reference server. */
+async function throughProxy<T>(
   fault: Fault,
-  operationId: string,
-  call: OperationCall = {},
+  body: (client: HttpClient) => Promise<T>,
   timeoutMs = 5000,
-): Promise<ContractViolationError> {
+): Promise<T> {
   const proxy = await startFaultProxy(reference.url, fault);
   const client = new HttpClient({
     baseUrl: proxy.url,
@@ -29,17 +28,33 @@ async function failureOf(
     connections: 2,
   });
   try {
-    const outcome = await new HttpApi(contract, client).call(operationId, call).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    if (!(outcome instanceof ContractViolationError))
-      throw new Error(`expected a contract failure, got ${String(outcome)}`);
-    return outcome;
+    return await body(client);
   } finally {
     await client.close();
     await proxy.close();
   }
+}
+
+/** Calls one operation through a proxy applying `fault`, and returns the failure it raised. */
+function failureOf(
+  fault: Fault,
+  operationId: string,
+  call: OperationCall = {},
+  timeoutMs = 5000,
+): Promise<ContractViolationError> {
+  return throughProxy(
+    fault,
+    async (client) => {
+      const outcome = await new HttpApi(contract, client).call(operationId, call).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (!(outcome instanceof ContractViolationError))
+        throw new Error(`expected a contract failure, got ${String(outcome)}`);
+      return outcome;
+    },
+    timeoutMs,
+  );
 }
 
 const storesOnly =
@@ -126,7 +141,7 @@ describe('the harness catches a faulty target under the right rule', () => {
 
   it('429 with Retry-After is waited out and retried, not counted as a failure', async () => {
     let limited = 0;
-    const proxy = await startFaultProxy(reference.url, (answer) => {
+    const rateLimited: Fault = (answer) => {
       if (answer.method !== 'GET' || limited >= 2) return answer;
       limited += 1;
       return {
@@ -135,22 +150,12 @@ describe('the harness catches a faulty target under the right rule', () => {
         headers: { 'content-type': 'application/json', 'retry-after': '0' },
         body: Buffer.from('{"error":{"type":"rate-limit-exceeded","message":"slow down"}}'),
       };
-    });
-    const client = new HttpClient({
-      baseUrl: proxy.url,
-      token: undefined,
-      timeoutMs: 5000,
-      maxResponseBytes: 1 << 20,
-      connections: 2,
-    });
-    try {
-      const response = await new HttpApi(contract, client).call('keyValueStores_get');
-      expect(response.status).toBe(200);
-      expect(limited).toBe(2);
-    } finally {
-      await client.close();
-      await proxy.close();
-    }
+    };
+    const response = await throughProxy(rateLimited, (client) =>
+      new HttpApi(contract, client).call('keyValueStores_get'),
+    );
+    expect(response.status).toBe(200);
+    expect(limited).toBe(2);
   });
 
   it('a 302 from GET record is followed when getRecordRedirect allows it, and returned as is otherwise', async () => {
@@ -164,7 +169,7 @@ describe('the harness catches a faulty target under the right rule', () => {
       body: 'stored bytes',
       headers: { 'content-type': 'text/plain' },
     });
-    const proxy = await startFaultProxy(reference.url, (answer) =>
+    const redirecting: Fault = (answer) =>
       /\/records\/k$/.test(answer.path) && answer.method === 'GET'
         ? {
             ...answer,
@@ -172,16 +177,8 @@ describe('the harness catches a faulty target under the right rule', () => {
             headers: { location: `${reference.url}${answer.path}` },
             body: Buffer.alloc(0),
           }
-        : answer,
-    );
-    const client = new HttpClient({
-      baseUrl: proxy.url,
-      token: undefined,
-      timeoutMs: 5000,
-      maxResponseBytes: 1 << 20,
-      connections: 2,
-    });
-    try {
+        : answer;
+    await throughProxy(redirecting, async (client) => {
       const call = { storeId, recordKey: 'k' };
       const followed = await new HttpApi(contract, client, { followRecordRedirects: true }).call(
         'keyValueStore_record_get',
@@ -189,10 +186,7 @@ describe('the harness catches a faulty target under the right rule', () => {
       );
       expect([followed.status, followed.body.toString()]).toEqual([200, 'stored bytes']);
       expect((await new HttpApi(contract, client).call('keyValueStore_record_get', call)).status).toBe(302);
-    } finally {
-      await client.close();
-      await proxy.close();
-    }
+    });
   });
 
   it('the failure carries the exchange as a replayable curl line', async () => {
