@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../test/faulty/fault-modes.ts';
 import { detectFault } from '../test/prove/detect-fault.ts';
+import { writeResultsSection } from './write-results-section.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean' }, fault: { type: 'string' } } });
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -158,14 +159,4 @@ const table = [
   `**kvs-conformance: ${harnessDetected}/${modes.length} detected. Dredd: ${dreddDetected}/${modes.length} detected.**`,
 ].join('\n');
 console.log(`\n${table}`);
-if (values.write) {
-  const path = join(root, 'bench', 'RESULTS.md');
-  const results = readFileSync(path, 'utf8');
-  const section = `<!-- dredd:start -->\n${table}\n<!-- dredd:end -->`;
-  writeFileSync(
-    path,
-    /<!-- dredd:start -->[\s\S]*<!-- dredd:end -->/.test(results)
-      ? results.replace(/<!-- dredd:start -->[\s\S]*<!-- dredd:end -->/, section)
-      : `${results}\n## Side by side: Dredd on the same fault modes\n\n${section}\n`,
-  );
-}
+if (values.write) writeResultsSection('dredd', 'Side by side: Dredd on the same fault modes', table);

@@ -11,6 +11,7 @@ export type {
 } from './contract/contract-operation.ts';
 export type { ContractLimits } from './contract/contract-limits.ts';
 export { PROFILE_SETTING_NAMES, resolveProfileSettings } from './contract/profile-catalog.ts';
+export { acceptsLimitAboveMax } from './contract/list-limit-expectation.ts';
 export type {
   ProfileCatalog,
   ProfilePreset,

@@ -6,10 +6,11 @@
 //   npm run prove                    every fault (25 runs per property), 20 seeds × 2 profiles clean
 //   npm run prove -- --fast          every fault (10 runs), 2 seeds × 2 profiles clean
 //   npm run prove -- --fault NAME    one fault
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeResultsSection } from '../../bench/write-results-section.ts';
 import { FAULT_MODES } from '../faulty/fault-modes.ts';
 import { runCli } from '../harness/run-cli.ts';
 import { detectFault, type FaultDetection } from './detect-fault.ts';
@@ -90,15 +91,5 @@ const table = [
 ].join('\n');
 console.log(table);
 
-if (values.write) {
-  const path = new URL('../../bench/RESULTS.md', import.meta.url);
-  const results = readFileSync(path, 'utf8');
-  const section = `<!-- prove:start -->\n${table}\n<!-- prove:end -->`;
-  writeFileSync(
-    path,
-    /<!-- prove:start -->[\s\S]*<!-- prove:end -->/.test(results)
-      ? results.replace(/<!-- prove:start -->[\s\S]*<!-- prove:end -->/, section)
-      : `${results}\n## Fault detection (the harness proving itself)\n\n${section}\n`,
-  );
-}
+if (values.write) writeResultsSection('prove', 'Fault detection (the harness proving itself)', table);
 process.exitCode = detectedCount === detections.length && falsePositives.length === 0 ? 0 : 1;
