@@ -1,6 +1,7 @@
 // Type-aware lint plus the import direction of ARCHITECTURE.md:
 // spec ← harness ← generators ← suites; reports read harness types only; server stands alone.
-// harness/cli is the composition root: the only place that wires the server and the reports in.
+// cli/ is the composition root: the only place that wires harness, server and reports together;
+// proof/ may use server and harness; nothing imports cli/, proof/ or test/ but the tests.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -37,29 +38,45 @@ export default tseslint.config(
   {
     files: ['server/**'],
     rules: forbid(
-      ['harness', 'generators', 'suites', 'reports', 'test'],
+      ['harness', 'generators', 'suites', 'reports', 'test', 'cli', 'proof'],
       'server/ stands alone: it must not share code (or bugs) with the harness.',
     ),
   },
   {
     files: ['harness/**'],
-    ignores: ['harness/cli/**'],
     rules: forbid(
-      ['generators', 'suites', 'reports', 'server', 'test'],
-      'harness/ sits below generators, suites and reports; only harness/cli wires the server and reports in.',
+      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof'],
+      'harness/ is a library below generators, suites and reports; only cli/ wires the server and reports in.',
     ),
   },
   {
+    files: ['cli/**'],
+    rules: forbid(['suites', 'test', 'proof'], 'cli/ wires harness/, reports/ and server/ only.'),
+  },
+  {
+    files: ['proof/**'],
+    rules: forbid(['suites', 'test', 'cli'], 'proof/ may use server/, harness/ and reports/ only.'),
+  },
+  {
     files: ['generators/**'],
-    rules: forbid(['suites', 'reports', 'server', 'test'], 'generators/ may import only harness/.'),
+    rules: forbid(
+      ['suites', 'reports', 'server', 'test', 'cli', 'proof'],
+      'generators/ may import only harness/.',
+    ),
   },
   {
     files: ['suites/**'],
-    rules: forbid(['reports', 'server', 'test'], 'suites/ talk to targets through harness drivers only.'),
+    rules: forbid(
+      ['reports', 'server', 'test', 'cli', 'proof'],
+      'suites/ talk to targets through harness drivers only.',
+    ),
   },
   {
     files: ['reports/**'],
-    rules: forbid(['generators', 'suites', 'server', 'test'], 'reports/ read harness types only.'),
+    rules: forbid(
+      ['generators', 'suites', 'server', 'test', 'cli', 'proof'],
+      'reports/ read harness types only.',
+    ),
   },
   {
     files: ['**/*.js'],

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../test/faulty/fault-modes.ts';
-import { detectFault } from '../test/prove/detect-fault.ts';
+import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../proof/fault-modes.ts';
+import { detectFault } from '../proof/detect-fault.ts';
 import { writeResultsSection } from './write-results-section.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean' }, fault: { type: 'string' } } });

@@ -7,7 +7,7 @@ import {
   type OperationCall,
 } from '../../harness/index.ts';
 import { startServer } from '../../server/index.ts';
-import { editJson, startFaultProxy, type Fault } from '../faulty/fault-proxy.ts';
+import { editJson, startFaultProxy, type Fault } from '../../proof/fault-proxy.ts';
 
 const contract = await loadContract();
 const reference = await startServer();

@@ -3,8 +3,8 @@
 // test/suites/reference-sweep.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
-import { FAULT_MODES } from '../faulty/fault-modes.ts';
-import { detectFault } from './detect-fault.ts';
+import { FAULT_MODES } from '../../proof/fault-modes.ts';
+import { detectFault } from '../../proof/detect-fault.ts';
 
 describe('the harness catches every fault mode in its own rule area', () => {
   it('has at least 25 fault modes, at least two per rule area of the catalog', async () => {

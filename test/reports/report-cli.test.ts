@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
 import type { ConformanceReport } from '../../reports/index.ts';
-import { startFaultProxy, type Fault } from '../faulty/fault-proxy.ts';
-import { runCli } from '../harness/run-cli.ts';
+import { startFaultProxy, type Fault } from '../../proof/fault-proxy.ts';
+import { runCli } from '../../proof/run-cli.ts';
 import { ensureChromium, headlessFlags } from './ensure-chromium.ts';
 
 const TOKEN = 'report-cli-token';

@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../faulty/fault-modes.ts';
-import { runCli } from '../harness/run-cli.ts';
+import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../../proof/fault-modes.ts';
+import { runCli } from '../../proof/run-cli.ts';
 
 const TOKEN = 'family-token';
 /** One fault per property family of the suites. */

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../harness/run-cli.ts';
+import { runCli } from '../../proof/run-cli.ts';
 
 const SEEDS = [11, 22, 33, 44, 55];
 const PROFILES: [string, string[]][] = [

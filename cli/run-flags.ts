@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { PROFILE_SETTING_NAMES, type ProfileSettingName } from '../contract/profile-catalog.ts';
-import type { RunOptions } from '../config/run-options.ts';
-import type { RawRunOptions } from '../config/resolve-run-options.ts';
-import { parseDuration } from '../config/parse-duration.ts';
+import { PROFILE_SETTING_NAMES, type ProfileSettingName } from '../harness/contract/profile-catalog.ts';
+import type { RunOptions } from '../harness/config/run-options.ts';
+import type { RawRunOptions } from '../harness/config/resolve-run-options.ts';
+import { parseDuration } from '../harness/config/parse-duration.ts';
 import { collect } from './parse-flag.ts';
 
 interface FlagSpec {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { HarnessError } from '../errors.ts';
-import { REPORT_FILES, REPORT_FORMAT_VERSION, type ConformanceReport } from '../../reports/index.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { REPORT_FILES, REPORT_FORMAT_VERSION, type ConformanceReport } from '../reports/index.ts';
 
 /** Reads a report.json (or the one inside a folder), failing with a clear KVSC_USAGE error. */
 export function readReportFile(path: string): ConformanceReport {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../bin/kvs-conformance.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/kvs-conformance.js', import.meta.url));
 
 /** What a CLI process printed and how it ended. */
 export interface CliResult {

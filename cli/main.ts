@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { HarnessError } from '../errors.ts';
-import { loadContract } from '../contract/load-contract.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { loadContract } from '../harness/contract/load-contract.ts';
 import { describeContract } from './describe-contract.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addReplayCommand } from './replay-command.ts';

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadContract, type Contract } from '../contract/load-contract.ts';
-import { loadConfigFile, resolveRunOptions, runOptionsFromEnv } from '../config/resolve-run-options.ts';
-import type { ResolvedRunOptions } from '../config/run-options.ts';
-import { redactSecrets } from '../http/redact.ts';
-import { runConformance } from '../runner/run-conformance.ts';
-import { HARNESS_VERSION } from '../version.ts';
-import { startServer, type RunningServer } from '../../server/index.ts';
-import { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } from '../../reports/index.ts';
+import { loadContract, type Contract } from '../harness/contract/load-contract.ts';
+import {
+  loadConfigFile,
+  resolveRunOptions,
+  runOptionsFromEnv,
+} from '../harness/config/resolve-run-options.ts';
+import type { ResolvedRunOptions } from '../harness/config/run-options.ts';
+import { redactSecrets } from '../harness/http/redact.ts';
+import { runConformance } from '../harness/runner/run-conformance.ts';
+import { HARNESS_VERSION } from '../harness/version.ts';
+import { startServer, type RunningServer } from '../server/index.ts';
+import { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } from '../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
 

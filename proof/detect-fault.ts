@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../../reports/index.ts';
-import { startFaultyTarget, type FaultMode } from '../faulty/fault-modes.ts';
-import { runCli } from '../harness/run-cli.ts';
+import type { ConformanceReport } from '../reports/index.ts';
+import { startFaultyTarget, type FaultMode } from './fault-modes.ts';
+import { runCli } from './run-cli.ts';
 
 const TOKEN = 'prove-token';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, type ServerOptions } from '../../server/index.ts';
+import { startServer, type ServerOptions } from '../server/index.ts';
 import {
   editJson,
   startFaultProxy,

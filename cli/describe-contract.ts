@@ -1,4 +1,4 @@
-import type { Contract } from '../contract/load-contract.ts';
+import type { Contract } from '../harness/contract/load-contract.ts';
 
 /** A short human summary of the contract: operations, rule counts per area, profile settings. */
 export function describeContract(contract: Contract): string {

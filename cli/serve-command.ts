@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { HarnessError } from '../errors.ts';
-import { ServerOptionError, startServer, type ServerOptions } from '../../server/index.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { ServerOptionError, startServer, type ServerOptions } from '../server/index.ts';
 import { collect, oneOf, wholeNumber } from './parse-flag.ts';
 
 interface ServeFlags {

@@ -1,13 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { HarnessError } from '../errors.ts';
-import { DEFAULT_OUT } from '../config/run-options.ts';
-import {
-  mergeReports,
-  ReportMergeError,
-  renderConsoleSummary,
-  writeReportFiles,
-} from '../../reports/index.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { DEFAULT_OUT } from '../harness/config/run-options.ts';
+import { mergeReports, ReportMergeError, renderConsoleSummary, writeReportFiles } from '../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { readReportFile } from './read-report-file.ts';
 import { shownPath } from './run-command.ts';

@@ -10,9 +10,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeResultsSection } from '../../bench/write-results-section.ts';
-import { FAULT_MODES } from '../faulty/fault-modes.ts';
-import { runCli } from '../harness/run-cli.ts';
+import { writeResultsSection } from '../bench/write-results-section.ts';
+import { FAULT_MODES } from './fault-modes.ts';
+import { runCli } from './run-cli.ts';
 import { detectFault, type FaultDetection } from './detect-fault.ts';
 
 const { values } = parseArgs({
