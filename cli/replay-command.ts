@@ -5,12 +5,49 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { resolveRunOptions, runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
-import { runConformance } from '../harness/runner/run-conformance.ts';
+import { runConformance, type RunResult } from '../harness/runner/run-conformance.ts';
+import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import type { ReportFailure } from '../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { collect } from './parse-flag.ts';
 import { readReportFile } from './read-report-file.ts';
 import { startEmbeddedServer } from './run-command.ts';
+
+/** What replaying one recorded failure found. */
+export type ReplayVerdict = 'FIXED' | 'STILL FAILING' | 'FAILING ON ANOTHER RULE' | 'NOT RUN';
+
+/**
+ * Judges one replayed failure: FIXED only when the recorded test ran and passed; STILL FAILING
+ * when it failed on the recorded rule; FAILING ON ANOTHER RULE when it failed on a different one;
+ * NOT RUN (with why) when it was skipped, no longer exists, or the run did not get to it.
+ */
+export function judgeReplay(
+  result: RunResult,
+  failure: Pick<ReportFailure, 'test' | 'ruleId'>,
+): { verdict: ReplayVerdict; detail: string | undefined } {
+  const outcome = result.outcomes.find((candidate) => candidate.title === failure.test);
+  if (!outcome) {
+    const why = result.interrupted
+      ? 'the run was interrupted'
+      : result.runErrors.length > 0
+        ? `the suites could not run: ${result.runErrors[0] ?? ''}`
+        : 'no test has this title any more';
+    return { verdict: 'NOT RUN', detail: why };
+  }
+  if (outcome.state === 'skipped')
+    return {
+      verdict: 'NOT RUN',
+      detail: `the test was skipped${outcome.skipNote ? `: ${outcome.skipNote}` : ''}`,
+    };
+  if (outcome.state === 'passed') return { verdict: 'FIXED', detail: undefined };
+  const message = outcome.evidence?.failure?.message ?? outcome.message?.split('\n')[0];
+  if (outcome.failedRules.includes(failure.ruleId as RuleId))
+    return { verdict: 'STILL FAILING', detail: message };
+  return {
+    verdict: 'FAILING ON ANOTHER RULE',
+    detail: `${outcome.failedRules.join(', ') || 'an error that is not a contract failure'}: ${message ?? ''}`,
+  };
+}
 
 interface ReplayFlags {
   rule?: string[];
@@ -18,7 +55,7 @@ interface ReplayFlags {
   token?: string;
 }
 
-/** `kvs-conformance replay <report.json>`: re-runs exactly the recorded failing cases; FIXED or STILL FAILING each. */
+/** `kvs-conformance replay <report.json>`: re-runs exactly the recorded failing cases and judges each (ReplayVerdict). */
 export function addReplayCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('replay <report>')
@@ -63,7 +100,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
       const server = options.target === undefined ? await startEmbeddedServer(contract, options) : undefined;
       const targetUrl = options.target ?? server?.url ?? '';
       const lines: string[] = [];
-      let stillFailing = 0;
+      const counts = new Map<ReplayVerdict, number>();
       try {
         for (const { ruleId, failure } of cases) {
           const result = await runConformance(
@@ -75,25 +112,17 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               path: failure.path ?? undefined,
             },
           );
-          const outcome = result.outcomes.find((candidate) => candidate.title === failure.test);
-          const again =
-            outcome?.state === 'failed' &&
-            (outcome.failedRules.includes(failure.ruleId as never) ||
-              outcome.evidence?.failure?.ruleId === failure.ruleId);
-          if (again) stillFailing += 1;
-          const verdict = !outcome
-            ? 'NOT RUN (the test no longer exists)'
-            : again
-              ? 'STILL FAILING'
-              : 'FIXED';
-          lines.push(
-            `  ${verdict}  ${ruleId}  “${failure.test}”${again ? `\n      ${outcome.evidence?.failure?.message ?? ''}` : ''}`,
-          );
+          const { verdict, detail } = judgeReplay(result, failure);
+          counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+          lines.push(`  ${verdict}  ${ruleId}  “${failure.test}”${detail ? `\n      ${detail}` : ''}`);
         }
       } finally {
         await server?.close();
       }
       console.log(`\nkvs-conformance replay against ${targetUrl}:\n${lines.join('\n')}`);
-      setExitCode(stillFailing > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok);
+      const failing = (counts.get('STILL FAILING') ?? 0) + (counts.get('FAILING ON ANOTHER RULE') ?? 0);
+      setExitCode(
+        failing > 0 ? EXIT_CODES.ruleFailed : counts.has('NOT RUN') ? EXIT_CODES.toolError : EXIT_CODES.ok,
+      );
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { HarnessError } from '../harness/errors.ts';
 import { DEFAULT_OUT } from '../harness/config/run-options.ts';
 import { mergeReports, ReportMergeError, renderConsoleSummary, writeReportFiles } from '../reports/index.ts';
-import { EXIT_CODES } from './exit-codes.ts';
+import { exitCodeFor } from './exit-codes.ts';
 import { readReportFile } from './read-report-file.ts';
 import { shownPath } from './run-command.ts';
 
@@ -14,7 +14,8 @@ export function addReportCommand(program: Command, setExitCode: (code: number) =
     .description('merge the reports of a sharded run (--shard i/n) into one')
     .requiredOption('--merge <dirs...>', 'the output folders (or report.json files) of the shards')
     .option('--out <dir>', `where to write the merged report (default ${DEFAULT_OUT})`, DEFAULT_OUT)
-    .action((flags: { merge: string[]; out: string }) => {
+    .option('--strict', 'exit 1 on PASS WITH WARNINGS (a SHOULD rule failed)')
+    .action((flags: { merge: string[]; out: string; strict?: boolean }) => {
       const reports = flags.merge.map(readReportFile);
       let merged;
       try {
@@ -26,6 +27,6 @@ export function addReportCommand(program: Command, setExitCode: (code: number) =
       }
       const written = writeReportFiles(merged, resolve(flags.out));
       console.log(renderConsoleSummary(merged, shownPath(written.html)));
-      setExitCode(merged.verdict === 'pass' ? EXIT_CODES.ok : EXIT_CODES.ruleFailed);
+      setExitCode(exitCodeFor(merged.verdict, flags.strict ?? false));
     });
 }

@@ -13,7 +13,7 @@ import { runConformance } from '../harness/runner/run-conformance.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
 import { startServer, type RunningServer } from '../server/index.ts';
 import { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } from '../reports/index.ts';
-import { EXIT_CODES } from './exit-codes.ts';
+import { exitCodeFor } from './exit-codes.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
 
 /** How stale the embedded server's eventual mode gets: well inside the window. */
@@ -91,17 +91,13 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       );
       for (const left of result.cleanup.left)
         console.log(`  could not delete ${left.id}: ${redact(left.reason)}`);
-      if (result.interrupted) {
+      if (result.interrupted)
         console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
-        setExitCode(EXIT_CODES.toolError);
-      } else if (result.runErrors.length > 0) {
+      if (result.runErrors.length > 0)
         console.error(
           `kvs-conformance: the suites could not all run:\n${result.runErrors.map((e) => `  ${redact(e)}`).join('\n')}`,
         );
-        setExitCode(EXIT_CODES.toolError);
-      } else {
-        setExitCode(report.totals.mustFail > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok);
-      }
+      setExitCode(exitCodeFor(report.verdict, options.strict));
     } finally {
       await server?.close();
     }

@@ -1,6 +1,5 @@
 import type { RuleId } from './contract/rule-catalog.ts';
 import { renderCurl, type Exchange } from './http/exchange.ts';
-import { noteFailure } from './runner/run-evidence.ts';
 
 /** A contract violation by a target: never a tool error (see errors.ts for those). */
 export interface Failure {
@@ -12,12 +11,53 @@ export interface Failure {
   readonly exchanges: readonly Exchange[];
 }
 
-/** The marker the verdict reporter reads a rule id from in a failure's message. */
-export const RULE_MARKER = /\[(KVS-[A-Z]+-\d{3})\]/;
+/** A failure as the report keeps it: plain data (exchanges rendered, already redacted), safe to serialize. */
+export interface FailureEvidence {
+  readonly ruleId: string;
+  readonly operationId: string | undefined;
+  readonly message: string;
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly exchanges: readonly {
+    readonly curl: string;
+    readonly method: string;
+    readonly url: string;
+    readonly status: number | undefined;
+    readonly error: string | undefined;
+    readonly responseHeaders: Readonly<Record<string, string>>;
+    readonly responseExcerpt: string;
+    readonly durationMs: number;
+  }[];
+}
+
+/** The key under which a serialized ContractViolationError carries its FailureEvidence. */
+export const FAILURE_EVIDENCE_KEY = 'kvsFailure';
+
+/** The report's plain-data form of a failure. */
+export function failureEvidence(failure: Failure): FailureEvidence {
+  return {
+    ruleId: failure.ruleId,
+    operationId: failure.operationId,
+    message: failure.message,
+    evidence: failure.evidence,
+    exchanges: failure.exchanges.map((exchange) => ({
+      curl: renderCurl(exchange),
+      method: exchange.request.method,
+      url: exchange.request.url,
+      status: exchange.response?.status,
+      error: exchange.error,
+      responseHeaders: exchange.response?.headers ?? {},
+      responseExcerpt: exchange.response?.bodyExcerpt ?? '',
+      durationMs: exchange.durationMs,
+    })),
+  };
+}
 
 /**
  * Thrown by checks and drivers when a target violates a rule, so fast-check shrinks the case and
- * vitest reports it. The message starts with `[RULE-ID]` and ends with the curl lines.
+ * vitest reports it. The message starts with `[RULE-ID]` and ends with the curl lines; the failure
+ * itself travels as a value: in process as `failure`, and across vitest's worker boundary as the
+ * FailureEvidence its `toJSON` puts under FAILURE_EVIDENCE_KEY (the worker-side recorder moves it
+ * into the test's meta before the error is printed).
  */
 export class ContractViolationError extends Error {
   override readonly name = 'ContractViolationError';
@@ -34,9 +74,18 @@ export class ContractViolationError extends Error {
       .join('\n');
     super(`[${failure.ruleId}] ${failure.message}${curl ? `\n${curl}\n${responses}` : ''}`);
     this.failure = failure;
-    noteFailure(this.message, failure);
     // Not enumerable: the message already tells it, and test runners print enumerable fields in full.
     Object.defineProperty(this, 'failure', { enumerable: false });
+  }
+
+  /** What crosses the worker boundary: message, stack and the failure as plain data (no bodies). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      stack: this.stack,
+      [FAILURE_EVIDENCE_KEY]: failureEvidence(this.failure),
+    };
   }
 }
 

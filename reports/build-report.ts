@@ -6,7 +6,7 @@ import {
   type ReportFailure,
   type ReportRule,
 } from './conformance-report.ts';
-import { consistencySection, totalsOf, verdictOf } from './report-statistics.ts';
+import { consistencySection, incompletenessOf, totalsOf, verdictOf } from './report-statistics.ts';
 
 /** What the report is built from besides the run result. */
 export interface ReportInput {
@@ -57,6 +57,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     source: verdict.rule.source,
     verdict: verdict.verdict,
     reason: verdict.reason ?? null,
+    reasonKind: verdict.reasonKind ?? null,
     tests: verdict.tests.map((test) => ({
       title: test.title,
       file: test.file,
@@ -114,6 +115,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const settings = Object.entries(result.settings);
   const totals = totalsOf(rules);
   const runErrors = result.runErrors.map(redact);
+  const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted: result.interrupted } });
   return {
     format: REPORT_FORMAT_VERSION,
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
@@ -140,7 +142,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
       durationMs: result.durationMs,
       interrupted: result.interrupted,
     },
-    verdict: verdictOf({ totals, runErrors }),
+    verdict: verdictOf({ totals, incomplete }),
+    incomplete,
     totals,
     rules,
     coverage,

@@ -1,8 +1,23 @@
 /** The version of the report format (report.json and its JSON Schema). */
-export const REPORT_FORMAT_VERSION = 1;
+export const REPORT_FORMAT_VERSION = 2;
 
 /** The verdict on one rule. */
 export type RuleVerdictKind = 'pass' | 'fail' | 'skipped' | 'inconclusive';
+
+/**
+ * Why a rule was not judged: `profile`, `filter` and `shard` are rules the run was not asked to
+ * check; `not-run` (its tests did not run) and `blocked` (a test citing it failed on another rule
+ * first) are rules it was asked to check and did not — they make the run INCOMPLETE.
+ */
+export type UnjudgedReasonKind = 'profile' | 'filter' | 'shard' | 'not-run' | 'blocked';
+
+/**
+ * The run's verdict, the same word in every format: PASS (every selected rule checked and
+ * passed), PASS WITH WARNINGS (only SHOULD rules failed), FAIL (a MUST rule failed), INCOMPLETE
+ * (interrupted, the suites could not all run, or a selected rule was not checked) — a run that
+ * did not check everything it was asked to never says PASS.
+ */
+export type RunVerdict = 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'INCOMPLETE';
 
 /** One exchange of a failing case. */
 export interface ReportExchange {
@@ -42,6 +57,7 @@ export interface ReportRule {
   readonly source: string;
   readonly verdict: RuleVerdictKind;
   readonly reason: string | null;
+  readonly reasonKind: UnjudgedReasonKind | null;
   /** How many tests (properties) cited the rule, and their outcomes. */
   readonly tests: readonly {
     readonly title: string;
@@ -90,6 +106,9 @@ export interface ReportTotals {
   readonly pass: number;
   readonly fail: number;
   readonly mustFail: number;
+  readonly shouldFail: number;
+  /** Rules the run was asked to check and did not (reason `not-run` or `blocked`). */
+  readonly unchecked: number;
   readonly skipped: number;
   readonly inconclusive: number;
   readonly tests: number;
@@ -114,7 +133,9 @@ export interface ConformanceReport {
     readonly durationMs: number;
     readonly interrupted: boolean;
   };
-  readonly verdict: 'pass' | 'fail';
+  readonly verdict: RunVerdict;
+  /** Why the verdict is INCOMPLETE (or would be, under a FAIL): one line per reason. */
+  readonly incomplete: readonly string[];
   readonly totals: ReportTotals;
   readonly rules: readonly ReportRule[];
   readonly coverage: readonly ReportCoverage[];

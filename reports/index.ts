@@ -10,9 +10,13 @@ export type {
   ReportRule,
   ReportTotals,
   RuleVerdictKind,
+  RunVerdict,
+  UnjudgedReasonKind,
 } from './conformance-report.ts';
 export { buildReport, stripCredentials } from './build-report.ts';
 export type { ReportInput } from './build-report.ts';
+export { isUnchecked } from './report-statistics.ts';
+export { verdictHeadline } from './verdict-headline.ts';
 export { renderConsoleSummary } from './render-console-summary.ts';
 export { renderHtmlReport } from './render-html-report.ts';
 export { renderJsonReport } from './render-json-report.ts';

@@ -1,5 +1,5 @@
 import type { ConformanceReport, ReportRule, RuleVerdictKind } from './conformance-report.ts';
-import { consistencySection, totalsOf, verdictOf } from './report-statistics.ts';
+import { consistencySection, incompletenessOf, totalsOf, verdictOf } from './report-statistics.ts';
 
 /** Reports that cannot be merged (different specs, seeds or profiles). */
 export class ReportMergeError extends Error {
@@ -14,13 +14,14 @@ function mergeRule(parts: readonly ReportRule[]): ReportRule {
   const tests = new Map(
     parts.flatMap((part) => part.tests).map((test) => [`${test.file}\u0000${test.title}`, test]),
   );
+  const judged = verdict === 'pass' || verdict === 'fail';
+  // A rule every shard left to another one was checked by none.
+  const unjudged = parts.filter((part) => part.verdict === verdict && part.reasonKind !== 'shard')[0];
   return {
     ...first,
     verdict,
-    reason:
-      verdict === 'pass' || verdict === 'fail'
-        ? null
-        : (parts.find((part) => part.verdict === verdict)?.reason ?? null),
+    reason: judged ? null : (unjudged?.reason ?? 'not checked: no test citing it ran in any shard'),
+    reasonKind: judged ? null : (unjudged?.reasonKind ?? 'not-run'),
     tests: [...tests.values()],
     failures: parts.flatMap((part) => part.failures),
   };
@@ -64,6 +65,8 @@ export function mergeReports(reports: readonly ConformanceReport[]): Conformance
   const finishedAt = Math.max(...reports.map((report) => Date.parse(report.run.finishedAt)));
   const totals = totalsOf(rules);
   const runErrors = reports.flatMap((report) => report.runErrors);
+  const interrupted = reports.some((report) => report.run.interrupted);
+  const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted } });
   return {
     ...first,
     run: {
@@ -72,9 +75,10 @@ export function mergeReports(reports: readonly ConformanceReport[]): Conformance
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(finishedAt).toISOString(),
       durationMs: finishedAt - startedAt,
-      interrupted: reports.some((report) => report.run.interrupted),
+      interrupted,
     },
-    verdict: verdictOf({ totals, runErrors }),
+    verdict: verdictOf({ totals, incomplete }),
+    incomplete,
     totals,
     rules,
     coverage,

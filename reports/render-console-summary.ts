@@ -1,4 +1,5 @@
 import type { ConformanceReport } from './conformance-report.ts';
+import { verdictHeadline } from './verdict-headline.ts';
 
 /** The short console summary after a run: verdict line, failed rules with their first failure, where the report is. */
 export function renderConsoleSummary(report: ConformanceReport, htmlPath: string): string {
@@ -7,7 +8,7 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
     String(report.profile.assumptions.find((a) => a.setting === name)?.value ?? '');
   const lines = [
     '',
-    `kvs-conformance: ${report.verdict.toUpperCase()} — ${totals.pass} rules passed, ${totals.fail} failed (${totals.mustFail} MUST), ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`,
+    `kvs-conformance: ${verdictHeadline(report)}, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`,
     `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
   ];
   for (const rule of report.rules.filter((r) => r.verdict === 'fail')) {
@@ -20,6 +21,7 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
       lines.push(`      replay: ${failure.replay}`);
     }
   }
+  for (const why of report.incomplete) lines.push(`  ⏸ ${why}`);
   lines.push(`report: ${htmlPath}`);
   return lines.join('\n');
 }

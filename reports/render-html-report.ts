@@ -1,4 +1,5 @@
 import type { ConformanceReport, ReportFailure, ReportRule } from './conformance-report.ts';
+import { verdictHeadline, verdictSlug } from './verdict-headline.ts';
 
 /** Escapes text for HTML content and attributes. */
 export function escapeHtml(text: string): string {
@@ -12,7 +13,7 @@ export function escapeHtml(text: string): string {
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
-header{padding:20px 28px;color:#fff}header.pass{background:#1a7f37}header.fail{background:#cf222e}
+header{padding:20px 28px;color:#fff}header.pass{background:#1a7f37}header.warn{background:#9a6700}header.fail{background:#cf222e}header.incomplete{background:#57606a}
 header h1{margin:0 0 6px;font-size:22px}header p{margin:2px 0;opacity:.92}
 main{padding:8px 28px 40px}section{background:#fff;border:1px solid #d0d7de;border-radius:8px;margin:16px 0;padding:14px 18px}
 h2{font-size:17px;margin:4px 0 12px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
@@ -76,7 +77,6 @@ function staleChart(durations: readonly number[]): string {
 
 /** report.html: one self-contained page — filterable rules, failure details with copyable curl, coverage matrix, consistency chart. */
 export function renderHtmlReport(report: ConformanceReport): string {
-  const { totals } = report;
   const statuses = [...new Set(report.coverage.flatMap((op) => [...op.documented, ...op.observed]))].sort(
     (a, b) => a - b,
   );
@@ -107,12 +107,13 @@ export function renderHtmlReport(report: ConformanceReport): string {
   const c = report.consistency;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>kvs-conformance ${report.verdict.toUpperCase()} — ${escapeHtml(report.target.url)}</title><style>${STYLE}</style></head>
+<title>kvs-conformance ${report.verdict} — ${escapeHtml(report.target.url)}</title><style>${STYLE}</style></head>
 <body>
-<header class="${report.verdict}"><h1>kvs-conformance: ${report.verdict.toUpperCase()} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)</h1>
+<header class="${verdictSlug(report.verdict)}"><h1>kvs-conformance: ${escapeHtml(verdictHeadline(report))}</h1>
 <p>Target ${escapeHtml(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · seed ${report.run.seed} · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s · started ${escapeHtml(report.run.startedAt)}</p>
 <p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)}${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}</p></header>
 <main>
+${report.incomplete.length ? `<section id="incomplete"><h2>${report.verdict === 'INCOMPLETE' ? 'Incomplete: what was not checked' : 'Also not checked'}</h2><ul>${report.incomplete.map((why) => `<li>${escapeHtml(why)}</li>`).join('')}</ul></section>` : ''}
 ${report.runErrors.length ? `<section><h2>Run errors</h2>${report.runErrors.map((e) => `<pre>${escapeHtml(e)}</pre>`).join('')}</section>` : ''}
 ${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
 <section><h2>Rules</h2><div class="filters"><input id="q" type="search" placeholder="filter rules…" aria-label="filter rules">

@@ -1,3 +1,4 @@
+import { isUnchecked } from './report-statistics.ts';
 import type { ConformanceReport, ReportFailure } from './conformance-report.ts';
 
 /** Whether a code point may appear in an XML 1.0 document. */
@@ -42,8 +43,11 @@ function failureText(failure: ReportFailure): string {
 export function renderJunitReport(report: ConformanceReport): string {
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
   const failures = report.rules.filter((rule) => rule.verdict === 'fail').length;
+  // A rule the run was asked to check and did not is an error, not a skip: CI must not read it as fine.
+  const unchecked = report.rules.filter(isUnchecked).length;
+  const errors = report.runErrors.length + unchecked;
   const skipped = report.rules.filter(
-    (rule) => rule.verdict === 'skipped' || rule.verdict === 'inconclusive',
+    (rule) => (rule.verdict === 'skipped' || rule.verdict === 'inconclusive') && !isUnchecked(rule),
   ).length;
   const cases = report.rules.map((rule) => {
     const time = rule.tests.reduce((sum, test) => sum + test.durationMs, 0);
@@ -58,13 +62,16 @@ export function renderJunitReport(report: ConformanceReport): string {
         .join('\n');
       return `${open}>\n${body}\n    </testcase>`;
     }
+    if (isUnchecked(rule))
+      return `${open}>\n      <error type="not-checked" message="${escapeXml(`${rule.verdict}: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
     return `${open}>\n      <skipped message="${escapeXml(`${rule.verdict}: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="kvs-conformance" tests="${report.rules.length}" failures="${failures}" errors="${report.runErrors.length}" skipped="${skipped}" time="${seconds(report.run.durationMs)}">`,
-    `  <testsuite name="${escapeXml(`kvs-conformance ${report.target.url}`)}" tests="${report.rules.length}" failures="${failures}" errors="${report.runErrors.length}" skipped="${skipped}" time="${seconds(report.run.durationMs)}" timestamp="${report.run.startedAt}">`,
+    `<testsuites name="kvs-conformance" tests="${report.rules.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(report.run.durationMs)}">`,
+    `  <testsuite name="${escapeXml(`kvs-conformance ${report.target.url}`)}" tests="${report.rules.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(report.run.durationMs)}" timestamp="${report.run.startedAt}">`,
     `    <properties>`,
+    `      <property name="verdict" value="${report.verdict}"/>`,
     `      <property name="seed" value="${report.run.seed}"/>`,
     `      <property name="runs" value="${report.run.runs}"/>`,
     ...report.profile.assumptions.map(

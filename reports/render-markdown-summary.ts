@@ -1,17 +1,24 @@
 import type { ConformanceReport } from './conformance-report.ts';
+import { verdictHeadline, verdictIcon } from './verdict-headline.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** summary.md: fits a GitHub step summary — verdict line, failed rules first, coverage table. */
 export function renderMarkdownSummary(report: ConformanceReport): string {
   const { totals } = report;
-  const icon = report.verdict === 'pass' ? '✅' : '❌';
   const lines = [
-    `## ${icon} kvs-conformance: ${report.verdict.toUpperCase()} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)`,
+    `## ${verdictIcon(report.verdict)} kvs-conformance: ${verdictHeadline(report)}`,
     '',
     `Target \`${report.target.url}\`${report.target.embedded ? ' (embedded reference server)' : ''} · consistency \`${String(report.profile.assumptions.find((a) => a.setting === 'consistency')?.value ?? '')}\` · seed \`${report.run.seed}\` · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}`,
     '',
   ];
+  if (report.incomplete.length > 0)
+    lines.push(
+      report.verdict === 'INCOMPLETE' ? '### Incomplete: what was not checked' : '### Also not checked',
+      '',
+      ...report.incomplete.map((why) => `- ${cell(why)}`),
+      '',
+    );
   const failed = report.rules.filter((rule) => rule.verdict === 'fail');
   if (failed.length > 0) {
     lines.push(

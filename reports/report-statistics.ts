@@ -1,4 +1,17 @@
-import type { ConformanceReport, ReportConsistency, ReportRule, ReportTotals } from './conformance-report.ts';
+import type {
+  ConformanceReport,
+  ReportConsistency,
+  ReportRule,
+  ReportTotals,
+  RunVerdict,
+  UnjudgedReasonKind,
+} from './conformance-report.ts';
+
+/** Reasons that mean the run was asked to check a rule and did not. */
+const UNCHECKED: ReadonlySet<UnjudgedReasonKind | null> = new Set(['not-run', 'blocked']);
+
+/** Whether the run was asked to check the rule and did not. */
+export const isUnchecked = (rule: Pick<ReportRule, 'reasonKind'>): boolean => UNCHECKED.has(rule.reasonKind);
 
 /** The p-th percentile (nearest rank) of a list of numbers; 0 for an empty list. */
 export function percentile(values: readonly number[], p: number): number {
@@ -34,6 +47,8 @@ export function totalsOf(rules: readonly ReportRule[]): ReportTotals {
     pass: rules.filter((rule) => rule.verdict === 'pass').length,
     fail: rules.filter((rule) => rule.verdict === 'fail').length,
     mustFail: rules.filter((rule) => rule.verdict === 'fail' && rule.level === 'MUST').length,
+    shouldFail: rules.filter((rule) => rule.verdict === 'fail' && rule.level === 'SHOULD').length,
+    unchecked: rules.filter(isUnchecked).length,
     skipped: rules.filter((rule) => rule.verdict === 'skipped').length,
     inconclusive: rules.filter((rule) => rule.verdict === 'inconclusive').length,
     tests: states.length,
@@ -43,7 +58,31 @@ export function totalsOf(rules: readonly ReportRule[]): ReportTotals {
   };
 }
 
-/** The run's verdict: fail when a MUST rule failed or the suites could not all run. */
-export function verdictOf(report: Pick<ConformanceReport, 'totals' | 'runErrors'>): 'pass' | 'fail' {
-  return report.totals.mustFail > 0 || report.runErrors.length > 0 ? 'fail' : 'pass';
+/** Why a run is incomplete: interrupted, suites that could not run, rules asked for and not checked. */
+export function incompletenessOf(
+  report: Pick<ConformanceReport, 'rules' | 'runErrors'> & {
+    run: Pick<ConformanceReport['run'], 'interrupted'>;
+  },
+): string[] {
+  return [
+    ...(report.run.interrupted ? ['the run was interrupted'] : []),
+    ...(report.runErrors.length > 0 ? [`${report.runErrors.length} suite error(s) outside any test`] : []),
+    ...report.rules
+      .filter(isUnchecked)
+      .map((rule) => `${rule.id} (${rule.level}): ${rule.reason ?? 'not checked'}`),
+  ];
+}
+
+/**
+ * The run's verdict. A failed MUST rule is a finding whatever else happened: FAIL. Otherwise a run
+ * that did not check everything it was asked to is INCOMPLETE; then SHOULD failures give PASS WITH
+ * WARNINGS; else PASS.
+ */
+export function verdictOf(
+  report: Pick<ConformanceReport, 'totals'> & { incomplete: readonly string[] },
+): RunVerdict {
+  if (report.totals.mustFail > 0) return 'FAIL';
+  if (report.incomplete.length > 0) return 'INCOMPLETE';
+  if (report.totals.shouldFail > 0) return 'PASS WITH WARNINGS';
+  return 'PASS';
 }

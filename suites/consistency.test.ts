@@ -3,7 +3,7 @@
 // reads within the window (each observation goes to the report); stale past it is a failure.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, observeUntil, useConformance } from '../harness/index.ts';
+import { expectRule, useConformance } from '../harness/index.ts';
 import { recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('cons');
@@ -23,7 +23,7 @@ async function settle<T>(
   rule: 'KVS-CONS-003' | 'KVS-CONS-004' | 'KVS-CONS-005' | 'KVS-CONS-006',
   what: string,
 ): Promise<void> {
-  const observation = await observeUntil(readNow, expected, windowMs);
+  const observation = await kvs.observe(readNow, expected);
   expectRule(
     observation.outcome !== 'violation',
     rule,

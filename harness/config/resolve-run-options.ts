@@ -40,6 +40,7 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'concurrency',
     'out',
     'shard',
+    'strict',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
@@ -118,6 +119,13 @@ function list(value: RawValue, origin: string): string[] | undefined {
   return items.map((item: string) => item.trim()).filter((item) => item !== '');
 }
 
+function flag(value: RawValue, origin: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new HarnessError('KVSC_USAGE', `${origin} is ${JSON.stringify(value)}; allowed: true or false`);
+}
+
 function shard(value: RawValue, origin: string): ResolvedRunOptions['shard'] {
   if (value === undefined) return undefined;
   const match = typeof value === 'string' ? /^(\d+)\/(\d+)$/.exec(value) : null;
@@ -193,5 +201,6 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     maxResponseBytes: integer(...pick('maxResponseBytes'), 1024) ?? DEFAULT_MAX_RESPONSE_BYTES,
     out: text(...pick('out')) ?? DEFAULT_OUT,
     shard: shard(...pick('shard')),
+    strict: flag(...pick('strict')) ?? false,
   };
 }

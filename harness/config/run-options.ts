@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly out?: string;
   /** `i/n`: run the i-th of n shards. */
   readonly shard?: string;
+  /** Exit 1 on PASS WITH WARNINGS (a SHOULD rule failed), not 0. */
+  readonly strict?: boolean;
 }
 
 /** Every run option filled in. */
@@ -40,6 +42,7 @@ export interface ResolvedRunOptions {
   readonly maxResponseBytes: number;
   readonly out: string;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
+  readonly strict: boolean;
 }
 
 /** Defaults, as named constants. */

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { noteObservation } from '../runner/run-evidence.ts';
 
 /** What observing a read until it shows the expected state found. */
 export interface Observation<T> {
@@ -21,7 +20,6 @@ const MAX_DELAY_MS = 400;
 /**
  * Reads until `isExpected` holds or `windowMs` has passed, re-reading with exponential backoff —
  * never a blind sleep: a fresh first read returns at once. With a window of 0 it reads once.
- * Every observation is noted for the report's consistency section.
  */
 export async function observeUntil<T>(
   read: () => Promise<T>,
@@ -36,15 +34,7 @@ export async function observeUntil<T>(
     const expected = isExpected(last);
     if (expected || elapsed >= windowMs) {
       const outcome = expected ? (reads === 1 ? 'fresh' : 'tolerated-stale') : 'violation';
-      const observation = {
-        outcome,
-        reads,
-        staleReads: expected ? reads - 1 : reads,
-        staleForMs: elapsed,
-        last,
-      } as const;
-      noteObservation(observation);
-      return observation;
+      return { outcome, reads, staleReads: expected ? reads - 1 : reads, staleForMs: elapsed, last };
     }
     await sleep(Math.min(delay, Math.max(0, windowMs - elapsed)));
     delay = Math.min(delay * 2, MAX_DELAY_MS);

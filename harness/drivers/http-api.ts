@@ -5,7 +5,6 @@ import type { RuleId } from '../contract/rule-catalog.ts';
 import { ContractViolationError } from '../failures.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
 import type { HttpClient } from '../http/http-client.ts';
-import { noteCoverage } from '../runner/run-evidence.ts';
 
 /** What to send with one operation call. */
 export interface OperationCall {
@@ -41,15 +40,21 @@ export class HttpApi {
 
   /** Whether a 302 from GET record is followed (profile setting getRecordRedirect = allow). */
   readonly followRecordRedirects: boolean;
+  readonly #onAnswer: ((operationId: string, status: number) => void) | undefined;
 
   constructor(
     contract: Contract,
     client: HttpClient,
-    options: { readonly followRecordRedirects?: boolean } = {},
+    options: {
+      readonly followRecordRedirects?: boolean;
+      /** Told of every answered call (for the report's spec coverage). */
+      readonly onAnswer?: (operationId: string, status: number) => void;
+    } = {},
   ) {
     this.contract = contract;
     this.client = client;
     this.followRecordRedirects = options.followRecordRedirects ?? false;
+    this.#onAnswer = options.onAnswer;
   }
 
   /** The request path of an operation with its parameters filled in and percent-encoded. */
@@ -87,7 +92,7 @@ export class HttpApi {
         exchanges: [exchange],
       });
     }
-    noteCoverage(operationId, response.status);
+    this.#onAnswer?.(operationId, response.status);
     if (!call.unchecked) {
       const violations = runResponseChecks({
         contract: this.contract,

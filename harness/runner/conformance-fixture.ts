@@ -1,4 +1,4 @@
-import { afterAll, inject } from 'vitest';
+import { afterAll, beforeEach, inject } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
@@ -7,8 +7,9 @@ import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
 import type { KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import { HttpClient } from '../http/http-client.ts';
-import { observeUntil } from '../consistency/observe-until.ts';
+import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
+import { EvidenceRecorder } from './evidence-recorder.ts';
 import type { SuiteContext } from './suite-context.ts';
 
 /** Everything a suite file needs to state invariants against the run's target. */
@@ -42,11 +43,15 @@ export interface Conformance {
    * returns the last value read; the caller judges it.
    */
   eventually<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<T>;
+  /** Like `eventually`, returning the whole observation (stale reads, how long); noted for the report. */
+  observe<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<Observation<T>>;
 }
 
 /**
  * Sets up a suite file: reads the run context the runner provided, loads the contract once, builds
- * the HTTP and apify-client drivers, and deletes every store the file created when it ends.
+ * the HTTP and apify-client drivers, hands each test's evidence (coverage, consistency observations,
+ * its contract failure) to the report through the test's meta, and deletes every store the file
+ * created when it ends.
  */
 export async function useConformance(fileLabel: string): Promise<Conformance> {
   const context = inject('kvsRun') as SuiteContext | undefined;
@@ -64,8 +69,16 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     maxResponseBytes: context.maxResponseBytes,
     connections: context.concurrency,
   });
+  const recorder = new EvidenceRecorder();
+  beforeEach(({ onTestFinished }) => {
+    recorder.reset();
+    onTestFinished(({ task }) => {
+      task.meta.kvsEvidence = recorder.take(task.result?.errors ?? []);
+    });
+  });
   const api = new HttpApi(contract, httpClient, {
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
+    onAnswer: (operationId, status) => recorder.noteCoverage(operationId, status),
   });
   const http = new HttpDriver(api);
   const client = new ApifyClientDriver({
@@ -91,6 +104,14 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   const windowMs =
     context.settings.consistency === 'eventual' ? Number(context.settings.consistencyWindowMs) : 0;
   let serial = 0;
+  const observe = async <T>(
+    read: () => Promise<T>,
+    expected: (value: T) => boolean,
+  ): Promise<Observation<T>> => {
+    const observation = await observeUntil(read, expected, windowMs);
+    recorder.noteObservation(observation);
+    return observation;
+  };
   return {
     contract,
     settings: context.settings,
@@ -109,6 +130,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       const suffix = `-${serial}`;
       return base.slice(0, contract.limits.recordKeyMaxLength - suffix.length) + suffix;
     },
-    eventually: async (read, expected) => (await observeUntil(read, expected, windowMs)).last,
+    eventually: async (read, expected) => (await observe(read, expected)).last,
+    observe,
   };
 }

@@ -1,7 +1,7 @@
 import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ruleApplies, type ContractRule, type RuleId } from '../contract/rule-catalog.ts';
-import type { TestEvidence } from './run-evidence.ts';
+import type { TestEvidence } from './test-evidence.ts';
 
 /** One test's outcome, as the verdict reporter saw it. */
 export interface TestOutcome {
@@ -10,7 +10,9 @@ export interface TestOutcome {
   /** Rule ids the title cites. */
   readonly rules: readonly RuleId[];
   readonly state: 'passed' | 'failed' | 'skipped';
-  /** Rule ids named by the failure (the `[KVS-…]` marker), if any. */
+  /** Why a skipped test was skipped, when its suite says so (a `(skipped: …)` note in its title path). */
+  readonly skipNote: string | undefined;
+  /** Rule ids named by the test's contract failure, if its failure is one. */
   readonly failedRules: readonly RuleId[];
   readonly message: string | undefined;
   readonly durationMs: number;
@@ -43,12 +45,23 @@ export function parsePropertyFailure(message: string | undefined): PropertyFailu
   };
 }
 
+/**
+ * Why a rule was not judged: not under this profile, not selected by a filter, in another shard —
+ * none of which the run was asked to check — or asked but not checked: its tests did not run
+ * (`not-run`) or failed on another rule first (`blocked`).
+ */
+export type UnjudgedReason = 'profile' | 'filter' | 'shard' | 'not-run' | 'blocked';
+
+/** Reasons that mean the run was asked to check the rule and did not: such a run is INCOMPLETE. */
+export const UNCHECKED_REASONS: ReadonlySet<UnjudgedReason> = new Set(['not-run', 'blocked']);
+
 /** The verdict on one rule. */
 export interface RuleVerdict {
   readonly rule: ContractRule;
   readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive';
   /** Why a rule was skipped or inconclusive. */
   readonly reason: string | undefined;
+  readonly reasonKind: UnjudgedReason | undefined;
   readonly tests: readonly TestOutcome[];
   /** The failing tests whose failure this rule is blamed for. */
   readonly failures: readonly TestOutcome[];
@@ -63,14 +76,21 @@ export function rulesInTitle(title: string): RuleId[] {
 
 /**
  * Judges every rule from the test outcomes: a rule fails when a failure names it (or, for a
- * failure without a marker, when the failing test cites it); passes when a test citing it passed
- * and none failed; otherwise it is skipped (with the reason) or inconclusive.
+ * failure that is not a contract failure, when the failing test cites it); passes when a test
+ * citing it passed and none failed; otherwise it is skipped or inconclusive, with the reason.
+ * In a shard, a rule no test of the shard cites is left to the other shards.
  */
 export function judgeRules(
   contract: Contract,
   settings: ProfileSettings,
   selected: ReadonlySet<RuleId>,
   outcomes: readonly TestOutcome[],
+  scope: {
+    /** The run is one shard of several. */
+    readonly sharded?: boolean;
+    /** Rules named by --rule: asked for even where the profile rules them out. */
+    readonly requested?: ReadonlySet<string>;
+  } = {},
 ): RuleVerdict[] {
   return [...contract.rules.values()].map((rule): RuleVerdict => {
     const tests = outcomes.filter(
@@ -82,27 +102,39 @@ export function judgeRules(
         (outcome.failedRules.includes(rule.id) ||
           (outcome.failedRules.length === 0 && outcome.rules.includes(rule.id))),
     );
-    const make = (verdict: RuleVerdict['verdict'], reason?: string): RuleVerdict => ({
-      rule,
-      verdict,
-      reason,
-      tests,
-      failures,
-    });
+    const make = (
+      verdict: RuleVerdict['verdict'],
+      reasonKind?: UnjudgedReason,
+      reason?: string,
+    ): RuleVerdict => ({ rule, verdict, reason, reasonKind, tests, failures });
     if (failures.length > 0) return make('fail');
     if (!ruleApplies(rule, settings)) {
       const conditions = Object.entries(rule.when).map(
         ([name, values]) => `${name} ∈ {${(values as string[]).join(', ')}}`,
       );
-      return make('skipped', `does not apply under this profile (needs ${conditions.join(' and ')})`);
+      const why = `does not apply under this profile (needs ${conditions.join(' and ')})`;
+      return scope.requested?.has(rule.id)
+        ? make('skipped', 'not-run', `not checked: asked for by --rule, but it ${why}`)
+        : make('skipped', 'profile', why);
     }
-    if (!selected.has(rule.id)) return make('skipped', 'not selected by --suite/--rule');
+    if (!selected.has(rule.id)) return make('skipped', 'filter', 'not selected by --suite/--rule');
     if (tests.some((outcome) => outcome.state === 'passed')) return make('pass');
-    if (tests.some((outcome) => outcome.state === 'failed'))
-      return make('inconclusive', 'a test citing it failed on another rule first');
+    if (tests.some((outcome) => outcome.state === 'failed')) {
+      const blockers = [...new Set(tests.flatMap((outcome) => outcome.failedRules))];
+      return make(
+        'inconclusive',
+        'blocked',
+        `not checked: a test citing it failed on ${blockers.join(', ') || 'another error'} first`,
+      );
+    }
+    if (tests.length === 0 && scope.sharded) return make('skipped', 'shard', 'checked in another shard');
+    const notes = [...new Set(tests.flatMap((outcome) => (outcome.skipNote ? [outcome.skipNote] : [])))];
     return make(
       'skipped',
-      tests.length > 0 ? 'its tests were skipped' : 'no test citing it ran (in this shard or filter)',
+      'not-run',
+      tests.length === 0
+        ? 'not checked: no test citing it ran'
+        : `not checked: its tests were skipped${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
     );
   });
 }

@@ -189,7 +189,10 @@ export async function runConformance(
       storePrefix,
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
-      verdicts: judgeRules(contract, settings, selected, reporter.outcomes),
+      verdicts: judgeRules(contract, settings, selected, reporter.outcomes, {
+        sharded: options.shard !== undefined,
+        requested: new Set(options.rule),
+      }),
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,

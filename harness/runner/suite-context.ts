@@ -1,5 +1,5 @@
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
-import type { TestEvidence } from './run-evidence.ts';
+import type { TestEvidence } from './test-evidence.ts';
 
 /** What the runner hands every suite file (through vitest's provide/inject): serializable only. */
 export interface SuiteContext {

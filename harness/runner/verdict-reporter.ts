@@ -1,9 +1,9 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { RULE_MARKER } from '../failures.ts';
 import { parsePropertyFailure, rulesInTitle, type TestOutcome } from './rule-verdicts.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 
-const RULE_MARKERS = new RegExp(RULE_MARKER.source, 'g');
+/** A suite's reason for skipping, as its describe title states it: `(skipped: …)`. */
+const SKIP_NOTE = /\(skipped: ([^)]*)\)/;
 
 /** An error's message with the messages of its causes (fast-check keeps the property's own error as the cause). */
 function describeError(error: { message: string; cause?: unknown }): string {
@@ -23,18 +23,17 @@ export class VerdictReporter implements Reporter {
     const result = testCase.result();
     const state = result.state === 'failed' ? 'failed' : result.state === 'passed' ? 'passed' : 'skipped';
     const message = result.errors?.map(describeError).join('\n');
-    const failedRules = [
-      ...new Set([...(message ?? '').matchAll(RULE_MARKERS)].map((match) => match[1] as RuleId)),
-    ];
+    const evidence = testCase.meta().kvsEvidence;
     this.outcomes.push({
       title: testCase.name,
       file: testCase.module.relativeModuleId,
       rules: rulesInTitle(testCase.name),
       state,
-      failedRules,
+      skipNote: state === 'skipped' ? SKIP_NOTE.exec(testCase.fullName)?.[1] : undefined,
+      failedRules: evidence?.failure ? [evidence.failure.ruleId as RuleId] : [],
       message,
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
-      evidence: testCase.meta().kvsEvidence,
+      evidence,
       property: parsePropertyFailure(message),
     });
   }

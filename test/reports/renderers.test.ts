@@ -45,6 +45,7 @@ describe('report renderers', () => {
       testsuites: {
         tests: string;
         failures: string;
+        errors: string;
         skipped: string;
         testsuite: { testcase: { failure?: { type: string }; skipped?: unknown }[] };
       };
@@ -56,7 +57,11 @@ describe('report renderers', () => {
     expect(cases.filter((testcase) => testcase.failure).map((testcase) => testcase.failure?.type)).toEqual([
       'KVS-KEYS-005',
     ]);
-    expect(Number(parsed.testsuites.skipped)).toBe(report.totals.skipped + report.totals.inconclusive);
+    // Rules asked for and not checked are errors (CI must not read them as fine); the rest are skips.
+    expect(Number(parsed.testsuites.errors)).toBe(report.totals.unchecked);
+    expect(Number(parsed.testsuites.skipped)).toBe(
+      report.totals.skipped + report.totals.inconclusive - report.totals.unchecked,
+    );
   });
 
   it('the model strips credentials from the target and computes the consistency percentiles', () => {
@@ -70,7 +75,7 @@ describe('report renderers', () => {
       staleReads: 6,
     });
     expect(report.totals).toMatchObject({ fail: 1, mustFail: 1 });
-    expect(report.verdict).toBe('fail');
+    expect(report.verdict).toBe('FAIL');
   });
 
   it.each(Object.entries(renderings))('%s never contains the token', (_format, text) => {

@@ -64,7 +64,7 @@ describe('the reports of a run against a faulty target', () => {
       expect(result.stdout).toContain(`report: ${join(out, 'report.html')}`);
     });
     const report = readReport(out);
-    expect(report.verdict).toBe('fail');
+    expect(report.verdict).toBe('FAIL');
     expect(
       report.rules.find((rule) => rule.id === 'KVS-RECORD-001')?.failures[0]?.exchanges.length,
     ).toBeGreaterThan(0);

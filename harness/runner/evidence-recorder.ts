@@ -1,0 +1,64 @@
+import type { Observation } from '../consistency/observe-until.ts';
+import { FAILURE_EVIDENCE_KEY, type FailureEvidence } from '../failures.ts';
+import type { ObservationEvidence, TestEvidence } from './test-evidence.ts';
+
+/** A serialized test error as vitest hands it to a test's hooks (its cause chain included). */
+type SerializedError = Record<string, unknown> & { cause?: unknown };
+
+const isRecord = (value: unknown): value is SerializedError => typeof value === 'object' && value !== null;
+
+/**
+ * Collects what one suite file's tests leave for the report — operation × status coverage,
+ * consistency observations — and, when a test ends, takes its contract failure off the test's
+ * final error. One recorder per suite fixture: nothing is kept at module level.
+ */
+export class EvidenceRecorder {
+  readonly #coverage = new Set<string>();
+  readonly #observations: ObservationEvidence[] = [];
+
+  /** Notes an answered exchange for the spec coverage. */
+  noteCoverage(operationId: string, status: number): void {
+    this.#coverage.add(`${operationId} ${status}`);
+  }
+
+  /** Notes a consistency observation. */
+  noteObservation(observation: Observation<unknown>): void {
+    this.#observations.push({
+      outcome: observation.outcome,
+      staleReads: observation.staleReads,
+      staleForMs: observation.staleForMs,
+    });
+  }
+
+  /** Forgets what was noted (at the start of a test). */
+  reset(): void {
+    this.#coverage.clear();
+    this.#observations.length = 0;
+  }
+
+  /**
+   * Ends a test: returns its evidence and resets. The failure is the FailureEvidence a
+   * ContractViolationError serialized into the test's final error (fast-check keeps the
+   * property's own error as the cause); it is taken off the error, so that the test runner's
+   * console output does not print the exchanges a second time.
+   */
+  take(errors: readonly unknown[]): TestEvidence {
+    let failure: FailureEvidence | undefined;
+    for (const error of errors) {
+      for (let link: unknown = error; isRecord(link); link = link.cause) {
+        const found = link[FAILURE_EVIDENCE_KEY];
+        if (found !== undefined) {
+          failure ??= found as FailureEvidence;
+          delete link[FAILURE_EVIDENCE_KEY];
+        }
+      }
+    }
+    const evidence: TestEvidence = {
+      coverage: [...this.#coverage],
+      observations: [...this.#observations],
+      ...(failure ? { failure } : {}),
+    };
+    this.reset();
+    return evidence;
+  }
+}

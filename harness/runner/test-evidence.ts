@@ -1,0 +1,18 @@
+import type { Observation } from '../consistency/observe-until.ts';
+import type { FailureEvidence } from '../failures.ts';
+
+/** One consistency observation as the report keeps it. */
+export interface ObservationEvidence {
+  readonly outcome: Observation<unknown>['outcome'];
+  readonly staleReads: number;
+  readonly staleForMs: number;
+}
+
+/** What one test leaves for the report, carried to the main process in vitest's task meta. */
+export interface TestEvidence {
+  /** `operationId status` pairs the test's exchanges answered. */
+  readonly coverage: readonly string[];
+  readonly observations: readonly ObservationEvidence[];
+  /** The contract failure behind the test's final error, when it is one. */
+  readonly failure?: FailureEvidence;
+}

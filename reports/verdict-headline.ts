@@ -1,0 +1,27 @@
+import type { ConformanceReport, RunVerdict } from './conformance-report.ts';
+
+/** The one-line verdict every format opens with: the verdict word and the counts behind it. */
+export function verdictHeadline(report: ConformanceReport): string {
+  const { totals } = report;
+  const unchecked = totals.unchecked > 0 ? `, ${totals.unchecked} not checked` : '';
+  return `${report.verdict} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)${unchecked}`;
+}
+
+/** A CSS class / slug for a run verdict. */
+export function verdictSlug(verdict: RunVerdict): 'pass' | 'warn' | 'fail' | 'incomplete' {
+  switch (verdict) {
+    case 'PASS':
+      return 'pass';
+    case 'PASS WITH WARNINGS':
+      return 'warn';
+    case 'FAIL':
+      return 'fail';
+    case 'INCOMPLETE':
+      return 'incomplete';
+  }
+}
+
+/** An icon for a run verdict (Markdown). */
+export function verdictIcon(verdict: RunVerdict): string {
+  return { pass: '✅', warn: '⚠️', fail: '❌', incomplete: '⏸️' }[verdictSlug(verdict)];
+}

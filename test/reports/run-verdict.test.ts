@@ -1,0 +1,135 @@
+// The run's verdict is the same word everywhere and never PASS for a run that did not check
+// everything it was asked to (issue: "PASS that is not a pass").
+import { describe, expect, it } from 'vitest';
+import {
+  judgeRules,
+  loadContract,
+  resolveProfileSettings,
+  type RuleId,
+  type TestOutcome,
+} from '../../harness/index.ts';
+import { buildReport, mergeReports, type ConformanceReport } from '../../reports/index.ts';
+import { exitCodeFor } from '../../cli/exit-codes.ts';
+
+const contract = await loadContract();
+const strong = resolveProfileSettings(contract.profiles, {});
+
+function outcome(title: string, state: TestOutcome['state'], failedRules: RuleId[] = []): TestOutcome {
+  const rules = (title.match(/KVS-[A-Z]+-\d{3}/g) ?? []) as RuleId[];
+  return {
+    title,
+    file: 'suites/x.test.ts',
+    rules,
+    state,
+    skipNote: state === 'skipped' ? 'the run has no token' : undefined,
+    failedRules,
+    message: undefined,
+    durationMs: 1,
+    evidence: undefined,
+    property: undefined,
+  };
+}
+
+function report(
+  selectedIds: RuleId[],
+  outcomes: TestOutcome[],
+  extra: { interrupted?: boolean; runErrors?: string[]; requested?: RuleId[]; shard?: 1 | 2 } = {},
+): ConformanceReport {
+  const verdicts = judgeRules(contract, strong, new Set(selectedIds), outcomes, {
+    sharded: extra.shard !== undefined,
+    requested: new Set(extra.requested ?? []),
+  });
+  return buildReport({
+    contract,
+    result: {
+      targetUrl: 'http://127.0.0.1:1',
+      settings: strong,
+      seed: 1,
+      runs: 1,
+      storePrefix: 'p-',
+      startedAt: new Date(0),
+      durationMs: 1,
+      verdicts,
+      outcomes,
+      runErrors: extra.runErrors ?? [],
+      cleanup: { deleted: 0, left: [] },
+      interrupted: extra.interrupted ?? false,
+    },
+    harnessVersion: '0.0.0',
+    preset: undefined,
+    shard: extra.shard ? { index: extra.shard, count: 2 } : undefined,
+    embedded: false,
+    reportPath: 'report.json',
+    redact: (text) => text,
+  });
+}
+
+const MUST = 'KVS-KEYS-005' as RuleId; // level MUST in spec/rules.yaml
+const SHOULD = [...contract.rules.values()].find((rule) => rule.level === 'SHOULD' && !rule.when.consistency)
+  ?.id as RuleId;
+
+describe('run verdict', () => {
+  it('PASS when every selected rule was checked and passed', () => {
+    const r = report([MUST], [outcome(`${MUST} t`, 'passed')]);
+    expect([r.verdict, r.incomplete]).toEqual(['PASS', []]);
+  });
+
+  it('PASS WITH WARNINGS when only a SHOULD rule failed; exit 0, or 1 with --strict', () => {
+    const r = report(
+      [MUST, SHOULD],
+      [outcome(`${MUST} t`, 'passed'), outcome(`${SHOULD} t`, 'failed', [SHOULD])],
+    );
+    expect(r.verdict).toBe('PASS WITH WARNINGS');
+    expect([exitCodeFor(r.verdict, false), exitCodeFor(r.verdict, true)]).toEqual([0, 1]);
+  });
+
+  it('FAIL when a MUST rule failed, even if the run was also interrupted', () => {
+    const r = report([MUST], [outcome(`${MUST} t`, 'failed', [MUST])], { interrupted: true });
+    expect(r.verdict).toBe('FAIL');
+    expect(r.incomplete).toContain('the run was interrupted');
+    expect(exitCodeFor(r.verdict, false)).toBe(1);
+  });
+
+  it('INCOMPLETE when interrupted, with exit 2, in every format', () => {
+    const r = report([MUST], [outcome(`${MUST} t`, 'passed')], { interrupted: true });
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(exitCodeFor(r.verdict, false)).toBe(2);
+  });
+
+  it('INCOMPLETE when a selected rule ran no test (a filter that runs nothing)', () => {
+    const r = report([MUST], []);
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.incomplete).toEqual([`${MUST} (MUST): not checked: no test citing it ran`]);
+  });
+
+  it('INCOMPLETE when the tests of a rule were skipped for want of a token, naming the reason', () => {
+    const r = report(['KVS-AUTH-001' as RuleId], [outcome('KVS-AUTH-001 t', 'skipped')]);
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.incomplete[0]).toContain('the run has no token');
+  });
+
+  it('INCOMPLETE when a rule named by --rule does not apply under the profile', () => {
+    const r = report([], [], { requested: ['KVS-CONS-003' as RuleId] });
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.incomplete[0]).toContain('asked for by --rule');
+  });
+
+  it('INCOMPLETE when the only test of a rule failed on another (SHOULD) rule first', () => {
+    const r = report([MUST, SHOULD], [outcome(`${MUST} ${SHOULD} t`, 'failed', [SHOULD])]);
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.rules.find((rule) => rule.id === MUST)).toMatchObject({
+      verdict: 'inconclusive',
+      reasonKind: 'blocked',
+    });
+  });
+
+  it('a shard leaves to the others the rules it has no test for; the merge finds any no shard checked', () => {
+    const other = 'KVS-KEYS-001' as RuleId;
+    const one = report([MUST, other], [outcome(`${MUST} t`, 'passed')], { shard: 1 });
+    const two = report([MUST, other], [], { shard: 2 });
+    expect(one.verdict).toBe('PASS');
+    expect(mergeReports([one, two])).toMatchObject({ verdict: 'INCOMPLETE' });
+    const twoChecked = report([MUST, other], [outcome(`${other} t`, 'passed')], { shard: 2 });
+    expect(mergeReports([one, twoChecked]).verdict).toBe('PASS');
+  });
+});
