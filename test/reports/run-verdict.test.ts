@@ -103,13 +103,13 @@ describe('run verdict', () => {
   });
 
   it('INCOMPLETE when the tests of a rule were skipped for want of a token, naming the reason', () => {
-    const r = report(['KVS-AUTH-001' as RuleId], [outcome('KVS-AUTH-001 t', 'skipped')]);
+    const r = report(['KVS-AUTH-001'], [outcome('KVS-AUTH-001 t', 'skipped')]);
     expect(r.verdict).toBe('INCOMPLETE');
     expect(r.incomplete[0]).toContain('the run has no token');
   });
 
   it('INCOMPLETE when a rule named by --rule does not apply under the profile', () => {
-    const r = report([], [], { requested: ['KVS-CONS-003' as RuleId] });
+    const r = report([], [], { requested: ['KVS-CONS-003'] });
     expect(r.verdict).toBe('INCOMPLETE');
     expect(r.incomplete[0]).toContain('asked for by --rule');
   });
