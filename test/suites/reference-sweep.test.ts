@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../proof/run-cli.ts';
 
-const SEEDS = [11, 22, 33, 44, 55];
+// Two seeds per profile keep the gate in budget; `npm run prove` sweeps 20 seeds × both profiles.
+const SEEDS = [11, 22];
 const PROFILES: [string, string[]][] = [
   ['strong', []],
   // The embedded server's staleness is a quarter of the window at most: well inside it.
@@ -12,7 +13,7 @@ const PROFILES: [string, string[]][] = [
 ];
 
 describe('no false positives: the whole conformance project passes against the reference server', () => {
-  it.each(PROFILES)('under %s, for 5 seeds', async (_profile, flags) => {
+  it.each(PROFILES)('under %s, for 2 seeds', async (_profile, flags) => {
     const results = [];
     // Two runs at a time: one per core.
     for (let i = 0; i < SEEDS.length; i += 2) {
