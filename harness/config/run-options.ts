@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly out?: string;
   /** `i/n`: run the i-th of n shards. */
   readonly shard?: string;
+  /** Where reports link each rule to its entry in the rules reference (docs/rules.md). */
+  readonly rulesUrl?: string;
 }
 
 /** Every run option filled in. */
@@ -40,6 +42,7 @@ export interface ResolvedRunOptions {
   readonly maxResponseBytes: number;
   readonly out: string;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
+  readonly rulesUrl: string;
 }
 
 /** Defaults, as named constants. */
