@@ -24,7 +24,7 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;ov
 details{margin:8px 0;border-left:3px solid #cf222e;padding-left:10px}summary{cursor:pointer;font-weight:600}
 .cov td{text-align:center;font-family:ui-monospace,monospace}.cov td:first-child{text-align:left}.ok{background:#dafbe1}.miss{color:#8c959f}.bad{background:#ffebe9;font-weight:700}
 .src{margin:4px 0 10px;padding-left:18px}.src li{margin:2px 0}.kind{font-size:11px;color:#57606a;border:1px solid #d0d7de;border-radius:8px;padding:0 6px;margin-right:4px}
-a{color:#0969da}header a{color:#fff}.stats{display:flex;gap:18px;flex-wrap:wrap}.stats div{background:#f6f8fa;border-radius:6px;padding:6px 12px}.stats b{display:block;font-size:18px}
+a{color:#0969da}header a{color:#fff}#rules td:first-child{white-space:nowrap}.stats{display:flex;gap:18px;flex-wrap:wrap}.stats div{background:#f6f8fa;border-radius:6px;padding:6px 12px}.stats b{display:block;font-size:18px}
 `;
 
 const SCRIPT = `
