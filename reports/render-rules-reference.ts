@@ -60,7 +60,7 @@ function settingSection(setting: SettingReferenceEntry): string[] {
     `- Default: ${code(String(setting.default))}`,
     '- Evidence:',
     ...setting.sources.map((source) => `  - ${markdownSource(source, settingLink)}`),
-    `- Rules that depend on it: ${setting.rules.length > 0 ? setting.rules.map((id) => `[${id}](#${id.toLowerCase()})`).join(', ') : 'none (it tunes how checks wait, not what they demand)'}`,
+    `- Rules that depend on it: ${setting.rules.length > 0 ? setting.rules.map((id) => `[${id}](#${id.toLowerCase()})`).join(', ') : 'no rule names it in `when` or a source; it applies wherever a check meets the behaviour it describes'}`,
     '',
   ];
 }
