@@ -51,7 +51,7 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
   rulesUrl: {
     flags: '--rules-url <url>',
     description:
-      'where reports link each rule to its entry in docs/rules.md (default: the copy in the installed package)',
+      "where reports link each rule to its entry in docs/rules.md (default: the repository's copy at this version's tag)",
   },
 };
 
