@@ -117,7 +117,12 @@ async function runDredd(spec: string, target: string): Promise<{ detected: boole
 }
 
 const spec = dreddSpec();
-const clean: FaultMode = { name: '(clean reference server)', area: '—', bug: 'none: a correct server' };
+const clean: FaultMode = {
+  name: '(clean reference server)',
+  area: '—',
+  targets: [],
+  bug: 'none: a correct server',
+};
 const modes = values.fault ? FAULT_MODES.filter((mode) => mode.name === values.fault) : FAULT_MODES;
 const rows: string[] = [];
 let dreddDetected = 0;

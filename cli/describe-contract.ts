@@ -15,5 +15,6 @@ export function describeContract(contract: Contract): string {
     `profile settings (defaults):`,
     ...settings,
     `presets: ${[...contract.profiles.presets.keys()].join(', ')}`,
+    'every rule with its sources, tests and faults: kvs-conformance contract --rules [--area AREA] [--json]',
   ].join('\n');
 }

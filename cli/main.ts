@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { HarnessError } from '../harness/errors.ts';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { describeContract } from './describe-contract.ts';
+import { describeRulesReference, readRulesReference, selectArea } from './describe-rules.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addReplayCommand } from './replay-command.ts';
 import { addReportCommand } from './report-command.ts';
@@ -20,7 +21,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('contract')
     .description('show the contract: operations, rules per area, profile settings with their defaults')
-    .action(async () => console.log(describeContract(await loadContract())));
+    .option('--rules', 'show every rule with its sources, tests and faults (the content of docs/rules.md)')
+    .option('--area <area>', 'with --rules: only this rule area, e.g. KEYS')
+    .option('--json', 'with --rules: print the reference as JSON')
+    .action(async (flags: { rules?: boolean; area?: string; json?: boolean }) => {
+      if (!flags.rules) {
+        if (flags.area !== undefined || flags.json)
+          throw new HarnessError('KVSC_USAGE', '--area and --json go with --rules');
+        console.log(describeContract(await loadContract()));
+        return;
+      }
+      const reference = selectArea(readRulesReference(), flags.area);
+      console.log(flags.json ? JSON.stringify(reference, null, 2) : describeRulesReference(reference));
+    });
   addServeCommand(program);
   addReportCommand(program, (code) => (exitCode = code));
   addReplayCommand(program, (code) => (exitCode = code));

@@ -14,6 +14,7 @@ import { HARNESS_VERSION } from '../harness/version.ts';
 import { startServer, type RunningServer } from '../server/index.ts';
 import { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } from '../reports/index.ts';
 import { exitCodeFor } from './exit-codes.ts';
+import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
 
 /** How stale the embedded server's eventual mode gets: well inside the window. */
@@ -83,6 +84,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         embedded,
         reportPath: shownPath(join(out, REPORT_FILES.json)),
         redact,
+        rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
       });
       const written = writeReportFiles(report, out);
       console.log(renderConsoleSummary(report, shownPath(written.html)));

@@ -49,6 +49,11 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
   out: { flags: '--out <dir>', description: 'output folder (default kvs-conformance-report)' },
   shard: { flags: '--shard <i/n>', description: 'run the i-th of n shards' },
   strict: { flags: '--strict', description: 'exit 1 on PASS WITH WARNINGS (a SHOULD rule failed)' },
+  rulesUrl: {
+    flags: '--rules-url <url>',
+    description:
+      "where reports link each rule to its entry in docs/rules.md (default: the repository's copy at this version's tag)",
+  },
 };
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

@@ -22,6 +22,18 @@ export type {
 } from './contract/profile-catalog.ts';
 export { RULE_ID_PATTERN, ruleApplies } from './contract/rule-catalog.ts';
 export type { ContractRule, RuleCatalog, RuleId, RuleLevel } from './contract/rule-catalog.ts';
+export { SOURCE_KINDS } from './contract/source-citation.ts';
+export type { SourceCitation, SourceKind } from './contract/source-citation.ts';
+export { buildRulesReference, ruleAnchor, settingAnchor } from './contract/rules-reference.ts';
+export type {
+  FaultSummary,
+  RuleEvidence,
+  RuleReferenceEntry,
+  RulesReference,
+  SettingReferenceEntry,
+} from './contract/rules-reference.ts';
+export { scanSuiteTests } from './contract/scan-suite-tests.ts';
+export type { SuiteTest } from './contract/scan-suite-tests.ts';
 export { describeViolations } from './contract/schema-validator-factory.ts';
 export type { SchemaViolation } from './contract/schema-validator-factory.ts';
 export { HttpClient } from './http/http-client.ts';

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import { startServer, type ServerOptions } from '../server/index.ts';
 import {
   editJson,
@@ -17,6 +18,8 @@ export interface FaultMode {
   readonly name: string;
   /** The rule area whose rules must catch it. */
   readonly area: string;
+  /** The rules the bug breaks: a run against it must fail each of them. */
+  readonly targets: readonly RuleId[];
   /** The bug, as a server author would have made it. */
   readonly bug: string;
   /** Run flags the fault needs (e.g. the eventual profile). */
@@ -79,6 +82,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'schema-location-dropped',
     area: 'SCHEMA',
+    targets: ['KVS-SCHEMA-005'],
     bug: 'a proxy layer drops the Location header of every 201',
     fault: () => (answer) =>
       answer.status === 201
@@ -93,6 +97,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'schema-store-json-as-text',
     area: 'SCHEMA',
+    targets: ['KVS-SCHEMA-003'],
     bug: 'GET store is served as text/plain',
     fault: () => (answer) =>
       answer.method === 'GET' && isStore(answer.path) && ok(answer)
@@ -102,6 +107,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'schema-store-without-modifiedAt',
     area: 'SCHEMA',
+    targets: ['KVS-SCHEMA-002'],
     bug: 'store objects leave out the required modifiedAt',
     fault: () => (answer) =>
       ok(answer) && (isStore(answer.path) || (isStoreList(answer.path) && answer.method === 'POST'))
@@ -112,6 +118,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'page-offset-off-by-one',
     area: 'PAGE',
+    targets: ['KVS-PAGE-001'],
     bug: 'the store list skips one store at every offset > 0',
     fault: () => (answer) =>
       answer.method === 'GET' &&
@@ -127,6 +134,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'page-desc-ignored',
     area: 'PAGE',
+    targets: ['KVS-PAGE-005'],
     bug: 'desc=1 is ignored: the list always comes oldest first',
     fault: () => ({
       request: (request, forward) => {
@@ -140,6 +148,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'page-limit-not-clamped',
     area: 'PAGE',
+    targets: ['KVS-PAGE-007'],
     bug: 'the store list echoes a limit above 1000 instead of the maximum',
     fault: () => (answer) => {
       const requested = Number(query(answer.path).get('limit') ?? 0);
@@ -152,6 +161,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'keys-cursor-inclusive',
     area: 'KEYS',
+    targets: ['KVS-KEYS-006'],
     bug: 'exclusiveStartKey is treated as inclusive: each page starts at the cursor key',
     fault: () => (answer) => {
       const cursor = query(answer.path).get('exclusiveStartKey');
@@ -174,6 +184,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'keys-last-cursor-omitted',
     area: 'KEYS',
+    targets: ['KVS-KEYS-005'],
     bug: 'the last page leaves nextExclusiveStartKey out instead of sending null',
     fault: () => (answer) =>
       keysPage(answer, (data) =>
@@ -183,6 +194,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'keys-locale-order',
     area: 'KEYS',
+    targets: ['KVS-KEYS-002'],
     bug: 'keys are sorted with localeCompare instead of UTF-8 byte order',
     fault: () => (answer) =>
       keysPage(answer, (data) => ({
@@ -193,6 +205,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'keys-size-zero',
     area: 'KEYS',
+    targets: ['KVS-KEYS-008'],
     bug: 'listed sizes are always 0 (size read from an unfilled column)',
     fault: () => (answer) =>
       keysPage(answer, (data) => ({ ...data, items: data.items.map((item) => ({ ...item, size: 0 })) })),
@@ -201,6 +214,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'name-existing-answers-201',
     area: 'NAME',
+    targets: ['KVS-NAME-002'],
     bug: 'get-or-create of a taken name answers 201 as if it had created the store',
     fault: () => (answer) =>
       answer.method === 'POST' && answer.path.includes('name=') && answer.status === 200
@@ -214,6 +228,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'name-create-race',
     area: 'NAME',
+    targets: ['KVS-NAME-003'],
     bug: 'get-or-create checks then creates without a lock: concurrent calls make duplicates (only under concurrency)',
     fault: () => ({
       request: async (request, forward) => {
@@ -249,6 +264,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'name-rename-conflict-ignored',
     area: 'NAME',
+    targets: ['KVS-NAME-007'],
     bug: 'renaming to a taken name answers 200 (the conflict is swallowed)',
     fault: () => ({
       request: async (request, forward) => {
@@ -268,6 +284,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'notfound-generic-type',
     area: 'NOTFOUND',
+    targets: ['KVS-NOTFOUND-001', 'KVS-NOTFOUND-005'],
     bug: '404s use the generic type page-not-found (apify-client then throws instead of returning undefined)',
     fault: () => (answer) =>
       answer.status === 404 && answer.method !== 'HEAD'
@@ -277,6 +294,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'notfound-missing-record-200',
     area: 'NOTFOUND',
+    targets: ['KVS-NOTFOUND-001'],
     bug: 'a missing record answers 200 with an empty body',
     fault: () => (answer) =>
       isRecord(answer.path) && answer.method === 'GET' && answer.status === 404
@@ -291,6 +309,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'notfound-null-is-deleted',
     area: 'NOTFOUND',
+    targets: ['KVS-NOTFOUND-006'],
     bug: 'a stored JSON null is treated as a deleted record (404)',
     fault: () => (answer) =>
       isRecord(answer.path) && answer.method === 'GET' && ok(answer) && answer.body.toString() === 'null'
@@ -306,6 +325,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'cons-read-cache',
     area: 'CONS',
+    targets: ['KVS-CONS-002'],
     bug: 'record reads are cached and never invalidated on write or delete',
     fault: () => {
       const cache = new Map<string, ProxiedAnswer>();
@@ -321,6 +341,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'cons-listing-cache',
     area: 'CONS',
+    targets: ['KVS-CONS-002'],
     bug: 'key listings are cached for 2 s after a read (strong profile)',
     fault: () => {
       const cache = new Map<string, { answer: ProxiedAnswer; at: number }>();
@@ -336,6 +357,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'cons-stale-past-window',
     area: 'CONS',
+    targets: ['KVS-CONS-003', 'KVS-CONS-004'],
     bug: 'replicas lag 4 s where the run allows 1 s (only shows once time has passed)',
     runFlags: ['--consistency', 'eventual', '--window', '1s'],
     server: { consistency: { mode: 'eventual', staleMs: 4000 } },
@@ -343,6 +365,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'cons-write-coalescing',
     area: 'CONS',
+    targets: ['KVS-CONS-005'],
     bug: 'a write to a key within 200 ms of the previous one is acknowledged but dropped (lost update)',
     fault: () => {
       const lastWrite = new Map<string, number>();
@@ -365,6 +388,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'limit-off-by-one',
     area: 'LIMIT',
+    targets: ['KVS-LIMIT-001'],
     bug: 'the payload check uses >= instead of >: a body of exactly the limit is refused',
     fault: () => ({
       request: (request, forward) =>
@@ -383,6 +407,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'limit-truncates',
     area: 'LIMIT',
+    targets: ['KVS-LIMIT-002'],
     bug: 'an oversized body is cut to the limit and stored instead of refused',
     fault: () => ({
       request: (request, forward) =>
@@ -395,6 +420,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'record-content-type-lost',
     area: 'RECORD',
+    targets: ['KVS-RECORD-001'],
     bug: 'records are served as application/octet-stream whatever they were written as',
     fault: () => (answer) =>
       isRecord(answer.path) && answer.method === 'GET' && ok(answer)
@@ -404,6 +430,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'record-overwrite-200',
     area: 'RECORD',
+    targets: ['KVS-RECORD-003'],
     bug: 'an overwrite answers 200 where the profile (platform docs) says 201',
     fault: () => ({
       request: async (request, forward) => {
@@ -417,6 +444,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'record-invalid-key-accepted',
     area: 'RECORD',
+    targets: ['KVS-RECORD-008'],
     bug: 'record keys are not validated: invalid keys answer 201',
     fault: () => (answer) =>
       isRecord(answer.path) &&
@@ -429,6 +457,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'record-post-not-routed',
     area: 'RECORD',
+    targets: ['KVS-RECORD-004'],
     bug: 'POST record is not routed (405): the alias was forgotten',
     fault: () => ({
       request: (request, forward) =>
@@ -448,6 +477,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'auth-anonymous-allowed',
     area: 'AUTH',
+    targets: ['KVS-AUTH-001'],
     bug: 'a gateway lets requests without a token through as the owner',
     fault: (token) => ({
       request: (request, forward) =>
@@ -459,6 +489,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'auth-wrong-token-reads',
     area: 'AUTH',
+    targets: ['KVS-AUTH-002'],
     bug: 'reads accept any token (only writes check it)',
     fault: (token) => ({
       request: (request, forward) =>
@@ -471,6 +502,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'sign-any-signature',
     area: 'SIGN',
+    targets: ['KVS-SIGN-003'],
     bug: 'the presence of a signature is checked, not its value',
     fault: (token) => ({
       request: (request, forward) =>
@@ -482,6 +514,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   {
     name: 'sign-keys-expiry-ignored',
     area: 'SIGN',
+    targets: ['KVS-SIGN-004'],
     bug: 'keys signatures are accepted after they expire',
     fault: (token) => ({
       request: async (request, forward) => {

@@ -1,10 +1,14 @@
 import type { Contract, RunResult } from '../harness/index.ts';
+import type { SourceCitation } from '../harness/contract/source-citation.ts';
+import { describeSources } from '../harness/contract/source-citation.ts';
+import { ruleAnchor, settingAnchor } from '../harness/contract/rules-reference.ts';
 import {
   REPORT_FORMAT_VERSION,
   type ConformanceReport,
   type ReportCoverage,
   type ReportFailure,
   type ReportRule,
+  type ReportSource,
 } from './conformance-report.ts';
 import { consistencySection, incompletenessOf, totalsOf, verdictOf } from './report-statistics.ts';
 
@@ -20,7 +24,19 @@ export interface ReportInput {
   readonly reportPath: string;
   /** Redacts the run's secrets from any text. */
   readonly redact: (text: string) => string;
+  /** The rules reference rule links point into: its URL (no fragment) and the installed copy. */
+  readonly rulesReference: { readonly url: string; readonly file: string };
 }
+
+/** A source as the report carries it (absent fields as null). */
+const reportSource = (source: SourceCitation): ReportSource => ({
+  kind: source.kind,
+  title: source.title,
+  url: source.url ?? null,
+  locator: source.locator ?? null,
+  quote: source.quote,
+  setting: source.setting ?? null,
+});
 
 /** A URL without user, password or token parameter. */
 export function stripCredentials(url: string): string {
@@ -54,7 +70,9 @@ export function buildReport(input: ReportInput): ConformanceReport {
     area: verdict.rule.area,
     level: verdict.rule.level,
     rule: verdict.rule.rule,
-    source: verdict.rule.source,
+    source: describeSources(verdict.rule.source),
+    sources: verdict.rule.source.map(reportSource),
+    reference: `${input.rulesReference.url}#${ruleAnchor(verdict.rule.id)}`,
     verdict: verdict.verdict,
     reason: verdict.reason ?? null,
     reasonKind: verdict.reasonKind ?? null,
@@ -120,6 +138,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     format: REPORT_FORMAT_VERSION,
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
     spec: { file: contract.specFile, version: contract.specVersion },
+    rulesReference: input.rulesReference,
     target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },
     profile: {
       preset: input.preset ?? null,
@@ -129,7 +148,9 @@ export function buildReport(input: ReportInput): ConformanceReport {
           setting,
           value,
           meaning: definition?.values.get(String(value)) ?? definition?.summary ?? '',
-          source: definition?.source ?? '',
+          source: describeSources(definition?.source ?? []),
+          sources: (definition?.source ?? []).map(reportSource),
+          reference: `${input.rulesReference.url}#${settingAnchor(setting)}`,
         };
       }),
     },

@@ -48,13 +48,28 @@ export interface ReportFailure {
   readonly replay: string;
 }
 
+/** One public statement a rule or setting rests on (see docs/rules.md); url is null for an inference. */
+export interface ReportSource {
+  readonly kind: 'doc' | 'client' | 'rfc' | 'issue' | 'inference';
+  readonly title: string;
+  readonly url: string | null;
+  readonly locator: string | null;
+  readonly quote: string;
+  /** For an inference: the profile setting that settles it. */
+  readonly setting: string | null;
+}
+
 /** One rule of the catalog with its verdict in this run. */
 export interface ReportRule {
   readonly id: string;
   readonly area: string;
   readonly level: 'MUST' | 'SHOULD';
   readonly rule: string;
+  /** The sources in one line (title and locator each); `sources` has them in full. */
   readonly source: string;
+  readonly sources: readonly ReportSource[];
+  /** The URL of the rule's entry in the rules reference (docs/rules.md#kvs-area-nnn). */
+  readonly reference: string;
   readonly verdict: RuleVerdictKind;
   readonly reason: string | null;
   readonly reasonKind: UnjudgedReasonKind | null;
@@ -97,7 +112,11 @@ export interface ReportAssumption {
   readonly setting: string;
   readonly value: string | number;
   readonly meaning: string;
+  /** The evidence in one line; `sources` has it in full. */
   readonly source: string;
+  readonly sources: readonly ReportSource[];
+  /** The URL of the setting's entry in the rules reference. */
+  readonly reference: string;
 }
 
 /** Counts over rules and tests. */
@@ -122,6 +141,8 @@ export interface ConformanceReport {
   readonly format: typeof REPORT_FORMAT_VERSION;
   readonly harness: { readonly name: 'kvs-conformance'; readonly version: string };
   readonly spec: { readonly file: string; readonly version: string };
+  /** The rules reference the rule links point into: its URL and the copy in the installed package. */
+  readonly rulesReference: { readonly url: string; readonly file: string };
   readonly target: { readonly url: string; readonly embedded: boolean };
   readonly profile: { readonly preset: string | null; readonly assumptions: readonly ReportAssumption[] };
   readonly run: {

@@ -1,4 +1,4 @@
-import type { ConformanceReport, ReportFailure, ReportRule } from './conformance-report.ts';
+import type { ConformanceReport, ReportFailure, ReportRule, ReportSource } from './conformance-report.ts';
 import { verdictHeadline, verdictSlug } from './verdict-headline.ts';
 
 /** Escapes text for HTML content and attributes. */
@@ -24,7 +24,8 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;ov
 .copy{font:12px system-ui;border:1px solid #d0d7de;background:#fff;border-radius:6px;padding:2px 8px;cursor:pointer;float:right}
 details{margin:8px 0;border-left:3px solid #cf222e;padding-left:10px}summary{cursor:pointer;font-weight:600}
 .cov td{text-align:center;font-family:ui-monospace,monospace}.cov td:first-child{text-align:left}.ok{background:#dafbe1}.miss{color:#8c959f}.bad{background:#ffebe9;font-weight:700}
-.stats{display:flex;gap:18px;flex-wrap:wrap}.stats div{background:#f6f8fa;border-radius:6px;padding:6px 12px}.stats b{display:block;font-size:18px}
+.src{margin:4px 0 10px;padding-left:18px}.src li{margin:2px 0}.kind{font-size:11px;color:#57606a;border:1px solid #d0d7de;border-radius:8px;padding:0 6px;margin-right:4px}
+a{color:#0969da}header a{color:#fff}#rules td:first-child{white-space:nowrap}.stats{display:flex;gap:18px;flex-wrap:wrap}.stats div{background:#f6f8fa;border-radius:6px;padding:6px 12px}.stats b{display:block;font-size:18px}
 `;
 
 const SCRIPT = `
@@ -35,6 +36,20 @@ q.addEventListener('input',filter);s.addEventListener('change',filter);
 for(const b of document.querySelectorAll('button.copy'))b.addEventListener('click',()=>{const t=b.nextElementSibling.textContent;
 (navigator.clipboard?navigator.clipboard.writeText(t):Promise.reject()).then(()=>{b.textContent='copied'},()=>{b.textContent='select and copy'});});
 `;
+
+/** A source as a link with its locator and statement; an inference names the setting that settles it. */
+function sourceItem(source: ReportSource): string {
+  const kind = `<span class="kind">${escapeHtml(source.kind)}</span>`;
+  if (source.url === null)
+    return `<li>${kind}<i>${source.setting ? `open point, profile setting <code>${escapeHtml(source.setting)}</code>` : 'reading of the harness'}</i>: ${escapeHtml(source.quote)}</li>`;
+  return `<li>${kind}<a href="${escapeHtml(source.url)}">${escapeHtml(source.title)}</a>${source.locator ? `, ${escapeHtml(source.locator)}` : ''}: ${escapeHtml(source.quote)}</li>`;
+}
+
+/** The rule's sentence, a link to its entry in the rules reference and its sources. */
+function ruleReference(rule: ReportRule): string {
+  return `<p id="contract-${escapeHtml(rule.id.toLowerCase())}"><a href="${escapeHtml(rule.reference)}"><b>${escapeHtml(rule.id)}</b></a> (${rule.level}): ${escapeHtml(rule.rule)} — <a href="${escapeHtml(rule.reference)}">rules reference entry</a></p>
+<ul class="src">${rule.sources.map(sourceItem).join('')}</ul>`;
+}
 
 const copyable = (text: string): string =>
   `<button class="copy" type="button">copy</button><pre>${escapeHtml(text)}</pre>`;
@@ -51,7 +66,7 @@ function failureDetails(rule: ReportRule, failure: ReportFailure): string {
 ${failure.counterexample ? `<p>Shrunk counterexample (${failure.shrinks ?? 0} shrinks; seed ${failure.seed ?? '?'}, path <code>${escapeHtml(failure.path ?? '')}</code>):</p><pre>${escapeHtml(failure.counterexample.text)}</pre>` : ''}
 ${exchanges ? `<p>Exchanges (token shown as <code>$APIFY_TOKEN</code>):</p>${exchanges}` : ''}
 <p>Replay only this failure:</p>${copyable(failure.replay)}
-<p class="miss">Rule ${escapeHtml(rule.id)}: ${escapeHtml(rule.rule)} — source: ${escapeHtml(rule.source)}</p></details>`;
+<p class="miss">Rule ${escapeHtml(rule.id)}: ${escapeHtml(rule.rule)} — <a href="${escapeHtml(rule.reference)}">rules reference entry</a> · <a href="#contract-${escapeHtml(rule.id.toLowerCase())}">its sources</a></p></details>`;
 }
 
 /** A histogram of the tolerated stale durations as inline SVG (no scripts, no network). */
@@ -84,11 +99,15 @@ export function renderHtmlReport(report: ConformanceReport): string {
     .sort((a, b) => Number(b.verdict === 'fail') - Number(a.verdict === 'fail'))
     .map(
       (rule) =>
-        `<tr data-verdict="${rule.verdict}"><td><b>${escapeHtml(rule.id)}</b></td><td>${rule.level}</td><td><span class="v v-${rule.verdict}">${rule.verdict}</span></td><td>${escapeHtml(rule.rule)}${rule.reason ? `<br><span class="miss">${escapeHtml(rule.reason)}</span>` : ''}</td><td>${rule.tests.length}</td></tr>`,
+        `<tr data-verdict="${rule.verdict}"><td><a href="${escapeHtml(rule.reference)}"><b>${escapeHtml(rule.id)}</b></a></td><td>${rule.level}</td><td><span class="v v-${rule.verdict}">${rule.verdict}</span></td><td>${escapeHtml(rule.rule)}${rule.reason ? `<br><span class="miss">${escapeHtml(rule.reason)}</span>` : ''}</td><td>${rule.tests.length}</td></tr>`,
     )
     .join('\n');
   const failures = report.rules
     .flatMap((rule) => rule.failures.map((failure) => failureDetails(rule, failure)))
+    .join('\n');
+  const contract = report.rules
+    .filter((rule) => rule.verdict === 'fail')
+    .map(ruleReference)
     .join('\n');
   const coverage = report.coverage
     .map((op) => {
@@ -111,11 +130,12 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <body>
 <header class="${verdictSlug(report.verdict)}"><h1>kvs-conformance: ${escapeHtml(verdictHeadline(report))}</h1>
 <p>Target ${escapeHtml(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · seed ${report.run.seed} · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s · started ${escapeHtml(report.run.startedAt)}</p>
-<p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)}${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}</p></header>
+<p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)}${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''} · <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> (installed copy: <code>${escapeHtml(report.rulesReference.file)}</code>)</p></header>
 <main>
 ${report.incomplete.length ? `<section id="incomplete"><h2>${report.verdict === 'INCOMPLETE' ? 'Incomplete: what was not checked' : 'Also not checked'}</h2><ul>${report.incomplete.map((why) => `<li>${escapeHtml(why)}</li>`).join('')}</ul></section>` : ''}
 ${report.runErrors.length ? `<section><h2>Run errors</h2>${report.runErrors.map((e) => `<pre>${escapeHtml(e)}</pre>`).join('')}</section>` : ''}
 ${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
+${contract ? `<section id="contract"><h2>What the failed rules rest on</h2><p class="miss">Each rule with the public statements it comes from; the <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> has every rule, the tests that check it and the faults that fail it.</p>${contract}</section>` : ''}
 <section><h2>Rules</h2><div class="filters"><input id="q" type="search" placeholder="filter rules…" aria-label="filter rules">
 <select id="verdict" aria-label="verdict"><option value="">all verdicts</option><option>fail</option><option>pass</option><option>skipped</option><option>inconclusive</option></select></div>
 <table id="rules"><thead><tr><th>rule</th><th>level</th><th>verdict</th><th>statement</th><th>tests</th></tr></thead><tbody>
@@ -127,8 +147,8 @@ ${coverage}
 </tbody></table></section>
 <section><h2>Consistency</h2><div class="stats"><div><b>${c.observations}</b>observations</div><div><b>${c.fresh}</b>fresh</div><div><b>${c.toleratedStale}</b>stale within window</div><div><b>${c.violations}</b>past the window</div><div><b>${c.p50StaleMs} / ${c.p90StaleMs} / ${c.maxStaleMs} ms</b>p50 / p90 / max stale</div></div>
 ${staleChart(c.staleDurationsMs)}</section>
-<section><h2>Assumptions</h2><table><thead><tr><th>setting</th><th>value</th><th>meaning</th><th>why it is open</th></tr></thead><tbody>
-${report.profile.assumptions.map((a) => `<tr><td>${escapeHtml(a.setting)}</td><td><code>${escapeHtml(String(a.value))}</code></td><td>${escapeHtml(a.meaning)}</td><td class="miss">${escapeHtml(a.source)}</td></tr>`).join('\n')}
+<section><h2>Assumptions</h2><table><thead><tr><th>setting</th><th>value</th><th>meaning</th><th>evidence (why it is open)</th></tr></thead><tbody>
+${report.profile.assumptions.map((a) => `<tr><td>${escapeHtml(a.setting)}</td><td><code>${escapeHtml(String(a.value))}</code></td><td>${escapeHtml(a.meaning)}</td><td><a href="${escapeHtml(a.reference)}">${escapeHtml(a.setting)} in the rules reference</a><ul class="src">${a.sources.map(sourceItem).join('')}</ul></td></tr>`).join('\n')}
 </tbody></table></section>
 </main><script>${SCRIPT}</script></body></html>
 `;

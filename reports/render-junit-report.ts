@@ -1,5 +1,5 @@
 import { isUnchecked } from './report-statistics.ts';
-import type { ConformanceReport, ReportFailure } from './conformance-report.ts';
+import type { ConformanceReport, ReportFailure, ReportRule } from './conformance-report.ts';
 
 /** Whether a code point may appear in an XML 1.0 document. */
 function isXmlCharacter(code: number): boolean {
@@ -24,7 +24,7 @@ export function escapeXml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-function failureText(failure: ReportFailure): string {
+function failureText(rule: ReportRule, failure: ReportFailure): string {
   return [
     failure.message,
     failure.counterexample ? `counterexample: ${failure.counterexample.text}` : '',
@@ -34,6 +34,12 @@ function failureText(failure: ReportFailure): string {
         `${exchange.curl}\n  → ${exchange.status ?? exchange.error ?? ''} ${exchange.responseExcerpt.slice(0, 500)}`,
     ),
     `replay: ${failure.replay}`,
+    `rule ${rule.id}: ${rule.reference}`,
+    ...rule.sources.map((source) =>
+      source.url === null
+        ? `  inference${source.setting ? ` (profile setting ${source.setting})` : ''}: ${source.quote}`
+        : `  source: ${source.title}, ${source.locator ?? ''} <${source.url}>`,
+    ),
   ]
     .filter((line) => line !== '')
     .join('\n');
@@ -57,7 +63,7 @@ export function renderJunitReport(report: ConformanceReport): string {
       const body = rule.failures
         .map(
           (failure) =>
-            `      <failure type="${escapeXml(failure.ruleId)}" message="${escapeXml(failure.message.split('\n')[0] ?? '')}">${escapeXml(failureText(failure))}</failure>`,
+            `      <failure type="${escapeXml(failure.ruleId)}" message="${escapeXml(failure.message.split('\n')[0] ?? '')}">${escapeXml(failureText(rule, failure))}</failure>`,
         )
         .join('\n');
       return `${open}>\n${body}\n    </testcase>`;

@@ -30,11 +30,26 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     for (const rule of failed) {
       for (const failure of rule.failures) {
         lines.push(
-          `| **${rule.id}** ${cell(rule.rule)} | ${rule.level} | ${cell(failure.message.slice(0, 300))} | \`${cell((failure.counterexample?.text ?? '—').slice(0, 120))}\` | \`${cell(failure.replay)}\` |`,
+          `| **[${rule.id}](${rule.reference})** ${cell(rule.rule)} | ${rule.level} | ${cell(failure.message.slice(0, 300))} | \`${cell((failure.counterexample?.text ?? '—').slice(0, 120))}\` | \`${cell(failure.replay)}\` |`,
         );
       }
     }
-    lines.push('');
+    lines.push(
+      '',
+      `Where each failed rule comes from ([rules reference](${report.rulesReference.url})):`,
+      '',
+      ...failed.map(
+        (rule) =>
+          `- [${rule.id}](${rule.reference}): ${rule.sources
+            .map((source) =>
+              source.url === null
+                ? `inference${source.setting ? ` (profile setting \`${source.setting}\`)` : ''}`
+                : `[${cell(source.title)}](${source.url}) (${cell(source.locator ?? '')})`,
+            )
+            .join('; ')}`,
+      ),
+      '',
+    );
   }
   if (report.runErrors.length > 0)
     lines.push(

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { defaultRulesReferenceUrl } from '../contract/rules-reference-location.ts';
 import { HarnessError } from '../errors.ts';
 import { PROFILE_SETTING_NAMES, type ProfileSettingName } from '../contract/profile-catalog.ts';
 import { RULE_ID_PATTERN } from '../contract/rule-catalog.ts';
@@ -41,6 +42,7 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'out',
     'shard',
     'strict',
+    'rulesUrl',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
@@ -185,6 +187,14 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
       'KVSC_USAGE',
       `rule "${badRule}" is not a rule id; allowed: ids such as KVS-PAGE-001`,
     );
+  const [rulesUrl, rulesUrlOrigin] = pick('rulesUrl');
+  const rulesReferenceUrl = text(rulesUrl, rulesUrlOrigin);
+  if (rulesReferenceUrl !== undefined && !/^(https?|file):\/\/\S+$/.test(rulesReferenceUrl)) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `${rulesUrlOrigin} is "${rulesReferenceUrl}"; allowed: an http(s):// or file:// URL of docs/rules.md`,
+    );
+  }
   const [timeout, timeoutOrigin] = pick('timeoutMs');
   return {
     target: target?.replace(/\/+$/, '').replace(/\/v2$/, ''),
@@ -202,5 +212,6 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     out: text(...pick('out')) ?? DEFAULT_OUT,
     shard: shard(...pick('shard')),
     strict: flag(...pick('strict')) ?? false,
+    rulesUrl: rulesReferenceUrl?.replace(/#.*$/, '') ?? defaultRulesReferenceUrl(),
   };
 }

@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly shard?: string;
   /** Exit 1 on PASS WITH WARNINGS (a SHOULD rule failed), not 0. */
   readonly strict?: boolean;
+  /** Where reports link each rule to its entry in the rules reference (docs/rules.md). */
+  readonly rulesUrl?: string;
 }
 
 /** Every run option filled in. */
@@ -43,6 +45,7 @@ export interface ResolvedRunOptions {
   readonly out: string;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
   readonly strict: boolean;
+  readonly rulesUrl: string;
 }
 
 /** Defaults, as named constants. */

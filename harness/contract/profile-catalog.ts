@@ -1,4 +1,5 @@
 import { HarnessError } from '../errors.ts';
+import { parseSourceCitations, type SourceCitation } from './source-citation.ts';
 import type { YamlSource } from './yaml-source.ts';
 
 /**
@@ -34,7 +35,8 @@ export interface ProfileSettingDefinition {
   /** For integer settings, the inclusive range. */
   readonly range?: { readonly minimum: number; readonly maximum: number };
   readonly default: string | number;
-  readonly source: string;
+  /** The evidence for the values and the default (at least one public document). */
+  readonly source: readonly SourceCitation[];
 }
 
 /** A named bundle of setting values. */
@@ -96,14 +98,16 @@ function parseDefinition(
   source: YamlSource,
 ): ProfileSettingDefinition {
   const pointer = `/settings/${name}`;
-  const fail = (reason: string): never => {
-    throw new HarnessError('KVSC_PROFILE_INVALID', reason, { location: source.locate(pointer) });
+  const fail = (reason: string, below = ''): never => {
+    throw new HarnessError('KVSC_PROFILE_INVALID', reason, { location: source.locate(pointer + below) });
   };
   if (!isRecord(raw))
     return fail('a setting must be a mapping with summary, values or type, default and source');
   const { summary, values, type, minimum, maximum, source: cited } = raw;
-  if (typeof summary !== 'string' || typeof cited !== 'string')
-    return fail('summary and source must be strings');
+  if (typeof summary !== 'string') return fail('summary must be a string');
+  const evidence = parseSourceCitations(cited, PROFILE_SETTING_NAMES, (below, reason) =>
+    fail(`${name}: ${reason}`, `/source${below}`),
+  );
   const integer = type === 'integer';
   if (integer && (typeof minimum !== 'number' || typeof maximum !== 'number')) {
     return fail('an integer setting needs a numeric minimum and maximum');
@@ -116,7 +120,7 @@ function parseDefinition(
     values: new Map(integer ? [] : Object.entries(values as Raw).map(([key, text]) => [key, String(text)])),
     ...(integer ? { range: { minimum: minimum as number, maximum: maximum as number } } : {}),
     default: raw.default as string | number,
-    source: cited,
+    source: evidence,
   };
   checkSettingValue(definition, raw.default, `${source.file}${pointer}/default`);
   return definition;

@@ -5,6 +5,7 @@ import {
   type ProfileSettingName,
   type ProfileSettings,
 } from './profile-catalog.ts';
+import { parseSourceCitations, type SourceCitation } from './source-citation.ts';
 import type { YamlSource } from './yaml-source.ts';
 
 /** A rule id: `KVS-<AREA>-<NNN>`. */
@@ -20,7 +21,8 @@ export interface ContractRule {
   readonly level: RuleLevel;
   /** The testable sentence. */
   readonly rule: string;
-  readonly source: string;
+  /** The public statements the rule rests on (at least one public document). */
+  readonly source: readonly SourceCitation[];
   readonly operations: readonly string[];
   /** Profile settings under which the rule applies (setting → allowed values); empty: always. */
   readonly when: Readonly<Partial<Record<ProfileSettingName, readonly string[]>>>;
@@ -87,8 +89,9 @@ export function parseRuleCatalog(
       return fail('/level', `${ruleId}: level ${JSON.stringify(level)}; allowed: MUST, SHOULD`);
     if (typeof rule !== 'string' || rule.trim() === '')
       return fail('/rule', `${ruleId}: rule must be a non-empty sentence`);
-    if (typeof cited !== 'string' || cited.trim() === '')
-      return fail('/source', `${ruleId}: source must name where the rule comes from`);
+    const sources = parseSourceCitations(cited, PROFILE_SETTING_NAMES, (pointer, reason) =>
+      fail(`/source${pointer}`, `${ruleId}: ${reason}`),
+    );
     if (!isStringList(operations) || operations.length === 0) {
       return fail('/operations', `${ruleId}: operations must be a non-empty list of operationIds`);
     }
@@ -122,7 +125,7 @@ export function parseRuleCatalog(
       area,
       level,
       rule: rule.trim(),
-      source: cited,
+      source: sources,
       operations,
       when,
     });

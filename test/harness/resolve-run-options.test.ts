@@ -8,6 +8,7 @@ import {
   runOptionsFromEnv,
 } from '../../harness/config/resolve-run-options.ts';
 import { DEFAULT_RUNS } from '../../harness/config/run-options.ts';
+import { HARNESS_VERSION } from '../../harness/version.ts';
 
 describe('resolveRunOptions', () => {
   it('takes flags over environment over config file over defaults', async () => {
@@ -29,6 +30,17 @@ describe('resolveRunOptions', () => {
       token: 't',
       settings: { consistency: 'eventual' },
     });
+  });
+
+  it('links reports to docs/rules.md at this version by default, to --rules-url (without fragment) when given', () => {
+    expect(resolveRunOptions({ flags: {}, env: {} }).rulesUrl).toBe(
+      `https://github.com/kvs-conformance/kvs-conformance/blob/v${HARNESS_VERSION}/docs/rules.md`,
+    );
+    const env = runOptionsFromEnv({ KVS_CONFORMANCE_RULES_URL: 'https://docs.example.org/rules.md#top' });
+    expect(resolveRunOptions({ flags: {}, env }).rulesUrl).toBe('https://docs.example.org/rules.md');
+    expect(() => resolveRunOptions({ flags: { rulesUrl: 'docs/rules.md' }, env: {} })).toThrow(
+      'rulesUrl (flag) is "docs/rules.md"; allowed: an http(s):// or file:// URL of docs/rules.md',
+    );
   });
 
   it('fills defaults and parses durations, shards and lists', () => {

@@ -7,6 +7,7 @@ import { startServer } from '../../server/index.ts';
 import type { ConformanceReport } from '../../reports/index.ts';
 import { startFaultProxy, type Fault } from '../../proof/fault-proxy.ts';
 import { runCli } from '../../proof/run-cli.ts';
+import { HARNESS_VERSION } from '../../harness/version.ts';
 import { ensureChromium, headlessFlags } from './ensure-chromium.ts';
 
 const TOKEN = 'report-cli-token';
@@ -87,7 +88,11 @@ describe('the reports of a run against a faulty target', () => {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     expect(dom).toContain('kvs-conformance: FAIL');
-    expect(dom).toMatch(/data-verdict="fail"><td><b>KVS-RECORD-001<\/b>/);
+    // Each failed rule links to its entry in the rules reference and to the public sources it rests on.
+    const entry = `https://github.com/kvs-conformance/kvs-conformance/blob/v${HARNESS_VERSION}/docs/rules.md#kvs-record-001`;
+    expect(dom).toContain(`data-verdict="fail"><td><a href="${entry}"><b>KVS-RECORD-001</b></a>`);
+    const contract = dom.slice(dom.indexOf('id="contract-kvs-record-001"'));
+    expect(contract).toContain('href="https://docs.apify.com/api/v2/key-value-store-record-get"');
     expect(dom).toContain('Replay only this failure');
     const artifacts = join(process.cwd(), 'test', 'artifacts');
     mkdirSync(artifacts, { recursive: true });

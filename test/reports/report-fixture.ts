@@ -116,6 +116,10 @@ export async function fixtureReport(): Promise<{ report: ConformanceReport; toke
     embedded: false,
     reportPath: 'out/report.json',
     redact,
+    rulesReference: {
+      url: 'https://github.com/kvs-conformance/kvs-conformance/blob/v9.9.9/docs/rules.md',
+      file: '/opt/kvs-conformance/docs/rules.md',
+    },
   });
   return { report, token: TOKEN };
 }

@@ -60,6 +60,7 @@ function report(
     shard: extra.shard ? { index: extra.shard, count: 2 } : undefined,
     embedded: false,
     reportPath: 'report.json',
+    rulesReference: { url: 'https://example.test/docs/rules.md', file: 'docs/rules.md' },
     redact: (text) => text,
   });
 }
