@@ -67,8 +67,9 @@ describe('the directory backend', () => {
         'INPUT.__metadata__.json',
         'INPUT.json',
         '__metadata__.json',
-        'photo.png',
         'photo.png.__metadata__.json',
+        // The extension is always appended: keys `photo` and `photo.png` must not share a file.
+        'photo.png.png',
       ]);
     } finally {
       await server.stop();
