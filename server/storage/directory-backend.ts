@@ -16,6 +16,10 @@ import {
 } from './storage-backend.ts';
 
 const LAZY_FLUSH_MS = 1000;
+
+function warn(message: string): void {
+  console.error(`kvs-conformance server: ${message}`);
+}
 /** How many `{name or id}~{id}-{n}` folder names are tried before a store folder is given up on. */
 const FOLDER_ATTEMPTS = 100;
 
@@ -92,25 +96,32 @@ export class DirectoryBackend implements StorageBackend {
     mkdirSync(this.#root, { recursive: true });
     const folderOf = new Map<string, string>();
     const nameFolder = new Map<string, string>();
-    for (const entry of readdirSync(this.#root, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const dir = join(this.#root, entry.name);
-      const { meta, records } = loadDirectoryStore(dir, entry.name, (message) =>
-        console.error(`kvs-conformance server: ${message}`),
-      );
+    const loaded = readdirSync(this.#root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => {
+        const dir = join(this.#root, entry.name);
+        return { dir, ...loadDirectoryStore(dir, entry.name, warn) };
+      })
+      // Stores with metadata first: a folder placed by hand does not take a name one of them holds.
+      .sort((a, b) => Number(b.described) - Number(a.described));
+    for (const { dir, meta, described, records } of loaded) {
       const sameId = folderOf.get(meta.id);
       if (sameId)
         throw new ServerOptionError(
           `storage folders ${sameId} and ${dir} both hold store id ${meta.id}; move one away`,
         );
       const sameName = meta.name === null ? undefined : nameFolder.get(meta.name);
-      if (sameName)
+      if (sameName && described)
         throw new ServerOptionError(
           `storage folders ${sameName} and ${dir} both hold store name ${meta.name}; move one away`,
         );
+      if (sameName) {
+        warn(`${dir} has no metadata and store ${sameName} holds its name; it is loaded as an unnamed store`);
+        meta.name = null;
+      }
       folderOf.set(meta.id, dir);
       if (meta.name !== null) nameFolder.set(meta.name, dir);
-      this.#folders.add(entry.name.toLowerCase());
+      this.#folders.add(basename(dir).toLowerCase());
       this.#stores.set(meta.id, { meta, dir, records });
     }
   }
@@ -229,9 +240,7 @@ export class DirectoryBackend implements StorageBackend {
           try {
             await this.#writeStoreMetadata(store);
           } catch (error) {
-            console.error(
-              `kvs-conformance server: could not save the metadata of store ${id} in ${store.dir}: ${(error as Error).message}`,
-            );
+            warn(`could not save the metadata of store ${id} in ${store.dir}: ${(error as Error).message}`);
           }
         }),
       ),

@@ -38,6 +38,8 @@ export interface DirectoryRecord {
 /** A store folder as loaded. */
 export interface LoadedStore {
   readonly meta: StoreMeta;
+  /** False for a folder placed by hand (no `__metadata__.json`): its name came from the folder's. */
+  readonly described: boolean;
   readonly records: Map<string, DirectoryRecord>;
 }
 
@@ -88,7 +90,7 @@ function parseDate(saved: Record<string, unknown>, field: string, path: string, 
  * The store metadata (`__metadata__.json`): this backend's fields, or the Crawlee subset
  * (`id, name, createdAt, modifiedAt, accessedAt`) with the rest filled in as for a new store.
  */
-function loadStoreMeta(dir: string, dirName: string): StoreMeta {
+function loadStoreMeta(dir: string, dirName: string): StoreMeta | undefined {
   const path = join(dir, STORE_METADATA_FILE);
   const fresh = newStoreMeta(isValidStoreName(dirName) ? dirName : null, 0);
   let saved: Record<string, unknown>;
@@ -96,7 +98,7 @@ function loadStoreMeta(dir: string, dirName: string): StoreMeta {
     statSync(path);
     saved = readJson(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fresh; // a folder placed by hand
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // a folder placed by hand
     throw error;
   }
   const { id, name } = saved;
@@ -193,7 +195,8 @@ export function loadDirectoryStore(
   dirName: string,
   warn: (message: string) => void,
 ): LoadedStore {
-  const meta = loadStoreMeta(dir, dirName);
+  const savedMeta = loadStoreMeta(dir, dirName);
+  const meta = savedMeta ?? newStoreMeta(isValidStoreName(dirName) ? dirName : null, 0);
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => entry.name);
@@ -310,5 +313,5 @@ export function loadDirectoryStore(
       });
     }
   }
-  return { meta, records };
+  return { meta, described: savedMeta !== undefined, records };
 }
