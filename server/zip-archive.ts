@@ -36,7 +36,9 @@ function zip64Extra(values: readonly number[]): Buffer {
  * entry of 4 GiB or more, or an offset past 4 GiB (APPNOTE 6.3.10, section 4.5.3 and 4.3.14).
  * Throws when an entry's bytes do not match its declared size or CRC.
  */
-export async function* zipArchive(entries: AsyncIterable<ZipEntry>): AsyncGenerator<Buffer> {
+export async function* zipArchive(
+  entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
+): AsyncGenerator<Buffer> {
   const central: Buffer[] = [];
   let offset = 0;
   let count = 0;

@@ -90,7 +90,7 @@ describe('the /records zip', () => {
     const { zipArchive } = await import('../../server/zip-archive.ts');
     const { crc32 } = await import('node:zlib');
     const COUNT = 70_000;
-    async function* entries() {
+    function* entries() {
       for (let i = 0; i < COUNT; i += 1) {
         const data = Buffer.from(String(i));
         yield { name: `k${i}`, size: data.length, crc32: crc32(data), read: () => [data] };
