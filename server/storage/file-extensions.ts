@@ -28,6 +28,11 @@ export function extensionFor(contentType: string): string {
   return EXTENSIONS[contentType.split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'bin';
 }
 
+/** Whether `extension` is one this layout gives record files (`bin` included). */
+export function isKnownExtension(extension: string): boolean {
+  return Object.hasOwn(MEDIA_TYPES, extension);
+}
+
 /** For a file placed by hand (no metadata): its key and media type, guessed from the extension. */
 export function guessRecordFromFile(fileName: string): { key: string; contentType: string } {
   const dot = fileName.lastIndexOf('.');

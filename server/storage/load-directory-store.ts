@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { newStoreMeta } from '../new-store-meta.ts';
 import { ServerOptionError } from '../server-options.ts';
 import { isValidStoreName } from '../store-name.ts';
-import { guessRecordFromFile } from './file-extensions.ts';
+import { extensionFor, guessRecordFromFile, isKnownExtension } from './file-extensions.ts';
 import {
   RECORD_METADATA_SUFFIX,
   STORE_METADATA_FILE,
@@ -136,7 +136,11 @@ function loadStoreMeta(dir: string, dirName: string): StoreMeta | undefined {
   };
 }
 
-function parseRecordMetadata(path: string): RecordMetadataFile {
+/**
+ * A record metadata file, and whether an older layout wrote it: version 0.1 (it has `file`) or
+ * Crawlee (it has no `size`), whose data file names may differ from the current ones.
+ */
+function parseRecordMetadata(path: string): { saved: RecordMetadataFile; olderLayout: boolean } {
   const saved = readJson(path);
   const { key, contentType, encoding, size, staged } = saved;
   if (typeof key !== 'string' || !RECORD_KEY_PATTERN.test(key))
@@ -150,12 +154,15 @@ function parseRecordMetadata(path: string): RecordMetadataFile {
   if (staged !== undefined && (typeof staged !== 'string' || !TEMP_FILE_PATTERN.test(staged)))
     throw corrupt(path, `has staged ${JSON.stringify(staged)}, which is not a temp file name`);
   return {
-    key,
-    contentType,
-    extension: typeof saved.extension === 'string' ? saved.extension : '',
-    encoding: (encoding ?? null) as StoredEncoding | null,
-    size: size ?? -1,
-    ...(staged === undefined ? {} : { staged }),
+    saved: {
+      key,
+      contentType,
+      extension: typeof saved.extension === 'string' ? saved.extension : extensionFor(contentType),
+      encoding: (encoding ?? null) as StoredEncoding | null,
+      size: size ?? -1,
+      ...(staged === undefined ? {} : { staged }),
+    },
+    olderLayout: 'file' in saved || size === undefined,
   };
 }
 
@@ -179,6 +186,7 @@ function writeMetadataSync(dir: string, name: string, saved: RecordMetadataFile)
 interface Claim {
   readonly saved: RecordMetadataFile;
   readonly metadataFile: string;
+  readonly olderLayout: boolean;
   readonly file: string;
   readonly fileSize: number;
 }
@@ -206,9 +214,9 @@ export function loadDirectoryStore(
 
   // Who claims which data file; a file two keys claim came from the old shared names.
   const claims = new Map<string, Claim[]>();
-  const byKey = new Map<string, { saved: RecordMetadataFile; metadataFile: string }>();
+  const byKey = new Map<string, { saved: RecordMetadataFile; metadataFile: string; olderLayout: boolean }>();
   for (const metadataFile of metadataNames) {
-    const saved = parseRecordMetadata(join(dir, metadataFile));
+    const { saved, olderLayout } = parseRecordMetadata(join(dir, metadataFile));
     const current = recordFileNames(saved.key, saved.contentType);
     const other = byKey.get(saved.key);
     if (other) {
@@ -220,30 +228,26 @@ export function loadDirectoryStore(
       unlinkSync(join(dir, drop));
       if (keep === other.metadataFile) continue;
     }
-    byKey.set(saved.key, { saved, metadataFile });
+    byKey.set(saved.key, { saved, metadataFile, olderLayout });
   }
-  for (const [key, { saved, metadataFile }] of byKey) {
-    const current = recordFileNames(saved.key, saved.contentType);
+  for (const { saved } of byKey.values()) {
     if (saved.staged !== undefined && statOrUndefined(join(dir, saved.staged))) {
       // The write was committed (its metadata was in place) but not moved: finish it.
-      renameSync(join(dir, saved.staged), join(dir, current.data));
-    }
-    if (saved.staged !== undefined || metadataFile !== current.metadata) {
-      const settled = { ...saved };
-      delete settled.staged;
-      writeMetadataSync(dir, current.metadata, settled);
-      if (metadataFile !== current.metadata) unlinkSync(join(dir, metadataFile));
-      byKey.set(key, { saved: settled, metadataFile: current.metadata });
+      renameSync(join(dir, saved.staged), join(dir, recordFileNames(saved.key, saved.contentType).data));
     }
   }
-  for (const { saved, metadataFile } of byKey.values()) {
+  for (const { saved, metadataFile, olderLayout } of byKey.values()) {
     const current = recordFileNames(saved.key, saved.contentType);
-    const candidates = [current.data, legacyDataFileName(saved.key, saved.contentType)];
+    // Only metadata of an older layout may point at an older file name: a current record's missing
+    // file (a delete cut short) must not take the file of the key that now holds that name.
+    const candidates = olderLayout
+      ? [current.data, legacyDataFileName(saved.key, saved.contentType)]
+      : [current.data];
     for (const file of candidates) {
       const stats = statOrUndefined(join(dir, file));
       if (!stats?.isFile()) continue;
       const list = claims.get(file) ?? [];
-      list.push({ saved, metadataFile, file, fileSize: stats.size });
+      list.push({ saved, metadataFile, olderLayout, file, fileSize: stats.size });
       claims.set(file, list);
       break;
     }
@@ -277,22 +281,43 @@ export function loadDirectoryStore(
     if (!winner) continue;
     const { saved } = winner;
     const current = recordFileNames(saved.key, saved.contentType);
-    let dataFile = file;
-    if (file !== current.data) {
-      renameSync(join(dir, file), join(dir, current.data));
-      dataFile = current.data;
+    if (file !== current.data) renameSync(join(dir, file), join(dir, current.data));
+    // Metadata last: until it is rewritten, a load still finds the moved file by its current name.
+    if (winner.olderLayout || saved.staged !== undefined || winner.metadataFile !== current.metadata) {
+      const settled: RecordMetadataFile = { ...saved, size: winner.fileSize };
+      delete settled.staged;
+      writeMetadataSync(dir, current.metadata, settled);
+      if (winner.metadataFile !== current.metadata) unlinkSync(join(dir, winner.metadataFile));
     }
     records.set(saved.key, {
-      file: dataFile,
-      metadataFile: winner.metadataFile,
+      file: current.data,
+      metadataFile: current.metadata,
       contentType: saved.contentType,
       encoding: saved.encoding,
       size: winner.fileSize,
     });
   }
 
+  // `{stem}.{ext}` files of a key this layout described: left by a write that changed the record's
+  // media type and was cut short before it removed the old file. Kept, one would come back as the
+  // record after a delete.
+  const currentStems = new Set(
+    [...byKey.values()]
+      .filter((entry) => !entry.olderLayout && records.has(entry.saved.key))
+      .map((entry) =>
+        recordFileNames(entry.saved.key, entry.saved.contentType).metadata.slice(
+          0,
+          -RECORD_METADATA_SUFFIX.length,
+        ),
+      ),
+  );
   for (const file of names) {
     if (described.has(file) || file === STORE_METADATA_FILE) continue;
+    const dot = file.lastIndexOf('.');
+    if (dot > 0 && currentStems.has(file.slice(0, dot)) && isKnownExtension(file.slice(dot + 1))) {
+      rmSync(join(dir, file), { force: true });
+      continue;
+    }
     if (file.startsWith(TEMP_PREFIX)) {
       // A write that was never committed, or one already moved into place above.
       rmSync(join(dir, file), { force: true });
