@@ -160,6 +160,36 @@ describe('directory backend: record file names', () => {
     expect(output).toContain(join(unclearFolder, 'a.__metadata__.json'));
   });
 
+  it('a write cut short after its commit is finished on start, and the old file of another media type never comes back', async () => {
+    const dir = storageDir();
+    const folder = join(dir, 'key_value_stores', 'cut');
+    mkdirSync(folder, { recursive: true });
+    // The state a kill leaves between the metadata commit and the move of the staged value.
+    writeFileSync(join(folder, 'k.json'), '"old json value"');
+    writeFileSync(join(folder, '~tmp-abcdefABCDEF'), 'new text value');
+    writeFileSync(
+      join(folder, 'k.__metadata__.json'),
+      JSON.stringify({
+        key: 'k',
+        contentType: 'text/plain',
+        extension: 'txt',
+        encoding: null,
+        size: 14,
+        staged: '~tmp-abcdefABCDEF',
+      }),
+    );
+    await withServer(dir, async (server) => {
+      const read = await send(server.url, 'GET', record('~cut', 'k'));
+      expect(read.body.toString()).toBe('new text value');
+      expect(read.headers['content-type']).toBe('text/plain');
+      expect((await send(server.url, 'DELETE', record('~cut', 'k'))).status).toBe(204);
+    });
+    await withServer(dir, async (server) => {
+      expect((await send(server.url, 'GET', record('~cut', 'k'))).status).toBe(404);
+      expect(await keysOf(server.url, '~cut')).toEqual([]);
+    });
+  });
+
   it("a record metadata file's file field reaches nothing outside the store folder (read or delete)", async () => {
     const dir = storageDir();
     const folder = join(dir, 'key_value_stores', 'escape');
