@@ -58,8 +58,3 @@ export function legacyDataFileName(key: string, contentType: string): string {
   const name = key.toLowerCase().endsWith(`.${extension}`) ? key : `${key}.${extension}`;
   return name === STORE_METADATA_FILE || name.endsWith(RECORD_METADATA_SUFFIX) ? `${name}.bin` : name;
 }
-
-/** The record metadata file name versions up to 0.1 used (`{key}.__metadata__.json`, unbounded). */
-export function legacyMetadataFileName(key: string): string {
-  return `${key}${RECORD_METADATA_SUFFIX}`;
-}
