@@ -35,6 +35,10 @@ function zip64Extra(values: readonly number[]): Buffer {
  * kept. Zip64 records are written where the plain format runs out: more than 65 534 entries, an
  * entry of 4 GiB or more, or an offset past 4 GiB (APPNOTE 6.3.10, section 4.5.3 and 4.3.14).
  * Throws when an entry's bytes do not match its declared size or CRC.
+ *
+ * Not yazl (which streams and writes Zip64): it keeps every `addBuffer` entry's bytes until the
+ * archive ends, and its stream entries carry sizes only in data descriptors, which the harness's own
+ * reader (`readZipEntries`) does not read yet.
  */
 export async function* zipArchive(
   entries: AsyncIterable<ZipEntry> | Iterable<ZipEntry>,
