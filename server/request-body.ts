@@ -1,6 +1,15 @@
 import type { IncomingMessage } from 'node:http';
+import { Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import {
+  brotliDecompress,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  gunzip,
+  inflate,
+} from 'node:zlib';
 import { ApiError } from './api-error.ts';
 import type { StoredEncoding } from './storage/storage-backend.ts';
 
@@ -10,6 +19,12 @@ const DECOMPRESS: Readonly<
   gzip: promisify(gunzip),
   br: promisify(brotliDecompress),
   deflate: promisify(inflate),
+};
+
+const DECODING_STREAM: Readonly<Record<StoredEncoding, () => Transform>> = {
+  gzip: createGunzip,
+  br: createBrotliDecompress,
+  deflate: createInflate,
 };
 
 /** How large a request body may be, and which bytes count. */
@@ -25,8 +40,11 @@ export interface ReceivedBody {
   readonly encoding: StoredEncoding | null;
 }
 
-/** How much bigger than the limit a decompressed body may get in `encoded` mode (zip-bomb guard). */
-const DECODED_GUARD_FACTOR = 16;
+/**
+ * How much bigger than the limit a body may decode to when encoded bytes count: a guard against
+ * decompression bombs, which the 413 message names (the limit itself still counts encoded bytes).
+ */
+export const DECODED_GUARD_FACTOR = 16;
 
 function tooLarge(limit: BodyLimit): ApiError {
   return new ApiError(
@@ -34,6 +52,16 @@ function tooLarge(limit: BodyLimit): ApiError {
     'request-too-large',
     `The request body is too large (limit ${limit.maxBytes} bytes, counting ${limit.counts} bytes).`,
   );
+}
+
+function decodesTooLarge(limit: BodyLimit, cap: number): ApiError {
+  return limit.counts === 'decoded'
+    ? tooLarge(limit)
+    : new ApiError(
+        413,
+        'request-too-large',
+        `The request body decodes to more than ${cap} bytes (${DECODED_GUARD_FACTOR} × the limit of ${limit.maxBytes} encoded bytes, a guard against decompression bombs).`,
+      );
 }
 
 /** The request's Content-Encoding as a stored encoding; 415 for anything else. */
@@ -58,9 +86,32 @@ export function decompress(raw: Buffer, encoding: StoredEncoding, maxOutputLengt
 }
 
 /**
+ * The stored bytes, decoded as a stream: memory stays at zlib's chunk size whatever the decoded
+ * size, so readers that do not accept the encoding cannot make the server hold decoded records.
+ */
+export function decodedStream(raw: Buffer, encoding: StoredEncoding): Readable {
+  const decoder = DECODING_STREAM[encoding]();
+  Readable.from([raw]).pipe(decoder);
+  return decoder;
+}
+
+/** Decodes the body as a stream without keeping it: its decoded size, or `cap + 1` once over the cap. */
+async function decodedSize(raw: Buffer, encoding: StoredEncoding, cap: number): Promise<number> {
+  let total = 0;
+  await pipeline(Readable.from([raw]), DECODING_STREAM[encoding](), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) {
+      total += chunk.length;
+      if (total > cap) return;
+    }
+  });
+  return total;
+}
+
+/**
  * Reads a request body while counting it, and stops reading as soon as it is over the limit: the
  * rest is never buffered (the 413 answer closes the connection). A compressed body is checked to
- * decompress, within the limit when decoded bytes count.
+ * decompress (streamed, nothing kept), within the limit when decoded bytes count and within
+ * DECODED_GUARD_FACTOR × the limit when encoded bytes count.
  */
 export async function readBody(request: IncomingMessage, limit: BodyLimit): Promise<ReceivedBody> {
   const encoding = parseContentEncoding(request.headers['content-encoding']);
@@ -98,17 +149,17 @@ export async function readBody(request: IncomingMessage, limit: BodyLimit): Prom
 
   if (encoding !== null) {
     const decodedCap = limit.counts === 'decoded' ? limit.maxBytes : limit.maxBytes * DECODED_GUARD_FACTOR;
+    let size: number;
     try {
-      await decompress(raw, encoding, decodedCap);
+      size = await decodedSize(raw, encoding, decodedCap);
     } catch (error) {
-      if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        throw tooLarge(limit);
       throw new ApiError(
         400,
         'invalid-input',
         `The request body is not valid ${encoding} data: ${(error as Error).message}`,
       );
     }
+    if (size > decodedCap) throw decodesTooLarge(limit, decodedCap);
   }
   return { raw, encoding };
 }

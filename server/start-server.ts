@@ -20,10 +20,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * The request target as a URL. Only origin-form targets (`/path?query`) are taken: `new URL()`
+ * alone would read `//host/path` as another host and throw on `*`.
+ */
+function requestUrl(target: string): URL {
+  const url = target.startsWith('/') ? URL.parse(`http://localhost${target}`) : null;
+  if (!url)
+    throw new ApiError(400, 'invalid-request', `The request target "${target.slice(0, 200)}" is not a path.`);
+  return url;
+}
+
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const head = req.method === 'HEAD';
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url ?? '/');
     const caller = identifyCaller(req, url, ctx.options.tokens);
     const route = routeRequest(req.method ?? 'GET', url.pathname);
     await route.handler({ ctx, req, res, url, caller, storeId: route.storeId, recordKey: route.recordKey });

@@ -1,9 +1,9 @@
-import { constants } from 'node:buffer';
+import { pipeline } from 'node:stream/promises';
 import { ApiError, notFound } from '../api-error.ts';
 import { requireOwner } from '../caller-auth.ts';
 import { sendEmpty, sendJson } from '../http-response.ts';
 import { QueryParams } from '../query-params.ts';
-import { decompress, readBody } from '../request-body.ts';
+import { decodedStream, readBody } from '../request-body.ts';
 import {
   applyStoreChange,
   requireReadAccess,
@@ -81,15 +81,16 @@ export async function getRecord(r: KvsRequest): Promise<void> {
     sendEmpty(r.res, 200, headers);
     return;
   }
-  let body = record.value;
-  if (record.encoding && accepts(r.req.headers['accept-encoding'], record.encoding)) {
-    headers['content-encoding'] = record.encoding;
-  } else if (record.encoding) {
-    body = await decompress(record.value, record.encoding, constants.MAX_LENGTH);
+  if (record.encoding && !accepts(r.req.headers['accept-encoding'], record.encoding)) {
+    // Decoded as a stream (no Content-Length): the server never holds a decoded record.
+    r.res.writeHead(200, headers);
+    await pipeline(decodedStream(record.value, record.encoding), r.res);
+    return;
   }
-  headers['content-length'] = String(body.length);
+  if (record.encoding) headers['content-encoding'] = record.encoding;
+  headers['content-length'] = String(record.value.length);
   r.res.writeHead(200, headers);
-  r.res.end(body);
+  r.res.end(record.value);
 }
 
 /** PUT and POST /v2/key-value-stores/{storeId}/records/{recordKey} — stores the body as uploaded. */

@@ -1,43 +1,32 @@
-import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { KeyedMutex } from '../keyed-mutex.ts';
-import { newStoreMeta } from '../new-store-meta.ts';
-import { isValidStoreName } from '../store-name.ts';
+import { ServerOptionError } from '../server-options.ts';
 import { randomAlphanumeric } from '../store-ids.ts';
-import { guessRecordFromFile, recordFileName } from './file-extensions.ts';
+import { extensionFor } from './file-extensions.ts';
+import { loadDirectoryStore, type DirectoryRecord, type RecordMetadataFile } from './load-directory-store.ts';
+import { STORE_METADATA_FILE, TEMP_PREFIX, recordFileNames } from './record-file-names.ts';
 import {
   copyStoreMeta,
   type RecordInfo,
   type StorageBackend,
   type StoreMeta,
-  type StoredEncoding,
   type StoredRecord,
 } from './storage-backend.ts';
 
-const STORE_METADATA = '__metadata__.json';
-const RECORD_METADATA_SUFFIX = '.__metadata__.json';
 const LAZY_FLUSH_MS = 1000;
-/** Temp files start with `~`, which no record key can hold, so they never pass for records. */
-const TEMP_PREFIX = '~tmp-';
 
-/** The record's file name, kept clear of the names metadata files use. */
-function dataFileName(key: string, contentType: string): string {
-  const name = recordFileName(key, contentType);
-  return name === STORE_METADATA || name.endsWith(RECORD_METADATA_SUFFIX) ? `${name}.bin` : name;
+function warn(message: string): void {
+  console.error(`kvs-conformance server: ${message}`);
 }
-
-interface RecordEntry {
-  file: string;
-  contentType: string;
-  encoding: StoredEncoding | null;
-  size: number;
-}
+/** How many `{name or id}~{id}-{n}` folder names are tried before a store folder is given up on. */
+const FOLDER_ATTEMPTS = 100;
 
 interface DirectoryStore {
   meta: StoreMeta;
   dir: string;
-  records: Map<string, RecordEntry>;
+  records: Map<string, DirectoryRecord>;
 }
 
 interface StoreMetadataFile extends Omit<StoreMeta, 'createdAt' | 'modifiedAt' | 'accessedAt'> {
@@ -47,17 +36,7 @@ interface StoreMetadataFile extends Omit<StoreMeta, 'createdAt' | 'modifiedAt' |
   userId: string;
 }
 
-/** Writes a file atomically and durably: temp file, fsync, rename, fsync of the folder. */
-async function writeFileAtomic(dir: string, name: string, data: Buffer | string): Promise<void> {
-  const temp = join(dir, `${TEMP_PREFIX}${randomAlphanumeric(12)}`);
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, join(dir, name));
+async function syncFolder(dir: string): Promise<void> {
   const folder = await open(dir, 'r');
   try {
     await folder.sync();
@@ -66,65 +45,114 @@ async function writeFileAtomic(dir: string, name: string, data: Buffer | string)
   }
 }
 
+/** Writes data to a new temp file in the folder, durably; says its name. */
+async function writeTempFile(dir: string, data: Buffer | string): Promise<string> {
+  const temp = `${TEMP_PREFIX}${randomAlphanumeric(12)}`;
+  const handle = await open(join(dir, temp), 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
+}
+
+/** Writes a file atomically and durably: temp file, fsync, rename, fsync of the folder. */
+async function writeFileAtomic(dir: string, name: string, data: Buffer | string): Promise<void> {
+  const temp = await writeTempFile(dir, data);
+  await rename(join(dir, temp), join(dir, name));
+  await syncFolder(dir);
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
 /**
  * Keeps stores in a folder in the Apify/Crawlee local layout: `key_value_stores/{name or id}/`
  * with one `{key}.{ext}` file per record, `{key}.__metadata__.json` beside it and the store's
- * `__metadata__.json`. Record writes are atomic and durable before they are acknowledged; the
- * record metadata file is authoritative, so a crash between the two renames keeps the old value.
+ * `__metadata__.json` (file names: see recordFileNames). A store whose `{name or id}` folder is
+ * taken (a name equal to another store's id, a case variant on a case-insensitive disk, a folder
+ * left by someone else) gets `{name or id}~{id}`: `~` is in no name or id, so folders never collide.
+ *
+ * A record write commits in one rename: the value goes to a temp file, then the metadata naming
+ * that temp file as `staged` replaces the old metadata (the commit), then the temp file is moved
+ * into place; a load finishes a staged move. So after a crash at any point a record reads back as
+ * its old or its new value, whole, with the matching content type and encoding.
  */
 export class DirectoryBackend implements StorageBackend {
   readonly #root: string;
   readonly #stores = new Map<string, DirectoryStore>();
+  /** Store folder names in use, lower-cased (a case-insensitive disk sees `A` and `a` as one). */
+  readonly #folders = new Set<string>();
   readonly #locks = new KeyedMutex();
   readonly #dirty = new Set<string>();
   #flushTimer: NodeJS.Timeout | undefined;
 
+  /** Loads every store folder; a file that cannot be read stops it with the file's path. */
   constructor(rootDir: string) {
     this.#root = join(rootDir, 'key_value_stores');
     mkdirSync(this.#root, { recursive: true });
-    for (const entry of readdirSync(this.#root, { withFileTypes: true })) {
-      if (entry.isDirectory()) this.#loadStore(join(this.#root, entry.name), entry.name);
+    const folderOf = new Map<string, string>();
+    const nameFolder = new Map<string, string>();
+    const loaded = readdirSync(this.#root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => {
+        const dir = join(this.#root, entry.name);
+        return { dir, ...loadDirectoryStore(dir, entry.name, warn) };
+      })
+      // Stores with metadata first: a folder placed by hand does not take a name one of them holds.
+      .sort((a, b) => Number(b.described) - Number(a.described));
+    for (const { dir, meta, described, records } of loaded) {
+      const sameId = folderOf.get(meta.id);
+      if (sameId)
+        throw new ServerOptionError(
+          `storage folders ${sameId} and ${dir} both hold store id ${meta.id}; move one away`,
+        );
+      const sameName = meta.name === null ? undefined : nameFolder.get(meta.name);
+      if (sameName && described)
+        throw new ServerOptionError(
+          `storage folders ${sameName} and ${dir} both hold store name ${meta.name}; move one away`,
+        );
+      if (sameName) {
+        warn(`${dir} has no metadata and store ${sameName} holds its name; it is loaded as an unnamed store`);
+        meta.name = null;
+      }
+      folderOf.set(meta.id, dir);
+      if (meta.name !== null) nameFolder.set(meta.name, dir);
+      this.#folders.add(basename(dir).toLowerCase());
+      this.#stores.set(meta.id, { meta, dir, records });
     }
   }
 
-  #loadStore(dir: string, dirName: string): void {
-    const metadataPath = join(dir, STORE_METADATA);
-    let meta: StoreMeta;
-    if (existsSync(metadataPath)) {
-      const saved = JSON.parse(readFileSync(metadataPath, 'utf8')) as StoreMetadataFile;
-      meta = {
-        ...saved,
-        createdAt: new Date(saved.createdAt),
-        modifiedAt: new Date(saved.modifiedAt),
-        accessedAt: new Date(saved.accessedAt),
-      };
-    } else {
-      // A folder placed by hand (e.g. Crawlee's `default`): its name if it is a valid store name.
-      meta = newStoreMeta(isValidStoreName(dirName) ? dirName : null, 0);
+  /** Folder names a store may live in, best first. */
+  static #folderNames(meta: StoreMeta): string[] {
+    const preferred = meta.name ?? meta.id;
+    return [
+      preferred,
+      `${preferred}~${meta.id}`,
+      ...Array.from({ length: FOLDER_ATTEMPTS }, (_, n) => `${preferred}~${meta.id}-${n + 2}`),
+    ];
+  }
+
+  /** Takes a free folder name for the store (synchronously, so no other request takes it too). */
+  #claimFolder(meta: StoreMeta, create: boolean): string {
+    for (const name of DirectoryBackend.#folderNames(meta)) {
+      if (this.#folders.has(name.toLowerCase())) continue;
+      const dir = join(this.#root, name);
+      if (create) {
+        try {
+          mkdirSync(dir);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw error;
+        }
+      } else if (existsSync(dir)) continue;
+      this.#folders.add(name.toLowerCase());
+      return dir;
     }
-    const records = new Map<string, RecordEntry>();
-    const files = readdirSync(dir).filter((file) => !file.startsWith(TEMP_PREFIX) && file !== STORE_METADATA);
-    const described = new Set<string>();
-    for (const file of files.filter((name) => name.endsWith(RECORD_METADATA_SUFFIX))) {
-      const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as RecordEntry & { key: string };
-      if (!existsSync(join(dir, saved.file))) continue;
-      records.set(saved.key, {
-        file: saved.file,
-        contentType: saved.contentType,
-        encoding: saved.encoding,
-        size: saved.size,
-      });
-      described.add(saved.file);
-    }
-    for (const file of files.filter(
-      (name) => !name.endsWith(RECORD_METADATA_SUFFIX) && !described.has(name),
-    )) {
-      const { key, contentType } = guessRecordFromFile(file);
-      if (!records.has(key)) {
-        records.set(key, { file, contentType, encoding: null, size: readFileSync(join(dir, file)).length });
-      }
-    }
-    this.#stores.set(meta.id, { meta, dir, records });
+    throw new Error(`no free folder for store ${meta.id} in ${this.#root}`);
   }
 
   #require(id: string): DirectoryStore {
@@ -142,7 +170,7 @@ export class DirectoryBackend implements StorageBackend {
       accessedAt: meta.accessedAt.toISOString(),
       userId: '1',
     };
-    await writeFileAtomic(store.dir, STORE_METADATA, JSON.stringify(file, null, 2));
+    await writeFileAtomic(store.dir, STORE_METADATA_FILE, JSON.stringify(file, null, 2));
   }
 
   listStores(): Promise<StoreMeta[]> {
@@ -160,19 +188,32 @@ export class DirectoryBackend implements StorageBackend {
   }
 
   async createStore(meta: StoreMeta): Promise<void> {
-    const dir = join(this.#root, meta.name ?? meta.id);
-    mkdirSync(dir, { recursive: true });
-    const store = { meta: copyStoreMeta(meta), dir, records: new Map<string, RecordEntry>() };
-    await this.#writeStoreMetadata(store);
+    const dir = this.#claimFolder(meta, true);
+    const store = { meta: copyStoreMeta(meta), dir, records: new Map<string, DirectoryRecord>() };
+    try {
+      await this.#writeStoreMetadata(store);
+    } catch (error) {
+      this.#folders.delete(basename(dir).toLowerCase());
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
     this.#stores.set(meta.id, store);
   }
 
   saveStore(meta: StoreMeta, durable: boolean): Promise<void> {
     return this.#locks.run(meta.id, async () => {
       const store = this.#require(meta.id);
-      const dir = join(this.#root, meta.name ?? meta.id);
-      if (dir !== store.dir) {
-        await rename(store.dir, dir);
+      const current = basename(store.dir);
+      // Only a change of name moves a folder (a folder placed by hand keeps its name otherwise).
+      if (meta.name !== store.meta.name && !DirectoryBackend.#folderNames(meta).includes(current)) {
+        const dir = this.#claimFolder(meta, false);
+        try {
+          await rename(store.dir, dir);
+        } catch (error) {
+          this.#folders.delete(basename(dir).toLowerCase());
+          throw error;
+        }
+        this.#folders.delete(current.toLowerCase());
         store.dir = dir;
       }
       store.meta = copyStoreMeta(meta);
@@ -186,6 +227,7 @@ export class DirectoryBackend implements StorageBackend {
     });
   }
 
+  /** Writes lazily saved metadata; a failure is reported (with the folder), never thrown. */
   async #flush(): Promise<void> {
     this.#flushTimer = undefined;
     const ids = [...this.#dirty];
@@ -194,7 +236,12 @@ export class DirectoryBackend implements StorageBackend {
       ids.map((id) =>
         this.#locks.run(id, async () => {
           const store = this.#stores.get(id);
-          if (store) await this.#writeStoreMetadata(store);
+          if (!store) return;
+          try {
+            await this.#writeStoreMetadata(store);
+          } catch (error) {
+            warn(`could not save the metadata of store ${id} in ${store.dir}: ${(error as Error).message}`);
+          }
         }),
       ),
     );
@@ -207,55 +254,82 @@ export class DirectoryBackend implements StorageBackend {
       this.#stores.delete(id);
       this.#dirty.delete(id);
       await rm(store.dir, { recursive: true, force: true });
+      this.#folders.delete(basename(store.dir).toLowerCase());
     });
   }
 
   listRecords(storeId: string): Promise<RecordInfo[]> {
-    const records = this.#stores.get(storeId)?.records ?? new Map<string, RecordEntry>();
+    const records = this.#stores.get(storeId)?.records ?? new Map<string, DirectoryRecord>();
     return Promise.resolve([...records].map(([key, entry]) => ({ key, size: entry.size })));
   }
 
-  async getRecord(storeId: string, key: string): Promise<StoredRecord | undefined> {
-    const store = this.#stores.get(storeId);
-    const entry = store?.records.get(key);
-    if (!store || !entry) return undefined;
-    const value = await readFile(join(store.dir, entry.file));
-    return { key, contentType: entry.contentType, encoding: entry.encoding, value };
-  }
-
-  putRecord(storeId: string, record: StoredRecord): Promise<{ previousSize: number | undefined }> {
-    return this.#locks.run(storeId, async () => {
-      const store = this.#require(storeId);
-      const previous = store.records.get(record.key);
-      const entry: RecordEntry = {
-        file: dataFileName(record.key, record.contentType),
-        contentType: record.contentType,
-        encoding: record.encoding,
-        size: record.value.length,
-      };
-      await writeFileAtomic(store.dir, entry.file, record.value);
-      await writeFileAtomic(
-        store.dir,
-        record.key + RECORD_METADATA_SUFFIX,
-        JSON.stringify({ key: record.key, ...entry }),
-      );
-      store.records.set(record.key, entry);
-      if (previous && previous.file !== entry.file)
-        await unlink(join(store.dir, previous.file)).catch(() => undefined);
-      return { previousSize: previous?.size };
-    });
-  }
-
-  deleteRecord(storeId: string, key: string): Promise<number | undefined> {
-    return this.#locks.run(storeId, async () => {
+  /** Reads under the record's lock, so a read never pairs a new value with old metadata. */
+  getRecord(storeId: string, key: string): Promise<StoredRecord | undefined> {
+    return this.#locks.run(`${storeId}/${key}`, async () => {
       const store = this.#stores.get(storeId);
       const entry = store?.records.get(key);
       if (!store || !entry) return undefined;
-      await unlink(join(store.dir, key + RECORD_METADATA_SUFFIX)).catch(() => undefined);
-      await unlink(join(store.dir, entry.file)).catch(() => undefined);
-      store.records.delete(key);
-      return entry.size;
+      try {
+        const value = await readFile(join(store.dir, entry.file));
+        return { key, contentType: entry.contentType, encoding: entry.encoding, value };
+      } catch (error) {
+        if (isMissing(error) && !this.#stores.has(storeId)) return undefined; // deleted meanwhile
+        throw error;
+      }
     });
+  }
+
+  putRecord(storeId: string, record: StoredRecord): Promise<{ previousSize: number | undefined }> {
+    return this.#locks.run(storeId, () =>
+      this.#locks.run(`${storeId}/${record.key}`, async () => {
+        const store = this.#require(storeId);
+        const previous = store.records.get(record.key);
+        const names = recordFileNames(record.key, record.contentType);
+        const staged = await writeTempFile(store.dir, record.value);
+        const metadata: RecordMetadataFile = {
+          key: record.key,
+          contentType: record.contentType,
+          extension: extensionFor(record.contentType),
+          encoding: record.encoding,
+          size: record.value.length,
+          staged,
+        };
+        // The commit: from here on a load moves the staged value into place.
+        await writeFileAtomic(store.dir, names.metadata, JSON.stringify(metadata));
+        await rename(join(store.dir, staged), join(store.dir, names.data));
+        await syncFolder(store.dir);
+        store.records.set(record.key, {
+          file: names.data,
+          metadataFile: names.metadata,
+          contentType: record.contentType,
+          encoding: record.encoding,
+          size: record.value.length,
+        });
+        if (previous && previous.file !== names.data)
+          await unlink(join(store.dir, previous.file)).catch(() => undefined);
+        return { previousSize: previous?.size };
+      }),
+    );
+  }
+
+  deleteRecord(storeId: string, key: string): Promise<number | undefined> {
+    return this.#locks.run(storeId, () =>
+      this.#locks.run(`${storeId}/${key}`, async () => {
+        const store = this.#stores.get(storeId);
+        const entry = store?.records.get(key);
+        if (!store || !entry) return undefined;
+        // Value first: metadata without its file loads as no record, a file without metadata as one.
+        await unlink(join(store.dir, entry.file)).catch((error: unknown) => {
+          if (!isMissing(error)) throw error;
+        });
+        if (entry.metadataFile !== null)
+          await unlink(join(store.dir, entry.metadataFile)).catch((error: unknown) => {
+            if (!isMissing(error)) throw error;
+          });
+        store.records.delete(key);
+        return entry.size;
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -28,10 +28,9 @@ export function extensionFor(contentType: string): string {
   return EXTENSIONS[contentType.split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'bin';
 }
 
-/** The file name of a record: `{key}.{ext}`, or just the key when it already ends with that extension. */
-export function recordFileName(key: string, contentType: string): string {
-  const extension = extensionFor(contentType);
-  return key.toLowerCase().endsWith(`.${extension}`) ? key : `${key}.${extension}`;
+/** Whether `extension` is one this layout gives record files (`bin` included). */
+export function isKnownExtension(extension: string): boolean {
+  return Object.hasOwn(MEDIA_TYPES, extension);
 }
 
 /** For a file placed by hand (no metadata): its key and media type, guessed from the extension. */
