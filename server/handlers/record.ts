@@ -3,6 +3,7 @@ import { ApiError, notFound } from '../api-error.ts';
 import { requireOwner } from '../caller-auth.ts';
 import { sendEmpty, sendJson } from '../http-response.ts';
 import { QueryParams } from '../query-params.ts';
+import { RECORD_KEY_PATTERN } from '../record-key.ts';
 import { decodedStream, readBody } from '../request-body.ts';
 import {
   applyStoreChange,
@@ -16,8 +17,6 @@ import {
 import type { StoreMeta, StoredEncoding, StoredRecord } from '../storage/storage-backend.ts';
 import { isValidRecordSignature } from '../url-signing.ts';
 
-/** 1 to 256 characters of a-z, A-Z, 0-9 and !-_.'() (the platform's record-key rule). */
-const RECORD_KEY_PATTERN = /^[a-zA-Z0-9!\-_.'()]{1,256}$/;
 /** The media type stored when a write names none. */
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 

@@ -294,8 +294,13 @@ export class DirectoryBackend implements StorageBackend {
           size: record.value.length,
           staged,
         };
-        // The commit: from here on a load moves the staged value into place.
-        await writeFileAtomic(store.dir, names.metadata, JSON.stringify(metadata));
+        try {
+          // The commit: from here on a load moves the staged value into place.
+          await writeFileAtomic(store.dir, names.metadata, JSON.stringify(metadata));
+        } catch (error) {
+          await rm(join(store.dir, staged), { force: true });
+          throw error;
+        }
         await rename(join(store.dir, staged), join(store.dir, names.data));
         await syncFolder(store.dir);
         store.records.set(record.key, {

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { newStoreMeta } from '../new-store-meta.ts';
+import { RECORD_KEY_PATTERN } from '../record-key.ts';
 import { ServerOptionError } from '../server-options.ts';
 import { isValidStoreName } from '../store-name.ts';
 import { extensionFor, guessRecordFromFile, isKnownExtension } from './file-extensions.ts';
@@ -55,7 +56,6 @@ export interface RecordMetadataFile {
   staged?: string;
 }
 
-const RECORD_KEY_PATTERN = /^[a-zA-Z0-9!\-_.'()]{1,256}$/;
 const ENCODINGS: readonly (StoredEncoding | null)[] = ['gzip', 'br', 'deflate', null];
 /** Store ids this backend accepts from a metadata file: they go into URL paths and folder names. */
 const STORE_ID_PATTERN = /^[a-zA-Z0-9-]{1,64}$/;

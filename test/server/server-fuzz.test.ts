@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -213,7 +213,6 @@ function sendRaw(base: string, r: RawRequest): Promise<number> {
 /** Every path under `dir` (recursively), relative to it, except those under `skip`. */
 function listing(dir: string, skip: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((entry) => entry)
     .filter((entry) => !join(dir, entry).startsWith(skip))
     .sort();
 }
@@ -258,10 +257,6 @@ describe.each(['memory', 'directory'] as const)('server fuzz over raw HTTP (%s b
       await server.stop();
     }
     expect(listing(parent, data), 'files appeared outside the data dir').toEqual(before);
-    if (backend === 'directory') {
-      for (const entry of readdirSync(data, { recursive: true, encoding: 'utf8' }))
-        expect(relative(data, join(data, entry)).startsWith('..')).toBe(false);
-    }
     console.info(
       `server fuzz (${backend}): ${FUZZ_RUNS} runs, ${requests} requests, ${Date.now() - started} ms`,
     );
