@@ -143,7 +143,8 @@ export async function runConformance(
       config: join(PACKAGE_ROOT, 'vitest.config.ts'),
       project: 'conformance',
       watch: false,
-      reporters: [reporter, 'default'],
+      // Watch mode prints only changed verdicts: vitest's own progress output is left out there.
+      reporters: options.watch ? [reporter] : [reporter, 'default'],
       provide: { kvsRun: context },
       passWithNoTests: true,
       ...(replay
