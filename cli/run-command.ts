@@ -68,8 +68,9 @@ async function runAndReport(
   targetUrl: string,
   embedded: boolean,
   redact: (text: string) => string,
+  interrupt: AbortSignal,
 ): Promise<RunOutcome> {
-  const result = await runConformance(contract, options, targetUrl);
+  const result = await runConformance(contract, options, targetUrl, undefined, interrupt);
   const out = resolve(options.out);
   const report = buildReport({
     contract,
@@ -138,10 +139,11 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         );
       if (options.targetImage) {
         const { image, port, waitPath } = options.targetImage;
-        console.log(
-          `kvs-conformance: starting ${image} (host network, port ${port}, waiting for GET ${waitPath})`,
+        container = await startContainerTarget(options.targetImage, (engine) =>
+          console.log(
+            `kvs-conformance: starting ${image} on ${engine.source} (host network, port ${port}, waiting for GET ${waitPath})`,
+          ),
         );
-        container = await startContainerTarget(options.targetImage);
         console.log(`kvs-conformance: container ${container.id.slice(0, 12)} answers at ${container.url}`);
       }
       if (interruption.signal.aborted) {
@@ -154,7 +156,14 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         let exitCode: number = EXIT_CODES.ok;
         const last = await watchRuns({
           runOnce: async () => {
-            const outcome = await runAndReport(contract, options, targetUrl, embedded, redact);
+            const outcome = await runAndReport(
+              contract,
+              options,
+              targetUrl,
+              embedded,
+              redact,
+              interruption.signal,
+            );
             exitCode = outcome.exitCode;
             return outcome.report.run.interrupted ? undefined : outcome.report;
           },
@@ -168,7 +177,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         setExitCode(last === undefined ? EXIT_CODES.toolError : exitCode);
         return;
       }
-      const outcome = await runAndReport(contract, options, targetUrl, embedded, redact);
+      const outcome = await runAndReport(contract, options, targetUrl, embedded, redact, interruption.signal);
       console.log(renderConsoleSummary(outcome.report, outcome.htmlPath));
       setExitCode(outcome.exitCode);
     } finally {

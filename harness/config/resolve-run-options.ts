@@ -234,7 +234,10 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
   const [watch, watchOrigin] = pick('watch');
   const watchPaths = list(...pick('watchPath'));
   if (watch !== undefined && typeof watch !== 'boolean' && watch !== 'true' && watch !== 'false')
-    throw new HarnessError('KVSC_USAGE', `${watchOrigin} is ${JSON.stringify(watch)}; allowed: true or false`);
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `${watchOrigin} is ${JSON.stringify(watch)}; allowed: true or false`,
+    );
   const watching = watch === true || watch === 'true' || (watchPaths !== undefined && watch === undefined);
   return {
     target: target?.replace(/\/+$/, '').replace(/\/v2$/, ''),

@@ -31,6 +31,8 @@ async function ping(dockerHost: string): Promise<void> {
 
 /**
  * Finds the Docker engine a container target will run on, or says in one line what was tried.
+ * Sets TESTCONTAINERS_HOST_OVERRIDE (unless set) to the engine's machine: with host networking
+ * that is where the target listens.
  * An explicit DOCKER_HOST is the only engine tried (testcontainers alone would fall back to the
  * default socket, which is not what the user asked for).
  */
@@ -55,11 +57,13 @@ export async function checkDockerEngine(env: NodeJS.ProcessEnv): Promise<DockerE
         },
       );
     }
-    return {
-      source: `DOCKER_HOST=${dockerHost}`,
-      host: scheme === 'tcp' ? new URL(dockerHost).hostname : '127.0.0.1',
-    };
+    const host = scheme === 'tcp' ? new URL(dockerHost).hostname : '127.0.0.1';
+    env.TESTCONTAINERS_HOST_OVERRIDE ??= host;
+    return { source: `DOCKER_HOST=${dockerHost}`, host };
   }
+  // Without it testcontainers looks for the host in the bridge network, which host-networking
+  // engines (dockerd --bridge=none) do not have.
+  env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
   const { getContainerRuntimeClient } = await import('testcontainers');
   try {
     await getContainerRuntimeClient();

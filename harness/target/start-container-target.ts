@@ -1,6 +1,6 @@
 import type { ContainerTargetOptions } from '../config/run-options.ts';
 import { HarnessError } from '../errors.ts';
-import { checkDockerEngine } from './check-docker-engine.ts';
+import { checkDockerEngine, type DockerEngine } from './check-docker-engine.ts';
 
 /** How long a target container gets to answer its wait path. */
 export const CONTAINER_STARTUP_TIMEOUT_MS = 120_000;
@@ -19,18 +19,20 @@ export interface ContainerTarget {
 /**
  * Starts the implementation under test from a container image (testcontainers) with host
  * networking, waits until `GET waitPath` answers (any status below 500), and returns its URL.
+ * `announce` is told the engine once it answered (the wait for the container may take a while).
  * No registry may be reachable: an image that is not local fails to pull, with the reason.
  */
 export async function startContainerTarget(
   options: ContainerTargetOptions,
+  announce: (engine: DockerEngine) => void = () => undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ContainerTarget> {
   // Ryuk, testcontainers' reaper, is an image of its own pulled from a registry; the harness
   // stops its containers itself (also on SIGINT/SIGTERM).
   env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-  const engine = await checkDockerEngine(env);
   // Host networking: the container's port is a port of the engine's machine.
-  env.TESTCONTAINERS_HOST_OVERRIDE ??= engine.host;
+  const engine = await checkDockerEngine(env);
+  announce(engine);
   const { BoundPorts, GenericContainer, Wait } = await import('testcontainers');
   const http = Wait.forHttp(options.waitPath, options.port, { abortOnContainerExit: true })
     .forStatusCodeMatching((status) => status < 500)
@@ -66,7 +68,7 @@ export async function startContainerTarget(
       },
     };
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? 'unknown error';
+    const reason = (error as Error).message.split('\n')[0]?.trim() ?? 'unknown error';
     throw new HarnessError(
       'KVSC_TARGET_UNREACHABLE',
       `target image ${options.image} did not start on ${engine.source}: ${reason}`,
