@@ -156,7 +156,9 @@ describe('examples/github-actions', () => {
     };
     expect(mergedReport.verdict).toBe('pass');
     expect(mergedReport.run.seed).toBe(Number(runId));
-    expect(merged.summary).toBe(readFileSync(join(mergeWorkspace, 'merged', 'summary.md'), 'utf8'));
+    expect(merged.summary.trim()).toBe(
+      readFileSync(join(mergeWorkspace, 'merged', 'summary.md'), 'utf8').trim(),
+    );
     expect(readdirSync(join(artifacts, 'kvs-conformance-report')).sort()).toEqual([...REPORT_FILES].sort());
 
     // The token the server was started with appears in no file and no output of the recipe.
