@@ -57,11 +57,10 @@ export function shownPath(path: string): string {
 /** One run's outcome: its report and the exit code it earns. */
 interface RunOutcome {
   readonly report: ConformanceReport;
-  readonly htmlPath: string;
   readonly exitCode: number;
 }
 
-/** Runs the suites once against the target, writes the four report files, prints cleanup and errors. */
+/** Runs the suites once against the target, writes the four report files, prints the summary, cleanup and errors. */
 async function runAndReport(
   contract: Contract,
   options: ResolvedRunOptions,
@@ -84,6 +83,8 @@ async function runAndReport(
   });
   const written = writeReportFiles(report, out);
   const htmlPath = shownPath(written.html);
+  // Watch mode prints its own lines (changed verdicts and a summary).
+  if (!options.watch) console.log(renderConsoleSummary(report, htmlPath));
   if (!options.watch || result.cleanup.left.length > 0)
     console.log(
       `cleanup: deleted ${result.cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})`,
@@ -92,19 +93,15 @@ async function runAndReport(
     console.log(`  could not delete ${left.id}: ${redact(left.reason)}`);
   if (result.interrupted) {
     console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
-    return { report, htmlPath, exitCode: EXIT_CODES.toolError };
+    return { report, exitCode: EXIT_CODES.toolError };
   }
   if (result.runErrors.length > 0) {
     console.error(
       `kvs-conformance: the suites could not all run:\n${result.runErrors.map((e) => `  ${redact(e)}`).join('\n')}`,
     );
-    return { report, htmlPath, exitCode: EXIT_CODES.toolError };
+    return { report, exitCode: EXIT_CODES.toolError };
   }
-  return {
-    report,
-    htmlPath,
-    exitCode: report.totals.mustFail > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok,
-  };
+  return { report, exitCode: report.totals.mustFail > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok };
 }
 
 /** `kvs-conformance run`: the suites against a target, then the four report files; exit code through `setExitCode`. */
@@ -154,8 +151,10 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       const targetUrl = options.target ?? container?.url ?? server?.url ?? '';
       if (options.watch) {
         let exitCode: number = EXIT_CODES.ok;
-        const last = await watchRuns({
+        await watchRuns({
           runOnce: async () => {
+            // Until the run ends: a run that could not run (target down) leaves exit 2.
+            exitCode = EXIT_CODES.toolError;
             const outcome = await runAndReport(
               contract,
               options,
@@ -174,11 +173,10 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
           print: (line) => console.log(line),
           reportPath: shownPath(join(resolve(options.out), REPORT_FILES.html)),
         });
-        setExitCode(last === undefined ? EXIT_CODES.toolError : exitCode);
+        setExitCode(exitCode);
         return;
       }
       const outcome = await runAndReport(contract, options, targetUrl, embedded, redact, interruption.signal);
-      console.log(renderConsoleSummary(outcome.report, outcome.htmlPath));
       setExitCode(outcome.exitCode);
     } finally {
       await container?.stop();

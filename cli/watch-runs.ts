@@ -44,10 +44,10 @@ function summary(run: number, report: ConformanceReport, changed: number, report
 /**
  * `run --watch`: runs, then waits for a key press or a change under the watched paths and runs
  * again (same seed, so a changed verdict comes from the target, not from new random cases),
- * printing only the rules whose verdict changed and a one-line summary. Resolves with the last
- * report when the user quits, input ends (without watched paths) or a signal arrives.
+ * printing only the rules whose verdict changed and a one-line summary. Resolves when the user
+ * quits, input ends (without watched paths) or a signal arrives.
  */
-export async function watchRuns(options: WatchRunsOptions): Promise<ConformanceReport | undefined> {
+export async function watchRuns(options: WatchRunsOptions): Promise<void> {
   const missing = options.paths.find((path) => !existsSync(path));
   if (missing)
     throw new HarnessError('KVSC_USAGE', `--watch-path ${missing} does not exist; allowed: a file or folder`);
@@ -100,16 +100,23 @@ export async function watchRuns(options: WatchRunsOptions): Promise<ConformanceR
   options.stop.addEventListener('abort', onStop, { once: true });
 
   let previous: VerdictsById | undefined;
-  let last: ConformanceReport | undefined;
   try {
     for (let run = 1; ; run++) {
-      const report = await options.runOnce();
-      if (report === undefined) break;
-      const changes = verdictChanges(previous, report);
-      for (const line of changes) options.print(line);
-      options.print(summary(run, report, changes.length, options.reportPath));
-      previous = verdictsOf(report);
-      last = report;
+      let report: ConformanceReport | undefined;
+      try {
+        report = await options.runOnce();
+        if (report === undefined) break;
+      } catch (error) {
+        // A target that is down for a moment (restarting) does not end watch mode.
+        if (!(error instanceof HarnessError)) throw error;
+        options.print(`run ${run}: kvs-conformance: ${error.message} (Enter or r: run again, q: quit)`);
+      }
+      if (report !== undefined) {
+        const changes = verdictChanges(previous, report);
+        for (const line of changes) options.print(line);
+        options.print(summary(run, report, changes.length, options.reportPath));
+        previous = verdictsOf(report);
+      }
       if (options.stop.aborted) break;
       while (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
@@ -118,7 +125,6 @@ export async function watchRuns(options: WatchRunsOptions): Promise<ConformanceR
       pending.length = 0;
       options.print(`run ${run + 1}: ${reason}; running again…`);
     }
-    return last;
   } finally {
     clearTimeout(debounce);
     for (const watcher of watchers) watcher.close();
