@@ -8,6 +8,9 @@
 # shared libraries, for machines that reach no registry. It has no shell: this file uses no RUN.
 ARG BASE_IMAGE=node:20-slim
 FROM ${BASE_IMAGE}
+LABEL org.opencontainers.image.title=kvs-conformance \
+      org.opencontainers.image.description="kvs-conformance serve: the reference Apify Key-Value Store API server" \
+      org.opencontainers.image.licenses=Apache-2.0
 COPY app/ /opt/kvs-conformance/
 WORKDIR /data
 # serve reads PORT and HOST; 0.0.0.0 so that a published port (bridge networking) reaches it.

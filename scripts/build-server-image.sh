@@ -37,4 +37,6 @@ if ! docker build --quiet ${BASE:+--build-arg "BASE_IMAGE=$BASE"} -t "$TAG" -f D
   cat "$CONTEXT/build.log" >&2
   exit 1
 fi
+# A rebuild leaves the previous image untagged: remove such leftovers of this Dockerfile only.
+docker image prune --force --filter label=org.opencontainers.image.title=kvs-conformance >/dev/null
 echo "build-server-image: built $TAG ($(docker image inspect "$TAG" --format '{{.Size}}') bytes${BASE:+, FROM $BASE})"

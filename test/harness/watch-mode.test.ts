@@ -87,6 +87,29 @@ describe('kvs-conformance run --watch', () => {
     }
   }, 300_000);
 
+  it('keeps watching while the target cannot be reached, and exits 2 when quit then', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', '--watch', '--target', 'http://127.0.0.1:9'], {
+      env: { ...process.env, FORCE_COLOR: '0' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      await expect
+        .poll(() => stdout, { timeout: 120_000, interval: 100 })
+        .toMatch(/^run 1: kvs-conformance: KVSC_TARGET_UNREACHABLE: cannot reach http:\/\/127\.0\.0\.1:9/m);
+      child.stdin.write('r\n');
+      await expect
+        .poll(() => stdout, { timeout: 120_000, interval: 100 })
+        .toMatch(/^run 2: kvs-conformance: KVSC_TARGET_UNREACHABLE/m);
+      child.stdin.write('q\n');
+      expect(await exited).toBe(2);
+    } finally {
+      child.kill();
+    }
+  }, 300_000);
+
   it('refuses a --watch-path that does not exist: one line, exit 2', async () => {
     const missing = join(tmpdir(), 'kvsc-no-such-folder', 'src');
     const result = await runCli(['run', '--watch-path', missing, '--rule', 'KVS-SCHEMA-005']);
