@@ -3,7 +3,7 @@ import { HarnessError } from '../errors.ts';
 import { checkDockerEngine, type DockerEngine } from './check-docker-engine.ts';
 
 /** How long a target container gets to answer its wait path. */
-export const CONTAINER_STARTUP_TIMEOUT_MS = 120_000;
+const CONTAINER_STARTUP_TIMEOUT_MS = 120_000;
 /** How long a target container gets to stop after SIGTERM before it is killed. */
 const CONTAINER_STOP_TIMEOUT_MS = 3_000;
 
@@ -20,18 +20,18 @@ export interface ContainerTarget {
  * Starts the implementation under test from a container image (testcontainers) with host
  * networking, waits until `GET waitPath` answers (any status below 500), and returns its URL.
  * `announce` is told the engine once it answered (the wait for the container may take a while).
- * No registry may be reachable: an image that is not local fails to pull, with the reason.
+ * An image that is not local is pulled where a registry is reachable; a failed pull is the
+ * error's reason. testcontainers is configured through the process environment.
  */
 export async function startContainerTarget(
   options: ContainerTargetOptions,
   announce: (engine: DockerEngine) => void = () => undefined,
-  env: NodeJS.ProcessEnv = process.env,
 ): Promise<ContainerTarget> {
   // Ryuk, testcontainers' reaper, is an image of its own pulled from a registry; the harness
   // stops its containers itself (also on SIGINT/SIGTERM).
-  env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   // Host networking: the container's port is a port of the engine's machine.
-  const engine = await checkDockerEngine(env);
+  const engine = await checkDockerEngine(process.env);
   announce(engine);
   const { BoundPorts, GenericContainer, Wait } = await import('testcontainers');
   const http = Wait.forHttp(options.waitPath, options.port, { abortOnContainerExit: true })
