@@ -12,10 +12,19 @@ import { redactSecrets } from '../harness/http/redact.ts';
 import { runConformance } from '../harness/runner/run-conformance.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
 import { startServer, type RunningServer } from '../server/index.ts';
-import { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } from '../reports/index.ts';
-import { exitCodeFor } from './exit-codes.ts';
+import { startContainerTarget, type ContainerTarget } from '../harness/target/start-container-target.ts';
+import {
+  buildReport,
+  renderConsoleSummary,
+  REPORT_FILES,
+  writeReportFiles,
+  type ConformanceReport,
+} from '../reports/index.ts';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
+import { listenForInterruption } from './interruption.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
+import { watchRuns } from './watch-runs.ts';
 
 /** How stale the embedded server's eventual mode gets: well inside the window. */
 function embeddedStaleMs(windowMs: number): number {
@@ -46,6 +55,53 @@ export function shownPath(path: string): string {
   return shown.startsWith('..') ? path : shown;
 }
 
+/** One run's outcome: its report and the exit code it earns. */
+interface RunOutcome {
+  readonly report: ConformanceReport;
+  readonly exitCode: number;
+}
+
+/** Runs the suites once against the target, writes the four report files, prints the summary, cleanup and errors. */
+async function runAndReport(
+  contract: Contract,
+  options: ResolvedRunOptions,
+  targetUrl: string,
+  embedded: boolean,
+  redact: (text: string) => string,
+  interrupt: AbortSignal,
+): Promise<RunOutcome> {
+  const result = await runConformance(contract, options, targetUrl, undefined, interrupt);
+  const out = resolve(options.out);
+  const report = buildReport({
+    contract,
+    result,
+    harnessVersion: HARNESS_VERSION,
+    preset: options.profile,
+    shard: options.shard,
+    embedded,
+    reportPath: shownPath(join(out, REPORT_FILES.json)),
+    redact,
+    rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
+  });
+  const written = writeReportFiles(report, out);
+  const htmlPath = shownPath(written.html);
+  // Watch mode prints its own lines (changed verdicts and a summary).
+  if (!options.watch) console.log(renderConsoleSummary(report, htmlPath));
+  if (!options.watch || result.cleanup.left.length > 0)
+    console.log(
+      `cleanup: deleted ${result.cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})`,
+    );
+  for (const left of result.cleanup.left)
+    console.log(`  could not delete ${left.id}: ${redact(left.reason)}`);
+  if (result.interrupted)
+    console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
+  if (result.runErrors.length > 0)
+    console.error(
+      `kvs-conformance: the suites could not all run:\n${result.runErrors.map((e) => `  ${redact(e)}`).join('\n')}`,
+    );
+  return { report, exitCode: exitCodeFor(report.verdict, options.strict) };
+}
+
 /** `kvs-conformance run`: the suites against a target, then the four report files; exit code through `setExitCode`. */
 export function addRunCommand(program: Command, setExitCode: (code: number) => void): void {
   addRunFlags(
@@ -60,48 +116,70 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       ...(file ? { file } : {}),
     });
     const contract = await loadContract();
-    const embedded = options.target === undefined;
+    const embedded = options.target === undefined && options.targetImage === undefined;
     // Without a token of the user's, the embedded server gets a made-up one, so that the AUTH and
     // SIGN rules are checked by default too.
     if (embedded && options.token === undefined)
       options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
     const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
-    const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
-    const targetUrl = options.target ?? server?.url ?? '';
-    if (server)
-      console.log(
-        `kvs-conformance: no --target given; started the embedded reference server at ${server.url}`,
-      );
+    // From here on a signal ends the run through the cleanup below: stores, server, container.
+    const interruption = listenForInterruption();
+    let server: RunningServer | undefined;
+    let container: ContainerTarget | undefined;
     try {
-      const result = await runConformance(contract, options, targetUrl);
-      const out = resolve(options.out);
-      const report = buildReport({
-        contract,
-        result,
-        harnessVersion: HARNESS_VERSION,
-        preset: options.profile,
-        shard: options.shard,
-        embedded,
-        reportPath: shownPath(join(out, REPORT_FILES.json)),
-        redact,
-        rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
-      });
-      const written = writeReportFiles(report, out);
-      console.log(renderConsoleSummary(report, shownPath(written.html)));
-      console.log(
-        `cleanup: deleted ${result.cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})`,
-      );
-      for (const left of result.cleanup.left)
-        console.log(`  could not delete ${left.id}: ${redact(left.reason)}`);
-      if (result.interrupted)
-        console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
-      if (result.runErrors.length > 0)
-        console.error(
-          `kvs-conformance: the suites could not all run:\n${result.runErrors.map((e) => `  ${redact(e)}`).join('\n')}`,
+      server = embedded ? await startEmbeddedServer(contract, options) : undefined;
+      if (server)
+        console.log(
+          `kvs-conformance: no --target given; started the embedded reference server at ${server.url}`,
         );
-      setExitCode(exitCodeFor(report.verdict, options.strict));
+      if (options.targetImage) {
+        const { image, port, waitPath } = options.targetImage;
+        container = await startContainerTarget(options.targetImage, (engine) =>
+          console.log(
+            `kvs-conformance: starting ${image} on ${engine.source} (host network, port ${port}, waiting for GET ${waitPath})`,
+          ),
+        );
+        console.log(`kvs-conformance: container ${container.id.slice(0, 12)} answers at ${container.url}`);
+      }
+      if (interruption.signal.aborted) {
+        console.error('kvs-conformance: interrupted before the run started; nothing was judged.');
+        setExitCode(EXIT_CODES.toolError);
+        return;
+      }
+      const targetUrl = options.target ?? container?.url ?? server?.url ?? '';
+      if (options.watch) {
+        let exitCode: number = EXIT_CODES.ok;
+        await watchRuns({
+          runOnce: async () => {
+            // Until the run ends: a run that could not run (target down) leaves exit 2.
+            exitCode = EXIT_CODES.toolError;
+            const outcome = await runAndReport(
+              contract,
+              options,
+              targetUrl,
+              embedded,
+              redact,
+              interruption.signal,
+            );
+            exitCode = outcome.exitCode;
+            return outcome.report.run.interrupted ? undefined : outcome.report;
+          },
+          paths: options.watch.paths,
+          ignored: options.out,
+          input: process.stdin,
+          stop: interruption.signal,
+          print: (line) => console.log(line),
+          reportPath: shownPath(join(resolve(options.out), REPORT_FILES.html)),
+        });
+        setExitCode(exitCode);
+        return;
+      }
+      const outcome = await runAndReport(contract, options, targetUrl, embedded, redact, interruption.signal);
+      setExitCode(outcome.exitCode);
     } finally {
+      await container?.stop();
       await server?.close();
+      interruption.dispose();
     }
   });
 }

@@ -54,6 +54,32 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
     description:
       "where reports link each rule to its entry in docs/rules.md (default: the repository's copy at this version's tag)",
   },
+  targetImage: {
+    flags: '--target-image <image>',
+    description: 'start this container image as the target (needs a Docker engine; host networking)',
+  },
+  targetPort: {
+    flags: '--target-port <n>',
+    description: 'port the target container listens on (set as PORT in it unless --target-env sets PORT)',
+  },
+  targetEnv: {
+    flags: '--target-env <K=V>',
+    description: 'environment variable of the target container (repeatable)',
+    repeatable: true,
+  },
+  targetWait: {
+    flags: '--target-wait <path>',
+    description: 'path polled until the target container answers (default /)',
+  },
+  watch: {
+    flags: '--watch',
+    description: 're-run on Enter or r (q quits) or on changes under --watch-path; print changed verdicts',
+  },
+  watchPath: {
+    flags: '--watch-path <path>',
+    description: 'file or folder whose changes start a new run in --watch mode (repeatable)',
+    repeatable: true,
+  },
 };
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { HarnessError } from '../harness/errors.ts';
 import { ServerOptionError, startServer, type ServerOptions } from '../server/index.ts';
 import { collect, oneOf, wholeNumber } from './parse-flag.ts';
@@ -22,8 +22,14 @@ export function addServeCommand(program: Command): void {
   program
     .command('serve')
     .description('run the reference Key-Value Store API server (a local stand-in for the platform)')
-    .option('--port <n>', 'TCP port; 0 picks a free one', wholeNumber(0, 65535), 0)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    // PORT and HOST as container platforms and compose files set them (see Dockerfile).
+    .addOption(
+      new Option('--port <n>', 'TCP port; 0 picks a free one')
+        .env('PORT')
+        .argParser(wholeNumber(0, 65535))
+        .default(0),
+    )
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .option('--storage <memory|DIR>', 'memory, or a folder for the Apify/Crawlee local layout', 'memory')
     .option('--token <token>', 'accept this API token (repeatable); without any, no auth', collect)
     .option('--consistency <mode>', 'strong or eventual', oneOf(['strong', 'eventual'] as const), 'strong')

@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_OUT,
   DEFAULT_RUNS,
+  DEFAULT_TARGET_WAIT,
   DEFAULT_TIMEOUT_MS,
   ENV_PREFIX,
   type ResolvedRunOptions,
@@ -43,6 +44,9 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'shard',
     'strict',
     'rulesUrl',
+    'targetImage',
+    'targetPort',
+    'targetWait',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
@@ -142,6 +146,55 @@ function shard(value: RawValue, origin: string): ResolvedRunOptions['shard'] {
   return { index, count };
 }
 
+/** `K=V` pairs as an environment: names as POSIX shells allow them. */
+function environment(value: RawValue, origin: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of list(value, origin) ?? []) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair);
+    if (!match)
+      throw new HarnessError('KVSC_USAGE', `${origin} has "${pair}"; allowed: NAME=value, e.g. PORT=8080`);
+    env[match[1] ?? ''] = match[2] ?? '';
+  }
+  return env;
+}
+
+/** The container target: `targetImage` with its port, environment and wait path, checked together. */
+function containerTarget(
+  pick: (name: keyof RunOptions) => [RawValue, string],
+  target: string | undefined,
+): ResolvedRunOptions['targetImage'] {
+  const image = text(...pick('targetImage'));
+  const [portValue, portOrigin] = pick('targetPort');
+  const [envValue, envOrigin] = pick('targetEnv');
+  const [waitValue, waitOrigin] = pick('targetWait');
+  if (image === undefined) {
+    const orphan = [portValue, envValue, waitValue].some((value) => value !== undefined);
+    if (orphan)
+      throw new HarnessError(
+        'KVSC_USAGE',
+        'targetPort, targetEnv and targetWait belong to a container target; add --target-image IMAGE',
+      );
+    return undefined;
+  }
+  if (target !== undefined)
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `both target (${target}) and targetImage (${image}) are given; allowed: one of them`,
+    );
+  const env = environment(envValue, envOrigin);
+  const port = integer(portValue, portOrigin, 1) ?? integer(env.PORT, 'PORT in targetEnv', 1);
+  if (port === undefined || port > 65535)
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `targetImage ${image} needs the port it listens on; allowed: --target-port N (1-65535) or --target-env PORT=N`,
+    );
+  const waitPath = text(waitValue, waitOrigin) ?? DEFAULT_TARGET_WAIT;
+  if (!waitPath.startsWith('/'))
+    throw new HarnessError('KVSC_USAGE', `${waitOrigin} is "${waitPath}"; allowed: a path such as /health`);
+  // The container listens where the harness connects: PORT is set unless the user set it.
+  return { image, port, env: { PORT: String(port), ...env }, waitPath };
+}
+
 /** Where each source's values came from, for messages. */
 export interface RunOptionSources {
   readonly flags: RawRunOptions;
@@ -196,6 +249,14 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     );
   }
   const [timeout, timeoutOrigin] = pick('timeoutMs');
+  const [watch, watchOrigin] = pick('watch');
+  const watchPaths = list(...pick('watchPath'));
+  if (watch !== undefined && typeof watch !== 'boolean' && watch !== 'true' && watch !== 'false')
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `${watchOrigin} is ${JSON.stringify(watch)}; allowed: true or false`,
+    );
+  const watching = watch === true || watch === 'true' || (watchPaths !== undefined && watch === undefined);
   return {
     target: target?.replace(/\/+$/, '').replace(/\/v2$/, ''),
     token: text(...pick('token')),
@@ -213,5 +274,7 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     shard: shard(...pick('shard')),
     strict: flag(...pick('strict')) ?? false,
     rulesUrl: rulesReferenceUrl?.replace(/#.*$/, '') ?? defaultRulesReferenceUrl(),
+    targetImage: containerTarget(pick, target),
+    watch: watching ? { paths: watchPaths ?? [] } : undefined,
   };
 }

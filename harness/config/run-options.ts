@@ -27,6 +27,26 @@ export interface RunOptions {
   readonly strict?: boolean;
   /** Where reports link each rule to its entry in the rules reference (docs/rules.md). */
   readonly rulesUrl?: string;
+  /** A container image to start as the target (with testcontainers) instead of `target`. */
+  readonly targetImage?: string;
+  /** The port the target container listens on; with host networking also the port on the host. */
+  readonly targetPort?: number;
+  /** Environment of the target container, `K=V` each. */
+  readonly targetEnv?: readonly string[];
+  /** The path polled until the target container answers (default `/`). */
+  readonly targetWait?: string;
+  /** Stay running: re-run on a key press or a file change, printing only changed verdicts. */
+  readonly watch?: boolean;
+  /** Files or folders whose changes start a new run in watch mode (repeatable). */
+  readonly watchPath?: readonly string[];
+}
+
+/** A target started from a container image for the run, and stopped after it. */
+export interface ContainerTargetOptions {
+  readonly image: string;
+  readonly port: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly waitPath: string;
 }
 
 /** Every run option filled in. */
@@ -46,6 +66,9 @@ export interface ResolvedRunOptions {
   readonly shard: { readonly index: number; readonly count: number } | undefined;
   readonly strict: boolean;
   readonly rulesUrl: string;
+  readonly targetImage: ContainerTargetOptions | undefined;
+  /** Watch mode and the paths it watches (empty: key presses only). */
+  readonly watch: { readonly paths: readonly string[] } | undefined;
 }
 
 /** Defaults, as named constants. */
@@ -55,6 +78,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Big enough for a record at the payload limit plus headroom. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_OUT = 'kvs-conformance-report';
+/** The path polled until a target container answers. */
+export const DEFAULT_TARGET_WAIT = '/';
 /** The name of the config file looked for in the working directory. */
 export const CONFIG_FILE_NAMES = [
   'kvs-conformance.config.json',

@@ -100,6 +100,8 @@ export async function runConformance(
   options: ResolvedRunOptions,
   targetUrl: string,
   replay?: ReplayCase,
+  /** Aborted when the caller was interrupted (also before the suites started): the run stops and cleans up. */
+  interrupt?: AbortSignal,
 ): Promise<RunResult> {
   const startedAt = new Date();
   const settings = resolveProfileSettings(contract.profiles, {
@@ -136,47 +138,57 @@ export async function runConformance(
       ...(replay?.path ? { replayPath: replay.path } : {}),
     };
     const reporter = new VerdictReporter();
-    const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-    const filtered = options.suite.length > 0 || options.rule.length > 0;
-    const vitest = await createVitest('test', {
-      root: PACKAGE_ROOT,
-      config: join(PACKAGE_ROOT, 'vitest.config.ts'),
-      project: 'conformance',
-      watch: false,
-      reporters: [reporter, 'default'],
-      provide: { kvsRun: context },
-      passWithNoTests: true,
-      ...(replay
-        ? { testNamePattern: escapeRegExp(replay.test) }
-        : filtered
-          ? { testNamePattern: [...selected].join('|') || '^$' }
-          : {}),
-      ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
-    });
-    // Vitest's logger exits the process on SIGINT/SIGTERM, which would skip the cleanup below:
-    // its listeners are replaced by one that cancels the run and lets cleanup happen.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      for (const listener of process.listeners(signal)) {
-        if (!signalListeners[signal].includes(listener)) process.off(signal, listener);
-      }
-    }
+    // SIGINT/SIGTERM (or the caller's interrupt) cancel the run and let the cleanup below happen.
     let interrupted = false;
+    let cancel = (): void => undefined;
     const stop = (): void => {
       interrupted = true;
-      void vitest.cancelCurrentRun('keyboard-input');
+      cancel();
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    interrupt?.addEventListener('abort', stop, { once: true });
+    if (interrupt?.aborted) interrupted = true;
+    // Vitest's logger exits the process on SIGINT/SIGTERM, which would skip that cleanup: its
+    // listeners are taken off as soon as they are added (a signal is handled on a later turn of the
+    // event loop, so none is missed).
+    const dropSignalListener = (event: string | symbol, listener: (...args: unknown[]) => void): void => {
+      if (event === 'SIGINT' || event === 'SIGTERM') queueMicrotask(() => process.off(event, listener));
+    };
+    process.on('newListener', dropSignalListener);
     try {
-      await vitest.start();
+      const filtered = options.suite.length > 0 || options.rule.length > 0;
+      const vitest = await createVitest('test', {
+        root: PACKAGE_ROOT,
+        config: join(PACKAGE_ROOT, 'vitest.config.ts'),
+        project: 'conformance',
+        watch: false,
+        // Watch mode prints only changed verdicts: vitest's own progress output is left out there.
+        reporters: options.watch ? [reporter] : [reporter, 'default'],
+        provide: { kvsRun: context },
+        passWithNoTests: true,
+        ...(replay
+          ? { testNamePattern: escapeRegExp(replay.test) }
+          : filtered
+            ? { testNamePattern: [...selected].join('|') || '^$' }
+            : {}),
+        ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
+      });
+      cancel = () => void vitest.cancelCurrentRun('keyboard-input');
+      try {
+        if (!interrupted) await vitest.start();
+      } finally {
+        await vitest.close();
+      }
     } catch (error) {
       throw new HarnessError('KVSC_RUN_FAILED', `the suites could not run: ${(error as Error).message}`, {
         cause: error,
       });
     } finally {
+      process.off('newListener', dropSignalListener);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      await vitest.close();
+      interrupt?.removeEventListener('abort', stop);
     }
     const cleanup = await deleteRunStores(api, journalFile, storePrefix);
     // The journal is only needed while some store of the run may be left.

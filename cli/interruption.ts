@@ -1,0 +1,26 @@
+/** SIGINT/SIGTERM seen while a run holds resources (stores, a server, a container) to clean up. */
+export interface Interruption {
+  /** Aborted on the first SIGINT or SIGTERM. */
+  readonly signal: AbortSignal;
+  /** Stops listening; the process's default signal handling comes back. */
+  dispose(): void;
+}
+
+/**
+ * Listens for SIGINT/SIGTERM so that a signal ends the run through its cleanup instead of killing
+ * the process (a listener keeps Node from exiting). The run itself also stops its suites on the
+ * same signals (harness/runner/run-conformance.ts).
+ */
+export function listenForInterruption(): Interruption {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.on('SIGINT', abort);
+  process.on('SIGTERM', abort);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
+    },
+  };
+}
