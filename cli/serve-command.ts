@@ -31,7 +31,12 @@ export function addServeCommand(program: Command): void {
     )
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .option('--storage <memory|DIR>', 'memory, or a folder for the Apify/Crawlee local layout', 'memory')
-    .option('--token <token>', 'accept this API token (repeatable); without any, no auth', collect)
+    // APIFY_TOKEN, as a compose file or `run --target-env` gives the server the token its clients use.
+    .addOption(
+      new Option('--token <token>', 'accept this API token (repeatable); without any, no auth')
+        .env('APIFY_TOKEN')
+        .argParser(collect),
+    )
     .option('--consistency <mode>', 'strong or eventual', oneOf(['strong', 'eventual'] as const), 'strong')
     .option(
       '--stale-ms <n>',

@@ -12,6 +12,7 @@ import { freePort } from './free-port.ts';
 // `run --target-image`. Needs a Docker engine: .ci/run starts one with scripts/setup-docker.sh.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IMAGE = 'kvs-conformance:e2e-test';
+const TOKEN = 'container-e2e-token';
 const exec = promisify(execFile);
 const outDir = () => mkdtempSync(join(tmpdir(), 'kvsc-container-'));
 
@@ -39,6 +40,11 @@ async function targetImageFlags(): Promise<string[]> {
     // The image listens on 0.0.0.0 for bridge networks; here (host network) on loopback only.
     '--target-env',
     'HOST=127.0.0.1',
+    // The server accepts the run's token, so the AUTH and SIGN rules are checked too.
+    '--target-env',
+    `APIFY_TOKEN=${TOKEN}`,
+    '--token',
+    TOKEN,
     '--target-wait',
     '/v2/key-value-stores',
   ];
@@ -59,13 +65,13 @@ describe('run --target-image (Docker engine, host networking)', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/container [0-9a-f]{12} answers at http:\/\/127\.0\.0\.1:\d+/);
-    expect(result.stdout).toMatch(/kvs-conformance: PASS — \d+ rules passed, 0 failed/);
+    expect(result.stdout).toMatch(/kvs-conformance: PASS — \d+ of \d+ rules passed, 0 failed/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
       verdict: string;
       target: { url: string; embedded: boolean };
       totals: { mustFail: number; pass: number };
     };
-    expect(report.verdict).toBe('pass');
+    expect(report.verdict).toBe('PASS');
     expect(report.target.embedded).toBe(false);
     expect(report.target.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(report.totals.pass).toBeGreaterThan(0);

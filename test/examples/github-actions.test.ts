@@ -154,7 +154,7 @@ describe('examples/github-actions', () => {
       verdict: string;
       run: { seed: number };
     };
-    expect(mergedReport.verdict).toBe('pass');
+    expect(mergedReport.verdict).toBe('PASS');
     expect(mergedReport.run.seed).toBe(Number(runId));
     expect(merged.summary.trim()).toBe(
       readFileSync(join(mergeWorkspace, 'merged', 'summary.md'), 'utf8').trim(),
@@ -179,7 +179,10 @@ describe('examples/github-actions', () => {
     const failing = await reportJob(mkdtempSync(join(tmpdir(), 'kvsc-merge-fail-')));
     expect(failing.failed).toBe(true);
     expect(failing.outputs['steps.merge.outputs.exit-code']).toBe('1');
-    expect(failing.steps.at(-1)).toMatchObject({ name: 'Fail on MUST failures', outcome: 'failure' });
+    expect(failing.steps.at(-1)).toMatchObject({
+      name: 'Fail unless the merged verdict is PASS (or PASS WITH WARNINGS)',
+      outcome: 'failure',
+    });
     expect(failing.steps.filter((step) => step.outcome === 'failure')).toHaveLength(1);
     expect(failing.summary).toContain('FAIL');
   }, 600_000);
@@ -216,7 +219,7 @@ describe('examples/github-actions', () => {
         substituteExpressions(output.value, job.outputs),
       ]),
     );
-    expect(outputs).toEqual({ verdict: 'pass', report: 'conformance/report.json' });
+    expect(outputs).toEqual({ verdict: 'PASS', report: 'conformance/report.json' });
     const written = JSON.parse(readFileSync(join(workspace, 'conformance', 'report.json'), 'utf8')) as {
       run: { seed: number };
     };
