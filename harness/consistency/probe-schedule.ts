@@ -1,0 +1,34 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A fixed probe schedule measured from a write's acknowledgement: slot k is due at
+ * `acknowledgedAt + k × resolutionMs` (performance.now() time). Not a back-off: every slot is
+ * equally spaced, so a visibility time is known to within one slot, whatever its size.
+ */
+export class ProbeSchedule {
+  readonly acknowledgedAt: number;
+  readonly resolutionMs: number;
+
+  constructor(acknowledgedAt: number, resolutionMs: number) {
+    this.acknowledgedAt = acknowledgedAt;
+    this.resolutionMs = resolutionMs;
+  }
+
+  /** Time since the acknowledgement (ms). */
+  elapsed(): number {
+    return performance.now() - this.acknowledgedAt;
+  }
+
+  /** The first slot not yet due: where a reader goes after a probe that took longer than a slot. */
+  nextSlot(): number {
+    return Math.max(0, Math.ceil(this.elapsed() / this.resolutionMs));
+  }
+
+  /** Waits until `slot` is due (at once if it is already); returns how late the wake-up was (ms). */
+  async waitFor(slot: number): Promise<number> {
+    const due = slot * this.resolutionMs;
+    const wait = due - this.elapsed();
+    if (wait > 0) await sleep(wait);
+    return Math.max(0, this.elapsed() - due);
+  }
+}
