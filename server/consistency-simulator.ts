@@ -1,6 +1,4 @@
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { drawLag, type LagDistribution } from './lag-distribution.ts';
+import { drawLag, seededRandom, type LagDistribution } from './lag-distribution.ts';
 import type { RecordInfo, StoredRecord } from './storage/storage-backend.ts';
 
 /** The kinds of change whose visibility lag can be configured. */
@@ -70,11 +68,10 @@ export class ConsistencySimulator {
   /** storeId → key → when a read last missed it. */
   readonly #misses = new Map<string, Map<string, number>>();
 
-  constructor(options: ConsistencyOptions, now: () => number = Date.now) {
+  constructor(options: ConsistencyOptions, now: () => number = () => performance.now()) {
     this.#options = options;
     this.#now = now;
-    const rng = xoroshiro128plus(options.seed ?? Math.floor(Math.random() * 2 ** 31));
-    this.#random = () => uniformFloat64(rng);
+    this.#random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 31));
     this.#replicas = options.replicas ?? 1;
   }
 

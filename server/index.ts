@@ -11,6 +11,7 @@ export {
   formatLagDistribution,
   lagCdf,
   parseLagDistribution,
+  seededRandom,
 } from './lag-distribution.ts';
 export type { LagDistribution, MixturePart } from './lag-distribution.ts';
 export { MemoryBackend } from './storage/memory-backend.ts';

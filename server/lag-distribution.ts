@@ -1,3 +1,15 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+/**
+ * The simulator's stream of uniform numbers in [0, 1) for a seed (xoroshiro128+). Exported so a
+ * test can replay the exact lags a seeded server draws.
+ */
+export function seededRandom(seed: number): () => number {
+  const rng = xoroshiro128plus(seed);
+  return () => uniformFloat64(rng);
+}
+
 /**
  * How long a change stays invisible to a reader (ms): the simulator draws one lag per change and
  * replica from one of these.

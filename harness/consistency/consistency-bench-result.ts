@@ -68,6 +68,12 @@ export interface OperationVisibility {
   readonly verdict: WindowVerdict;
   /** The raw visibility times (ms; null = never converged), for comparisons with a known truth. */
   readonly samples: readonly (number | null)[];
+  /**
+   * Per measured trial, in the order of `samples`: bounds (low, high] on the lag counted from the
+   * server's commit (which the client only knows to lie within the write's round trip); null when
+   * the trial did not converge. See VisibilityTrial.lagBoundsMs.
+   */
+  readonly lagBoundsMs: readonly (readonly [number, number] | null)[];
 }
 
 /** The settings a benchmark ran with. */

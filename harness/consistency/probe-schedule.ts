@@ -24,11 +24,13 @@ export class ProbeSchedule {
     return Math.max(0, Math.ceil(this.elapsed() / this.resolutionMs));
   }
 
-  /** Waits until `slot` is due (at once if it is already); returns how late the wake-up was (ms). */
-  async waitFor(slot: number): Promise<number> {
-    const due = slot * this.resolutionMs;
-    const wait = due - this.elapsed();
-    if (wait > 0) await sleep(wait);
-    return Math.max(0, this.elapsed() - due);
+  /** Waits until `slot` is due (at once if it is already). */
+  async waitFor(slot: number): Promise<void> {
+    // Timers run on the event loop's cached whole-millisecond clock and can fire up to 1 ms before
+    // performance.now() says the time is due, so wait again until it really is.
+    for (let wait = slot * this.resolutionMs - this.elapsed(); wait > 0; ) {
+      await sleep(wait);
+      wait = slot * this.resolutionMs - this.elapsed();
+    }
   }
 }

@@ -158,6 +158,7 @@ function summarise(
     probeLateness: latencySummary(probes.map((probe) => probe.latenessMs)),
     verdict: windowVerdict(operation, quantiles.p999.valueMs, options.windowMs),
     samples,
+    lagBoundsMs: measured.map((trial) => trial.lagBoundsMs),
   };
 }
 

@@ -24,6 +24,8 @@ export interface TrialAnomaly {
 export interface TrialProbe extends ProbeReading {
   readonly reader: number;
   readonly slot: number;
+  /** When it was sent, from the acknowledgement (ms). */
+  readonly sentMs: number;
   /** How late the probe was sent after its slot was due (ms). */
   readonly latenessMs: number;
   /** Its request's round trip (ms). */
@@ -39,6 +41,13 @@ export interface VisibilityTrial {
   readonly visibleAtMs: number | null;
   /** Round trip of the write itself (ms). */
   readonly writeLatencyMs: number;
+  /**
+   * Bounds on the lag counted from the server's commit, which lies within the write's round trip:
+   * it is more than the send time of the last probe that did not see the change, and at most the
+   * reply time of the first probe of the stable run plus the write's round trip. Null when the
+   * trial did not converge.
+   */
+  readonly lagBoundsMs: readonly [number, number] | null;
   readonly probes: readonly TrialProbe[];
   readonly anomalies: readonly TrialAnomaly[];
   /** Why the trial could not be made (setup or write refused); it then has no measurement. */
@@ -116,7 +125,14 @@ export async function runVisibilityTrial(
     writeLatencyMs = acknowledgedAt - sent;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { visibleAtMs: null, writeLatencyMs, probes: [], anomalies: [], error: reason };
+    return {
+      visibleAtMs: null,
+      writeLatencyMs,
+      lagBoundsMs: null,
+      probes: [],
+      anomalies: [],
+      error: reason,
+    };
   }
   const schedule = new ProbeSchedule(acknowledgedAt, options.resolutionMs);
   const probes: TrialProbe[] = [];
@@ -134,20 +150,42 @@ export async function runVisibilityTrial(
   };
   const reader = async (index: number): Promise<void> => {
     for (let slot = 0; !converged;) {
-      const latenessMs = await schedule.waitFor(slot);
+      await schedule.waitFor(slot);
       if (converged || schedule.elapsed() > options.maxWaitMs) return;
       const sent = performance.now();
+      // A probe sent a whole slot or more late is labelled with the slot it was actually sent in,
+      // so a busy client never makes a change look visible earlier than a probe could see it.
+      const sentSlot = Math.max(slot, Math.floor((sent - acknowledgedAt) / options.resolutionMs));
+      const sentMs = sent - acknowledgedAt;
+      const latenessMs = sentMs - slot * options.resolutionMs;
       const reading = await plan.probe();
-      probes.push({ ...reading, reader: index, slot, latenessMs, latencyMs: performance.now() - sent });
+      probes.push({
+        ...reading,
+        reader: index,
+        slot: sentSlot,
+        sentMs,
+        latenessMs,
+        latencyMs: performance.now() - sent,
+      });
       if (isDone()) converged = true;
-      slot = Math.max(slot + 1, schedule.nextSlot());
+      slot = Math.max(sentSlot + 1, schedule.nextSlot());
     }
   };
   await Promise.all(Array.from({ length: options.readers }, (_, index) => reader(index)));
   const slot = converged ? stableSlot(probes) : undefined;
+  const notYet = probes.filter((probe) => slot !== undefined && probe.slot < slot && probe.state !== 'new');
+  const stable = probes.filter((probe) => slot !== undefined && probe.slot >= slot);
+  const round = (ms: number) => Math.round(ms * 100) / 100;
   return {
     visibleAtMs: slot === undefined ? null : slot * options.resolutionMs,
     writeLatencyMs,
+    lagBoundsMs:
+      slot === undefined
+        ? null
+        : [
+            round(Math.max(0, ...notYet.map((probe) => probe.sentMs))),
+            round(writeLatencyMs + Math.min(...stable.map((probe) => probe.sentMs + probe.latencyMs))),
+          ],
     probes,
     anomalies: findAnomalies(probes, converged, options),
   };
