@@ -50,6 +50,9 @@ async function call(
   return exchange.response?.body ?? Buffer.alloc(0);
 }
 
+/** How often setup re-reads while it waits for the state before the change (ms). */
+export const SETUP_POLL_MS = 5;
+
 async function waitFor(
   probe: () => Promise<ProbeReading>,
   state: 'old' | 'new',
@@ -61,7 +64,7 @@ async function waitFor(
     if (reading.state === state) return;
     if (performance.now() > deadline)
       throw new TrialRequestError(`setup: the state before the change did not show within ${waitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, SETUP_POLL_MS));
   }
 }
 

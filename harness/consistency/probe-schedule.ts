@@ -28,7 +28,7 @@ export class ProbeSchedule {
   async waitFor(slot: number): Promise<void> {
     // Timers run on the event loop's cached whole-millisecond clock and can fire up to 1 ms before
     // performance.now() says the time is due, so wait again until it really is.
-    for (let wait = slot * this.resolutionMs - this.elapsed(); wait > 0; ) {
+    for (let wait = slot * this.resolutionMs - this.elapsed(); wait > 0;) {
       await sleep(wait);
       wait = slot * this.resolutionMs - this.elapsed();
     }

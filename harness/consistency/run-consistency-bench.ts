@@ -14,7 +14,7 @@ import type {
   WindowVerdict,
 } from './consistency-bench-result.ts';
 import { OPERATION_DESCRIPTIONS, type ConsistencyOperation } from './consistency-operation.ts';
-import { consistencyTrialPlan } from './consistency-trial-plan.ts';
+import { SETUP_POLL_MS, consistencyTrialPlan } from './consistency-trial-plan.ts';
 import {
   BOOTSTRAP,
   latencySummary,
@@ -58,8 +58,8 @@ const SETUP_REQUESTS: Readonly<Record<ConsistencyOperation, number>> = {
   rename: 2,
 };
 
-/** The fewest slots a trial probes: slot 0 plus three slots of confirmation. */
-const MIN_SLOTS = 4;
+/** The fewest probes per reader a trial makes: the run of new states it ends on (runVisibilityTrial). */
+const MIN_PROBES_PER_READER = 3;
 
 /** The cost of a benchmark, stated before it starts: requests and duration, both as a range. */
 export function estimateBenchCost(settings: Omit<ConsistencyBenchSettings, 'bootstrap'>): {
@@ -67,17 +67,22 @@ export function estimateBenchCost(settings: Omit<ConsistencyBenchSettings, 'boot
   readonly durationMs: { readonly min: number; readonly max: number };
 } {
   const maxSlots = Math.ceil(settings.maxWaitMs / settings.resolutionMs) + 1;
+  const setupPolls = Math.ceil(settings.maxWaitMs / SETUP_POLL_MS);
   let min = 0;
   let max = 0;
   for (const operation of settings.operations) {
     const fixed = SETUP_REQUESTS[operation] + 1;
-    min += settings.trials * (fixed + settings.readers * MIN_SLOTS);
-    max += settings.trials * (fixed + settings.readers * maxSlots);
+    const waits = SETUP_REQUESTS[operation] >= 2 ? setupPolls : 0;
+    min += settings.trials * (fixed + settings.readers * MIN_PROBES_PER_READER);
+    max += settings.trials * (fixed + waits + settings.readers * maxSlots);
   }
   const rounds = Math.ceil(settings.trials / settings.parallel) * settings.operations.length;
   return {
     requests: { min, max },
-    durationMs: { min: rounds * MIN_SLOTS * settings.resolutionMs, max: rounds * settings.maxWaitMs },
+    durationMs: {
+      min: rounds * MIN_PROBES_PER_READER * settings.resolutionMs,
+      max: rounds * 2 * settings.maxWaitMs,
+    },
   };
 }
 

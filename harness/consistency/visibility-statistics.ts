@@ -8,7 +8,8 @@ export const BOOTSTRAP = { resamples: 1000, seed: 20120801 } as const;
 
 const QUANTILES = { p50: 0.5, p90: 0.9, p99: 0.99, p999: 0.999, max: 1 } as const;
 
-const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+const finiteOrNull = (value: number): number | null =>
+  Number.isFinite(value) ? Math.round(value * 100) / 100 : null;
 
 /**
  * p50/p90/p99/p99.9/max of visibility times (null = never converged, counted as +∞) with 95%
