@@ -3,7 +3,7 @@
 // in headless Chromium with a screenshot kept in test/artifacts), the verdict against a window and
 // its exit code, --compare, bad input, and the token in no output.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -143,9 +143,6 @@ describe('bench consistency', () => {
       { timeout: 60_000, stdio: 'ignore' },
     );
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
-    // The screenshot the docs show (test/artifacts is not in git).
-    if (existsSync(join(process.cwd(), 'docs')))
-      copyFileSync(screenshot, join(process.cwd(), 'docs', 'consistency-report.png'));
   });
 
   it('--compare shows two results side by side; a bad --ops is one clear line and exit 2', async () => {
