@@ -80,7 +80,13 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
   const readValue = async (): Promise<ProbeReading> => {
     const exchange = await client.send({ method: 'GET', path: recordPath });
     const status = exchange.response?.status;
-    if (status === 404) return { state: operation === 'delete' ? 'new' : 'old', shown: '404' };
+    // 404 is the change for a delete, the state before for a new key, and older than the state
+    // before for an overwrite (the key held a value): a reordered update.
+    if (status === 404)
+      return {
+        state: operation === 'delete' ? 'new' : operation === 'overwrite' ? 'other' : 'old',
+        shown: '404',
+      };
     if (status !== 200) return { state: 'other', shown: String(status ?? exchange.error ?? 'no answer') };
     const text = exchange.response?.body.toString() ?? '';
     const shown = `200 ${text.slice(0, 60)}`;

@@ -59,10 +59,15 @@ function confirmationMs(visibleAtMs: number, resolutionMs: number): number {
   return Math.max(3 * resolutionMs, visibleAtMs / 4);
 }
 
-/** The first slot from which every probe (so far) showed the new state, or undefined. */
+/**
+ * The first slot from which every probe (so far) showed the new state, or undefined. When no probe
+ * ever showed anything else, that is slot 0, the acknowledgement, even if the first probe left a
+ * little later (a busy client must not make a strong server look stale).
+ */
 function stableSlot(probes: readonly TrialProbe[]): number | undefined {
   let lastNotNew = -1;
   for (const probe of probes) if (probe.state !== 'new' && probe.slot > lastNotNew) lastNotNew = probe.slot;
+  if (lastNotNew === -1) return probes.length > 0 ? 0 : undefined;
   let first: number | undefined;
   for (const probe of probes) {
     if (probe.slot > lastNotNew && (first === undefined || probe.slot < first)) first = probe.slot;
