@@ -158,7 +158,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
       console.log(
         `kvs-conformance bench consistency: ${targetLabel}; ${flags.ops.length} kind(s) of change × ${flags.trials} trials, ` +
           `${flags.readers} reader(s) every ${flags.resolution} ms; cost ${cost.requests.min}–${cost.requests.max} requests, ` +
-          `about ${Math.ceil(cost.durationMs.min / 1000)}–${Math.ceil(cost.durationMs.max / 1000)} s (more when changes show late)`,
+          `about ${Math.ceil(cost.durationMs.min / 1000)}–${Math.ceil(cost.durationMs.max / 1000)} s (the upper ends if nothing ever converges)`,
       );
       let lastShown = 0;
       try {
