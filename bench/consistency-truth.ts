@@ -4,7 +4,7 @@
 // configured and measured quantiles and gives the KS distance (proof/visibility-truth.ts).
 // Also: 3 replicas (anomalies expected) and a strong server. Run: npm run bench:consistency
 // (BENCH_TRIALS to change the size). It prints the table and writes its section of bench/RESULTS.md.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsistencyBenchResult } from '../harness/consistency/consistency-bench-result.ts';
@@ -12,7 +12,8 @@ import { lagQuantile, startTruthServer } from '../proof/consistency-truth.ts';
 import { runCli } from '../proof/run-cli.ts';
 import { truthDistance } from '../proof/visibility-truth.ts';
 import { parseLagDistribution } from '../server/index.ts';
-import { writeResultsSection } from './write-results-section.ts';
+import { format, resolveConfig } from 'prettier';
+import { RESULTS_FILE, writeResultsSection } from './write-results-section.ts';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 2000);
 const RESOLUTION_MS = 5;
@@ -126,3 +127,7 @@ const body = [
 ].join('\n');
 console.log(body);
 writeResultsSection('consistency-truth', '`bench consistency` against a known truth', body);
+// The table's columns are aligned the way `npm run format:check` expects.
+const results = readFileSync(RESULTS_FILE, 'utf8');
+const options = (await resolveConfig(RESULTS_FILE)) ?? {};
+writeFileSync(RESULTS_FILE, await format(results, { ...options, parser: 'markdown' }));
