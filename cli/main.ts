@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { addBenchCommand } from './bench-command.ts';
 import { HarnessError } from '../harness/errors.ts';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { describeContract } from './describe-contract.ts';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addServeCommand(program);
   addReportCommand(program, (code) => (exitCode = code));
   addReplayCommand(program, (code) => (exitCode = code));
+  addBenchCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -60,8 +60,17 @@ export type {
   StoreListPage,
   StoreListQuery,
 } from './drivers/kvs-driver.ts';
-export { observeUntil } from './consistency/observe-until.ts';
+export { observationResolutionMs, observeUntil } from './consistency/observe-until.ts';
 export type { Observation } from './consistency/observe-until.ts';
+export { CONSISTENCY_OPERATIONS, OPERATION_DESCRIPTIONS } from './consistency/consistency-operation.ts';
+export type { ConsistencyOperation } from './consistency/consistency-operation.ts';
+export { estimateBenchCost, runConsistencyBench } from './consistency/run-consistency-bench.ts';
+export type { BenchProgress, ConsistencyBenchOptions } from './consistency/run-consistency-bench.ts';
+export type {
+  ConsistencyBenchResult,
+  OperationVisibility,
+  QuantileEstimate,
+} from './consistency/consistency-bench-result.ts';
 export { useConformance } from './runner/conformance-fixture.ts';
 export type { Conformance } from './runner/conformance-fixture.ts';
 export type { SuiteContext } from './runner/suite-context.ts';

@@ -25,3 +25,7 @@ export { renderMarkdownSummary } from './render-markdown-summary.ts';
 export { REPORT_FILES, writeReportFiles } from './write-report-files.ts';
 export type { WrittenReport } from './write-report-files.ts';
 export { mergeReports, ReportMergeError } from './merge-reports.ts';
+export { renderConsistencyComparison } from './render-consistency-comparison.ts';
+export { renderConsistencyHtml } from './render-consistency-html.ts';
+export { renderConsistencyMarkdown } from './render-consistency-markdown.ts';
+export { CONSISTENCY_FILES, writeConsistencyFiles } from './write-consistency-files.ts';

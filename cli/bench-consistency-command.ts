@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { ConsistencyBenchResult } from '../harness/consistency/consistency-bench-result.ts';
+import {
+  CONSISTENCY_OPERATIONS,
+  type ConsistencyOperation,
+} from '../harness/consistency/consistency-operation.ts';
+import { estimateBenchCost, runConsistencyBench } from '../harness/consistency/run-consistency-bench.ts';
+import { parseDuration } from '../harness/config/parse-duration.ts';
+import { loadContract } from '../harness/contract/load-contract.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { redactSecrets } from '../harness/http/redact.ts';
+import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
+import {
+  CONSISTENCY_FILES,
+  renderConsistencyComparison,
+  renderConsistencyMarkdown,
+  writeConsistencyFiles,
+} from '../reports/index.ts';
+import { startServer } from '../server/index.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { wholeNumber } from './parse-flag.ts';
+import { shownPath } from './run-command.ts';
+
+interface BenchConsistencyFlags {
+  target?: string;
+  token?: string;
+  trials: number;
+  ops: ConsistencyOperation[];
+  resolution: number;
+  readers: number;
+  maxWait: number;
+  window?: number;
+  parallel: number;
+  timeout: string;
+  out: string;
+  compare?: string[];
+}
+
+/** Parses `--ops new-key,overwrite`; `all` means every kind. */
+function operationList(value: string): ConsistencyOperation[] {
+  if (value.trim() === 'all') return [...CONSISTENCY_OPERATIONS];
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(CONSISTENCY_OPERATIONS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new InvalidArgumentError(
+      `${unknown.join(', ') || '(empty)'} is not a kind of change; allowed: all, or a comma list of ${CONSISTENCY_OPERATIONS.join(', ')}.`,
+    );
+  }
+  return [...new Set(names)] as ConsistencyOperation[];
+}
+
+/** Reads a consistency.json (or the one inside a folder), failing with a clear KVSC_USAGE error. */
+function readConsistencyFile(path: string): ConsistencyBenchResult {
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, CONSISTENCY_FILES.json) : path;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `--compare: cannot read ${file} as JSON: ${(error as Error).message}`,
+    );
+  }
+  const format = (parsed as { format?: unknown } | null)?.format;
+  if (format !== 'kvs-conformance-consistency/1') {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `--compare: ${file} is not a consistency.json of format kvs-conformance-consistency/1 (format ${JSON.stringify(format)})`,
+    );
+  }
+  return parsed as ConsistencyBenchResult;
+}
+
+/** `kvs-conformance bench consistency`: visibility times per kind of change, measured from the acknowledgement. */
+export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: number) => void): void {
+  bench
+    .command('consistency')
+    .description(
+      "measure how soon each kind of change becomes visible, from the write's acknowledgement (default target: the embedded reference server)",
+    )
+    .option('--target <url>', 'base URL of the API (without /v2); default: the embedded reference server')
+    .option('--token <token>', 'API token (default: $APIFY_TOKEN); redacted from all output')
+    .option('--trials <n>', 'trials per kind of change', wholeNumber(1, 1_000_000), 200)
+    .option(
+      '--ops <list>',
+      `kinds of change: all, or a comma list of ${CONSISTENCY_OPERATIONS.join(', ')}`,
+      operationList,
+      [...CONSISTENCY_OPERATIONS],
+    )
+    .option(
+      '--resolution <ms>',
+      'time between probe slots, from the acknowledgement (ms)',
+      wholeNumber(1, 60_000),
+      10,
+    )
+    .option('--readers <n>', 'concurrent readers probing at every slot', wholeNumber(1, 64), 3)
+    .option(
+      '--max-wait <ms>',
+      'give a trial up as never converged after this long (ms)',
+      wholeNumber(1, 600_000),
+      10_000,
+    )
+    .option(
+      '--window <ms>',
+      'the window the p99.9 is judged against (ms; default: the profile default, 10000)',
+      wholeNumber(0, 600_000),
+    )
+    .option('--parallel <n>', 'trials in flight at once', wholeNumber(1, 256), 8)
+    .option('--timeout <duration>', 'per-request timeout, e.g. 10s', '30s')
+    .option(
+      '--out <dir>',
+      'folder for consistency.json, consistency.md and consistency.html',
+      'kvs-conformance-report',
+    )
+    .option(
+      '--compare <files...>',
+      'show two consistency.json files (or folders) side by side instead of measuring',
+    )
+    .action(async (flags: BenchConsistencyFlags) => {
+      if (flags.compare) {
+        if (flags.compare.length !== 2) {
+          throw new HarnessError(
+            'KVSC_USAGE',
+            `--compare takes exactly two consistency.json files (got ${flags.compare.length})`,
+          );
+        }
+        const [a = '', b = ''] = flags.compare;
+        console.log(renderConsistencyComparison(readConsistencyFile(a), readConsistencyFile(b), [a, b]));
+        return;
+      }
+      const token = flags.token ?? process.env.APIFY_TOKEN;
+      const redact = (text: string) => redactSecrets(text, token ? [token] : []);
+      const timeoutMs = parseDuration(flags.timeout, '--timeout');
+      if (flags.target !== undefined && !URL.canParse(flags.target)) {
+        throw new HarnessError('KVSC_USAGE', `--target "${redact(flags.target)}" is not an absolute URL`);
+      }
+      const contract = await loadContract();
+      const windowMs = flags.window ?? Number(contract.profiles.defaults.consistencyWindowMs);
+      const server =
+        flags.target === undefined ? await startServer({ tokens: token ? [token] : [] }) : undefined;
+      const targetUrl = flags.target ?? server?.url ?? '';
+      const targetLabel = server ? `embedded reference server (strong) at ${server.url}` : redact(targetUrl);
+      const out = resolve(flags.out);
+      const prefix = newRunPrefix();
+      const journalFile = join(out, `.created-stores-${prefix.slice(0, -1)}.jsonl`);
+      const settings = {
+        trials: flags.trials,
+        readers: flags.readers,
+        resolutionMs: flags.resolution,
+        maxWaitMs: flags.maxWait,
+        windowMs,
+        parallel: flags.parallel,
+        operations: flags.ops,
+      };
+      const cost = estimateBenchCost(settings);
+      console.log(
+        `kvs-conformance bench consistency: ${targetLabel}; ${flags.ops.length} kind(s) of change × ${flags.trials} trials, ` +
+          `${flags.readers} reader(s) every ${flags.resolution} ms; cost ${cost.requests.min}–${cost.requests.max} requests, ` +
+          `about ${Math.ceil(cost.durationMs.min / 1000)}–${Math.ceil(cost.durationMs.max / 1000)} s (the upper ends if nothing ever converges)`,
+      );
+      let lastShown = 0;
+      try {
+        mkdirSync(out, { recursive: true });
+        const result = await runConsistencyBench(contract, {
+          ...settings,
+          targetUrl,
+          token,
+          targetLabel,
+          prefix,
+          journalFile,
+          timeoutMs,
+          onProgress: (progress) => {
+            const now = performance.now();
+            if (now - lastShown < 1000 && progress.trialsDone < progress.trials) return;
+            lastShown = now;
+            process.stderr.write(
+              `  ${progress.operation}: ${progress.trialsDone}/${progress.trials} trials, ${progress.requests} requests, ${Math.round(progress.elapsedMs / 100) / 10} s\n`,
+            );
+          },
+        });
+        if (result.leftStores.length === 0) rmSync(journalFile, { force: true });
+        const written = writeConsistencyFiles(result, out);
+        console.log(redact(renderConsistencyMarkdown(result)));
+        console.log(
+          `written: ${shownPath(written.json)}, ${shownPath(written.markdown)}, ${shownPath(written.html)}`,
+        );
+        setExitCode(result.verdict.within ? EXIT_CODES.ok : EXIT_CODES.ruleFailed);
+      } finally {
+        await server?.close();
+      }
+    });
+}

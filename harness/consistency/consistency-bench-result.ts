@@ -1,0 +1,120 @@
+import type { ConsistencyOperation } from './consistency-operation.ts';
+import type { TrialAnomaly } from './visibility-trial.ts';
+
+/** A quantile with its bootstrap confidence interval (ms); null: beyond max-wait (did not converge). */
+export interface QuantileEstimate {
+  readonly valueMs: number | null;
+  readonly lowMs: number | null;
+  readonly highMs: number | null;
+}
+
+/** p50/p90/p99/p99.9 and the largest visibility time of one kind of change. */
+export interface VisibilityQuantiles {
+  readonly p50: QuantileEstimate;
+  readonly p90: QuantileEstimate;
+  readonly p99: QuantileEstimate;
+  readonly p999: QuantileEstimate;
+  readonly max: QuantileEstimate;
+}
+
+/** Two quantiles of a duration (ms). */
+export interface LatencySummary {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** The verdict of one kind of change against the window. */
+export interface WindowVerdict {
+  /** The quantile judged (p99.9). */
+  readonly quantile: 'p99.9';
+  readonly valueMs: number | null;
+  readonly windowMs: number;
+  readonly within: boolean;
+  /** E.g. "p99.9 of overwrite visibility 412 ms ≤ window 1000 ms". */
+  readonly text: string;
+}
+
+/** What the benchmark measured for one kind of change. */
+export interface OperationVisibility {
+  readonly operation: ConsistencyOperation;
+  readonly description: string;
+  readonly trials: number;
+  /** Trials that could not be made (setup or write refused), and the first reason. */
+  readonly failedTrials: number;
+  readonly failure?: string;
+  /** Fraction of measured trials consistent at t = 0 (every probe at the acknowledgement saw the change). */
+  readonly consistentAtZero: number;
+  readonly quantiles: VisibilityQuantiles;
+  /** P(consistent from t on), one point per slot up to the largest visibility time. */
+  readonly curve: readonly { readonly tMs: number; readonly p: number }[];
+  /** Visibility times in bins (the last bin counts trials that never converged, with fromMs = max-wait). */
+  readonly histogram: readonly {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly count: number;
+    readonly neverConverged?: true;
+  }[];
+  readonly anomalies: Readonly<Record<TrialAnomaly['kind'], number>>;
+  /** Up to 5 examples of each kind of anomaly. */
+  readonly examples: readonly {
+    readonly trial: number;
+    readonly kind: TrialAnomaly['kind'];
+    readonly detail: string;
+  }[];
+  readonly requests: number;
+  readonly writeLatency: LatencySummary;
+  readonly probeLatency: LatencySummary;
+  readonly probeLateness: LatencySummary;
+  readonly verdict: WindowVerdict;
+  /** The raw visibility times (ms; null = never converged), for comparisons with a known truth. */
+  readonly samples: readonly (number | null)[];
+  /**
+   * Per measured trial, in the order of `samples`: bounds (low, high] on the lag counted from the
+   * server's commit (which the client only knows to lie within the write's round trip); null when
+   * the trial did not converge. See VisibilityTrial.lagBoundsMs.
+   */
+  readonly lagBoundsMs: readonly (readonly [number, number] | null)[];
+}
+
+/** The settings a benchmark ran with. */
+export interface ConsistencyBenchSettings {
+  readonly trials: number;
+  readonly readers: number;
+  readonly resolutionMs: number;
+  readonly maxWaitMs: number;
+  readonly windowMs: number;
+  readonly parallel: number;
+  readonly operations: readonly ConsistencyOperation[];
+  readonly bootstrap: { readonly resamples: number; readonly seed: number };
+}
+
+/** A whole `bench consistency` result: the content of consistency.json. */
+export interface ConsistencyBenchResult {
+  readonly format: 'kvs-conformance-consistency/1';
+  readonly harnessVersion: string;
+  readonly startedAt: string;
+  /** The target URL (redacted), or a description of the embedded server. */
+  readonly target: string;
+  readonly settings: ConsistencyBenchSettings;
+  readonly cost: {
+    readonly estimatedRequests: { readonly min: number; readonly max: number };
+    readonly requests: number;
+    readonly durationMs: number;
+  };
+  /**
+   * How exact a visibility time is: probes are sent on slots `stepMs` apart; each is sent a little
+   * late (probeLateness) and needs a round trip (requestLatency); a time is exact to within
+   * `stepMs + p99 lateness + p99 request latency` = `honestMs`.
+   */
+  readonly resolution: {
+    readonly stepMs: number;
+    readonly probeLateness: LatencySummary;
+    readonly requestLatency: LatencySummary;
+    readonly honestMs: number;
+  };
+  readonly operations: readonly OperationVisibility[];
+  /** Whether every kind of change was within the window, and the verdict lines. */
+  readonly verdict: { readonly within: boolean; readonly lines: readonly string[] };
+  /** Stores the benchmark could not delete (they stay on the target). */
+  readonly leftStores: readonly { readonly id: string; readonly reason: string }[];
+}

@@ -1,0 +1,222 @@
+import type { HttpClient } from '../http/http-client.ts';
+import type { ConsistencyOperation, ProbeReading } from './consistency-operation.ts';
+
+/** How one trial of one kind of change is prepared, made and watched. */
+export interface ConsistencyTrialPlan {
+  /** Brings the target into the state before the change (and waits until a read shows it). */
+  setup(): Promise<void>;
+  /** Makes the change; resolves when the target acknowledged it. */
+  write(): Promise<void>;
+  /** One probe read, classified against the states before and after the change. */
+  probe(): Promise<ProbeReading>;
+}
+
+/** What a plan needs: the client, the bench's own record store and store names under the run prefix. */
+export interface TrialPlanContext {
+  readonly client: HttpClient;
+  /** A store the bench created for record trials. */
+  readonly storeId: string;
+  /** A fresh, unique name for this trial (key or store name). */
+  readonly name: string;
+  /** Called with every store the trial creates, before anything else happens to it (the journal). */
+  readonly created: (store: { readonly id: string; readonly name: string | null }) => void;
+  /** How long setup may wait for the state before the change to show. */
+  readonly setupWaitMs: number;
+}
+
+/** A request that did not get the expected status: the trial cannot go on. */
+export class TrialRequestError extends Error {
+  override readonly name = 'TrialRequestError';
+}
+
+async function call(
+  client: HttpClient,
+  method: string,
+  path: string,
+  expected: readonly number[],
+  body?: string,
+): Promise<Buffer> {
+  const exchange = await client.send({
+    method,
+    path,
+    ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+  });
+  const status = exchange.response?.status;
+  if (status === undefined || !expected.includes(status)) {
+    throw new TrialRequestError(
+      `${method} ${exchange.request.url} answered ${status ?? exchange.error ?? 'nothing'} (expected ${expected.join(' or ')})`,
+    );
+  }
+  return exchange.response?.body ?? Buffer.alloc(0);
+}
+
+/** How often setup re-reads while it waits for the state before the change (ms). */
+export const SETUP_POLL_MS = 5;
+
+async function waitFor(
+  probe: () => Promise<ProbeReading>,
+  state: 'old' | 'new',
+  waitMs: number,
+): Promise<void> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const reading = await probe();
+    if (reading.state === state) return;
+    if (performance.now() > deadline)
+      throw new TrialRequestError(`setup: the state before the change did not show within ${waitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, SETUP_POLL_MS));
+  }
+}
+
+const enc = encodeURIComponent;
+
+function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation): ConsistencyTrialPlan {
+  const { client, storeId, name: key } = context;
+  const recordPath = `/v2/key-value-stores/${enc(storeId)}/records/${enc(key)}`;
+  const keysPath = `/v2/key-value-stores/${enc(storeId)}/keys?prefix=${enc(key)}&limit=1000`;
+  const before = `before-${key}`;
+  const after = `after-${key}`;
+  const put = (value: string) => call(client, 'PUT', recordPath, [200, 201, 204], JSON.stringify(value));
+  const readValue = async (): Promise<ProbeReading> => {
+    const exchange = await client.send({ method: 'GET', path: recordPath });
+    const status = exchange.response?.status;
+    // 404 is the change for a delete, the state before for a new key, and older than the state
+    // before for an overwrite (the key held a value): a reordered update.
+    if (status === 404)
+      return {
+        state: operation === 'delete' ? 'new' : operation === 'overwrite' ? 'other' : 'old',
+        shown: '404',
+      };
+    if (status !== 200) return { state: 'other', shown: String(status ?? exchange.error ?? 'no answer') };
+    const text = exchange.response?.body.toString() ?? '';
+    const shown = `200 ${text.slice(0, 60)}`;
+    if (text === JSON.stringify(after)) return { state: 'new', shown };
+    if (operation === 'overwrite' && text === JSON.stringify(before)) return { state: 'old', shown };
+    if (operation === 'delete' && text === JSON.stringify(before)) return { state: 'old', shown };
+    return { state: 'other', shown };
+  };
+  const readListed = async (): Promise<ProbeReading> => {
+    const exchange = await client.send({ method: 'GET', path: keysPath });
+    if (exchange.response?.status !== 200)
+      return { state: 'other', shown: String(exchange.response?.status ?? exchange.error ?? 'no answer') };
+    let listed: boolean;
+    try {
+      const page = JSON.parse(exchange.response.body.toString()) as {
+        data?: { items?: { key?: unknown }[] };
+      };
+      listed = (page.data?.items ?? []).some((item) => item.key === key);
+    } catch {
+      return { state: 'other', shown: '200 (not JSON)' };
+    }
+    const appears = operation === 'list-add';
+    return { state: listed === appears ? 'new' : 'old', shown: listed ? 'listed' : 'not listed' };
+  };
+  const probe = operation === 'list-add' || operation === 'list-remove' ? readListed : readValue;
+  switch (operation) {
+    case 'new-key':
+    case 'list-add':
+      return { setup: async () => {}, write: async () => void (await put(after)), probe };
+    case 'negative-cache':
+      return {
+        setup: async () => void (await call(client, 'GET', recordPath, [404])),
+        write: async () => void (await put(after)),
+        probe,
+      };
+    case 'overwrite':
+      return {
+        setup: async () => {
+          await put(before);
+          await waitFor(probe, 'old', context.setupWaitMs);
+        },
+        write: async () => void (await put(after)),
+        probe,
+      };
+    case 'delete':
+    case 'list-remove':
+      return {
+        setup: async () => {
+          await put(before);
+          await waitFor(probe, 'old', context.setupWaitMs);
+        },
+        write: async () => void (await call(client, 'DELETE', recordPath, [200, 204])),
+        probe,
+      };
+    case 'store-create':
+    case 'rename':
+      throw new Error(`not a record operation: ${operation}`);
+  }
+}
+
+interface StoreItem {
+  readonly id?: unknown;
+  readonly name?: unknown;
+}
+
+async function listStores(client: HttpClient): Promise<StoreItem[] | string> {
+  const exchange = await client.send({ method: 'GET', path: '/v2/key-value-stores?desc=true&limit=1000' });
+  if (exchange.response?.status !== 200)
+    return String(exchange.response?.status ?? exchange.error ?? 'no answer');
+  try {
+    const page = JSON.parse(exchange.response.body.toString()) as { data?: { items?: StoreItem[] } };
+    return page.data?.items ?? [];
+  } catch {
+    return '200 (not JSON)';
+  }
+}
+
+function storePlan(context: TrialPlanContext, operation: ConsistencyOperation): ConsistencyTrialPlan {
+  const { client, name } = context;
+  const renamed = `${name}-r`;
+  let storeId = '';
+  const createByName = async (storeName: string): Promise<void> => {
+    const body = await call(client, 'POST', `/v2/key-value-stores?name=${enc(storeName)}`, [200, 201]);
+    const id = (JSON.parse(body.toString()) as { data?: { id?: unknown } }).data?.id;
+    if (typeof id !== 'string') throw new TrialRequestError('POST key-value-stores answered no data.id');
+    storeId = id;
+    context.created({ id, name: storeName });
+  };
+  const probe = async (): Promise<ProbeReading> => {
+    const items = await listStores(client);
+    if (typeof items === 'string') return { state: 'other', shown: items };
+    if (operation === 'store-create') {
+      const listed = items.some((item) => item.name === name);
+      return { state: listed ? 'new' : 'old', shown: listed ? 'listed' : 'not listed' };
+    }
+    const item = items.find((candidate) => candidate.id === storeId);
+    if (!item) return { state: 'other', shown: 'not listed' };
+    const shown = `listed as ${JSON.stringify(item.name)}`;
+    if (item.name === renamed) return { state: 'new', shown };
+    return { state: item.name === name ? 'old' : 'other', shown };
+  };
+  if (operation === 'store-create') {
+    return { setup: async () => {}, write: () => createByName(name), probe };
+  }
+  return {
+    setup: async () => {
+      await createByName(name);
+      await waitFor(probe, 'old', context.setupWaitMs);
+    },
+    write: async () => {
+      // The renamed store keeps the run prefix, so cleanup finds it by name as well as by id.
+      context.created({ id: storeId, name: renamed });
+      await call(
+        client,
+        'PUT',
+        `/v2/key-value-stores/${enc(storeId)}`,
+        [200],
+        JSON.stringify({ name: renamed }),
+      );
+    },
+    probe,
+  };
+}
+
+/** The plan of one trial of `operation`. */
+export function consistencyTrialPlan(
+  operation: ConsistencyOperation,
+  context: TrialPlanContext,
+): ConsistencyTrialPlan {
+  return operation === 'store-create' || operation === 'rename'
+    ? storePlan(context, operation)
+    : recordPlan(context, operation);
+}
