@@ -1,17 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { HarnessError } from '../harness/errors.ts';
-import { loadContract } from '../harness/contract/load-contract.ts';
-import { describeContract } from './describe-contract.ts';
+import { HARNESS_VERSION } from '../harness/version.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addReplayCommand } from './replay-command.ts';
 import { addReportCommand } from './report-command.ts';
 import { addRunCommand } from './run-command.ts';
 import { addServeCommand } from './serve-command.ts';
 
-/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+/**
+ * Runs the CLI with the given arguments (without `node` and the script) and returns the exit code.
+ * Only commander and the command definitions load up front; each action imports what it needs
+ * (vitest, the contract compiler, the server) when it runs, so `--help` and `--version` answer fast.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('kvs-conformance')
     .description('Contract and conformance test harness for the Apify Key-Value Store API (v2)')
+    .version(HARNESS_VERSION, '-V, --version', 'print the version of kvs-conformance')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   let exitCode: number = EXIT_CODES.ok;
@@ -20,7 +24,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('contract')
     .description('show the contract: operations, rules per area, profile settings with their defaults')
-    .action(async () => console.log(describeContract(await loadContract())));
+    .action(async () => {
+      const [{ loadContract }, { describeContract }] = await Promise.all([
+        import('../harness/contract/load-contract.ts'),
+        import('./describe-contract.ts'),
+      ]);
+      console.log(describeContract(await loadContract()));
+    });
   addServeCommand(program);
   addReportCommand(program, (code) => (exitCode = code));
   addReplayCommand(program, (code) => (exitCode = code));
@@ -36,6 +46,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`kvs-conformance: ${error.message}`);
       return EXIT_CODES.toolError;
     }
-    throw error;
+    // Every CLI error is one line: an error no check foresaw still says what failed, not a stack.
+    console.error(`kvs-conformance: unexpected error: ${oneLine(error)}`);
+    return EXIT_CODES.toolError;
   }
 }
+
+const oneLine = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s*\n\s*/g, ' ');

@@ -1,43 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadContract, type Contract } from '../harness/contract/load-contract.ts';
+import { ciRunSeed } from '../harness/config/ci-run-seed.ts';
+import { ensureOutDir } from '../harness/config/ensure-out-dir.ts';
 import {
   loadConfigFile,
   resolveRunOptions,
   runOptionsFromEnv,
 } from '../harness/config/resolve-run-options.ts';
-import type { ResolvedRunOptions } from '../harness/config/run-options.ts';
 import { redactSecrets } from '../harness/http/redact.ts';
-import { runConformance } from '../harness/runner/run-conformance.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
-import { startServer, type RunningServer } from '../server/index.ts';
-import { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } from '../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
-
-/** How stale the embedded server's eventual mode gets: well inside the window. */
-function embeddedStaleMs(windowMs: number): number {
-  return Math.min(200, Math.floor(windowMs / 4));
-}
-
-/** Starts the embedded reference server, matching the run's consistency profile. */
-export async function startEmbeddedServer(
-  contract: Contract,
-  options: ResolvedRunOptions,
-): Promise<RunningServer> {
-  const eventual =
-    (options.settings.consistency ??
-      contract.profiles.presets.get(options.profile ?? '')?.settings.consistency) === 'eventual';
-  const windowMs = Number(
-    options.settings.consistencyWindowMs ?? contract.profiles.defaults.consistencyWindowMs,
-  );
-  return startServer({
-    tokens: options.token ? [options.token] : [],
-    maxRecordBytes: contract.limits.maxPayloadBytes,
-    consistency: eventual ? { mode: 'eventual', staleMs: embeddedStaleMs(windowMs) } : { mode: 'strong' },
-  });
-}
 
 /** A display path: relative to the working directory when inside it. */
 export function shownPath(path: string): string {
@@ -57,7 +31,17 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       flags: runOptionsFromFlags(flags),
       env: runOptionsFromEnv(process.env),
       ...(file ? { file } : {}),
+      ciSeed: ciRunSeed(process.env),
     });
+    const out = ensureOutDir(options.out);
+    // The heavy parts (contract compiler, vitest, server, reports) load only when a run starts.
+    const [{ loadContract }, { runConformance }, { startEmbeddedServer }, reports] = await Promise.all([
+      import('../harness/contract/load-contract.ts'),
+      import('../harness/runner/run-conformance.ts'),
+      import('../api/start-embedded-server.ts'),
+      import('../reports/index.ts'),
+    ]);
+    const { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } = reports;
     const contract = await loadContract();
     const embedded = options.target === undefined;
     // Without a token of the user's, the embedded server gets a made-up one, so that the AUTH and
@@ -73,12 +57,12 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       );
     try {
       const result = await runConformance(contract, options, targetUrl);
-      const out = resolve(options.out);
       const report = buildReport({
         contract,
         result,
         harnessVersion: HARNESS_VERSION,
         preset: options.profile,
+        seedSource: options.seedSource,
         shard: options.shard,
         embedded,
         reportPath: shownPath(join(out, REPORT_FILES.json)),

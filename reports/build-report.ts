@@ -1,6 +1,7 @@
 import type { Contract, RunResult } from '../harness/index.ts';
 import {
   REPORT_FORMAT_VERSION,
+  REPORT_SCHEMA_VERSION,
   type ConformanceReport,
   type ReportCoverage,
   type ReportFailure,
@@ -14,6 +15,8 @@ export interface ReportInput {
   readonly result: RunResult;
   readonly harnessVersion: string;
   readonly preset: string | undefined;
+  /** Where the seed came from (ResolvedRunOptions.seedSource). */
+  readonly seedSource?: string;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
   readonly embedded: boolean;
   /** Where report.json is written, for the replay commands. */
@@ -45,6 +48,11 @@ function parseCounterexample(text: string): unknown {
 
 const shellQuote = (text: string): string =>
   /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The command that replays a rule's recorded failures from the report at `reportPath`. */
+export function replayCommand(reportPath: string, ruleId: string): string {
+  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}`;
+}
 
 /** Builds the report model from a finished run: pure, no I/O. */
 export function buildReport(input: ReportInput): ConformanceReport {
@@ -89,7 +97,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           responseExcerpt: redact(exchange.responseExcerpt),
           durationMs: exchange.durationMs,
         })),
-        replay: `kvs-conformance replay ${shellQuote(input.reportPath)} --rule ${verdict.rule.id}`,
+        replay: replayCommand(input.reportPath, verdict.rule.id),
       };
     }),
   }));
@@ -116,6 +124,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const runErrors = result.runErrors.map(redact);
   return {
     format: REPORT_FORMAT_VERSION,
+    schemaVersion: REPORT_SCHEMA_VERSION,
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
     spec: { file: contract.specFile, version: contract.specVersion },
     target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },
@@ -133,6 +142,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     },
     run: {
       seed: result.seed,
+      ...(input.seedSource === undefined ? {} : { seedSource: input.seedSource }),
       runs: result.runs,
       shard: input.shard ?? null,
       startedAt: result.startedAt.toISOString(),

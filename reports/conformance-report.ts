@@ -1,5 +1,11 @@
-/** The version of the report format (report.json and its JSON Schema). */
+/** The version of the report format (report.json and its JSON Schema): the major of REPORT_SCHEMA_VERSION. */
 export const REPORT_FORMAT_VERSION = 1;
+
+/**
+ * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
+ * optional field raises the minor, a removed or changed field raises the major (and the format).
+ */
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 /** The verdict on one rule. */
 export type RuleVerdictKind = 'pass' | 'fail' | 'skipped' | 'inconclusive';
@@ -101,12 +107,16 @@ export interface ReportTotals {
 /** The conformance report: one model, rendered as JSON, JUnit XML, Markdown and HTML. */
 export interface ConformanceReport {
   readonly format: typeof REPORT_FORMAT_VERSION;
+  /** Since schema 1.1.0. */
+  readonly schemaVersion?: string;
   readonly harness: { readonly name: 'kvs-conformance'; readonly version: string };
   readonly spec: { readonly file: string; readonly version: string };
   readonly target: { readonly url: string; readonly embedded: boolean };
   readonly profile: { readonly preset: string | null; readonly assumptions: readonly ReportAssumption[] };
   readonly run: {
     readonly seed: number;
+    /** Where the seed came from: `flag`, `environment`, a config file, a CI variable such as `GITHUB_RUN_ID`, or `random` (since schema 1.1.0). */
+    readonly seedSource?: string;
     readonly runs: number;
     readonly shard: { readonly index: number; readonly count: number } | null;
     readonly startedAt: string;

@@ -1,5 +1,5 @@
 /** The reports: one model, one pure renderer per format, one writer. */
-export { REPORT_FORMAT_VERSION } from './conformance-report.ts';
+export { REPORT_FORMAT_VERSION, REPORT_SCHEMA_VERSION } from './conformance-report.ts';
 export type {
   ConformanceReport,
   ReportAssumption,
@@ -11,7 +11,7 @@ export type {
   ReportTotals,
   RuleVerdictKind,
 } from './conformance-report.ts';
-export { buildReport, stripCredentials } from './build-report.ts';
+export { buildReport, replayCommand, stripCredentials } from './build-report.ts';
 export type { ReportInput } from './build-report.ts';
 export { renderConsoleSummary } from './render-console-summary.ts';
 export { renderHtmlReport } from './render-html-report.ts';
