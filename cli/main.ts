@@ -17,7 +17,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Contract and conformance test harness for the Apify Key-Value Store API (v2)')
     .version(HARNESS_VERSION, '-V, --version', 'print the version of kvs-conformance')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // Commander puts its suggestion ("Did you mean --target?") on a line of its own: one line it is.
+      outputError: (text, write) => write(`kvs-conformance: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+    });
   let exitCode: number = EXIT_CODES.ok;
 
   addRunCommand(program, (code) => (exitCode = code));
