@@ -175,7 +175,10 @@ export async function runConformance(
       },
       // Vite's cache goes to a temporary folder of this run, never into the (possibly read-only) package.
       { cacheDir: viteCacheDir },
-    );
+    ).catch((error: unknown) => {
+      rmSync(viteCacheDir, { recursive: true, force: true });
+      throw error;
+    });
     // Vitest's logger exits the process on SIGINT/SIGTERM, which would skip the cleanup below:
     // its listeners are replaced by one that cancels the run and lets cleanup happen.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

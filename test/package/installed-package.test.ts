@@ -121,6 +121,7 @@ const server = await startServer();
 try {
   const report = await runConformance({ target: server.url, token: server.token, runs: 1, suite: ['PAGE'] });
   const contract = await loadContract();
+  const { default: schema } = await import('kvs-conformance/report.schema.json', { with: { type: 'json' } });
   console.log('RESULT ' + JSON.stringify({
     api: API_VERSION,
     schemaVersion: report.schemaVersion,
@@ -128,6 +129,7 @@ try {
     pass: report.totals.pass,
     mustFail: report.totals.mustFail,
     rules: contract.rules.size,
+    schemaTitle: schema.title,
   }));
 } finally {
   await server.close();
@@ -293,6 +295,7 @@ describe('the installed CLI and API, as the owner of the install', () => {
         schemaVersion: '1.1.0',
         verdict: 'pass',
         mustFail: 0,
+        schemaTitle: expect.stringContaining('schema 1.1.0') as unknown,
       });
     },
     HANG,
