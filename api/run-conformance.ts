@@ -51,7 +51,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         seedSource: resolved.seedSource,
         shard: resolved.shard,
         embedded,
-        reportPath: join(out, REPORT_FILES.json),
+        // Without `out` no file is written: the replay commands name the report.json the caller writes.
+        reportPath: scratch === undefined ? join(out, REPORT_FILES.json) : REPORT_FILES.json,
         redact: (text) => redactSecrets(text, secrets),
       });
       if (scratch === undefined) writeReportFiles(report, out);
