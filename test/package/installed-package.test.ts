@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -174,6 +175,9 @@ beforeAll(async () => {
     }),
   );
 }, HANG);
+
+// The install is about 70 MB; it goes when the file is done (after the read-only cases restored it).
+afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('the package', () => {
   it('packs exactly the allowlist: the build of the shipped folders, spec/, bin, the report schema and the docs', () => {
