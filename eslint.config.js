@@ -1,7 +1,8 @@
 // Type-aware lint plus the import direction of ARCHITECTURE.md:
 // spec ← harness ← generators ← suites; reports read harness types only; server stands alone.
-// cli/ is the composition root: the only place that wires harness, server and reports together;
-// proof/ may use server and harness; nothing imports cli/, proof/ or test/ but the tests.
+// cli/ and api/ are the composition roots: the only places that wire harness, server and reports
+// together (cli/ may use api/); proof/ may use server and harness; nothing imports cli/, api/,
+// proof/ or test/ but the tests.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -20,7 +21,7 @@ const forbid = (folders, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'kvs-conformance-report/', 'test/artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'kvs-conformance-report/', 'test/artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -38,14 +39,14 @@ export default tseslint.config(
   {
     files: ['server/**'],
     rules: forbid(
-      ['harness', 'generators', 'suites', 'reports', 'test', 'cli', 'proof'],
+      ['harness', 'generators', 'suites', 'reports', 'test', 'cli', 'proof', 'api'],
       'server/ stands alone: it must not share code (or bugs) with the harness.',
     ),
   },
   {
     files: ['harness/**'],
     rules: forbid(
-      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof'],
+      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
       'harness/ is a library below generators, suites and reports; only cli/ wires the server and reports in.',
     ),
   },
@@ -54,27 +55,34 @@ export default tseslint.config(
     rules: forbid(['suites', 'test', 'proof'], 'cli/ wires harness/, reports/ and server/ only.'),
   },
   {
+    files: ['api/**'],
+    rules: forbid(
+      ['generators', 'suites', 'test', 'cli', 'proof'],
+      'api/ wires harness/, reports/ and server/ only.',
+    ),
+  },
+  {
     files: ['proof/**'],
-    rules: forbid(['suites', 'test', 'cli'], 'proof/ may use server/, harness/ and reports/ only.'),
+    rules: forbid(['suites', 'test', 'cli', 'api'], 'proof/ may use server/, harness/ and reports/ only.'),
   },
   {
     files: ['generators/**'],
     rules: forbid(
-      ['suites', 'reports', 'server', 'test', 'cli', 'proof'],
+      ['suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
       'generators/ may import only harness/.',
     ),
   },
   {
     files: ['suites/**'],
     rules: forbid(
-      ['reports', 'server', 'test', 'cli', 'proof'],
+      ['reports', 'server', 'test', 'cli', 'proof', 'api'],
       'suites/ talk to targets through harness drivers only.',
     ),
   },
   {
     files: ['reports/**'],
     rules: forbid(
-      ['generators', 'suites', 'server', 'test', 'cli', 'proof'],
+      ['generators', 'suites', 'server', 'test', 'cli', 'proof', 'api'],
       'reports/ read harness types only.',
     ),
   },

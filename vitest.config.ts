@@ -27,6 +27,8 @@ export default defineConfig({
         test: {
           name: 'self',
           include: ['test/**/*.test.ts'],
+          // The tests start the built CLI (bin/ runs dist/): build it first.
+          globalSetup: ['test/setup/build-dist.ts'],
           // Many tests start a CLI run in a child process: two at a time keeps them off each other's toes on 2 cores.
           maxConcurrency: 2,
           testTimeout: HANG_DETECTOR_MS,
@@ -39,19 +41,6 @@ export default defineConfig({
           include: QUICK_TESTS,
           testTimeout: HANG_DETECTOR_MS,
           hookTimeout: HANG_DETECTOR_MS,
-        },
-      },
-      {
-        test: {
-          name: 'conformance',
-          include: ['suites/**/*.test.ts'],
-          setupFiles: ['suites/setup.ts'],
-          // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
-          fileParallelism: false,
-          // One module graph for all suite files: the contract is loaded and compiled once per run.
-          isolate: false,
-          testTimeout: 120_000,
-          hookTimeout: 60_000,
         },
       },
     ],

@@ -1,21 +1,28 @@
 import { Command, CommanderError } from 'commander';
 import { addBenchCommand } from './bench-command.ts';
 import { HarnessError } from '../harness/errors.ts';
-import { loadContract } from '../harness/contract/load-contract.ts';
-import { describeContract } from './describe-contract.ts';
-import { describeRulesReference, readRulesReference, selectArea } from './describe-rules.ts';
+import { HARNESS_VERSION } from '../harness/version.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addReplayCommand } from './replay-command.ts';
 import { addReportCommand } from './report-command.ts';
 import { addRunCommand } from './run-command.ts';
 import { addServeCommand } from './serve-command.ts';
 
-/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+/**
+ * Runs the CLI with the given arguments (without `node` and the script) and returns the exit code.
+ * Only commander and the command definitions load up front; each action imports what it needs
+ * (vitest, the contract compiler, the server) when it runs, so `--help` and `--version` answer fast.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('kvs-conformance')
     .description('Contract and conformance test harness for the Apify Key-Value Store API (v2)')
+    .version(HARNESS_VERSION, '-V, --version', 'print the version of kvs-conformance')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // Commander puts its suggestion ("Did you mean --target?") on a line of its own: one line it is.
+      outputError: (text, write) => write(`kvs-conformance: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+    });
   let exitCode: number = EXIT_CODES.ok;
 
   addRunCommand(program, (code) => (exitCode = code));
@@ -29,9 +36,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (!flags.rules) {
         if (flags.area !== undefined || flags.json)
           throw new HarnessError('KVSC_USAGE', '--area and --json go with --rules');
+        const [{ loadContract }, { describeContract }] = await Promise.all([
+          import('../harness/contract/load-contract.ts'),
+          import('./describe-contract.ts'),
+        ]);
         console.log(describeContract(await loadContract()));
         return;
       }
+      const { describeRulesReference, readRulesReference, selectArea } = await import('./describe-rules.ts');
       const reference = selectArea(readRulesReference(), flags.area);
       console.log(flags.json ? JSON.stringify(reference, null, 2) : describeRulesReference(reference));
     });
@@ -51,6 +63,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`kvs-conformance: ${error.message}`);
       return EXIT_CODES.toolError;
     }
-    throw error;
+    // Every CLI error is one line: an error no check foresaw still says what failed, not a stack.
+    console.error(`kvs-conformance: unexpected error: ${oneLine(error)}`);
+    return EXIT_CODES.toolError;
   }
 }
+
+const oneLine = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s*\n\s*/g, ' ');

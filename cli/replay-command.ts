@@ -3,15 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadContract } from '../harness/contract/load-contract.ts';
 import { resolveRunOptions, runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
-import { runConformance, type RunResult } from '../harness/runner/run-conformance.ts';
+import type { RunResult } from '../harness/runner/run-conformance.ts';
 import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import type { ReportFailure } from '../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { collect } from './parse-flag.ts';
-import { readReportFile } from './read-report-file.ts';
-import { startEmbeddedServer } from './run-command.ts';
 
 /** What replaying one recorded failure found. */
 export type ReplayVerdict = 'FIXED' | 'STILL FAILING' | 'FAILING ON ANOTHER RULE' | 'NOT RUN';
@@ -69,6 +66,13 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
     )
     .option('--token <token>', 'API token (default: $APIFY_TOKEN)')
     .action(async (path: string, flags: ReplayFlags) => {
+      const [{ readReportFile }, { loadContract }, { runConformance }, { startEmbeddedServer }] =
+        await Promise.all([
+          import('./read-report-file.ts'),
+          import('../harness/contract/load-contract.ts'),
+          import('../harness/runner/run-conformance.ts'),
+          import('../api/start-embedded-server.ts'),
+        ]);
       const report = readReportFile(path);
       const cases: { ruleId: string; failure: ReportFailure }[] = report.rules
         .filter((rule) => rule.verdict === 'fail' && (!flags.rule || flags.rule.includes(rule.id)))

@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { HarnessError } from '../harness/errors.ts';
 import { DEFAULT_OUT } from '../harness/config/run-options.ts';
-import { mergeReports, ReportMergeError, renderConsoleSummary, writeReportFiles } from '../reports/index.ts';
+import { ensureOutDir } from '../harness/config/ensure-out-dir.ts';
 import { exitCodeFor } from './exit-codes.ts';
-import { readReportFile } from './read-report-file.ts';
 import { shownPath } from './run-command.ts';
 
 /** `kvs-conformance report --merge DIR…`: one report from the reports of a sharded run. */
@@ -15,17 +14,22 @@ export function addReportCommand(program: Command, setExitCode: (code: number) =
     .requiredOption('--merge <dirs...>', 'the output folders (or report.json files) of the shards')
     .option('--out <dir>', `where to write the merged report (default ${DEFAULT_OUT})`, DEFAULT_OUT)
     .option('--strict', 'exit 1 on PASS WITH WARNINGS (a SHOULD rule failed)')
-    .action((flags: { merge: string[]; out: string; strict?: boolean }) => {
+    .action(async (flags: { merge: string[]; out: string; strict?: boolean }) => {
+      const [
+        { readReportFile },
+        { mergeReports, ReportMergeError, renderConsoleSummary, REPORT_FILES, writeReportFiles },
+      ] = await Promise.all([import('./read-report-file.ts'), import('../reports/index.ts')]);
       const reports = flags.merge.map(readReportFile);
+      const out = ensureOutDir(flags.out);
       let merged;
       try {
-        merged = mergeReports(reports);
+        merged = mergeReports(reports, shownPath(join(out, REPORT_FILES.json)));
       } catch (error) {
         if (error instanceof ReportMergeError)
           throw new HarnessError('KVSC_USAGE', `report --merge: ${error.message}`);
         throw error;
       }
-      const written = writeReportFiles(merged, resolve(flags.out));
+      const written = writeReportFiles(merged, out);
       console.log(renderConsoleSummary(merged, shownPath(written.html)));
       setExitCode(exitCodeFor(merged.verdict, flags.strict ?? false));
     });

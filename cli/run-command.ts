@@ -1,53 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadContract, type Contract } from '../harness/contract/load-contract.ts';
+import { ciRunSeed } from '../harness/config/ci-run-seed.ts';
+import { ensureOutDir } from '../harness/config/ensure-out-dir.ts';
 import {
   loadConfigFile,
   resolveRunOptions,
   runOptionsFromEnv,
 } from '../harness/config/resolve-run-options.ts';
 import type { ResolvedRunOptions } from '../harness/config/run-options.ts';
-import { redactSecrets } from '../harness/http/redact.ts';
-import { runConformance } from '../harness/runner/run-conformance.ts';
-import { HARNESS_VERSION } from '../harness/version.ts';
-import { startServer, type RunningServer } from '../server/index.ts';
-import { startContainerTarget, type ContainerTarget } from '../harness/target/start-container-target.ts';
-import {
-  buildReport,
-  renderConsoleSummary,
-  REPORT_FILES,
-  writeReportFiles,
-  type ConformanceReport,
-} from '../reports/index.ts';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
+import type { Contract } from '../harness/contract/load-contract.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
+import { redactSecrets } from '../harness/http/redact.ts';
+import type { ContainerTarget } from '../harness/target/start-container-target.ts';
+import { HARNESS_VERSION } from '../harness/version.ts';
+import type { RunningServer } from '../server/index.ts';
+import type * as ReportsModule from '../reports/index.ts';
+import type { ConformanceReport } from '../reports/index.ts';
+import type { runConformance as runConformanceType } from '../harness/runner/run-conformance.ts';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
 import { watchRuns } from './watch-runs.ts';
-
-/** How stale the embedded server's eventual mode gets: well inside the window. */
-function embeddedStaleMs(windowMs: number): number {
-  return Math.min(200, Math.floor(windowMs / 4));
-}
-
-/** Starts the embedded reference server, matching the run's consistency profile. */
-export async function startEmbeddedServer(
-  contract: Contract,
-  options: ResolvedRunOptions,
-): Promise<RunningServer> {
-  const eventual =
-    (options.settings.consistency ??
-      contract.profiles.presets.get(options.profile ?? '')?.settings.consistency) === 'eventual';
-  const windowMs = Number(
-    options.settings.consistencyWindowMs ?? contract.profiles.defaults.consistencyWindowMs,
-  );
-  return startServer({
-    tokens: options.token ? [options.token] : [],
-    maxRecordBytes: contract.limits.maxPayloadBytes,
-    consistency: eventual ? { mode: 'eventual', staleMs: embeddedStaleMs(windowMs) } : { mode: 'strong' },
-  });
-}
 
 /** A display path: relative to the working directory when inside it. */
 export function shownPath(path: string): string {
@@ -61,24 +35,32 @@ interface RunOutcome {
   readonly exitCode: number;
 }
 
+/** What one run needs besides its options: loaded lazily, so `--help` does not pay for it. */
+interface RunModules {
+  readonly runConformance: typeof runConformanceType;
+  readonly reports: typeof ReportsModule;
+}
+
 /** Runs the suites once against the target, writes the four report files, prints the summary, cleanup and errors. */
 async function runAndReport(
+  modules: RunModules,
   contract: Contract,
   options: ResolvedRunOptions,
-  targetUrl: string,
-  embedded: boolean,
+  out: string,
+  target: { readonly url: string; readonly embedded: boolean },
   redact: (text: string) => string,
   interrupt: AbortSignal,
 ): Promise<RunOutcome> {
-  const result = await runConformance(contract, options, targetUrl, undefined, interrupt);
-  const out = resolve(options.out);
+  const { buildReport, renderConsoleSummary, REPORT_FILES, writeReportFiles } = modules.reports;
+  const result = await modules.runConformance(contract, options, target.url, undefined, interrupt);
   const report = buildReport({
     contract,
     result,
     harnessVersion: HARNESS_VERSION,
     preset: options.profile,
+    seedSource: options.seedSource,
     shard: options.shard,
-    embedded,
+    embedded: target.embedded,
     reportPath: shownPath(join(out, REPORT_FILES.json)),
     redact,
     rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
@@ -114,7 +96,17 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       flags: runOptionsFromFlags(flags),
       env: runOptionsFromEnv(process.env),
       ...(file ? { file } : {}),
+      ciSeed: ciRunSeed(process.env),
     });
+    const out = ensureOutDir(options.out);
+    // The heavy parts (contract compiler, vitest, server, reports, testcontainers) load only when a run starts.
+    const [{ loadContract }, { runConformance }, { startEmbeddedServer }, reports] = await Promise.all([
+      import('../harness/contract/load-contract.ts'),
+      import('../harness/runner/run-conformance.ts'),
+      import('../api/start-embedded-server.ts'),
+      import('../reports/index.ts'),
+    ]);
+    const modules: RunModules = { runConformance, reports };
     const contract = await loadContract();
     const embedded = options.target === undefined && options.targetImage === undefined;
     // Without a token of the user's, the embedded server gets a made-up one, so that the AUTH and
@@ -134,6 +126,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         );
       if (options.targetImage) {
         const { image, port, waitPath } = options.targetImage;
+        const { startContainerTarget } = await import('../harness/target/start-container-target.ts');
         container = await startContainerTarget(options.targetImage, (engine) =>
           console.log(
             `kvs-conformance: starting ${image} on ${engine.source} (host network, port ${port}, waiting for GET ${waitPath})`,
@@ -146,21 +139,16 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         setExitCode(EXIT_CODES.toolError);
         return;
       }
-      const targetUrl = options.target ?? container?.url ?? server?.url ?? '';
+      const target = { url: options.target ?? container?.url ?? server?.url ?? '', embedded };
+      const runOnce = (): Promise<RunOutcome> =>
+        runAndReport(modules, contract, options, out, target, redact, interruption.signal);
       if (options.watch) {
         let exitCode: number = EXIT_CODES.ok;
         await watchRuns({
           runOnce: async () => {
             // Until the run ends: a run that could not run (target down) leaves exit 2.
             exitCode = EXIT_CODES.toolError;
-            const outcome = await runAndReport(
-              contract,
-              options,
-              targetUrl,
-              embedded,
-              redact,
-              interruption.signal,
-            );
+            const outcome = await runOnce();
             exitCode = outcome.exitCode;
             return outcome.report.run.interrupted ? undefined : outcome.report;
           },
@@ -169,13 +157,12 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
           input: process.stdin,
           stop: interruption.signal,
           print: (line) => console.log(line),
-          reportPath: shownPath(join(resolve(options.out), REPORT_FILES.html)),
+          reportPath: shownPath(join(out, reports.REPORT_FILES.html)),
         });
         setExitCode(exitCode);
         return;
       }
-      const outcome = await runAndReport(contract, options, targetUrl, embedded, redact, interruption.signal);
-      setExitCode(outcome.exitCode);
+      setExitCode((await runOnce()).exitCode);
     } finally {
       await container?.stop();
       await server?.close();

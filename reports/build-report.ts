@@ -4,6 +4,7 @@ import { describeSources } from '../harness/contract/source-citation.ts';
 import { ruleAnchor, settingAnchor } from '../harness/contract/rules-reference.ts';
 import {
   REPORT_FORMAT_VERSION,
+  REPORT_SCHEMA_VERSION,
   type ConformanceReport,
   type ReportCoverage,
   type ReportFailure,
@@ -18,6 +19,8 @@ export interface ReportInput {
   readonly result: RunResult;
   readonly harnessVersion: string;
   readonly preset: string | undefined;
+  /** Where the seed came from (ResolvedRunOptions.seedSource). */
+  readonly seedSource?: string;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
   readonly embedded: boolean;
   /** Where report.json is written, for the replay commands. */
@@ -61,6 +64,11 @@ function parseCounterexample(text: string): unknown {
 
 const shellQuote = (text: string): string =>
   /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The command that replays a rule's recorded failures from the report at `reportPath`. */
+export function replayCommand(reportPath: string, ruleId: string): string {
+  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}`;
+}
 
 /** Builds the report model from a finished run: pure, no I/O. */
 export function buildReport(input: ReportInput): ConformanceReport {
@@ -108,7 +116,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           responseExcerpt: redact(exchange.responseExcerpt),
           durationMs: exchange.durationMs,
         })),
-        replay: `kvs-conformance replay ${shellQuote(input.reportPath)} --rule ${verdict.rule.id}`,
+        replay: replayCommand(input.reportPath, verdict.rule.id),
       };
     }),
   }));
@@ -136,6 +144,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted: result.interrupted } });
   return {
     format: REPORT_FORMAT_VERSION,
+    schemaVersion: REPORT_SCHEMA_VERSION,
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
     spec: { file: contract.specFile, version: contract.specVersion },
     rulesReference: input.rulesReference,
@@ -156,6 +165,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     },
     run: {
       seed: result.seed,
+      ...(input.seedSource === undefined ? {} : { seedSource: input.seedSource }),
       runs: result.runs,
       shard: input.shard ?? null,
       startedAt: result.startedAt.toISOString(),

@@ -1,5 +1,11 @@
-/** The version of the report format (report.json and its JSON Schema). */
+/** The version of the report format (report.json and its JSON Schema): the major of REPORT_SCHEMA_VERSION. */
 export const REPORT_FORMAT_VERSION = 2;
+
+/**
+ * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
+ * optional field raises the minor, a removed or changed field raises the major (and the format).
+ */
+export const REPORT_SCHEMA_VERSION = '2.0.0';
 
 /** The verdict on one rule. */
 export type RuleVerdictKind = 'pass' | 'fail' | 'skipped' | 'inconclusive';
@@ -139,6 +145,8 @@ export interface ReportTotals {
 /** The conformance report: one model, rendered as JSON, JUnit XML, Markdown and HTML. */
 export interface ConformanceReport {
   readonly format: typeof REPORT_FORMAT_VERSION;
+  /** The schema's semantic version (REPORT_SCHEMA_VERSION). */
+  readonly schemaVersion?: string;
   readonly harness: { readonly name: 'kvs-conformance'; readonly version: string };
   readonly spec: { readonly file: string; readonly version: string };
   /** The rules reference the rule links point into: its URL and the copy in the installed package. */
@@ -147,6 +155,8 @@ export interface ConformanceReport {
   readonly profile: { readonly preset: string | null; readonly assumptions: readonly ReportAssumption[] };
   readonly run: {
     readonly seed: number;
+    /** Where the seed came from: `flag`, `environment`, a config file, a CI variable such as `GITHUB_RUN_ID`, or `random`. */
+    readonly seedSource?: string;
     readonly runs: number;
     readonly shard: { readonly index: number; readonly count: number } | null;
     readonly startedAt: string;

@@ -1,5 +1,5 @@
 /** The reports: one model, one pure renderer per format, one writer. */
-export { REPORT_FORMAT_VERSION } from './conformance-report.ts';
+export { REPORT_FORMAT_VERSION, REPORT_SCHEMA_VERSION } from './conformance-report.ts';
 export type {
   ConformanceReport,
   ReportAssumption,
@@ -13,7 +13,7 @@ export type {
   RunVerdict,
   UnjudgedReasonKind,
 } from './conformance-report.ts';
-export { buildReport, stripCredentials } from './build-report.ts';
+export { buildReport, replayCommand, stripCredentials } from './build-report.ts';
 export type { ReportInput } from './build-report.ts';
 export { isUnchecked } from './report-statistics.ts';
 export { verdictHeadline } from './verdict-headline.ts';

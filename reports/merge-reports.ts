@@ -1,4 +1,5 @@
 import type { ConformanceReport, ReportRule, RuleVerdictKind } from './conformance-report.ts';
+import { replayCommand } from './build-report.ts';
 import { consistencySection, incompletenessOf, totalsOf, verdictOf } from './report-statistics.ts';
 
 /** Reports that cannot be merged (different specs, seeds or profiles). */
@@ -8,7 +9,7 @@ export class ReportMergeError extends Error {
 
 const VERDICT_ORDER: readonly RuleVerdictKind[] = ['fail', 'pass', 'inconclusive', 'skipped'];
 
-function mergeRule(parts: readonly ReportRule[]): ReportRule {
+function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule {
   const first = parts[0] as ReportRule;
   const verdict = VERDICT_ORDER.find((kind) => parts.some((part) => part.verdict === kind)) ?? 'skipped';
   const tests = new Map(
@@ -23,15 +24,19 @@ function mergeRule(parts: readonly ReportRule[]): ReportRule {
     reason: judged ? null : (unjudged?.reason ?? 'not checked: no test citing it ran in any shard'),
     reasonKind: judged ? null : (unjudged?.reasonKind ?? 'not-run'),
     tests: [...tests.values()],
-    failures: parts.flatMap((part) => part.failures),
+    // The replay commands point at the merged report, not at the shard's it was merged from.
+    failures: parts
+      .flatMap((part) => part.failures)
+      .map((failure) => ({ ...failure, replay: replayCommand(reportPath, first.id) })),
   };
 }
 
 /**
  * Merges the reports of a sharded run (`--shard i/n`, same seed and profile) into one, as if the
  * run had not been sharded: rules judged over all shards, coverage and observations combined.
+ * `reportPath` is where the merged report.json is written, for its replay commands.
  */
-export function mergeReports(reports: readonly ConformanceReport[]): ConformanceReport {
+export function mergeReports(reports: readonly ConformanceReport[], reportPath: string): ConformanceReport {
   const [first] = reports;
   if (!first) throw new ReportMergeError('nothing to merge: no report was given');
   const settings = (report: ConformanceReport): string =>
@@ -47,7 +52,10 @@ export function mergeReports(reports: readonly ConformanceReport[]): Conformance
       throw new ReportMergeError('profile settings differ between the reports; shards of one run share them');
   }
   const rules = first.rules.map((rule) =>
-    mergeRule(reports.map((report) => report.rules.find((r) => r.id === rule.id) ?? rule)),
+    mergeRule(
+      reports.map((report) => report.rules.find((r) => r.id === rule.id) ?? rule),
+      reportPath,
+    ),
   );
   const coverage = first.coverage.map((operation) => ({
     ...operation,

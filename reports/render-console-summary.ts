@@ -1,6 +1,12 @@
 import type { ConformanceReport } from './conformance-report.ts';
 import { verdictHeadline } from './verdict-headline.ts';
 
+/** Where a seed no one gave came from, e.g. ` (from GITHUB_RUN_ID)`; nothing for a given or random one. */
+const seedFrom = (report: ConformanceReport): string =>
+  report.run.seedSource && /^[A-Z][A-Z0-9_]*$/.test(report.run.seedSource)
+    ? ` (from ${report.run.seedSource})`
+    : '';
+
 /** The short console summary after a run: verdict line, failed rules with their first failure, where the report is. */
 export function renderConsoleSummary(report: ConformanceReport, htmlPath: string): string {
   const { totals } = report;
@@ -9,7 +15,7 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
   const lines = [
     '',
     `kvs-conformance: ${verdictHeadline(report)}, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`,
-    `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
+    `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
   ];
   for (const rule of report.rules.filter((r) => r.verdict === 'fail')) {
     const failure = rule.failures[0];

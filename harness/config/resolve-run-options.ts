@@ -5,6 +5,7 @@ import { defaultRulesReferenceUrl } from '../contract/rules-reference-location.t
 import { HarnessError } from '../errors.ts';
 import { PROFILE_SETTING_NAMES, type ProfileSettingName } from '../contract/profile-catalog.ts';
 import { RULE_ID_PATTERN } from '../contract/rule-catalog.ts';
+import { CI_RUN_ID_VARIABLES, type CiRunSeed } from './ci-run-seed.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
   CONFIG_FILE_NAMES,
@@ -15,6 +16,7 @@ import {
   DEFAULT_TARGET_WAIT,
   DEFAULT_TIMEOUT_MS,
   ENV_PREFIX,
+  RUN_OPTION_NAMES,
   type ResolvedRunOptions,
   type RunOptions,
 } from './run-options.ts';
@@ -82,6 +84,14 @@ export async function loadConfigFile(
       : ((await import(pathToFileURL(file).href)) as { default: unknown }).default;
     if (typeof loaded !== 'object' || loaded === null || Array.isArray(loaded)) {
       throw new Error('it must hold an object of run options');
+    }
+    // A misspelt key must not silently fall back to a default (e.g. `tagret` running the embedded server).
+    const unknown = Object.keys(loaded).find((key) => !(RUN_OPTION_NAMES as readonly string[]).includes(key));
+    if (unknown !== undefined) {
+      throw new HarnessError(
+        'KVSC_USAGE',
+        `config file ${file} has the unknown key "${unknown}"; known keys: ${RUN_OPTION_NAMES.join(', ')}`,
+      );
     }
     return { file, options: loaded };
   } catch (error) {
@@ -200,6 +210,8 @@ export interface RunOptionSources {
   readonly flags: RawRunOptions;
   readonly env: RawRunOptions;
   readonly file?: { readonly file: string; readonly options: RawRunOptions };
+  /** The seed of the CI run (`ciRunSeed(process.env)`), which shards use when no seed is given. */
+  readonly ciSeed?: CiRunSeed | undefined;
 }
 
 /**
@@ -257,12 +269,28 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
       `${watchOrigin} is ${JSON.stringify(watch)}; allowed: true or false`,
     );
   const watching = watch === true || watch === 'true' || (watchPaths !== undefined && watch === undefined);
+  const shardOption = shard(...pick('shard'));
+  const [seedValue, seedOrigin] = pick('seed');
+  const givenSeed = integer(seedValue, seedOrigin, 0);
+  // Shards of one run must share the seed: given, or the CI run's; a random seed per shard cannot merge.
+  if (givenSeed === undefined && shardOption && !sources.ciSeed) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `--shard ${shardOption.index}/${shardOption.count} needs a seed all shards share: pass the same --seed N (or KVS_CONFORMANCE_SEED=N) to every shard; in CI it is taken from the run id (${CI_RUN_ID_VARIABLES.join(', ')}), none of which is set`,
+    );
+  }
+  const seed =
+    givenSeed !== undefined
+      ? { seed: givenSeed, seedSource: /\((.*)\)$/.exec(seedOrigin)?.[1] ?? 'flag' }
+      : shardOption && sources.ciSeed
+        ? { seed: sources.ciSeed.seed, seedSource: sources.ciSeed.variable }
+        : { seed: Math.floor(Math.random() * 2 ** 31), seedSource: 'random' };
   return {
     target: target?.replace(/\/+$/, '').replace(/\/v2$/, ''),
     token: text(...pick('token')),
     profile: text(...pick('profile')),
     settings,
-    seed: integer(...pick('seed'), 0) ?? Math.floor(Math.random() * 2 ** 31),
+    ...seed,
     runs: integer(...pick('runs'), 1) ?? DEFAULT_RUNS,
     suite: (list(...pick('suite')) ?? []).map((area) => area.toUpperCase()),
     rule: rules,
@@ -271,7 +299,7 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
       timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout as string | number, timeoutOrigin),
     maxResponseBytes: integer(...pick('maxResponseBytes'), 1024) ?? DEFAULT_MAX_RESPONSE_BYTES,
     out: text(...pick('out')) ?? DEFAULT_OUT,
-    shard: shard(...pick('shard')),
+    shard: shardOption,
     strict: flag(...pick('strict')) ?? false,
     rulesUrl: rulesReferenceUrl?.replace(/#.*$/, '') ?? defaultRulesReferenceUrl(),
     targetImage: containerTarget(pick, target),

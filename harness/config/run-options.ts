@@ -49,6 +49,31 @@ export interface ContainerTargetOptions {
   readonly waitPath: string;
 }
 
+/** The name of every run option: the keys a config file may hold. */
+export const RUN_OPTION_NAMES = Object.keys({
+  target: true,
+  token: true,
+  profile: true,
+  settings: true,
+  seed: true,
+  runs: true,
+  suite: true,
+  rule: true,
+  concurrency: true,
+  timeoutMs: true,
+  maxResponseBytes: true,
+  out: true,
+  shard: true,
+  strict: true,
+  rulesUrl: true,
+  targetImage: true,
+  targetPort: true,
+  targetEnv: true,
+  targetWait: true,
+  watch: true,
+  watchPath: true,
+} satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
+
 /** Every run option filled in. */
 export interface ResolvedRunOptions {
   readonly target: string | undefined;
@@ -56,6 +81,8 @@ export interface ResolvedRunOptions {
   readonly profile: string | undefined;
   readonly settings: Readonly<Partial<Record<ProfileSettingName, string | number>>>;
   readonly seed: number;
+  /** Where the seed came from: `flag`, `environment`, the config file, a CI variable (e.g. `GITHUB_RUN_ID`) or `random`. */
+  readonly seedSource: string;
   readonly runs: number;
   readonly suite: readonly string[];
   readonly rule: readonly string[];

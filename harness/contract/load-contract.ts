@@ -1,5 +1,4 @@
 import type { OpenAPIV3 } from 'openapi-types';
-import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { createSchemaCompiler, toViolations, type SchemaViolation } from './schema-validator-factory.ts';
 import { indexOperations, type ContractOperation } from './contract-operation.ts';
@@ -8,9 +7,10 @@ import { loadOpenApi } from './load-openapi.ts';
 import { parseProfileCatalog, type ProfileCatalog } from './profile-catalog.ts';
 import { parseRuleCatalog, type ContractRule, type RuleId } from './rule-catalog.ts';
 import { readYamlSource } from './yaml-source.ts';
+import { packageRoot } from '../package-root.ts';
 
 /** The folder of the contract shipped with the harness. */
-export const DEFAULT_SPEC_DIR = fileURLToPath(new URL('../../spec/', import.meta.url));
+export const DEFAULT_SPEC_DIR = join(packageRoot(), 'spec');
 
 /** The files a contract is read from; each defaults to its name inside the spec folder. */
 export interface ContractFiles {

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../package-root.ts';
 
 /** docs/rules.md inside the installed package: always there, always the installed version. */
-export const RULES_REFERENCE_FILE = fileURLToPath(new URL('../../docs/rules.md', import.meta.url));
+export const RULES_REFERENCE_FILE = join(packageRoot(), 'docs', 'rules.md');
 
 /** The machine-readable twin of docs/rules.md (what `kvs-conformance contract --rules` prints). */
-export const RULES_REFERENCE_JSON_FILE = fileURLToPath(new URL('../../docs/rules.json', import.meta.url));
+export const RULES_REFERENCE_JSON_FILE = join(packageRoot(), 'docs', 'rules.json');
 
 interface PackageManifest {
   readonly version: string;
@@ -30,9 +32,7 @@ function repositoryWebUrl(repository: PackageManifest['repository']): string | u
  * repository, else the copy inside the installed package (a file: URL). `--rules-url` overrides it.
  */
 export function defaultRulesReferenceUrl(): string {
-  const manifest = JSON.parse(
-    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-  ) as PackageManifest;
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as PackageManifest;
   const repository = repositoryWebUrl(manifest.repository);
   return repository
     ? `${repository}/blob/v${manifest.version}/docs/rules.md`

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVitest } from 'vitest/node';
@@ -15,8 +16,13 @@ import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.
 import type { SuiteContext } from './suite-context.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 
-/** The package folder (suites and vitest.config.ts live there, wherever the CLI is started). */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The folder holding suites/ next to harness/: the repository when the sources run (suites in
+ * TypeScript), the package's dist/ when the build runs (suites compiled to JavaScript).
+ */
+const CODE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** `ts` or `js`: the suites are in the language this module runs in. */
+const CODE_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 
 /** One recorded failing case to run again: the test, and fast-check's path to its counterexample. */
 export interface ReplayCase {
@@ -156,24 +162,41 @@ export async function runConformance(
       if (event === 'SIGINT' || event === 'SIGTERM') queueMicrotask(() => process.off(event, listener));
     };
     process.on('newListener', dropSignalListener);
+    // Vite's cache goes to a temporary folder of this run, never into the (possibly read-only) package.
+    const viteCacheDir = mkdtempSync(join(tmpdir(), 'kvsc-vite-'));
     try {
       const filtered = options.suite.length > 0 || options.rule.length > 0;
-      const vitest = await createVitest('test', {
-        root: PACKAGE_ROOT,
-        config: join(PACKAGE_ROOT, 'vitest.config.ts'),
-        project: 'conformance',
-        watch: false,
-        // Watch mode prints only changed verdicts: vitest's own progress output is left out there.
-        reporters: options.watch ? [reporter] : [reporter, 'default'],
-        provide: { kvsRun: context },
-        passWithNoTests: true,
-        ...(replay
-          ? { testNamePattern: escapeRegExp(replay.test) }
-          : filtered
-            ? { testNamePattern: [...selected].join('|') || '^$' }
-            : {}),
-        ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
-      });
+      // The conformance project is configured here, not in a config file: loading a config file
+      // makes Vite bundle it next to itself, a write into the package that a read-only install forbids.
+      const vitest = await createVitest(
+        'test',
+        {
+          root: CODE_ROOT,
+          config: false,
+          include: [`suites/**/*.test.${CODE_EXTENSION}`],
+          exclude: [],
+          setupFiles: [`suites/setup.${CODE_EXTENSION}`],
+          // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
+          fileParallelism: false,
+          // One module graph for all suite files: the contract is loaded and compiled once per run.
+          isolate: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          cache: false,
+          watch: false,
+          // Watch mode prints only changed verdicts: vitest's own progress output is left out there.
+          reporters: options.watch ? [reporter] : [reporter, 'default'],
+          provide: { kvsRun: context },
+          passWithNoTests: true,
+          ...(replay
+            ? { testNamePattern: escapeRegExp(replay.test) }
+            : filtered
+              ? { testNamePattern: [...selected].join('|') || '^$' }
+              : {}),
+          ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
+        },
+        { cacheDir: viteCacheDir },
+      );
       cancel = () => void vitest.cancelCurrentRun('keyboard-input');
       try {
         if (!interrupted) await vitest.start();
@@ -189,6 +212,7 @@ export async function runConformance(
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       interrupt?.removeEventListener('abort', stop);
+      rmSync(viteCacheDir, { recursive: true, force: true });
     }
     const cleanup = await deleteRunStores(api, journalFile, storePrefix);
     // The journal is only needed while some store of the run may be left.

@@ -45,7 +45,7 @@ describe('resolveRunOptions', () => {
 
   it('fills defaults and parses durations, shards and lists', () => {
     const options = resolveRunOptions({
-      flags: { timeoutMs: '2s', shard: '2/3', suite: ['page', 'KEYS'] },
+      flags: { timeoutMs: '2s', shard: '2/3', seed: '7', suite: ['page', 'KEYS'] },
       env: {},
     });
     expect(options).toMatchObject({

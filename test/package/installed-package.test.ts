@@ -1,0 +1,381 @@
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CI_RUN_ID_VARIABLES } from '../../harness/config/ci-run-seed.ts';
+import {
+  installOffline,
+  packPackage,
+  QUIET_NPM_ENV,
+  REPO_ROOT,
+  type PackedTarball,
+} from './offline-install.ts';
+
+// One pack and one install shared by every case (installing is the slow part). Timeouts here
+// only detect hangs: they are far above what a loaded 2-core machine needs.
+const HANG = 600_000;
+
+/** The uid and gid of `nobody`, the user without write access to the install when tests run as root. */
+const NOBODY = 65534;
+const runningAsRoot = process.getuid?.() === 0;
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const base = mkdtempSync(join(tmpdir(), 'kvsc-package-'));
+// Readable by the other user (mkdtemp makes 0700 folders); only `scratch` is writable for it.
+chmodSync(base, 0o755);
+const project = join(base, 'project');
+const scratch = join(base, 'scratch');
+let packed: PackedTarball;
+
+/** Adds or removes the write permission of everyone on a folder and everything in it. */
+function setWritable(folder: string, writable: boolean): void {
+  for (const path of [
+    folder,
+    ...readdirSync(folder, { recursive: true, encoding: 'utf8' }).map((p) => join(folder, p)),
+  ]) {
+    const mode = statSync(path).mode & 0o7777;
+    chmodSync(path, writable ? mode | 0o200 : mode & ~0o222);
+  }
+}
+
+/** Every file under a folder with its size and modification time: the install's state. */
+function stateOf(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, encoding: 'utf8' })
+    .map((path) => {
+      const stat = statSync(join(folder, path));
+      return `${path} ${stat.isDirectory() ? 'dir' : stat.size} ${stat.mtimeMs}`;
+    })
+    .sort();
+}
+
+/**
+ * Runs a command in the user's project, as its owner or as a user who cannot write to the install
+ * (`nobody` when the tests run as root, else the same user with the install made read-only).
+ */
+function runInProject(
+  command: string,
+  args: readonly string[],
+  options: { readonly readOnly?: boolean; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<Finished> & { readonly output: () => string; readonly stop: () => void } {
+  const ciFree = Object.fromEntries(CI_RUN_ID_VARIABLES.map((name) => [name, '']));
+  const home = join(scratch, options.readOnly ? 'reader-home' : 'owner-home');
+  // This machine's npm configuration may name settings newer npm versions warn about; not ours to test.
+  const { npm_config_nodedir: _nodedir, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    ...ciFree,
+    ...QUIET_NPM_ENV,
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    HOME: home,
+    npm_config_cache: join(home, '.npm'),
+    ...options.env,
+  };
+  const [file, argv] =
+    options.readOnly && runningAsRoot
+      ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', command, ...args]]
+      : [command, args];
+  const child = spawn(file, argv, { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // npx's own warnings (about the machine's npm configuration) are not the CLI's output.
+  const done = new Promise<Finished>((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout, stderr: stderr.replace(/^npm warn .*\n/gm, '') })),
+  );
+  return Object.assign(done, {
+    output: () => stdout + stderr,
+    // The whole process group: npx and the CLI process it starts.
+    stop: () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      } catch (error) {
+        // ESRCH: the group has already ended.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    },
+  });
+}
+
+/** The program a user writes: an ESM script using the API. */
+const API_SCRIPT = `
+import { API_VERSION, loadContract, runConformance, startServer } from 'kvs-conformance';
+
+const server = await startServer();
+try {
+  const report = await runConformance({ target: server.url, token: server.token, runs: 1, suite: ['PAGE'] });
+  const contract = await loadContract();
+  const { default: schema } = await import('kvs-conformance/report.schema.json', { with: { type: 'json' } });
+  console.log('RESULT ' + JSON.stringify({
+    api: API_VERSION,
+    schemaVersion: report.schemaVersion,
+    verdict: report.verdict,
+    pass: report.totals.pass,
+    mustFail: report.totals.mustFail,
+    rules: contract.rules.size,
+    schemaTitle: schema.title,
+  }));
+} finally {
+  await server.close();
+}
+`;
+
+/** The README's example test, exactly as the README shows it. */
+function readmeExample(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const example = /<!-- api-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- api-example:end -->/.exec(
+    readme,
+  )?.[1];
+  if (!example) throw new Error('README.md has no api-example block');
+  return example;
+}
+
+const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+beforeAll(async () => {
+  mkdirSync(project);
+  mkdirSync(scratch, { mode: 0o777 });
+  chmodSync(scratch, 0o777);
+  packed = await packPackage(base);
+  await installOffline(project, packed.tarball);
+  writeFileSync(join(project, 'use-api.mjs'), API_SCRIPT);
+  mkdirSync(join(project, 'test'));
+  writeFileSync(join(project, 'test', 'kvs-conformance.test.ts'), readmeExample());
+  // A user's strict TypeScript setup, to check the package's declarations serve the example.
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        target: 'es2023',
+        types: [],
+        skipLibCheck: true,
+      },
+      include: ['test'],
+    }),
+  );
+}, HANG);
+
+// The install is about 70 MB; it goes when the file is done (after the read-only cases restored it).
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+describe('the package', () => {
+  it('packs exactly the allowlist: the build of the shipped folders, spec/, bin, the report schema and the docs', () => {
+    const shipped = ['api', 'cli', 'generators', 'harness', 'reports', 'server', 'suites'];
+    const sources = shipped.flatMap((folder) =>
+      readdirSync(join(REPO_ROOT, folder), { recursive: true, encoding: 'utf8' })
+        .filter((path) => path.endsWith('.ts'))
+        .map((path) => join(folder, path).replace(/\.ts$/, '')),
+    );
+    const build = sources.flatMap((path) => [`dist/${path}.js`, `dist/${path}.js.map`, `dist/${path}.d.ts`]);
+    expect(packed.files.filter((path) => path.startsWith('dist/'))).toEqual(build.sort());
+    expect(packed.files.filter((path) => !path.startsWith('dist/'))).toMatchInlineSnapshot(`
+      [
+        "CHANGELOG.md",
+        "LICENSE",
+        "README.md",
+        "bin/kvs-conformance.js",
+        "docs/rules.json",
+        "docs/rules.md",
+        "package.json",
+        "reports/conformance-report.schema.json",
+        "reports/consistency-report.schema.json",
+        "spec/openapi.yaml",
+        "spec/profiles.yaml",
+        "spec/rules.yaml",
+      ]
+    `);
+  });
+
+  it('ships vitest (which runs the suites) as a dependency and installs no tsx', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(project, 'node_modules/kvs-conformance/package.json'), 'utf8'),
+    ) as {
+      dependencies: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies)).toContain('vitest');
+    expect(Object.keys(manifest.dependencies)).not.toContain('tsx');
+    expect(readdirSync(join(project, 'node_modules'))).not.toContain('tsx');
+  });
+});
+
+describe('the installed CLI and API, as the owner of the install', () => {
+  it(
+    'npx kvs-conformance --version prints the package version',
+    async () => {
+      const result = await runInProject('npx', ['kvs-conformance', '--version']);
+      expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
+    },
+    HANG,
+  );
+
+  it(
+    'npx kvs-conformance contract describes the shipped contract',
+    async () => {
+      const result = await runInProject('npx', ['kvs-conformance', 'contract']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^contract \S+openapi\.yaml \(version /);
+      expect(result.stdout).toMatch(/^rules: \d+ \(/m);
+    },
+    HANG,
+  );
+
+  it(
+    'npx kvs-conformance run passes against the embedded server (exit 0) and writes the reports',
+    async () => {
+      const out = join(scratch, 'owner-run');
+      const result = await runInProject('npx', ['kvs-conformance', 'run', '--runs', '2', '--out', out]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/kvs-conformance: PASS — \d+ rules passed, 0 failed/);
+      expect(readdirSync(out).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+        schemaVersion: string;
+        run: { seedSource: string };
+      };
+      expect(report).toMatchObject({ schemaVersion: '1.1.0', run: { seedSource: 'random' } });
+    },
+    HANG,
+  );
+
+  it(
+    'npx kvs-conformance serve answers the API with its token until stopped',
+    async () => {
+      const serve = runInProject('npx', ['kvs-conformance', 'serve', '--port', '0', '--token', 'user-token']);
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const poll = setInterval(() => {
+            const found = /listening on (http:\/\/\S+)/.exec(serve.output())?.[1];
+            if (found) {
+              clearInterval(poll);
+              resolve(found);
+            }
+          }, 50);
+          void serve.then(() => {
+            clearInterval(poll);
+            reject(new Error(`serve exited: ${serve.output()}`));
+          });
+        });
+        const listing = await fetch(`${url}/v2/key-value-stores`, {
+          headers: { authorization: 'Bearer user-token' },
+        });
+        expect(listing.status).toBe(200);
+        expect((await fetch(`${url}/v2/key-value-stores`)).status).toBe(401);
+        serve.stop();
+        await serve;
+        await expect(fetch(`${url}/v2/key-value-stores`)).rejects.toThrow();
+      } finally {
+        serve.stop();
+      }
+    },
+    HANG,
+  );
+
+  it(
+    'import { runConformance, startServer, loadContract } works in an ESM script',
+    async () => {
+      const result = await runInProject('node', ['use-api.mjs']);
+      expect(result.code).toBe(0);
+      const line = result.stdout.split('\n').find((text) => text.startsWith('RESULT '));
+      expect(JSON.parse(line?.slice('RESULT '.length) ?? 'null')).toMatchObject({
+        api: version,
+        schemaVersion: '1.1.0',
+        verdict: 'pass',
+        mustFail: 0,
+        schemaTitle: expect.stringContaining('schema 1.1.0') as unknown,
+      });
+    },
+    HANG,
+  );
+
+  it(
+    "the README's example passes as a vitest test of the user's project, and type-checks",
+    async () => {
+      const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+      const typecheck = await runInProject(process.execPath, [tsc, '-p', 'tsconfig.json']);
+      expect(typecheck.stdout + typecheck.stderr).toBe('');
+      const result = await runInProject('npx', ['vitest', 'run', 'test/kvs-conformance.test.ts']);
+      expect(result.code).toBe(0);
+      expect(stripVTControlCharacters(result.stdout)).toMatch(/Tests\s+1 passed \(1\)/);
+    },
+    HANG,
+  );
+});
+
+describe('the installed CLI and API, as a user who cannot write to the install', () => {
+  const packageDir = (): string => join(project, 'node_modules', 'kvs-conformance');
+  let before: string[];
+
+  beforeAll(() => {
+    before = stateOf(packageDir());
+    if (!runningAsRoot) setWritable(packageDir(), false);
+  });
+  afterAll(() => {
+    if (!runningAsRoot) setWritable(packageDir(), true);
+    // Nothing was written into the package, by any case of this file.
+    expect(stateOf(packageDir())).toEqual(before);
+  });
+
+  it(
+    'npx kvs-conformance run passes against the embedded server (exit 0)',
+    async () => {
+      const out = join(scratch, 'reader-run');
+      const result = await runInProject('npx', ['kvs-conformance', 'run', '--runs', '2', '--out', out], {
+        readOnly: true,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/kvs-conformance: PASS — \d+ rules passed, 0 failed/);
+    },
+    HANG,
+  );
+
+  it(
+    'import { runConformance, startServer } works in an ESM script',
+    async () => {
+      const result = await runInProject('node', ['use-api.mjs'], { readOnly: true });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^RESULT .*"verdict":"pass"/m);
+    },
+    HANG,
+  );
+
+  it(
+    'an --out it cannot write to is one line with exit 2',
+    async () => {
+      const result = await runInProject(
+        'npx',
+        ['kvs-conformance', 'run', '--out', relative(project, packageDir())],
+        {
+          readOnly: true,
+        },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(
+        /KVSC_USAGE: --out node_modules\/kvs-conformance: it cannot be written to \(EACCES\)/,
+      );
+    },
+    HANG,
+  );
+});
