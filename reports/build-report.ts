@@ -119,6 +119,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
     spec: { file: contract.specFile, version: contract.specVersion },
     target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },
+    drivers: result.drivers.map((driver) => ({
+      name: driver.name,
+      package: driver.package ?? null,
+      version: driver.version ?? null,
+      transport: driver.transport,
+    })),
     profile: {
       preset: input.preset ?? null,
       assumptions: settings.map(([setting, value]) => {

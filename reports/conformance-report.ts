@@ -84,6 +84,14 @@ export interface ReportAssumption {
   readonly source: string;
 }
 
+/** A driver the client rule families ran through: the implementation a report column judges. */
+export interface ReportDriver {
+  readonly name: string;
+  readonly package: string | null;
+  readonly version: string | null;
+  readonly transport: 'http' | 'in-process';
+}
+
 /** Counts over rules and tests. */
 export interface ReportTotals {
   readonly rules: number;
@@ -104,6 +112,8 @@ export interface ConformanceReport {
   readonly harness: { readonly name: 'kvs-conformance'; readonly version: string };
   readonly spec: { readonly file: string; readonly version: string };
   readonly target: { readonly url: string; readonly embedded: boolean };
+  /** The drivers of the run, each with the package and version it exercised. */
+  readonly drivers: readonly ReportDriver[];
   readonly profile: { readonly preset: string | null; readonly assumptions: readonly ReportAssumption[] };
   readonly run: {
     readonly seed: number;

@@ -1,4 +1,5 @@
 import type { ConformanceReport, ReportFailure, ReportRule } from './conformance-report.ts';
+import { describeDrivers } from './describe-drivers.ts';
 
 /** Escapes text for HTML content and attributes. */
 export function escapeHtml(text: string): string {
@@ -111,6 +112,7 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <body>
 <header class="${report.verdict}"><h1>kvs-conformance: ${report.verdict.toUpperCase()} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)</h1>
 <p>Target ${escapeHtml(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · seed ${report.run.seed} · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s · started ${escapeHtml(report.run.startedAt)}</p>
+<p>Drivers: ${escapeHtml(describeDrivers(report.drivers))}</p>
 <p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)}${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}</p></header>
 <main>
 ${report.runErrors.length ? `<section><h2>Run errors</h2>${report.runErrors.map((e) => `<pre>${escapeHtml(e)}</pre>`).join('')}</section>` : ''}

@@ -8,6 +8,7 @@ import { parseDuration } from './parse-duration.ts';
 import {
   CONFIG_FILE_NAMES,
   DEFAULT_CONCURRENCY,
+  DEFAULT_DRIVERS,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_OUT,
   DEFAULT_RUNS,
@@ -40,12 +41,13 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'concurrency',
     'out',
     'shard',
+    'driver',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
     const value = env[envName(name)];
     if (value !== undefined && value !== '')
-      raw[name] = name === 'suite' || name === 'rule' ? value.split(',') : value;
+      raw[name] = name === 'suite' || name === 'rule' || name === 'driver' ? value.split(',') : value;
   }
   const timeout = env[envName('timeout')];
   if (timeout) raw.timeoutMs = timeout;
@@ -193,5 +195,6 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     maxResponseBytes: integer(...pick('maxResponseBytes'), 1024) ?? DEFAULT_MAX_RESPONSE_BYTES,
     out: text(...pick('out')) ?? DEFAULT_OUT,
     shard: shard(...pick('shard')),
+    driver: [...new Set(list(...pick('driver')) ?? DEFAULT_DRIVERS)],
   };
 }

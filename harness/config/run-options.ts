@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly out?: string;
   /** `i/n`: run the i-th of n shards. */
   readonly shard?: string;
+  /** Drivers the client rule families run through: built-in names, `apify-client@X`, or module paths. */
+  readonly driver?: readonly string[];
 }
 
 /** Every run option filled in. */
@@ -40,6 +42,7 @@ export interface ResolvedRunOptions {
   readonly maxResponseBytes: number;
   readonly out: string;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
+  readonly driver: readonly string[];
 }
 
 /** Defaults, as named constants. */
@@ -49,6 +52,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Big enough for a record at the payload limit plus headroom. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_OUT = 'kvs-conformance-report';
+/** The drivers the client rule families run through when none is given. */
+export const DEFAULT_DRIVERS: readonly string[] = ['http', 'apify-client'];
 /** The name of the config file looked for in the working directory. */
 export const CONFIG_FILE_NAMES = [
   'kvs-conformance.config.json',

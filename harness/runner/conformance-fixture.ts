@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, inject } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
@@ -5,6 +8,7 @@ import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ApifyClientDriver } from '../drivers/apify-client-driver.ts';
 import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
+import { loadDriverFactory } from '../drivers/driver-registry.ts';
 import type { KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import { HttpClient } from '../http/http-client.ts';
 import { observeUntil } from '../consistency/observe-until.ts';
@@ -20,7 +24,10 @@ export interface Conformance {
   readonly api: HttpApi;
   readonly http: HttpDriver;
   readonly client: ApifyClientDriver;
-  /** Both drivers, for suites written once and run through each. */
+  /**
+   * The drivers the run selected (`--driver`; default http and apify-client), for the client rule
+   * families written once and run through each.
+   */
   readonly drivers: readonly KvsDriver[];
   /** How long a read may lag a write under the run's profile (0 under strong). */
   readonly windowMs: number;
@@ -80,7 +87,29 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     created.push(store.id);
     return store;
   };
+  const workDirs: string[] = [];
+  const drivers = await Promise.all(
+    context.drivers.map(async (spec): Promise<KvsDriver> => {
+      if (spec.kind === 'http') return http;
+      const workDir = mkdtempSync(join(tmpdir(), 'kvsc-driver-'));
+      workDirs.push(workDir);
+      const factory = await loadDriverFactory(spec);
+      return factory({
+        targetUrl: context.targetUrl,
+        token: context.token,
+        timeoutMs: context.timeoutMs,
+        maxResponseBytes: context.maxResponseBytes,
+        workDir,
+        maxRetries: 0,
+      });
+    }),
+  );
+  /** Stores made through an in-process driver live in its folder, not on the target. */
+  const trackOn = (driver: KvsDriver, store: StoreInfo): StoreInfo =>
+    driver.info.transport === 'http' ? track(store) : store;
   afterAll(async () => {
+    await Promise.all(drivers.map((driver) => driver.close?.()));
+    for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
     await Promise.all(
       created.map((storeId) =>
         api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
@@ -98,11 +127,12 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     api,
     http,
     client,
-    drivers: [http, client],
+    drivers,
     windowMs,
     storeName: (label) => namer.next(label),
-    newStore: async (label, driver = http) => track(await driver.getOrCreateStore(namer.next(label))),
-    newUnnamedStore: async (driver = http) => track(await driver.getOrCreateStore()),
+    newStore: async (label, driver = http) =>
+      trackOn(driver, await driver.getOrCreateStore(namer.next(label))),
+    newUnnamedStore: async (driver = http) => trackOn(driver, await driver.getOrCreateStore()),
     track,
     freshKey: (base) => {
       serial += 1;

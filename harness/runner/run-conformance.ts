@@ -8,6 +8,8 @@ import type { Contract } from '../contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../contract/profile-catalog.ts';
 import { ruleApplies, type RuleId } from '../contract/rule-catalog.ts';
 import { HttpApi } from '../drivers/http-api.ts';
+import type { DriverInfo } from '../drivers/kvs-driver.ts';
+import { prepareDrivers } from '../drivers/prepare-drivers.ts';
 import { HttpClient } from '../http/http-client.ts';
 import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
 import { newRunPrefix } from '../isolation/run-namespace.ts';
@@ -33,6 +35,8 @@ export interface RunResult {
   readonly seed: number;
   readonly runs: number;
   readonly storePrefix: string;
+  /** The drivers the client rule families ran through: name, package, version. */
+  readonly drivers: readonly DriverInfo[];
   readonly startedAt: Date;
   readonly durationMs: number;
   readonly verdicts: readonly RuleVerdict[];
@@ -122,6 +126,13 @@ export async function runConformance(
   const api = new HttpApi(contract, client);
   try {
     await preflight(api, targetUrl);
+    const drivers = await prepareDrivers(options.driver, process.cwd(), {
+      targetUrl,
+      token: options.token,
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      maxRetries: 0,
+    });
     const context: SuiteContext = {
       targetUrl,
       token: options.token,
@@ -133,6 +144,7 @@ export async function runConformance(
       concurrency: options.concurrency,
       storePrefix,
       journalFile,
+      drivers: drivers.specs,
       ...(replay?.path ? { replayPath: replay.path } : {}),
     };
     const reporter = new VerdictReporter();
@@ -187,6 +199,7 @@ export async function runConformance(
       seed: options.seed,
       runs: options.runs,
       storePrefix,
+      drivers: drivers.infos,
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
       verdicts: judgeRules(contract, settings, selected, reporter.outcomes),
