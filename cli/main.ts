@@ -3,6 +3,7 @@ import { HarnessError } from '../harness/errors.ts';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { describeContract } from './describe-contract.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { addMatrixCommand } from './matrix-command.ts';
 import { addReplayCommand } from './replay-command.ts';
 import { addReportCommand } from './report-command.ts';
 import { addRunCommand } from './run-command.ts';
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addServeCommand(program);
   addReportCommand(program, (code) => (exitCode = code));
   addReplayCommand(program, (code) => (exitCode = code));
+  addMatrixCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -39,10 +39,20 @@ export { HttpApi, expectStatus } from './drivers/http-api.ts';
 export type { CheckedResponse, OperationCall } from './drivers/http-api.ts';
 export { HttpDriver } from './drivers/http-driver.ts';
 export { ApifyClientDriver } from './drivers/apify-client-driver.ts';
+export { BUILT_IN_DRIVERS, loadDriverFactory, resolveDriverSpec } from './drivers/driver-registry.ts';
+export type { DriverSpec } from './drivers/driver-registry.ts';
+export { prepareDrivers } from './drivers/prepare-drivers.ts';
+export type { PreparedDrivers } from './drivers/prepare-drivers.ts';
+export { StorageClientDriver } from './drivers/storage-client-driver.ts';
+export type { LocalStorageClient, LocalStoreClient } from './drivers/storage-client-driver.ts';
 export type {
+  DriverCapability,
+  DriverFactoryContext,
+  DriverInfo,
   KeysPage,
   KeysQuery,
   KvsDriver,
+  KvsDriverFactory,
   RecordValue,
   StoreInfo,
   StoreListPage,

@@ -66,11 +66,15 @@ export class ApifyClientDriver implements KvsDriver {
     // Before 2.2x the promise listKeys returns is not async-iterable: the client has no key iterator.
     const listKeys = (Object.getPrototypeOf(this.client.keyValueStore('probe')) as { listKeys: unknown })
       .listKeys;
-    this.unsupported = String(listKeys).includes('asyncIterator')
-      ? {}
-      : {
-          keyIterator: `${this.info.name} has no key iterator: listKeys returns one page (a plain promise)`,
-        };
+    // Likewise its listKeys validates its options and refuses a prefix before the option existed.
+    this.unsupported = {
+      ...(String(listKeys).includes('asyncIterator')
+        ? {}
+        : { keyIterator: `${this.info.name} has no key iterator: listKeys returns one page (a plain promise)` }),
+      ...(String(listKeys).includes('prefix')
+        ? {}
+        : { keyPrefix: `${this.info.name}'s listKeys has no prefix option (it rejects one)` }),
+    };
   }
 
   async listStores(query: StoreListQuery = {}): Promise<StoreListPage> {
@@ -111,7 +115,7 @@ export class ApifyClientDriver implements KvsDriver {
   }
 
   iterateKeys(storeId: string, query: KeysQuery = {}): AsyncIterable<{ readonly key: string }> {
-    return this.client.keyValueStore(storeId).listKeys(query) as unknown as AsyncIterable<{ key: string }>;
+    return this.client.keyValueStore(storeId).listKeys(query);
   }
 
   async getRecord(storeId: string, key: string): Promise<RecordValue | undefined> {

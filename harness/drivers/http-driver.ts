@@ -28,6 +28,9 @@ export const HTTP_DRIVER_INFO: DriverInfo = {
 export class HttpDriver implements KvsDriver {
   readonly name = 'http';
   readonly info = HTTP_DRIVER_INFO;
+  readonly unsupported = {
+    keyIterator: 'the HTTP driver is no client library: it has no key iterator (the pages are walked one by one)',
+  };
   readonly api: HttpApi;
 
   constructor(api: HttpApi) {

@@ -108,7 +108,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   const trackOn = (driver: KvsDriver, store: StoreInfo): StoreInfo =>
     driver.info.transport === 'http' ? track(store) : store;
   afterAll(async () => {
-    await Promise.all(drivers.map((driver) => driver.close?.()));
+    for (const driver of drivers) await driver.close?.();
     for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
     await Promise.all(
       created.map((storeId) =>

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { loadContract } from '../harness/contract/load-contract.ts';
+import {
+  loadConfigFile,
+  resolveRunOptions,
+  runOptionsFromEnv,
+} from '../harness/config/resolve-run-options.ts';
+import { BUILT_IN_DRIVERS } from '../harness/drivers/driver-registry.ts';
+import { redactSecrets } from '../harness/http/redact.ts';
+import { buildMatrix } from '../harness/matrix/build-matrix.ts';
+import { loadExpectedDeviations } from '../harness/matrix/expected-deviations.ts';
+import { runConformance } from '../harness/runner/run-conformance.ts';
+import { HARNESS_VERSION } from '../harness/version.ts';
+import { buildReport, REPORT_FILES, writeReportFiles } from '../reports/index.ts';
+import { renderMatrixHtmlSection } from '../reports/render-matrix-html.ts';
+import { renderMatrixMarkdown } from '../reports/render-matrix-markdown.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
+import { shownPath, startEmbeddedServer } from './run-command.ts';
+
+/** The manifest of expected deviations of the built-in drivers, shipped with the package. */
+export const SHIPPED_MANIFEST = fileURLToPath(new URL('../spec/expected-deviations.yaml', import.meta.url));
+
+/** The matrix files, next to the run's report files. */
+export const MATRIX_FILES = { json: 'matrix.json', markdown: 'matrix.md' } as const;
+
+/**
+ * `kvs-conformance matrix`: one run through several drivers (default: every built-in driver)
+ * against the same target, written as a matrix of rules × drivers (JSON, Markdown, a section of
+ * report.html) with the expected-deviation manifest applied. Exit 1 on any new failure or
+ * unexpected pass, 0 when every failure is expected.
+ */
+export function addMatrixCommand(program: Command, setExitCode: (code: number) => void): void {
+  addRunFlags(
+    program
+      .command('matrix')
+      .description(
+        'run the client rule families through several drivers and write a rules × drivers matrix (default: every built-in driver)',
+      )
+      .option(
+        '--manifest <file>',
+        'expected-deviation manifest (YAML: drivers → [{rule, reason, link}]); default: the shipped one; "none" for none',
+      ),
+  ).action(async (flags: Record<string, unknown>) => {
+    const file = await loadConfigFile(flags.config as string | undefined, process.cwd());
+    const fromFlags = runOptionsFromFlags(flags);
+    let options = resolveRunOptions({
+      flags: { ...fromFlags, driver: fromFlags.driver ?? [...BUILT_IN_DRIVERS] },
+      env: runOptionsFromEnv(process.env),
+      ...(file ? { file } : {}),
+    });
+    const manifestFlag = flags.manifest as string | undefined;
+    const deviations =
+      manifestFlag === 'none' ? undefined : loadExpectedDeviations(resolve(manifestFlag ?? SHIPPED_MANIFEST));
+    const contract = await loadContract();
+    const embedded = options.target === undefined;
+    if (embedded && options.token === undefined)
+      options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
+    const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
+    const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
+    const targetUrl = options.target ?? server?.url ?? '';
+    try {
+      const result = await runConformance(contract, options, targetUrl);
+      const out = resolve(options.out);
+      const report = buildReport({
+        contract,
+        result,
+        harnessVersion: HARNESS_VERSION,
+        preset: options.profile,
+        shard: options.shard,
+        embedded,
+        reportPath: shownPath(join(out, REPORT_FILES.json)),
+        redact,
+      });
+      const written = writeReportFiles(report, out);
+      const matrix = buildMatrix({ ...result, targetUrl: redact(result.targetUrl) }, deviations);
+      writeFileSync(join(out, MATRIX_FILES.json), redact(`${JSON.stringify(matrix, null, 2)}\n`));
+      const markdown = redact(renderMatrixMarkdown(matrix));
+      writeFileSync(join(out, MATRIX_FILES.markdown), markdown);
+      const html = readFileSync(written.html, 'utf8');
+      writeFileSync(
+        written.html,
+        html.replace('</body>', `${redact(renderMatrixHtmlSection(matrix))}</body>`),
+      );
+      console.log(markdown);
+      console.log(
+        `matrix: ${shownPath(join(out, MATRIX_FILES.markdown))}, ${shownPath(join(out, MATRIX_FILES.json))}`,
+      );
+      if (result.interrupted || result.runErrors.length > 0) {
+        for (const error of result.runErrors) console.error(`  ${redact(error)}`);
+        setExitCode(EXIT_CODES.toolError);
+      } else {
+        setExitCode(matrix.red > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok);
+      }
+    } finally {
+      await server?.close();
+    }
+  });
+}
