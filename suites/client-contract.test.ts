@@ -8,6 +8,7 @@ import nock from 'nock';
 import { afterAll, afterEach, describe, it } from 'vitest';
 import { expectRule, useConformance, type DriverCapability, type KvsDriver } from '../harness/index.ts';
 import {
+  documentedErrorAnswers,
   errorAnswerArbitrary,
   keyPagesArbitrary,
   notFoundErrorTypes,
@@ -108,6 +109,26 @@ function clientTest(
   });
 }
 
+/** KVS-CLIENT-003 for one error answer: the call throws an error carrying its status and type. */
+async function checkErrorAnswer(
+  client: KvsDriver,
+  driver: KvsDriver,
+  operation: 'getRecord' | 'getStore',
+  answer: ErrorAnswer,
+): Promise<void> {
+  nock.cleanAll();
+  serve(() => envelope(answer));
+  const read = await outcome<unknown>(() =>
+    operation === 'getRecord' ? client.getRecord(STORE, 'k') : client.getStore(STORE),
+  );
+  const carried = statusAndType(read.error);
+  expectRule(
+    read.threw && carried.status === answer.status && carried.type === answer.type,
+    'KVS-CLIENT-003',
+    `${driver.name}.${operation} on ${answer.status} ${answer.type} ${read.threw ? `threw an error carrying status ${String(carried.status)} and type ${String(carried.type)}` : `returned ${JSON.stringify(read.value)}`}`,
+  );
+}
+
 const clientDrivers = kvs.drivers.filter(
   (driver) => driver.info.transport === 'http' && driver.name !== 'http',
 );
@@ -197,6 +218,15 @@ for (const driver of clientDrivers) {
       'any other error answer throws an error carrying its status and type',
       [],
       async (client) => {
+        // Every documented error answer once, then generated ones (other types, other statuses).
+        const notFound = new Set(notFoundErrorTypes(contract));
+        for (const operation of ['getRecord', 'getStore'] as const) {
+          const documented = documentedErrorAnswers(
+            contract,
+            operation === 'getRecord' ? 'keyValueStore_record_get' : 'keyValueStore_get',
+          ).filter((answer) => !(answer.status === 404 && notFound.has(answer.type)));
+          for (const answer of documented) await checkErrorAnswer(client, driver, operation, answer);
+        }
         await fc.assert(
           fc.asyncProperty(
             fc.oneof(
@@ -207,19 +237,7 @@ for (const driver of clientDrivers) {
                 (answer) => ['getStore', answer] as const,
               ),
             ),
-            async ([operation, answer]) => {
-              nock.cleanAll();
-              serve(() => envelope(answer));
-              const read = await outcome<unknown>(() =>
-                operation === 'getRecord' ? client.getRecord(STORE, 'k') : client.getStore(STORE),
-              );
-              const carried = statusAndType(read.error);
-              expectRule(
-                read.threw && carried.status === answer.status && carried.type === answer.type,
-                'KVS-CLIENT-003',
-                `${driver.name}.${operation} on ${answer.status} ${answer.type} ${read.threw ? `threw an error carrying status ${String(carried.status)} and type ${String(carried.type)}` : `returned ${JSON.stringify(read.value)}`}`,
-              );
-            },
+            async ([operation, answer]) => checkErrorAnswer(client, driver, operation, answer),
           ),
           { numRuns: clientRuns },
         );

@@ -39,10 +39,13 @@ function judgeCell(ruleId: RuleId, tests: readonly TestOutcome[], driverName: st
   if (citing.some((test) => test.state === 'passed')) return cell('pass');
   const notApplicable = citing.map((test) => NOT_APPLICABLE.exec(test.title)?.[1]).find(Boolean);
   if (notApplicable) return cell('not-applicable', { reason: notApplicable });
-  if (citing.length === 0)
-    return driverName === 'http'
-      ? cell('skipped', { reason: 'no test citing it ran' })
-      : cell('not-applicable', { reason: 'a wire-level rule: checked through the http driver only' });
+  if (citing.length === 0) {
+    if (driverName !== 'http')
+      return cell('not-applicable', { reason: 'a wire-level rule: checked through the http driver only' });
+    return ruleId.startsWith('KVS-CLIENT-')
+      ? cell('not-applicable', { reason: 'a client-side rule: checked through client drivers only' })
+      : cell('skipped', { reason: 'no test citing it ran' });
+  }
   return cell('skipped', { reason: 'its tests were skipped or failed on another rule first' });
 }
 
