@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import nock from 'nock';
-import { afterAll, afterEach, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { expectRule, useConformance, type DriverCapability, type KvsDriver } from '../harness/index.ts';
 import {
   documentedErrorAnswers,
@@ -81,15 +81,21 @@ const outcome = <T>(call: () => Promise<T>): Promise<{ value?: T; error?: unknow
     (error: unknown) => ({ error, threw: true }),
   );
 
-nock.disableNetConnect();
-// The harness's own connections to the target and to loopback stay real.
-nock.enableNetConnect((host) => !host.startsWith('kvs-client-contract.test'));
-afterEach(() => nock.cleanAll());
-afterAll(() => {
+// nock intercepts every request of the process while active: only while this file's checks run.
+nock.restore();
+
+/** Turns nock on for the checks: only the nock host is faked, every other connection stays real. */
+function activateNock(): void {
+  if (!nock.isActive()) nock.activate();
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => !host.startsWith('kvs-client-contract.test'));
+}
+
+function deactivateNock(): void {
   nock.cleanAll();
   nock.enableNetConnect();
   nock.restore();
-});
+}
 
 /** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
 function clientTest(
@@ -135,6 +141,9 @@ const clientDrivers = kvs.drivers.filter(
 
 for (const driver of clientDrivers) {
   describe(`client contract of ${driver.name}`, () => {
+    beforeAll(activateNock);
+    afterEach(() => nock.cleanAll());
+    afterAll(deactivateNock);
     clientTest(
       driver,
       'KVS-CLIENT-001',
