@@ -57,7 +57,7 @@ describe('client drivers through the CLI', () => {
     expect(throughDriver).toContainEqual(['KVS-NOTFOUND-005', 'passed']);
     expect(throughDriver).toContainEqual(['KVS-KEYS-001', 'passed']);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('hand-written (no package, http)');
-  });
+  }, 300_000);
 
   it('faults injected into drivers are caught by their rule through that driver only, by the suites and by the nock checks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-faulty-drivers-'));
@@ -75,7 +75,7 @@ describe('client drivers through the CLI', () => {
       '1',
       '--runs',
       '10',
-      ...['--suite', 'KEYS', '--suite', 'NOTFOUND', '--suite', 'CLIENT'],
+      ...FAULTY_CLIENT_DRIVERS.flatMap((fault) => ['--rule', fault.catchingRule]),
       '--driver',
       'http',
       ...drivers,
@@ -100,5 +100,5 @@ describe('client drivers through the CLI', () => {
     expect(readFileSync(join(out, 'matrix.md'), 'utf8')).toMatch(
       /\| KVS-CLIENT-003 \| undefined-on-403 \| ❌ FAIL \|/,
     );
-  });
+  }, 300_000);
 });

@@ -96,19 +96,26 @@ describe('the matrix with an expected-deviation manifest', () => {
 
   it('a rule the driver cannot express is not applicable with its reason, never a pass', () => {
     const skipped = outcome('KVS-KEYS-007 [lib] not applicable: listKeys takes no prefix', 'skipped');
-    const matrix = buildMatrix(runWith([outcome('KVS-KEYS-007 [http] prefix', 'passed'), skipped]), undefined);
+    const matrix = buildMatrix(
+      runWith([outcome('KVS-KEYS-007 [http] prefix', 'passed'), skipped]),
+      undefined,
+    );
     const row = matrix.rows.find((each) => each.ruleId === 'KVS-KEYS-007');
     expect(row?.cells.lib).toMatchObject({ verdict: 'not-applicable', reason: 'listKeys takes no prefix' });
     // A wire-level rule no client test cites is not applicable to the client column.
     const wire = buildMatrix(runWith([outcome('KVS-SCHEMA-001 status', 'passed')]), undefined);
-    expect(wire.rows.find((each) => each.ruleId === 'KVS-SCHEMA-001')?.cells.lib?.verdict).toBe('not-applicable');
+    expect(wire.rows.find((each) => each.ruleId === 'KVS-SCHEMA-001')?.cells.lib?.verdict).toBe(
+      'not-applicable',
+    );
   });
 
   it('a malformed manifest is a one-line error naming the file and the entry', () => {
     expect(() => manifest('drivers:\n  lib:\n    - rule: KEYS-5\n      reason: x\n      link: y\n')).toThrow(
       /expected\.yaml: drivers\.lib\[0\] has rule "KEYS-5"; allowed: a rule id/,
     );
-    expect(() => manifest('drivers:\n  lib:\n    - rule: KVS-KEYS-005\n      reason: x\n')).toThrow(/needs a link/);
+    expect(() => manifest('drivers:\n  lib:\n    - rule: KVS-KEYS-005\n      reason: x\n')).toThrow(
+      /needs a link/,
+    );
     expect(() => manifest('rules: []\n')).toThrow(/has no `drivers:` map/);
   });
 });
@@ -116,7 +123,9 @@ describe('the matrix with an expected-deviation manifest', () => {
 describe('driver names', () => {
   it('an unknown driver and an apify-client version that is not installed are one-line errors', () => {
     expect(() => resolveDriverSpec('no-such-driver', tmpdir())).toThrow(HarnessError);
-    expect(() => resolveDriverSpec('no-such-driver', tmpdir())).toThrow(/is unknown; allowed: a built-in driver/);
+    expect(() => resolveDriverSpec('no-such-driver', tmpdir())).toThrow(
+      /is unknown; allowed: a built-in driver/,
+    );
     expect(() => resolveDriverSpec('./missing.ts', tmpdir())).toThrow(/no such file/);
     expect(() => apifyClientVersionDriver('9.9.9', tmpdir())).toThrow(
       /apify-client-9\.9\.9 is not installed; install it with npm i -D apify-client-9\.9\.9@npm:apify-client@9\.9\.9/,
@@ -124,7 +133,10 @@ describe('driver names', () => {
   });
 
   it('an aliased apify-client resolves to its own version', async () => {
-    const driver = await apifyClientVersionDriver('2.12.0', undefined)({
+    const driver = await apifyClientVersionDriver(
+      '2.12.0',
+      undefined,
+    )({
       targetUrl: 'http://127.0.0.1:1',
       token: undefined,
       timeoutMs: 1000,
