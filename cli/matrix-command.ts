@@ -64,7 +64,7 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
     const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
     const targetUrl = options.target ?? server?.url ?? '';
     try {
-      const result = await runConformance(contract, options, targetUrl);
+      const result = await runConformance(contract, options, targetUrl, undefined, { clientContract: true });
       const out = resolve(options.out);
       const report = buildReport({
         contract,

@@ -135,9 +135,9 @@ async function checkErrorAnswer(
   );
 }
 
-const clientDrivers = kvs.drivers.filter(
-  (driver) => driver.info.transport === 'http' && driver.name !== 'http',
-);
+const clientDrivers = kvs.context.clientContract
+  ? kvs.drivers.filter((driver) => driver.info.transport === 'http' && driver.name !== 'http')
+  : [];
 
 for (const driver of clientDrivers) {
   describe(`client contract of ${driver.name}`, () => {

@@ -104,6 +104,7 @@ export async function runConformance(
   options: ResolvedRunOptions,
   targetUrl: string,
   replay?: ReplayCase,
+  extras: { readonly clientContract?: boolean } = {},
 ): Promise<RunResult> {
   const startedAt = new Date();
   const settings = resolveProfileSettings(contract.profiles, {
@@ -111,7 +112,18 @@ export async function runConformance(
     overrides: options.settings,
     origin: 'run options',
   });
-  const selected = selectRules(contract, options, settings);
+  // CLIENT rules judge client libraries, not the target: checked when asked for by name or area,
+  // when replaying one of them, or by `matrix`.
+  const clientContract =
+    extras.clientContract === true ||
+    options.suite.includes('CLIENT') ||
+    options.rule.some((id) => id.startsWith('KVS-CLIENT-')) ||
+    (replay?.test.includes('KVS-CLIENT-') ?? false);
+  const selected = new Set(
+    [...selectRules(contract, options, settings)].filter(
+      (id) => clientContract || !id.startsWith('KVS-CLIENT-'),
+    ),
+  );
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const storePrefix = newRunPrefix(options.shard);
@@ -145,6 +157,7 @@ export async function runConformance(
       storePrefix,
       journalFile,
       drivers: drivers.specs,
+      clientContract,
       ...(replay?.path ? { replayPath: replay.path } : {}),
     };
     const reporter = new VerdictReporter();

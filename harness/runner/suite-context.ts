@@ -18,6 +18,11 @@ export interface SuiteContext {
   readonly journalFile: string;
   /** The drivers the client rule families run through (`--driver`), resolved. */
   readonly drivers: readonly DriverSpec[];
+  /**
+   * Whether the client-contract checks (area CLIENT, answers served with nock) run: they judge
+   * client libraries, not the target, so `run` checks them only when asked and `matrix` always.
+   */
+  readonly clientContract: boolean;
   /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
   readonly replayPath?: string;
 }
