@@ -63,7 +63,8 @@ export function buildMatrix(
     const cells: Record<string, MatrixCell> = {};
     for (const driver of result.drivers) {
       const judged =
-        verdict.verdict === 'skipped' && verdict.tests.length === 0
+        verdict.verdict === 'skipped' &&
+        (verdict.tests.length === 0 || !verdict.tests.some((test) => test.state !== 'skipped'))
           ? cell('skipped', { reason: verdict.reason ?? null })
           : judgeCell(verdict.rule.id, byDriver.get(driver.name) ?? [], driver.name);
       cells[driver.name] = applyExpectedDeviations(
