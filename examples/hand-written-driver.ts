@@ -5,6 +5,7 @@
 //   kvs-conformance matrix --driver http --driver ./examples/hand-written-driver.ts
 //
 // The module exports a factory (as `createDriver`, or as the default export) that returns a KvsDriver.
+// It is loaded as an ES module: keep it in a package with "type": "module", or name it .mts/.mjs.
 // In your project import the types from 'kvs-conformance' instead of the relative path.
 import type {
   DriverFactoryContext,

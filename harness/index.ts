@@ -58,6 +58,10 @@ export type {
   StoreListPage,
   StoreListQuery,
 } from './drivers/kvs-driver.ts';
+export { buildMatrix, driverOfTest } from './matrix/build-matrix.ts';
+export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expected-deviations.ts';
+export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';
+export type { ConformanceMatrix, MatrixCell, MatrixRow, MatrixVerdict } from './matrix/conformance-matrix.ts';
 export { observeUntil } from './consistency/observe-until.ts';
 export type { Observation } from './consistency/observe-until.ts';
 export { useConformance } from './runner/conformance-fixture.ts';

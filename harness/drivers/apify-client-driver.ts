@@ -70,7 +70,9 @@ export class ApifyClientDriver implements KvsDriver {
     this.unsupported = {
       ...(String(listKeys).includes('asyncIterator')
         ? {}
-        : { keyIterator: `${this.info.name} has no key iterator: listKeys returns one page (a plain promise)` }),
+        : {
+            keyIterator: `${this.info.name} has no key iterator: listKeys returns one page (a plain promise)`,
+          }),
       ...(String(listKeys).includes('prefix')
         ? {}
         : { keyPrefix: `${this.info.name}'s listKeys has no prefix option (it rejects one)` }),

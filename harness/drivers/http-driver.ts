@@ -29,7 +29,8 @@ export class HttpDriver implements KvsDriver {
   readonly name = 'http';
   readonly info = HTTP_DRIVER_INFO;
   readonly unsupported = {
-    keyIterator: 'the HTTP driver is no client library: it has no key iterator (the pages are walked one by one)',
+    keyIterator:
+      'the HTTP driver is no client library: it has no key iterator (the pages are walked one by one)',
   };
   readonly api: HttpApi;
 
