@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ApifyClient } from 'apify-client';
 import { HarnessError } from '../errors.ts';
 import { ApifyClientDriver } from './apify-client-driver.ts';
@@ -31,7 +31,7 @@ export function apifyClientVersionDriver(
   cwd: string | undefined,
 ): KvsDriverFactory {
   const alias = version === undefined ? PACKAGE : `${PACKAGE}-${version}`;
-  const harnessRoot = new URL('../../', import.meta.url).pathname;
+  const harnessRoot = fileURLToPath(new URL('../../', import.meta.url));
   const resolved = resolveFrom(cwd === undefined ? [harnessRoot] : [cwd, harnessRoot], alias);
   if (resolved === undefined) {
     throw new HarnessError(
