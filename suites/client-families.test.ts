@@ -347,7 +347,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-RECORD-001 KVS-CONS-001',
+      'KVS-RECORD-001',
       'every value kind and content type round-trips byte-exact',
       [],
       async () => {
@@ -387,7 +387,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-RECORD-009 KVS-CONS-002',
+      'KVS-RECORD-009',
       'a deleted record is absent from reads and from the key listing',
       [],
       async () => {
