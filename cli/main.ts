@@ -3,6 +3,7 @@ import { addBenchCommand } from './bench-command.ts';
 import { HarnessError } from '../harness/errors.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { addMatrixCommand } from './matrix-command.ts';
 import { addReplayCommand } from './replay-command.ts';
 import { addReportCommand } from './report-command.ts';
 import { addRunCommand } from './run-command.ts';
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addReportCommand(program, (code) => (exitCode = code));
   addReplayCommand(program, (code) => (exitCode = code));
   addBenchCommand(program, (code) => (exitCode = code));
+  addMatrixCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -80,6 +80,12 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
     description: 'file or folder whose changes start a new run in --watch mode (repeatable)',
     repeatable: true,
   },
+  driver: {
+    flags: '--driver <name|module>',
+    description:
+      'run the client rule families through this driver: http, apify-client[@version], crawlee-memory-storage[:persist], apify-storage-local, or a module exporting a driver factory (repeatable; default http and apify-client)',
+    repeatable: true,
+  },
 };
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

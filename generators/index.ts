@@ -9,3 +9,10 @@ export { recordValueArbitrary } from './record-value-arbitrary.ts';
 export type { RecordValueSample } from './record-value-arbitrary.ts';
 export { keySetArbitrary, pageSizeArbitrary } from './key-set-arbitrary.ts';
 export { payloadDigest, payloadStream } from './payload-stream.ts';
+export {
+  documentedErrorAnswers,
+  errorAnswerArbitrary,
+  keyPagesArbitrary,
+  notFoundErrorTypes,
+} from './server-answer-arbitrary.ts';
+export type { ErrorAnswer } from './server-answer-arbitrary.ts';

@@ -51,15 +51,29 @@ export { HttpApi, expectStatus } from './drivers/http-api.ts';
 export type { CheckedResponse, OperationCall } from './drivers/http-api.ts';
 export { HttpDriver } from './drivers/http-driver.ts';
 export { ApifyClientDriver } from './drivers/apify-client-driver.ts';
+export { BUILT_IN_DRIVERS, loadDriverFactory, resolveDriverSpec } from './drivers/driver-registry.ts';
+export type { DriverSpec } from './drivers/driver-registry.ts';
+export { prepareDrivers } from './drivers/prepare-drivers.ts';
+export type { PreparedDrivers } from './drivers/prepare-drivers.ts';
+export { StorageClientDriver } from './drivers/storage-client-driver.ts';
+export type { LocalStorageClient, LocalStoreClient } from './drivers/storage-client-driver.ts';
 export type {
+  DriverCapability,
+  DriverFactoryContext,
+  DriverInfo,
   KeysPage,
   KeysQuery,
   KvsDriver,
+  KvsDriverFactory,
   RecordValue,
   StoreInfo,
   StoreListPage,
   StoreListQuery,
 } from './drivers/kvs-driver.ts';
+export { buildMatrix, driverOfTest } from './matrix/build-matrix.ts';
+export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expected-deviations.ts';
+export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';
+export type { ConformanceMatrix, MatrixCell, MatrixRow, MatrixVerdict } from './matrix/conformance-matrix.ts';
 export { observationResolutionMs, observeUntil } from './consistency/observe-until.ts';
 export type { Observation } from './consistency/observe-until.ts';
 export { CONSISTENCY_OPERATIONS, OPERATION_DESCRIPTIONS } from './consistency/consistency-operation.ts';

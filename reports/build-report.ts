@@ -149,6 +149,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
     spec: { file: contract.specFile, version: contract.specVersion },
     rulesReference: input.rulesReference,
     target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },
+    drivers: result.drivers.map((driver) => ({
+      name: driver.name,
+      package: driver.package ?? null,
+      version: driver.version ?? null,
+      transport: driver.transport,
+    })),
     profile: {
       preset: input.preset ?? null,
       assumptions: settings.map(([setting, value]) => {

@@ -125,6 +125,14 @@ export interface ReportAssumption {
   readonly reference: string;
 }
 
+/** A driver the client rule families ran through: the implementation a report column judges. */
+export interface ReportDriver {
+  readonly name: string;
+  readonly package: string | null;
+  readonly version: string | null;
+  readonly transport: 'http' | 'in-process';
+}
+
 /** Counts over rules and tests. */
 export interface ReportTotals {
   readonly rules: number;
@@ -152,6 +160,8 @@ export interface ConformanceReport {
   /** The rules reference the rule links point into: its URL and the copy in the installed package. */
   readonly rulesReference: { readonly url: string; readonly file: string };
   readonly target: { readonly url: string; readonly embedded: boolean };
+  /** The drivers of the run, each with the package and version it exercised. */
+  readonly drivers: readonly ReportDriver[];
   readonly profile: { readonly preset: string | null; readonly assumptions: readonly ReportAssumption[] };
   readonly run: {
     readonly seed: number;

@@ -1,4 +1,5 @@
 import type { ConformanceReport } from './conformance-report.ts';
+import { describeDrivers } from './describe-drivers.ts';
 import { verdictHeadline, verdictIcon } from './verdict-headline.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -10,6 +11,8 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     `## ${verdictIcon(report.verdict)} kvs-conformance: ${verdictHeadline(report)}`,
     '',
     `Target \`${report.target.url}\`${report.target.embedded ? ' (embedded reference server)' : ''} · consistency \`${String(report.profile.assumptions.find((a) => a.setting === 'consistency')?.value ?? '')}\` · seed \`${report.run.seed}\` · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}`,
+    '',
+    `Drivers: ${describeDrivers(report.drivers)}`,
     '',
   ];
   if (report.incomplete.length > 0)

@@ -10,6 +10,7 @@ import { parseDuration } from './parse-duration.ts';
 import {
   CONFIG_FILE_NAMES,
   DEFAULT_CONCURRENCY,
+  DEFAULT_DRIVERS,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_OUT,
   DEFAULT_RUNS,
@@ -49,12 +50,13 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'targetImage',
     'targetPort',
     'targetWait',
+    'driver',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
     const value = env[envName(name)];
     if (value !== undefined && value !== '')
-      raw[name] = name === 'suite' || name === 'rule' ? value.split(',') : value;
+      raw[name] = name === 'suite' || name === 'rule' || name === 'driver' ? value.split(',') : value;
   }
   const timeout = env[envName('timeout')];
   if (timeout) raw.timeoutMs = timeout;
@@ -304,5 +306,6 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     rulesUrl: rulesReferenceUrl?.replace(/#.*$/, '') ?? defaultRulesReferenceUrl(),
     targetImage: containerTarget(pick, target),
     watch: watching ? { paths: watchPaths ?? [] } : undefined,
+    driver: [...new Set(list(...pick('driver')) ?? DEFAULT_DRIVERS)],
   };
 }

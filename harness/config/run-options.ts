@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly watch?: boolean;
   /** Files or folders whose changes start a new run in watch mode (repeatable). */
   readonly watchPath?: readonly string[];
+  /** Drivers the client rule families run through: built-in names, `apify-client@X`, or module paths. */
+  readonly driver?: readonly string[];
 }
 
 /** A target started from a container image for the run, and stopped after it. */
@@ -72,6 +74,7 @@ export const RUN_OPTION_NAMES = Object.keys({
   targetWait: true,
   watch: true,
   watchPath: true,
+  driver: true,
 } satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
 
 /** Every run option filled in. */
@@ -96,6 +99,7 @@ export interface ResolvedRunOptions {
   readonly targetImage: ContainerTargetOptions | undefined;
   /** Watch mode and the paths it watches (empty: key presses only). */
   readonly watch: { readonly paths: readonly string[] } | undefined;
+  readonly driver: readonly string[];
 }
 
 /** Defaults, as named constants. */
@@ -107,6 +111,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_OUT = 'kvs-conformance-report';
 /** The path polled until a target container answers. */
 export const DEFAULT_TARGET_WAIT = '/';
+/** The drivers the client rule families run through when none is given. */
+export const DEFAULT_DRIVERS: readonly string[] = ['http', 'apify-client'];
 /** The name of the config file looked for in the working directory. */
 export const CONFIG_FILE_NAMES = [
   'kvs-conformance.config.json',

@@ -1,5 +1,7 @@
 import { ApifyClient } from 'apify-client';
 import type {
+  DriverCapability,
+  DriverInfo,
   KeysPage,
   KeysQuery,
   KvsDriver,
@@ -14,6 +16,12 @@ export interface ApifyClientDriverOptions {
   readonly baseUrl: string;
   readonly token: string | undefined;
   readonly timeoutMs: number;
+  /** Retries of the client (default 0: a flaky target is not hidden). */
+  readonly maxRetries?: number;
+  /** The ApifyClient class of the installed copy under test (default: the harness's own apify-client). */
+  readonly clientClass?: typeof ApifyClient;
+  /** Name, package and version of that copy (default: `apify-client` with no version). */
+  readonly info?: DriverInfo;
 }
 
 const toStoreInfo = (store: {
@@ -29,21 +37,46 @@ const toStoreInfo = (store: {
 });
 
 /**
- * The KvsDriver through the real apify-client package (unmodified), so suites see what a client
- * author's users see: `undefined` for a miss, thrown ApifyApiErrors otherwise. Retries are off so a
- * flaky target is not hidden.
+ * The KvsDriver through the real apify-client package (unmodified, at whichever installed version
+ * is given), so suites see what a client author's users see: `undefined` for a miss, thrown
+ * ApifyApiErrors otherwise. Retries are off unless asked for, so a flaky target is not hidden.
  */
 export class ApifyClientDriver implements KvsDriver {
-  readonly name = 'apify-client';
+  readonly name: string;
+  readonly info: DriverInfo;
+  readonly unsupported: Readonly<Partial<Record<DriverCapability, string>>>;
   readonly client: ApifyClient;
 
   constructor(options: ApifyClientDriverOptions) {
-    this.client = new ApifyClient({
+    this.info = options.info ?? {
+      name: 'apify-client',
+      package: 'apify-client',
+      version: undefined,
+      transport: 'http',
+    };
+    this.name = this.info.name;
+    const ClientClass = options.clientClass ?? ApifyClient;
+    this.client = new ClientClass({
       baseUrl: options.baseUrl,
       ...(options.token ? { token: options.token } : {}),
-      maxRetries: 0,
+      maxRetries: options.maxRetries ?? 0,
+      minDelayBetweenRetriesMillis: 10,
       timeoutSecs: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
     });
+    // Before 2.2x the promise listKeys returns is not async-iterable: the client has no key iterator.
+    const listKeys = (Object.getPrototypeOf(this.client.keyValueStore('probe')) as { listKeys: unknown })
+      .listKeys;
+    // Likewise its listKeys validates its options and refuses a prefix before the option existed.
+    this.unsupported = {
+      ...(String(listKeys).includes('asyncIterator')
+        ? {}
+        : {
+            keyIterator: `${this.info.name} has no key iterator: listKeys returns one page (a plain promise)`,
+          }),
+      ...(String(listKeys).includes('prefix')
+        ? {}
+        : { keyPrefix: `${this.info.name}'s listKeys has no prefix option (it rejects one)` }),
+    };
   }
 
   async listStores(query: StoreListQuery = {}): Promise<StoreListPage> {
@@ -83,8 +116,20 @@ export class ApifyClientDriver implements KvsDriver {
     };
   }
 
+  iterateKeys(storeId: string, query: KeysQuery = {}): AsyncIterable<{ readonly key: string }> {
+    return this.client.keyValueStore(storeId).listKeys(query);
+  }
+
   async getRecord(storeId: string, key: string): Promise<RecordValue | undefined> {
     const record = await this.client.keyValueStore(storeId).getRecord(key, { buffer: true });
+    return record && { value: record.value, contentType: record.contentType ?? '' };
+  }
+
+  async getRecordValue(
+    storeId: string,
+    key: string,
+  ): Promise<{ value: unknown; contentType: string } | undefined> {
+    const record = await this.client.keyValueStore(storeId).getRecord(key);
     return record && { value: record.value, contentType: record.contentType ?? '' };
   }
 

@@ -1,6 +1,8 @@
 import type { RuleId } from '../contract/rule-catalog.ts';
+import { HARNESS_VERSION } from '../version.ts';
 import { expectStatus, type CheckedResponse, type HttpApi } from './http-api.ts';
 import type {
+  DriverInfo,
   KeysPage,
   KeysQuery,
   KvsDriver,
@@ -14,9 +16,22 @@ interface StoreBody {
   data: StoreInfo;
 }
 
+/** The HTTP driver is the harness's own (undici, every exchange checked). */
+export const HTTP_DRIVER_INFO: DriverInfo = {
+  name: 'http',
+  package: 'kvs-conformance',
+  version: HARNESS_VERSION,
+  transport: 'http',
+};
+
 /** The KvsDriver over HTTP: every exchange checked against the contract, a 404 read as `undefined`. */
 export class HttpDriver implements KvsDriver {
   readonly name = 'http';
+  readonly info = HTTP_DRIVER_INFO;
+  readonly unsupported = {
+    keyIterator:
+      'the HTTP driver is no client library: it has no key iterator (the pages are walked one by one)',
+  };
   readonly api: HttpApi;
 
   constructor(api: HttpApi) {

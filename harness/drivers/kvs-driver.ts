@@ -47,13 +47,43 @@ export interface KeysQuery {
   readonly prefix?: string;
 }
 
+/** What a driver is: the name it runs under, the package and version it exercises, how it reaches a store. */
+export interface DriverInfo {
+  /** The column name in reports, e.g. `apify-client@2.12.0` or `crawlee-memory-storage:persist`. */
+  readonly name: string;
+  /** The npm package under test (undefined for a hand-written client that is not a package). */
+  readonly package: string | undefined;
+  readonly version: string | undefined;
+  /** `http`: talks to the run's target over HTTP; `in-process`: the library is the store itself. */
+  readonly transport: 'http' | 'in-process';
+}
+
+/**
+ * Client promises a driver may be unable to express (its interface has no such operation or
+ * option). A suite checking one reports the rule as not applicable for that driver, with the
+ * reason the driver gives — never as a pass.
+ */
+export type DriverCapability =
+  | 'storeList'
+  | 'storeListPaging'
+  | 'unnamedStore'
+  | 'renameStore'
+  | 'keyPrefix'
+  | 'keyIterator'
+  | 'payloadLimit';
+
 /**
  * The operations a key-value store offers, as one layer promises them: the HTTP driver over the
- * wire (a 404 becomes `undefined`), the apify-client driver through the real client. Suites
- * written against this run through every driver.
+ * wire (a 404 becomes `undefined`), client drivers through the real library (apify-client,
+ * `@crawlee/memory-storage`, `@apify/storage-local`, or a user's module). Suites written against
+ * this run through every selected driver.
  */
 export interface KvsDriver {
-  readonly name: 'http' | 'apify-client';
+  /** The driver's column name in reports (`info.name`). */
+  readonly name: string;
+  readonly info: DriverInfo;
+  /** Capabilities this driver cannot express, each with the reason. */
+  readonly unsupported?: Readonly<Partial<Record<DriverCapability, string>>>;
   listStores(query?: StoreListQuery): Promise<StoreListPage>;
   /** Get-or-create by name, or create an unnamed store. */
   getOrCreateStore(name?: string): Promise<StoreInfo>;
@@ -68,4 +98,36 @@ export interface KvsDriver {
   recordExists(storeId: string, key: string): Promise<boolean>;
   setRecord(storeId: string, key: string, value: Buffer, contentType: string): Promise<void>;
   deleteRecord(storeId: string, key: string): Promise<void>;
+  /** The library's own key iterator (it follows the cursors itself), when it has one. */
+  iterateKeys?(storeId: string, query?: KeysQuery): AsyncIterable<{ readonly key: string }>;
+  /**
+   * A record's value as the library decodes it (parsed JSON, a string, a Buffer), for the checks of
+   * decoding by content type; `undefined` for a miss.
+   */
+  getRecordValue?(storeId: string, key: string): Promise<{ value: unknown; contentType: string } | undefined>;
+  /** Releases what the driver holds (connections, temp files it made). */
+  close?(): Promise<void>;
 }
+
+/** What a driver factory gets: where the run's target is and the limits every driver keeps. */
+export interface DriverFactoryContext {
+  /** Base URL of the target (without /v2); in-process drivers ignore it. */
+  readonly targetUrl: string;
+  readonly token: string | undefined;
+  /** Per-request timeout every request must keep. */
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** A fresh folder the driver may use (in-process storage on disk); removed after the run. */
+  readonly workDir: string;
+  /**
+   * How many times a driver's library may retry a failed request (0 in conformance runs, so a
+   * flaky target is not hidden; the client-contract checks raise it to see the retries).
+   */
+  readonly maxRetries: number;
+}
+
+/**
+ * What a user's driver module exports (as `default` or `createDriver`): builds a KvsDriver for one
+ * suite file. See examples/hand-written-driver.ts.
+ */
+export type KvsDriverFactory = (context: DriverFactoryContext) => KvsDriver | Promise<KvsDriver>;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeEach, inject } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
@@ -5,7 +8,8 @@ import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ApifyClientDriver } from '../drivers/apify-client-driver.ts';
 import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
-import type { KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
+import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.ts';
+import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import { HttpClient } from '../http/http-client.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
@@ -21,10 +25,19 @@ export interface Conformance {
   readonly api: HttpApi;
   readonly http: HttpDriver;
   readonly client: ApifyClientDriver;
-  /** Both drivers, for suites written once and run through each. */
+  /**
+   * The drivers the run selected (`--driver`; default http and apify-client), for the client rule
+   * families written once and run through each.
+   */
   readonly drivers: readonly KvsDriver[];
   /** How long a read may lag a write under the run's profile (0 under strong). */
   readonly windowMs: number;
+  /**
+   * Another instance of a selected client driver, built with other factory settings (the
+   * client-contract checks point it at answers served with nock and let it retry); closed when the
+   * file ends.
+   */
+  makeDriver(driver: KvsDriver, overrides: Partial<DriverFactoryContext>): Promise<KvsDriver>;
   /** A fresh store name under the run prefix (not created). */
   storeName(label?: string): string;
   /** Creates a named store under the run prefix and tracks it for cleanup. */
@@ -93,7 +106,33 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     created.push(store.id);
     return store;
   };
+  const workDirs: string[] = [];
+  const extraDrivers: KvsDriver[] = [];
+  const build = async (spec: DriverSpec, overrides: Partial<DriverFactoryContext>): Promise<KvsDriver> => {
+    const workDir = mkdtempSync(join(tmpdir(), 'kvsc-driver-'));
+    workDirs.push(workDir);
+    const factory = await loadDriverFactory(spec);
+    return factory({
+      targetUrl: context.targetUrl,
+      token: context.token,
+      timeoutMs: context.timeoutMs,
+      maxResponseBytes: context.maxResponseBytes,
+      workDir,
+      maxRetries: 0,
+      ...overrides,
+    });
+  };
+  const drivers = await Promise.all(
+    context.drivers.map((spec): Promise<KvsDriver> =>
+      spec.kind === 'http' ? Promise.resolve(http) : build(spec, {}),
+    ),
+  );
+  /** Stores made through an in-process driver live in its folder, not on the target. */
+  const trackOn = (driver: KvsDriver, store: StoreInfo): StoreInfo =>
+    driver.info.transport === 'http' ? track(store) : store;
   afterAll(async () => {
+    for (const driver of [...drivers, ...extraDrivers]) await driver.close?.();
+    for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
     await Promise.all(
       created.map((storeId) =>
         api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
@@ -119,11 +158,20 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     api,
     http,
     client,
-    drivers: [http, client],
+    drivers,
     windowMs,
+    makeDriver: async (driver, overrides) => {
+      const spec = context.drivers[drivers.indexOf(driver)];
+      if (spec === undefined || spec.kind === 'http')
+        throw new HarnessError('KVSC_USAGE', `${driver.name} is not a client driver of this run`);
+      const made = await build(spec, overrides);
+      extraDrivers.push(made);
+      return made;
+    },
     storeName: (label) => namer.next(label),
-    newStore: async (label, driver = http) => track(await driver.getOrCreateStore(namer.next(label))),
-    newUnnamedStore: async (driver = http) => track(await driver.getOrCreateStore()),
+    newStore: async (label, driver = http) =>
+      trackOn(driver, await driver.getOrCreateStore(namer.next(label))),
+    newUnnamedStore: async (driver = http) => trackOn(driver, await driver.getOrCreateStore()),
     track,
     freshKey: (base) => {
       serial += 1;

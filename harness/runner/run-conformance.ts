@@ -9,6 +9,8 @@ import type { Contract } from '../contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../contract/profile-catalog.ts';
 import { ruleApplies, type RuleId } from '../contract/rule-catalog.ts';
 import { HttpApi } from '../drivers/http-api.ts';
+import type { DriverInfo } from '../drivers/kvs-driver.ts';
+import { prepareDrivers } from '../drivers/prepare-drivers.ts';
 import { HttpClient } from '../http/http-client.ts';
 import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
 import { newRunPrefix } from '../isolation/run-namespace.ts';
@@ -39,6 +41,8 @@ export interface RunResult {
   readonly seed: number;
   readonly runs: number;
   readonly storePrefix: string;
+  /** The drivers the client rule families ran through: name, package, version. */
+  readonly drivers: readonly DriverInfo[];
   readonly startedAt: Date;
   readonly durationMs: number;
   readonly verdicts: readonly RuleVerdict[];
@@ -108,6 +112,7 @@ export async function runConformance(
   replay?: ReplayCase,
   /** Aborted when the caller was interrupted (also before the suites started): the run stops and cleans up. */
   interrupt?: AbortSignal,
+  extras: { readonly clientContract?: boolean } = {},
 ): Promise<RunResult> {
   const startedAt = new Date();
   const settings = resolveProfileSettings(contract.profiles, {
@@ -115,7 +120,18 @@ export async function runConformance(
     overrides: options.settings,
     origin: 'run options',
   });
-  const selected = selectRules(contract, options, settings);
+  // CLIENT rules judge client libraries, not the target: checked when asked for by name or area,
+  // when replaying one of them, or by `matrix`.
+  const clientContract =
+    extras.clientContract === true ||
+    options.suite.includes('CLIENT') ||
+    options.rule.some((id) => id.startsWith('KVS-CLIENT-')) ||
+    (replay?.test.includes('KVS-CLIENT-') ?? false);
+  const selected = new Set(
+    [...selectRules(contract, options, settings)].filter(
+      (id) => clientContract || !id.startsWith('KVS-CLIENT-'),
+    ),
+  );
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const storePrefix = newRunPrefix(options.shard);
@@ -130,6 +146,13 @@ export async function runConformance(
   const api = new HttpApi(contract, client);
   try {
     await preflight(api, targetUrl);
+    const drivers = await prepareDrivers(options.driver, process.cwd(), {
+      targetUrl,
+      token: options.token,
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      maxRetries: 0,
+    });
     const context: SuiteContext = {
       targetUrl,
       token: options.token,
@@ -141,6 +164,8 @@ export async function runConformance(
       concurrency: options.concurrency,
       storePrefix,
       journalFile,
+      drivers: drivers.specs,
+      clientContract,
       ...(replay?.path ? { replayPath: replay.path } : {}),
     };
     const reporter = new VerdictReporter();
@@ -223,6 +248,7 @@ export async function runConformance(
       seed: options.seed,
       runs: options.runs,
       storePrefix,
+      drivers: drivers.infos,
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
       verdicts: judgeRules(contract, settings, selected, reporter.outcomes, {

@@ -1,4 +1,5 @@
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
+import type { DriverSpec } from '../drivers/driver-registry.ts';
 import type { TestEvidence } from './test-evidence.ts';
 
 /** What the runner hands every suite file (through vitest's provide/inject): serializable only. */
@@ -15,6 +16,13 @@ export interface SuiteContext {
   readonly storePrefix: string;
   /** Where suites journal the stores they create, for cleanup. */
   readonly journalFile: string;
+  /** The drivers the client rule families run through (`--driver`), resolved. */
+  readonly drivers: readonly DriverSpec[];
+  /**
+   * Whether the client-contract checks (area CLIENT, answers served with nock) run: they judge
+   * client libraries, not the target, so `run` checks them only when asked and `matrix` always.
+   */
+  readonly clientContract: boolean;
   /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
   readonly replayPath?: string;
 }

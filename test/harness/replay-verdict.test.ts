@@ -30,6 +30,7 @@ function result(outcome: Partial<TestOutcome> | undefined, extra: Partial<RunRes
     seed: 1,
     runs: 1,
     storePrefix: 'p-',
+    drivers: [],
     startedAt: new Date(0),
     durationMs: 1,
     verdicts: [],

@@ -98,6 +98,10 @@ export async function fixtureReport(): Promise<{ report: ConformanceReport; toke
     seed: 42,
     runs: 25,
     storePrefix: 'kvsc-fixture-',
+    drivers: [
+      { name: 'http', package: 'kvs-conformance', version: '0.1.0', transport: 'http' },
+      { name: 'apify-client@2.12.0', package: 'apify-client', version: '2.12.0', transport: 'http' },
+    ],
     startedAt: new Date('2026-01-02T03:04:05.000Z'),
     durationMs: 4321,
     verdicts: judgeRules(contract, settings, selected, outcomes),

@@ -47,6 +47,7 @@ function report(
       seed: 1,
       runs: 1,
       storePrefix: 'p-',
+      drivers: [],
       startedAt: new Date(0),
       durationMs: 1,
       verdicts,

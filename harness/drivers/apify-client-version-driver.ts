@@ -1,0 +1,67 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ApifyClient } from 'apify-client';
+import { HarnessError } from '../errors.ts';
+import { ApifyClientDriver } from './apify-client-driver.ts';
+import type { KvsDriverFactory } from './kvs-driver.ts';
+import { packageVersion } from './package-version.ts';
+
+const PACKAGE = 'apify-client';
+
+/** Resolves a package from the user's folder first, then from the harness's own. */
+function resolveFrom(folders: readonly string[], name: string): string | undefined {
+  for (const folder of folders) {
+    try {
+      return createRequire(join(folder, 'package.json')).resolve(name);
+    } catch {
+      // Not installed there: try the next folder.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `apify-client` (the copy the harness depends on) or `apify-client@X`: a copy the user installed
+ * under the npm alias `apify-client-X` (`npm i -D apify-client-X@npm:apify-client@X`), so several
+ * versions run side by side in one matrix. A version that is not installed is a one-line error.
+ */
+export function apifyClientVersionDriver(
+  version: string | undefined,
+  cwd: string | undefined,
+): KvsDriverFactory {
+  const alias = version === undefined ? PACKAGE : `${PACKAGE}-${version}`;
+  const harnessRoot = fileURLToPath(new URL('../../', import.meta.url));
+  const resolved = resolveFrom(cwd === undefined ? [harnessRoot] : [cwd, harnessRoot], alias);
+  if (resolved === undefined) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `--driver apify-client@${version ?? ''}: ${alias} is not installed; install it with npm i -D ${alias}@npm:${PACKAGE}@${version ?? 'latest'}`,
+    );
+  }
+  const installed = packageVersion(resolved, PACKAGE);
+  if (version !== undefined && installed !== version) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `--driver apify-client@${version}: ${alias} holds apify-client ${installed ?? '(unknown version)'}, not ${version}`,
+    );
+  }
+  return async (context) => {
+    const { ApifyClient: clientClass } = (await import(pathToFileURL(resolved).href)) as {
+      ApifyClient: typeof ApifyClient;
+    };
+    return new ApifyClientDriver({
+      baseUrl: context.targetUrl,
+      token: context.token,
+      timeoutMs: context.timeoutMs,
+      maxRetries: context.maxRetries,
+      clientClass,
+      info: {
+        name: version === undefined ? PACKAGE : `${PACKAGE}@${version}`,
+        package: PACKAGE,
+        version: installed,
+        transport: 'http',
+      },
+    });
+  };
+}

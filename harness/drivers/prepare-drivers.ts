@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HarnessError } from '../errors.ts';
+import { loadDriverFactory, resolveDriverSpec, type DriverSpec } from './driver-registry.ts';
+import { HTTP_DRIVER_INFO } from './http-driver.ts';
+import type { DriverFactoryContext, DriverInfo, KvsDriver } from './kvs-driver.ts';
+
+/** The drivers of a run, resolved and described, before any suite runs. */
+export interface PreparedDrivers {
+  readonly specs: readonly DriverSpec[];
+  readonly infos: readonly DriverInfo[];
+}
+
+const checkDriver = (given: string, driver: unknown): KvsDriver => {
+  const candidate = driver as Partial<KvsDriver> | undefined;
+  const missing = ['listKeys', 'getRecord', 'setRecord', 'getOrCreateStore'].filter(
+    (method) => typeof (candidate as Record<string, unknown> | undefined)?.[method] !== 'function',
+  );
+  if (!candidate?.info?.name || missing.length > 0) {
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `--driver ${given}: the factory did not return a KvsDriver (${missing.length > 0 ? `no ${missing.join(', ')}` : 'no info.name'})`,
+    );
+  }
+  return candidate as KvsDriver;
+};
+
+/**
+ * Resolves every `--driver` value, loads its factory and builds it once to learn its name, package
+ * and version (for the report), so a driver that cannot load is a one-line tool error before the
+ * run rather than a failure inside it.
+ */
+export async function prepareDrivers(
+  given: readonly string[],
+  cwd: string,
+  context: Omit<DriverFactoryContext, 'workDir'>,
+): Promise<PreparedDrivers> {
+  const specs = given.map((value) => resolveDriverSpec(value, cwd));
+  const infos: DriverInfo[] = [];
+  for (const spec of specs) {
+    if (spec.kind === 'http') {
+      infos.push(HTTP_DRIVER_INFO);
+      continue;
+    }
+    const factory = await loadDriverFactory(spec);
+    const workDir = mkdtempSync(join(tmpdir(), 'kvsc-driver-'));
+    try {
+      const driver = checkDriver(spec.given, await factory({ ...context, workDir }));
+      infos.push(driver.info);
+      await driver.close?.();
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+  const names = infos.map((info) => info.name);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined)
+    throw new HarnessError('KVSC_USAGE', `--driver: two drivers are named ${twice}; each needs its own name`);
+  return { specs, infos };
+}

@@ -1,0 +1,93 @@
+import type { RuleId } from '../contract/rule-catalog.ts';
+import type { RunResult } from '../runner/run-conformance.ts';
+import type { TestOutcome } from '../runner/rule-verdicts.ts';
+import type { ConformanceMatrix, MatrixCell, MatrixRow } from './conformance-matrix.ts';
+import { applyExpectedDeviations, type ExpectedDeviations } from './expected-deviations.ts';
+
+const DRIVER_TAG = /\[([^\]\s]+)\]/;
+const NOT_APPLICABLE = /not applicable: (.*)$/;
+
+/** The driver a test ran through: its `[name]` tag; untagged tests are wire-level (http). */
+export function driverOfTest(title: string): string {
+  return DRIVER_TAG.exec(title)?.[1] ?? 'http';
+}
+
+const cell = (verdict: MatrixCell['verdict'], fields: Partial<MatrixCell> = {}): MatrixCell => ({
+  verdict,
+  reason: null,
+  message: null,
+  counterexample: null,
+  link: null,
+  ...fields,
+});
+
+/** Judges one rule from the tests of one driver's column. */
+function judgeCell(ruleId: RuleId, tests: readonly TestOutcome[], driverName: string): MatrixCell {
+  const citing = tests.filter((test) => test.rules.includes(ruleId) || test.failedRules.includes(ruleId));
+  const failed = citing.find(
+    (test) =>
+      test.state === 'failed' &&
+      (test.failedRules.includes(ruleId) || (test.failedRules.length === 0 && test.rules.includes(ruleId))),
+  );
+  if (failed) {
+    const message = (failed.message ?? '').split('\n').find((line) => line.includes(`[${ruleId}]`)) ?? '';
+    return cell('fail', {
+      message: message.replace(/^.*?\[KVS-[A-Z]+-\d{3}\] /, '').slice(0, 500) || null,
+      counterexample: failed.property?.counterexample ?? null,
+    });
+  }
+  if (citing.some((test) => test.state === 'passed')) return cell('pass');
+  const notApplicable = citing.map((test) => NOT_APPLICABLE.exec(test.title)?.[1]).find(Boolean);
+  if (notApplicable) return cell('not-applicable', { reason: notApplicable });
+  if (citing.length === 0) {
+    if (driverName !== 'http')
+      return cell('not-applicable', { reason: 'a wire-level rule: checked through the http driver only' });
+    return ruleId.startsWith('KVS-CLIENT-')
+      ? cell('not-applicable', { reason: 'a client-side rule: checked through client drivers only' })
+      : cell('skipped', { reason: 'no test citing it ran' });
+  }
+  return cell('skipped', { reason: 'its tests were skipped or failed on another rule first' });
+}
+
+/**
+ * The matrix of a run with several drivers: one column per driver, from the tests tagged with its
+ * name (untagged, wire-level tests belong to http), with the expected deviations applied.
+ */
+export function buildMatrix(
+  result: RunResult,
+  deviations: ExpectedDeviations | undefined,
+): ConformanceMatrix {
+  const byDriver = new Map(result.drivers.map((driver) => [driver.name, [] as TestOutcome[]]));
+  for (const outcome of result.outcomes) byDriver.get(driverOfTest(outcome.title))?.push(outcome);
+  const rows: MatrixRow[] = result.verdicts.map((verdict) => {
+    const cells: Record<string, MatrixCell> = {};
+    for (const driver of result.drivers) {
+      const judged =
+        verdict.verdict === 'skipped' &&
+        (verdict.tests.length === 0 || verdict.reason?.startsWith('does not apply') === true)
+          ? cell('skipped', { reason: verdict.reason ?? null })
+          : judgeCell(verdict.rule.id, byDriver.get(driver.name) ?? [], driver.name);
+      cells[driver.name] = applyExpectedDeviations(
+        judged,
+        deviations?.entries.get(driver.name)?.get(verdict.rule.id),
+      );
+    }
+    return { ruleId: verdict.rule.id, level: verdict.rule.level, rule: verdict.rule.rule, cells };
+  });
+  const red = rows.reduce(
+    (count, row) =>
+      count +
+      Object.values(row.cells).filter(
+        (each) => each.verdict === 'fail' || each.verdict === 'unexpectedly-passing',
+      ).length,
+    0,
+  );
+  return {
+    targetUrl: result.targetUrl,
+    seed: result.seed,
+    drivers: result.drivers,
+    rows,
+    manifest: deviations?.file ?? null,
+    red,
+  };
+}

@@ -1,0 +1,56 @@
+import type { ConformanceMatrix, MatrixCell } from '../harness/matrix/conformance-matrix.ts';
+
+/** The short mark of a cell's verdict, the same in Markdown and HTML. */
+export const MATRIX_MARKS: Readonly<Record<MatrixCell['verdict'], string>> = {
+  pass: '✅ pass',
+  fail: '❌ FAIL',
+  'expected-fail': '⚠️ expected-fail',
+  'unexpectedly-passing': '❗ unexpectedly passing',
+  'not-applicable': '➖ n/a',
+  skipped: '⏭ skipped',
+};
+
+const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** matrix.md: rules × drivers with the verdict per cell, then every non-pass cell with its reason or counterexample. */
+export function renderMatrixMarkdown(matrix: ConformanceMatrix): string {
+  const names = matrix.drivers.map((driver) => driver.name);
+  const lines = [
+    `## kvs-conformance matrix — ${matrix.red === 0 ? 'GREEN' : `RED (${matrix.red} cell(s))`}`,
+    '',
+    `Target \`${matrix.targetUrl}\` · seed \`${matrix.seed}\` · manifest ${matrix.manifest ? `\`${matrix.manifest}\`` : 'none'}`,
+    '',
+    ...matrix.drivers.map(
+      (driver) =>
+        `- **${driver.name}**: ${driver.package ?? 'no package'} ${driver.version ?? ''} (${driver.transport})`,
+    ),
+    '',
+    `| rule | ${names.join(' | ')} |`,
+    `|---|${names.map(() => '---').join('|')}|`,
+    ...matrix.rows.map(
+      (row) =>
+        `| ${row.ruleId} | ${names.map((name) => MATRIX_MARKS[row.cells[name]?.verdict ?? 'skipped']).join(' | ')} |`,
+    ),
+    '',
+    '### Cells that are not a plain pass',
+    '',
+    '| rule | driver | verdict | detail | counterexample |',
+    '|---|---|---|---|---|',
+  ];
+  for (const row of matrix.rows) {
+    for (const name of names) {
+      const cell = row.cells[name];
+      if (!cell || cell.verdict === 'pass' || (cell.verdict === 'skipped' && name !== 'http')) continue;
+      if (cell.verdict === 'not-applicable' && cell.reason?.startsWith('a wire-level rule')) continue;
+      const detail = [cell.message, cell.reason, cell.link].filter(Boolean).join(' — ');
+      lines.push(
+        `| ${row.ruleId} | ${name} | ${MATRIX_MARKS[cell.verdict]} | ${escapeCell(detail)} | ${cell.counterexample ? `\`${escapeCell(cell.counterexample)}\`` : ''} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    'Wire-level rules (status codes, headers, schemas) are checked through `http` only: `n/a` in client columns.',
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,406 @@
+// KVS-CLIENT: the other half of a client's contract, how it treats the server's answers. Answers
+// generated from the contract (valid key pages, documented error envelopes, record bodies of every
+// kind) are served with nock to every HTTP-based client driver of the run (apify-client at each
+// selected version, a user's client); the real target is not involved.
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { expectRule, useConformance, type DriverCapability, type KvsDriver } from '../harness/index.ts';
+import {
+  documentedErrorAnswers,
+  errorAnswerArbitrary,
+  keyPagesArbitrary,
+  notFoundErrorTypes,
+  recordValueArbitrary,
+  type ErrorAnswer,
+} from '../generators/index.ts';
+
+const kvs = await useConformance('client');
+const { contract } = kvs;
+
+/** A host nock answers for; nothing listens there. */
+const ORIGIN = 'http://kvs-client-contract.test';
+const TOKEN = `client-contract-${randomBytes(8).toString('hex')}`;
+/** The retry bound the drivers are built with here (their factories get it as maxRetries). */
+const MAX_RETRIES = 2;
+const STORE = 'store-1';
+const KEYS_PATH = `/v2/key-value-stores/${STORE}/keys`;
+const RECORD_PATH = new RegExp(`^/v2/key-value-stores/${STORE}/records/`);
+const clientRuns = Math.min(kvs.context.runs, 15);
+
+/** One request the served client sent. */
+interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly body: string;
+  readonly authorization: string | undefined;
+}
+
+/** Serves `answer` for every request to ORIGIN and returns the requests seen. */
+function serve(
+  answer: (request: SeenRequest, index: number) => [number, unknown, Record<string, string>?],
+): SeenRequest[] {
+  const seen: SeenRequest[] = [];
+  for (const method of ['get', 'head', 'put', 'post', 'delete'] as const) {
+    nock(ORIGIN)
+      .persist()
+      .intercept(/.*/, method.toUpperCase())
+      .reply(function reply(uri, body) {
+        const authorization = this.req.headers.authorization;
+        const request: SeenRequest = {
+          method: method.toUpperCase(),
+          url: uri,
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+          authorization: Array.isArray(authorization) ? authorization.join(',') : authorization,
+        };
+        seen.push(request);
+        return answer(request, seen.length - 1);
+      });
+  }
+  return seen;
+}
+
+const envelope = (answer: ErrorAnswer): [number, unknown, Record<string, string>] => [
+  answer.status,
+  { error: { type: answer.type, message: answer.message } },
+  { 'content-type': 'application/json' },
+];
+
+const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+
+/** Status and type as a typed client error carries them (`statusCode` as apify-client's ApifyApiError, or `status`). */
+function statusAndType(error: unknown): { status: unknown; type: unknown } {
+  const typed = error as { statusCode?: unknown; status?: unknown; type?: unknown } | undefined;
+  return { status: typed?.statusCode ?? typed?.status, type: typed?.type };
+}
+
+const outcome = <T>(call: () => Promise<T>): Promise<{ value?: T; error?: unknown; threw: boolean }> =>
+  call().then(
+    (value) => ({ value, threw: false }),
+    (error: unknown) => ({ error, threw: true }),
+  );
+
+// nock intercepts every request of the process while active: only while this file's checks run.
+nock.restore();
+
+/** Turns nock on for the checks: only the nock host is faked, every other connection stays real. */
+function activateNock(): void {
+  if (!nock.isActive()) nock.activate();
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => !host.startsWith('kvs-client-contract.test'));
+}
+
+function deactivateNock(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+}
+
+/** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
+function clientTest(
+  driver: KvsDriver,
+  rules: string,
+  text: string,
+  needs: readonly DriverCapability[],
+  body: (client: KvsDriver) => Promise<void>,
+): void {
+  const missing = needs.map((capability) => driver.unsupported?.[capability]).find(Boolean);
+  if (missing) {
+    it.skip(`${rules} [${driver.name}] not applicable: ${missing}`, () => undefined);
+    return;
+  }
+  it(`${rules} [${driver.name}] ${text}`, async () => {
+    await body(await kvs.makeDriver(driver, { targetUrl: ORIGIN, token: TOKEN, maxRetries: MAX_RETRIES }));
+  });
+}
+
+/** KVS-CLIENT-003 for one error answer: the call throws an error carrying its status and type. */
+async function checkErrorAnswer(
+  client: KvsDriver,
+  driver: KvsDriver,
+  operation: 'getRecord' | 'getStore',
+  answer: ErrorAnswer,
+): Promise<void> {
+  nock.cleanAll();
+  serve(() => envelope(answer));
+  const read = await outcome<unknown>(() =>
+    operation === 'getRecord' ? client.getRecord(STORE, 'k') : client.getStore(STORE),
+  );
+  const carried = statusAndType(read.error);
+  expectRule(
+    read.threw && carried.status === answer.status && carried.type === answer.type,
+    'KVS-CLIENT-003',
+    `${driver.name}.${operation} on ${answer.status} ${answer.type} ${read.threw ? `threw an error carrying status ${String(carried.status)} and type ${String(carried.type)}` : `returned ${JSON.stringify(read.value)}`}`,
+  );
+}
+
+const clientDrivers = kvs.context.clientContract
+  ? kvs.drivers.filter((driver) => driver.info.transport === 'http' && driver.name !== 'http')
+  : [];
+
+for (const driver of clientDrivers) {
+  describe(`client contract of ${driver.name}`, () => {
+    beforeAll(activateNock);
+    afterEach(() => nock.cleanAll());
+    afterAll(deactivateNock);
+    clientTest(
+      driver,
+      'KVS-CLIENT-001',
+      'the key iterator yields exactly the keys of any valid page sequence and stops on the last page',
+      ['keyIterator'],
+      async (client) => {
+        await fc.assert(
+          fc.asyncProperty(keyPagesArbitrary(contract), async (pages) => {
+            nock.cleanAll();
+            const seen = serve((request) => {
+              const cursor = new URL(request.url, ORIGIN).searchParams.get('exclusiveStartKey');
+              const page = pages.find((each) => each.exclusiveStartKey === cursor);
+              return page
+                ? [200, { data: page }, { 'content-type': 'application/json' }]
+                : envelope({
+                    status: 400,
+                    type: 'invalid-input',
+                    message: `no page after ${String(cursor)}`,
+                  });
+            });
+            const expected = pages.flatMap((page) => page.items.map((item) => item.key));
+            const yielded: string[] = [];
+            const iteration = await outcome(async () => {
+              for await (const item of client.iterateKeys?.(STORE) ?? []) {
+                yielded.push(item.key);
+                if (yielded.length > expected.length + 20) break;
+              }
+            });
+            const asked = seen.map((request) =>
+              new URL(request.url, ORIGIN).searchParams.get('exclusiveStartKey'),
+            );
+            expectRule(
+              !iteration.threw && yielded.join('\n') === expected.join('\n') && seen.length === pages.length,
+              'KVS-CLIENT-001',
+              `${driver.name} over ${pages.length} page(s) yielded ${JSON.stringify(yielded.slice(0, 30))}${iteration.threw ? ` and threw ${String((iteration.error as Error).message)}` : ''}, expected ${JSON.stringify(expected)}; it asked for cursors ${JSON.stringify(asked.slice(0, 10))} (${seen.length} request(s))`,
+            );
+          }),
+          { numRuns: clientRuns },
+        );
+      },
+    );
+
+    clientTest(
+      driver,
+      'KVS-CLIENT-002',
+      'a 404 with a not-found type reads as undefined (recordExists false), never a thrown error',
+      [],
+      async (client) => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(...notFoundErrorTypes(contract)),
+            fc.constantFrom('getRecord', 'getStore', 'recordExists'),
+            async (type, operation) => {
+              nock.cleanAll();
+              serve((request) =>
+                request.method === 'HEAD' ? [404, ''] : envelope({ status: 404, type, message: 'not found' }),
+              );
+              const read = await outcome<unknown>(() =>
+                operation === 'getRecord'
+                  ? client.getRecord(STORE, 'k')
+                  : operation === 'getStore'
+                    ? client.getStore(STORE)
+                    : client.recordExists(STORE, 'k'),
+              );
+              const expected = operation === 'recordExists' ? false : undefined;
+              expectRule(
+                !read.threw && read.value === expected,
+                'KVS-CLIENT-002',
+                `${driver.name}.${operation} on a 404 ${type} ${read.threw ? `threw ${String((read.error as Error).message)}` : `returned ${JSON.stringify(read.value)}`}, expected ${String(expected)}`,
+              );
+            },
+          ),
+          { numRuns: clientRuns },
+        );
+      },
+    );
+
+    clientTest(
+      driver,
+      'KVS-CLIENT-003',
+      'any other error answer throws an error carrying its status and type',
+      [],
+      async (client) => {
+        // Every documented error answer once, then generated ones (other types, other statuses).
+        const notFound = new Set(notFoundErrorTypes(contract));
+        for (const operation of ['getRecord', 'getStore'] as const) {
+          const documented = documentedErrorAnswers(
+            contract,
+            operation === 'getRecord' ? 'keyValueStore_record_get' : 'keyValueStore_get',
+          ).filter((answer) => !(answer.status === 404 && notFound.has(answer.type)));
+          for (const answer of documented) await checkErrorAnswer(client, driver, operation, answer);
+        }
+        await fc.assert(
+          fc.asyncProperty(
+            fc.oneof(
+              errorAnswerArbitrary(contract, 'keyValueStore_record_get').map(
+                (answer) => ['getRecord', answer] as const,
+              ),
+              errorAnswerArbitrary(contract, 'keyValueStore_get').map(
+                (answer) => ['getStore', answer] as const,
+              ),
+            ),
+            async ([operation, answer]) => checkErrorAnswer(client, driver, operation, answer),
+          ),
+          { numRuns: clientRuns },
+        );
+      },
+    );
+
+    clientTest(
+      driver,
+      'KVS-CLIENT-004',
+      '5xx and 429 are retried within the bound, each retry repeating the request unchanged',
+      [],
+      async (client) => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(429, 500, 502, 503),
+            fc.integer({ min: 1, max: MAX_RETRIES + 1 }),
+            fc.constantFrom('getRecord', 'setRecord', 'listKeys'),
+            fc.string({ maxLength: 40 }),
+            async (status, failures, operation, text) => {
+              nock.cleanAll();
+              const seen = serve((request, index) => {
+                if (index < failures)
+                  return envelope({
+                    status,
+                    type: status === 429 ? 'rate-limit-exceeded' : 'internal-server-error',
+                    message: 'try again',
+                  });
+                if (request.method === 'PUT') return [201, {}, { 'content-type': 'application/json' }];
+                if (request.url.startsWith(KEYS_PATH))
+                  return [
+                    200,
+                    {
+                      data: {
+                        items: [],
+                        count: 0,
+                        limit: 1000,
+                        isTruncated: false,
+                        exclusiveStartKey: null,
+                        nextExclusiveStartKey: null,
+                      },
+                    },
+                    { 'content-type': 'application/json' },
+                  ];
+                return [200, text, { 'content-type': 'text/plain; charset=utf-8' }];
+              });
+              const call = await outcome<unknown>(() =>
+                operation === 'getRecord'
+                  ? client.getRecord(STORE, 'k')
+                  : operation === 'setRecord'
+                    ? client.setRecord(STORE, 'k', Buffer.from(text), 'text/plain; charset=utf-8')
+                    : client.listKeys(STORE),
+              );
+              const gaveUp = failures > MAX_RETRIES;
+              const first = seen[0];
+              const unchanged = seen.every(
+                (request) =>
+                  request.method === first?.method &&
+                  request.url === first.url &&
+                  request.body === first.body,
+              );
+              expectRule(
+                seen.length === (gaveUp ? MAX_RETRIES + 1 : failures + 1) &&
+                  call.threw === gaveUp &&
+                  unchanged,
+                'KVS-CLIENT-004',
+                `${driver.name}.${operation} with ${failures} answer(s) ${status} then success (maxRetries ${MAX_RETRIES}) sent ${seen.length} request(s)${unchanged ? '' : ` that differ: ${JSON.stringify(seen.map((request) => `${request.method} ${request.url} ${request.body.slice(0, 40)}`))}`} and ${call.threw ? `threw ${String((call.error as Error).message).split('\n')[0] ?? ''}` : 'succeeded'}`,
+              );
+            },
+          ),
+          { numRuns: clientRuns },
+        );
+      },
+    );
+
+    clientTest(
+      driver,
+      'KVS-CLIENT-005',
+      'record bodies come back as JSON, text or bytes by their content type',
+      [],
+      async (client) => {
+        if (!client.getRecordValue) return;
+        const readValue = client.getRecordValue.bind(client);
+        await fc.assert(
+          fc.asyncProperty(recordValueArbitrary(), async (sample) => {
+            nock.cleanAll();
+            serve((request) =>
+              RECORD_PATH.test(request.url)
+                ? [200, sample.value, { 'content-type': sample.contentType }]
+                : [404, ''],
+            );
+            const read = await outcome(() => readValue(STORE, 'k'));
+            const type = mediaType(sample.contentType);
+            const value = read.value?.value;
+            const ok =
+              type === 'application/json'
+                ? JSON.stringify(value) === JSON.stringify(JSON.parse(sample.value.toString()))
+                : type.startsWith('text/') || type.endsWith('xml')
+                  ? value === sample.value.toString()
+                  : Buffer.isBuffer(value) && value.equals(sample.value);
+            expectRule(
+              !read.threw && read.value !== undefined && ok,
+              'KVS-CLIENT-005',
+              `${driver.name} read a ${sample.value.length}-byte ${sample.contentType} record as ${read.threw ? `an error: ${String((read.error as Error).message)}` : read.value === undefined ? 'undefined (a miss)' : `${Buffer.isBuffer(value) ? 'Buffer' : typeof value} ${JSON.stringify(value)?.slice(0, 80) ?? ''}`}`,
+            );
+          }),
+          {
+            numRuns: clientRuns,
+            examples: [[{ value: Buffer.alloc(0), contentType: 'text/plain; charset=utf-8' }]],
+          },
+        );
+      },
+    );
+
+    clientTest(
+      driver,
+      'KVS-CLIENT-006',
+      'the token goes only in the Authorization header, never in a URL',
+      [],
+      async (client) => {
+        const seen = serve((request) =>
+          request.method === 'PUT'
+            ? [201, {}, { 'content-type': 'application/json' }]
+            : request.url.startsWith(KEYS_PATH)
+              ? [
+                  200,
+                  {
+                    data: {
+                      items: [],
+                      count: 0,
+                      limit: 1000,
+                      isTruncated: false,
+                      exclusiveStartKey: null,
+                      nextExclusiveStartKey: null,
+                    },
+                  },
+                  { 'content-type': 'application/json' },
+                ]
+              : [200, 'x', { 'content-type': 'text/plain' }],
+        );
+        await client.setRecord(STORE, 'k', Buffer.from('x'), 'text/plain');
+        await client.getRecord(STORE, 'k');
+        await client.listKeys(STORE);
+        const leaks = seen.filter(
+          (request) =>
+            request.authorization !== `Bearer ${TOKEN}` ||
+            request.url.includes(TOKEN) ||
+            request.body.includes(TOKEN),
+        );
+        expectRule(
+          seen.length >= 3 && leaks.length === 0,
+          'KVS-CLIENT-006',
+          `${driver.name}: ${leaks.length} of ${seen.length} request(s) carried the token elsewhere than the Authorization header (or lacked it): ${leaks.map((request) => `${request.method} ${request.url.replaceAll(TOKEN, '<token>')}`).join(', ')}`,
+        );
+      },
+    );
+  });
+}

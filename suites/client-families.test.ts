@@ -1,0 +1,451 @@
+// The client rule families through every selected driver (`--driver`): store get-or-create and
+// names, the store list, key listing page by page and through the library's own iterator, misses
+// read as undefined, record round trips, deletes, read-after-write and the payload limit. Each test
+// title names its driver in brackets (`[apify-client@2.12.0]`), so the matrix gets one cell per rule
+// and driver; a rule a driver cannot express is registered as skipped with `not applicable: <reason>`.
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { expectRule, useConformance, type DriverCapability, type KvsDriver } from '../harness/index.ts';
+import { keySetArbitrary, recordKeyArbitrary, recordValueArbitrary } from '../generators/index.ts';
+
+const kvs = await useConformance('drivers');
+const { contract } = kvs;
+
+const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+/** Properties through a driver write whole stores per case: a few cases keep a matrix run short. */
+const driverRuns = Math.min(kvs.context.runs, 5);
+
+/** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
+function driverTest(
+  driver: KvsDriver,
+  rules: string,
+  text: string,
+  needs: readonly DriverCapability[],
+  body: () => Promise<void>,
+): void {
+  const title = `${rules} [${driver.name}] ${text}`;
+  const missing = needs.map((capability) => driver.unsupported?.[capability]).find(Boolean);
+  if (missing) it.skip(`${rules} [${driver.name}] not applicable: ${missing}`, () => undefined);
+  else it(title, body);
+}
+
+/** Calls a driver operation; a thrown error fails `ruleId` with what was called. */
+async function noThrow<T>(
+  driver: KvsDriver,
+  what: string,
+  ruleId: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    expectRule(
+      false,
+      ruleId as never,
+      `${driver.name} threw on ${what}: ${(error as Error).message.split('\n')[0] ?? ''}`,
+    );
+    throw error;
+  }
+}
+
+/** A new store of the driver holding `keys` (values of key-derived length, so sizes differ). */
+async function storeWith(driver: KvsDriver, keys: readonly string[]): Promise<string> {
+  const store = await kvs.newStore('drv', driver);
+  for (const key of keys)
+    await driver.setRecord(store.id, key, Buffer.from(key.repeat(1 + (key.length % 3))), 'text/plain');
+  await kvs.eventually(
+    () => driver.listKeys(store.id),
+    (page) => page.items.length === Math.min(keys.length, contract.limits.keysMaxLimit),
+  );
+  return store.id;
+}
+
+for (const driver of kvs.drivers) {
+  describe(`client families through ${driver.name}`, () => {
+    driverTest(
+      driver,
+      'KVS-NAME-001 KVS-NAME-002',
+      'get-or-create by name gives that name, and the same id again',
+      [],
+      async () => {
+        const name = kvs.storeName('drv');
+        const first = await driver.getOrCreateStore(name);
+        if (driver.info.transport === 'http') kvs.track(first);
+        expectRule(
+          first.name === name,
+          'KVS-NAME-001',
+          `${driver.name} created ${name} as ${JSON.stringify(first)}`,
+        );
+        const second = await driver.getOrCreateStore(name);
+        expectRule(
+          second.id === first.id,
+          'KVS-NAME-002',
+          `${driver.name}: get-or-create of ${name} gave id ${second.id}, then ${first.id} before`,
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-NAME-004',
+      'each unnamed create makes a new store with no name',
+      ['unnamedStore'],
+      async () => {
+        const a = await kvs.newUnnamedStore(driver);
+        const b = await kvs.newUnnamedStore(driver);
+        expectRule(
+          a.id !== b.id && a.name === null && b.name === null,
+          'KVS-NAME-004',
+          `${driver.name}: two unnamed creates gave ${JSON.stringify([a, b])}`,
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-NAME-005',
+      'after a named store is deleted its name makes a new store',
+      [],
+      async () => {
+        const first = await kvs.newStore('drv-del', driver);
+        await driver.setRecord(first.id, 'left', Buffer.from('x'), 'text/plain');
+        await driver.deleteStore(first.id);
+        const again = await driver.getOrCreateStore(first.name ?? '');
+        if (driver.info.transport === 'http') kvs.track(again);
+        expectRule(
+          again.id !== first.id,
+          'KVS-NAME-005',
+          `${driver.name}: ${first.name ?? ''} was deleted and re-created with the same id ${again.id}`,
+        );
+        expectRule(
+          (
+            await noThrow(driver, 'reading a re-created store', 'KVS-NAME-005', () =>
+              driver.listKeys(again.id),
+            )
+          ).items.length === 0,
+          'KVS-NAME-005',
+          `${driver.name}: the re-created ${first.name ?? ''} still holds keys of the deleted store`,
+        );
+      },
+    );
+
+    driverTest(driver, 'KVS-PAGE-006', 'a named store shows in the store list', ['storeList'], async () => {
+      const store = await kvs.newStore('drv-list', driver);
+      const page = await kvs.eventually(
+        () => driver.listStores(driver.unsupported?.storeListPaging ? {} : { desc: true, limit: 100 }),
+        (listed) => listed.items.some((item) => item.id === store.id),
+      );
+      expectRule(
+        page.items.some((item) => item.id === store.id && item.name === store.name),
+        'KVS-PAGE-006',
+        `${driver.name}: the store list of ${page.items.length} stores lacks ${store.name ?? store.id}`,
+      );
+    });
+
+    driverTest(
+      driver,
+      'KVS-KEYS-001 KVS-KEYS-002 KVS-KEYS-003 KVS-KEYS-004',
+      'walking listKeys pages yields every key once, in order, and isTruncated ends the walk',
+      [],
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            keySetArbitrary(contract.limits, 12),
+            fc.integer({ min: 1, max: 4 }),
+            async (keys, limit) => {
+              const storeId = await storeWith(driver, keys);
+              const expected = [...keys].sort(utf8Order);
+              const seen: string[] = [];
+              let cursor: string | undefined;
+              for (let pages = 1; pages <= Math.ceil(expected.length / limit) + 2; pages += 1) {
+                const page = await driver.listKeys(storeId, {
+                  limit,
+                  ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }),
+                });
+                const at = `${driver.name} page ${pages} (limit ${limit}, exclusiveStartKey ${JSON.stringify(cursor ?? null)})`;
+                seen.push(...page.items.map((item) => item.key));
+                const remaining = seen.length < expected.length;
+                expectRule(
+                  page.isTruncated === remaining,
+                  'KVS-KEYS-003',
+                  `${at}: isTruncated ${String(page.isTruncated)} with ${expected.length - seen.length} keys left`,
+                );
+                // The last page's cursor is KVS-KEYS-005, checked on its own below.
+                if (!remaining) break;
+                const last = page.items.at(-1)?.key;
+                expectRule(
+                  page.nextExclusiveStartKey === last,
+                  'KVS-KEYS-004',
+                  `${at}: nextExclusiveStartKey ${JSON.stringify(page.nextExclusiveStartKey)}, last key ${JSON.stringify(last)}`,
+                );
+                cursor = page.nextExclusiveStartKey ?? undefined;
+              }
+              expectRule(
+                [...seen].sort(utf8Order).join('\n') === expected.join('\n') &&
+                  new Set(seen).size === seen.length,
+                'KVS-KEYS-001',
+                `${driver.name}: walking with limit ${limit} yielded ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`,
+              );
+              expectRule(
+                seen.join('\n') === expected.join('\n'),
+                'KVS-KEYS-002',
+                `${driver.name}: keys listed as ${JSON.stringify(seen)}, not in UTF-8 order`,
+              );
+            },
+          ),
+          { numRuns: driverRuns, examples: [[['Z!', 'o!', 'a!'], 1]] },
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-KEYS-005',
+      'the last page of listKeys has nextExclusiveStartKey null',
+      [],
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(keySetArbitrary(contract.limits, 6), async (keys) => {
+            const storeId = await storeWith(driver, keys);
+            const page = await driver.listKeys(storeId);
+            expectRule(
+              page.nextExclusiveStartKey === null,
+              'KVS-KEYS-005',
+              `${driver.name}: the last page of ${keys.length} key(s) has nextExclusiveStartKey ${page.nextExclusiveStartKey === undefined ? 'missing' : JSON.stringify(page.nextExclusiveStartKey)}, not null`,
+            );
+          }),
+          { numRuns: driverRuns },
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-KEYS-006',
+      'a page after an exclusiveStartKey that is no key of the store holds only greater keys',
+      [],
+      async () => {
+        // A cursor key deleted between two pages is such a key: a walk must go on after it, not restart.
+        const storeId = await storeWith(driver, ['a', 'c', 'e']);
+        for (const [cursor, expected] of [
+          ['b', 'c,e'],
+          ['d', 'e'],
+          ['z', ''],
+        ] as const) {
+          const page = await driver.listKeys(storeId, { exclusiveStartKey: cursor });
+          const listed = page.items.map((item) => item.key).join();
+          expectRule(
+            listed === expected,
+            'KVS-KEYS-006',
+            `${driver.name}: keys a, c, e after exclusiveStartKey ${cursor} listed [${listed}], expected [${expected}]`,
+          );
+        }
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-KEYS-007',
+      'listKeys with a prefix lists exactly the keys that start with it',
+      ['keyPrefix'],
+      async () => {
+        const keys = ['a-1', 'a-2', 'ab', 'b-1', 'A-1'];
+        const storeId = await storeWith(driver, keys);
+        const page = await driver.listKeys(storeId, { prefix: 'a-' });
+        const listed = page.items.map((item) => item.key);
+        expectRule(
+          listed.join() === 'a-1,a-2',
+          'KVS-KEYS-007',
+          `${driver.name}: prefix a- listed ${JSON.stringify(listed)} of ${JSON.stringify(keys)}`,
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-KEYS-001 KVS-KEYS-002',
+      "the library's key iterator yields every key once, in UTF-8 order, and stops",
+      ['keyIterator'],
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(keySetArbitrary(contract.limits, 20), async (keys) => {
+            // Written in descending key order: an iterator that yields in write order is seen at once.
+            const storeId = await storeWith(driver, [...keys].sort(utf8Order).reverse());
+            const seen: string[] = [];
+            for await (const item of driver.iterateKeys?.(storeId) ?? []) {
+              seen.push(item.key);
+              if (seen.length > keys.length) break;
+            }
+            const expected = [...keys].sort(utf8Order);
+            const yielded = `${driver.name}'s iterator yielded ${JSON.stringify(seen.slice(0, 40))}, expected ${JSON.stringify(expected)}`;
+            expectRule([...seen].sort(utf8Order).join('\n') === expected.join('\n'), 'KVS-KEYS-001', yielded);
+            expectRule(seen.join('\n') === expected.join('\n'), 'KVS-KEYS-002', yielded);
+          }),
+          // Upper and lower case: locale order (o before Z) is not UTF-8 binary order (Z before o).
+          { numRuns: driverRuns, examples: [[['Z!', 'o!', 'a!']]] },
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-NOTFOUND-005',
+      'a missing record or store reads as undefined and false, never a thrown error',
+      [],
+      async () => {
+        const store = await kvs.newStore('drv-miss', driver);
+        await fc.assert(
+          fc.asyncProperty(recordKeyArbitrary(contract.limits), async (key) => {
+            const missingKey = kvs.freshKey(key);
+            const record = await noThrow(driver, `getRecord(${missingKey})`, 'KVS-NOTFOUND-005', () =>
+              driver.getRecord(store.id, missingKey),
+            );
+            expectRule(
+              record === undefined,
+              'KVS-NOTFOUND-005',
+              `${driver.name}: a missing record read as ${JSON.stringify(record)}, not undefined`,
+            );
+            const exists = await noThrow(driver, `recordExists(${missingKey})`, 'KVS-NOTFOUND-005', () =>
+              driver.recordExists(store.id, missingKey),
+            );
+            expectRule(
+              exists === false,
+              'KVS-NOTFOUND-005',
+              `${driver.name}: recordExists of a missing key is ${JSON.stringify(exists)}`,
+            );
+            const missingStore = `${kvs.context.storePrefix}missing-${missingKey}`.slice(0, 60);
+            const gone = await noThrow(driver, `getStore(${missingStore})`, 'KVS-NOTFOUND-005', () =>
+              driver.getStore(missingStore),
+            );
+            expectRule(
+              gone === undefined,
+              'KVS-NOTFOUND-005',
+              `${driver.name}: a missing store read as ${JSON.stringify(gone)}, not undefined`,
+            );
+          }),
+          { numRuns: driverRuns },
+        );
+      },
+    );
+
+    driverTest(driver, 'KVS-NOTFOUND-006', 'a stored JSON null is a record, not a miss', [], async () => {
+      const store = await kvs.newStore('drv-null', driver);
+      const key = kvs.freshKey('null');
+      await driver.setRecord(store.id, key, Buffer.from('null'), 'application/json; charset=utf-8');
+      const record = await kvs.eventually(
+        () => driver.getRecord(store.id, key),
+        (read) => read !== undefined,
+      );
+      expectRule(
+        record !== undefined && record.value.toString() === 'null',
+        'KVS-NOTFOUND-006',
+        `${driver.name}: a stored JSON null read back as ${record === undefined ? 'undefined (a miss)' : JSON.stringify(record.value.toString())}`,
+      );
+    });
+
+    driverTest(
+      driver,
+      'KVS-RECORD-001',
+      'every value kind and content type round-trips byte-exact',
+      [],
+      async () => {
+        const store = await kvs.newStore('drv-rec', driver);
+        await fc.assert(
+          fc.asyncProperty(
+            recordKeyArbitrary(contract.limits),
+            recordValueArbitrary(),
+            async (base, sample) => {
+              const key = kvs.freshKey(base);
+              await driver.setRecord(store.id, key, sample.value, sample.contentType);
+              const record = await kvs.eventually(
+                () => driver.getRecord(store.id, key),
+                (read) => read !== undefined,
+              );
+              expectRule(
+                record !== undefined,
+                'KVS-CONS-001',
+                `${driver.name}: ${key} written and then missing`,
+              );
+              expectRule(
+                record?.value.equals(sample.value) === true &&
+                  mediaType(record.contentType) === mediaType(sample.contentType),
+                'KVS-RECORD-001',
+                `${driver.name}: wrote ${sample.value.length} bytes as ${sample.contentType} to ${key}, read ${String(record?.value.length)} bytes (${JSON.stringify(record?.value.toString('hex').slice(0, 80))}) as ${JSON.stringify(record?.contentType)}`,
+              );
+            },
+          ),
+          {
+            numRuns: driverRuns,
+            // A media type with no usual file extension: emulators that store records as files lose it.
+            examples: [['custom-type', { value: Buffer.from('x'), contentType: 'application/x-custom-kvs' }]],
+          },
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-RECORD-009',
+      'a deleted record is absent from reads and from the key listing',
+      [],
+      async () => {
+        const store = await kvs.newStore('drv-delrec', driver);
+        const key = kvs.freshKey('gone');
+        await driver.setRecord(store.id, key, Buffer.from('x'), 'text/plain');
+        await kvs.eventually(
+          () => driver.getRecord(store.id, key),
+          (read) => read !== undefined,
+        );
+        await driver.deleteRecord(store.id, key);
+        const read = await kvs.eventually(
+          () => driver.getRecord(store.id, key),
+          (value) => value === undefined,
+        );
+        const page = await kvs.eventually(
+          () => driver.listKeys(store.id),
+          (listed) => listed.items.length === 0,
+        );
+        expectRule(
+          read === undefined && page.items.length === 0,
+          'KVS-RECORD-009',
+          `${driver.name}: after deleteRecord(${key}) the read gave ${read === undefined ? 'undefined' : 'the record'} and the listing ${JSON.stringify(page.items.map((item) => item.key))}`,
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-LIMIT-002 KVS-LIMIT-003',
+      'a record one byte over the payload limit is refused and nothing is stored',
+      ['payloadLimit'],
+      async () => {
+        const store = await kvs.newStore('drv-limit', driver);
+        const key = kvs.freshKey('big');
+        // Random bytes: apify-client gzips bodies from 1 KiB on, and only an incompressible body keeps its size.
+        const refused = await driver
+          .setRecord(
+            store.id,
+            key,
+            randomBytes(contract.limits.maxPayloadBytes + 1),
+            'application/octet-stream',
+          )
+          .then(
+            () => false,
+            () => true,
+          );
+        expectRule(
+          refused,
+          'KVS-LIMIT-002',
+          `${driver.name} stored ${contract.limits.maxPayloadBytes + 1} bytes without an error`,
+        );
+        expectRule(
+          (await driver.getRecord(store.id, key)) === undefined,
+          'KVS-LIMIT-003',
+          `${driver.name}: the refused record ${key} is readable`,
+        );
+      },
+    );
+  });
+}
