@@ -86,11 +86,15 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       });
       const written = writeReportFiles(report, out);
       console.log(renderConsoleSummary(report, shownPath(written.html)));
+      const { cleanup } = result;
       console.log(
-        `cleanup: deleted ${result.cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})`,
+        `cleanup: deleted ${cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})` +
+          (cleanup.left.length > 0
+            ? `; ${cleanup.left.length} store(s) of this run left on the target:`
+            : ''),
       );
-      for (const left of result.cleanup.left)
-        console.log(`  could not delete ${left.id}: ${redact(left.reason)}`);
+      for (const left of cleanup.left) console.log(`  left ${redact(left.id)}: ${redact(left.reason)}`);
+      for (const problem of cleanup.problems) console.log(`  cleanup problem: ${redact(problem)}`);
       if (result.interrupted) {
         console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
         setExitCode(EXIT_CODES.toolError);

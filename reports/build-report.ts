@@ -114,6 +114,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const settings = Object.entries(result.settings);
   const totals = totalsOf(rules);
   const runErrors = result.runErrors.map(redact);
+  const { cleanup } = result;
+  const cleanupIssues = cleanup.left.length > 0 || cleanup.problems.length > 0;
   return {
     format: REPORT_FORMAT_VERSION,
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
@@ -154,5 +156,14 @@ export function buildReport(input: ReportInput): ConformanceReport {
       observations.filter((o) => o.outcome === 'tolerated-stale').map((o) => o.staleForMs),
     ),
     runErrors,
+    ...(cleanupIssues
+      ? {
+          cleanup: {
+            deleted: cleanup.deleted,
+            left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
+            problems: cleanup.problems.map(redact),
+          },
+        }
+      : {}),
   };
 }

@@ -114,7 +114,7 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)}${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}</p></header>
 <main>
 ${report.runErrors.length ? `<section><h2>Run errors</h2>${report.runErrors.map((e) => `<pre>${escapeHtml(e)}</pre>`).join('')}</section>` : ''}
-${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
+${report.cleanup ? `<section id="cleanup"><h2>Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target</h2>${report.cleanup.problems.map((p) => `<pre>${escapeHtml(p)}</pre>`).join('')}<table><thead><tr><th>store id</th><th>why it is left</th></tr></thead><tbody>${report.cleanup.left.map((store) => `<tr><td><code>${escapeHtml(store.id)}</code></td><td>${escapeHtml(store.reason)}</td></tr>`).join('')}</tbody></table></section>` : ''}${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
 <section><h2>Rules</h2><div class="filters"><input id="q" type="search" placeholder="filter rules…" aria-label="filter rules">
 <select id="verdict" aria-label="verdict"><option value="">all verdicts</option><option>fail</option><option>pass</option><option>skipped</option><option>inconclusive</option></select></div>
 <table id="rules"><thead><tr><th>rule</th><th>level</th><th>verdict</th><th>statement</th><th>tests</th></tr></thead><tbody>

@@ -72,6 +72,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     baseUrl: context.targetUrl,
     token: context.token,
     timeoutMs: context.timeoutMs,
+    maxResponseBytes: context.maxResponseBytes,
   });
   const namer = new StoreNamer(context.storePrefix, fileLabel);
   const created: string[] = [];
@@ -81,10 +82,13 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     return store;
   };
   afterAll(async () => {
+    // Only ids of the contract's StoreId pattern go into a path (`..` would address /v2/).
     await Promise.all(
-      created.map((storeId) =>
-        api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
-      ),
+      created
+        .filter((storeId) => contract.limits.storeIdPattern.test(storeId))
+        .map((storeId) =>
+          api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
+        ),
     );
     await httpClient.close();
   });
