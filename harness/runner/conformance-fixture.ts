@@ -1,5 +1,6 @@
 import { afterAll, inject } from 'vitest';
 import { HarnessError } from '../errors.ts';
+import { ContractViolationError } from '../failures.ts';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ApifyClientDriver } from '../drivers/apify-client-driver.ts';
@@ -45,6 +46,25 @@ export interface Conformance {
 }
 
 /**
+ * The store id a create answered when the contract check then refused the answer (a missing
+ * Location, a bad field): the store exists all the same, so it is journaled for cleanup.
+ */
+function idOfRefusedCreate(error: unknown): string | undefined {
+  if (!(error instanceof ContractViolationError)) return undefined;
+  for (const exchange of error.failure.exchanges) {
+    const response = exchange.response;
+    if (exchange.operationId !== 'keyValueStores_post' || !response || response.status >= 300) continue;
+    try {
+      const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
+      if (typeof id === 'string') return id;
+    } catch {
+      // Not JSON: no id to journal.
+    }
+  }
+  return undefined;
+}
+
+/**
  * Sets up a suite file: reads the run context the runner provided, loads the contract once, builds
  * the HTTP and apify-client drivers, and deletes every store the file created when it ends.
  */
@@ -81,6 +101,15 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     created.push(store.id);
     return store;
   };
+  const create = async (make: () => Promise<StoreInfo>): Promise<StoreInfo> => {
+    try {
+      return track(await make());
+    } catch (error) {
+      const id = idOfRefusedCreate(error);
+      if (id !== undefined) track({ id, name: null, createdAt: '', modifiedAt: '' });
+      throw error;
+    }
+  };
   afterAll(async () => {
     // Only ids of the contract's StoreId pattern go into a path (`..` would address /v2/).
     await Promise.all(
@@ -105,8 +134,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     drivers: [http, client],
     windowMs,
     storeName: (label) => namer.next(label),
-    newStore: async (label, driver = http) => track(await driver.getOrCreateStore(namer.next(label))),
-    newUnnamedStore: async (driver = http) => track(await driver.getOrCreateStore()),
+    newStore: (label, driver = http) => create(() => driver.getOrCreateStore(namer.next(label))),
+    newUnnamedStore: (driver = http) => create(() => driver.getOrCreateStore()),
     track,
     freshKey: (base) => {
       serial += 1;
