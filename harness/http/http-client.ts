@@ -13,6 +13,8 @@ export interface HttpClientOptions {
   readonly maxResponseBytes: number;
   /** Keep-alive connections to the target. */
   readonly connections: number;
+  /** Sees every exchange as `send` returns it (the runner journals created stores from it). */
+  readonly onExchange?: (exchange: Exchange) => void;
 }
 
 /** One request to send. */
@@ -96,6 +98,12 @@ export class HttpClient {
    * has no response and its error says how often the target answered 429 and what it asked for.
    */
   async send(input: HttpRequest): Promise<Exchange> {
+    const exchange = await this.#sendWithinBudget(input);
+    this.options.onExchange?.(exchange);
+    return exchange;
+  }
+
+  async #sendWithinBudget(input: HttpRequest): Promise<Exchange> {
     const deadline = performance.now() + this.options.timeoutMs;
     const replayable =
       input.body === undefined || typeof input.body === 'string' || Buffer.isBuffer(input.body);

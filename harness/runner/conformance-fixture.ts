@@ -1,12 +1,12 @@
 import { afterAll, inject } from 'vitest';
 import { HarnessError } from '../errors.ts';
-import { ContractViolationError } from '../failures.ts';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ApifyClientDriver } from '../drivers/apify-client-driver.ts';
 import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
 import type { KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
+import type { Exchange } from '../http/exchange.ts';
 import { HttpClient } from '../http/http-client.ts';
 import { observeUntil } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
@@ -46,22 +46,18 @@ export interface Conformance {
 }
 
 /**
- * The store id a create answered when the contract check then refused the answer (a missing
- * Location, a bad field): the store exists all the same, so it is journaled for cleanup.
+ * The store id a create answered (2xx), whatever the contract checks then make of the answer (a
+ * missing Location, a bad field): the store exists all the same, so it is journaled for cleanup.
  */
-function idOfRefusedCreate(error: unknown): string | undefined {
-  if (!(error instanceof ContractViolationError)) return undefined;
-  for (const exchange of error.failure.exchanges) {
-    const response = exchange.response;
-    if (exchange.operationId !== 'keyValueStores_post' || !response || response.status >= 300) continue;
-    try {
-      const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
-      if (typeof id === 'string') return id;
-    } catch {
-      // Not JSON: no id to journal.
-    }
+function idOfCreatedStore(exchange: Exchange): string | undefined {
+  const response = exchange.response;
+  if (exchange.operationId !== 'keyValueStores_post' || !response || response.status >= 300) return undefined;
+  try {
+    const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -77,12 +73,22 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     );
   }
   const contract = await loadContract();
+  const created = new Set<string>();
+  const journal = (store: { readonly id: string; readonly name: string | null }): void => {
+    if (created.has(store.id)) return;
+    recordCreatedStore(context.journalFile, store);
+    created.add(store.id);
+  };
   const httpClient = new HttpClient({
     baseUrl: context.targetUrl,
     token: context.token,
     timeoutMs: context.timeoutMs,
     maxResponseBytes: context.maxResponseBytes,
     connections: context.concurrency,
+    onExchange: (exchange) => {
+      const id = idOfCreatedStore(exchange);
+      if (id !== undefined) journal({ id, name: null });
+    },
   });
   const api = new HttpApi(contract, httpClient, {
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
@@ -95,25 +101,14 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     maxResponseBytes: context.maxResponseBytes,
   });
   const namer = new StoreNamer(context.storePrefix, fileLabel);
-  const created: string[] = [];
   const track = (store: StoreInfo): StoreInfo => {
-    recordCreatedStore(context.journalFile, store);
-    created.push(store.id);
+    journal(store);
     return store;
-  };
-  const create = async (make: () => Promise<StoreInfo>): Promise<StoreInfo> => {
-    try {
-      return track(await make());
-    } catch (error) {
-      const id = idOfRefusedCreate(error);
-      if (id !== undefined) track({ id, name: null, createdAt: '', modifiedAt: '' });
-      throw error;
-    }
   };
   afterAll(async () => {
     // Only ids of the contract's StoreId pattern go into a path (`..` would address /v2/).
     await Promise.all(
-      created
+      [...created]
         .filter((storeId) => contract.limits.storeIdPattern.test(storeId))
         .map((storeId) =>
           api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
@@ -134,8 +129,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     drivers: [http, client],
     windowMs,
     storeName: (label) => namer.next(label),
-    newStore: (label, driver = http) => create(() => driver.getOrCreateStore(namer.next(label))),
-    newUnnamedStore: (driver = http) => create(() => driver.getOrCreateStore()),
+    newStore: async (label, driver = http) => track(await driver.getOrCreateStore(namer.next(label))),
+    newUnnamedStore: async (driver = http) => track(await driver.getOrCreateStore()),
     track,
     freshKey: (base) => {
       serial += 1;
