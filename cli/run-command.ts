@@ -69,12 +69,14 @@ async function runAndReport(
   const htmlPath = shownPath(written.html);
   // Watch mode prints its own lines (changed verdicts and a summary).
   if (!options.watch) console.log(renderConsoleSummary(report, htmlPath));
-  if (!options.watch || result.cleanup.left.length > 0)
+  const { cleanup } = result;
+  if (!options.watch || cleanup.left.length > 0 || cleanup.problems.length > 0)
     console.log(
-      `cleanup: deleted ${result.cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})`,
+      `cleanup: deleted ${cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})` +
+        (cleanup.left.length > 0 ? `; ${cleanup.left.length} store(s) of this run left on the target:` : ''),
     );
-  for (const left of result.cleanup.left)
-    console.log(`  could not delete ${left.id}: ${redact(left.reason)}`);
+  for (const left of cleanup.left) console.log(`  left ${redact(left.id)}: ${redact(left.reason)}`);
+  for (const problem of cleanup.problems) console.log(`  cleanup problem: ${redact(problem)}`);
   if (result.interrupted)
     console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
   if (result.runErrors.length > 0)

@@ -142,6 +142,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const totals = totalsOf(rules);
   const runErrors = result.runErrors.map(redact);
   const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted: result.interrupted } });
+  const { cleanup } = result;
+  const cleanupIssues = cleanup.left.length > 0 || cleanup.problems.length > 0;
   return {
     format: REPORT_FORMAT_VERSION,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -194,5 +196,14 @@ export function buildReport(input: ReportInput): ConformanceReport {
       observations.filter((o) => o.outcome === 'tolerated-stale').map((o) => o.staleForMs),
     ),
     runErrors,
+    ...(cleanupIssues
+      ? {
+          cleanup: {
+            deleted: cleanup.deleted,
+            left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
+            problems: cleanup.problems.map(redact),
+          },
+        }
+      : {}),
   };
 }

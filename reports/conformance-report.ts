@@ -150,6 +150,13 @@ export interface ReportTotals {
   readonly testsSkipped: number;
 }
 
+/** Stores of the run left on the target after cleanup, and what went wrong while cleaning up. */
+export interface ReportCleanup {
+  readonly deleted: number;
+  readonly left: readonly { readonly id: string; readonly reason: string }[];
+  readonly problems: readonly string[];
+}
+
 /** The conformance report: one model, rendered as JSON, JUnit XML, Markdown and HTML. */
 export interface ConformanceReport {
   readonly format: typeof REPORT_FORMAT_VERSION;
@@ -182,4 +189,6 @@ export interface ConformanceReport {
   readonly coverage: readonly ReportCoverage[];
   readonly consistency: ReportConsistency;
   readonly runErrors: readonly string[];
+  /** Present only when cleanup left a store of the run on the target or met a problem. */
+  readonly cleanup?: ReportCleanup;
 }

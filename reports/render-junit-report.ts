@@ -89,6 +89,17 @@ export function renderJunitReport(report: ConformanceReport): string {
       (error, i) =>
         `    <testcase classname="kvs-conformance.run" name="run error ${i + 1}"><error message="${escapeXml(error.split('\n')[0] ?? '')}">${escapeXml(error)}</error></testcase>`,
     ),
+    ...(report.cleanup
+      ? [
+          `    <system-err>${escapeXml(
+            [
+              `cleanup: ${report.cleanup.left.length} store(s) of this run left on the target`,
+              ...report.cleanup.problems,
+              ...report.cleanup.left.map((store) => `${store.id}: ${store.reason}`),
+            ].join('\n'),
+          )}</system-err>`,
+        ]
+      : []),
     '  </testsuite>',
     '</testsuites>',
     '',

@@ -2,7 +2,29 @@ import type { ConformanceReport } from './conformance-report.ts';
 import { describeDrivers } from './describe-drivers.ts';
 import { verdictHeadline, verdictIcon } from './verdict-headline.ts';
 
+/** The contract's own text (rule statements, setting meanings) in a table cell. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/**
+ * Target-controlled text as inert Markdown for a table cell or list item: HTML is escaped as
+ * entities, the characters that open links, images, emphasis, code or strike-through are
+ * backslash-escaped, and line breaks become spaces (summary.md is also a GitHub step summary).
+ */
+const inert = (text: string): string =>
+  text
+    .replace(/\\/g, '\\\\')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[`*_[\]!~|]/g, (char) => `\\${char}`)
+    .replace(/[\r\n]+/g, ' ');
+
+/** Text as a code span in a table cell: no backtick inside closes it early (they become ′), no pipe ends the cell. */
+const code = (text: string): string =>
+  `\`${text
+    .replace(/`/g, '′')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')}\``;
 
 /** summary.md: fits a GitHub step summary — verdict line, failed rules first, coverage table. */
 export function renderMarkdownSummary(report: ConformanceReport): string {
@@ -10,7 +32,7 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
   const lines = [
     `## ${verdictIcon(report.verdict)} kvs-conformance: ${verdictHeadline(report)}`,
     '',
-    `Target \`${report.target.url}\`${report.target.embedded ? ' (embedded reference server)' : ''} · consistency \`${String(report.profile.assumptions.find((a) => a.setting === 'consistency')?.value ?? '')}\` · seed \`${report.run.seed}\` · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}`,
+    `Target ${code(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · consistency \`${String(report.profile.assumptions.find((a) => a.setting === 'consistency')?.value ?? '')}\` · seed \`${report.run.seed}\` · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}`,
     '',
     `Drivers: ${describeDrivers(report.drivers)}`,
     '',
@@ -33,7 +55,7 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     for (const rule of failed) {
       for (const failure of rule.failures) {
         lines.push(
-          `| **[${rule.id}](${rule.reference})** ${cell(rule.rule)} | ${rule.level} | ${cell(failure.message.slice(0, 300))} | \`${cell((failure.counterexample?.text ?? '—').slice(0, 120))}\` | \`${cell(failure.replay)}\` |`,
+          `| **[${rule.id}](${rule.reference})** ${inert(rule.rule)} | ${rule.level} | ${inert(failure.message.slice(0, 300))} | ${code((failure.counterexample?.text ?? '—').slice(0, 120))} | ${code(failure.replay)} |`,
         );
       }
     }
@@ -58,7 +80,15 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     lines.push(
       '### Run errors',
       '',
-      ...report.runErrors.map((error) => `- ${cell(error.slice(0, 500))}`),
+      ...report.runErrors.map((error) => `- ${inert(error.slice(0, 500))}`),
+      '',
+    );
+  if (report.cleanup)
+    lines.push(
+      `### Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target`,
+      '',
+      ...report.cleanup.problems.map((problem) => `- ${inert(problem)}`),
+      ...report.cleanup.left.map((store) => `- ${code(store.id)}: ${inert(store.reason)}`),
       '',
     );
   lines.push(

@@ -1,4 +1,5 @@
 import { ApifyClient } from 'apify-client';
+import { redactSecrets } from '../http/redact.ts';
 import type {
   DriverCapability,
   DriverInfo,
@@ -15,6 +16,7 @@ import type {
 export interface ApifyClientDriverOptions {
   readonly baseUrl: string;
   readonly token: string | undefined;
+  /** The whole exchange, body included, must end within it. */
   readonly timeoutMs: number;
   /** Retries of the client (default 0: a flaky target is not hidden). */
   readonly maxRetries?: number;
@@ -22,6 +24,28 @@ export interface ApifyClientDriverOptions {
   readonly clientClass?: typeof ApifyClient;
   /** Name, package and version of that copy (default: `apify-client` with no version). */
   readonly info?: DriverInfo;
+  /** The most bytes a response body may have, after decompression. */
+  readonly maxResponseBytes: number;
+}
+
+/**
+ * What an error from apify-client's transport (axios) is turned into: its message and code only,
+ * redacted. An AxiosError carries the request config (with the Authorization header) and the
+ * response (with its headers), which test runners print in full.
+ */
+function transportError(error: unknown, options: ApifyClientDriverOptions): Error {
+  const axiosError = error as { isAxiosError?: unknown; code?: string; name?: string; message?: string };
+  if (axiosError.isAxiosError !== true) return error instanceof Error ? error : new Error(String(error));
+  const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
+  const reason =
+    axiosError.code === 'ERR_CANCELED'
+      ? `no complete response within ${options.timeoutMs} ms`
+      : /maxContentLength/.test(axiosError.message ?? '')
+        ? `the response body exceeds the cap of ${options.maxResponseBytes} bytes`
+        : `${axiosError.code ?? axiosError.name ?? 'Error'}: ${axiosError.message ?? ''}`;
+  const sanitized = new Error(redact(`apify-client: ${reason}`));
+  sanitized.name = 'ApifyClientTransportError';
+  return Object.assign(sanitized, { code: axiosError.code });
 }
 
 const toStoreInfo = (store: {
@@ -40,6 +64,10 @@ const toStoreInfo = (store: {
  * The KvsDriver through the real apify-client package (unmodified, at whichever installed version
  * is given), so suites see what a client author's users see: `undefined` for a miss, thrown
  * ApifyApiErrors otherwise. Retries are off unless asked for, so a flaky target is not hidden.
+ * Every request of the client (also those suites send through `client` directly) is bounded like
+ * the HTTP path: an abort after `timeoutMs` for the whole exchange (axios's own timeout only
+ * notices an idle socket, not a dripping body) and axios's `maxContentLength` on the decompressed
+ * body, so a gzip bomb stops at the cap.
  */
 export class ApifyClientDriver implements KvsDriver {
   readonly name: string;
@@ -62,6 +90,16 @@ export class ApifyClientDriver implements KvsDriver {
       maxRetries: options.maxRetries ?? 0,
       minDelayBetweenRetriesMillis: 10,
       timeoutSecs: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
+      requestInterceptors: [
+        (config) => ({
+          ...config,
+          maxContentLength: options.maxResponseBytes,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        }),
+      ],
+    });
+    this.client.httpClient.axios.interceptors.response.use(undefined, (error: unknown) => {
+      throw transportError(error, options);
     });
     // Before 2.2x the promise listKeys returns is not async-iterable: the client has no key iterator.
     const listKeys = (Object.getPrototypeOf(this.client.keyValueStore('probe')) as { listKeys: unknown })

@@ -54,6 +54,7 @@ export function apifyClientVersionDriver(
       baseUrl: context.targetUrl,
       token: context.token,
       timeoutMs: context.timeoutMs,
+      maxResponseBytes: context.maxResponseBytes,
       maxRetries: context.maxRetries,
       clientClass,
       info: {

@@ -1,3 +1,5 @@
+import { redactBytes } from './redact.ts';
+
 /** One HTTP request as sent, redacted (the token never appears). */
 export interface RecordedRequest {
   readonly method: string;
@@ -29,11 +31,16 @@ export interface Exchange {
 /** How much of a body an excerpt keeps. */
 export const EXCERPT_BYTES = 2048;
 
-/** A short printable excerpt of a body. */
-export function bodyExcerpt(body: Buffer | string | undefined): string {
+/**
+ * A short printable excerpt of a body, with every secret replaced in the bytes before they are
+ * cut or encoded (a token inside a binary body must not survive as base64).
+ */
+export function bodyExcerpt(body: Buffer | string | undefined, secrets: readonly string[] = []): string {
   if (body === undefined || body.length === 0) return '';
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  const head = bytes.subarray(0, EXCERPT_BYTES);
+  // A secret that starts inside the excerpt is replaced whole, also when it ends past its cut.
+  const overlap = Math.max(0, ...secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
+  const head = redactBytes(bytes.subarray(0, EXCERPT_BYTES + overlap), secrets).subarray(0, EXCERPT_BYTES);
   const text = head.toString('utf8');
   // Control characters other than tab and line breaks mark binary data.
   const printable =

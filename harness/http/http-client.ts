@@ -13,6 +13,8 @@ export interface HttpClientOptions {
   readonly maxResponseBytes: number;
   /** Keep-alive connections to the target. */
   readonly connections: number;
+  /** Sees every exchange as `send` returns it (the runner journals created stores from it). */
+  readonly onExchange?: (exchange: Exchange) => void;
 }
 
 /** One request to send. */
@@ -29,25 +31,40 @@ export interface HttpRequest {
   readonly operationId?: string;
 }
 
-/** Longest wait honoured from a 429's Retry-After, and how often a 429 is retried. */
-const RETRY_AFTER_MAX_MS = 30_000;
-const RATE_LIMIT_RETRIES = 5;
+/**
+ * Longest wait honoured from one 429's Retry-After, and most attempts per call. Every attempt and
+ * every wait also fits in the call's budget (the run's --timeout), so a rate-limiting target can
+ * never stretch one call past it.
+ */
+const RETRY_AFTER_MAX_MS = 10_000;
+const RATE_LIMIT_ATTEMPTS = 6;
+/** The wait when a 429 names none (or an unreadable one). */
+const RETRY_AFTER_DEFAULT_MS = 1000;
 
-function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+function headerRecord(
+  headers: Record<string, string | string[] | undefined>,
+  redact: (text: string) => string,
+): Record<string, string> {
   return Object.fromEntries(
     Object.entries(headers)
       .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
-      .map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]),
+      .map(([name, value]) => [
+        redact(name.toLowerCase()),
+        redact(Array.isArray(value) ? value.join(', ') : value),
+      ]),
   );
 }
 
-function retryAfterMs(headers: Record<string, string>): number {
+/** What a 429's Retry-After asks for, in ms (seconds or an HTTP date), before any cap. */
+function retryAfterMs(headers: Readonly<Record<string, string>>): number {
   const value = headers['retry-after'];
-  if (value === undefined) return 1000;
+  if (value === undefined) return RETRY_AFTER_DEFAULT_MS;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Math.min(Math.max(ms, 0), RETRY_AFTER_MAX_MS);
+  return Number.isNaN(ms) ? RETRY_AFTER_DEFAULT_MS : Math.max(ms, 0);
 }
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * The harness's HTTP client: undici with a keep-alive pool, a timeout on every request, a cap on
@@ -75,19 +92,48 @@ export class HttpClient {
     return redactSecrets(text, this.#secrets);
   }
 
+  /**
+   * Sends a request; a 429 is retried after its Retry-After (capped at RETRY_AFTER_MAX_MS) while
+   * the call's budget of `timeoutMs` lasts. When the budget or the attempts run out, the exchange
+   * has no response and its error says how often the target answered 429 and what it asked for.
+   */
   async send(input: HttpRequest): Promise<Exchange> {
-    for (let attempt = 0; ; attempt += 1) {
-      const exchange = await this.#sendOnce(input);
-      const status = exchange.response?.status;
-      const replayable =
-        input.body === undefined || typeof input.body === 'string' || Buffer.isBuffer(input.body);
-      if (status !== 429 || attempt >= RATE_LIMIT_RETRIES || !replayable || !exchange.response)
-        return exchange;
-      await sleep(retryAfterMs(exchange.response.headers));
+    const exchange = await this.#sendWithinBudget(input);
+    this.options.onExchange?.(exchange);
+    return exchange;
+  }
+
+  async #sendWithinBudget(input: HttpRequest): Promise<Exchange> {
+    const deadline = performance.now() + this.options.timeoutMs;
+    const replayable =
+      input.body === undefined || typeof input.body === 'string' || Buffer.isBuffer(input.body);
+    let waitedMs = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const budgetMs = attempt === 1 ? this.options.timeoutMs : Math.max(1, deadline - performance.now());
+      const exchange = await this.#sendOnce(input, budgetMs);
+      if (exchange.response?.status !== 429 || !replayable) return exchange;
+      const askedMs = retryAfterMs(exchange.response.headers);
+      const waitMs = Math.min(askedMs, RETRY_AFTER_MAX_MS);
+      const leftMs = deadline - performance.now();
+      if (attempt >= RATE_LIMIT_ATTEMPTS || waitMs >= leftMs) {
+        const asked = exchange.response.headers['retry-after'];
+        return {
+          ...exchange,
+          response: undefined,
+          error: this.redact(
+            `rate limited: answered 429 to ${attempt} attempt(s) within the ${this.options.timeoutMs} ms budget ` +
+              `(waited ${seconds(waitedMs)}; last Retry-After ${asked === undefined ? 'absent' : JSON.stringify(asked.slice(0, 40))}` +
+              `${askedMs > RETRY_AFTER_MAX_MS ? `, capped at ${seconds(RETRY_AFTER_MAX_MS)}` : ''}` +
+              `; ${seconds(Math.max(0, leftMs))} of the budget left)`,
+          ),
+        };
+      }
+      await sleep(waitMs);
+      waitedMs += waitMs;
     }
   }
 
-  async #sendOnce(input: HttpRequest): Promise<Exchange> {
+  async #sendOnce(input: HttpRequest, timeoutMs: number): Promise<Exchange> {
     const token = input.token ?? this.options.token;
     if (input.token && !this.#secrets.includes(input.token)) this.#secrets.push(input.token);
     const auth = input.auth ?? 'header';
@@ -111,7 +157,7 @@ export class HttpClient {
       headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, this.redact(value)])),
       bodyExcerpt:
         typeof sentBody === 'string' || Buffer.isBuffer(sentBody)
-          ? this.redact(bodyExcerpt(sentBody))
+          ? this.redact(bodyExcerpt(sentBody, this.#secrets))
           : '<streamed>',
       bodyBytes,
     };
@@ -131,7 +177,7 @@ export class HttpClient {
         method: input.method as 'GET',
         headers,
         ...(sentBody === undefined ? {} : { body: sentBody }),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.timeout(Math.ceil(timeoutMs)),
       });
       const chunks: Buffer[] = [];
       let received = 0;
@@ -147,13 +193,13 @@ export class HttpClient {
         chunks.push(chunk);
       }
       const body = Buffer.concat(chunks, received);
-      const responseHeaders = headerRecord(response.headers);
+      const responseHeaders = headerRecord(response.headers, (text) => this.redact(text));
       return finish(
         {
           status: response.statusCode,
           headers: responseHeaders,
           body,
-          bodyExcerpt: this.redact(bodyExcerpt(body)),
+          bodyExcerpt: this.redact(bodyExcerpt(body, this.#secrets)),
         },
         undefined,
       );
@@ -162,7 +208,7 @@ export class HttpClient {
       const timedOut = /timeout|aborted/i.test(reason);
       return finish(
         undefined,
-        timedOut ? `no complete response within ${this.options.timeoutMs} ms (${reason})` : reason,
+        timedOut ? `no complete response within ${Math.round(timeoutMs)} ms (${reason})` : reason,
       );
     }
   }

@@ -1,46 +1,146 @@
 import type { HttpApi } from '../drivers/http-api.ts';
 import { readCreatedStores } from './run-namespace.ts';
 
+/** A store of this run still on the target, and why. */
+export interface LeftStore {
+  /** The id as the target gave it (JSON-quoted when it is not a valid store id). */
+  readonly id: string;
+  readonly reason: string;
+}
+
 /** What cleanup did. */
 export interface CleanupResult {
   readonly deleted: number;
-  /** Stores that could not be deleted, with the reason (they stay on the target). */
-  readonly left: readonly { readonly id: string; readonly reason: string }[];
+  /** Stores of this run that stay on the target, with the reason. */
+  readonly left: readonly LeftStore[];
+  /** What went wrong while cleaning up (an unreadable or endless listing); stores it hid may be left. */
+  readonly problems: readonly string[];
+}
+
+/** Page size and most pages read from the store list; deletes in flight at once. */
+const PAGE_LIMIT = 1000;
+const MAX_PAGES = 20;
+const DELETE_CONCURRENCY = 4;
+
+const shown = (id: unknown): string => {
+  const text = typeof id === 'string' ? id : (JSON.stringify(id) ?? String(id));
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+};
+
+async function deleteJournaled(api: HttpApi, ids: readonly string[], left: LeftStore[]): Promise<number> {
+  let deleted = 0;
+  const queue = [...ids];
+  const worker = async (): Promise<void> => {
+    for (let storeId = queue.shift(); storeId !== undefined; storeId = queue.shift()) {
+      const response = await api
+        .call('keyValueStore_delete', { storeId, unchecked: true })
+        .catch((error: Error) => error);
+      if (response instanceof Error)
+        left.push({ id: storeId, reason: response.message.split('\n')[0]?.slice(0, 300) ?? '' });
+      else if (response.status === 204) deleted += 1;
+      else if (response.status !== 404)
+        left.push({ id: storeId, reason: `DELETE answered ${response.status}` });
+    }
+  };
+  await Promise.all(Array.from({ length: DELETE_CONCURRENCY }, worker));
+  return deleted;
 }
 
 /**
- * Deletes exactly the stores this run created: every id in the journal, plus any named store
- * whose name carries the run's unique prefix (created but not journaled when a worker was killed).
- * Nothing else on the target is touched.
+ * Stores named with the run's prefix that the journal does not hold (created by a worker that was
+ * killed before it journaled them): reported, never deleted, since a name is no proof that this
+ * run made the store. The listing is bounded (MAX_PAGES pages) and a listing that ignores
+ * `offset` (a page with no store not seen before) or never ends is reported and abandoned.
+ */
+async function findUnjournaled(
+  api: HttpApi,
+  prefix: string,
+  journaled: ReadonlySet<string>,
+  left: LeftStore[],
+  problems: string[],
+): Promise<void> {
+  const seen = new Set<string>();
+  for (let page = 0, offset = 0; ; page += 1) {
+    if (page === MAX_PAGES) {
+      problems.push(`the store list did not end after ${MAX_PAGES} pages of ${PAGE_LIMIT}; stopped listing`);
+      return;
+    }
+    const response = await api
+      .call('keyValueStores_get', { query: { offset, limit: PAGE_LIMIT }, unchecked: true })
+      .catch((error: Error) => error);
+    if (response instanceof Error) {
+      problems.push(`listing stores failed: ${response.message.split('\n')[0]?.slice(0, 300) ?? ''}`);
+      return;
+    }
+    if (response.status !== 200) {
+      problems.push(`listing stores answered ${response.status}`);
+      return;
+    }
+    let data: { items?: unknown; total?: unknown } | undefined;
+    try {
+      data = (JSON.parse(response.body.toString('utf8')) as { data?: typeof data } | null)?.data;
+    } catch {
+      problems.push(`the store list at offset ${offset} is not JSON`);
+      return;
+    }
+    if (!Array.isArray(data?.items)) {
+      problems.push(`the store list at offset ${offset} has no items array`);
+      return;
+    }
+    const items = data.items as { id?: unknown; name?: unknown }[];
+    let fresh = 0;
+    for (const store of items) {
+      const key = JSON.stringify(store?.id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      fresh += 1;
+      const name = store?.name;
+      if (typeof name === 'string' && name.startsWith(prefix) && !journaled.has(String(store.id)))
+        left.push({
+          id: shown(store.id),
+          reason: `named ${shown(name)} with this run's prefix but not in its journal: not deleted`,
+        });
+    }
+    if (items.length === 0) return;
+    if (fresh === 0) {
+      problems.push(
+        `the store list ignores offset (offset ${offset} repeats earlier stores); stopped listing`,
+      );
+      return;
+    }
+    offset += items.length;
+    const total = typeof data.total === 'number' ? data.total : undefined;
+    if (total === undefined ? items.length < PAGE_LIMIT : offset >= total) return;
+  }
+}
+
+/**
+ * Deletes exactly the stores this run created: the ids in the journal, each checked against the
+ * contract's StoreId pattern before it is put into a request path. Nothing is deleted by name.
+ * Every failure is reported in the result (stores left, with ids; problems met); nothing here
+ * throws, so the reports are always written.
  */
 export async function deleteRunStores(
   api: HttpApi,
   journalFile: string,
   prefix: string,
 ): Promise<CleanupResult> {
-  const ids = new Set(readCreatedStores(journalFile).map((store) => store.id));
-  for (let offset = 0; ; offset += 1000) {
-    const page = await api
-      .call('keyValueStores_get', { query: { offset, limit: 1000 }, unchecked: true })
-      .catch(() => undefined);
-    if (page?.status !== 200) break;
-    const items = page.json<{ data: { items: { id: string; name: string | null }[] } }>().data.items;
-    for (const store of items) if (store.name?.startsWith(prefix)) ids.add(store.id);
-    if (items.length < 1000) break;
-  }
-  const left: { id: string; reason: string }[] = [];
+  const left: LeftStore[] = [];
+  const problems: string[] = [];
   let deleted = 0;
-  await Promise.all(
-    [...ids].map(async (storeId) => {
-      const response = await api
-        .call('keyValueStore_delete', { storeId, unchecked: true })
-        .catch((error: Error) => error);
-      if (response instanceof Error)
-        left.push({ id: storeId, reason: response.message.split('\n')[0] ?? '' });
-      else if (response.status === 204) deleted += 1;
-      else if (response.status !== 404)
-        left.push({ id: storeId, reason: `DELETE answered ${response.status}` });
-    }),
-  );
-  return { deleted, left };
+  try {
+    const pattern = api.contract.limits.storeIdPattern;
+    const journaled = readCreatedStores(journalFile).map((store) => store.id);
+    const valid = journaled.filter((id) => typeof id === 'string' && pattern.test(id));
+    for (const id of journaled.filter((id) => !valid.includes(id)))
+      left.push({
+        id: shown(id),
+        reason: `not a valid store id (${pattern.source}): never put into a request path`,
+      });
+    deleted = await deleteJournaled(api, valid, left);
+    await findUnjournaled(api, prefix, new Set(journaled.map(String)), left, problems);
+  } catch (error) {
+    problems.push(`cleanup failed: ${(error as Error).message.split('\n')[0] ?? ''}`);
+  }
+  return { deleted, left, problems };
 }

@@ -10,6 +10,7 @@ import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
 import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.ts';
 import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
+import type { Exchange } from '../http/exchange.ts';
 import { HttpClient } from '../http/http-client.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
@@ -61,6 +62,21 @@ export interface Conformance {
 }
 
 /**
+ * The store id a create answered (2xx), whatever the contract checks then make of the answer (a
+ * missing Location, a bad field): the store exists all the same, so it is journaled for cleanup.
+ */
+function idOfCreatedStore(exchange: Exchange): string | undefined {
+  const response = exchange.response;
+  if (exchange.operationId !== 'keyValueStores_post' || !response || response.status >= 300) return undefined;
+  try {
+    const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Sets up a suite file: reads the run context the runner provided, loads the contract once, builds
  * the HTTP and apify-client drivers, hands each test's evidence (coverage, consistency observations,
  * its contract failure) to the report through the test's meta, and deletes every store the file
@@ -75,12 +91,22 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     );
   }
   const contract = await loadContract();
+  const created = new Set<string>();
+  const journal = (store: { readonly id: string; readonly name: string | null }): void => {
+    if (created.has(store.id)) return;
+    recordCreatedStore(context.journalFile, store);
+    created.add(store.id);
+  };
   const httpClient = new HttpClient({
     baseUrl: context.targetUrl,
     token: context.token,
     timeoutMs: context.timeoutMs,
     maxResponseBytes: context.maxResponseBytes,
     connections: context.concurrency,
+    onExchange: (exchange) => {
+      const id = idOfCreatedStore(exchange);
+      if (id !== undefined) journal({ id, name: null });
+    },
   });
   const recorder = new EvidenceRecorder();
   beforeEach(({ onTestFinished }) => {
@@ -98,12 +124,11 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     baseUrl: context.targetUrl,
     token: context.token,
     timeoutMs: context.timeoutMs,
+    maxResponseBytes: context.maxResponseBytes,
   });
   const namer = new StoreNamer(context.storePrefix, fileLabel);
-  const created: string[] = [];
   const track = (store: StoreInfo): StoreInfo => {
-    recordCreatedStore(context.journalFile, store);
-    created.push(store.id);
+    journal(store);
     return store;
   };
   const workDirs: string[] = [];
@@ -133,10 +158,13 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   afterAll(async () => {
     for (const driver of [...drivers, ...extraDrivers]) await driver.close?.();
     for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+    // Only ids of the contract's StoreId pattern go into a path (`..` would address /v2/).
     await Promise.all(
-      created.map((storeId) =>
-        api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
-      ),
+      [...created]
+        .filter((storeId) => contract.limits.storeIdPattern.test(storeId))
+        .map((storeId) =>
+          api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
+        ),
     );
     await httpClient.close();
   });

@@ -12,6 +12,7 @@ import { HttpApi } from '../drivers/http-api.ts';
 import type { DriverInfo } from '../drivers/kvs-driver.ts';
 import { prepareDrivers } from '../drivers/prepare-drivers.ts';
 import { HttpClient } from '../http/http-client.ts';
+import { redactingWritable } from '../http/redacting-writable.ts';
 import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
 import { newRunPrefix } from '../isolation/run-namespace.ts';
 import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.ts';
@@ -79,22 +80,67 @@ export function selectRules(
   );
 }
 
+/** A short one-line view of a target's answer for an error message (redacted, control characters dropped). */
+function answerExcerpt(body: Buffer, redact: (text: string) => string): string {
+  const text = redact(body.subarray(0, 200).toString('utf8')).replace(/\p{Cc}+/gu, ' ');
+  return text.length === 0 ? 'an empty body' : JSON.stringify(text.slice(0, 120));
+}
+
+/** Whether a body is a KVS store list: `{"data":{"items":[…],"total":n,"offset":n,"limit":n,"count":n}}`. */
+function isStoreList(body: Buffer): boolean {
+  try {
+    const data = (JSON.parse(body.toString('utf8')) as { data?: Record<string, unknown> } | null)?.data;
+    return (
+      Array.isArray(data?.items) &&
+      ['total', 'offset', 'limit', 'count'].every((field) => typeof data[field] === 'number')
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a body is the KVS error envelope `{"error":{"type":string,"message":string}}`. */
+function isErrorEnvelope(body: Buffer): boolean {
+  try {
+    const error = (JSON.parse(body.toString('utf8')) as { error?: Record<string, unknown> } | null)?.error;
+    return typeof error?.type === 'string' && typeof error.message === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, before any rule, that the target answers and speaks the KVS API: GET
+ * /v2/key-value-stores answers a well-formed store list, or a well-formed 401/403 error (then the
+ * token is refused). Anything else — no answer, only 429s or 503s, an HTML page — is a tool error
+ * with one line saying what came back.
+ */
 async function preflight(api: HttpApi, targetUrl: string): Promise<void> {
+  const redact = (text: string): string => api.client.redact(text);
   const response = await api
     .call('keyValueStores_get', { query: { limit: 1 }, unchecked: true })
     .catch((error: Error) => error);
   if (response instanceof Error) {
     const reason = response.message.split('\n')[0]?.replace(/^\[KVS-[A-Z]+-\d{3}\] /, '') ?? 'no response';
-    throw new HarnessError('KVSC_TARGET_UNREACHABLE', `cannot reach ${targetUrl}: ${reason}`, {
+    throw new HarnessError('KVSC_TARGET_UNREACHABLE', `cannot reach ${targetUrl}: ${redact(reason)}`, {
       hint: 'check --target and that the server is running',
     });
   }
-  if (response.status === 401 || response.status === 403) {
+  if ((response.status === 401 || response.status === 403) && isErrorEnvelope(response.body)) {
     throw new HarnessError(
       'KVSC_TARGET_UNREACHABLE',
       `${targetUrl} refused the token (status ${response.status})`,
       {
         hint: 'pass a valid token with --token or APIFY_TOKEN',
+      },
+    );
+  }
+  if (response.status !== 200 || !isStoreList(response.body)) {
+    throw new HarnessError(
+      'KVSC_TARGET_UNREACHABLE',
+      `${targetUrl} does not answer as a KVS server: GET /v2/key-value-stores answered ${response.status} with ${answerExcerpt(response.body, redact)}`,
+      {
+        hint: 'expected 200 with a store list, or 401/403 with an error envelope; check --target',
       },
     );
   }
@@ -187,6 +233,11 @@ export async function runConformance(
       if (event === 'SIGINT' || event === 'SIGTERM') queueMicrotask(() => process.off(event, listener));
     };
     process.on('newListener', dropSignalListener);
+    // Everything the test runner prints (reporters, serialized errors, the workers' console) is
+    // redacted on its way to the terminal.
+    const secrets = options.token ? [options.token] : [];
+    const stdout = redactingWritable(process.stdout, secrets);
+    const stderr = redactingWritable(process.stderr, secrets);
     // Vite's cache goes to a temporary folder of this run, never into the (possibly read-only) package.
     const viteCacheDir = mkdtempSync(join(tmpdir(), 'kvsc-vite-'));
     try {
@@ -221,6 +272,7 @@ export async function runConformance(
           ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
         },
         { cacheDir: viteCacheDir },
+        { stdout, stderr },
       );
       cancel = () => void vitest.cancelCurrentRun('keyboard-input');
       try {
@@ -238,10 +290,13 @@ export async function runConformance(
       process.off('SIGTERM', stop);
       interrupt?.removeEventListener('abort', stop);
       rmSync(viteCacheDir, { recursive: true, force: true });
+      await Promise.all(
+        [stdout, stderr].map((stream) => new Promise<void>((done) => stream.end(() => done()))),
+      );
     }
     const cleanup = await deleteRunStores(api, journalFile, storePrefix);
     // The journal is only needed while some store of the run may be left.
-    if (cleanup.left.length === 0) rmSync(journalFile, { force: true });
+    if (cleanup.left.length === 0 && cleanup.problems.length === 0) rmSync(journalFile, { force: true });
     return {
       targetUrl,
       settings,

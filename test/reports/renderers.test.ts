@@ -35,6 +35,8 @@ describe('report renderers', () => {
     const validate = ajv.compile(schema);
     expect(validate(JSON.parse(renderings.json)), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...report, target: { url: 'http://x/?token=t', embedded: false } })).toBe(false);
+    const cleanup = { deleted: 1, left: [{ id: '".."', reason: 'not a valid store id' }], problems: ['p'] };
+    expect(validate({ ...report, cleanup }), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('junit.xml parses as XML, with one testcase per rule and counts that match the model', () => {
