@@ -36,7 +36,7 @@ export type { Failure } from './failures.ts';
 export { RESPONSE_CHECKS, runResponseChecks } from './checks/response-checks.ts';
 export type { CheckInput, CheckViolation, ResponseCheck } from './checks/response-checks.ts';
 export { HttpApi, expectStatus } from './drivers/http-api.ts';
-export type { CheckedResponse, OperationCall } from './drivers/http-api.ts';
+export type { CallExpectation, CheckedResponse, OperationCall } from './drivers/http-api.ts';
 export { HttpDriver } from './drivers/http-driver.ts';
 export { ApifyClientDriver } from './drivers/apify-client-driver.ts';
 export type {
@@ -49,6 +49,7 @@ export type {
   StoreListQuery,
 } from './drivers/kvs-driver.ts';
 export { observeUntil } from './consistency/observe-until.ts';
+export { observeFor, type HeldObservation } from './consistency/observe-for.ts';
 export type { Observation } from './consistency/observe-until.ts';
 export { useConformance } from './runner/conformance-fixture.ts';
 export type { Conformance } from './runner/conformance-fixture.ts';

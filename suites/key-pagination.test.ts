@@ -34,22 +34,31 @@ async function storeWith(keys: readonly string[]): Promise<string> {
 async function walk(
   storeId: string,
   keys: readonly string[],
-  limit: number,
+  requestedLimit: number | undefined,
   prefix?: string,
 ): Promise<string[]> {
   const expected = keys.filter((key) => prefix === undefined || key.startsWith(prefix)).sort(utf8Order);
   const seen: string[] = [];
   let cursor: string | undefined;
+  // No limit sent: "1000 by default".
+  const limit = requestedLimit ?? maxLimit;
   const maxPages = Math.ceil(expected.length / Math.min(limit, maxLimit)) + 2;
   for (let pages = 1; ; pages += 1) {
     const response = await api.call('keyValueStore_keys_get', {
       storeId,
-      query: { limit, exclusiveStartKey: cursor, prefix },
+      query: { limit: requestedLimit, exclusiveStartKey: cursor, prefix },
     });
     const page = response.json<{ data: KeysPage }>().data;
-    const at = `page ${pages} (limit ${limit}, exclusiveStartKey ${JSON.stringify(cursor ?? null)})`;
+    const at = `page ${pages} (limit ${requestedLimit ?? 'not sent'}, exclusiveStartKey ${JSON.stringify(cursor ?? null)}${prefix === undefined ? '' : `, prefix ${JSON.stringify(prefix)}`})`;
     const ex = [response.exchange];
     const pageKeys = page.items.map((item) => item.key);
+    // Checked first: a listing that ignores the prefix breaks this rule, not the walk's arithmetic.
+    expectRule(
+      prefix === undefined || pageKeys.every((key) => key.startsWith(prefix)),
+      'KVS-KEYS-007',
+      `${at}: lists keys without the prefix: ${JSON.stringify(pageKeys.filter((key) => !key.startsWith(prefix ?? '')))}`,
+      ex,
+    );
     expectRule(
       page.count === page.items.length && page.count <= limit,
       'KVS-KEYS-009',
@@ -59,7 +68,7 @@ async function walk(
     expectRule(
       page.limit === Math.min(limit, maxLimit),
       'KVS-KEYS-009',
-      `${at}: limit is ${page.limit}, expected ${Math.min(limit, maxLimit)}`,
+      `${at}: limit is ${page.limit}, expected ${Math.min(limit, maxLimit)}${requestedLimit === undefined ? ' (the default)' : ''}`,
       ex,
     );
     expectRule(
@@ -88,11 +97,13 @@ async function walk(
       ex,
     );
     seen.push(...pageKeys);
-    const more = expected.length > seen.length;
+    // "keys remain after the page": keys of the store sorting after the page's last key (or cursor).
+    const end = pageKeys.at(-1) ?? cursor;
+    const left = expected.filter((key) => end === undefined || utf8Order(key, end) > 0).length;
     expectRule(
-      page.isTruncated === more,
+      page.isTruncated === left > 0,
       'KVS-KEYS-003',
-      `${at}: isTruncated is ${page.isTruncated} with ${expected.length - seen.length} key(s) left`,
+      `${at}: isTruncated is ${page.isTruncated} with ${left} key(s) left`,
       ex,
     );
     if (page.isTruncated) {
@@ -118,6 +129,12 @@ async function walk(
       ex,
     );
     expectRule(
+      prefix === undefined || JSON.stringify(seen) === JSON.stringify(expected),
+      'KVS-KEYS-007',
+      `with prefix ${JSON.stringify(prefix)} the listing gave ${JSON.stringify(seen)}; the store's keys with it are ${JSON.stringify(expected)}`,
+      ex,
+    );
+    expectRule(
       JSON.stringify(seen) === JSON.stringify(expected),
       'KVS-KEYS-001',
       `walking the pages gave ${JSON.stringify(seen)}; the store holds ${JSON.stringify(expected)}`,
@@ -132,7 +149,8 @@ describe('KVS-KEYS: key listing', () => {
     await fc.assert(
       fc.asyncProperty(
         keySetArbitrary(contract.limits),
-        pageSizeArbitrary(contract.limits),
+        // Sometimes no limit at all, for the default of KVS-KEYS-009.
+        fc.option(pageSizeArbitrary(contract.limits), { nil: undefined, freq: 5 }),
         async (keys, limit) => {
           await walk(await storeWith(keys), keys, limit);
         },
