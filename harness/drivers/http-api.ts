@@ -101,10 +101,22 @@ export class HttpApi {
     });
     const response = exchange.response;
     if (!response) {
+      // A body sent where none may be (a 204, an answer to HEAD) breaks the HTTP framing, so the
+      // client reads no response at all: that is KVS-SCHEMA-006, not a missing answer.
+      const bodyNotAllowed =
+        /ContentLengthMismatch|content-length/i.test(exchange.error ?? '') &&
+        (operation.method === 'HEAD' || operation.responses.has(204));
+      const generic: CheckViolation = {
+        ruleId: bodyNotAllowed ? 'KVS-SCHEMA-006' : 'KVS-SCHEMA-001',
+        message: `${operationId} got no ${bodyNotAllowed ? 'well-framed ' : ''}response: ${exchange.error ?? 'unknown error'}`,
+        evidence: { error: exchange.error },
+      };
       throw new ContractViolationError({
-        ruleId: call.expect?.ruleId ?? 'KVS-SCHEMA-001',
+        ruleId: call.expect?.ruleId ?? generic.ruleId,
         operationId,
-        message: `${call.expect?.what ?? operationId} got no response: ${exchange.error ?? 'unknown error'}`,
+        message: call.expect
+          ? `${call.expect.what ?? operationId}: no answer${alsoViolated([generic])}`
+          : generic.message,
         evidence: { error: exchange.error },
         exchanges: [exchange],
       });
