@@ -1,8 +1,36 @@
 import { once } from 'node:events';
-import type { Command } from 'commander';
 import { HarnessError } from '../harness/errors.ts';
-import { ServerOptionError, startServer, type ServerOptions } from '../server/index.ts';
+import { InvalidArgumentError, type Command } from 'commander';
+import {
+  LAG_KINDS,
+  LagSpecError,
+  ServerOptionError,
+  formatLagDistribution,
+  parseLagDistribution,
+  startServer,
+  type LagDistribution,
+  type LagKind,
+  type ServerOptions,
+} from '../server/index.ts';
 import { collect, oneOf, wholeNumber } from './parse-flag.ts';
+
+/** Parses a repeatable `--lag KIND=SPEC` into the lag table. */
+function collectLag(
+  value: string,
+  previous: Partial<Record<LagKind, LagDistribution>> = {},
+): Partial<Record<LagKind, LagDistribution>> {
+  const at = value.indexOf('=');
+  const kind = value.slice(0, at) as LagKind;
+  if (at < 0 || !LAG_KINDS.includes(kind)) {
+    throw new InvalidArgumentError(`"${value}" is not KIND=SPEC; KIND is one of ${LAG_KINDS.join(', ')}.`);
+  }
+  try {
+    return { ...previous, [kind]: parseLagDistribution(value.slice(at + 1)) };
+  } catch (error) {
+    if (error instanceof LagSpecError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
 
 interface ServeFlags {
   port: number;
@@ -12,6 +40,9 @@ interface ServeFlags {
   consistency: 'strong' | 'eventual';
   staleMs?: number;
   staleDistribution: 'fixed' | 'uniform';
+  lag?: Partial<Record<LagKind, LagDistribution>>;
+  replicas: number;
+  seed?: number;
   maxRecordBytes?: number;
   payloadLimitCounts: 'encoded' | 'decoded';
   publicUrl?: string;
@@ -38,6 +69,23 @@ export function addServeCommand(program: Command): void {
       oneOf(['fixed', 'uniform'] as const),
       'fixed',
     )
+    .option(
+      '--lag <kind=spec>',
+      `eventual: lag of one kind of change (repeatable); kinds: ${LAG_KINDS.join(', ')}; ` +
+        'spec: fixed:MS, uniform:MAX, uniform:MIN:MAX, exponential:MEAN, or parts joined by + each with @weight',
+      collectLag,
+    )
+    .option(
+      '--replicas <n>',
+      'eventual: replicas, each read served by a random one with its own lag (2+: non-monotonic reads)',
+      wholeNumber(1, 64),
+      1,
+    )
+    .option(
+      '--seed <n>',
+      'eventual: seed of the lag and replica draws (default: random, printed)',
+      wholeNumber(0),
+    )
     .option('--max-record-bytes <n>', 'record payload limit in bytes (default 9437184)', wholeNumber(1))
     .option(
       '--payload-limit-counts <c>',
@@ -55,6 +103,9 @@ export function addServeCommand(program: Command): void {
         consistency: {
           mode: flags.consistency,
           distribution: flags.staleDistribution,
+          replicas: flags.replicas,
+          ...(flags.lag === undefined ? {} : { lags: flags.lag }),
+          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
           ...(flags.staleMs === undefined ? {} : { staleMs: flags.staleMs }),
         },
         payloadLimitCounts: flags.payloadLimitCounts,
@@ -70,8 +121,18 @@ export function addServeCommand(program: Command): void {
         throw new HarnessError('KVSC_USAGE', `serve: ${reason}`, { cause: error });
       }
       const auth = options.tokens?.length ? `${options.tokens.length} token(s)` : 'no auth';
+      const { consistency } = server.options;
+      const lags = LAG_KINDS.flatMap((kind) => {
+        const lag = consistency.lags?.[kind];
+        return lag ? [`${kind}=${formatLagDistribution(lag)}`] : [];
+      }).join(' ');
+      const eventual =
+        consistency.mode === 'eventual'
+          ? ` stale-ms ${consistency.staleMs} ${consistency.distribution}${lags ? ` ${lags}` : ''}, ` +
+            `${consistency.replicas ?? 1} replica(s), seed ${consistency.seed ?? '?'}`
+          : '';
       console.log(
-        `kvs-conformance serve: listening on ${server.url} (storage ${flags.storage}, ${flags.consistency}, ${auth})`,
+        `kvs-conformance serve: listening on ${server.url} (storage ${flags.storage}, ${flags.consistency}${eventual}, ${auth})`,
       );
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
       await server.close();

@@ -3,7 +3,16 @@ export { startServer } from './start-server.ts';
 export type { RunningServer } from './start-server.ts';
 export { DEFAULT_MAX_RECORD_BYTES, ServerOptionError, resolveServerOptions } from './server-options.ts';
 export type { ResolvedServerOptions, ServerOptions } from './server-options.ts';
-export type { ConsistencyOptions } from './consistency-simulator.ts';
+export { LAG_KINDS } from './consistency-simulator.ts';
+export type { ConsistencyOptions, LagKind } from './consistency-simulator.ts';
+export {
+  LagSpecError,
+  drawLag,
+  formatLagDistribution,
+  lagCdf,
+  parseLagDistribution,
+} from './lag-distribution.ts';
+export type { LagDistribution, MixturePart } from './lag-distribution.ts';
 export { MemoryBackend } from './storage/memory-backend.ts';
 export { DirectoryBackend } from './storage/directory-backend.ts';
 export type {

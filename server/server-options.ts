@@ -1,4 +1,4 @@
-import type { ConsistencyOptions } from './consistency-simulator.ts';
+import { LAG_KINDS, type ConsistencyOptions } from './consistency-simulator.ts';
 import type { StorageBackend } from './storage/storage-backend.ts';
 
 /** Options of the reference server; every one is optional. */
@@ -72,6 +72,21 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     distribution === 'fixed' || distribution === 'uniform',
     `stale distribution is "${String(distribution)}"; allowed: fixed, uniform`,
   );
+  const lags = options.consistency?.lags ?? {};
+  for (const kind of Object.keys(lags)) {
+    check(
+      (LAG_KINDS as readonly string[]).includes(kind),
+      `lag kind "${kind}" is unknown; allowed: ${LAG_KINDS.join(', ')}`,
+    );
+  }
+  const replicas = options.consistency?.replicas ?? 1;
+  check(
+    Number.isSafeInteger(replicas) && replicas >= 1 && replicas <= 64,
+    `replicas is ${replicas}; allowed: a whole number from 1 to 64`,
+  );
+  // A seed drawn here (not in the simulator) so the resolved options say which one was used.
+  const seed = options.consistency?.seed ?? Math.floor(Math.random() * 2 ** 31);
+  check(Number.isSafeInteger(seed), `seed is ${seed}; allowed: a whole number`);
   const tokens = options.tokens ?? [];
   check(
     tokens.every((token) => token.length > 0),
@@ -91,7 +106,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     storage: options.storage ?? 'memory',
     backend: options.backend,
     tokens,
-    consistency: { mode, staleMs, distribution },
+    consistency: { mode, staleMs, distribution, lags, replicas, seed },
     maxRecordBytes,
     payloadLimitCounts,
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),

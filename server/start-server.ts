@@ -8,7 +8,7 @@ import { KeyedMutex } from './keyed-mutex.ts';
 import { drainBody } from './request-body.ts';
 import { routeRequest } from './route-request.ts';
 import type { ServerContext } from './server-context.ts';
-import { resolveServerOptions, type ServerOptions } from './server-options.ts';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './server-options.ts';
 import { DirectoryBackend } from './storage/directory-backend.ts';
 import { MemoryBackend } from './storage/memory-backend.ts';
 
@@ -16,6 +16,8 @@ import { MemoryBackend } from './storage/memory-backend.ts';
 export interface RunningServer {
   /** The base URL, e.g. `http://127.0.0.1:40123` (without `/v2`). */
   readonly url: string;
+  /** The options in force, defaults filled in (e.g. the consistency seed drawn). */
+  readonly options: ResolvedServerOptions;
   /** Stops accepting, closes every connection and releases the storage. */
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   baseUrl = resolved.publicUrl ?? url;
   return {
     url,
+    options: resolved,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -112,7 +112,7 @@ export async function putRecord(r: KvsRequest): Promise<void> {
   const stored = await r.ctx.storeLocks.run(meta.id, async () => {
     if (!(await backend.getStore(meta.id))) return false;
     if (consistency.eventual)
-      consistency.beforeChange(meta.id, record.key, await backend.getRecord(meta.id, record.key));
+      consistency.beforeChange(meta.id, record.key, await backend.getRecord(meta.id, record.key), 'write');
     const { previousSize } = await backend.putRecord(meta.id, record);
     await applyStoreChange(r.ctx, meta.id, (m) => {
       m.stats.writeCount += 1;
@@ -135,7 +135,7 @@ export async function deleteRecord(r: KvsRequest): Promise<void> {
   await r.ctx.storeLocks.run(meta.id, async () => {
     if (consistency.eventual) {
       const current = await backend.getRecord(meta.id, r.recordKey);
-      if (current) consistency.beforeChange(meta.id, r.recordKey, current);
+      if (current) consistency.beforeChange(meta.id, r.recordKey, current, 'delete');
     }
     const size = await backend.deleteRecord(meta.id, r.recordKey);
     if (size === undefined) return;

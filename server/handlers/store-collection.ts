@@ -27,7 +27,8 @@ export async function listStores(r: KvsRequest): Promise<void> {
   const unnamed = query.boolean('unnamed', false);
   const ownership = query.oneOf('ownership', ['ownedByMe', 'sharedWithMe'] as const);
 
-  const all = (await r.ctx.backend.listStores())
+  const all = r.ctx.consistency
+    .listStores(await r.ctx.backend.listStores())
     .filter((meta) => (unnamed || meta.name !== null) && ownership !== 'sharedWithMe')
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.seq - b.seq);
   if (desc) all.reverse();
@@ -57,6 +58,7 @@ export async function createStore(r: KvsRequest): Promise<void> {
     if (existing) return { meta: existing, created: false };
     const fresh = newStoreMeta(name ?? null, r.ctx.nextSeq());
     await r.ctx.backend.createStore(fresh);
+    r.ctx.consistency.noteStoreCreated(fresh.id);
     return { meta: fresh, created: true };
   });
   const headers: Record<string, string> = created ? { location: storeUrl(r.ctx, meta.id) } : {};

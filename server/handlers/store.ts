@@ -69,6 +69,7 @@ export async function updateStore(r: KvsRequest): Promise<void> {
         );
       }
     }
+    if (name !== undefined && name !== meta.name) r.ctx.consistency.noteStoreRenamed(meta.id, meta.name);
     return updateStoreMeta(
       r.ctx,
       meta.id,
