@@ -92,6 +92,13 @@ export const CONS_FAULTS: readonly FaultMode[] = [
     },
   },
   {
+    name: 'cons-replicas-non-monotonic',
+    targets: ['KVS-CONS-003'],
+    bug: 'three replicas catch up with an overwrite or delete at different times (uniform up to 800 ms) and each read picks one at random: within the window, but the old state comes back after the new one was seen',
+    runFlags: EVENTUAL,
+    server: { consistency: { mode: 'eventual', staleMs: 800, distribution: 'uniform', replicas: 3 } },
+  },
+  {
     name: 'cons-stale-past-window',
     targets: ['KVS-CONS-004'],
     bug: 'replicas lag 4 s where the run allows 1 s (only shows once time has passed)',
