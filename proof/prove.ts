@@ -9,6 +9,7 @@
 //   npm run prove -- --fast          every fault on its target rules only (10 runs), 2 seeds × 2 profiles
 //   npm run prove -- --fault NAME    one fault (repeatable); --rule ID: the faults targeting a rule
 //   npm run prove -- --scope all     run each fault against the whole suite (collateral everywhere)
+//   --clean-seeds N, --clean-runs N  size of the clean sweep (seeds per profile, runs per property)
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     write: { type: 'boolean' },
     seed: { type: 'string' },
     'clean-seeds': { type: 'string' },
+    'clean-runs': { type: 'string' },
   },
 });
 const SCOPES: readonly DetectionScope[] = ['targets', 'areas', 'all'];
@@ -39,6 +41,7 @@ if (!SCOPES.includes(scope)) {
 }
 const runs = values.fast ? 10 : 25;
 const seed = Number(values.seed ?? 1);
+const cleanRuns = Number(values['clean-runs'] ?? runs);
 const cleanSeedCount = Number(values['clean-seeds'] ?? (values.fast ? 2 : 20));
 const cleanSeeds = Array.from({ length: cleanSeedCount }, (_, i) => 1000 + i);
 const contract = await loadContract();
@@ -55,9 +58,7 @@ if (unknown.length > 0) {
 const partial = values.fault !== undefined || values.rule !== undefined;
 const modes = partial
   ? FAULT_MODES.filter(
-      (mode) =>
-        values.fault?.includes(mode.name) ||
-        mode.targets.some((id) => (values.rule)?.includes(id)),
+      (mode) => values.fault?.includes(mode.name) || mode.targets.some((id) => values.rule?.includes(id)),
     )
   : FAULT_MODES;
 
@@ -101,7 +102,7 @@ const clean = partial
           '--seed',
           String(cleanSeed),
           '--runs',
-          String(runs),
+          String(cleanRuns),
           '--out',
           out,
           ...flags,
@@ -151,7 +152,7 @@ const table = [
   `**Rules killed by a fault that targets them: ${killedRules}/${ruleRows.length}.** Faults detected on a target rule: ${detected.length}/${detections.length} (${narrow} narrow: they show only for some inputs). Runs until detection over detected faults: median ${show(median(allRuns))}, max ${show(allRuns.length > 0 ? Math.max(...allRuns) : undefined)}.`,
   ...(clean.length > 0
     ? [
-        `**False positives: ${falsePositives.length}** over ${clean.length} clean runs of the whole suite against the reference server (${cleanSeeds.length} seeds × ${profiles.map(([p]) => p).join(' and ')}; any failed rule counts, SHOULD included).`,
+        `**False positives: ${falsePositives.length}** over ${clean.length} clean runs of the whole suite against the reference server (${cleanSeeds.length} seeds × ${profiles.map(([p]) => p).join(' and ')}, ${cleanRuns} runs per property; any failed rule counts, SHOULD included).`,
         ...falsePositives.map((run) => `- ${run.profile} seed ${run.seed}: ${run.failedRules.join(', ')}`),
       ]
     : []),
