@@ -100,10 +100,15 @@ async function walk(
     // "keys remain after the page": keys of the store sorting after the page's last key (or cursor).
     const end = pageKeys.at(-1) ?? cursor;
     const left = expected.filter((key) => end === undefined || utf8Order(key, end) > 0).length;
+    // Under a prefix the keys that remain are those with the prefix: a wrong isTruncated there is
+    // first of all a listing that does not hold exactly the prefixed keys (KVS-KEYS-007).
+    const truncation = `isTruncated is ${page.isTruncated} with ${left} key(s) left`;
     expectRule(
       page.isTruncated === left > 0,
-      'KVS-KEYS-003',
-      `${at}: isTruncated is ${page.isTruncated} with ${left} key(s) left`,
+      prefix === undefined ? 'KVS-KEYS-003' : 'KVS-KEYS-007',
+      prefix === undefined
+        ? `${at}: ${truncation}`
+        : `${at}: the listing does not match the keys with the prefix (and: [KVS-KEYS-003] ${truncation})`,
       ex,
     );
     if (page.isTruncated) {
