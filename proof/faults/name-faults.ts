@@ -108,12 +108,16 @@ export const NAME_FAULTS: readonly FaultMode[] = [
   {
     name: 'name-underscore-accepted',
     targets: ['KVS-NAME-006'],
-    bug: 'the name pattern allows "_" (a \\w in the regular expression): such names are created and renamed to',
+    bug: 'the name pattern is [\\w.-]: names with "_" or "." are created and renamed to',
     narrow: true,
     fault: () => ({
       request: async (request, forward) => {
         const name = query(request.path).get('name');
-        if (request.method === 'POST' && isStoreList(request.path) && name?.includes('_')) {
+        if (
+          request.method === 'POST' &&
+          isStoreList(request.path) &&
+          (name?.includes('_') || name?.includes('.'))
+        ) {
           const created = await forward({ ...request, path: '/v2/key-value-stores' });
           if (created.status !== 201) return created;
           return editJson({ ...created, path: request.path }, (body) => ({
@@ -122,7 +126,7 @@ export const NAME_FAULTS: readonly FaultMode[] = [
         }
         if (request.method === 'PUT' && isStore(request.path)) {
           const body = JSON.parse(request.body.toString() || '{}') as { name?: string };
-          if (body.name?.includes('_')) {
+          if (body.name?.includes('_') || body.name?.includes('.')) {
             const read = await forward(getOf(request, request.path));
             return read.status === 200
               ? editJson({ ...read, method: 'PUT' }, (data) => ({
@@ -204,6 +208,7 @@ export const NAME_FAULTS: readonly FaultMode[] = [
     targets: ['KVS-NAME-010'],
     bug: 'get-or-create lower-cases the name before the lookup: names differing only in case share a store',
     narrow: true,
+    runFlags: ['--store-name-case', 'sensitive'],
     fault: () => ({
       request: async (request, forward) => {
         const name = query(request.path).get('name');

@@ -50,13 +50,11 @@ export const RECORD_FAULTS: readonly FaultMode[] = [
     }),
   },
   {
-    name: 'record-new-key-echoes-key',
+    name: 'record-new-key-answers-200',
     targets: ['KVS-RECORD-002'],
-    bug: 'writing a new key answers 201 with {"key": …} instead of {}',
+    bug: 'writing a new key answers 200 (the upsert reports "updated" for every write)',
     fault: () => (answer) =>
-      isRecordWrite(answer) && answer.status === 201
-        ? { ...answer, body: Buffer.from(JSON.stringify({ key: recordKeyOf(answer.path) })) }
-        : answer,
+      isRecordWrite(answer) && answer.status === 201 ? { ...answer, status: 200 } : answer,
   },
   {
     name: 'record-overwrite-200',
@@ -191,13 +189,15 @@ export const RECORD_FAULTS: readonly FaultMode[] = [
     targets: ['KVS-RECORD-010'],
     bug: 'HEAD decides existence by the value length: a record with an empty value answers 404',
     narrow: true,
-    fault: () => (answer) =>
-      answer.method === 'HEAD' &&
-      isRecord(answer.path) &&
-      answer.status === 200 &&
-      answer.headers['content-length'] === '0'
-        ? { ...answer, status: 404 }
-        : answer,
+    fault: () => ({
+      request: async (request, forward) => {
+        if (request.method !== 'HEAD' || !isRecord(request.path)) return forward(request);
+        const read = await forward({ ...request, method: 'GET' });
+        return read.status === 200 && read.body.length === 0
+          ? { ...read, method: 'HEAD', status: 404, body: Buffer.alloc(0) }
+          : forward(request);
+      },
+    }),
   },
   {
     name: 'record-zip-dotted-keys-missing',
