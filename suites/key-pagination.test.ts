@@ -245,7 +245,11 @@ describe('KVS-KEYS: key listing', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: maxLimit + 1, max: 100_000 }),
-        fc.integer({ min: -1000, max: 0 }),
+        // Below 1, with 0 (the falsy one) drawn often: "a limit below 1 is rejected with 400".
+        fc.oneof(
+          { weight: 3, arbitrary: fc.integer({ min: -1000, max: -1 }) },
+          { weight: 1, arbitrary: fc.constant(0) },
+        ),
         async (above, below) => {
           const high = await api.call('keyValueStore_keys_get', {
             storeId: store.id,

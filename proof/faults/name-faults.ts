@@ -108,7 +108,7 @@ export const NAME_FAULTS: readonly FaultMode[] = [
   {
     name: 'name-underscore-accepted',
     targets: ['KVS-NAME-006'],
-    bug: 'the name pattern is [\\w.-]: names with "_" or "." are created and renamed to',
+    bug: 'the name check allows the URL-unreserved characters: names with "_", "." or "~" are created and renamed to',
     narrow: true,
     fault: () => ({
       request: async (request, forward) => {
@@ -116,7 +116,7 @@ export const NAME_FAULTS: readonly FaultMode[] = [
         if (
           request.method === 'POST' &&
           isStoreList(request.path) &&
-          (name?.includes('_') || name?.includes('.'))
+          /[_.~]/.test(name ?? '')
         ) {
           const created = await forward({ ...request, path: '/v2/key-value-stores' });
           if (created.status !== 201) return created;
@@ -126,7 +126,7 @@ export const NAME_FAULTS: readonly FaultMode[] = [
         }
         if (request.method === 'PUT' && isStore(request.path)) {
           const body = JSON.parse(request.body.toString() || '{}') as { name?: string };
-          if (body.name?.includes('_') || body.name?.includes('.')) {
+          if /[_.~]/.test(body.name ?? '') {
             const read = await forward(getOf(request, request.path));
             return read.status === 200
               ? editJson({ ...read, method: 'PUT' }, (data) => ({
