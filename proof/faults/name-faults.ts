@@ -113,11 +113,7 @@ export const NAME_FAULTS: readonly FaultMode[] = [
     fault: () => ({
       request: async (request, forward) => {
         const name = query(request.path).get('name');
-        if (
-          request.method === 'POST' &&
-          isStoreList(request.path) &&
-          /[_.~]/.test(name ?? '')
-        ) {
+        if (request.method === 'POST' && isStoreList(request.path) && /[_.~]/.test(name ?? '')) {
           const created = await forward({ ...request, path: '/v2/key-value-stores' });
           if (created.status !== 201) return created;
           return editJson({ ...created, path: request.path }, (body) => ({
@@ -126,7 +122,7 @@ export const NAME_FAULTS: readonly FaultMode[] = [
         }
         if (request.method === 'PUT' && isStore(request.path)) {
           const body = JSON.parse(request.body.toString() || '{}') as { name?: string };
-          if /[_.~]/.test(body.name ?? '') {
+          if (/[_.~]/.test(body.name ?? '')) {
             const read = await forward(getOf(request, request.path));
             return read.status === 200
               ? editJson({ ...read, method: 'PUT' }, (data) => ({
