@@ -211,9 +211,9 @@ const checkEmptyBody: ResponseCheck = (input) => {
 /** Every response check by name, enabled by default (the Schemathesis-style registry). */
 export const RESPONSE_CHECKS: Readonly<Record<string, ResponseCheck>> = {
   status_documented: checkStatusDocumented,
+  error_envelope: checkErrorEnvelope,
   json_content_type: checkJsonContentType,
   body_schema: checkBodySchema,
-  error_envelope: checkErrorEnvelope,
   required_headers: checkRequiredHeaders,
   empty_body: checkEmptyBody,
 };
