@@ -101,14 +101,16 @@ async function walk(
     const end = pageKeys.at(-1) ?? cursor;
     const left = expected.filter((key) => end === undefined || utf8Order(key, end) > 0).length;
     // Under a prefix the keys that remain are those with the prefix: a wrong isTruncated there is
-    // first of all a listing that does not hold exactly the prefixed keys (KVS-KEYS-007).
+    // first of all a listing that does not hold exactly the prefixed keys (KVS-KEYS-007). A listing
+    // that ends while keys remain has also not yielded every key (KVS-KEYS-001): both are named.
     const truncation = `isTruncated is ${page.isTruncated} with ${left} key(s) left`;
+    const endsEarly = !page.isTruncated && left > 0;
     expectRule(
       page.isTruncated === left > 0,
-      prefix === undefined ? 'KVS-KEYS-003' : 'KVS-KEYS-007',
-      prefix === undefined
+      prefix !== undefined ? 'KVS-KEYS-007' : endsEarly ? 'KVS-KEYS-001' : 'KVS-KEYS-003',
+      prefix === undefined && !endsEarly
         ? `${at}: ${truncation}`
-        : `${at}: the listing does not match the keys with the prefix (and: [KVS-KEYS-003] ${truncation})`,
+        : `${at}: the listing ${endsEarly ? `ends without ${left} key(s)` : 'does not match the keys with the prefix'} (and: [KVS-KEYS-003] ${truncation})`,
       ex,
     );
     if (page.isTruncated) {
