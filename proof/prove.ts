@@ -80,7 +80,8 @@ const show = (value: number | undefined | null): string =>
   value === undefined || value === null ? '—' : String(value);
 
 const started = Date.now();
-const detections = await inPairs(modes, async (mode) => {
+// The faults and the clean sweep run side by side, each two processes at a time.
+const detecting = inPairs(modes, async (mode) => {
   const detection = await detectFault(mode, { runs, seed, scope });
   console.log(
     `${detection.detected ? '✓' : '✗'} ${mode.name}: ${detection.killedTargets.join(', ') || 'target not failed'}${detection.collateral.length > 0 ? ` (+ ${detection.collateral.join(', ')})` : ''}`,
@@ -91,9 +92,9 @@ const profiles: [string, string[]][] = [
   ['strong', []],
   ['eventual (window 2 s, server staleness 200 ms)', ['--consistency', 'eventual', '--window', '2s']],
 ];
-const clean = partial
-  ? []
-  : await inPairs(
+const cleaning = partial
+  ? Promise.resolve([])
+  : inPairs(
       profiles.flatMap(([profile, flags]) => cleanSeeds.map((cleanSeed) => ({ profile, flags, cleanSeed }))),
       async ({ profile, flags, cleanSeed }) => {
         const out = mkdtempSync(join(tmpdir(), 'kvsc-clean-'));
@@ -117,6 +118,8 @@ const clean = partial
         return { profile, seed: cleanSeed, failedRules };
       },
     );
+
+const [detections, clean] = await Promise.all([detecting, cleaning]);
 
 // Per rule: the faults that target it and kill it.
 const ruleRows = [...contract.rules.values()]
