@@ -145,9 +145,13 @@ function createdResourcePath(input: CheckInput): { path: string; storeFromReques
 
 /** The decoded store segment and record key of a store or record path. */
 const resourceParts = (path: string): string[] =>
-  (/\/v2\/key-value-stores\/([^/]+)(?:\/records\/([^/]+))?$/.exec(path) ?? [])
-    .slice(1)
-    .map((part) => (part === undefined ? '' : decodeURIComponent(part)));
+  (/\/v2\/key-value-stores\/([^/]+)(?:\/records\/([^/]+))?$/.exec(path) ?? []).slice(1).map((part) => {
+    try {
+      return decodeURIComponent(part ?? '');
+    } catch {
+      return part ?? '';
+    }
+  });
 
 /**
  * KVS-SCHEMA-005: required headers (Location on every 201) are present, and Location is "the
