@@ -343,7 +343,7 @@ describe('KVS-RECORD: records', () => {
           const zip = await api.call('keyValueStore_records_get', { storeId: store.id });
           let entries: Map<string, Buffer>;
           try {
-            entries = readZipEntries(zip.body);
+            entries = await readZipEntries(zip.body);
           } catch (error) {
             expectRule(
               false,

@@ -1,9 +1,11 @@
-// The zip reader reads archives written by another zip writer (Info-ZIP `zip`, as Debian ships
-// it): stored and deflated entries, data descriptors (a zip streamed to a pipe) and Zip64.
+// The zip reader reads archives written by other zip writers (Info-ZIP `zip`, as Debian ships it,
+// and fflate): stored and deflated entries, data descriptors (a zip streamed to a pipe), Zip64, and
+// an entry named __proto__ (a plain object would lose it).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readZipEntries } from '../../harness/index.ts';
 
@@ -16,17 +18,18 @@ const hasZip = ((): boolean => {
   }
 })();
 
-const files: Record<string, Buffer> = {
-  'a.txt': Buffer.from('alpha '.repeat(200)),
-  "k!-_.'()": Buffer.from([0, 1, 2, 255, 128]),
-  empty: Buffer.alloc(0),
-};
+const files = new Map<string, Buffer>([
+  ['a.txt', Buffer.from('alpha '.repeat(200))],
+  ["k!-_.'()", Buffer.from([0, 1, 2, 255, 128])],
+  ['empty', Buffer.alloc(0)],
+  ['__proto__', Buffer.from('not a prototype')],
+]);
 
 /** Writes `files` into a folder and zips them with the given `zip` flags; returns the archive. */
 function zipWith(flags: readonly string[], toPipe = false): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'kvsc-zip-'));
-  for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-  const names = Object.keys(files);
+  for (const [name, data] of files) writeFileSync(join(dir, name), data);
+  const names = [...files.keys()];
   if (toPipe) return execFileSync('zip', [...flags, '-', ...names], { cwd: dir });
   execFileSync('zip', [...flags, 'out.zip', ...names], { cwd: dir });
   return readFileSync(join(dir, 'out.zip'));
@@ -38,15 +41,26 @@ describe.runIf(hasZip)('readZipEntries on archives written by Info-ZIP zip', () 
     ['deflated entries', ['-q', '-9'], false],
     ['data descriptors (streamed to a pipe)', ['-q'], true],
     ['Zip64 records', ['-q', '-fz'], false],
-  ] as const)('%s', (_what, flags, toPipe) => {
-    const entries = readZipEntries(zipWith(flags, toPipe));
-    expect([...entries.keys()].sort()).toEqual(Object.keys(files).sort());
-    for (const [name, data] of Object.entries(files))
-      expect(entries.get(name)?.equals(data), name).toBe(true);
+  ] as const)('%s', async (_what, flags, toPipe) => {
+    const entries = await readZipEntries(zipWith(flags, toPipe));
+    expect([...entries.keys()].sort()).toEqual([...files.keys()].sort());
+    for (const [name, data] of files) expect(entries.get(name)?.equals(data), name).toBe(true);
   });
 
-  it('refuses a truncated archive with a message', () => {
+  it('reads a deflated archive written by fflate', async () => {
+    const archive = Buffer.from(
+      zipSync(
+        { 'a.txt': new Uint8Array(files.get('a.txt') ?? []), b: new Uint8Array([0, 255]) },
+        { level: 9 },
+      ),
+    );
+    const entries = await readZipEntries(archive);
+    expect([...entries.keys()]).toEqual(['a.txt', 'b']);
+    expect(entries.get('b')?.equals(Buffer.from([0, 255]))).toBe(true);
+  });
+
+  it('refuses a truncated archive with a message', async () => {
     const archive = zipWith(['-q', '-9']);
-    expect(() => readZipEntries(archive.subarray(0, archive.length - 30))).toThrow();
+    await expect(readZipEntries(archive.subarray(0, archive.length - 30))).rejects.toThrow();
   });
 });
