@@ -11,6 +11,8 @@ export interface CheckInput {
   readonly exchange: Exchange;
   readonly response: RecordedResponse;
   readonly mediaType: string;
+  /** The request's path as sent (unredacted, unlike the exchange's URL), when the caller knows it. */
+  readonly requestPath?: string;
 }
 
 /** One problem a check found. */
@@ -138,8 +140,11 @@ function createdResourcePath(input: CheckInput): { path: string; storeFromReques
       return undefined;
     }
   }
-  // The recorded URL is redacted (the token reads $APIFY_TOKEN): take its path by hand.
-  const requested = /^[a-z]+:\/\/[^/]+([^?#]*)/i.exec(exchange.request.url)?.[1] ?? '';
+  // The recorded URL is redacted (the token reads $APIFY_TOKEN, wherever its text occurs): use the
+  // path as sent when the caller gives it.
+  const requested =
+    (input.requestPath ?? /^[a-z]+:\/\/[^/]+([^?#]*)/i.exec(exchange.request.url)?.[1] ?? '').split('?')[0] ??
+    '';
   return /\/records\/[^/]+$/.test(requested) ? { path: requested, storeFromRequest: true } : undefined;
 }
 

@@ -90,9 +90,10 @@ export class HttpApi {
 
   async call(operationId: string, call: OperationCall = {}): Promise<CheckedResponse> {
     const operation = this.contract.operation(operationId);
+    const requestPath = this.path(operationId, call);
     const exchange = await this.client.send({
       method: operation.method,
-      path: this.path(operationId, call),
+      path: requestPath,
       operationId,
       ...(call.headers ? { headers: call.headers } : {}),
       ...(call.body === undefined ? {} : { body: call.body }),
@@ -130,6 +131,7 @@ export class HttpApi {
           exchange,
           response,
           mediaType: mediaTypeOf(response.headers['content-type']),
+          requestPath,
         });
     const broken = call.expect ? brokenExpectation(call.expect, response) : undefined;
     const first = violations[0];
