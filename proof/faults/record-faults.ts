@@ -246,7 +246,7 @@ export const RECORD_FAULTS: readonly FaultMode[] = [
     narrow: true,
     fault: () => ({
       request: (request, forward) =>
-        isRecordWrite(request) && request.headers['content-encoding'] === 'gzip'
+        isRecordWrite(request) && ['gzip', 'br'].includes(request.headers['content-encoding'] ?? '')
           ? forward({
               ...request,
               headers: { ...request.headers, 'content-type': 'application/octet-stream' },
