@@ -5,10 +5,10 @@
 // fault and the totals; `--write` puts them into bench/RESULTS.md. Exit 1 unless every fault is
 // detected, every rule is killed and there is no false positive.
 //
-//   npm run prove                    every fault on its targets' areas (25 runs), 20 seeds × 2 profiles clean
+//   npm run prove                    every fault on its target rules (25 runs); 20 seeds × 2 profiles clean (5 runs)
 //   npm run prove -- --fast          every fault on its target rules only (10 runs), 2 seeds × 2 profiles
 //   npm run prove -- --fault NAME    one fault (repeatable); --rule ID: the faults targeting a rule
-//   npm run prove -- --scope all     run each fault against the whole suite (collateral everywhere)
+//   npm run prove -- --scope areas   run each fault on its targets' areas (all: the whole suite), for more collateral
 //   --clean-seeds N, --clean-runs N  size of the clean sweep (seeds per profile, runs per property)
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,14 +34,14 @@ const { values } = parseArgs({
   },
 });
 const SCOPES: readonly DetectionScope[] = ['targets', 'areas', 'all'];
-const scope = (values.scope ?? (values.fast ? 'targets' : 'areas')) as DetectionScope;
+const scope = (values.scope ?? 'targets') as DetectionScope;
 if (!SCOPES.includes(scope)) {
   console.error(`prove: --scope ${values.scope} is not one of ${SCOPES.join(', ')}`);
   process.exit(2);
 }
 const runs = values.fast ? 10 : 25;
 const seed = Number(values.seed ?? 1);
-const cleanRuns = Number(values['clean-runs'] ?? runs);
+const cleanRuns = Number(values['clean-runs'] ?? (values.fast ? runs : 5));
 const cleanSeedCount = Number(values['clean-seeds'] ?? (values.fast ? 2 : 20));
 const cleanSeeds = Array.from({ length: cleanSeedCount }, (_, i) => 1000 + i);
 const contract = await loadContract();
