@@ -158,8 +158,13 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
     'KVS-SIGN-005 each listed recordPublicUrl opens its record without a token',
     async () => {
       const { storeId } = await signedStore('public');
-      const list = await api.call('keyValueStore_keys_get', { storeId });
-      const items = list.json<{ data: { items: { key: string; recordPublicUrl?: string }[] } }>().data.items;
+      type Listed = { data: { items: { key: string; recordPublicUrl?: string }[] } };
+      // Under the eventual profile the listing may lag the write: wait (within the window) for it.
+      const list = await kvs.eventually(
+        () => api.call('keyValueStore_keys_get', { storeId }),
+        (answer) => answer.json<Listed>().data.items.some((item) => item.key === 'public'),
+      );
+      const items = list.json<Listed>().data.items;
       expectRule(
         items.some((item) => item.key === 'public'),
         'KVS-SIGN-005',
