@@ -60,7 +60,8 @@ describe('the fault catalog proves every rule', async () => {
 describe('a representative fault per rule area fails its target rule', () => {
   it.concurrent.each(SUBSET.map((name) => [name, mode(name)] as const))('%s', async (_name, fault) => {
     const detection = await detectFault(fault, { runs: 10, seed: 1, scope: 'targets' });
-    expect(detection.exitCode, `${fault.name}: ${detection.collateral.join(', ')}`).toBe(1);
+    // The verdict is read from the report: a SHOULD rule (KVS-SIGN-005) fails without exit code 1.
+    expect(detection.exitCode, fault.name).not.toBe(2);
     expect(
       detection.detected,
       `${fault.name} (${fault.targets.join(', ')}) failed only ${detection.collateral.join(', ') || 'nothing'}`,
