@@ -48,7 +48,7 @@ export type { Failure, FailureEvidence } from './failures.ts';
 export { RESPONSE_CHECKS, runResponseChecks } from './checks/response-checks.ts';
 export type { CheckInput, CheckViolation, ResponseCheck } from './checks/response-checks.ts';
 export { HttpApi, expectStatus } from './drivers/http-api.ts';
-export type { CheckedResponse, OperationCall } from './drivers/http-api.ts';
+export type { CallExpectation, CheckedResponse, OperationCall } from './drivers/http-api.ts';
 export { HttpDriver } from './drivers/http-driver.ts';
 export { ApifyClientDriver } from './drivers/apify-client-driver.ts';
 export { BUILT_IN_DRIVERS, loadDriverFactory, resolveDriverSpec } from './drivers/driver-registry.ts';
@@ -75,6 +75,7 @@ export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expect
 export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ConformanceMatrix, MatrixCell, MatrixRow, MatrixVerdict } from './matrix/conformance-matrix.ts';
 export { observationResolutionMs, observeUntil } from './consistency/observe-until.ts';
+export { observeFor, type HeldObservation } from './consistency/observe-for.ts';
 export type { Observation } from './consistency/observe-until.ts';
 export { CONSISTENCY_OPERATIONS, OPERATION_DESCRIPTIONS } from './consistency/consistency-operation.ts';
 export type { ConsistencyOperation } from './consistency/consistency-operation.ts';

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { request } from 'undici';
 
@@ -19,6 +19,11 @@ export interface ProxiedAnswer {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
+  /**
+   * Write the answer byte for byte on the socket, body included whatever the status and method
+   * (for bugs Node's HTTP server would otherwise correct, such as a body on a 204).
+   */
+  readonly raw?: boolean;
 }
 
 /** What a fault does with an answer: rewrite it, drop the connection, or never answer. */
@@ -96,6 +101,16 @@ export async function startFaultProxy(
       return;
     }
     if (action === 'hang') return;
+    if (action.raw) {
+      const head = [
+        `HTTP/1.1 ${action.status} ${STATUS_CODES[action.status] ?? ''}`,
+        ...Object.entries(action.headers).map(([name, value]) => `${name}: ${value}`),
+        `content-length: ${action.body.length}`,
+        'connection: close',
+      ];
+      req.socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), action.body]));
+      return;
+    }
     res.writeHead(action.status, { ...action.headers, 'content-length': action.body.length });
     res.end(action.method === 'HEAD' ? undefined : action.body);
   };

@@ -1,38 +1,66 @@
-// `npm run prove`: the harness proves itself. Every fault mode must be caught under its own rule
-// area; the clean reference server must pass in both profiles over many seeds. Prints a table
-// (fault × detected, failing rules, runs until detection, counterexample size) and the totals;
-// `--write` puts it into bench/RESULTS.md. Exit 1 unless detection is 100 % with 0 false positives.
+// `npm run prove`: the harness proves itself, rule by rule. Every fault mode declares the rules it
+// targets and counts as detected only when one of them fails (other failing rules are collateral);
+// every rule of the catalog must be killed by at least one fault; the clean reference server must
+// pass (SHOULD rules included) in both profiles over many seeds. Prints a table per rule and per
+// fault and the totals; `--write` puts them into bench/RESULTS.md. Exit 1 unless every fault is
+// detected, every rule is killed and there is no false positive.
 //
-//   npm run prove                    every fault (25 runs per property), 20 seeds × 2 profiles clean
-//   npm run prove -- --fast          every fault (10 runs), 2 seeds × 2 profiles clean
-//   npm run prove -- --fault NAME    one fault
-import { mkdtempSync } from 'node:fs';
+//   npm run prove                    every fault on its target rules (25 runs); 20 seeds × 2 profiles clean (5 runs)
+//   npm run prove -- --fast          every fault on its target rules only (10 runs), 2 seeds × 2 profiles
+//   npm run prove -- --fault NAME    one fault (repeatable); --rule ID: the faults targeting a rule
+//   npm run prove -- --scope areas   run each fault on its targets' areas (all: the whole suite), for more collateral
+//   --clean-seeds N, --clean-runs N  size of the clean sweep (seeds per profile, runs per property)
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeResultsSection } from '../bench/write-results-section.ts';
+import { loadContract } from '../harness/index.ts';
+import type { ConformanceReport } from '../reports/index.ts';
 import { FAULT_MODES } from './fault-modes.ts';
 import { runCli } from './run-cli.ts';
-import { detectFault, type FaultDetection } from './detect-fault.ts';
+import { detectFault, type DetectionScope, type FaultDetection } from './detect-fault.ts';
 
 const { values } = parseArgs({
   options: {
     fast: { type: 'boolean' },
-    fault: { type: 'string' },
+    fault: { type: 'string', multiple: true },
+    rule: { type: 'string', multiple: true },
+    scope: { type: 'string' },
     write: { type: 'boolean' },
     seed: { type: 'string' },
+    'clean-seeds': { type: 'string' },
+    'clean-runs': { type: 'string' },
   },
 });
+const SCOPES: readonly DetectionScope[] = ['targets', 'areas', 'all'];
+const scope = (values.scope ?? 'targets') as DetectionScope;
+if (!SCOPES.includes(scope)) {
+  console.error(`prove: --scope ${values.scope} is not one of ${SCOPES.join(', ')}`);
+  process.exit(2);
+}
 const runs = values.fast ? 10 : 25;
 const seed = Number(values.seed ?? 1);
-const cleanSeeds = values.fast ? [1, 2] : Array.from({ length: 20 }, (_, i) => 1000 + i);
-const modes = values.fault ? FAULT_MODES.filter((mode) => mode.name === values.fault) : FAULT_MODES;
-if (modes.length === 0) {
+const cleanRuns = Number(values['clean-runs'] ?? (values.fast ? runs : 5));
+const cleanSeedCount = Number(values['clean-seeds'] ?? (values.fast ? 2 : 20));
+const cleanSeeds = Array.from({ length: cleanSeedCount }, (_, i) => 1000 + i);
+const contract = await loadContract();
+const unknown = [
+  ...(values.fault ?? []).filter((name) => !FAULT_MODES.some((mode) => mode.name === name)),
+  ...(values.rule ?? []).filter((id) => !contract.rules.has(id as never)),
+];
+if (unknown.length > 0) {
   console.error(
-    `prove: no fault mode named "${values.fault}"; known: ${FAULT_MODES.map((mode) => mode.name).join(', ')}`,
+    `prove: unknown fault mode or rule ${unknown.join(', ')}; fault modes: ${FAULT_MODES.map((mode) => mode.name).join(', ')}`,
   );
   process.exit(2);
 }
+const partial = values.fault !== undefined || values.rule !== undefined;
+const modes = partial
+  ? FAULT_MODES.filter(
+      (mode) => values.fault?.includes(mode.name) || mode.targets.some((id) => values.rule?.includes(id)),
+    )
+  : FAULT_MODES;
 
 /** Runs tasks two at a time (one per core). */
 async function inPairs<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
@@ -42,54 +70,112 @@ async function inPairs<T, R>(items: readonly T[], task: (item: T) => Promise<R>)
   return results;
 }
 
+const median = (numbers: readonly number[]): number | undefined => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+const show = (value: number | undefined | null): string =>
+  value === undefined || value === null ? '—' : String(value);
+
 const started = Date.now();
-const detections = await inPairs(modes, (mode) => detectFault(mode, { runs, seed }));
+// The faults and the clean sweep run side by side, each two processes at a time.
+const detecting = inPairs(modes, async (mode) => {
+  const detection = await detectFault(mode, { runs, seed, scope });
+  console.log(
+    `${detection.detected ? '✓' : '✗'} ${mode.name}: ${detection.killedTargets.join(', ') || 'target not failed'}${detection.collateral.length > 0 ? ` (+ ${detection.collateral.join(', ')})` : ''}`,
+  );
+  return detection;
+});
 const profiles: [string, string[]][] = [
   ['strong', []],
   ['eventual (window 2 s, server staleness 200 ms)', ['--consistency', 'eventual', '--window', '2s']],
 ];
-const clean = values.fault
-  ? []
-  : await inPairs(
+const cleaning = partial
+  ? Promise.resolve([])
+  : inPairs(
       profiles.flatMap(([profile, flags]) => cleanSeeds.map((cleanSeed) => ({ profile, flags, cleanSeed }))),
       async ({ profile, flags, cleanSeed }) => {
+        const out = mkdtempSync(join(tmpdir(), 'kvsc-clean-'));
         const result = await runCli([
           'run',
           '--seed',
           String(cleanSeed),
           '--runs',
-          String(runs),
+          String(cleanRuns),
           '--out',
-          mkdtempSync(join(tmpdir(), 'kvsc-clean-')),
+          out,
           ...flags,
         ]);
-        const failedRules = [...result.stdout.matchAll(/✗ (KVS-[A-Z]+-\d{3})/g)].map(
-          (match) => match[1] ?? '',
-        );
-        return { profile, seed: cleanSeed, passed: result.code === 0, failedRules };
+        let failedRules: string[];
+        try {
+          const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
+          failedRules = report.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id);
+        } catch {
+          failedRules = [`(no report: exit ${result.code})`];
+        }
+        return { profile, seed: cleanSeed, failedRules };
       },
     );
 
-const row = (d: FaultDetection): string =>
-  `| ${d.mode.name} | ${d.mode.area} | ${d.detected ? 'yes' : '**NO**'} | ${d.failedRules.join(', ') || '—'} | ${d.runsUntilDetection ?? '—'} | ${d.counterexampleChars ?? '—'} | ${d.mode.bug} |`;
-const detectedCount = detections.filter((d) => d.detected).length;
-const falsePositives = clean.filter((run) => !run.passed);
+const [detections, clean] = await Promise.all([detecting, cleaning]);
+
+// Per rule: the faults that target it and kill it.
+const ruleRows = [...contract.rules.values()]
+  .filter((rule) => !partial || modes.some((mode) => (mode.targets as readonly string[]).includes(rule.id)))
+  .map((rule) => {
+    const aimed = detections.filter((d) => (d.mode.targets as readonly string[]).includes(rule.id));
+    const killers = aimed.filter((d) => d.killedTargets.includes(rule.id));
+    const runsUntil = killers.flatMap((d) => (d.runsUntilDetection === null ? [] : [d.runsUntilDetection]));
+    const sizes = killers.flatMap((d) => (d.counterexampleChars === null ? [] : [d.counterexampleChars]));
+    return {
+      rule,
+      killed: killers.length > 0,
+      line: `| ${rule.id} | ${rule.level} | ${killers.map((d) => d.mode.name).join(', ') || (aimed.length > 0 ? `**none** (${aimed.map((d) => d.mode.name).join(', ')} missed)` : '**no fault targets it**')} | ${show(median(runsUntil))} / ${show(runsUntil.length > 0 ? Math.max(...runsUntil) : undefined)} | ${show(median(sizes))} | ${killers.reduce((sum, d) => sum + d.collateral.length, 0)} |`,
+    };
+  });
+const faultRow = (d: FaultDetection): string =>
+  `| ${d.mode.name} | ${d.mode.targets.join(', ')} | ${d.mode.narrow ? 'narrow' : 'broad'} | ${d.detected ? 'yes' : '**NO**'} | ${show(d.runsUntilDetection)} | ${show(d.counterexampleChars)} | ${show(d.shrinks)} | ${d.collateral.join(', ') || '—'} | ${d.mode.bug} |`;
+
+const detected = detections.filter((d) => d.detected);
+const allRuns = detected.flatMap((d) => (d.runsUntilDetection === null ? [] : [d.runsUntilDetection]));
+const narrow = modes.filter((mode) => mode.narrow).length;
+const killedRules = ruleRows.filter((row) => row.killed).length;
+const falsePositives = clean.filter((run) => run.failedRules.length > 0);
+const scopeText = {
+  targets: 'each fault run on its target rules only (--rule)',
+  areas: "each fault run on its targets' rule areas (--suite)",
+  all: 'each fault run on the whole suite',
+}[scope];
+const shownArgs = process.argv.slice(2).filter((arg) => arg !== '--write');
 const table = [
-  `Command: \`npm run prove${values.fast ? ' -- --fast' : ''}${values.fault ? ` -- --fault ${values.fault}` : ''}\` (${runs} runs per property, fault seed ${seed}; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, 2 cores; ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  `Command: \`npm run prove${shownArgs.length > 0 ? ` -- ${shownArgs.join(' ')}` : ''}\` (${runs} runs per property, fault seed ${seed}, ${scopeText}; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, 2 cores; ${((Date.now() - started) / 1000).toFixed(0)} s)`,
   '',
-  '| fault mode | area | detected | failing rules (own area first) | runs until detection | shrunk counterexample (chars) | the bug |',
-  '|---|---|---|---|---|---|---|',
-  ...detections.map(row),
-  '',
-  `**Detection rate: ${detectedCount}/${detections.length} (${((100 * detectedCount) / Math.max(1, detections.length)).toFixed(0)} %), each caught in its own rule area.**`,
+  `**Rules killed by a fault that targets them: ${killedRules}/${ruleRows.length}.** Faults detected on a target rule: ${detected.length}/${detections.length} (${narrow} narrow: they show only for some inputs). Runs until detection over detected faults: median ${show(median(allRuns))}, max ${show(allRuns.length > 0 ? Math.max(...allRuns) : undefined)}.`,
   ...(clean.length > 0
     ? [
-        `**False positives: ${falsePositives.length}** over ${clean.length} clean runs of the whole suite against the reference server (${cleanSeeds.length} seeds × ${profiles.map(([p]) => p).join(' and ')}).`,
+        `**False positives: ${falsePositives.length}** over ${clean.length} clean runs of the whole suite against the reference server (${cleanSeeds.length} seeds × ${profiles.map(([p]) => p).join(' and ')}, ${cleanRuns} runs per property; any failed rule counts, SHOULD included).`,
         ...falsePositives.map((run) => `- ${run.profile} seed ${run.seed}: ${run.failedRules.join(', ')}`),
       ]
     : []),
+  '',
+  '### Per rule',
+  '',
+  '| rule | level | killed by | runs until detection (median / max) | shrunk counterexample (chars, median) | collateral (failing rules not targeted) |',
+  '|---|---|---|---|---|---|',
+  ...ruleRows.map((row) => row.line),
+  '',
+  '### Per fault mode',
+  '',
+  '| fault mode | targets | kind | detected | runs until detection | shrunk counterexample (chars) | shrinks | collateral | the bug |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...detections.map(faultRow),
 ].join('\n');
-console.log(table);
+console.log(`\n${table}`);
 
 if (values.write) writeResultsSection('prove', 'Fault detection (the harness proving itself)', table);
-process.exitCode = detectedCount === detections.length && falsePositives.length === 0 ? 0 : 1;
+process.exitCode =
+  detected.length === detections.length && killedRules === ruleRows.length && falsePositives.length === 0
+    ? 0
+    : 1;

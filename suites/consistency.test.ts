@@ -3,11 +3,12 @@
 // reads within the window (each observation goes to the report); stale past it is a failure.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, useConformance } from '../harness/index.ts';
+import { expectRule, observeFor, useConformance } from '../harness/index.ts';
 import { recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('cons');
 const { http, contract, settings, windowMs } = kvs;
+const settleMs = Number(settings.consistencySettleMs);
 const eventual = settings.consistency === 'eventual';
 const key = recordKeyArbitrary(contract.limits);
 const text = fc.string({ minLength: 1, maxLength: 40 });
@@ -31,24 +32,26 @@ async function settle<T>(
   );
 }
 
-/** Reads a few more times and fails `rule` if the old state comes back. */
+/**
+ * Keeps reading for the profile's settle time (consistencySettleMs) once the new state was seen,
+ * and fails `rule` if the old state comes back: "never the old state again once the new one was
+ * seen" (KVS-CONS-003), "never becomes readable again" (KVS-CONS-006).
+ */
 async function staysSettled<T>(
   readNow: () => Promise<T>,
   expected: (value: T) => boolean,
   rule: 'KVS-CONS-003' | 'KVS-CONS-006',
   what: string,
 ): Promise<void> {
-  for (let i = 0; i < 3; i += 1) {
-    const value = await readNow();
-    expectRule(
-      expected(value),
-      rule,
-      `${what}: once the new state was seen, read ${i + 1} showed ${JSON.stringify(value)} again`,
-    );
-  }
+  const watch = await observeFor(readNow, expected, settleMs);
+  expectRule(
+    watch.outcome === 'held',
+    rule,
+    `${what}: once the new state was seen, read ${watch.reads} (${watch.afterMs} ms later) showed ${JSON.stringify(watch.last)} again`,
+  );
 }
 
-describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windowMs} ms)`, () => {
+describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windowMs} ms, settle ${settleMs} ms)`, () => {
   it('KVS-CONS-001 a key written for the first time (not read before) is readable with its value right away', async () => {
     const store = await kvs.newStore('new-keys');
     // Every key gets a unique suffix: a key read (404) or deleted before is exactly the case the
@@ -136,6 +139,12 @@ describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windo
           );
           await http.deleteRecord(store.id, recordKey);
           await settle(
+            () => read(store.id, recordKey),
+            (v) => v === undefined,
+            'KVS-CONS-003',
+            `delete of ${recordKey}`,
+          );
+          await staysSettled(
             () => read(store.id, recordKey),
             (v) => v === undefined,
             'KVS-CONS-003',

@@ -2,7 +2,7 @@
 // `undefined` / `false` through apify-client — never a thrown error.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, useConformance, type CheckedResponse } from '../harness/index.ts';
+import { expectRule, useConformance, type OperationCall } from '../harness/index.ts';
 import { recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('notfound');
@@ -11,23 +11,20 @@ const NOT_FOUND_TYPES = ['record-not-found', 'record-or-token-not-found'];
 const missingStoreId = fc.stringMatching(/^[a-zA-Z0-9]{17}$/);
 const key = recordKeyArbitrary(contract.limits);
 
-const errorType = (response: CheckedResponse): string | undefined =>
-  response.body.length > 0 ? response.json<{ error?: { type?: string } }>().error?.type : undefined;
-
-function expectNotFound(
-  response: CheckedResponse,
+/**
+ * Calls an operation that must answer 404 with a not-found error type, judged under `rule` (the
+ * rule whose behaviour it is) before the generic response checks, which are reported alongside.
+ */
+async function expectNotFound(
+  operationId: string,
+  call: OperationCall,
   rule: 'KVS-NOTFOUND-001' | 'KVS-NOTFOUND-002' | 'KVS-NOTFOUND-004',
   what: string,
-): void {
-  expectRule(response.status === 404, rule, `${what} answered ${response.status}, expected 404`, [
-    response.exchange,
-  ]);
-  expectRule(
-    NOT_FOUND_TYPES.includes(errorType(response) ?? ''),
-    rule,
-    `${what} answered 404 with type ${JSON.stringify(errorType(response))}; apify-client throws unless it is ${NOT_FOUND_TYPES.join(' or ')}`,
-    [response.exchange],
-  );
+): Promise<void> {
+  await api.call(operationId, {
+    ...call,
+    expect: { ruleId: rule, status: [404], errorTypes: NOT_FOUND_TYPES, what },
+  });
 }
 
 /** Runs an apify-client call and fails the rule if it throws. */
@@ -45,8 +42,9 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
     const store = await kvs.newStore('missing-record');
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
-        expectNotFound(
-          await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }),
+        await expectNotFound(
+          'keyValueStore_record_get',
+          { storeId: store.id, recordKey },
           'KVS-NOTFOUND-001',
           `GET of missing record ${recordKey}`,
         );
@@ -58,7 +56,7 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
     await fc.assert(
       fc.asyncProperty(missingStoreId, key, async (storeId, recordKey) => {
         const body = { headers: { 'content-type': 'application/json' }, body: '{}' };
-        const calls: [string, Parameters<typeof api.call>[1]][] = [
+        const calls: [string, OperationCall][] = [
           ['keyValueStore_get', { storeId }],
           ['keyValueStore_put', { storeId, ...body }],
           ['keyValueStore_keys_get', { storeId }],
@@ -69,8 +67,9 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
           ['keyValueStore_delete', { storeId }],
         ];
         for (const [operationId, call] of calls)
-          expectNotFound(
-            await api.call(operationId, call),
+          await expectNotFound(
+            operationId,
+            call,
             'KVS-NOTFOUND-002',
             `${operationId} on missing store ${storeId}`,
           );
@@ -82,7 +81,11 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
     const store = await kvs.newStore('head');
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constant(store.id), missingStoreId), key, async (storeId, recordKey) => {
-        const response = await api.call('keyValueStore_record_head', { storeId, recordKey });
+        const response = await api.call('keyValueStore_record_head', {
+          storeId,
+          recordKey,
+          expect: { ruleId: 'KVS-NOTFOUND-003', status: [404], what: `HEAD ${storeId}/${recordKey}` },
+        });
         expectRule(
           response.status === 404 && response.body.length === 0,
           'KVS-NOTFOUND-003',
@@ -99,18 +102,21 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
         const store = await kvs.newStore('deleted');
         await http.setRecord(store.id, recordKey, Buffer.from('v'), 'text/plain');
         await http.deleteStore(store.id);
-        expectNotFound(
-          await api.call('keyValueStore_get', { storeId: store.id }),
+        await expectNotFound(
+          'keyValueStore_get',
+          { storeId: store.id },
           'KVS-NOTFOUND-004',
           'GET of a deleted store',
         );
-        expectNotFound(
-          await api.call('keyValueStore_keys_get', { storeId: store.id }),
+        await expectNotFound(
+          'keyValueStore_keys_get',
+          { storeId: store.id },
           'KVS-NOTFOUND-004',
           'keys of a deleted store',
         );
-        expectNotFound(
-          await api.call('keyValueStore_record_get', { storeId: store.id, recordKey }),
+        await expectNotFound(
+          'keyValueStore_record_get',
+          { storeId: store.id, recordKey },
           'KVS-NOTFOUND-004',
           'a record of a deleted store',
         );
@@ -185,15 +191,17 @@ describe('KVS-NOTFOUND: missing stores and records', () => {
     ] ?? [204, 404];
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
-        const response = await api.call('keyValueStore_record_delete', { storeId: store.id, recordKey });
-        expectRule(
-          allowed.includes(response.status),
-          'KVS-NOTFOUND-007',
-          `DELETE of missing ${recordKey} answered ${response.status}; allowed ${allowed.join(' or ')}`,
-          [response.exchange],
-        );
-        if (response.status === 404)
-          expectNotFound(response, 'KVS-NOTFOUND-001', `DELETE of missing ${recordKey}`);
+        // "answers 204 or 404 as the profile says, and a 404 there has a not-found error type"
+        await api.call('keyValueStore_record_delete', {
+          storeId: store.id,
+          recordKey,
+          expect: {
+            ruleId: 'KVS-NOTFOUND-007',
+            status: allowed,
+            errorTypes: NOT_FOUND_TYPES,
+            what: `DELETE of missing ${recordKey} (deleteMissingRecordStatus ${String(settings.deleteMissingRecordStatus)})`,
+          },
+        });
       }),
     );
   });

@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, useConformance } from '../harness/index.ts';
+import { expectRule, observeFor, useConformance, type CallExpectation } from '../harness/index.ts';
 import { payloadDigest, payloadStream } from '../generators/index.ts';
 
 const kvs = await useConformance('limit');
-const { api, http, contract, settings } = kvs;
+const { api, http, contract, settings, windowMs } = kvs;
 const LIMIT = contract.limits.maxPayloadBytes;
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 const tooLargeTypes = {
@@ -18,12 +18,19 @@ const tooLargeTypes = {
 }[String(settings.payloadTooLargeErrorType)] ?? ['request-too-large', 'record-too-large'];
 
 /** PUTs a streamed payload of `size` incompressible bytes (seeded) with identity encoding. */
-function putPayload(storeId: string, recordKey: string, size: number, seed: number) {
+function putPayload(
+  storeId: string,
+  recordKey: string,
+  size: number,
+  seed: number,
+  expect?: CallExpectation,
+) {
   return api.call('keyValueStore_record_put', {
     storeId,
     recordKey,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
     body: payloadStream(size, seed),
+    ...(expect ? { expect } : {}),
   });
 }
 
@@ -34,7 +41,11 @@ describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
       fc.asyncProperty(fc.constantFrom(-1, 0), fc.nat(), async (offset, seed) => {
         const size = LIMIT + offset;
         const recordKey = kvs.freshKey(`size-${size}`);
-        const put = await putPayload(store.id, recordKey, size, seed);
+        const put = await putPayload(store.id, recordKey, size, seed, {
+          ruleId: 'KVS-LIMIT-001',
+          status: [200, 201],
+          what: `a ${size}-byte body`,
+        });
         expectRule(
           put.status === 201 || put.status === 200,
           'KVS-LIMIT-001',
@@ -62,7 +73,12 @@ describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
         async (over, existing, seed) => {
           const store = await kvs.newStore('over-limit');
           if (existing) await http.setRecord(store.id, 'target', Buffer.from('previous value'), 'text/plain');
-          const put = await putPayload(store.id, 'target', LIMIT + over, seed);
+          const put = await putPayload(store.id, 'target', LIMIT + over, seed, {
+            ruleId: 'KVS-LIMIT-002',
+            status: [413],
+            errorTypes: tooLargeTypes,
+            what: `a ${LIMIT + over}-byte body (payloadTooLargeErrorType ${String(settings.payloadTooLargeErrorType)})`,
+          });
           const type = put.status === 413 ? put.json<{ error: { type: string } }>().error.type : undefined;
           expectRule(
             put.status === 413,
@@ -76,11 +92,18 @@ describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
             `the 413 has type ${JSON.stringify(type)}; payloadTooLargeErrorType allows ${tooLargeTypes.join(', ')}`,
             [put.exchange],
           );
-          const kept = await http.getRecord(store.id, 'target');
+          // Watched for the consistency window (and at least the settle time): on an eventually
+          // consistent store a stale read would show the previous value even if the refused body
+          // had been stored, and would hide it.
+          const watch = await observeFor(
+            () => http.getRecord(store.id, 'target'),
+            (kept) => (existing ? kept?.value.toString() === 'previous value' : kept === undefined),
+            Math.max(windowMs, Number(settings.consistencySettleMs)),
+          );
           expectRule(
-            existing ? kept?.value.toString() === 'previous value' : kept === undefined,
+            watch.outcome === 'held',
             'KVS-LIMIT-003',
-            `after the refused write the key holds ${kept ? `${kept.value.length} bytes` : 'nothing'}; it held ${existing ? 'the previous value' : 'nothing'}`,
+            `${watch.afterMs} ms after the refused write the key holds ${watch.last ? `${watch.last.value.length} bytes` : 'nothing'}; it held ${existing ? 'the previous value' : 'nothing'}`,
             [put.exchange],
           );
           const keys = (await http.listKeys(store.id)).items.map((item) => item.key);

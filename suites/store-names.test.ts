@@ -1,7 +1,7 @@
 // KVS-NAME: store names and get-or-create by name.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, useConformance, type StoreInfo } from '../harness/index.ts';
+import { expectRule, useConformance, type KeysPage, type StoreInfo } from '../harness/index.ts';
 
 const kvs = await useConformance('name');
 const { api, http, contract, settings } = kvs;
@@ -23,7 +23,10 @@ describe('KVS-NAME: store names', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 4 }), async (repeats) => {
         const name = kvs.storeName('goc');
-        const first = await api.call('keyValueStores_post', { query: { name } });
+        const first = await api.call('keyValueStores_post', {
+          query: { name },
+          expect: { ruleId: 'KVS-NAME-001', status: [201], what: `creating the new name "${name}"` },
+        });
         const store = kvs.track(first.json<StoreResponse>().data);
         expectRule(
           first.status === 201 && store.name === name,
@@ -32,7 +35,10 @@ describe('KVS-NAME: store names', () => {
           [first.exchange],
         );
         for (let i = 1; i < repeats; i += 1) {
-          const again = await api.call('keyValueStores_post', { query: { name } });
+          const again = await api.call('keyValueStores_post', {
+            query: { name },
+            expect: { ruleId: 'KVS-NAME-002', status: [200], what: `get-or-create of the taken "${name}"` },
+          });
           const id = again.json<StoreResponse>().data.id;
           expectRule(
             again.status === 200 && id === store.id,
@@ -73,7 +79,12 @@ describe('KVS-NAME: store names', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 5 }), async (count) => {
         const answers = [];
-        for (let i = 0; i < count; i += 1) answers.push(await api.call('keyValueStores_post'));
+        for (let i = 0; i < count; i += 1)
+          answers.push(
+            await api.call('keyValueStores_post', {
+              expect: { ruleId: 'KVS-NAME-004', status: [201], what: 'creating a store without a name' },
+            }),
+          );
         const stores = answers.map((answer) => kvs.track(answer.json<StoreResponse>().data));
         expectRule(
           answers.every((answer) => answer.status === 201),
@@ -103,7 +114,10 @@ describe('KVS-NAME: store names', () => {
       fc.asyncProperty(fc.constant(null), async () => {
         const store = await kvs.newStore('reuse');
         await http.deleteStore(store.id);
-        const again = await api.call('keyValueStores_post', { query: { name: store.name ?? '' } });
+        const again = await api.call('keyValueStores_post', {
+          query: { name: store.name ?? '' },
+          expect: { ruleId: 'KVS-NAME-005', status: [201], what: `re-creating the deleted "${store.name}"` },
+        });
         const fresh = kvs.track(again.json<StoreResponse>().data);
         expectRule(
           again.status === 201 && fresh.id !== store.id,
@@ -176,11 +190,18 @@ describe('KVS-NAME: store names', () => {
       fc.asyncProperty(fc.constant(null), async () => {
         const store = await kvs.newStore('tilde');
         const byName = `~${store.name}`;
-        const read = await api.call('keyValueStore_get', { storeId: byName });
+        // "addressable as ~name for reading, updating, deleting and for its records": every call
+        // through ~name must act on this store, so its answers are checked for content, not status.
+        const via = (what: string, status: number[]) => ({
+          ruleId: 'KVS-NAME-008' as const,
+          status,
+          what: `${what} through ${byName}`,
+        });
+        const read = await api.call('keyValueStore_get', { storeId: byName, expect: via('GET', [200]) });
         expectRule(
-          read.status === 200 && read.json<StoreResponse>().data.id === store.id,
+          read.json<StoreResponse>().data.id === store.id,
           'KVS-NAME-008',
-          `GET ${byName} answered ${read.status}`,
+          `GET ${byName} answered the store ${read.json<StoreResponse>().data.id}, not ${store.id}`,
           [read.exchange],
         );
         const put = await api.call('keyValueStore_record_put', {
@@ -188,30 +209,51 @@ describe('KVS-NAME: store names', () => {
           recordKey: 'k',
           headers: { 'content-type': 'text/plain' },
           body: 'v',
+          expect: via('PUT record', [200, 201]),
         });
-        const get = await api.call('keyValueStore_record_get', { storeId: byName, recordKey: 'k' });
-        const keys = await api.call('keyValueStore_keys_get', { storeId: byName });
+        const get = await api.call('keyValueStore_record_get', {
+          storeId: byName,
+          recordKey: 'k',
+          expect: via('GET record', [200]),
+        });
+        expectRule(
+          get.body.toString() === 'v' && (await http.getRecord(store.id, 'k'))?.value.toString() === 'v',
+          'KVS-NAME-008',
+          `the record written through ${byName} reads ${JSON.stringify(get.body.toString())} there and is ${(await http.getRecord(store.id, 'k')) ? 'different' : 'missing'} by id`,
+          [put.exchange, get.exchange],
+        );
+        const keys = await kvs.eventually(
+          () => api.call('keyValueStore_keys_get', { storeId: byName, expect: via('GET keys', [200]) }),
+          (answer) => answer.json<{ data: KeysPage }>().data.items.some((item) => item.key === 'k'),
+        );
+        const listed = keys.json<{ data: KeysPage }>().data.items.map((item) => item.key);
+        expectRule(
+          JSON.stringify(listed) === JSON.stringify(['k']),
+          'KVS-NAME-008',
+          `the keys of ${byName} are ${JSON.stringify(listed)}; the store holds ["k"]`,
+          [keys.exchange],
+        );
         const updated = await api.call('keyValueStore_put', {
           storeId: byName,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ generalAccess: 'RESTRICTED' }),
+          body: JSON.stringify({ generalAccess: 'ANYONE_WITH_ID_CAN_READ' }),
+          expect: via('PUT store', [200]),
         });
-        const exchanges = [put.exchange, get.exchange, keys.exchange, updated.exchange];
+        const after = updated.json<{ data: StoreInfo & { generalAccess?: string } }>().data;
         expectRule(
-          put.status < 300 &&
-            get.status === 200 &&
-            get.body.toString() === 'v' &&
-            keys.status === 200 &&
-            updated.status === 200,
+          after.id === store.id && after.generalAccess === 'ANYONE_WITH_ID_CAN_READ',
           'KVS-NAME-008',
-          `through ${byName}: put ${put.status}, get ${get.status}, keys ${keys.status}, update ${updated.status}`,
-          exchanges,
+          `updating through ${byName} answered store ${after.id} with generalAccess ${JSON.stringify(after.generalAccess)}`,
+          [updated.exchange],
         );
-        const deleted = await api.call('keyValueStore_delete', { storeId: byName });
+        const deleted = await api.call('keyValueStore_delete', {
+          storeId: byName,
+          expect: via('DELETE', [204]),
+        });
         expectRule(
-          deleted.status === 204 && (await http.getStore(store.id)) === undefined,
+          (await http.getStore(store.id)) === undefined,
           'KVS-NAME-008',
-          `DELETE ${byName} answered ${deleted.status}`,
+          `DELETE ${byName} answered ${deleted.status} but the store ${store.id} still reads`,
           [deleted.exchange],
         );
       }),
@@ -225,8 +267,18 @@ describe('KVS-NAME: store names', () => {
         const store = await kvs.newStore('before');
         const newName = kvs.storeName('after');
         await http.updateStore(store.id, { name: newName });
-        const fresh = await api.call('keyValueStore_get', { storeId: `~${newName}` });
-        const old = await api.call('keyValueStore_get', { storeId: `~${store.name}` });
+        const fresh = await api.call('keyValueStore_get', {
+          storeId: `~${newName}`,
+          expect: { ruleId: 'KVS-NAME-009', status: [200], what: `GET of the new ~${newName}` },
+        });
+        const old = await api.call('keyValueStore_get', {
+          storeId: `~${store.name}`,
+          expect: {
+            ruleId: 'KVS-NAME-009',
+            status: [404],
+            what: `GET of the old ~${store.name} after the rename`,
+          },
+        });
         expectRule(
           fresh.status === 200 && fresh.json<StoreResponse>().data.id === store.id,
           'KVS-NAME-009',

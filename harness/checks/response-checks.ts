@@ -11,6 +11,8 @@ export interface CheckInput {
   readonly exchange: Exchange;
   readonly response: RecordedResponse;
   readonly mediaType: string;
+  /** The request's path as sent (unredacted, unlike the exchange's URL), when the caller knows it. */
+  readonly requestPath?: string;
 }
 
 /** One problem a check found. */
@@ -66,6 +68,7 @@ const checkBodySchema: ResponseCheck = (input) => {
   const { contract, operation, response } = input;
   const documented = operation.responses.get(response.status);
   if (!documented?.media.has('application/json') || input.mediaType !== 'application/json') return [];
+  if (response.status >= 400 && !readErrorEnvelope(response.body)) return [];
   const ruleId: RuleId = response.status >= 400 ? 'KVS-SCHEMA-004' : 'KVS-SCHEMA-002';
   let body: unknown;
   try {
@@ -81,32 +84,124 @@ const checkBodySchema: ResponseCheck = (input) => {
   }
   const check = contract.checkBody(operation.id, response.status, 'application/json', body);
   if (check.outcome !== 'invalid') return [];
-  // A 404 whose error type is not a not-found type breaks apify-client (it throws instead of
-  // returning undefined): that is KVS-NOTFOUND-001's case, not a plain schema slip.
-  const wrongNotFoundType =
-    response.status === 404 && check.violations.some((v) => v.instancePath === '/error/type');
+  // A wrong error type on a 404 is a schema slip here; the suite that provoked the 404 names the
+  // rule it breaks (KVS-NOTFOUND-001/002/004/007) through the call's expectation, alongside this one.
   return [
     {
-      ruleId: wrongNotFoundType ? 'KVS-NOTFOUND-001' : ruleId,
+      ruleId,
       message: `${operation.id} ${response.status} body does not match the contract: ${describeViolations(check.violations)}`,
       evidence: { violations: check.violations },
     },
   ];
 };
 
-/** KVS-SCHEMA-005: required headers (Location on every 201) are present. */
-const checkRequiredHeaders: ResponseCheck = ({ operation, response }) => {
+/**
+ * The `{"error":{"type":string,"message":string}}` envelope of an error answer, read whatever
+ * the Content-Type says; undefined when the body is not one.
+ */
+export function readErrorEnvelope(body: Buffer): { type: string; message: string } | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { type?: unknown; message?: unknown } };
+    const error = parsed.error;
+    return typeof error?.type === 'string' && typeof error.message === 'string'
+      ? { type: error.type, message: error.message }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * KVS-SCHEMA-004: every 4xx and 5xx answer other than to HEAD carries the JSON error envelope,
+ * whatever its Content-Type says ("Every 4xx response other than to HEAD has the body
+ * {"error":{"type":string,"message":string}}"; apify-client reads error.type from it).
+ */
+const checkErrorEnvelope: ResponseCheck = ({ operation, response }) => {
+  if (response.status < 400 || operation.method === 'HEAD' || readErrorEnvelope(response.body)) return [];
+  return [
+    {
+      ruleId: 'KVS-SCHEMA-004',
+      message: `${operation.id} ${response.status} has no JSON error envelope: ${response.body.length === 0 ? 'the body is empty' : `the body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))}`} (Content-Type ${response.headers['content-type'] ?? 'none'})`,
+      evidence: { contentType: response.headers['content-type'] ?? null, bytes: response.body.length },
+    },
+  ];
+};
+
+/** The path a 201's Location must resolve to: the created store, or the written record. */
+function createdResourcePath(input: CheckInput): { path: string; storeFromRequest: boolean } | undefined {
+  const { operation, exchange, response } = input;
+  if (operation.id === 'keyValueStores_post') {
+    try {
+      const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } }).data?.id;
+      return typeof id === 'string'
+        ? { path: `/v2/key-value-stores/${id}`, storeFromRequest: false }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  // The recorded URL is redacted (the token reads $APIFY_TOKEN, wherever its text occurs): use the
+  // path as sent when the caller gives it.
+  const requested =
+    (input.requestPath ?? /^[a-z]+:\/\/[^/]+([^?#]*)/i.exec(exchange.request.url)?.[1] ?? '').split('?')[0] ??
+    '';
+  return /\/records\/[^/]+$/.test(requested) ? { path: requested, storeFromRequest: true } : undefined;
+}
+
+/** The decoded store segment and record key of a store or record path. */
+const resourceParts = (path: string): string[] =>
+  (/\/v2\/key-value-stores\/([^/]+)(?:\/records\/([^/]+))?$/.exec(path) ?? []).slice(1).map((part) => {
+    try {
+      return decodeURIComponent(part ?? '');
+    } catch {
+      return part ?? '';
+    }
+  });
+
+/**
+ * KVS-SCHEMA-005: required headers (Location on every 201) are present, and Location is "the
+ * absolute URL of the created resource": an absolute http(s) URL whose path ends with the created
+ * store (its id) or the written record (its store, as addressed or by id, and its key).
+ */
+const checkRequiredHeaders: ResponseCheck = (input) => {
+  const { operation, response } = input;
   const missing = (operation.responses.get(response.status)?.requiredHeaders ?? []).filter(
     (name) => !response.headers[name],
   );
-  if (missing.length === 0) return [];
-  return [
+  if (missing.length > 0)
+    return [
+      {
+        ruleId: 'KVS-SCHEMA-005',
+        message: `${operation.id} ${response.status} lacks the required header(s) ${missing.join(', ')}`,
+        evidence: { missing },
+      },
+    ];
+  const location = response.headers.location;
+  if (response.status !== 201 || location === undefined) return [];
+  const violation = (problem: string): CheckViolation[] => [
     {
       ruleId: 'KVS-SCHEMA-005',
-      message: `${operation.id} ${response.status} lacks the required header(s) ${missing.join(', ')}`,
-      evidence: { missing },
+      message: `${operation.id} 201 has Location ${JSON.stringify(location)}: ${problem}`,
+      evidence: { location },
     },
   ];
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return violation('not an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return violation('not an http(s) URL');
+  const created = createdResourcePath(input);
+  if (!created) return [];
+  const [wantStore, wantKey] = resourceParts(created.path);
+  const [gotStore, gotKey] = resourceParts(url.pathname);
+  const storeMatches = created.storeFromRequest
+    ? gotStore !== undefined && gotStore !== '' && (wantStore?.startsWith('~') || gotStore === wantStore)
+    : gotStore === wantStore;
+  return storeMatches && gotKey === wantKey
+    ? []
+    : violation(`it does not resolve to the created resource ${created.path}`);
 };
 
 /** KVS-SCHEMA-006: 204 and every HEAD answer have an empty body. */
@@ -125,6 +220,7 @@ const checkEmptyBody: ResponseCheck = (input) => {
 /** Every response check by name, enabled by default (the Schemathesis-style registry). */
 export const RESPONSE_CHECKS: Readonly<Record<string, ResponseCheck>> = {
   status_documented: checkStatusDocumented,
+  error_envelope: checkErrorEnvelope,
   json_content_type: checkJsonContentType,
   body_schema: checkBodySchema,
   required_headers: checkRequiredHeaders,

@@ -9,6 +9,7 @@ import type { YamlSource } from './yaml-source.ts';
 export const PROFILE_SETTING_NAMES = [
   'consistency',
   'consistencyWindowMs',
+  'consistencySettleMs',
   'recordOverwriteStatus',
   'deleteMissingRecordStatus',
   'listLimitAboveMax',

@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
-import { runResponseChecks, mediaTypeOf } from '../checks/response-checks.ts';
+import {
+  mediaTypeOf,
+  readErrorEnvelope,
+  runResponseChecks,
+  type CheckViolation,
+} from '../checks/response-checks.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { ContractViolationError } from '../failures.ts';
@@ -17,6 +22,23 @@ export interface OperationCall {
   readonly token?: string;
   /** Skip the response checks (for deliberately malformed requests whose answers are judged by the suite). */
   readonly unchecked?: boolean;
+  /** What the rule under test expects of this answer; judged before the generic response checks. */
+  readonly expect?: CallExpectation;
+}
+
+/**
+ * The specific rule a call is made to judge and the answer it demands. When the answer breaks it,
+ * the failure names this rule first and any generic response check that also fails alongside
+ * (never instead of it): a user reads the rule id first, and it must be the specific one.
+ */
+export interface CallExpectation {
+  readonly ruleId: RuleId;
+  /** The statuses the rule allows. */
+  readonly status: readonly number[];
+  /** For an error answer: the error types the rule allows. */
+  readonly errorTypes?: readonly string[];
+  /** What the call does, for the message (e.g. "GET of missing record k"). */
+  readonly what?: string;
 }
 
 /** A checked response: the exchange and helpers to read it. */
@@ -73,9 +95,10 @@ export class HttpApi {
 
   async call(operationId: string, call: OperationCall = {}): Promise<CheckedResponse> {
     const operation = this.contract.operation(operationId);
+    const requestPath = this.path(operationId, call);
     const exchange = await this.client.send({
       method: operation.method,
-      path: this.path(operationId, call),
+      path: requestPath,
       operationId,
       ...(call.headers ? { headers: call.headers } : {}),
       ...(call.body === undefined ? {} : { body: call.body }),
@@ -84,40 +107,56 @@ export class HttpApi {
     });
     const response = exchange.response;
     if (!response) {
+      // A body sent where none may be (a 204, an answer to HEAD) breaks the HTTP framing, so the
+      // client reads no response at all: that is KVS-SCHEMA-006, not a missing answer.
+      const bodyNotAllowed =
+        /ContentLengthMismatch|content-length/i.test(exchange.error ?? '') &&
+        (operation.method === 'HEAD' || operation.responses.has(204));
+      const generic: CheckViolation = {
+        ruleId: bodyNotAllowed ? 'KVS-SCHEMA-006' : 'KVS-SCHEMA-001',
+        message: `${operationId} got no ${bodyNotAllowed ? 'well-framed ' : ''}response: ${exchange.error ?? 'unknown error'}`,
+        evidence: { error: exchange.error },
+      };
       throw new ContractViolationError({
-        ruleId: 'KVS-SCHEMA-001',
+        ruleId: call.expect?.ruleId ?? generic.ruleId,
         operationId,
-        message: `${operationId} got no response: ${exchange.error ?? 'unknown error'}`,
+        message: call.expect
+          ? `${call.expect.what ?? operationId}: no answer${alsoViolated([generic])}`
+          : generic.message,
         evidence: { error: exchange.error },
         exchanges: [exchange],
       });
     }
     this.#onAnswer?.(operationId, response.status);
-    if (!call.unchecked) {
-      const violations = runResponseChecks({
-        contract: this.contract,
-        operation,
-        exchange,
-        response,
-        mediaType: mediaTypeOf(response.headers['content-type']),
-      });
-      const first = violations[0];
-      if (first) {
-        const more =
-          violations.length > 1
-            ? ` (and: ${violations
-                .slice(1)
-                .map((v) => `[${v.ruleId}] ${v.message}`)
-                .join('; ')})`
-            : '';
-        throw new ContractViolationError({
-          ruleId: first.ruleId,
-          operationId,
-          message: first.message + more,
-          evidence: first.evidence,
-          exchanges: [exchange],
+    const violations = call.unchecked
+      ? []
+      : runResponseChecks({
+          contract: this.contract,
+          operation,
+          exchange,
+          response,
+          mediaType: mediaTypeOf(response.headers['content-type']),
+          requestPath,
         });
-      }
+    const broken = call.expect ? brokenExpectation(call.expect, response) : undefined;
+    const first = violations[0];
+    if (call.expect && broken) {
+      throw new ContractViolationError({
+        ruleId: call.expect.ruleId,
+        operationId,
+        message: `${call.expect.what ?? operationId}: ${broken}${alsoViolated(violations)}`,
+        evidence: { expected: call.expect.status, status: response.status, generic: violations },
+        exchanges: [exchange],
+      });
+    }
+    if (first) {
+      throw new ContractViolationError({
+        ruleId: first.ruleId,
+        operationId,
+        message: first.message + alsoViolated(violations.slice(1)),
+        evidence: first.evidence,
+        exchanges: [exchange],
+      });
     }
     const location = response.headers.location;
     if (
@@ -146,6 +185,24 @@ export class HttpApi {
     }
     return checkedResponse(exchange, response);
   }
+}
+
+/** The generic violations that come with a failure, each with its rule marker. */
+function alsoViolated(violations: readonly CheckViolation[]): string {
+  return violations.length > 0
+    ? ` (and: ${violations.map((v) => `[${v.ruleId}] ${v.message}`).join('; ')})`
+    : '';
+}
+
+/** How an answer breaks a call's expectation, or undefined when it meets it. */
+function brokenExpectation(expectation: CallExpectation, response: RecordedResponse): string | undefined {
+  if (!expectation.status.includes(response.status))
+    return `expected status ${expectation.status.join(' or ')}, got ${response.status}`;
+  if (response.status < 400 || !expectation.errorTypes) return undefined;
+  const type = readErrorEnvelope(response.body)?.type;
+  return type !== undefined && expectation.errorTypes.includes(type)
+    ? undefined
+    : `answered ${response.status} with error type ${JSON.stringify(type ?? null)}; allowed ${expectation.errorTypes.join(' or ')}`;
 }
 
 function checkedResponse(exchange: Exchange, response: RecordedResponse): CheckedResponse {

@@ -43,11 +43,11 @@ describe('the rules reference (docs/rules.md)', () => {
     expect(reference.areas.find((area) => area.area === 'KEYS')?.rules[4]?.tests.length).toBeGreaterThan(0);
   });
 
-  it('names, for each rule a fault mode targets, that fault (fault targets are rules of its own area)', () => {
+  it('names, for each rule a fault mode targets, that fault', () => {
     for (const mode of FAULT_MODES) {
       expect(mode.targets.length, mode.name).toBeGreaterThan(0);
       for (const target of mode.targets) {
-        expect(contract.rules.get(target)?.area, `${mode.name} → ${target}`).toBe(mode.area);
+        expect(contract.rules.has(target), `${mode.name} → ${target}`).toBe(true);
         const entry = markdown.slice(markdown.indexOf(`\n### ${target}\n`));
         expect(entry.slice(0, entry.indexOf('\n### ', 1)), target).toContain(`\`${mode.name}\``);
       }

@@ -101,13 +101,88 @@ describe('the harness catches a faulty target under the right rule', () => {
     expect(failure.message).toContain('lacks the required header(s) location');
   });
 
-  it('a 404 with a type apify-client does not treat as not-found → KVS-NOTFOUND-001', async () => {
+  it('a 404 with a type apify-client does not treat as not-found → the rule the call judges, KVS-SCHEMA-004 alongside', async () => {
     const wrongType: Fault = (answer) =>
       answer.status === 404
         ? editJson(answer, () => ({ error: { type: 'page-not-found', message: 'gone' } }))
         : answer;
-    const failure = await failureOf(wrongType, 'keyValueStore_get', { storeId: 'AAAAAAAAAAAAAAAAA' });
-    expect(failure.failure.ruleId).toBe('KVS-NOTFOUND-001');
+    const generic = await failureOf(wrongType, 'keyValueStore_get', { storeId: 'AAAAAAAAAAAAAAAAA' });
+    expect(generic.failure.ruleId).toBe('KVS-SCHEMA-004');
+    const specific = await failureOf(wrongType, 'keyValueStore_get', {
+      storeId: 'AAAAAAAAAAAAAAAAA',
+      expect: {
+        ruleId: 'KVS-NOTFOUND-002',
+        status: [404],
+        errorTypes: ['record-not-found', 'record-or-token-not-found'],
+      },
+    });
+    expect(specific.failure.ruleId).toBe('KVS-NOTFOUND-002');
+    expect(specific.message).toContain('"page-not-found"');
+    expect(specific.message).toContain('[KVS-SCHEMA-004]');
+  });
+
+  it('an undocumented status on a call judging a rule → that rule first, KVS-SCHEMA-001 alongside', async () => {
+    const failure = await failureOf(
+      storesOnly((answer) => ({ ...answer, status: 202 })),
+      'keyValueStores_post',
+      { query: { name: 'kvsc-faulty-expect' }, expect: { ruleId: 'KVS-NAME-001', status: [201] } },
+    );
+    expect(failure.failure.ruleId).toBe('KVS-NAME-001');
+    expect(failure.message).toMatch(/^\[KVS-NAME-001\] .*expected status 201, got 202.*\[KVS-SCHEMA-001\]/);
+  });
+
+  it('an error answer without the JSON envelope, whatever its Content-Type → KVS-SCHEMA-004', async () => {
+    const empty = await failureOf(
+      (answer) => (answer.status === 404 ? { ...answer, headers: {}, body: Buffer.alloc(0) } : answer),
+      'keyValueStore_get',
+      { storeId: 'AAAAAAAAAAAAAAAAA' },
+    );
+    expect(empty.failure.ruleId).toBe('KVS-SCHEMA-004');
+    expect(empty.message).toContain('the body is empty');
+    const html = await failureOf(
+      (answer) =>
+        answer.status === 400
+          ? { ...answer, headers: { 'content-type': 'text/html' }, body: Buffer.from('<h1>Bad</h1>') }
+          : answer,
+      'keyValueStores_get',
+      { query: { offset: -1 } },
+    );
+    expect(html.failure.ruleId).toBe('KVS-SCHEMA-004');
+  });
+
+  it('a Location that is relative or names another resource → KVS-SCHEMA-005', async () => {
+    const relative = await failureOf(
+      storesOnly((answer) => ({
+        ...answer,
+        headers: { ...answer.headers, location: new URL(answer.headers.location ?? '').pathname },
+      })),
+      'keyValueStores_post',
+    );
+    expect(relative.failure.ruleId).toBe('KVS-SCHEMA-005');
+    expect(relative.message).toContain('not an absolute URL');
+    const elsewhere = await failureOf(
+      storesOnly((answer) => ({
+        ...answer,
+        headers: { ...answer.headers, location: `${reference.url}/v2/key-value-stores/someOtherStore1` },
+      })),
+      'keyValueStores_post',
+    );
+    expect(elsewhere.failure.ruleId).toBe('KVS-SCHEMA-005');
+    expect(elsewhere.message).toContain('does not resolve to the created resource');
+  });
+
+  it('a 204 that carries a body → KVS-SCHEMA-006', async () => {
+    const created = await fetch(`${reference.url}/v2/key-value-stores`, { method: 'POST' });
+    const { data } = (await created.json()) as { data: { id: string } };
+    const failure = await failureOf(
+      (answer) =>
+        answer.method === 'DELETE' && answer.status === 204
+          ? { ...answer, body: Buffer.from('{}'), raw: true }
+          : answer,
+      'keyValueStore_delete',
+      { storeId: data.id },
+    );
+    expect(failure.failure.ruleId).toBe('KVS-SCHEMA-006');
   });
 
   it('malformed JSON → a clear KVS-SCHEMA-002 failure', async () => {

@@ -69,7 +69,7 @@ describe('compressed records read by clients that do not accept the encoding', (
     });
     await send(server.url, 'PUT', `/v2/key-value-stores/${id}/records/plain`, { body: 'plain' });
     const zip = await send(server.url, 'GET', `/v2/key-value-stores/${id}/records`);
-    const entries = readZipEntries(zip.body);
+    const entries = await readZipEntries(zip.body);
     expect(entries.get('small')?.equals(small)).toBe(true);
     expect(entries.get('plain')?.toString()).toBe('plain');
 

@@ -65,7 +65,7 @@ describe('records', () => {
     }
     const zip = await send(server.url, 'GET', `/v2/key-value-stores/${id}/records`);
     expect(zip.headers['content-type']).toBe('application/zip');
-    const entries = readZipEntries(zip.body);
+    const entries = await readZipEntries(zip.body);
     expect([...entries.keys()]).toEqual(['a', 'b.json', 'c']);
     for (const [key, value] of Object.entries(values))
       expect(entries.get(key)?.equals(value), key).toBe(true);

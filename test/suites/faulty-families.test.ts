@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../../proof/fault-modes.ts';
+import { FAULT_MODES, faultArea, startFaultyTarget, type FaultMode } from '../../proof/fault-modes.ts';
 import { runCli } from '../../proof/run-cli.ts';
 
 const TOKEN = 'family-token';
@@ -13,7 +13,7 @@ const FAMILY_FAULTS = [
   'keys-cursor-inclusive',
   'page-offset-off-by-one',
   'name-existing-answers-201',
-  'notfound-missing-record-200',
+  'notfound-record-generic-type',
   'cons-read-cache',
   'limit-off-by-one',
   'record-content-type-lost',
@@ -46,7 +46,7 @@ async function runSuite(fault: FaultMode, flags: readonly string[]) {
 }
 
 describe('each property family catches a faulty target under its own rule ids, with a shrunk counterexample', () => {
-  it.concurrent.each(FAMILY_FAULTS.map((name) => [mode(name).area, name, mode(name)] as const))(
+  it.concurrent.each(FAMILY_FAULTS.map((name) => [faultArea(mode(name)), name, mode(name)] as const))(
     '%s: %s',
     async (area, _name, fault) => {
       const result = await runSuite(fault, ['--suite', area, '--runs', '15', '--seed', '7']);

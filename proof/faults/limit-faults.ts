@@ -1,0 +1,82 @@
+// Fault modes whose target rules are in KVS-LIMIT (the record payload limit).
+import { gunzipSync } from 'node:zlib';
+import { errorAnswer, isRecordWrite, PAYLOAD_LIMIT } from '../fault-helpers.ts';
+import type { ProxiedRequest } from '../fault-proxy.ts';
+import type { FaultMode } from '../fault-mode.ts';
+
+const tooLarge = (request: ProxiedRequest) =>
+  errorAnswer(413, 'request-too-large', request.method, request.path, 'The request body is too large');
+
+/** LIMIT faults. */
+export const LIMIT_FAULTS: readonly FaultMode[] = [
+  {
+    name: 'limit-off-by-one',
+    targets: ['KVS-LIMIT-001'],
+    bug: 'the payload check uses >= instead of >: a body of exactly the limit is refused (one byte less passes)',
+    narrow: true,
+    fault: () => ({
+      request: (request, forward) =>
+        isRecordWrite(request) && request.body.length === PAYLOAD_LIMIT
+          ? Promise.resolve(tooLarge(request))
+          : forward(request),
+    }),
+  },
+  {
+    name: 'limit-truncates',
+    targets: ['KVS-LIMIT-002'],
+    bug: 'an oversized body is cut to the limit and stored instead of refused',
+    fault: () => ({
+      request: (request, forward) =>
+        isRecordWrite(request) && request.body.length > PAYLOAD_LIMIT
+          ? forward({ ...request, body: request.body.subarray(0, PAYLOAD_LIMIT) })
+          : forward(request),
+    }),
+  },
+  {
+    name: 'limit-partial-record-kept',
+    targets: ['KVS-LIMIT-003'],
+    bug: 'an oversized body is streamed to storage and refused with 413 only at the end: the first limit bytes stay stored',
+    fault: () => ({
+      request: async (request, forward) => {
+        if (!isRecordWrite(request) || request.body.length <= PAYLOAD_LIMIT) return forward(request);
+        await forward({ ...request, body: request.body.subarray(0, PAYLOAD_LIMIT) });
+        return tooLarge(request);
+      },
+    }),
+  },
+  {
+    name: 'limit-partial-record-kept-eventual',
+    targets: ['KVS-LIMIT-003'],
+    bug: 'as limit-partial-record-kept, only when the key already holds a value, on an eventually consistent store: the truncated overwrite shows only once the replicas catch up',
+    runFlags: ['--consistency', 'eventual', '--window', '2s'],
+    server: { consistency: { mode: 'eventual', staleMs: 300 } },
+    narrow: true,
+    fault: () => ({
+      request: async (request, forward) => {
+        if (!isRecordWrite(request) || request.body.length <= PAYLOAD_LIMIT) return forward(request);
+        const existing = await forward({ ...request, method: 'HEAD', body: Buffer.alloc(0) });
+        if (existing.status !== 200) return tooLarge(request);
+        await forward({ ...request, body: request.body.subarray(0, PAYLOAD_LIMIT) });
+        return tooLarge(request);
+      },
+    }),
+  },
+  {
+    name: 'limit-counts-decoded',
+    targets: ['KVS-LIMIT-004'],
+    bug: 'the limit is applied to the decompressed body where the profile (payloadLimitCounts=encoded) counts the bytes sent',
+    fault: () => ({
+      request: (request, forward) => {
+        if (!isRecordWrite(request) || request.headers['content-encoding'] !== 'gzip')
+          return forward(request);
+        let decoded: number;
+        try {
+          decoded = gunzipSync(request.body).length;
+        } catch {
+          return forward(request);
+        }
+        return decoded > PAYLOAD_LIMIT ? Promise.resolve(tooLarge(request)) : forward(request);
+      },
+    }),
+  },
+];

@@ -1,0 +1,113 @@
+// Fault modes whose target rules are in KVS-SCHEMA (every response matches the contract).
+import {
+  errorAnswer,
+  isRecord,
+  isRecordWrite,
+  isStore,
+  isStoreList,
+  ok,
+  storeAnswer,
+} from '../fault-helpers.ts';
+import type { FaultMode } from '../fault-mode.ts';
+
+/** SCHEMA faults. */
+export const SCHEMA_FAULTS: readonly FaultMode[] = [
+  {
+    name: 'schema-location-dropped',
+    targets: ['KVS-SCHEMA-005'],
+    bug: 'a proxy layer drops the Location header of every 201',
+    fault: () => (answer) =>
+      answer.status === 201
+        ? {
+            ...answer,
+            headers: Object.fromEntries(
+              Object.entries(answer.headers).filter(([name]) => name !== 'location'),
+            ),
+          }
+        : answer,
+  },
+  {
+    name: 'schema-location-relative',
+    targets: ['KVS-SCHEMA-005'],
+    bug: 'record writes answer Location with the request path instead of an absolute URL',
+    fault: () => (answer) =>
+      isRecordWrite(answer) && answer.status === 201 && answer.headers.location
+        ? { ...answer, headers: { ...answer.headers, location: new URL(answer.headers.location).pathname } }
+        : answer,
+  },
+  {
+    name: 'schema-location-wrong-resource',
+    targets: ['KVS-SCHEMA-005'],
+    bug: 'create store answers Location with the store-list URL, not the created store',
+    fault: () => (answer) =>
+      answer.method === 'POST' && isStoreList(answer.path) && answer.status === 201 && answer.headers.location
+        ? {
+            ...answer,
+            headers: {
+              ...answer.headers,
+              location: new URL('/v2/key-value-stores', answer.headers.location).href,
+            },
+          }
+        : answer,
+  },
+  {
+    name: 'schema-store-json-as-text',
+    targets: ['KVS-SCHEMA-003'],
+    bug: 'GET store is served as text/plain',
+    fault: () => (answer) =>
+      answer.method === 'GET' && isStore(answer.path) && ok(answer)
+        ? { ...answer, headers: { ...answer.headers, 'content-type': 'text/plain; charset=utf-8' } }
+        : answer,
+  },
+  {
+    name: 'schema-store-without-modifiedAt',
+    targets: ['KVS-SCHEMA-002'],
+    bug: 'store objects leave out the required modifiedAt',
+    fault: () => (answer) => storeAnswer(answer, (data) => ({ ...data, modifiedAt: undefined })),
+  },
+  {
+    name: 'schema-record-delete-200',
+    targets: ['KVS-SCHEMA-001'],
+    bug: 'DELETE record answers 200 (not a documented status) instead of 204',
+    fault: () => (answer) =>
+      answer.method === 'DELETE' && isRecord(answer.path) && answer.status === 204
+        ? { ...answer, status: 200 }
+        : answer,
+  },
+  {
+    name: 'schema-error-empty-body',
+    targets: ['KVS-SCHEMA-004'],
+    bug: 'query validation errors of the store list answer 400 with an empty body and no Content-Type',
+    fault: () => (answer) =>
+      answer.method === 'GET' && isStoreList(answer.path) && answer.status === 400
+        ? { ...answer, headers: {}, body: Buffer.alloc(0) }
+        : answer,
+  },
+  {
+    name: 'schema-error-plain-text',
+    targets: ['KVS-SCHEMA-004'],
+    bug: 'a 404 of GET store is a text/plain sentence, not the JSON error envelope',
+    fault: () => (answer) =>
+      answer.method === 'GET' && isStore(answer.path) && answer.status === 404
+        ? { ...answer, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Store not found') }
+        : answer,
+  },
+  {
+    name: 'schema-204-with-body',
+    targets: ['KVS-SCHEMA-006'],
+    bug: 'DELETE record writes `{}` after its 204 status line',
+    fault: () => (answer) =>
+      answer.method === 'DELETE' && isRecord(answer.path) && answer.status === 204
+        ? { ...errorAnswer(204, 'none', answer.method, answer.path), body: Buffer.from('{}'), raw: true }
+        : answer,
+  },
+  {
+    name: 'schema-createdAt-rewritten',
+    targets: ['KVS-SCHEMA-007'],
+    bug: 'an update rewrites createdAt with the update time (the row is upserted whole)',
+    fault: () => (answer) =>
+      storeAnswer(answer, (data) =>
+        data.modifiedAt !== data.createdAt ? { ...data, createdAt: data.modifiedAt } : data,
+      ),
+  },
+];
