@@ -87,7 +87,7 @@ export class HttpClient {
     });
   }
 
-  /** Redacts every secret this client knows (the run token and tokens sent by tests). */
+  /** Redacts the run's token (and any other secret the client was given). */
   redact(text: string): string {
     return redactSecrets(text, this.#secrets);
   }
@@ -135,7 +135,12 @@ export class HttpClient {
 
   async #sendOnce(input: HttpRequest, timeoutMs: number): Promise<Exchange> {
     const token = input.token ?? this.options.token;
-    if (input.token && !this.#secrets.includes(input.token)) this.#secrets.push(input.token);
+    // A token a test sends in place of the run's (a wrong one, for the auth rules) is redacted from
+    // this exchange only: kept for later ones, a short made-up token such as "-" would rewrite
+    // every later URL and break the checks that read it.
+    const secrets =
+      input.token && !this.#secrets.includes(input.token) ? [...this.#secrets, input.token] : this.#secrets;
+    const redact = (text: string): string => redactSecrets(text, secrets);
     const auth = input.auth ?? 'header';
     const headers: Record<string, string> = { ...input.headers };
     let path = input.path;
@@ -153,11 +158,11 @@ export class HttpClient {
           : Number(headers['content-length'] ?? -1);
     const recordedRequest = {
       method: input.method,
-      url: this.redact(url),
-      headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, this.redact(value)])),
+      url: redact(url),
+      headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, redact(value)])),
       bodyExcerpt:
         typeof sentBody === 'string' || Buffer.isBuffer(sentBody)
-          ? this.redact(bodyExcerpt(sentBody, this.#secrets))
+          ? redact(bodyExcerpt(sentBody, secrets))
           : '<streamed>',
       bodyBytes,
     };
@@ -167,7 +172,7 @@ export class HttpClient {
       operationId: input.operationId,
       request: recordedRequest,
       response,
-      error: error === undefined ? undefined : this.redact(error),
+      error: error === undefined ? undefined : redact(error),
       startedAt: startedAt.toISOString(),
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
@@ -193,13 +198,13 @@ export class HttpClient {
         chunks.push(chunk);
       }
       const body = Buffer.concat(chunks, received);
-      const responseHeaders = headerRecord(response.headers, (text) => this.redact(text));
+      const responseHeaders = headerRecord(response.headers, (text) => redact(text));
       return finish(
         {
           status: response.statusCode,
           headers: responseHeaders,
           body,
-          bodyExcerpt: this.redact(bodyExcerpt(body, this.#secrets)),
+          bodyExcerpt: redact(bodyExcerpt(body, secrets)),
         },
         undefined,
       );
