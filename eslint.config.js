@@ -51,6 +51,15 @@ export default tseslint.config(
     ),
   },
   {
+    // The worker side of a run (what suite files use, inside vitest's workers) never reaches into
+    // the main-process side (vitest orchestration, verdicts); the main side reads worker types only.
+    files: ['harness/worker/**'],
+    rules: forbid(
+      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api', 'run'],
+      'harness/worker/ (the suite side of a run) must not import the main-process side, harness/run/.',
+    ),
+  },
+  {
     files: ['cli/**'],
     rules: forbid(['suites', 'test', 'proof'], 'cli/ wires harness/, reports/ and server/ only.'),
   },

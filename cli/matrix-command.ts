@@ -63,7 +63,7 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
       { renderMatrixMarkdown },
     ] = await Promise.all([
       import('../harness/contract/load-contract.ts'),
-      import('../harness/runner/run-conformance.ts'),
+      import('../harness/run/run-conformance.ts'),
       import('../api/start-embedded-server.ts'),
       import('../harness/matrix/build-matrix.ts'),
       import('../harness/matrix/expected-deviations.ts'),

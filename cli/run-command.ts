@@ -17,7 +17,7 @@ import { HARNESS_VERSION } from '../harness/version.ts';
 import type { RunningServer } from '../server/index.ts';
 import type * as ReportsModule from '../reports/index.ts';
 import type { ConformanceReport } from '../reports/index.ts';
-import type { runConformance as runConformanceType } from '../harness/runner/run-conformance.ts';
+import type { runConformance as runConformanceType } from '../harness/run/run-conformance.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
@@ -104,7 +104,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
     // The heavy parts (contract compiler, vitest, server, reports, testcontainers) load only when a run starts.
     const [{ loadContract }, { runConformance }, { startEmbeddedServer }, reports] = await Promise.all([
       import('../harness/contract/load-contract.ts'),
-      import('../harness/runner/run-conformance.ts'),
+      import('../harness/run/run-conformance.ts'),
       import('../api/start-embedded-server.ts'),
       import('../reports/index.ts'),
     ]);

@@ -86,12 +86,12 @@ export type {
   OperationVisibility,
   QuantileEstimate,
 } from './consistency/consistency-bench-result.ts';
-export { useConformance } from './runner/conformance-fixture.ts';
-export type { Conformance } from './runner/conformance-fixture.ts';
-export type { SuiteContext } from './runner/suite-context.ts';
-export { EvidenceRecorder } from './runner/evidence-recorder.ts';
-export type { ObservationEvidence, TestEvidence } from './runner/test-evidence.ts';
-export { runConformance, selectRules } from './runner/run-conformance.ts';
-export type { RunResult } from './runner/run-conformance.ts';
-export { judgeRules, parsePropertyFailure, rulesInTitle } from './runner/rule-verdicts.ts';
-export type { PropertyFailure, RuleVerdict, TestOutcome } from './runner/rule-verdicts.ts';
+export { useConformance } from './worker/conformance-fixture.ts';
+export type { Conformance } from './worker/conformance-fixture.ts';
+export type { SuiteContext } from './worker/suite-context.ts';
+export { EvidenceRecorder } from './worker/evidence-recorder.ts';
+export type { ObservationEvidence, TestEvidence } from './worker/test-evidence.ts';
+export { runConformance, selectRules } from './run/run-conformance.ts';
+export type { RunResult } from './run/run-conformance.ts';
+export { judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
+export type { PropertyFailure, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';

@@ -1,6 +1,6 @@
 import type { RuleId } from '../contract/rule-catalog.ts';
-import type { RunResult } from '../runner/run-conformance.ts';
-import type { TestOutcome } from '../runner/rule-verdicts.ts';
+import type { RunResult } from '../run/run-conformance.ts';
+import type { TestOutcome } from '../run/rule-verdicts.ts';
 import type { ConformanceMatrix, MatrixCell, MatrixRow } from './conformance-matrix.ts';
 import { applyExpectedDeviations, type ExpectedDeviations } from './expected-deviations.ts';
 

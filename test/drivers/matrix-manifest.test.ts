@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadContract, HarnessError, resolveDriverSpec } from '../../harness/index.ts';
 import { buildMatrix } from '../../harness/matrix/build-matrix.ts';
 import { loadExpectedDeviations } from '../../harness/matrix/expected-deviations.ts';
-import { judgeRules, type TestOutcome } from '../../harness/runner/rule-verdicts.ts';
-import type { RunResult } from '../../harness/runner/run-conformance.ts';
+import { judgeRules, type TestOutcome } from '../../harness/run/rule-verdicts.ts';
+import type { RunResult } from '../../harness/run/run-conformance.ts';
 import type { RuleId } from '../../harness/contract/rule-catalog.ts';
 import { apifyClientVersionDriver } from '../../harness/drivers/apify-client-version-driver.ts';
 

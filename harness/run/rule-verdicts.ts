@@ -1,7 +1,7 @@
 import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ruleApplies, type ContractRule, type RuleId } from '../contract/rule-catalog.ts';
-import type { TestEvidence } from './test-evidence.ts';
+import type { TestEvidence } from '../worker/test-evidence.ts';
 
 /** One test's outcome, as the verdict reporter saw it. */
 export interface TestOutcome {

@@ -16,7 +16,7 @@ import { redactingWritable } from '../http/redacting-writable.ts';
 import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
 import { newRunPrefix } from '../isolation/run-namespace.ts';
 import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.ts';
-import type { SuiteContext } from './suite-context.ts';
+import type { SuiteContext } from '../worker/suite-context.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 
 /**
