@@ -16,8 +16,12 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+const SERVER_TOKEN = 'cli-run-server-token';
+
 async function storeNames(url: string): Promise<string[]> {
-  const response = await fetch(`${url}/v2/key-value-stores?unnamed=1`);
+  const response = await fetch(`${url}/v2/key-value-stores?unnamed=1`, {
+    headers: { authorization: `Bearer ${SERVER_TOKEN}` },
+  });
   const body = (await response.json()) as { data: { items: { name: string | null }[] } };
   return body.data.items.map((store) => store.name ?? '(unnamed)');
 }
@@ -32,12 +36,46 @@ describe('kvs-conformance run', () => {
   });
 
   it('passes against a separately started server and leaves no store of its own behind', async () => {
-    const server = await startServer();
+    const server = await startServer({ tokens: [SERVER_TOKEN] });
     try {
       const before = await storeNames(server.url);
-      const result = await runCli(['run', '--target', server.url, '--runs', '3', '--out', outDir()]);
+      const result = await runCli([
+        'run',
+        '--target',
+        server.url,
+        '--token',
+        SERVER_TOKEN,
+        '--runs',
+        '3',
+        '--out',
+        outDir(),
+      ]);
       expect(result.code).toBe(0);
       expect(await storeNames(server.url)).toEqual(before);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('without a token the AUTH and SIGN rules are not checked: INCOMPLETE, exit 2, each named with why', async () => {
+    const server = await startServer();
+    try {
+      const result = await runCli([
+        'run',
+        '--target',
+        server.url,
+        '--suite',
+        'AUTH',
+        '--runs',
+        '1',
+        '--out',
+        outDir(),
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toMatch(/kvs-conformance: INCOMPLETE — /);
+      expect(result.stdout).toMatch(
+        /KVS-AUTH-001 \(MUST\): not checked: its tests were skipped \(the run has no token/,
+      );
     } finally {
       await server.close();
     }

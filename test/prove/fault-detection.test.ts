@@ -2,22 +2,14 @@
 // on its target rules (the fast form of `npm run prove`, which runs every fault). (The
 // false-positive side — the clean server passing in both profiles — is
 // test/suites/reference-sweep.test.ts.)
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
+import { scanSuiteTests } from '../../harness/contract/scan-suite-tests.ts';
 import { FAULT_MODES, type FaultMode } from '../../proof/fault-modes.ts';
 import { detectFault } from '../../proof/detect-fault.ts';
 
-const SUITES = fileURLToPath(new URL('../../suites/', import.meta.url));
-/** Rule ids cited at the start of a suite test title (`it('KVS-… KVS-… sentence'`, `it.runIf(…)(\`KVS-…`). */
-const TITLE = /\bit(?:\.\w+\([^)]*\))?\(\s*['"`]((?:KVS-[A-Z]+-\d{3}\s+)+)/g;
-const citedRules = new Set(
-  readdirSync(SUITES)
-    .filter((file) => file.endsWith('.test.ts'))
-    .flatMap((file) => [...readFileSync(`${SUITES}${file}`, 'utf8').matchAll(TITLE)])
-    .flatMap((match) => match[1]?.trim().split(/\s+/) ?? []),
-);
+const citedRules = scanSuiteTests(fileURLToPath(new URL('../../suites/', import.meta.url)));
 
 /** One fault per rule area, mostly the narrow ones and those proving a check that was partial. */
 const SUBSET = [
