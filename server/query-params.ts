@@ -12,6 +12,7 @@ export class QueryParams {
 
   constructor(params: URLSearchParams, allowed: readonly string[]) {
     this.#params = params;
+    if (params.size === 0) return;
     for (const name of new Set(params.keys())) {
       if (!allowed.includes(name) && !GLOBAL_PARAMS.includes(name)) {
         const accepted = [...allowed, ...GLOBAL_PARAMS].join(', ');

@@ -33,6 +33,7 @@ const RECORD: Methods = {
 const PREFIX = '/v2/key-value-stores';
 
 function decode(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -45,7 +46,7 @@ function decode(segment: string): string {
  * 405 method-not-allowed (with Allow) for a method the path does not take.
  */
 export function routeRequest(method: string, pathname: string): MatchedRoute {
-  const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) {
     throw new ApiError(404, 'page-not-found', `There is no API endpoint at ${path.slice(0, 200)}.`);
   }
@@ -65,5 +66,6 @@ export function routeRequest(method: string, pathname: string): MatchedRoute {
       allow: allowed,
     });
   }
-  return { handler, storeId: decode(store ?? ''), recordKey: rest.map(decode).join('/') };
+  const recordKey = rest.length === 1 ? decode(rest[0]!) : rest.map(decode).join('/');
+  return { handler, storeId: decode(store ?? ''), recordKey };
 }

@@ -110,15 +110,17 @@ export async function putRecord(r: KvsRequest): Promise<void> {
     value: raw,
   };
   const stored = await r.ctx.storeLocks.run(meta.id, async () => {
-    if (!(await backend.getStore(meta.id))) return false;
+    // One read of the metadata serves both the check that the store is still there and the
+    // counter update: the store's lock is held, so nothing else changes it in between.
+    const current = await backend.getStore(meta.id);
+    if (!current) return false;
     if (consistency.eventual)
       consistency.beforeChange(meta.id, record.key, await backend.getRecord(meta.id, record.key), 'write');
     const { previousSize } = await backend.putRecord(meta.id, record);
-    await applyStoreChange(r.ctx, meta.id, (m) => {
-      m.stats.writeCount += 1;
-      m.stats.storageBytes += raw.length - (previousSize ?? 0);
-      m.modifiedAt = m.accessedAt = new Date();
-    });
+    current.stats.writeCount += 1;
+    current.stats.storageBytes += raw.length - (previousSize ?? 0);
+    current.modifiedAt = current.accessedAt = new Date();
+    await backend.saveStore(current, false);
     return true;
   });
   if (!stored) throw notFound('Store');

@@ -11,6 +11,21 @@ interface MemoryStore {
   records: Map<string, StoredRecord>;
 }
 
+/**
+ * Copies `source` into the backend's own `target` in place (no new objects: reads and writes save
+ * metadata on every request). Safe because the backend's object is never handed out, only copies.
+ */
+function overwriteStoreMeta(target: StoreMeta, source: StoreMeta): void {
+  target.name = source.name;
+  target.seq = source.seq;
+  target.createdAt.setTime(source.createdAt.getTime());
+  target.modifiedAt.setTime(source.modifiedAt.getTime());
+  target.accessedAt.setTime(source.accessedAt.getTime());
+  target.generalAccess = source.generalAccess;
+  target.urlSigningSecretKey = source.urlSigningSecretKey;
+  Object.assign(target.stats, source.stats);
+}
+
 /** Keeps everything in process memory; the default backend. */
 export class MemoryBackend implements StorageBackend {
   readonly #stores = new Map<string, MemoryStore>();
@@ -38,7 +53,7 @@ export class MemoryBackend implements StorageBackend {
 
   saveStore(meta: StoreMeta): Promise<void> {
     const store = this.#stores.get(meta.id);
-    if (store) store.meta = copyStoreMeta(meta);
+    if (store) overwriteStoreMeta(store.meta, meta);
     return Promise.resolve();
   }
 

@@ -71,13 +71,28 @@ export interface StorageBackend {
   close(): Promise<void>;
 }
 
-/** A deep copy of store metadata, so callers never share mutable state with a backend. */
+/**
+ * A deep copy of store metadata, so callers never share mutable state with a backend. Written out
+ * field by field (no spread): it runs several times per request, and a literal of a fixed shape is
+ * what V8 builds fastest.
+ */
 export function copyStoreMeta(meta: StoreMeta): StoreMeta {
+  const { stats } = meta;
   return {
-    ...meta,
-    createdAt: new Date(meta.createdAt),
-    modifiedAt: new Date(meta.modifiedAt),
-    accessedAt: new Date(meta.accessedAt),
-    stats: { ...meta.stats },
+    id: meta.id,
+    name: meta.name,
+    seq: meta.seq,
+    createdAt: new Date(meta.createdAt.getTime()),
+    modifiedAt: new Date(meta.modifiedAt.getTime()),
+    accessedAt: new Date(meta.accessedAt.getTime()),
+    generalAccess: meta.generalAccess,
+    urlSigningSecretKey: meta.urlSigningSecretKey,
+    stats: {
+      readCount: stats.readCount,
+      writeCount: stats.writeCount,
+      deleteCount: stats.deleteCount,
+      listCount: stats.listCount,
+      storageBytes: stats.storageBytes,
+    },
   };
 }
