@@ -200,6 +200,7 @@ describe('the package', () => {
         "package.json",
         "reports/conformance-report.schema.json",
         "reports/consistency-report.schema.json",
+        "spec/expected-deviations.yaml",
         "spec/openapi.yaml",
         "spec/profiles.yaml",
         "spec/rules.yaml",
