@@ -6,19 +6,10 @@ import {
   CONSISTENCY_OPERATIONS,
   type ConsistencyOperation,
 } from '../harness/consistency/consistency-operation.ts';
-import { estimateBenchCost, runConsistencyBench } from '../harness/consistency/run-consistency-bench.ts';
 import { parseDuration } from '../harness/config/parse-duration.ts';
-import { loadContract } from '../harness/contract/load-contract.ts';
 import { HarnessError } from '../harness/errors.ts';
 import { redactSecrets } from '../harness/http/redact.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
-import {
-  CONSISTENCY_FILES,
-  renderConsistencyComparison,
-  renderConsistencyMarkdown,
-  writeConsistencyFiles,
-} from '../reports/index.ts';
-import { startServer } from '../server/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { wholeNumber } from './parse-flag.ts';
 import { shownPath } from './run-command.ts';
@@ -52,8 +43,8 @@ function operationList(value: string): ConsistencyOperation[] {
 }
 
 /** Reads a consistency.json (or the one inside a folder), failing with a clear KVSC_USAGE error. */
-function readConsistencyFile(path: string): ConsistencyBenchResult {
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, CONSISTENCY_FILES.json) : path;
+function readConsistencyFile(path: string, jsonName: string): ConsistencyBenchResult {
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, jsonName) : path;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -119,6 +110,18 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
       'show two consistency.json files (or folders) side by side instead of measuring',
     )
     .action(async (flags: BenchConsistencyFlags) => {
+      // The heavy parts (contract compiler, reports, server) load only when the command runs.
+      const [
+        { estimateBenchCost, runConsistencyBench },
+        { loadContract },
+        { CONSISTENCY_FILES, renderConsistencyComparison, renderConsistencyMarkdown, writeConsistencyFiles },
+        { startServer },
+      ] = await Promise.all([
+        import('../harness/consistency/run-consistency-bench.ts'),
+        import('../harness/contract/load-contract.ts'),
+        import('../reports/index.ts'),
+        import('../server/index.ts'),
+      ]);
       if (flags.compare) {
         if (flags.compare.length !== 2) {
           throw new HarnessError(
@@ -127,7 +130,13 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
           );
         }
         const [a = '', b = ''] = flags.compare;
-        console.log(renderConsistencyComparison(readConsistencyFile(a), readConsistencyFile(b), [a, b]));
+        console.log(
+          renderConsistencyComparison(
+            readConsistencyFile(a, CONSISTENCY_FILES.json),
+            readConsistencyFile(b, CONSISTENCY_FILES.json),
+            [a, b],
+          ),
+        );
         return;
       }
       const token = flags.token ?? process.env.APIFY_TOKEN;

@@ -10,7 +10,7 @@ import {
   runOptionsFromEnv,
 } from '../harness/config/resolve-run-options.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
-import { BUILT_IN_DRIVERS } from '../harness/drivers/driver-registry.ts';
+import { BUILT_IN_DRIVERS } from '../harness/drivers/built-in-drivers.ts';
 import { redactSecrets } from '../harness/http/redact.ts';
 import { packageRoot } from '../harness/package-root.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';

@@ -3,19 +3,11 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HarnessError } from '../errors.ts';
+import { BUILT_IN_DRIVERS } from './built-in-drivers.ts';
 import { apifyClientVersionDriver } from './apify-client-version-driver.ts';
 import { apifyStorageLocalDriver } from './apify-storage-local-driver.ts';
 import { crawleeMemoryStorageDriver } from './crawlee-memory-storage-driver.ts';
 import type { KvsDriverFactory } from './kvs-driver.ts';
-
-/** The drivers the harness ships, by the name `--driver` takes (`http` is the harness's own). */
-export const BUILT_IN_DRIVERS = [
-  'http',
-  'apify-client',
-  'crawlee-memory-storage',
-  'crawlee-memory-storage:persist',
-  'apify-storage-local',
-] as const;
 
 /**
  * A `--driver` value made independent of the working directory: a built-in name, `apify-client@X`
