@@ -10,7 +10,9 @@ if (context) {
     seed: context.seed,
     numRuns: context.runs,
     ...(context.replayPath === undefined ? {} : { path: context.replayPath, endOnFailure: true }),
-    interruptAfterTimeLimit: 60_000,
+    // A hang detector scaled with the runs asked for (a property with settle waits takes ~0.3 s a
+    // run); an interrupted property is reported as not checked, never as a rule failure.
+    interruptAfterTimeLimit: Math.max(60_000, context.runs * 1_000),
     markInterruptAsFailure: true,
   });
 }

@@ -14,6 +14,8 @@ export interface TestOutcome {
   readonly skipNote: string | undefined;
   /** Rule ids named by the test's contract failure, if its failure is one. */
   readonly failedRules: readonly RuleId[];
+  /** The test was stopped by a time limit (fast-check's or the runner's) before it judged its rules. */
+  readonly interrupted?: boolean;
   readonly message: string | undefined;
   readonly durationMs: number;
   /** What the test left: coverage, consistency observations, its contract failure. */
@@ -100,7 +102,7 @@ export function judgeRules(
       (outcome) =>
         outcome.state === 'failed' &&
         (outcome.failedRules.includes(rule.id) ||
-          (outcome.failedRules.length === 0 && outcome.rules.includes(rule.id))),
+          (outcome.failedRules.length === 0 && !outcome.interrupted && outcome.rules.includes(rule.id))),
     );
     const make = (
       verdict: RuleVerdict['verdict'],
@@ -119,7 +121,7 @@ export function judgeRules(
     }
     if (!selected.has(rule.id)) return make('skipped', 'filter', 'not selected by --suite/--rule');
     if (tests.some((outcome) => outcome.state === 'passed')) return make('pass');
-    if (tests.some((outcome) => outcome.state === 'failed')) {
+    if (tests.some((outcome) => outcome.state === 'failed' && !outcome.interrupted)) {
       const blockers = [...new Set(tests.flatMap((outcome) => outcome.failedRules))];
       return make(
         'inconclusive',
@@ -128,6 +130,12 @@ export function judgeRules(
       );
     }
     if (tests.length === 0 && scope.sharded) return make('skipped', 'shard', 'checked in another shard');
+    if (tests.some((outcome) => outcome.interrupted))
+      return make(
+        'skipped',
+        'not-run',
+        'not checked: its test was stopped by the time limit before it finished (fewer --runs, or a faster target)',
+      );
     const notes = [...new Set(tests.flatMap((outcome) => (outcome.skipNote ? [outcome.skipNote] : [])))];
     return make(
       'skipped',

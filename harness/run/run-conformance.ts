@@ -256,7 +256,8 @@ export async function runConformance(
           fileParallelism: false,
           // One module graph for all suite files: the contract is loaded and compiled once per run.
           isolate: false,
-          testTimeout: 120_000,
+          // A hang detector above fast-check's own time limit (suites/setup.ts), scaled with --runs.
+          testTimeout: Math.max(120_000, options.runs * 2_000),
           hookTimeout: 60_000,
           cache: false,
           watch: false,

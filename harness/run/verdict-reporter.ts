@@ -4,6 +4,8 @@ import type { RuleId } from '../contract/rule-catalog.ts';
 
 /** A suite's reason for skipping, as its describe title states it: `(skipped: …)`. */
 const SKIP_NOTE = /\(skipped: ([^)]*)\)/;
+/** How fast-check and vitest say a test was stopped by a time limit, not judged. */
+const INTERRUPTED = /Property interrupted after \d+ tests|Test timed out in \d+ms/;
 
 /** An error's message with the messages of its causes (fast-check keeps the property's own error as the cause). */
 function describeError(error: { message: string; cause?: unknown }): string {
@@ -31,6 +33,7 @@ export class VerdictReporter implements Reporter {
       state,
       skipNote: state === 'skipped' ? SKIP_NOTE.exec(testCase.fullName)?.[1] : undefined,
       failedRules: evidence?.failure ? [evidence.failure.ruleId as RuleId] : [],
+      interrupted: state === 'failed' && !evidence?.failure && INTERRUPTED.test(message ?? ''),
       message,
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
       evidence,

@@ -110,6 +110,16 @@ describe('run verdict', () => {
     expect(r.incomplete[0]).toContain('the run has no token');
   });
 
+  it('INCOMPLETE, not FAIL, when a property was stopped by its time limit before it judged its rule', () => {
+    const stopped = { ...outcome(`${MUST} t`, 'failed'), interrupted: true };
+    const r = report([MUST], [stopped]);
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.rules.find((rule) => rule.id === MUST)).toMatchObject({
+      verdict: 'skipped',
+      reasonKind: 'not-run',
+    });
+  });
+
   it('INCOMPLETE when a rule named by --rule does not apply under the profile', () => {
     const r = report([], [], { requested: ['KVS-CONS-003'] });
     expect(r.verdict).toBe('INCOMPLETE');
