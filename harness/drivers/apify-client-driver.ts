@@ -1,15 +1,16 @@
 import { ApifyClient } from 'apify-client';
 import { redactSecrets } from '../http/redact.ts';
-import type {
-  DriverCapability,
-  DriverInfo,
-  KeysPage,
-  KeysQuery,
-  KvsDriver,
-  RecordValue,
-  StoreInfo,
-  StoreListPage,
-  StoreListQuery,
+import {
+  toKeysPage,
+  type DriverCapability,
+  type DriverInfo,
+  type KeysPage,
+  type KeysQuery,
+  type KvsDriver,
+  type RecordValue,
+  type StoreInfo,
+  type StoreListPage,
+  type StoreListQuery,
 } from './kvs-driver.ts';
 
 /** Where the apify-client driver connects. */
@@ -143,15 +144,7 @@ export class ApifyClientDriver implements KvsDriver {
   }
 
   async listKeys(storeId: string, query: KeysQuery = {}): Promise<KeysPage> {
-    const page = await this.client.keyValueStore(storeId).listKeys(query);
-    return {
-      items: page.items.map((item) => ({ key: item.key, size: item.size })),
-      count: page.count,
-      limit: page.limit,
-      isTruncated: page.isTruncated,
-      exclusiveStartKey: page.exclusiveStartKey,
-      nextExclusiveStartKey: page.nextExclusiveStartKey,
-    };
+    return toKeysPage(await this.client.keyValueStore(storeId).listKeys(query));
   }
 
   iterateKeys(storeId: string, query: KeysQuery = {}): AsyncIterable<{ readonly key: string }> {

@@ -26,6 +26,26 @@ export interface KeysPage {
   readonly nextExclusiveStartKey: string | null | undefined;
 }
 
+/**
+ * A client library's page of keys as the driver interface has it: only the contract's fields,
+ * a cursor the library left out kept as missing (KVS-KEYS-005 tells missing from null).
+ */
+export function toKeysPage(
+  page: Omit<KeysPage, 'exclusiveStartKey' | 'nextExclusiveStartKey'> & {
+    readonly exclusiveStartKey?: string | null | undefined;
+    readonly nextExclusiveStartKey?: string | null | undefined;
+  },
+): KeysPage {
+  return {
+    items: page.items.map((item) => ({ key: item.key, size: item.size })),
+    count: page.count,
+    limit: page.limit,
+    isTruncated: page.isTruncated,
+    exclusiveStartKey: page.exclusiveStartKey,
+    nextExclusiveStartKey: page.nextExclusiveStartKey,
+  };
+}
+
 /** A record's value and media type. */
 export interface RecordValue {
   readonly value: Buffer;

@@ -1,13 +1,14 @@
-import type {
-  DriverCapability,
-  DriverInfo,
-  KeysPage,
-  KeysQuery,
-  KvsDriver,
-  RecordValue,
-  StoreInfo,
-  StoreListPage,
-  StoreListQuery,
+import {
+  toKeysPage,
+  type DriverCapability,
+  type DriverInfo,
+  type KeysPage,
+  type KeysQuery,
+  type KvsDriver,
+  type RecordValue,
+  type StoreInfo,
+  type StoreListPage,
+  type StoreListQuery,
 } from './kvs-driver.ts';
 
 /** A store as the in-process storage clients return it. */
@@ -129,15 +130,7 @@ export class StorageClientDriver implements KvsDriver {
   }
 
   async listKeys(storeId: string, query: KeysQuery = {}): Promise<KeysPage> {
-    const page = await this.storage.keyValueStore(storeId).listKeys(query);
-    return {
-      items: page.items.map((item) => ({ key: item.key, size: item.size })),
-      count: page.count,
-      limit: page.limit,
-      isTruncated: page.isTruncated,
-      exclusiveStartKey: page.exclusiveStartKey,
-      nextExclusiveStartKey: page.nextExclusiveStartKey,
-    };
+    return toKeysPage(await this.storage.keyValueStore(storeId).listKeys(query));
   }
 
   iterateKeys(storeId: string, query: KeysQuery = {}): AsyncIterable<{ readonly key: string }> {
