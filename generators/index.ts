@@ -16,3 +16,4 @@ export {
   notFoundErrorTypes,
 } from './server-answer-arbitrary.ts';
 export type { ErrorAnswer } from './server-answer-arbitrary.ts';
+export { caseBatchArbitrary, caseBatchRuns, checkBatch } from './case-batch.ts';

@@ -42,7 +42,7 @@ export { renderCurl } from './http/exchange.ts';
 export { readZipEntries } from './http/read-zip-entries.ts';
 export { createHmacSignature, createKeysSignature } from './signing/url-signature.ts';
 export type { Exchange, RecordedRequest, RecordedResponse } from './http/exchange.ts';
-export { REDACTED_TOKEN, redactSecrets } from './http/redact.ts';
+export { REDACTED_TOKEN, redactSecrets, secretRedactor } from './http/redact.ts';
 export { ContractViolationError, expectRule, failureEvidence } from './failures.ts';
 export type { Failure, FailureEvidence } from './failures.ts';
 export { RESPONSE_CHECKS, runResponseChecks } from './checks/response-checks.ts';

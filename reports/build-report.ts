@@ -123,6 +123,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
 
   const observed = new Map<string, Set<number>>();
   const observations = result.outcomes.flatMap((outcome) => outcome.evidence?.observations ?? []);
+  const watches = result.outcomes.flatMap((outcome) => outcome.evidence?.watches ?? []);
   for (const outcome of result.outcomes) {
     for (const pair of outcome.evidence?.coverage ?? []) {
       const [operationId = '', status = '0'] = pair.split(' ');
@@ -194,6 +195,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
         staleReads: observations.reduce((sum, o) => sum + o.staleReads, 0),
       },
       observations.filter((o) => o.outcome === 'tolerated-stale').map((o) => o.staleForMs),
+      {
+        watches: watches.length,
+        reverted: watches.filter((w) => w.outcome === 'reverted').length,
+        reads: watches.reduce((sum, w) => sum + w.reads, 0),
+        longestHeldMs: Math.max(0, ...watches.filter((w) => w.outcome === 'held').map((w) => w.afterMs)),
+      },
     ),
     runErrors,
     ...(cleanupIssues

@@ -5,7 +5,7 @@ export const REPORT_FORMAT_VERSION = 2;
  * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
  * optional field raises the minor, a removed or changed field raises the major (and the format).
  */
-export const REPORT_SCHEMA_VERSION = '2.0.0';
+export const REPORT_SCHEMA_VERSION = '2.1.0';
 
 /** The verdict on one rule. */
 export type RuleVerdictKind = 'pass' | 'fail' | 'skipped' | 'inconclusive';
@@ -111,6 +111,21 @@ export interface ReportConsistency {
   readonly p99StaleMs: number;
   /** How long each tolerated-stale observation waited, for charts and merges. */
   readonly staleDurationsMs: readonly number[];
+  /** The watches for a revert after a change showed (absent in reports before schema 2.1.0). */
+  readonly revertWatches?: ReportRevertWatches;
+}
+
+/**
+ * The watches that kept reading after an overwrite, a delete or a refused write had shown, for the
+ * profile's settle time (consistencySettleMs), to catch the old state coming back.
+ */
+export interface ReportRevertWatches {
+  readonly watches: number;
+  /** Watches that saw the old state again (each one a failed KVS-CONS-003/006 or KVS-LIMIT-003). */
+  readonly reverted: number;
+  readonly reads: number;
+  /** The longest a watch read without seeing a revert. */
+  readonly longestHeldMs: number;
 }
 
 /** One profile setting in force, with what it means and why it is open. */

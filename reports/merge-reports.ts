@@ -98,6 +98,12 @@ export function mergeReports(reports: readonly ConformanceReport[], reportPath: 
         staleReads: sum((r) => r.consistency.staleReads),
       },
       reports.flatMap((report) => report.consistency.staleDurationsMs),
+      {
+        watches: sum((r) => r.consistency.revertWatches?.watches ?? 0),
+        reverted: sum((r) => r.consistency.revertWatches?.reverted ?? 0),
+        reads: sum((r) => r.consistency.revertWatches?.reads ?? 0),
+        longestHeldMs: Math.max(0, ...reports.map((r) => r.consistency.revertWatches?.longestHeldMs ?? 0)),
+      },
     ),
     runErrors,
   };

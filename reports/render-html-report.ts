@@ -147,7 +147,7 @@ ${rows}
 <table class="cov"><thead><tr><th>operation</th>${statuses.map((s) => `<th>${s}</th>`).join('')}</tr></thead><tbody>
 ${coverage}
 </tbody></table></section>
-<section><h2>Consistency</h2><div class="stats"><div><b>${c.observations}</b>observations</div><div><b>${c.fresh}</b>fresh</div><div><b>${c.toleratedStale}</b>stale within window</div><div><b>${c.violations}</b>past the window</div><div><b>${c.p50StaleMs} / ${c.p90StaleMs} / ${c.maxStaleMs} ms</b>p50 / p90 / max stale</div></div>
+<section><h2>Consistency</h2><div class="stats"><div><b>${c.observations}</b>observations</div><div><b>${c.fresh}</b>fresh</div><div><b>${c.toleratedStale}</b>stale within window</div><div><b>${c.violations}</b>past the window</div><div><b>${c.p50StaleMs} / ${c.p90StaleMs} / ${c.maxStaleMs} ms</b>p50 / p90 / max stale</div>${c.revertWatches ? `<div><b>${c.revertWatches.watches}</b>revert watches (${c.revertWatches.reads} reads, up to ${c.revertWatches.longestHeldMs} ms)</div><div><b>${c.revertWatches.reverted}</b>reverted</div>` : ''}</div>
 ${staleChart(c.staleDurationsMs)}</section>
 <section><h2>Assumptions</h2><table><thead><tr><th>setting</th><th>value</th><th>meaning</th><th>evidence (why it is open)</th></tr></thead><tbody>
 ${report.profile.assumptions.map((a) => `<tr><td>${escapeHtml(a.setting)}</td><td><code>${escapeHtml(String(a.value))}</code></td><td>${escapeHtml(a.meaning)}</td><td><a href="${escapeHtml(a.reference)}">${escapeHtml(a.setting)} in the rules reference</a><ul class="src">${a.sources.map(sourceItem).join('')}</ul></td></tr>`).join('\n')}

@@ -131,6 +131,12 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     '### Consistency',
     '',
     `${c.observations} observations: ${c.fresh} fresh, ${c.toleratedStale} stale but within the window (${c.staleReads} stale reads; p50 ${c.p50StaleMs} ms, p90 ${c.p90StaleMs} ms, max ${c.maxStaleMs} ms), ${c.violations} past the window.`,
+    ...(c.revertWatches
+      ? [
+          '',
+          `${c.revertWatches.watches} watches for a revert after a change showed (${c.revertWatches.reads} reads, up to ${c.revertWatches.longestHeldMs} ms each): ${c.revertWatches.reverted} saw the old state again.`,
+        ]
+      : []),
     '',
     '<details><summary>Assumptions (profile settings)</summary>',
     '',

@@ -1,6 +1,7 @@
 import type {
   ConformanceReport,
   ReportConsistency,
+  ReportRevertWatches,
   ReportRule,
   ReportTotals,
   RunVerdict,
@@ -24,6 +25,7 @@ export function percentile(values: readonly number[], p: number): number {
 export function consistencySection(
   counts: { observations: number; fresh: number; violations: number; staleReads: number },
   staleDurationsMs: readonly number[],
+  revertWatches: ReportRevertWatches,
 ): ReportConsistency {
   return {
     ...counts,
@@ -33,6 +35,7 @@ export function consistencySection(
     p90StaleMs: percentile(staleDurationsMs, 90),
     p99StaleMs: percentile(staleDurationsMs, 99),
     staleDurationsMs,
+    revertWatches,
   };
 }
 

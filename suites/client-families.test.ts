@@ -63,7 +63,9 @@ async function storeWith(driver: KvsDriver, keys: readonly string[]): Promise<st
 }
 
 for (const driver of kvs.drivers) {
-  describe(`client families through ${driver.name}`, () => {
+  // Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+  // one store does not depend on another, so the order of the tests cannot change a verdict.
+  describe.concurrent(`client families through ${driver.name}`, () => {
     driverTest(
       driver,
       'KVS-NAME-001 KVS-NAME-002',

@@ -3,8 +3,8 @@
 // reads within the window (each observation goes to the report); stale past it is a failure.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, observeFor, useConformance } from '../harness/index.ts';
-import { recordKeyArbitrary } from '../generators/index.ts';
+import { expectRule, useConformance } from '../harness/index.ts';
+import { caseBatchArbitrary, caseBatchRuns, checkBatch, recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('cons');
 const { http, contract, settings, windowMs } = kvs;
@@ -35,7 +35,10 @@ async function settle<T>(
 /**
  * Keeps reading for the profile's settle time (consistencySettleMs) once the new state was seen,
  * and fails `rule` if the old state comes back: "never the old state again once the new one was
- * seen" (KVS-CONS-003), "never becomes readable again" (KVS-CONS-006).
+ * seen" (KVS-CONS-003), "never becomes readable again" (KVS-CONS-006). The properties that watch
+ * check their cases in batches on distinct keys of one store, side by side (caseBatchArbitrary):
+ * a watch reads only its own key, so the cases cannot disturb each other, and the settle times
+ * overlap instead of adding up.
  */
 async function staysSettled<T>(
   readNow: () => Promise<T>,
@@ -43,7 +46,7 @@ async function staysSettled<T>(
   rule: 'KVS-CONS-003' | 'KVS-CONS-006',
   what: string,
 ): Promise<void> {
-  const watch = await observeFor(readNow, expected, settleMs);
+  const watch = await kvs.watch(readNow, expected, settleMs);
   expectRule(
     watch.outcome === 'held',
     rule,
@@ -51,179 +54,193 @@ async function staysSettled<T>(
   );
 }
 
-describe(`KVS-CONS: consistency (${String(settings.consistency)}, window ${windowMs} ms, settle ${settleMs} ms)`, () => {
-  it('KVS-CONS-001 a key written for the first time (not read before) is readable with its value right away', async () => {
-    const store = await kvs.newStore('new-keys');
-    // Every key gets a unique suffix: a key read (404) or deleted before is exactly the case the
-    // eventual model exempts, so each one here is truly new.
-    let serial = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(key, { minLength: 1, maxLength: 5 }), text, async (keys, value) => {
-        for (const base of keys) {
-          serial += 1;
-          const recordKey = `${base}-${serial}`;
-          await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
-          const got = await read(store.id, recordKey);
-          expectRule(
-            got === value,
-            'KVS-CONS-001',
-            `${recordKey} read ${JSON.stringify(got)} right after its first write of ${JSON.stringify(value)}`,
-          );
-        }
-      }),
-      { numRuns: Math.min(kvs.context.runs, 10) },
-    );
-  });
-
-  it.runIf(!eventual)(
-    'KVS-CONS-002 under strong consistency, overwrites, deletes and new keys show in the very next read and listing',
-    async () => {
-      const store = await kvs.newStore('strong');
+// Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+// one store does not depend on another, so the order of the tests cannot change a verdict.
+describe.concurrent(
+  `KVS-CONS: consistency (${String(settings.consistency)}, window ${windowMs} ms, settle ${settleMs} ms)`,
+  () => {
+    it('KVS-CONS-001 a key written for the first time (not read before) is readable with its value right away', async () => {
+      const store = await kvs.newStore('new-keys');
+      // Every key gets a unique suffix: a key read (404) or deleted before is exactly the case the
+      // eventual model exempts, so each one here is truly new.
+      let serial = 0;
       await fc.assert(
-        fc.asyncProperty(key, text, text, async (recordKey, first, second) => {
-          await http.setRecord(store.id, recordKey, Buffer.from(first), 'text/plain');
-          expectRule(
-            (await listed(store.id)).includes(recordKey),
-            'KVS-CONS-002',
-            `new key ${recordKey} is missing from the next listing`,
-          );
-          await http.setRecord(store.id, recordKey, Buffer.from(second), 'text/plain');
-          const afterOverwrite = await read(store.id, recordKey);
-          expectRule(
-            afterOverwrite === second,
-            'KVS-CONS-002',
-            `${recordKey} read ${JSON.stringify(afterOverwrite)} right after being overwritten with ${JSON.stringify(second)}`,
-          );
-          await http.deleteRecord(store.id, recordKey);
-          const afterDelete = await read(store.id, recordKey);
-          expectRule(
-            afterDelete === undefined,
-            'KVS-CONS-002',
-            `${recordKey} still read ${JSON.stringify(afterDelete)} right after its delete`,
-          );
-          expectRule(
-            !(await listed(store.id)).includes(recordKey),
-            'KVS-CONS-002',
-            `deleted ${recordKey} is still in the next listing`,
-          );
-        }),
-      );
-    },
-  );
-
-  it.runIf(eventual)(
-    'KVS-CONS-003 under eventual consistency, overwrites and deletes show within the window and never revert',
-    async () => {
-      const store = await kvs.newStore('eventual');
-      await fc.assert(
-        fc.asyncProperty(key, text, text, async (recordKey, first, second) => {
-          await http.setRecord(store.id, recordKey, Buffer.from(first), 'text/plain');
-          await settle(
-            () => read(store.id, recordKey),
-            (v) => v === first,
-            'KVS-CONS-003',
-            `first write of ${recordKey}`,
-          );
-          await http.setRecord(store.id, recordKey, Buffer.from(second), 'text/plain');
-          await settle(
-            () => read(store.id, recordKey),
-            (v) => v === second,
-            'KVS-CONS-003',
-            `overwrite of ${recordKey}`,
-          );
-          await staysSettled(
-            () => read(store.id, recordKey),
-            (v) => v === second,
-            'KVS-CONS-003',
-            `overwrite of ${recordKey}`,
-          );
-          await http.deleteRecord(store.id, recordKey);
-          await settle(
-            () => read(store.id, recordKey),
-            (v) => v === undefined,
-            'KVS-CONS-003',
-            `delete of ${recordKey}`,
-          );
-          await staysSettled(
-            () => read(store.id, recordKey),
-            (v) => v === undefined,
-            'KVS-CONS-003',
-            `delete of ${recordKey}`,
-          );
+        fc.asyncProperty(fc.uniqueArray(key, { minLength: 1, maxLength: 5 }), text, async (keys, value) => {
+          for (const base of keys) {
+            serial += 1;
+            const recordKey = `${base}-${serial}`;
+            await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
+            const got = await read(store.id, recordKey);
+            expectRule(
+              got === value,
+              'KVS-CONS-001',
+              `${recordKey} read ${JSON.stringify(got)} right after its first write of ${JSON.stringify(value)}`,
+            );
+          }
         }),
         { numRuns: Math.min(kvs.context.runs, 10) },
       );
-    },
-  );
+    });
 
-  it.runIf(eventual)(
-    'KVS-CONS-004 under eventual consistency, the key listing shows writes and deletes within the window',
-    async () => {
-      const store = await kvs.newStore('eventual-list');
+    it.runIf(!eventual)(
+      'KVS-CONS-002 under strong consistency, overwrites, deletes and new keys show in the very next read and listing',
+      async () => {
+        const store = await kvs.newStore('strong');
+        await fc.assert(
+          fc.asyncProperty(key, text, text, async (recordKey, first, second) => {
+            await http.setRecord(store.id, recordKey, Buffer.from(first), 'text/plain');
+            expectRule(
+              (await listed(store.id)).includes(recordKey),
+              'KVS-CONS-002',
+              `new key ${recordKey} is missing from the next listing`,
+            );
+            await http.setRecord(store.id, recordKey, Buffer.from(second), 'text/plain');
+            const afterOverwrite = await read(store.id, recordKey);
+            expectRule(
+              afterOverwrite === second,
+              'KVS-CONS-002',
+              `${recordKey} read ${JSON.stringify(afterOverwrite)} right after being overwritten with ${JSON.stringify(second)}`,
+            );
+            await http.deleteRecord(store.id, recordKey);
+            const afterDelete = await read(store.id, recordKey);
+            expectRule(
+              afterDelete === undefined,
+              'KVS-CONS-002',
+              `${recordKey} still read ${JSON.stringify(afterDelete)} right after its delete`,
+            );
+            expectRule(
+              !(await listed(store.id)).includes(recordKey),
+              'KVS-CONS-002',
+              `deleted ${recordKey} is still in the next listing`,
+            );
+          }),
+        );
+      },
+    );
+
+    it.runIf(eventual)(
+      'KVS-CONS-003 under eventual consistency, overwrites and deletes show within the window and never revert',
+      async () => {
+        const store = await kvs.newStore('eventual');
+        const overwriteCase = fc.record({ recordKey: key, first: text, second: text });
+        await fc.assert(
+          fc.asyncProperty(
+            caseBatchArbitrary(overwriteCase, { selector: (c) => c.recordKey }),
+            async (batch) =>
+              checkBatch(batch, async ({ recordKey, first, second }) => {
+                await http.setRecord(store.id, recordKey, Buffer.from(first), 'text/plain');
+                await settle(
+                  () => read(store.id, recordKey),
+                  (v) => v === first,
+                  'KVS-CONS-003',
+                  `first write of ${recordKey}`,
+                );
+                await http.setRecord(store.id, recordKey, Buffer.from(second), 'text/plain');
+                await settle(
+                  () => read(store.id, recordKey),
+                  (v) => v === second,
+                  'KVS-CONS-003',
+                  `overwrite of ${recordKey}`,
+                );
+                await staysSettled(
+                  () => read(store.id, recordKey),
+                  (v) => v === second,
+                  'KVS-CONS-003',
+                  `overwrite of ${recordKey}`,
+                );
+                await http.deleteRecord(store.id, recordKey);
+                await settle(
+                  () => read(store.id, recordKey),
+                  (v) => v === undefined,
+                  'KVS-CONS-003',
+                  `delete of ${recordKey}`,
+                );
+                await staysSettled(
+                  () => read(store.id, recordKey),
+                  (v) => v === undefined,
+                  'KVS-CONS-003',
+                  `delete of ${recordKey}`,
+                );
+              }),
+          ),
+          { numRuns: caseBatchRuns(kvs.context.runs) },
+        );
+      },
+    );
+
+    it.runIf(eventual)(
+      'KVS-CONS-004 under eventual consistency, the key listing shows writes and deletes within the window',
+      async () => {
+        const store = await kvs.newStore('eventual-list');
+        await fc.assert(
+          fc.asyncProperty(key, async (recordKey) => {
+            await http.setRecord(store.id, recordKey, Buffer.from('v'), 'text/plain');
+            await settle(
+              () => listed(store.id),
+              (keys) => keys.includes(recordKey),
+              'KVS-CONS-004',
+              `listing after writing ${recordKey}`,
+            );
+            await http.deleteRecord(store.id, recordKey);
+            await settle(
+              () => listed(store.id),
+              (keys) => !keys.includes(recordKey),
+              'KVS-CONS-004',
+              `listing after deleting ${recordKey}`,
+            );
+          }),
+          { numRuns: Math.min(kvs.context.runs, 10) },
+        );
+      },
+    );
+
+    it('KVS-CONS-005 after a run of writes to one key has settled, it holds the last value written', async () => {
+      const store = await kvs.newStore('last-write');
       await fc.assert(
-        fc.asyncProperty(key, async (recordKey) => {
-          await http.setRecord(store.id, recordKey, Buffer.from('v'), 'text/plain');
+        fc.asyncProperty(key, fc.array(text, { minLength: 2, maxLength: 6 }), async (recordKey, values) => {
+          for (const value of values)
+            await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
+          const last = values.at(-1);
           await settle(
-            () => listed(store.id),
-            (keys) => keys.includes(recordKey),
-            'KVS-CONS-004',
-            `listing after writing ${recordKey}`,
-          );
-          await http.deleteRecord(store.id, recordKey);
-          await settle(
-            () => listed(store.id),
-            (keys) => !keys.includes(recordKey),
-            'KVS-CONS-004',
-            `listing after deleting ${recordKey}`,
+            () => read(store.id, recordKey),
+            (v) => v === last,
+            'KVS-CONS-005',
+            `${recordKey} after writing ${JSON.stringify(values)}`,
           );
         }),
-        { numRuns: Math.min(kvs.context.runs, 10) },
       );
-    },
-  );
+    });
 
-  it('KVS-CONS-005 after a run of writes to one key has settled, it holds the last value written', async () => {
-    const store = await kvs.newStore('last-write');
-    await fc.assert(
-      fc.asyncProperty(key, fc.array(text, { minLength: 2, maxLength: 6 }), async (recordKey, values) => {
-        for (const value of values)
-          await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
-        const last = values.at(-1);
-        await settle(
-          () => read(store.id, recordKey),
-          (v) => v === last,
-          'KVS-CONS-005',
-          `${recordKey} after writing ${JSON.stringify(values)}`,
-        );
-      }),
-    );
-  });
-
-  it('KVS-CONS-006 a deleted record never becomes readable again without a new write', async () => {
-    const store = await kvs.newStore('no-resurrection');
-    await fc.assert(
-      fc.asyncProperty(key, text, async (recordKey, value) => {
-        await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
-        await settle(
-          () => read(store.id, recordKey),
-          (v) => v === value,
-          'KVS-CONS-006',
-          `${recordKey} before its delete`,
-        );
-        await http.deleteRecord(store.id, recordKey);
-        await settle(
-          () => read(store.id, recordKey),
-          (v) => v === undefined,
-          'KVS-CONS-006',
-          `${recordKey} after its delete`,
-        );
-        await staysSettled(
-          () => read(store.id, recordKey),
-          (v) => v === undefined,
-          'KVS-CONS-006',
-          `${recordKey} after its delete`,
-        );
-      }),
-    );
-  });
-});
+    it('KVS-CONS-006 a deleted record never becomes readable again without a new write', async () => {
+      const store = await kvs.newStore('no-resurrection');
+      const deleteCase = fc.record({ recordKey: key, value: text });
+      await fc.assert(
+        fc.asyncProperty(caseBatchArbitrary(deleteCase, { selector: (c) => c.recordKey }), async (batch) =>
+          checkBatch(batch, async ({ recordKey, value }) => {
+            await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
+            await settle(
+              () => read(store.id, recordKey),
+              (v) => v === value,
+              'KVS-CONS-006',
+              `${recordKey} before its delete`,
+            );
+            await http.deleteRecord(store.id, recordKey);
+            await settle(
+              () => read(store.id, recordKey),
+              (v) => v === undefined,
+              'KVS-CONS-006',
+              `${recordKey} after its delete`,
+            );
+            await staysSettled(
+              () => read(store.id, recordKey),
+              (v) => v === undefined,
+              'KVS-CONS-006',
+              `${recordKey} after its delete`,
+            );
+          }),
+        ),
+        { numRuns: caseBatchRuns(kvs.context.runs) },
+      );
+    });
+  },
+);

@@ -151,7 +151,9 @@ async function walk(
   }
 }
 
-describe('KVS-KEYS: key listing', () => {
+// Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+// one store does not depend on another, so the order of the tests cannot change a verdict.
+describe.concurrent('KVS-KEYS: key listing', () => {
   it('KVS-KEYS-001 KVS-KEYS-002 KVS-KEYS-003 KVS-KEYS-004 KVS-KEYS-005 KVS-KEYS-006 KVS-KEYS-009 following nextExclusiveStartKey yields every key exactly once, in UTF-8 order, and ends with a null cursor', async () => {
     await fc.assert(
       fc.asyncProperty(

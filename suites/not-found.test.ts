@@ -37,7 +37,9 @@ async function noThrow<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-describe('KVS-NOTFOUND: missing stores and records', () => {
+// Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+// one store does not depend on another, so the order of the tests cannot change a verdict.
+describe.concurrent('KVS-NOTFOUND: missing stores and records', () => {
   it('KVS-NOTFOUND-001 GET of a missing record answers 404 with a not-found type', async () => {
     const store = await kvs.newStore('missing-record');
     await fc.assert(

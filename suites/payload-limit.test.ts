@@ -4,8 +4,14 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, observeFor, useConformance, type CallExpectation } from '../harness/index.ts';
-import { payloadDigest, payloadStream } from '../generators/index.ts';
+import { expectRule, useConformance, type CallExpectation } from '../harness/index.ts';
+import {
+  caseBatchArbitrary,
+  caseBatchRuns,
+  checkBatch,
+  payloadDigest,
+  payloadStream,
+} from '../generators/index.ts';
 
 const kvs = await useConformance('limit');
 const { api, http, contract, settings, windowMs } = kvs;
@@ -34,7 +40,9 @@ function putPayload(
   });
 }
 
-describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
+// Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+// one store does not depend on another, so the order of the tests cannot change a verdict.
+describe.concurrent(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
   it('KVS-LIMIT-001 bodies of limit − 1 and limit bytes, of any content, are stored and read back byte-exact', async () => {
     const store = await kvs.newStore('at-limit');
     await fc.assert(
@@ -65,12 +73,15 @@ describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
   });
 
   it('KVS-LIMIT-002 KVS-LIMIT-003 a body over the limit is refused with 413, and the key keeps its previous value (or stays absent)', async () => {
+    // Each case has a store of its own, so the cases of a batch run side by side and their watches
+    // below overlap. Every other case first stores a value under the key, so that each batch
+    // checks both halves of the rule: the previous value kept, and the key left absent.
+    const batch = { maxCases: 8, selector: (c: { seed: number }) => c.seed };
+    const overLimitCase = fc.record({ over: fc.integer({ min: 1, max: 64 * 1024 }), seed: fc.nat() });
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 64 * 1024 }),
-        fc.boolean(),
-        fc.nat(),
-        async (over, existing, seed) => {
+      fc.asyncProperty(caseBatchArbitrary(overLimitCase, batch), async (cases) =>
+        checkBatch(cases, async ({ over, seed }, index) => {
+          const existing = index % 2 === 0;
           const store = await kvs.newStore('over-limit');
           if (existing) await http.setRecord(store.id, 'target', Buffer.from('previous value'), 'text/plain');
           const put = await putPayload(store.id, 'target', LIMIT + over, seed, {
@@ -95,7 +106,7 @@ describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
           // Watched for the consistency window (and at least the settle time): on an eventually
           // consistent store a stale read would show the previous value even if the refused body
           // had been stored, and would hide it.
-          const watch = await observeFor(
+          const watch = await kvs.watch(
             () => http.getRecord(store.id, 'target'),
             (kept) => (existing ? kept?.value.toString() === 'previous value' : kept === undefined),
             Math.max(windowMs, Number(settings.consistencySettleMs)),
@@ -112,9 +123,10 @@ describe(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () => {
             'KVS-LIMIT-003',
             `after the refused write the store lists ${JSON.stringify(keys)}`,
           );
-        },
+        }),
       ),
-      { numRuns: Math.min(kvs.context.runs, 4) },
+      // About four cases: each sends a body over the limit.
+      { numRuns: caseBatchRuns(Math.min(kvs.context.runs, 4), batch.maxCases) },
     );
   });
 

@@ -16,7 +16,9 @@ const key = recordKeyArbitrary(contract.limits);
 const ENCODERS = { gzip: gzipSync, br: brotliCompressSync, deflate: deflateSync } as const;
 const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
 
-describe('KVS-RECORD: records', () => {
+// Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+// one store does not depend on another, so the order of the tests cannot change a verdict.
+describe.concurrent('KVS-RECORD: records', () => {
   it('KVS-RECORD-001 KVS-RECORD-002 a new record answers 201 {} and reads back byte-exact with its Content-Type', async () => {
     const store = await kvs.newStore('round-trip');
     await fc.assert(

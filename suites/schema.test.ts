@@ -9,7 +9,9 @@ import { recordKeyArbitrary, recordValueArbitrary } from '../generators/index.ts
 const kvs = await useConformance('schema');
 const { api, contract } = kvs;
 
-describe('KVS-SCHEMA: responses match the contract', () => {
+// Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+// one store does not depend on another, so the order of the tests cannot change a verdict.
+describe.concurrent('KVS-SCHEMA: responses match the contract', () => {
   it('KVS-SCHEMA-001 KVS-SCHEMA-002 KVS-SCHEMA-003 KVS-SCHEMA-005 create, read, list and update stores answer documented statuses, JSON and schemas', async () => {
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.boolean(), async (named, desc) => {

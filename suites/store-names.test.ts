@@ -18,7 +18,9 @@ const invalidName = fc.oneof(
   fc.integer({ min: contract.limits.storeNameMaxLength + 1, max: 100 }).map((length) => 'n'.repeat(length)),
 );
 
-describe('KVS-NAME: store names', () => {
+// Side by side (describe.concurrent): every test works on stores of its own, and an answer about
+// one store does not depend on another, so the order of the tests cannot change a verdict.
+describe.concurrent('KVS-NAME: store names', () => {
   it('KVS-NAME-001 KVS-NAME-002 get-or-create answers 201 with a new store, then 200 with the same id', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 4 }), async (repeats) => {

@@ -112,6 +112,8 @@ const newStores = async (count: number): Promise<string[]> => {
   return ids;
 };
 
+// One test at a time (unlike most suite files): every test here walks the one store list that the
+// others add to.
 describe('KVS-PAGE: store list pagination', () => {
   it('KVS-PAGE-001 KVS-PAGE-002 KVS-PAGE-003 KVS-PAGE-004 walking by offset yields each store once, in creation order, with consistent page arithmetic', async () => {
     await fc.assert(

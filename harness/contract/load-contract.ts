@@ -1,3 +1,5 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { ValidateFunction } from 'ajv';
 import type { OpenAPIV3 } from 'openapi-types';
 import { join, resolve } from 'node:path';
 import { createSchemaCompiler, toViolations, type SchemaViolation } from './schema-validator-factory.ts';
@@ -6,7 +8,7 @@ import { readContractLimits, type ContractLimits } from './contract-limits.ts';
 import { loadOpenApi } from './load-openapi.ts';
 import { parseProfileCatalog, type ProfileCatalog } from './profile-catalog.ts';
 import { parseRuleCatalog, type ContractRule, type RuleId } from './rule-catalog.ts';
-import { readYamlSource } from './yaml-source.ts';
+import { parsedSource, readYamlSource, type YamlSource } from './yaml-source.ts';
 import { packageRoot } from '../package-root.ts';
 
 /** The folder of the contract shipped with the harness. */
@@ -18,6 +20,19 @@ export interface ContractFiles {
   readonly openapiFile?: string;
   readonly rulesFile?: string;
   readonly profilesFile?: string;
+  /**
+   * The three files as parsed and checked by loadContract before, in another process (a run's
+   * main process hands them to its suite workers): then nothing is parsed or validated again, and
+   * each body validator is compiled when first used.
+   */
+  readonly checked?: CheckedContractFiles;
+}
+
+/** The parsed content of a contract's three files, once loadContract has checked them. Plain data. */
+export interface CheckedContractFiles {
+  readonly openapi: unknown;
+  readonly rules: unknown;
+  readonly profiles: unknown;
 }
 
 /** What checking a body against the contract found. */
@@ -33,6 +48,8 @@ export type BodyCheck =
 export interface Contract {
   readonly specFile: string;
   readonly specVersion: string;
+  /** The parsed files, to hand to another process (ContractFiles.checked). */
+  readonly files: CheckedContractFiles;
   /** The validated OpenAPI document with every $ref resolved. */
   readonly document: OpenAPIV3.Document;
   readonly operations: ReadonlyMap<string, ContractOperation>;
@@ -48,17 +65,63 @@ export interface Contract {
   checkBody(operationId: string, status: number, mediaType: string, body: unknown): BodyCheck;
 }
 
-async function buildContract(files: Required<ContractFiles>): Promise<Contract> {
-  const openapiSource = readYamlSource(files.openapiFile);
-  const document = await loadOpenApi(openapiSource);
-  const operations = indexOperations(document, openapiSource, createSchemaCompiler());
+/** A validator that compiles its schema when first called. */
+function compiledOnFirstUse(schema: object, compile: (schema: object) => ValidateFunction): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= compile(schema);
+    const valid = compiled(data);
+    validate.errors = compiled.errors ?? null;
+    return valid;
+  }) as ValidateFunction;
+  return validate;
+}
+
+interface ContractSources {
+  readonly openapi: YamlSource;
+  readonly rules: YamlSource;
+  readonly profiles: YamlSource;
+  /** True when loadContract checked these sources before (ContractFiles.checked). */
+  readonly checked: boolean;
+}
+
+/** The three files of a contract: read and parsed, or (ContractFiles.checked) as parsed before. */
+function contractSources(
+  files: Required<Omit<ContractFiles, 'checked'>>,
+  checked?: CheckedContractFiles,
+): ContractSources {
+  return checked
+    ? {
+        openapi: parsedSource(files.openapiFile, checked.openapi),
+        rules: parsedSource(files.rulesFile, checked.rules),
+        profiles: parsedSource(files.profilesFile, checked.profiles),
+        checked: true,
+      }
+    : {
+        openapi: readYamlSource(files.openapiFile),
+        rules: readYamlSource(files.rulesFile),
+        profiles: readYamlSource(files.profilesFile),
+        checked: false,
+      };
+}
+
+async function buildContract(
+  files: Required<Omit<ContractFiles, 'checked'>>,
+  checked: CheckedContractFiles | undefined,
+): Promise<Contract> {
+  const sources = contractSources(files, checked);
+  const openapiSource = sources.openapi;
+  const document = sources.checked
+    ? ((await SwaggerParser.dereference(
+        structuredClone(openapiSource.data) as OpenAPIV3.Document,
+      )) as OpenAPIV3.Document)
+    : await loadOpenApi(openapiSource);
+  const compiler = createSchemaCompiler();
+  const compile = sources.checked ? (schema: object) => compiledOnFirstUse(schema, compiler) : compiler;
+  const operations = indexOperations(document, openapiSource, compile);
   const limits = readContractLimits(document, operations, openapiSource);
-  const profiles = parseProfileCatalog(readYamlSource(files.profilesFile));
-  const { rules, areas } = parseRuleCatalog(
-    readYamlSource(files.rulesFile),
-    new Set(operations.keys()),
-    profiles,
-  );
+  const profiles = parseProfileCatalog(sources.profiles);
+  const { rules, areas } = parseRuleCatalog(sources.rules, new Set(operations.keys()), profiles);
 
   const operation = (operationId: string): ContractOperation => {
     const found = operations.get(operationId);
@@ -68,6 +131,7 @@ async function buildContract(files: Required<ContractFiles>): Promise<Contract> 
   return {
     specFile: openapiSource.file,
     specVersion: document.info.version,
+    files: { openapi: openapiSource.data, rules: sources.rules.data, profiles: sources.profiles.data },
     document,
     operations,
     limits,
@@ -108,6 +172,8 @@ const loaded = new Map<string, Promise<Contract>>();
  * Loads the contract once per process and set of files: validates and dereferences the OpenAPI
  * document, compiles one validator per operation × status × media type, reads limits, profile
  * settings and rules. Every problem is a HarnessError naming the file, JSON pointer and reason.
+ * With `checked` (files parsed and checked before, in another process) it skips the parsing and
+ * the OpenAPI validation, and compiles each validator on first use.
  */
 export function loadContract(files: ContractFiles = {}): Promise<Contract> {
   const specDir = resolve(files.specDir ?? DEFAULT_SPEC_DIR);
@@ -120,7 +186,7 @@ export function loadContract(files: ContractFiles = {}): Promise<Contract> {
   const key = JSON.stringify(resolved);
   let contract = loaded.get(key);
   if (!contract) {
-    contract = buildContract(resolved);
+    contract = buildContract(resolved, files.checked);
     loaded.set(key, contract);
     contract.catch(() => loaded.delete(key));
   }

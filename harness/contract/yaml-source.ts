@@ -33,6 +33,15 @@ export function displayPath(absolutePath: string): string {
   return shown.startsWith('..') || shown === '' ? absolutePath : shown;
 }
 
+/**
+ * A source for data parsed from a file before (in another process): it can say which file and
+ * pointer, not which line.
+ */
+export function parsedSource(absolutePath: string, data: unknown): YamlSource {
+  const file = displayPath(absolutePath);
+  return { file, absolutePath, data, locate: (pointer) => ({ file, pointer }) };
+}
+
 /** Reads and parses a YAML file, failing with KVSC_SPEC_UNREADABLE and the position of a syntax error. */
 export function readYamlSource(absolutePath: string): YamlSource {
   const file = displayPath(absolutePath);

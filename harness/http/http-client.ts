@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { bodyExcerpt, type Exchange } from './exchange.ts';
-import { redactSecrets } from './redact.ts';
+import { secretRedactor } from './redact.ts';
 
 /** How the client talks to a target. */
 export interface HttpClientOptions {
@@ -75,10 +75,12 @@ export class HttpClient {
   readonly options: HttpClientOptions;
   readonly #agent: Agent;
   readonly #secrets: string[];
+  readonly #redact: (text: string) => string;
 
   constructor(options: HttpClientOptions) {
     this.options = options;
     this.#secrets = options.token ? [options.token] : [];
+    this.#redact = secretRedactor(this.#secrets);
     this.#agent = new Agent({
       connections: options.connections,
       keepAliveTimeout: 10_000,
@@ -89,7 +91,7 @@ export class HttpClient {
 
   /** Redacts the run's token (and any other secret the client was given). */
   redact(text: string): string {
-    return redactSecrets(text, this.#secrets);
+    return this.#redact(text);
   }
 
   /**
@@ -139,7 +141,7 @@ export class HttpClient {
     // for the auth rules) is not redacted: a short one such as "-" would rewrite the very headers
     // and URLs the checks read.
     const secrets = this.#secrets;
-    const redact = (text: string): string => redactSecrets(text, secrets);
+    const redact = this.#redact;
     const auth = input.auth ?? 'header';
     const headers: Record<string, string> = { ...input.headers };
     let path = input.path;
@@ -197,7 +199,7 @@ export class HttpClient {
         chunks.push(chunk);
       }
       const body = Buffer.concat(chunks, received);
-      const responseHeaders = headerRecord(response.headers, (text) => redact(text));
+      const responseHeaders = headerRecord(response.headers, redact);
       return finish(
         {
           status: response.statusCode,

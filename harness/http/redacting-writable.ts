@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { redactSecrets } from './redact.ts';
+import { secretRedactor } from './redact.ts';
 
 /**
  * A stream that writes to `target` with every secret redacted (in every spelling of
@@ -9,6 +9,7 @@ import { redactSecrets } from './redact.ts';
  */
 export function redactingWritable(target: NodeJS.WritableStream, secrets: readonly string[]): Writable {
   let pending = '';
+  const redact = secretRedactor(secrets);
   return new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _encoding, callback) {
@@ -20,14 +21,14 @@ export function redactingWritable(target: NodeJS.WritableStream, secrets: readon
       }
       const lines = pending.slice(0, end + 1);
       pending = pending.slice(end + 1);
-      target.write(redactSecrets(lines, secrets), () => callback());
+      target.write(redact(lines), () => callback());
     },
     final(callback) {
       if (pending === '') {
         callback();
         return;
       }
-      target.write(redactSecrets(pending, secrets), () => callback());
+      target.write(redact(pending), () => callback());
       pending = '';
     },
   });

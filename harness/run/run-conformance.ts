@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVitest } from 'vitest/node';
 import { HarnessError } from '../errors.ts';
 import type { ResolvedRunOptions } from '../config/run-options.ts';
 import type { Contract } from '../contract/load-contract.ts';
@@ -31,6 +30,21 @@ const CODE_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 export interface ReplayCase {
   readonly test: string;
   readonly path: string | undefined;
+}
+
+/**
+ * The suite files (relative to CODE_ROOT) that can hold a test of the given rules: those whose
+ * text names one of them. A run filtered to a few rules loads only these, not every suite file.
+ */
+function suiteFilesCiting(rules: ReadonlySet<string>): string[] {
+  const dir = join(CODE_ROOT, 'suites');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(`.test.${CODE_EXTENSION}`))
+    .filter((name) => {
+      const text = readFileSync(join(dir, name), 'utf8');
+      return [...rules].some((rule) => text.includes(rule));
+    })
+    .map((name) => `suites/${name}`);
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -210,6 +224,7 @@ export async function runConformance(
       concurrency: options.concurrency,
       storePrefix,
       journalFile,
+      contractFiles: contract.files,
       drivers: drivers.specs,
       clientContract,
       ...(replay?.path ? { replayPath: replay.path } : {}),
@@ -242,16 +257,28 @@ export async function runConformance(
     const viteCacheDir = mkdtempSync(join(tmpdir(), 'kvsc-vite-'));
     try {
       const filtered = options.suite.length > 0 || options.rule.length > 0;
+      // A replay or a filtered run loads only the suite files that name its rules.
+      const include =
+        replay !== undefined
+          ? suiteFilesCiting(new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)))
+          : filtered
+            ? suiteFilesCiting(selected)
+            : [`suites/**/*.test.${CODE_EXTENSION}`];
       // The conformance project is configured here, not in a config file: loading a config file
       // makes Vite bundle it next to itself, a write into the package that a read-only install forbids.
+      // Loaded here, not at the top: a suite worker imports the harness too and has no use for Vite.
+      const { createVitest } = await import('vitest/node');
       const vitest = await createVitest(
         'test',
         {
           root: CODE_ROOT,
           config: false,
-          include: [`suites/**/*.test.${CODE_EXTENSION}`],
+          include,
           exclude: [],
           setupFiles: [`suites/setup.${CODE_EXTENSION}`],
+          // Only the suite files go through Vite; the harness they import loads as plain Node
+          // modules, as it does from an installed package (where it sits under node_modules).
+          server: { deps: { external: [/\/(harness|generators|spec)\//] } },
           // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
           fileParallelism: false,
           // One module graph for all suite files: the contract is loaded and compiled once per run.

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeEach, inject } from 'vitest';
+import { afterAll, aroundEach, inject } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { loadContract, type Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
@@ -12,6 +13,7 @@ import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.t
 import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { HttpClient } from '../http/http-client.ts';
+import { observeFor, type HeldObservation } from '../consistency/observe-for.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
 import { EvidenceRecorder } from './evidence-recorder.ts';
@@ -59,6 +61,15 @@ export interface Conformance {
   eventually<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<T>;
   /** Like `eventually`, returning the whole observation (stale reads, how long); noted for the report. */
   observe<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<Observation<T>>;
+  /**
+   * Keeps reading for `durationMs` once a change was seen and stops at the first read that shows
+   * another state (a revert); the caller judges it. Noted for the report.
+   */
+  watch<T>(
+    read: () => Promise<T>,
+    expected: (value: T) => boolean,
+    durationMs: number,
+  ): Promise<HeldObservation<T>>;
 }
 
 /**
@@ -90,7 +101,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       'the conformance suites need a target: run them with `kvs-conformance run`',
     );
   }
-  const contract = await loadContract();
+  const contract = await loadContract({ checked: context.contractFiles });
   const created = new Set<string>();
   const journal = (store: { readonly id: string; readonly name: string | null }): void => {
     if (created.has(store.id)) return;
@@ -108,16 +119,20 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       if (id !== undefined) journal({ id, name: null });
     },
   });
-  const recorder = new EvidenceRecorder();
-  beforeEach(({ onTestFinished }) => {
-    recorder.reset();
+  // Each test has a recorder of its own, found through the async context of the test's own calls,
+  // so that tests running side by side (describe.concurrent) keep their evidence apart.
+  const testRecorder = new AsyncLocalStorage<EvidenceRecorder>();
+  const recorder = (): EvidenceRecorder | undefined => testRecorder.getStore();
+  aroundEach(async (runTest, { onTestFinished }) => {
+    const evidence = new EvidenceRecorder();
     onTestFinished(({ task }) => {
-      task.meta.kvsEvidence = recorder.take(task.result?.errors ?? []);
+      task.meta.kvsEvidence = evidence.take(task.result?.errors ?? []);
     });
+    await testRecorder.run(evidence, runTest);
   });
   const api = new HttpApi(contract, httpClient, {
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
-    onAnswer: (operationId, status) => recorder.noteCoverage(operationId, status),
+    onAnswer: (operationId, status) => recorder()?.noteCoverage(operationId, status),
   });
   const http = new HttpDriver(api);
   const client = new ApifyClientDriver({
@@ -176,7 +191,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     expected: (value: T) => boolean,
   ): Promise<Observation<T>> => {
     const observation = await observeUntil(read, expected, windowMs);
-    recorder.noteObservation(observation);
+    recorder()?.noteObservation(observation);
     return observation;
   };
   return {
@@ -208,5 +223,10 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     },
     eventually: async (read, expected) => (await observe(read, expected)).last,
     observe,
+    watch: async (read, expected, durationMs) => {
+      const held = await observeFor(read, expected, durationMs);
+      recorder()?.noteWatch(held);
+      return held;
+    },
   };
 }

@@ -1,6 +1,7 @@
+import type { HeldObservation } from '../consistency/observe-for.ts';
 import type { Observation } from '../consistency/observe-until.ts';
 import { FAILURE_EVIDENCE_KEY, type FailureEvidence } from '../failures.ts';
-import type { ObservationEvidence, TestEvidence } from './test-evidence.ts';
+import type { ObservationEvidence, TestEvidence, WatchEvidence } from './test-evidence.ts';
 
 /** A serialized test error as vitest hands it to a test's hooks (its cause chain included). */
 type SerializedError = Record<string, unknown> & { cause?: unknown };
@@ -8,13 +9,14 @@ type SerializedError = Record<string, unknown> & { cause?: unknown };
 const isRecord = (value: unknown): value is SerializedError => typeof value === 'object' && value !== null;
 
 /**
- * Collects what one suite file's tests leave for the report — operation × status coverage,
- * consistency observations — and, when a test ends, takes its contract failure off the test's
- * final error. One recorder per suite fixture: nothing is kept at module level.
+ * Collects what one test leaves for the report — operation × status coverage, consistency
+ * observations and watches — and, when the test ends, takes its contract failure off the test's
+ * final error. One recorder per test (the suite fixture makes them): nothing is kept at module level.
  */
 export class EvidenceRecorder {
   readonly #coverage = new Set<string>();
   readonly #observations: ObservationEvidence[] = [];
+  readonly #watches: WatchEvidence[] = [];
 
   /** Notes an answered exchange for the spec coverage. */
   noteCoverage(operationId: string, status: number): void {
@@ -30,10 +32,16 @@ export class EvidenceRecorder {
     });
   }
 
-  /** Forgets what was noted (at the start of a test). */
-  reset(): void {
+  /** Notes a watch for a revert (KVS-CONS-003/006, KVS-LIMIT-003). */
+  noteWatch(watch: HeldObservation<unknown>): void {
+    this.#watches.push({ outcome: watch.outcome, reads: watch.reads, afterMs: watch.afterMs });
+  }
+
+  /** Forgets what was noted. */
+  #reset(): void {
     this.#coverage.clear();
     this.#observations.length = 0;
+    this.#watches.length = 0;
   }
 
   /**
@@ -56,9 +64,10 @@ export class EvidenceRecorder {
     const evidence: TestEvidence = {
       coverage: [...this.#coverage],
       observations: [...this.#observations],
+      watches: [...this.#watches],
       ...(failure ? { failure } : {}),
     };
-    this.reset();
+    this.#reset();
     return evidence;
   }
 }

@@ -1,6 +1,10 @@
+import type { CheckedContractFiles } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { DriverSpec } from '../drivers/driver-registry.ts';
 import type { TestEvidence } from './test-evidence.ts';
+// vitest's task types (TaskMeta, augmented below) are complete only with its node-side types loaded;
+// a type-only import, erased from the JavaScript.
+import type {} from 'vitest/node';
 
 /** What the runner hands every suite file (through vitest's provide/inject): serializable only. */
 export interface SuiteContext {
@@ -16,6 +20,8 @@ export interface SuiteContext {
   readonly storePrefix: string;
   /** Where suites journal the stores they create, for cleanup. */
   readonly journalFile: string;
+  /** The contract's files as the run's main process parsed and checked them (not parsed again). */
+  readonly contractFiles: CheckedContractFiles;
   /** The drivers the client rule families run through (`--driver`), resolved. */
   readonly drivers: readonly DriverSpec[];
   /**

@@ -1,3 +1,4 @@
+import type { HeldObservation } from '../consistency/observe-for.ts';
 import type { Observation } from '../consistency/observe-until.ts';
 import type { FailureEvidence } from '../failures.ts';
 
@@ -8,11 +9,20 @@ export interface ObservationEvidence {
   readonly staleForMs: number;
 }
 
+/** One watch for a revert as the report keeps it (observeFor). */
+export interface WatchEvidence {
+  readonly outcome: HeldObservation<unknown>['outcome'];
+  readonly reads: number;
+  /** How long the watch read (to the revert, if any). */
+  readonly afterMs: number;
+}
+
 /** What one test leaves for the report, carried to the main process in vitest's task meta. */
 export interface TestEvidence {
   /** `operationId status` pairs the test's exchanges answered. */
   readonly coverage: readonly string[];
   readonly observations: readonly ObservationEvidence[];
+  readonly watches: readonly WatchEvidence[];
   /** The contract failure behind the test's final error, when it is one. */
   readonly failure?: FailureEvidence;
 }

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ApifyClientDriver, HttpClient } from '../../harness/index.ts';
 import { bodyExcerpt } from '../../harness/http/exchange.ts';
-import { redactSecrets, secretForms } from '../../harness/http/redact.ts';
+import { redactSecrets, secretForms, secretRedactor } from '../../harness/http/redact.ts';
 import { redactingWritable } from '../../harness/http/redacting-writable.ts';
 
 const TOKEN = 'kvsc-unit-0123456789abcdef';
@@ -127,6 +127,16 @@ describe('redaction holds on bytes', () => {
     );
     const redacted = redactSecrets(text, [TOKEN]);
     for (const form of secretForms(TOKEN)) expect(redacted).not.toContain(form);
+  });
+
+  it('a token made of regular-expression characters is redacted literally, and nothing else is', () => {
+    const token = 'a+b.*(c)?[d]|e$^\\';
+    const redact = secretRedactor([token]);
+    const base64 = Buffer.from(token).toString('base64');
+    expect(redact(`x ${token} y ${encodeURIComponent(token)} z ${base64} ab.c`)).toBe(
+      'x $APIFY_TOKEN y $APIFY_TOKEN z $APIFY_TOKEN ab.c',
+    );
+    expect(secretRedactor([])('nothing to hide')).toBe('nothing to hide');
   });
 
   it('a binary body is redacted before it is excerpted as base64', () => {

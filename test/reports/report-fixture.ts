@@ -24,6 +24,7 @@ function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome 
     evidence: {
       coverage: ['keyValueStore_keys_get 200', 'keyValueStore_record_put 201'],
       observations: [],
+      watches: [],
       failure: {
         ruleId,
         operationId: 'keyValueStore_keys_get',
@@ -69,6 +70,10 @@ function passing(
         staleReads: ms === 0 ? 0 : 2,
         staleForMs: ms,
       })),
+      watches: [
+        { outcome: 'held', reads: 15, afterMs: 301 },
+        { outcome: 'held', reads: 16, afterMs: 305 },
+      ],
     },
   };
 }
