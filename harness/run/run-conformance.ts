@@ -257,13 +257,10 @@ export async function runConformance(
     const viteCacheDir = mkdtempSync(join(tmpdir(), 'kvsc-vite-'));
     try {
       const filtered = options.suite.length > 0 || options.rule.length > 0;
-      // A replay or a filtered run loads only the suite files that name its rules.
-      const include =
-        replay !== undefined
-          ? suiteFilesCiting(new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)))
-          : filtered
-            ? suiteFilesCiting(selected)
-            : [`suites/**/*.test.${CODE_EXTENSION}`];
+      // A run loads only the suite files that name its rules (a replay: the rules of its test).
+      const include = suiteFilesCiting(
+        replay === undefined ? selected : new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)),
+      );
       // The conformance project is configured here, not in a config file: loading a config file
       // makes Vite bundle it next to itself, a write into the package that a read-only install forbids.
       // Loaded here, not at the top: a suite worker imports the harness too and has no use for Vite.
