@@ -54,8 +54,8 @@ async function startCountingServer(): Promise<CountingServer> {
   };
 }
 
-/** The resident set of a process and all its descendants, in bytes (Linux /proc). */
-function treeRss(root: number): number {
+/** The resident set of a process and of all its descendants, in bytes (Linux /proc). */
+function treeRss(root: number): { readonly total: number; readonly root: number } {
   const parents = new Map<number, number>();
   const rss = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
@@ -78,7 +78,7 @@ function treeRss(root: number): number {
       }
     }
   }
-  return total;
+  return { total, root: rss.get(root) ?? 0 };
 }
 
 interface RunMeasurement {
@@ -89,6 +89,35 @@ interface RunMeasurement {
   readonly requests: number;
   readonly testRate: number;
   readonly peakRssMb: number;
+  /** The CLI process alone (vitest's main side; with the embedded server when it has no target). */
+  readonly peakCliMb: number;
+}
+
+/** Runs the CLI with `args` and samples its memory: exit code, wall time, peak RSS (tree and CLI alone). */
+async function runCli(args: readonly string[], nodeArgs: readonly string[] = []) {
+  const out = mkdtempSync(join(tmpdir(), 'kvsc-bench-harness-'));
+  const started = Date.now();
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, 'run', ...args, '--out', out], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
+  let peak = 0;
+  let peakCli = 0;
+  const sampler = setInterval(() => {
+    if (!child.pid) return;
+    const rss = treeRss(child.pid);
+    peak = Math.max(peak, rss.total);
+    peakCli = Math.max(peakCli, rss.root);
+  }, 50);
+  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sampler);
+  return {
+    started,
+    exitCode,
+    wallMs: Date.now() - started,
+    peakRssMb: peak / 2 ** 20,
+    peakCliMb: peakCli / 2 ** 20,
+  };
 }
 
 async function measureRun(
@@ -97,34 +126,10 @@ async function measureRun(
   nodeArgs: readonly string[] = [],
 ): Promise<RunMeasurement> {
   await server.command('mark');
-  const out = mkdtempSync(join(tmpdir(), 'kvsc-bench-harness-'));
-  const started = Date.now();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      CLI,
-      'run',
-      '--target',
-      server.url,
-      '--token',
-      TOKEN,
-      '--seed',
-      String(SEED),
-      '--runs',
-      String(runs),
-      '--out',
-      out,
-    ],
-    { cwd: ROOT, stdio: 'ignore' },
+  const { started, exitCode, wallMs, peakRssMb, peakCliMb } = await runCli(
+    ['--target', server.url, '--token', TOKEN, '--seed', String(SEED), '--runs', String(runs)],
+    nodeArgs,
   );
-  let peak = 0;
-  const sampler = setInterval(() => {
-    if (child.pid) peak = Math.max(peak, treeRss(child.pid));
-  }, 100);
-  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearInterval(sampler);
-  const wallMs = Date.now() - started;
   const [, count = '0', first = '0', second = '0', last = '0'] = (await server.command('count')).split(' ');
   const requests = Number(count);
   return {
@@ -135,7 +140,8 @@ async function measureRun(
     requests,
     // From the suites' first request (the one after the preflight) to the last.
     testRate: (requests - 1) / Math.max(0.001, (Number(last) - Number(second)) / 1000),
-    peakRssMb: peak / 2 ** 20,
+    peakRssMb,
+    peakCliMb,
   };
 }
 
@@ -217,6 +223,10 @@ try {
 
   const runs: RunMeasurement[] = [];
   for (const size of RUN_SIZES) runs.push(await measureRun(server, size));
+  // The default run a newcomer makes: no target (the embedded reference server), 25 runs.
+  const embedded: Awaited<ReturnType<typeof runCli>>[] = [];
+  for (let round = 0; round < 3; round += 1) embedded.push(await runCli(['--seed', String(SEED + round)]));
+  const embeddedMedian = [...embedded].sort((a, b) => a.wallMs - b.wallMs)[1];
 
   const profileDir = mkdtempSync(join(tmpdir(), 'kvsc-bench-prof-'));
   // V8 flags pass to the vitest workers (forked with the CLI's execArgv); NODE_OPTIONS may not carry them.
@@ -239,12 +249,14 @@ try {
         `| kvs-conformance run --runs ${run.runs} (from the suites' first request to the last; exit ${run.exitCode}) | ${Math.round(run.testRate)} |`,
     ),
     '',
-    '| --runs | wall s | requests | start-up to first request ms | peak RSS MB (CLI + workers) |',
-    '| --- | --- | --- | --- | --- |',
+    '| --runs | wall s | requests | start-up to first request ms | peak RSS MB (CLI + workers) | of which the CLI process |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...runs.map(
       (run) =>
-        `| ${run.runs} | ${(run.wallMs / 1000).toFixed(1)} | ${run.requests} | ${run.startupMs} | ${run.peakRssMb.toFixed(0)} |`,
+        `| ${run.runs} | ${(run.wallMs / 1000).toFixed(1)} | ${run.requests} | ${run.startupMs} | ${run.peakRssMb.toFixed(0)} | ${run.peakCliMb.toFixed(0)} |`,
     ),
+    '',
+    `The default run, \`kvs-conformance run\` with no target (the embedded reference server in the CLI process), 3 seeds: wall ${embedded.map((run) => (run.wallMs / 1000).toFixed(1)).join(' s, ')} s (median **${((embeddedMedian?.wallMs ?? 0) / 1000).toFixed(1)} s**, target ≤ 5 s; exit ${embedded.map((run) => run.exitCode).join(', ')}); peak RSS ${embedded.map((run) => run.peakRssMb.toFixed(0)).join(', ')} MB (CLI with the server: ${embedded.map((run) => run.peakCliMb.toFixed(0)).join(', ')} MB).`,
     '',
     `Harness rate / sequential autocannon: **${base ? (base.testRate / sequential.requests.average).toFixed(2) : '—'}** (target ≥ 0.6).` +
       (hundred && thousand
