@@ -28,6 +28,10 @@ export interface Exchange {
   readonly durationMs: number;
 }
 
+/** A control character other than tab, line feed and carriage return. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
 /** How much of a body an excerpt keeps. */
 export const EXCERPT_BYTES = 2048;
 
@@ -43,8 +47,7 @@ export function bodyExcerpt(body: Buffer | string | undefined, secrets: readonly
   const head = redactBytes(bytes.subarray(0, EXCERPT_BYTES + overlap), secrets).subarray(0, EXCERPT_BYTES);
   const text = head.toString('utf8');
   // Control characters other than tab and line breaks mark binary data.
-  const printable =
-    !text.includes('\uFFFD') && ![...text].some((char) => char < ' ' && !'\t\n\r'.includes(char));
+  const printable = !text.includes('\uFFFD') && !CONTROL_CHARACTER.test(text);
   const more = bytes.length > EXCERPT_BYTES ? ` … (${bytes.length} bytes in all)` : '';
   return printable
     ? `${text}${more}`
