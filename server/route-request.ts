@@ -6,8 +6,11 @@ import { deleteStore, getStore, updateStore } from './handlers/store.ts';
 import { createStore, listStores } from './handlers/store-collection.ts';
 import type { KvsRequest } from './server-context.ts';
 
-/** Handles one request whose route and method matched. */
-export type Handler = (r: KvsRequest) => Promise<void>;
+/**
+ * Handles one request whose route and method matched; returns nothing when it answered at once
+ * (see StorageBackend.peekStore), a promise otherwise. A failure answers with its ApiError.
+ */
+export type Handler = (r: KvsRequest) => Promise<void> | undefined;
 
 /** A matched route: its handler and the decoded path parameters. */
 export interface MatchedRoute {
