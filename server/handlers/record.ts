@@ -54,7 +54,7 @@ function checkRecordAccess(r: KvsRequest, meta: StoreMeta, signature: string | u
 /** Counts a record read and touches the store's access time (saved lazily). */
 function noteRead(meta: StoreMeta): void {
   meta.stats.readCount += 1;
-  meta.accessedAt = new Date();
+  meta.accessedAt.setTime(Date.now());
 }
 
 /** GET and HEAD /v2/key-value-stores/{storeId}/records/{recordKey} */
