@@ -27,7 +27,11 @@ function overwriteStoreMeta(target: StoreMeta, source: StoreMeta): void {
   Object.assign(target.stats, source.stats);
 }
 
-/** Keeps everything in process memory; the default backend. */
+/**
+ * Keeps everything in process memory; the default backend. It offers the synchronous reads
+ * (peekStore, peekRecord, changeStoreNow): a subclass that changes what getStore or getRecord
+ * answer must change those alike, or the server's record reads will not see it.
+ */
 export class MemoryBackend implements StorageBackend {
   readonly #stores = new Map<string, MemoryStore>();
 
