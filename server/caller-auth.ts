@@ -5,7 +5,7 @@ import { ApiError } from './api-error.ts';
 /** Who is asking: the account owner (a valid token, or auth off) or someone without a token. */
 export type Caller = 'owner' | 'anonymous';
 
-function tokenOf(request: IncomingMessage, url: URL): string | undefined {
+function tokenOf(request: IncomingMessage, query: URLSearchParams): string | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -13,7 +13,7 @@ function tokenOf(request: IncomingMessage, url: URL): string | undefined {
       throw new ApiError(401, 'invalid-token', 'The Authorization header must be "Bearer <token>".');
     return match[1];
   }
-  return url.searchParams.get('token') ?? undefined;
+  return query.get('token') ?? undefined;
 }
 
 function accepted(token: string, tokens: readonly string[]): boolean {
@@ -28,9 +28,13 @@ function accepted(token: string, tokens: readonly string[]): boolean {
  * Identifies the caller from `Authorization: Bearer` or `?token=`. A token that is given but not
  * accepted is refused at once (401 invalid-token); with no tokens configured everyone is the owner.
  */
-export function identifyCaller(request: IncomingMessage, url: URL, tokens: readonly string[]): Caller {
+export function identifyCaller(
+  request: IncomingMessage,
+  query: URLSearchParams,
+  tokens: readonly string[],
+): Caller {
   if (tokens.length === 0) return 'owner';
-  const token = tokenOf(request, url);
+  const token = tokenOf(request, query);
   if (token === undefined) return 'anonymous';
   if (!accepted(token, tokens))
     throw new ApiError(401, 'invalid-token', 'Authentication token is not valid.');

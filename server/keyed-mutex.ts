@@ -14,4 +14,9 @@ export class KeyedMutex {
     this.#tails.set(key, tail);
     return result;
   }
+
+  /** Whether no task of the key is queued or running (a task run now would start at once). */
+  isIdle(key: string): boolean {
+    return !this.#tails.has(key);
+  }
 }

@@ -6,8 +6,11 @@ import { deleteStore, getStore, updateStore } from './handlers/store.ts';
 import { createStore, listStores } from './handlers/store-collection.ts';
 import type { KvsRequest } from './server-context.ts';
 
-/** Handles one request whose route and method matched. */
-export type Handler = (r: KvsRequest) => Promise<void>;
+/**
+ * Handles one request whose route and method matched; returns nothing when it answered at once
+ * (see StorageBackend.peekStore), a promise otherwise. A failure answers with its ApiError.
+ */
+export type Handler = (r: KvsRequest) => Promise<void> | undefined;
 
 /** A matched route: its handler and the decoded path parameters. */
 export interface MatchedRoute {
@@ -31,6 +34,7 @@ const RECORD: Methods = {
 };
 
 const PREFIX = '/v2/key-value-stores';
+const PREFIX_SLASH = `${PREFIX}/`;
 
 function decode(segment: string): string {
   if (!segment.includes('%')) return segment;
@@ -47,15 +51,23 @@ function decode(segment: string): string {
  */
 export function routeRequest(method: string, pathname: string): MatchedRoute {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) {
+  if (path !== PREFIX && !path.startsWith(PREFIX_SLASH)) {
     throw new ApiError(404, 'page-not-found', `There is no API endpoint at ${path.slice(0, 200)}.`);
   }
-  const [store, resource, ...rest] = path.slice(PREFIX.length + 1).split('/');
+  // `{store}[/{resource}[/{key}]]`, cut with indexOf (no arrays: this runs on every request).
+  const tail = path.slice(PREFIX_SLASH.length);
+  const storeEnd = tail.indexOf('/');
+  const store = storeEnd < 0 ? tail : tail.slice(0, storeEnd);
+  const resourceEnd = storeEnd < 0 ? -1 : tail.indexOf('/', storeEnd + 1);
+  const resource =
+    storeEnd < 0 ? undefined : tail.slice(storeEnd + 1, resourceEnd < 0 ? undefined : resourceEnd);
+  /** The path after `{resource}/`; undefined when there is none. */
+  const key = resourceEnd < 0 ? undefined : tail.slice(resourceEnd + 1);
   let methods: Methods | undefined;
-  if (store === undefined || store === '') methods = path === PREFIX ? COLLECTION : undefined;
+  if (store === '') methods = path === PREFIX ? COLLECTION : undefined;
   else if (resource === undefined) methods = STORE;
-  else if (resource === 'keys' && rest.length === 0) methods = KEYS;
-  else if (resource === 'records') methods = rest.length === 0 ? RECORDS : RECORD;
+  else if (resource === 'keys' && key === undefined) methods = KEYS;
+  else if (resource === 'records') methods = key === undefined ? RECORDS : RECORD;
   if (!methods)
     throw new ApiError(404, 'page-not-found', `There is no API endpoint at ${path.slice(0, 200)}.`);
 
@@ -66,6 +78,8 @@ export function routeRequest(method: string, pathname: string): MatchedRoute {
       allow: allowed,
     });
   }
-  const recordKey = rest.length === 1 ? decode(rest[0]!) : rest.map(decode).join('/');
-  return { handler, storeId: decode(store ?? ''), recordKey };
+  // Each segment is decoded on its own, so `%2F` in a segment is a `/` in the key, not a separator.
+  const recordKey =
+    key === undefined ? '' : key.includes('/') ? key.split('/').map(decode).join('/') : decode(key);
+  return { handler, storeId: decode(store), recordKey };
 }

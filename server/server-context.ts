@@ -27,7 +27,8 @@ export interface KvsRequest {
   readonly ctx: ServerContext;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly url: URL;
+  /** The query of the request target. */
+  readonly query: URLSearchParams;
   readonly caller: Caller;
   /** The decoded `{storeId}` path segment, when the route has one. */
   readonly storeId: string;
@@ -126,6 +127,17 @@ export function updateStoreMeta(
   durable = false,
 ): Promise<StoreMeta | undefined> {
   return ctx.storeLocks.run(id, () => applyStoreChange(ctx, id, change, durable));
+}
+
+/**
+ * Applies a lazy metadata change (counters, access time) at once when the backend can
+ * (changeStoreNow) and no update of the store is queued, which is what updateStoreMeta would then
+ * do, minus its promises. Says whether it did; if not, the caller uses updateStoreMeta.
+ */
+export function changeStoreNow(ctx: ServerContext, id: string, change: (meta: StoreMeta) => void): boolean {
+  if (!ctx.backend.changeStoreNow || !ctx.storeLocks.isIdle(id)) return false;
+  ctx.backend.changeStoreNow(id, change);
+  return true;
 }
 
 /** Compares two strings in UTF-8 byte order (the order the API lists keys in). */

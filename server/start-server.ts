@@ -6,6 +6,7 @@ import { ConsistencySimulator } from './consistency-simulator.ts';
 import { sendApiError } from './http-response.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { drainBody } from './request-body.ts';
+import { parseRequestTarget } from './request-target.ts';
 import { routeRequest } from './route-request.ts';
 import type { ServerContext } from './server-context.ts';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './server-options.ts';
@@ -23,46 +24,53 @@ export interface RunningServer {
 }
 
 /**
- * The request target as a URL. Only origin-form targets (`/path?query`) are taken: `new URL()`
- * alone would read `//host/path` as another host and throw on `*`.
+ * Routes one request. A handler that answers at once (a record read from memory) returns nothing,
+ * so the common read costs no promise; a failure, thrown or rejected, becomes the error answer.
  */
-function requestUrl(target: string): URL {
-  const url = target.startsWith('/') ? URL.parse(`http://localhost${target}`) : null;
-  if (!url)
-    throw new ApiError(400, 'invalid-request', `The request target "${target.slice(0, 200)}" is not a path.`);
-  return url;
+function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  try {
+    const { pathname, query } = parseRequestTarget(req.url ?? '/');
+    const caller = identifyCaller(req, query, ctx.options.tokens);
+    const route = routeRequest(req.method ?? 'GET', pathname);
+    const pending = route.handler({
+      ctx,
+      req,
+      res,
+      query,
+      caller,
+      storeId: route.storeId,
+      recordKey: route.recordKey,
+    });
+    if (pending) void pending.catch((thrown: unknown) => answerFailure(req, res, thrown));
+  } catch (thrown) {
+    void answerFailure(req, res, thrown);
+  }
 }
 
-async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Answers a failed request: its ApiError, or 500 for anything else (logged). */
+async function answerFailure(req: IncomingMessage, res: ServerResponse, thrown: unknown): Promise<void> {
   const head = req.method === 'HEAD';
-  try {
-    const url = requestUrl(req.url ?? '/');
-    const caller = identifyCaller(req, url, ctx.options.tokens);
-    const route = routeRequest(req.method ?? 'GET', url.pathname);
-    await route.handler({ ctx, req, res, url, caller, storeId: route.storeId, recordKey: route.recordKey });
-  } catch (thrown) {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const error =
-      thrown instanceof ApiError
-        ? thrown
-        : new ApiError(
-            500,
-            'internal-server-error',
-            'The reference server failed on this request; please report it.',
-          );
-    if (!(thrown instanceof ApiError)) console.error('kvs-conformance server: unexpected error', thrown);
-    // An unread body is drained (bounded) first: answering mid-upload makes Node close the
-    // connection at once, and the client may then see a reset instead of the answer.
-    const drained = req.complete || (await drainBody(req));
-    if (res.destroyed) return;
-    const answer = drained
-      ? error
-      : new ApiError(error.status, error.type, error.message, { ...error.headers, connection: 'close' });
-    sendApiError(res, answer, head);
+  if (res.headersSent) {
+    res.destroy();
+    return;
   }
+  const error =
+    thrown instanceof ApiError
+      ? thrown
+      : new ApiError(
+          500,
+          'internal-server-error',
+          'The reference server failed on this request; please report it.',
+        );
+  if (!(thrown instanceof ApiError)) console.error('kvs-conformance server: unexpected error', thrown);
+  // An unread body is drained (bounded) first: answering mid-upload makes Node close the
+  // connection at once, and the client may then see a reset instead of the answer.
+  const drained = req.complete || (await drainBody(req));
+  if (res.destroyed) return;
+  const answer = drained
+    ? error
+    : new ApiError(error.status, error.type, error.message, { ...error.headers, connection: 'close' });
+  sendApiError(res, answer, head);
 }
 
 /** Starts the reference server and resolves once it listens. */

@@ -39,13 +39,7 @@ export function refuseCollection(collection: string | undefined): void {
 
 /** GET /v2/key-value-stores/{storeId}/keys — keys in UTF-8 byte order after exclusiveStartKey. */
 export async function listKeys(r: KvsRequest): Promise<void> {
-  const query = new QueryParams(r.url.searchParams, [
-    'exclusiveStartKey',
-    'limit',
-    'collection',
-    'prefix',
-    'signature',
-  ]);
+  const query = new QueryParams(r.query, ['exclusiveStartKey', 'limit', 'collection', 'prefix', 'signature']);
   const limit = Math.min(query.integer('limit', 1) ?? KEYS_MAX_LIMIT, KEYS_MAX_LIMIT);
   const exclusiveStartKey = query.string('exclusiveStartKey');
   const prefix = query.string('prefix') ?? '';

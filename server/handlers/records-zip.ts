@@ -27,7 +27,7 @@ async function recordEntry(record: StoredRecord): Promise<ZipEntry> {
  * stored: a compressed record is never held decoded.
  */
 export async function downloadRecords(r: KvsRequest): Promise<void> {
-  const query = new QueryParams(r.url.searchParams, ['collection', 'prefix', 'signature']);
+  const query = new QueryParams(r.query, ['collection', 'prefix', 'signature']);
   const prefix = query.string('prefix') ?? '';
   refuseCollection(query.string('collection'));
   const meta = await resolveStore(r);

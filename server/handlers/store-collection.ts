@@ -14,7 +14,7 @@ export const STORE_BODY_MAX_BYTES = 1024 * 1024;
 
 /** GET /v2/key-value-stores — stores in creation order, named only unless `unnamed`. */
 export async function listStores(r: KvsRequest): Promise<void> {
-  const query = new QueryParams(r.url.searchParams, ['offset', 'limit', 'desc', 'unnamed', 'ownership']);
+  const query = new QueryParams(r.query, ['offset', 'limit', 'desc', 'unnamed', 'ownership']);
   requireOwner(r.caller);
   const offset = query.integer('offset', 0) ?? 0;
   const requested = query.integer('limit', 0);
@@ -40,7 +40,7 @@ export async function listStores(r: KvsRequest): Promise<void> {
 
 /** POST /v2/key-value-stores — get-or-create by name (atomic), or create an unnamed store. */
 export async function createStore(r: KvsRequest): Promise<void> {
-  const query = new QueryParams(r.url.searchParams, ['name']);
+  const query = new QueryParams(r.query, ['name']);
   requireOwner(r.caller);
   const name = query.string('name');
   if (name !== undefined) checkStoreName(name);

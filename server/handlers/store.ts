@@ -24,7 +24,7 @@ const UPDATABLE_FIELDS = ['name', 'generalAccess', 'title'];
 
 /** GET /v2/key-value-stores/{storeId} */
 export async function getStore(r: KvsRequest): Promise<void> {
-  new QueryParams(r.url.searchParams, []);
+  new QueryParams(r.query, []);
   const meta = await resolveStore(r);
   requireReadAccess(r, meta);
   const touched = await updateStoreMeta(r.ctx, meta.id, (m) => (m.accessedAt = new Date()));
@@ -33,7 +33,7 @@ export async function getStore(r: KvsRequest): Promise<void> {
 
 /** PUT /v2/key-value-stores/{storeId} — rename (or unname) and change general access. */
 export async function updateStore(r: KvsRequest): Promise<void> {
-  new QueryParams(r.url.searchParams, []);
+  new QueryParams(r.query, []);
   requireOwner(r.caller);
   const meta = await resolveStore(r);
   const body = await readJsonBody(r.req, STORE_BODY_MAX_BYTES);
@@ -87,7 +87,7 @@ export async function updateStore(r: KvsRequest): Promise<void> {
 
 /** DELETE /v2/key-value-stores/{storeId} */
 export async function deleteStore(r: KvsRequest): Promise<void> {
-  new QueryParams(r.url.searchParams, []);
+  new QueryParams(r.query, []);
   requireOwner(r.caller);
   const meta = await resolveStore(r);
   await r.ctx.nameLock.run('names', () =>

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { KeyedMutex } from '../keyed-mutex.ts';
 import { ServerOptionError } from '../server-options.ts';
 import { randomAlphanumeric } from '../store-ids.ts';
@@ -42,6 +42,16 @@ async function syncFolder(dir: string): Promise<void> {
     await folder.sync();
   } finally {
     await folder.close();
+  }
+}
+
+/** syncFolder, synchronously (at start-up). */
+function syncFolderNow(dir: string): void {
+  const folder = openSync(dir, 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
   }
 }
 
@@ -93,7 +103,10 @@ export class DirectoryBackend implements StorageBackend {
   /** Loads every store folder; a file that cannot be read stops it with the file's path. */
   constructor(rootDir: string) {
     this.#root = join(rootDir, 'key_value_stores');
-    mkdirSync(this.#root, { recursive: true });
+    const created = mkdirSync(this.#root, { recursive: true });
+    // Each folder just made is durable once the folder holding it is fsynced.
+    if (created !== undefined)
+      for (let dir = this.#root; dir !== dirname(created); dir = dirname(dir)) syncFolderNow(dirname(dir));
     const folderOf = new Map<string, string>();
     const nameFolder = new Map<string, string>();
     const loaded = readdirSync(this.#root, { withFileTypes: true })
@@ -192,6 +205,8 @@ export class DirectoryBackend implements StorageBackend {
     const store = { meta: copyStoreMeta(meta), dir, records: new Map<string, DirectoryRecord>() };
     try {
       await this.#writeStoreMetadata(store);
+      // The new folder's entry in key_value_stores/ is durable only once that folder is fsynced.
+      await syncFolder(this.#root);
     } catch (error) {
       this.#folders.delete(basename(dir).toLowerCase());
       await rm(dir, { recursive: true, force: true });
@@ -215,6 +230,7 @@ export class DirectoryBackend implements StorageBackend {
         }
         this.#folders.delete(current.toLowerCase());
         store.dir = dir;
+        await syncFolder(this.#root);
       }
       store.meta = copyStoreMeta(meta);
       if (durable) {
@@ -255,6 +271,7 @@ export class DirectoryBackend implements StorageBackend {
       this.#dirty.delete(id);
       await rm(store.dir, { recursive: true, force: true });
       this.#folders.delete(basename(store.dir).toLowerCase());
+      await syncFolder(this.#root);
     });
   }
 
@@ -310,8 +327,10 @@ export class DirectoryBackend implements StorageBackend {
           encoding: record.encoding,
           size: record.value.length,
         });
-        if (previous && previous.file !== names.data)
+        if (previous && previous.file !== names.data) {
           await unlink(join(store.dir, previous.file)).catch(() => undefined);
+          await syncFolder(store.dir);
+        }
         return { previousSize: previous?.size };
       }),
     );
@@ -331,6 +350,8 @@ export class DirectoryBackend implements StorageBackend {
           await unlink(join(store.dir, entry.metadataFile)).catch((error: unknown) => {
             if (!isMissing(error)) throw error;
           });
+        // The unlinks are durable once the folder is fsynced; the answer waits for that.
+        await syncFolder(store.dir);
         store.records.delete(key);
         return entry.size;
       }),

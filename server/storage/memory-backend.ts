@@ -13,7 +13,8 @@ interface MemoryStore {
 
 /**
  * Copies `source` into the backend's own `target` in place (no new objects: reads and writes save
- * metadata on every request). Safe because the backend's object is never handed out, only copies.
+ * metadata on every request). Safe because the backend's object is handed out only to peekStore's
+ * callers, who read it at once, and changeStoreNow's, who change it at once.
  */
 function overwriteStoreMeta(target: StoreMeta, source: StoreMeta): void {
   target.name = source.name;
@@ -26,7 +27,11 @@ function overwriteStoreMeta(target: StoreMeta, source: StoreMeta): void {
   Object.assign(target.stats, source.stats);
 }
 
-/** Keeps everything in process memory; the default backend. */
+/**
+ * Keeps everything in process memory; the default backend. It offers the synchronous reads
+ * (peekStore, peekRecord, changeStoreNow): a subclass that changes what getStore or getRecord
+ * answer must change those alike, or the server's record reads will not see it.
+ */
 export class MemoryBackend implements StorageBackend {
   readonly #stores = new Map<string, MemoryStore>();
 
@@ -88,5 +93,18 @@ export class MemoryBackend implements StorageBackend {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  peekStore(id: string): Readonly<StoreMeta> | undefined {
+    return this.#stores.get(id)?.meta;
+  }
+
+  peekRecord(storeId: string, key: string): StoredRecord | undefined {
+    return this.#stores.get(storeId)?.records.get(key);
+  }
+
+  changeStoreNow(id: string, change: (meta: StoreMeta) => void): void {
+    const store = this.#stores.get(id);
+    if (store) change(store.meta);
   }
 }

@@ -69,6 +69,19 @@ export interface StorageBackend {
   deleteRecord(storeId: string, key: string): Promise<number | undefined>;
   /** Releases resources (file handles, timers). */
   close(): Promise<void>;
+  /**
+   * Optional, for a backend that holds stores and records in memory: the store's own metadata, at
+   * once. The caller reads it before it next yields and never keeps or changes it. With
+   * peekRecord and changeStoreNow it lets the server answer a record read without a promise.
+   */
+  peekStore?(id: string): Readonly<StoreMeta> | undefined;
+  /** Optional (see peekStore): the record, at once; the caller never changes it. */
+  peekRecord?(storeId: string, key: string): StoredRecord | undefined;
+  /**
+   * Optional (see peekStore): applies a change to counters and access times at once, saved as
+   * saveStore(meta, false) would. Called only while the server holds no update of that store.
+   */
+  changeStoreNow?(id: string, change: (meta: StoreMeta) => void): void;
 }
 
 /**
