@@ -180,7 +180,8 @@ describe('kvs-conformance run', () => {
         '--out',
         outDir(),
       ]);
-      const deadline = Date.now() + 30_000;
+      // Waits for the run's first store (seconds after the start); the limit only detects a hang.
+      const deadline = Date.now() + 120_000;
       while (
         !(await storeNames(server.url)).some((name) => name.startsWith('kvsc-')) &&
         Date.now() < deadline
