@@ -46,6 +46,8 @@ export default defineConfig({
         test: {
           name: 'quick',
           include: QUICK_TESTS,
+          // Most of these files' time is loading modules: one file per core.
+          maxWorkers: 2,
           testTimeout: HANG_DETECTOR_MS,
           hookTimeout: HANG_DETECTOR_MS,
         },
