@@ -2,7 +2,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The `self` project's longest files, longest first (vitest's per-file durations on a 2-core
- * machine). Two workers share the files: starting the long ones first keeps one of them from
+ * machine; the container and package files wait on Docker and npm, so they start early). Two workers share the files: starting the long ones first keeps one of them from
  * being the last file left running while the other worker idles.
  */
 export const LONGEST_FILES = [
@@ -11,13 +11,15 @@ export const LONGEST_FILES = [
   'test/package/installed-package.test.ts',
   'test/reports/report-cli.test.ts',
   'test/harness/cli-run.test.ts',
-  'test/suites/reference-sweep.test.ts',
   'test/suites/faulty-families.test.ts',
   'test/prove/fault-detection.test.ts',
+  'test/suites/reference-sweep.test.ts',
   'test/examples/github-actions.test.ts',
   'test/harness/bench-consistency-truth.test.ts',
   'test/drivers/client-drivers-cli.test.ts',
   'test/harness/watch-mode.test.ts',
+  'test/cli/shard-seed.test.ts',
+  'test/reports/consistency-report.test.ts',
 ] as const;
 
 /** Where a file stands in LONGEST_FILES (every other file after them). */
