@@ -34,7 +34,8 @@ export default defineConfig({
           globalSetup: ['test/setup/build-dist.ts'],
           // Two files at a time (vitest's default on 2 cores is one): much of a file's time is spent
           // waiting (on timeouts of hostile targets, npm, Docker, Chromium), and the other file uses
-          // the core meanwhile. No verdict depends on speed, so sharing the cores changes none.
+          // the core meanwhile. Sharing the cores slows each file down; its time limits are hang
+          // detectors, far above that.
           maxWorkers: 2,
           // Many tests start a CLI run in a child process: two at a time within a file.
           maxConcurrency: 2,
