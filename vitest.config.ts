@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/setup/longest-first-sequencer.ts';
 
 /**
  * Timeouts are hang detectors, not speed checks: set far above the slowest expected time on a
@@ -22,6 +23,8 @@ const QUICK_TESTS = [
 
 export default defineConfig({
   test: {
+    // The longest files start first, on a fresh checkout too (vitest's own order needs its cache).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
@@ -29,7 +32,12 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // The tests start the built CLI (bin/ runs dist/): build it first.
           globalSetup: ['test/setup/build-dist.ts'],
-          // Many tests start a CLI run in a child process: two at a time keeps them off each other's toes on 2 cores.
+          // Two files at a time (vitest's default on 2 cores is one): much of a file's time is spent
+          // waiting (on timeouts of hostile targets, npm, Docker, Chromium), and the other file uses
+          // the core meanwhile. Sharing the cores slows each file down; its time limits are hang
+          // detectors, far above that.
+          maxWorkers: 2,
+          // Many tests start a CLI run in a child process: two at a time within a file.
           maxConcurrency: 2,
           testTimeout: HANG_DETECTOR_MS,
           hookTimeout: HANG_DETECTOR_MS,
@@ -39,6 +47,8 @@ export default defineConfig({
         test: {
           name: 'quick',
           include: QUICK_TESTS,
+          // Most of these files' time is loading modules: one file per core.
+          maxWorkers: 2,
           testTimeout: HANG_DETECTOR_MS,
           hookTimeout: HANG_DETECTOR_MS,
         },

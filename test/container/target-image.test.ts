@@ -2,16 +2,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../../proof/run-cli.ts';
 import { freePort } from './free-port.ts';
+import { referenceImage } from './reference-image.ts';
 
 // End to end: the reference server's image (Dockerfile, built as users build it) as the target of
 // `run --target-image`. Needs a Docker engine: .ci/run starts one with scripts/setup-docker.sh.
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const IMAGE = 'kvs-conformance:e2e-test';
 const TOKEN = 'container-e2e-token';
 const exec = promisify(execFile);
 const outDir = () => mkdtempSync(join(tmpdir(), 'kvsc-container-'));
@@ -29,12 +27,15 @@ async function containerExists(id: string): Promise<boolean> {
   return stdout.trim() !== '';
 }
 
+/** The reference image, built (or reused) once for the file. */
+let image: string;
+
 /** The run flags that start the reference image on a free loopback port. */
 async function targetImageFlags(): Promise<string[]> {
   const port = await freePort();
   return [
     '--target-image',
-    IMAGE,
+    image,
     '--target-port',
     String(port),
     // The image listens on 0.0.0.0 for bridge networks; here (host network) on loopback only.
@@ -51,12 +52,9 @@ async function targetImageFlags(): Promise<string[]> {
 }
 
 describe('run --target-image (Docker engine, host networking)', () => {
+  // Hang detector only: a first build takes one to three minutes on a loaded 2-core machine.
   beforeAll(async () => {
-    const build = await exec('bash', ['scripts/build-server-image.sh', '--local-base', '--tag', IMAGE], {
-      cwd: ROOT,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    expect(build.stdout).toContain(`built ${IMAGE}`);
+    image = await referenceImage();
   }, 900_000);
 
   it('runs the suites against the reference server image, passes, and removes the container', async () => {

@@ -211,7 +211,9 @@ describe('the harness catches a faulty target under the right rule', () => {
       400,
     );
     expect(failure.message).toContain('no complete response within 400 ms');
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // A hang detector, not a speed check: the target never answers, so only the timeout ends the
+    // call; a minute is far above the 400 ms it takes on a loaded machine.
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it('429 with Retry-After is waited out and retried, not counted as a failure', async () => {

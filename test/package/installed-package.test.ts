@@ -220,7 +220,9 @@ describe('the package', () => {
   });
 });
 
-describe('the installed CLI and API, as the owner of the install', () => {
+// Its cases run two at a time (the project's maxConcurrency): each one's own output folder, and
+// nothing of theirs writes into the install.
+describe.concurrent('the installed CLI and API, as the owner of the install', () => {
   it(
     'npx kvs-conformance --version prints the package version',
     async () => {

@@ -1,10 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Chromium's path, or why it cannot be had here. */
 export type ChromiumAvailability = { readonly path: string } | { readonly reason: string };
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+/** Serializes this helper's installs across the test files (flock(1) of util-linux). */
+const INSTALL_LOCK = join(tmpdir(), 'kvsc-chromium-install.lock');
+/** apt waits for a lock another program holds (up to 10 minutes) instead of failing at once. */
+const WAIT_FOR_APT = ['-o', 'DPkg::Lock::Timeout=600'];
 
 /**
  * Finds Debian's Chromium, installing the `chromium` package when it is missing and this process
@@ -17,8 +23,19 @@ export function ensureChromium(): ChromiumAvailability {
     return { reason: 'Chromium is not installed and this user cannot apt-get install it' };
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore', timeout: 240_000 });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { env, stdio: 'ignore', timeout: 480_000 });
+    // Two test files may get here at once (they run in parallel): under one lock, the second
+    // waits for the first instead of failing on apt's lock, and its install is then a no-op.
+    // The time limits are hang detectors.
+    execFileSync('flock', [INSTALL_LOCK, 'apt-get', ...WAIT_FOR_APT, 'update', '-qq'], {
+      env,
+      stdio: 'ignore',
+      timeout: 480_000,
+    });
+    execFileSync('flock', [INSTALL_LOCK, 'apt-get', ...WAIT_FOR_APT, 'install', '-y', '-qq', 'chromium'], {
+      env,
+      stdio: 'ignore',
+      timeout: 960_000,
+    });
   } catch (error) {
     return { reason: `installing Debian's chromium failed: ${(error as Error).message.split('\n')[0]}` };
   }

@@ -22,7 +22,11 @@ export function startServerProcess(args: readonly string[] = []): Promise<Server
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s: ${output}`)), 20_000);
+    // A hang detector: a server starts in about a second, on a loaded machine in a few.
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start within 120 s: ${output}`)),
+      120_000,
+    );
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
