@@ -19,6 +19,8 @@ const QUICK_TESTS = [
   'test/harness/evidence-recorder.test.ts',
   'test/harness/replay-verdict.test.ts',
   'test/server/consistency-simulator.test.ts',
+  'test/server/directory-fsync.test.ts',
+  'test/server/request-target.test.ts',
 ];
 
 export default defineConfig({
