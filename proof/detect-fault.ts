@@ -61,10 +61,11 @@ function judge(
   started: number,
   throughDriver?: string,
 ): FaultDetection {
-  if (!existsSync(join(out, 'report.json')))
-    throw new Error(
-      `${fault.name}: the run wrote no report (exit ${String(result.code)}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
-    );
+  if (!existsSync(join(out, 'report.json'))) {
+    const lines = result.stderr.split('\n').map((line) => line.trim());
+    const cause = lines.find((line) => /error/i.test(line)) ?? lines.filter(Boolean).at(-1) ?? 'no output';
+    throw new Error(`${fault.name}: the run wrote no report (exit ${String(result.code)}): ${cause}`);
+  }
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
   const counts = (failure: ReportFailure): boolean =>
     throughDriver === undefined || failure.test.includes(`[${throughDriver}]`);
