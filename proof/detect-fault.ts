@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadContract } from '../harness/index.ts';
 import type { ConformanceReport, ReportFailure } from '../reports/index.ts';
 import { TYPESCRIPT_LOADER, writeClientFaultModule, type ClientFault } from './client-fault.ts';
 import { startFaultyTarget, type FaultMode } from './fault-modes.ts';
@@ -129,6 +130,11 @@ export async function detectClientFault(
 ): Promise<FaultDetection> {
   const out = mkdtempSync(join(tmpdir(), `kvsc-prove-${fault.name}-`));
   const driverFile = writeClientFaultModule(fault, out);
+  // `run` checks the CLIENT rules only when they are named: the whole suite is every area by name.
+  const scope =
+    options.scope === 'all'
+      ? [...(await loadContract()).areas.keys()].flatMap((area) => ['--suite', area])
+      : scopeFlags(fault, options.scope);
   const started = Date.now();
   const result = await runCli(
     [
@@ -143,7 +149,7 @@ export async function detectClientFault(
       'http',
       '--driver',
       driverFile,
-      ...scopeFlags(fault, options.scope),
+      ...scope,
     ],
     TYPESCRIPT_LOADER,
   );

@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
 import { scanSuiteTests } from '../../harness/contract/scan-suite-tests.ts';
+import { isClientFault, type ClientFault } from '../../proof/client-fault.ts';
 import { CLIENT_FAULTS, FAULT_MODES, type FaultMode } from '../../proof/fault-modes.ts';
-import { detectFault } from '../../proof/detect-fault.ts';
+import { detectClientFault, detectFault } from '../../proof/detect-fault.ts';
 
 const citedRules = scanSuiteTests(fileURLToPath(new URL('../../suites/', import.meta.url)));
 
@@ -23,9 +24,10 @@ const SUBSET = [
   'record-post-keeps-existing',
   'auth-query-token-ignored',
   'sign-public-url-internal-host',
+  'token-not-found-throws',
 ];
-const mode = (name: string): FaultMode => {
-  const found = FAULT_MODES.find((candidate) => candidate.name === name);
+const mode = (name: string): FaultMode | ClientFault => {
+  const found = [...FAULT_MODES, ...CLIENT_FAULTS].find((candidate) => candidate.name === name);
   if (!found) throw new Error(`test bug: no fault mode ${name}`);
   return found;
 };
@@ -53,7 +55,10 @@ describe('the fault catalog proves every rule', async () => {
 
 describe('a representative fault per rule area fails its target rule', () => {
   it.concurrent.each(SUBSET.map((name) => [name, mode(name)] as const))('%s', async (_name, fault) => {
-    const detection = await detectFault(fault, { runs: 10, seed: 1, scope: 'targets' });
+    const options = { runs: 10, seed: 1, scope: 'targets' } as const;
+    const detection = isClientFault(fault)
+      ? await detectClientFault(fault, options)
+      : await detectFault(fault, options);
     // The verdict is read from the report: a SHOULD rule (KVS-SIGN-005) fails without exit code 1.
     expect(detection.exitCode, fault.name).not.toBe(2);
     expect(
