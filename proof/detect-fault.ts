@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadContract } from '../harness/index.ts';
 import type { ConformanceReport, ReportFailure } from '../reports/index.ts';
-import { faultArea, startFaultyTarget, type FaultMode } from './fault-modes.ts';
-import { runCli } from './run-cli.ts';
+import { TYPESCRIPT_LOADER, writeClientFaultModule, type ClientFault } from './client-fault.ts';
+import { startFaultyTarget, type FaultMode } from './fault-modes.ts';
+import { runCli, type CliResult } from './run-cli.ts';
 
 const TOKEN = 'prove-token';
 
@@ -15,9 +17,9 @@ export type DetectionScope = 'targets' | 'areas' | 'all';
 
 /** What a harness run against one fault mode found, judged on the fault's target rules. */
 export interface FaultDetection {
-  readonly mode: FaultMode;
+  readonly mode: FaultMode | ClientFault;
   readonly exitCode: number | null;
-  /** True when one of the fault's target rules failed. */
+  /** True when one of the fault's target rules failed (for a client fault: through its driver). */
   readonly detected: boolean;
   /** The target rules that failed. */
   readonly killedTargets: readonly string[];
@@ -38,6 +40,55 @@ function firstFailure(failures: readonly ReportFailure[]): ReportFailure | undef
   return [...failures].sort((a, b) => (a.runsUntilFailure ?? Infinity) - (b.runsUntilFailure ?? Infinity))[0];
 }
 
+/** The `--rule`/`--suite` flags a detection run of `fault` passes for `scope`. */
+function scopeFlags(fault: FaultMode | ClientFault, scope: DetectionScope): string[] {
+  const areas = [...new Set(fault.targets.map((id) => /^KVS-([A-Z]+)-/.exec(id)?.[1] ?? ''))];
+  return scope === 'targets'
+    ? fault.targets.flatMap((id) => ['--rule', id])
+    : scope === 'areas'
+      ? areas.flatMap((area) => ['--suite', area])
+      : [];
+}
+
+/**
+ * Reads what a run's report says about the fault's target rules. A target counts as killed when it
+ * has a failure, and for a client fault only a failure of a test run through the fault's driver
+ * (its title carries `[driver name]`); every other failed rule is collateral.
+ */
+function judge(
+  fault: FaultMode | ClientFault,
+  result: CliResult,
+  out: string,
+  started: number,
+  throughDriver?: string,
+): FaultDetection {
+  if (!existsSync(join(out, 'report.json'))) {
+    const lines = result.stderr.split('\n').map((line) => line.trim());
+    const cause = lines.find((line) => /error/i.test(line)) ?? lines.filter(Boolean).at(-1) ?? 'no output';
+    throw new Error(`${fault.name}: the run wrote no report (exit ${String(result.code)}): ${cause}`);
+  }
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
+  const counts = (failure: ReportFailure): boolean =>
+    throughDriver === undefined || failure.test.includes(`[${throughDriver}]`);
+  const failed = report.rules.filter((rule) => rule.verdict === 'fail');
+  const killed = failed.filter(
+    (rule) => (fault.targets as readonly string[]).includes(rule.id) && rule.failures.some(counts),
+  );
+  const first = firstFailure(killed.flatMap((rule) => rule.failures.filter(counts)));
+  return {
+    mode: fault,
+    exitCode: result.code,
+    detected: killed.length > 0,
+    killedTargets: killed.map((rule) => rule.id),
+    collateral: failed.filter((rule) => !killed.includes(rule)).map((rule) => rule.id),
+    runsUntilDetection: first ? (first.runsUntilFailure ?? 1) : null,
+    counterexampleChars: first?.counterexample?.text.length ?? null,
+    counterexample: first?.counterexample?.text ?? null,
+    shrinks: first?.shrinks ?? null,
+    durationMs: Date.now() - started,
+  };
+}
+
 /** Runs the harness against a fault mode and reads what its report says about the fault's target rules. */
 export async function detectFault(
   mode: FaultMode,
@@ -45,13 +96,6 @@ export async function detectFault(
 ): Promise<FaultDetection> {
   const out = mkdtempSync(join(tmpdir(), `kvsc-prove-${mode.name}-`));
   const target = await startFaultyTarget(mode, TOKEN);
-  const areas = [...new Set(mode.targets.map((id) => /^KVS-([A-Z]+)-/.exec(id)?.[1] ?? faultArea(mode)))];
-  const scope =
-    options.scope === 'targets'
-      ? mode.targets.flatMap((id) => ['--rule', id])
-      : options.scope === 'areas'
-        ? areas.flatMap((area) => ['--suite', area])
-        : [];
   const started = Date.now();
   try {
     const result = await runCli([
@@ -66,26 +110,48 @@ export async function detectFault(
       String(options.seed),
       '--out',
       out,
-      ...scope,
+      ...scopeFlags(mode, options.scope),
       ...(mode.runFlags ?? []),
     ]);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
-    const failed = report.rules.filter((rule) => rule.verdict === 'fail');
-    const killed = failed.filter((rule) => (mode.targets as readonly string[]).includes(rule.id));
-    const first = firstFailure(killed.flatMap((rule) => rule.failures));
-    return {
-      mode,
-      exitCode: result.code,
-      detected: killed.length > 0,
-      killedTargets: killed.map((rule) => rule.id),
-      collateral: failed.filter((rule) => !killed.includes(rule)).map((rule) => rule.id),
-      runsUntilDetection: first ? (first.runsUntilFailure ?? 1) : null,
-      counterexampleChars: first?.counterexample?.text.length ?? null,
-      counterexample: first?.counterexample?.text ?? null,
-      shrinks: first?.shrinks ?? null,
-      durationMs: Date.now() - started,
-    };
+    return judge(mode, result, out, started);
   } finally {
     await target.close();
   }
+}
+
+/**
+ * Runs the harness (embedded reference server) with the `http` driver and the client fault's
+ * driver module (under the TypeScript loader, as its author would run it) and judges the fault on
+ * its target rules failing through that driver.
+ */
+export async function detectClientFault(
+  fault: ClientFault,
+  options: { readonly runs: number; readonly seed: number; readonly scope: DetectionScope },
+): Promise<FaultDetection> {
+  const out = mkdtempSync(join(tmpdir(), `kvsc-prove-${fault.name}-`));
+  const driverFile = writeClientFaultModule(fault, out);
+  // `run` checks the CLIENT rules only when they are named: the whole suite is every area by name.
+  const scope =
+    options.scope === 'all'
+      ? [...(await loadContract()).areas.keys()].flatMap((area) => ['--suite', area])
+      : scopeFlags(fault, options.scope);
+  const started = Date.now();
+  const result = await runCli(
+    [
+      'run',
+      '--runs',
+      String(options.runs),
+      '--seed',
+      String(options.seed),
+      '--out',
+      join(out, 'report'),
+      '--driver',
+      'http',
+      '--driver',
+      driverFile,
+      ...scope,
+    ],
+    TYPESCRIPT_LOADER,
+  );
+  return judge(fault, result, join(out, 'report'), started, fault.name);
 }

@@ -1,6 +1,7 @@
 import { startServer } from '../server/index.ts';
 import type { FaultMode } from './fault-mode.ts';
 import { startFaultProxy } from './fault-proxy.ts';
+import { CLIENT_FAULTS } from './faults/client-faults.ts';
 import { AUTH_FAULTS } from './faults/auth-faults.ts';
 import { CONS_FAULTS } from './faults/cons-faults.ts';
 import { KEYS_FAULTS } from './faults/keys-faults.ts';
@@ -14,8 +15,13 @@ import { SIGN_FAULTS } from './faults/sign-faults.ts';
 
 export type { FaultMode } from './fault-mode.ts';
 export { faultArea } from './fault-mode.ts';
+export type { ClientFault } from './client-fault.ts';
+export { CLIENT_FAULTS };
 
-/** Every fault mode `npm run prove` runs: at least one targeting each rule of the catalog. */
+/**
+ * Every server fault mode `npm run prove` runs; with CLIENT_FAULTS (broken client drivers) at
+ * least one fault targets each rule of the catalog.
+ */
 export const FAULT_MODES: readonly FaultMode[] = [
   ...SCHEMA_FAULTS,
   ...PAGE_FAULTS,

@@ -1,9 +1,10 @@
 // `npm run prove`: the harness proves itself, rule by rule. Every fault mode declares the rules it
 // targets and counts as detected only when one of them fails (other failing rules are collateral);
-// every rule of the catalog must be killed by at least one fault; the clean reference server must
-// pass (SHOULD rules included) in both profiles over many seeds. Prints a table per rule and per
-// fault and the totals; `--write` puts them into bench/RESULTS.md. Exit 1 unless every fault is
-// detected, every rule is killed and there is no false positive.
+// a client fault (a broken client driver module, run next to the `http` driver) only when one fails
+// through its driver; every rule of the catalog must be killed by at least one fault; the clean
+// reference server must pass (SHOULD rules included) in both profiles over many seeds. Prints a
+// table per rule and per fault and the totals; `--write` puts them into bench/RESULTS.md. Exit 1
+// unless every fault is detected, every rule is killed and there is no false positive.
 //
 //   npm run prove                    every fault on its target rules (25 runs); 20 seeds × 2 profiles clean (5 runs)
 //   npm run prove -- --fast          every fault on its target rules only (10 runs), 2 seeds × 2 profiles
@@ -17,9 +18,10 @@ import { parseArgs } from 'node:util';
 import { writeResultsSection } from '../bench/write-results-section.ts';
 import { loadContract } from '../harness/index.ts';
 import type { ConformanceReport } from '../reports/index.ts';
-import { FAULT_MODES } from './fault-modes.ts';
+import { isClientFault } from './client-fault.ts';
+import { CLIENT_FAULTS, FAULT_MODES } from './fault-modes.ts';
 import { runCli } from './run-cli.ts';
-import { detectFault, type DetectionScope, type FaultDetection } from './detect-fault.ts';
+import { detectClientFault, detectFault, type DetectionScope, type FaultDetection } from './detect-fault.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,22 +47,24 @@ const cleanRuns = Number(values['clean-runs'] ?? (values.fast ? runs : 5));
 const cleanSeedCount = Number(values['clean-seeds'] ?? (values.fast ? 2 : 20));
 const cleanSeeds = Array.from({ length: cleanSeedCount }, (_, i) => 1000 + i);
 const contract = await loadContract();
+// Server faults run against a faulty target; client faults are driver modules run next to `http`.
+const ALL_FAULTS = [...FAULT_MODES, ...CLIENT_FAULTS];
 const unknown = [
-  ...(values.fault ?? []).filter((name) => !FAULT_MODES.some((mode) => mode.name === name)),
+  ...(values.fault ?? []).filter((name) => !ALL_FAULTS.some((mode) => mode.name === name)),
   ...(values.rule ?? []).filter((id) => !contract.rules.has(id as never)),
 ];
 if (unknown.length > 0) {
   console.error(
-    `prove: unknown fault mode or rule ${unknown.join(', ')}; fault modes: ${FAULT_MODES.map((mode) => mode.name).join(', ')}`,
+    `prove: unknown fault mode or rule ${unknown.join(', ')}; fault modes: ${ALL_FAULTS.map((mode) => mode.name).join(', ')}`,
   );
   process.exit(2);
 }
 const partial = values.fault !== undefined || values.rule !== undefined;
 const modes = partial
-  ? FAULT_MODES.filter(
+  ? ALL_FAULTS.filter(
       (mode) => values.fault?.includes(mode.name) || mode.targets.some((id) => values.rule?.includes(id)),
     )
-  : FAULT_MODES;
+  : ALL_FAULTS;
 
 /** Runs tasks two at a time (one per core). */
 async function inPairs<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
@@ -82,7 +86,9 @@ const show = (value: number | undefined | null): string =>
 const started = Date.now();
 // The faults and the clean sweep run side by side, each two processes at a time.
 const detecting = inPairs(modes, async (mode) => {
-  const detection = await detectFault(mode, { runs, seed, scope });
+  const detection = isClientFault(mode)
+    ? await detectClientFault(mode, { runs, seed, scope })
+    : await detectFault(mode, { runs, seed, scope });
   console.log(
     `${detection.detected ? '✓' : '✗'} ${mode.name}: ${detection.killedTargets.join(', ') || 'target not failed'}${detection.collateral.length > 0 ? ` (+ ${detection.collateral.join(', ')})` : ''}`,
   );

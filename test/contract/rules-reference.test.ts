@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
-import { FAULT_MODES } from '../../proof/fault-modes.ts';
+import { CLIENT_FAULTS, FAULT_MODES } from '../../proof/fault-modes.ts';
 import { currentRulesReference, rulesReferenceFiles } from '../../scripts/rules-reference-files.ts';
 
 const contract = await loadContract();
@@ -44,7 +44,7 @@ describe('the rules reference (docs/rules.md)', () => {
   });
 
   it('names, for each rule a fault mode targets, that fault', () => {
-    for (const mode of FAULT_MODES) {
+    for (const mode of [...FAULT_MODES, ...CLIENT_FAULTS]) {
       expect(mode.targets.length, mode.name).toBeGreaterThan(0);
       for (const target of mode.targets) {
         expect(contract.rules.has(target), `${mode.name} → ${target}`).toBe(true);

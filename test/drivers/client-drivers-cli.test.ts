@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../proof/run-cli.ts';
+import { TYPESCRIPT_LOADER, writeClientFaultModule } from '../../proof/client-fault.ts';
+import { CLIENT_FAULTS } from '../../proof/faults/client-faults.ts';
 import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
-import { FAULTY_CLIENT_DRIVERS } from './faulty-client-drivers.ts';
 
 const EXAMPLE = new URL('../../examples/hand-written-driver.ts', import.meta.url);
 
@@ -20,9 +21,6 @@ interface ReportJson {
     tests: readonly { title: string; state: string }[];
   }[];
 }
-
-/** Node 20 cannot import TypeScript by itself: the driver modules here (and the example they build on) load under tsx. */
-const TYPESCRIPT_LOADER = { NODE_OPTIONS: '--import tsx' };
 
 describe('client drivers through the CLI', () => {
   it('a user module driver from a temp dir runs the client families and lands in the report', async () => {
@@ -65,11 +63,7 @@ describe('client drivers through the CLI', () => {
 
   it('faults injected into drivers are caught by their rule through that driver only, by the suites and by the nock checks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-faulty-drivers-'));
-    const drivers = FAULTY_CLIENT_DRIVERS.flatMap((fault) => {
-      const file = join(dir, `${fault.name}.mjs`);
-      writeFileSync(file, fault.source);
-      return ['--driver', file];
-    });
+    const drivers = CLIENT_FAULTS.flatMap((fault) => ['--driver', writeClientFaultModule(fault, dir)]);
     const out = join(dir, 'out');
     const result = await runCli(
       [
@@ -80,7 +74,7 @@ describe('client drivers through the CLI', () => {
         '1',
         '--runs',
         '10',
-        ...FAULTY_CLIENT_DRIVERS.flatMap((fault) => ['--rule', fault.catchingRule]),
+        ...[...new Set(CLIENT_FAULTS.flatMap((fault) => fault.targets))].flatMap((id) => ['--rule', id]),
         '--driver',
         'http',
         ...drivers,
@@ -93,15 +87,14 @@ describe('client drivers through the CLI', () => {
     const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')) as ConformanceMatrix;
     const cell = (ruleId: string, driver: string): string | undefined =>
       matrix.rows.find((row) => row.ruleId === ruleId)?.cells[driver]?.verdict;
-    for (const fault of FAULTY_CLIENT_DRIVERS) {
-      expect(cell(fault.catchingRule, fault.name), `${fault.name} under ${fault.catchingRule}`).toBe('fail');
-      // The same rule holds through the other drivers: the fault is pinned to its own driver.
-      const others = FAULTY_CLIENT_DRIVERS.filter((other) => other.breaks !== fault.breaks);
-      for (const other of others)
-        expect(cell(fault.catchingRule, other.name), `${other.name} under ${fault.catchingRule}`).not.toBe(
-          'fail',
-        );
-    }
+    for (const fault of CLIENT_FAULTS)
+      for (const target of fault.targets) {
+        expect(cell(target, fault.name), `${fault.name} under ${target}`).toBe('fail');
+        // The same rule holds through the other drivers: the fault is pinned to its own driver.
+        const others = CLIENT_FAULTS.filter((other) => other.breaks !== fault.breaks);
+        for (const other of others)
+          expect(cell(target, other.name), `${other.name} under ${target}`).not.toBe('fail');
+      }
     expect(cell('KVS-NOTFOUND-005', 'http')).toBe('pass');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<section id="matrix">');
     expect(readFileSync(join(out, 'matrix.md'), 'utf8')).toMatch(

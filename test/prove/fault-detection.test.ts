@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
 import { scanSuiteTests } from '../../harness/contract/scan-suite-tests.ts';
-import { FAULT_MODES, type FaultMode } from '../../proof/fault-modes.ts';
-import { detectFault } from '../../proof/detect-fault.ts';
+import { isClientFault, type ClientFault } from '../../proof/client-fault.ts';
+import { CLIENT_FAULTS, FAULT_MODES, type FaultMode } from '../../proof/fault-modes.ts';
+import { detectClientFault, detectFault } from '../../proof/detect-fault.ts';
 
 const citedRules = scanSuiteTests(fileURLToPath(new URL('../../suites/', import.meta.url)));
 
@@ -23,38 +24,41 @@ const SUBSET = [
   'record-post-keeps-existing',
   'auth-query-token-ignored',
   'sign-public-url-internal-host',
+  'token-not-found-throws',
 ];
-const mode = (name: string): FaultMode => {
-  const found = FAULT_MODES.find((candidate) => candidate.name === name);
+const mode = (name: string): FaultMode | ClientFault => {
+  const found = [...FAULT_MODES, ...CLIENT_FAULTS].find((candidate) => candidate.name === name);
   if (!found) throw new Error(`test bug: no fault mode ${name}`);
   return found;
 };
 
 describe('the fault catalog proves every rule', async () => {
   const contract = await loadContract();
-  const targeted = new Set(FAULT_MODES.flatMap((fault) => fault.targets));
+  // Server faults and client faults (broken client drivers, which the CLIENT rules judge) alike.
+  const faults = [...FAULT_MODES, ...CLIENT_FAULTS];
+  const targeted = new Set(faults.flatMap((fault) => fault.targets));
 
   it.each([...contract.rules.keys()])('%s is cited by a suite test and targeted by a fault mode', (id) => {
     expect(citedRules.has(id), `no test title in suites/ cites ${id}`).toBe(true);
-    // CLIENT rules judge client libraries, not servers: their faults are broken client drivers
-    // (test/drivers/faulty-client-drivers.ts), each caught in test/drivers/client-drivers-cli.test.ts.
-    if (!id.startsWith('KVS-CLIENT-'))
-      expect(targeted.has(id), `no fault mode in proof/faults/ targets ${id}`).toBe(true);
+    expect(targeted.has(id), `no fault mode in proof/faults/ targets ${id}`).toBe(true);
   });
 
   it('names each fault once, targets only catalog rules, and has at least a third narrow faults', () => {
-    expect(new Set(FAULT_MODES.map((fault) => fault.name)).size).toBe(FAULT_MODES.length);
-    for (const fault of FAULT_MODES) {
+    expect(new Set(faults.map((fault) => fault.name)).size).toBe(faults.length);
+    for (const fault of faults) {
       expect(fault.targets.length, fault.name).toBeGreaterThan(0);
       for (const id of fault.targets) expect(contract.rules.has(id), `${fault.name}: ${id}`).toBe(true);
     }
-    expect(FAULT_MODES.filter((fault) => fault.narrow).length * 3).toBeGreaterThanOrEqual(FAULT_MODES.length);
+    expect(faults.filter((fault) => fault.narrow).length * 3).toBeGreaterThanOrEqual(faults.length);
   });
 });
 
 describe('a representative fault per rule area fails its target rule', () => {
   it.concurrent.each(SUBSET.map((name) => [name, mode(name)] as const))('%s', async (_name, fault) => {
-    const detection = await detectFault(fault, { runs: 10, seed: 1, scope: 'targets' });
+    const options = { runs: 10, seed: 1, scope: 'targets' } as const;
+    const detection = isClientFault(fault)
+      ? await detectClientFault(fault, options)
+      : await detectFault(fault, options);
     // The verdict is read from the report: a SHOULD rule (KVS-SIGN-005) fails without exit code 1.
     expect(detection.exitCode, fault.name).not.toBe(2);
     expect(
