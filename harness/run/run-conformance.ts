@@ -273,12 +273,15 @@ export async function runConformance(
           include,
           exclude: [],
           setupFiles: [`suites/setup.${CODE_EXTENSION}`],
-          // Only the suite files go through Vite; the harness they import loads as plain Node
-          // modules, as it does from an installed package (where it sits under node_modules).
-          server: { deps: { external: [/\/(harness|generators|spec)\//] } },
+          // Built code: only the suite files go through Vite; the harness they import loads as
+          // plain Node modules, as it does from an installed package (under node_modules). The
+          // TypeScript sources need Vite's transform.
+          ...(CODE_EXTENSION === 'js'
+            ? { server: { deps: { external: [/\/(harness|generators|spec)\//] } } }
+            : {}),
           // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
           fileParallelism: false,
-          // One module graph for all suite files: the contract is loaded and compiled once per run.
+          // One module graph for all suite files: the contract is set up once per run.
           isolate: false,
           // A hang detector above fast-check's own time limit (suites/setup.ts), scaled with --runs.
           testTimeout: Math.max(120_000, options.runs * 2_000),
