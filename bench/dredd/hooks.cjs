@@ -32,6 +32,8 @@ const PROVOKED = [
     status: 404,
     matches: (t) => t.request.method === 'GET' && isRecordPath(t.request.uri),
     provoke: (t) => {
+      // Dredd sends the request to fullPath; request.uri is what it reports.
+      t.fullPath = t.fullPath.replace(/\/records\/[^/?]+/, '/records/dredd-missing-record');
       t.request.uri = t.request.uri.replace(/\/records\/[^/?]+/, '/records/dredd-missing-record');
     },
   },
