@@ -97,15 +97,26 @@ function deactivateNock(): void {
   nock.restore();
 }
 
+/** What a check needs of a driver: a capability it may declare unsupported, or an optional operation. */
+type ClientNeed = DriverCapability | 'getRecordValue';
+
+/** Why `driver` cannot express `need`, or undefined when it can. */
+const whyNot = (driver: KvsDriver, need: ClientNeed): string | undefined =>
+  need === 'getRecordValue'
+    ? driver.getRecordValue
+      ? undefined
+      : 'the driver does not parse record values (no getRecordValue)'
+    : driver.unsupported?.[need];
+
 /** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
 function clientTest(
   driver: KvsDriver,
   rules: string,
   text: string,
-  needs: readonly DriverCapability[],
+  needs: readonly ClientNeed[],
   body: (client: KvsDriver) => Promise<void>,
 ): void {
-  const missing = needs.map((capability) => driver.unsupported?.[capability]).find(Boolean);
+  const missing = needs.map((need) => whyNot(driver, need)).find(Boolean);
   if (missing) {
     it.skip(`${rules} [${driver.name}] not applicable: ${missing}`, () => undefined);
     return;
@@ -321,49 +332,45 @@ for (const driver of clientDrivers) {
       },
     );
 
-    // A driver without getRecordValue hands out raw bytes only: the rule cannot be asked of it.
-    if (driver.getRecordValue === undefined)
-      it.skip(`KVS-CLIENT-005 [${driver.name}] not applicable: the driver does not parse record values (no getRecordValue)`, () =>
-        undefined);
-    else
-      clientTest(
-        driver,
-        'KVS-CLIENT-005',
-        'record bodies come back as JSON, text or bytes by their content type',
-        [],
-        async (client) => {
-          const readValue = client.getRecordValue?.bind(client);
-          if (!readValue) throw new Error(`harness bug: ${client.name} lost getRecordValue`);
-          await fc.assert(
-            fc.asyncProperty(recordValueArbitrary(), async (sample) => {
-              nock.cleanAll();
-              serve((request) =>
-                RECORD_PATH.test(request.url)
-                  ? [200, sample.value, { 'content-type': sample.contentType }]
-                  : [404, ''],
-              );
-              const read = await outcome(() => readValue(STORE, 'k'));
-              const type = mediaType(sample.contentType);
-              const value = read.value?.value;
-              const ok =
-                type === 'application/json'
-                  ? JSON.stringify(value) === JSON.stringify(JSON.parse(sample.value.toString()))
-                  : type.startsWith('text/') || type.endsWith('xml')
-                    ? value === sample.value.toString()
-                    : Buffer.isBuffer(value) && value.equals(sample.value);
-              expectRule(
-                !read.threw && read.value !== undefined && ok,
-                'KVS-CLIENT-005',
-                `${driver.name} read a ${sample.value.length}-byte ${sample.contentType} record as ${read.threw ? `an error: ${String((read.error as Error).message)}` : read.value === undefined ? 'undefined (a miss)' : `${Buffer.isBuffer(value) ? 'Buffer' : typeof value} ${JSON.stringify(value)?.slice(0, 80) ?? ''}`}`,
-              );
-            }),
-            {
-              numRuns: clientRuns,
-              examples: [[{ value: Buffer.alloc(0), contentType: 'text/plain; charset=utf-8' }]],
-            },
-          );
-        },
-      );
+    clientTest(
+      driver,
+      'KVS-CLIENT-005',
+      'record bodies come back as JSON, text or bytes by their content type',
+      // A driver without getRecordValue hands out raw bytes only: the rule cannot be asked of it.
+      ['getRecordValue'],
+      async (client) => {
+        const readValue = client.getRecordValue?.bind(client);
+        if (!readValue) throw new Error(`harness bug: ${client.name} lost getRecordValue`);
+        await fc.assert(
+          fc.asyncProperty(recordValueArbitrary(), async (sample) => {
+            nock.cleanAll();
+            serve((request) =>
+              RECORD_PATH.test(request.url)
+                ? [200, sample.value, { 'content-type': sample.contentType }]
+                : [404, ''],
+            );
+            const read = await outcome(() => readValue(STORE, 'k'));
+            const type = mediaType(sample.contentType);
+            const value = read.value?.value;
+            const ok =
+              type === 'application/json'
+                ? JSON.stringify(value) === JSON.stringify(JSON.parse(sample.value.toString()))
+                : type.startsWith('text/') || type.endsWith('xml')
+                  ? value === sample.value.toString()
+                  : Buffer.isBuffer(value) && value.equals(sample.value);
+            expectRule(
+              !read.threw && read.value !== undefined && ok,
+              'KVS-CLIENT-005',
+              `${driver.name} read a ${sample.value.length}-byte ${sample.contentType} record as ${read.threw ? `an error: ${String((read.error as Error).message)}` : read.value === undefined ? 'undefined (a miss)' : `${Buffer.isBuffer(value) ? 'Buffer' : typeof value} ${JSON.stringify(value)?.slice(0, 80) ?? ''}`}`,
+            );
+          }),
+          {
+            numRuns: clientRuns,
+            examples: [[{ value: Buffer.alloc(0), contentType: 'text/plain; charset=utf-8' }]],
+          },
+        );
+      },
+    );
 
     clientTest(
       driver,

@@ -24,19 +24,15 @@ export function secretForms(secret: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * A function that replaces every occurrence of each secret, in every spelling of secretForms, in a
  * text. The spellings are worked out once, so a client that redacts every header of every
  * exchange makes one of these and keeps it.
  */
 export function secretRedactor(secrets: readonly string[]): (text: string) => string {
-  const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
-  if (forms.length === 0) return (text) => text;
   // Longest spelling first: where two overlap, the longer one is replaced whole.
-  const pattern = new RegExp(forms.map(escapeRegExp).join('|'), 'g');
-  return (text) => text.replace(pattern, REDACTED_TOKEN);
+  const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  return (text) => forms.reduce((result, form) => result.split(form).join(REDACTED_TOKEN), text);
 }
 
 /** Replaces every occurrence of each secret, in every spelling of secretForms, in a text. */
