@@ -37,8 +37,7 @@ export function createSchemaCompiler(): (schema: object) => ValidateFunction {
   addFormats(ajv);
   for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
   return (schema) => {
-    for (const keyword of vendorExtensions(schema))
-      if (!ajv.getKeyword(keyword)) ajv.addKeyword({ keyword });
+    for (const keyword of vendorExtensions(schema)) if (!ajv.getKeyword(keyword)) ajv.addKeyword({ keyword });
     return ajv.compile(schema);
   };
 }
