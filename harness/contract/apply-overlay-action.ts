@@ -20,7 +20,7 @@ function merge(target: Record<string, unknown>, update: Record<string, unknown>)
     const existing = target[key];
     if (isObject(existing) && isObject(value)) merge(existing, value);
     else if (Array.isArray(existing) && Array.isArray(value))
-      target[key] = [...existing, ...structuredClone(value)];
+      target[key] = [...(existing as unknown[]), ...structuredClone(value as unknown[])];
     else target[key] = structuredClone(value);
   }
 }
@@ -60,7 +60,9 @@ export function applyOverlayAction(document: object, action: OverlayActionBody):
     const node = nodeAt(document, keys);
     if (Array.isArray(node))
       node.push(
-        ...(Array.isArray(action.update) ? structuredClone(action.update) : [structuredClone(action.update)]),
+        ...(Array.isArray(action.update)
+          ? structuredClone(action.update as unknown[])
+          : [structuredClone(action.update)]),
       );
     else if (isObject(node) && isObject(action.update)) merge(node, action.update);
     else {

@@ -144,7 +144,7 @@ export function compareSchemas(given: unknown, ours: unknown, at: string, push: 
         ? 'stricter'
         : typeof ov !== 'number'
           ? 'looser'
-          : (lower ? (ov as number) > gv : (ov as number) < gv)
+          : (lower ? ov > gv : ov < gv)
             ? 'stricter'
             : 'looser';
     push(place(keyword), mark, gv, ov);

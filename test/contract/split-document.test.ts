@@ -110,8 +110,8 @@ describe('contract diff', () => {
       // 3. A key-list item requires recordPublicUrl too: the shipped contract is looser.
       'components/schemas.yaml': (text) =>
         text.replace(
-          /(KeyValueStoreKey:\n  type: object\n  required:\n  - key\n  - size)/,
-          '$1\n  - recordPublicUrl',
+          /(KeyValueStoreKey:\n {2}type: object\n {2}required:\n {4}- key\n {4}- size)/,
+          '$1\n    - recordPublicUrl',
         ),
     });
     const diff = await diffAgainstContract(file, shipped);
