@@ -19,6 +19,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Contract and conformance test harness for the Apify Key-Value Store API (v2)')
     .version(HARNESS_VERSION, '-V, --version', 'print the version of kvs-conformance')
     .exitOverride()
+    // Options belong to the command they follow (`contract --json` is not `contract diff --json`).
+    .enablePositionalOptions()
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
       // Commander puts its suggestion ("Did you mean --target?") on a line of its own: one line it is.
@@ -29,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addRunCommand(program, (code) => (exitCode = code));
   const contract = program
     .command('contract')
+    .enablePositionalOptions()
     .description('show the contract: operations, rules per area, profile settings with their defaults')
     .option('--rules', 'show every rule with its sources, tests and faults (the content of docs/rules.md)')
     .option('--area <area>', 'with --rules: only this rule area, e.g. KEYS')
