@@ -56,11 +56,13 @@ describe('a split OpenAPI document (relative $refs, YAML merge keys) as the base
     const server = createServer((request, response) => {
       const file = join(SPLIT, decodeURIComponent((request.url ?? '/').split('?')[0] ?? '/'));
       if (!file.startsWith(SPLIT)) return void response.writeHead(403).end();
+      let body: Buffer;
       try {
-        response.writeHead(200, { 'content-type': 'application/yaml' }).end(readFileSync(file));
+        body = readFileSync(file);
       } catch {
-        response.writeHead(404).end();
+        return void response.writeHead(404).end();
       }
+      response.writeHead(200, { 'content-type': 'application/yaml' }).end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -68,6 +70,11 @@ describe('a split OpenAPI document (relative $refs, YAML merge keys) as the base
       const split = await loadContract({ openapiFile: `http://127.0.0.1:${port}/openapi.yaml` });
       expect(shape(split)).toEqual(shape(shipped));
       expect(split.specFile).toBe(`http://127.0.0.1:${port}/openapi.yaml`);
+      const missing = await loadContract({ openapiFile: `http://127.0.0.1:${port}/nothing.yaml` }).catch(
+        (caught: unknown) => caught,
+      );
+      expect((missing as HarnessError).code).toBe('KVSC_SPEC_UNREADABLE');
+      expect((missing as HarnessError).reason).toBe('GET answered 404; allowed: 200 with the document');
     } finally {
       server.close();
     }
