@@ -123,8 +123,15 @@ async function composeDocument(
     );
   }
   const matches = applyContractOverlay(document, overlay.entries);
-  // What the overlay made of the base must still be a valid OpenAPI document.
-  await loadOpenApi(parsedSource(baseSource.absolutePath, document));
+  // What the overlay made of the base must still be a valid OpenAPI document; a problem it brought
+  // in is located in the composed document, not in the base's lines.
+  const file = `${baseSource.file} with ${overlay.file} applied`;
+  await loadOpenApi({
+    file,
+    absolutePath: baseSource.absolutePath,
+    data: document,
+    locate: (pointer) => ({ file, pointer }),
+  });
   return { document, matches };
 }
 

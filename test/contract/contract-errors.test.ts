@@ -96,6 +96,17 @@ describe('a broken contract fails with a clear HarnessError', () => {
     expect(error.reason).toBe('store-list-limit-maximum needs x-kvs-source.kind');
   });
 
+  it('refuses an overlay that makes the document invalid, locating the problem in the composed document', async () => {
+    const error = await loadError(
+      specCopyWith('overlay.yaml', (text) =>
+        text.replace('update:\n      maximum: 1000', 'update:\n      maximum: a thousand'),
+      ),
+    );
+    expect(error.code).toBe('KVSC_SPEC_INVALID');
+    expect(error.location?.file).toMatch(/openapi\.yaml with .*overlay\.yaml applied$/);
+    expect(error.location?.pointer).toMatch(/^\/paths\/~1v2~1key-value-stores\/get\/parameters\/1\/schema/);
+  });
+
   it('refuses an overlay target that is not a JSONPath', async () => {
     const error = await loadError(
       specCopyWith('overlay.yaml', (text) => text.replace('target: $.components', 'target: components[')),
