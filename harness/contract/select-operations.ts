@@ -18,8 +18,12 @@ export const KVS_OPERATION_IDS = [
   'keyValueStore_record_delete',
 ] as const;
 
-/** The component schemas the harness reads by name (patterns and lengths), kept where a base has them. */
-const NAMED_SCHEMAS = ['RecordKey', 'StoreName', 'StoreId'];
+/**
+ * The component schemas the harness reads by name (patterns and lengths; the not-found error
+ * types the client checks serve), kept where a base has them; spec/overlay.yaml adds them to a
+ * base that lacks them.
+ */
+const NAMED_SCHEMAS = ['RecordKey', 'StoreName', 'StoreId', 'NotFoundErrorType'];
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
