@@ -159,15 +159,23 @@ export class HandWrittenClient implements KvsDriver {
     return this.data(await this.call('GET', `/key-value-stores/${storeId}/keys`, { ...query }));
   }
 
-  /** Every key, page after page, until a page has no next key. */
+  /**
+   * Every key (with the query's prefix), page after page, until a page has no next key; `limit` is
+   * the most keys yielded in total, the pages' size is the target's.
+   */
   async *iterateKeys(storeId: string, query: KeysQuery = {}): AsyncIterable<{ readonly key: string }> {
-    let cursor = query.exclusiveStartKey;
-    for (;;) {
+    const { limit, ...walk } = query;
+    let cursor = walk.exclusiveStartKey;
+    let left = limit ?? Infinity;
+    while (left > 0) {
       const page = await this.listKeys(storeId, {
-        ...query,
+        ...walk,
         ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }),
+        ...(left === Infinity ? {} : { limit: left }),
       });
-      yield* page.items;
+      const items = page.items.slice(0, left);
+      yield* items;
+      left -= items.length;
       if (page.nextExclusiveStartKey === null || page.nextExclusiveStartKey === undefined) return;
       cursor = page.nextExclusiveStartKey;
     }
@@ -219,6 +227,24 @@ export class HandWrittenClient implements KvsDriver {
     );
     if (!response.ok) throw await this.error(response);
     await response.arrayBuffer();
+  }
+
+  /** A value written as apify-client writes one: JSON for objects and scalars, text for strings, bytes for Buffers. */
+  async setRecordValue(storeId: string, key: string, value: unknown, contentType?: string): Promise<void> {
+    const type =
+      contentType ??
+      (Buffer.isBuffer(value)
+        ? 'application/octet-stream'
+        : typeof value === 'string'
+          ? 'text/plain; charset=utf-8'
+          : 'application/json; charset=utf-8');
+    const data =
+      Buffer.isBuffer(value) || typeof value === 'string'
+        ? value
+        : type.startsWith('application/json')
+          ? JSON.stringify(value)
+          : String(value);
+    await this.setRecord(storeId, key, Buffer.from(data), type);
   }
 
   async deleteRecord(storeId: string, key: string): Promise<void> {

@@ -6,13 +6,23 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
-import { expectRule, useConformance, type DriverCapability, type KvsDriver } from '../harness/index.ts';
+import {
+  expectRule,
+  isClientDriver,
+  useConformance,
+  type DriverCapability,
+  type KvsDriver,
+} from '../harness/index.ts';
 import {
   documentedErrorAnswers,
   errorAnswerArbitrary,
+  keyPageEdges,
   keyPagesArbitrary,
+  nonMissingNotFoundTypes,
   notFoundErrorTypes,
   recordValueArbitrary,
+  recordValueEdges,
+  RETRIED_STATUSES,
   type ErrorAnswer,
 } from '../generators/index.ts';
 
@@ -97,6 +107,12 @@ function deactivateNock(): void {
   nock.restore();
 }
 
+/** The reads a not-found 404 must turn into a miss (KVS-CLIENT-002). */
+const MISS_READS = ['getRecord', 'getStore', 'recordExists'] as const;
+/** The calls whose retries KVS-CLIENT-004 checks (its operations: record read, record write, key listing). */
+const RETRIED_CALLS = ['getRecord', 'setRecord', 'listKeys'] as const;
+type RetriedCall = (typeof RETRIED_CALLS)[number];
+
 /** What a check needs of a driver: a capability it may declare unsupported, or an optional operation. */
 type ClientNeed = DriverCapability | 'getRecordValue';
 
@@ -105,7 +121,7 @@ const whyNot = (driver: KvsDriver, need: ClientNeed): string | undefined =>
   need === 'getRecordValue'
     ? driver.getRecordValue
       ? undefined
-      : 'the driver does not parse record values (no getRecordValue)'
+      : 'the driver has no getRecordValue, so how it decodes record values cannot be checked'
     : driver.unsupported?.[need];
 
 /** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
@@ -147,7 +163,7 @@ async function checkErrorAnswer(
 }
 
 const clientDrivers = kvs.context.clientContract
-  ? kvs.drivers.filter((driver) => driver.info.transport === 'http' && driver.name !== 'http')
+  ? kvs.drivers.filter((driver) => isClientDriver(driver.info))
   : [];
 
 for (const driver of clientDrivers) {
@@ -192,7 +208,9 @@ for (const driver of clientDrivers) {
               `${driver.name} over ${pages.length} page(s) yielded ${JSON.stringify(yielded.slice(0, 30))}${iteration.threw ? ` and threw ${String((iteration.error as Error).message)}` : ''}, expected ${JSON.stringify(expected)}; it asked for cursors ${JSON.stringify(asked.slice(0, 10))} (${seen.length} request(s))`,
             );
           }),
-          { numRuns: clientRuns },
+          // The named edges every time (an empty store, a full last page, a truncated short page,
+          // a prefixed listing over several pages), generated page sequences on top.
+          { numRuns: clientRuns, examples: keyPageEdges().map((pages) => [pages] as [typeof pages]) },
         );
       },
     );
@@ -206,7 +224,7 @@ for (const driver of clientDrivers) {
         await fc.assert(
           fc.asyncProperty(
             fc.constantFrom(...notFoundErrorTypes(contract)),
-            fc.constantFrom('getRecord', 'getStore', 'recordExists'),
+            fc.constantFrom(...MISS_READS),
             async (type, operation) => {
               nock.cleanAll();
               serve((request) =>
@@ -227,7 +245,13 @@ for (const driver of clientDrivers) {
               );
             },
           ),
-          { numRuns: clientRuns },
+          // Every not-found type with every read, every time.
+          {
+            numRuns: clientRuns,
+            examples: notFoundErrorTypes(contract).flatMap((type) =>
+              MISS_READS.map((operation) => [type, operation] as [string, (typeof MISS_READS)[number]]),
+            ),
+          },
         );
       },
     );
@@ -246,6 +270,9 @@ for (const driver of clientDrivers) {
             operation === 'getRecord' ? 'keyValueStore_record_get' : 'keyValueStore_get',
           ).filter((answer) => !(answer.status === 404 && notFound.has(answer.type)));
           for (const answer of documented) await checkErrorAnswer(client, driver, operation, answer);
+          // A 404 whose type is not a not-found type is an error, not a miss: each such type, every time.
+          for (const type of nonMissingNotFoundTypes(contract))
+            await checkErrorAnswer(client, driver, operation, { status: 404, type, message: 'not a miss' });
         }
         await fc.assert(
           fc.asyncProperty(
@@ -272,9 +299,9 @@ for (const driver of clientDrivers) {
       async (client) => {
         await fc.assert(
           fc.asyncProperty(
-            fc.constantFrom(429, 500, 502, 503),
+            fc.constantFrom(...RETRIED_STATUSES),
             fc.integer({ min: 1, max: MAX_RETRIES + 1 }),
-            fc.constantFrom('getRecord', 'setRecord', 'listKeys'),
+            fc.constantFrom(...RETRIED_CALLS),
             fc.string({ maxLength: 40 }),
             async (status, failures, operation, text) => {
               nock.cleanAll();
@@ -323,11 +350,32 @@ for (const driver of clientDrivers) {
                   call.threw === gaveUp &&
                   unchanged,
                 'KVS-CLIENT-004',
-                `${driver.name}.${operation} with ${failures} answer(s) ${status} then success (maxRetries ${MAX_RETRIES}) sent ${seen.length} request(s)${unchanged ? '' : ` that differ: ${JSON.stringify(seen.map((request) => `${request.method} ${request.url} ${request.body.slice(0, 40)}`))}`} and ${call.threw ? `threw ${String((call.error as Error).message).split('\n')[0] ?? ''}` : 'succeeded'}`,
+                `${driver.name}.${operation} with ${failures} answer(s) ${status} then success (maxRetries ${MAX_RETRIES}) sent ${seen.length} request(s), expected ${gaveUp ? MAX_RETRIES + 1 : failures + 1}${unchanged ? '' : ` that differ: ${JSON.stringify(seen.map((request) => `${request.method} ${request.url} ${request.body.slice(0, 40)}`))}`} and ${call.threw ? `threw ${String((call.error as Error).message).split('\n')[0] ?? ''}` : 'succeeded'}`,
               );
             },
           ),
-          { numRuns: clientRuns },
+          // Every status and call one answer longer than the bound, and each status just within it,
+          // every time; generated runs on top.
+          {
+            numRuns: clientRuns,
+            examples: [
+              ...RETRIED_STATUSES.flatMap((status) =>
+                RETRIED_CALLS.map(
+                  (operation) =>
+                    [status, MAX_RETRIES + 1, operation, 'ok'] as [number, number, RetriedCall, string],
+                ),
+              ),
+              ...RETRIED_STATUSES.map(
+                (status, index) =>
+                  [status, MAX_RETRIES, RETRIED_CALLS[index % RETRIED_CALLS.length] ?? 'getRecord', 'é'] as [
+                    number,
+                    number,
+                    RetriedCall,
+                    string,
+                  ],
+              ),
+            ],
+          },
         );
       },
     );
@@ -364,10 +412,8 @@ for (const driver of clientDrivers) {
               `${driver.name} read a ${sample.value.length}-byte ${sample.contentType} record as ${read.threw ? `an error: ${String((read.error as Error).message)}` : read.value === undefined ? 'undefined (a miss)' : `${Buffer.isBuffer(value) ? 'Buffer' : typeof value} ${JSON.stringify(value)?.slice(0, 80) ?? ''}`}`,
             );
           }),
-          {
-            numRuns: clientRuns,
-            examples: [[{ value: Buffer.alloc(0), contentType: 'text/plain; charset=utf-8' }]],
-          },
+          // Empty bodies of every kind, falsy JSON scalars, multi-byte text and non-UTF-8 bytes, every time.
+          { numRuns: clientRuns, examples: recordValueEdges().map((sample) => [sample] as [typeof sample]) },
         );
       },
     );

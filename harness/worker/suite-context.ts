@@ -29,6 +29,12 @@ export interface SuiteContext {
    * client libraries, not the target, so `run` checks them only when asked and `matrix` always.
    */
   readonly clientContract: boolean;
+  /**
+   * Whether the drivers are clients under test (given with `--driver`, or `matrix`), not the default
+   * ones checking the target: then the client families also run a client's edges (empty values,
+   * bytes that are not UTF-8), which a known client bug must not fail a server's run on.
+   */
+  readonly clientsUnderTest?: boolean;
   /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
   readonly replayPath?: string;
 }
