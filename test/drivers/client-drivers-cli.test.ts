@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../proof/run-cli.ts';
-import { TYPESCRIPT_LOADER, writeClientFaultModule } from '../../proof/client-fault.ts';
+import { writeClientFaultModule } from '../../proof/client-fault.ts';
 import { CLIENT_FAULTS } from '../../proof/faults/client-faults.ts';
 import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
 
-const EXAMPLE = new URL('../../examples/hand-written-driver.ts', import.meta.url);
+const TEMPLATE = new URL('../../examples/driver-template.mjs', import.meta.url);
 
 interface ReportJson {
   readonly drivers: readonly { name: string; package: string | null; version: string | null }[];
@@ -27,28 +27,24 @@ describe('client drivers through the CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-user-driver-'));
     // A user's project: an ES module package holding their driver.
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    const driverFile = join(dir, 'my-client-driver.ts');
-    writeFileSync(driverFile, readFileSync(EXAMPLE, 'utf8'));
+    const driverFile = join(dir, 'my-client-driver.mjs');
+    writeFileSync(driverFile, readFileSync(TEMPLATE, 'utf8'));
     const out = join(dir, 'out');
-    const result = await runCli(
-      [
-        'run',
-        '--runs',
-        '2',
-        '--suite',
-        'KEYS',
-        '--suite',
-        'NOTFOUND',
-        '--driver',
-        'http',
-        '--driver',
-        driverFile,
-        '--out',
-        out,
-      ],
-      // A driver written in TypeScript runs under a loader on Node 20, as its author runs it.
-      TYPESCRIPT_LOADER,
-    );
+    const result = await runCli([
+      'run',
+      '--runs',
+      '2',
+      '--suite',
+      'KEYS',
+      '--suite',
+      'NOTFOUND',
+      '--driver',
+      'http',
+      '--driver',
+      driverFile,
+      '--out',
+      out,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
@@ -65,24 +61,21 @@ describe('client drivers through the CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-faulty-drivers-'));
     const drivers = CLIENT_FAULTS.flatMap((fault) => ['--driver', writeClientFaultModule(fault, dir)]);
     const out = join(dir, 'out');
-    const result = await runCli(
-      [
-        'matrix',
-        '--manifest',
-        'none',
-        '--seed',
-        '1',
-        '--runs',
-        '10',
-        ...[...new Set(CLIENT_FAULTS.flatMap((fault) => fault.targets))].flatMap((id) => ['--rule', id]),
-        '--driver',
-        'http',
-        ...drivers,
-        '--out',
-        out,
-      ],
-      TYPESCRIPT_LOADER,
-    );
+    const result = await runCli([
+      'matrix',
+      '--manifest',
+      'none',
+      '--seed',
+      '1',
+      '--runs',
+      '10',
+      ...[...new Set(CLIENT_FAULTS.flatMap((fault) => fault.targets))].flatMap((id) => ['--rule', id]),
+      '--driver',
+      'http',
+      ...drivers,
+      '--out',
+      out,
+    ]);
     expect(result.code, result.stderr).toBe(1);
     const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')) as ConformanceMatrix;
     const cell = (ruleId: string, driver: string): string | undefined =>
