@@ -1,17 +1,21 @@
 // KVS-CLIENT: the other half of a client's contract, how it treats the server's answers. Answers
 // generated from the contract (valid key pages, documented error envelopes, record bodies of every
-// kind) are served with nock to every HTTP-based client driver of the run (apify-client at each
-// selected version, a user's client); the real target is not involved.
+// kind) are served by a local scripted server (harness/http/scripted-server.ts, real sockets) to
+// every HTTP-based client driver of the run (apify-client at each selected version, a user's
+// client, a stdio driver in another process); the real target is not involved.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import {
   expectRule,
   isClientDriver,
+  startScriptedServer,
   useConformance,
   type DriverCapability,
   type KvsDriver,
+  type Script,
+  type ScriptedAnswer,
+  type ScriptedRequest,
 } from '../harness/index.ts';
 import {
   documentedErrorAnswers,
@@ -29,8 +33,10 @@ import {
 const kvs = await useConformance('client');
 const { contract } = kvs;
 
-/** A host nock answers for; nothing listens there. */
-const ORIGIN = 'http://kvs-client-contract.test';
+/** The local server that answers the clients under test (real sockets: a driver in another process too). */
+const server = await startScriptedServer();
+afterAll(() => server.close());
+const ORIGIN = server.origin;
 const TOKEN = `client-contract-${randomBytes(8).toString('hex')}`;
 /** The retry bound the drivers are built with here (their factories get it as maxRetries). */
 const MAX_RETRIES = 2;
@@ -39,39 +45,10 @@ const KEYS_PATH = `/v2/key-value-stores/${STORE}/keys`;
 const RECORD_PATH = new RegExp(`^/v2/key-value-stores/${STORE}/records/`);
 const clientRuns = Math.min(kvs.context.runs, 15);
 
-/** One request the served client sent. */
-interface SeenRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly body: string;
-  readonly authorization: string | undefined;
-}
+/** Serves `answer` for every request from now on and returns the requests seen. */
+const serve = (answer: Script): ScriptedRequest[] => server.script(answer);
 
-/** Serves `answer` for every request to ORIGIN and returns the requests seen. */
-function serve(
-  answer: (request: SeenRequest, index: number) => [number, unknown, Record<string, string>?],
-): SeenRequest[] {
-  const seen: SeenRequest[] = [];
-  for (const method of ['get', 'head', 'put', 'post', 'delete'] as const) {
-    nock(ORIGIN)
-      .persist()
-      .intercept(/.*/, method.toUpperCase())
-      .reply(function reply(uri, body) {
-        const authorization = this.req.headers.authorization;
-        const request: SeenRequest = {
-          method: method.toUpperCase(),
-          url: uri,
-          body: typeof body === 'string' ? body : JSON.stringify(body),
-          authorization: Array.isArray(authorization) ? authorization.join(',') : authorization,
-        };
-        seen.push(request);
-        return answer(request, seen.length - 1);
-      });
-  }
-  return seen;
-}
-
-const envelope = (answer: ErrorAnswer): [number, unknown, Record<string, string>] => [
+const envelope = (answer: ErrorAnswer): ScriptedAnswer => [
   answer.status,
   { error: { type: answer.type, message: answer.message } },
   { 'content-type': 'application/json' },
@@ -90,22 +67,6 @@ const outcome = <T>(call: () => Promise<T>): Promise<{ value?: T; error?: unknow
     (value) => ({ value, threw: false }),
     (error: unknown) => ({ error, threw: true }),
   );
-
-// nock intercepts every request of the process while active: only while this file's checks run.
-nock.restore();
-
-/** Turns nock on for the checks: only the nock host is faked, every other connection stays real. */
-function activateNock(): void {
-  if (!nock.isActive()) nock.activate();
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => !host.startsWith('kvs-client-contract.test'));
-}
-
-function deactivateNock(): void {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-}
 
 /** The reads a not-found 404 must turn into a miss (KVS-CLIENT-002). */
 const MISS_READS = ['getRecord', 'getStore', 'recordExists'] as const;
@@ -149,7 +110,6 @@ async function checkErrorAnswer(
   operation: 'getRecord' | 'getStore',
   answer: ErrorAnswer,
 ): Promise<void> {
-  nock.cleanAll();
   serve(() => envelope(answer));
   const read = await outcome<unknown>(() =>
     operation === 'getRecord' ? client.getRecord(STORE, 'k') : client.getStore(STORE),
@@ -168,9 +128,6 @@ const clientDrivers = kvs.context.clientContract
 
 for (const driver of clientDrivers) {
   describe(`client contract of ${driver.name}`, () => {
-    beforeAll(activateNock);
-    afterEach(() => nock.cleanAll());
-    afterAll(deactivateNock);
     clientTest(
       driver,
       'KVS-CLIENT-001',
@@ -179,7 +136,6 @@ for (const driver of clientDrivers) {
       async (client) => {
         await fc.assert(
           fc.asyncProperty(keyPagesArbitrary(contract), async (pages) => {
-            nock.cleanAll();
             const seen = serve((request) => {
               const cursor = new URL(request.url, ORIGIN).searchParams.get('exclusiveStartKey');
               const page = pages.find((each) => each.exclusiveStartKey === cursor);
@@ -226,7 +182,6 @@ for (const driver of clientDrivers) {
             fc.constantFrom(...notFoundErrorTypes(contract)),
             fc.constantFrom(...MISS_READS),
             async (type, operation) => {
-              nock.cleanAll();
               serve((request) =>
                 request.method === 'HEAD' ? [404, ''] : envelope({ status: 404, type, message: 'not found' }),
               );
@@ -304,7 +259,6 @@ for (const driver of clientDrivers) {
             fc.constantFrom(...RETRIED_CALLS),
             fc.string({ maxLength: 40 }),
             async (status, failures, operation, text) => {
-              nock.cleanAll();
               const seen = serve((request, index) => {
                 if (index < failures)
                   return envelope({
@@ -391,7 +345,6 @@ for (const driver of clientDrivers) {
         if (!readValue) throw new Error(`harness bug: ${client.name} lost getRecordValue`);
         await fc.assert(
           fc.asyncProperty(recordValueArbitrary(), async (sample) => {
-            nock.cleanAll();
             serve((request) =>
               RECORD_PATH.test(request.url)
                 ? [200, sample.value, { 'content-type': sample.contentType }]

@@ -62,9 +62,11 @@ const clientEdges: [string, RecordValueSample][] = kvs.context.clientsUnderTest
 
 /** A value for a failure message: its kind and a short JSON or hex view. */
 const describeValue = (value: unknown): string =>
-  Buffer.isBuffer(value)
-    ? `Buffer <${value.toString('hex').slice(0, 40)}>`
-    : `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`;
+  value === undefined
+    ? 'the value undefined'
+    : Buffer.isBuffer(value)
+      ? `Buffer <${value.toString('hex').slice(0, 40)}>`
+      : `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`;
 
 /** What a test needs of a driver: a capability it may declare unsupported, or an optional hook. */
 type DriverNeed = DriverCapability | 'getRecordValue' | 'setRecordValue';
