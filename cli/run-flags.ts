@@ -86,6 +86,12 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
       'run the client rule families through this driver: http, apify-client[@version], crawlee-memory-storage[:persist], apify-storage-local, or a module exporting a driver factory (repeatable; default http and apify-client)',
     repeatable: true,
   },
+  driverCmd: {
+    flags: '--driver-cmd <command>',
+    description:
+      'run a client in any language as a driver: a command speaking JSON lines over stdio (docs/stdio-drivers.md), e.g. "python3 my_driver.py" (repeatable)',
+    repeatable: true,
+  },
 };
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
