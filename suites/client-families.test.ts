@@ -66,7 +66,7 @@ const describeValue = (value: unknown): string =>
     ? 'the value undefined'
     : Buffer.isBuffer(value)
       ? `Buffer <${value.toString('hex').slice(0, 40)}>`
-      : `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`;
+      : `${typeof value} ${(JSON.stringify(value) as string | undefined)?.slice(0, 60) ?? typeof value}`;
 
 /** What a test needs of a driver: a capability it may declare unsupported, or an optional hook. */
 type DriverNeed = DriverCapability | 'getRecordValue' | 'setRecordValue';

@@ -155,6 +155,15 @@ class StdioConnection {
   }
 }
 
+/** The capabilities a hello answer declares unsupported, each with its reason (strings only). */
+function unsupportedOf(declared: unknown): Partial<Record<DriverCapability, string>> {
+  return Object.fromEntries(
+    Object.entries(typeof declared === 'object' && declared !== null ? declared : {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
 /** The record answer of getRecord: `null` for a miss, else base64 bytes and the content type. */
 function toRecord(result: unknown): RecordValue | undefined {
   if (result === null || result === undefined) return undefined;
@@ -193,7 +202,7 @@ export function stdioDriverFactory(command: string, cwd: string): KvsDriverFacto
     const driver: KvsDriver = {
       name: info.name,
       info,
-      unsupported: (hello.unsupported ?? {}) as Partial<Record<DriverCapability, string>>,
+      unsupported: unsupportedOf(hello.unsupported),
       listStores: async (query: StoreListQuery = {}) =>
         (await call('listStores', { query })) as StoreListPage,
       getOrCreateStore: async (name?: string) =>
