@@ -89,3 +89,14 @@ export function recordValueEdges(): RecordValueSample[] {
     { value: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff]), contentType: 'image/png' },
   ];
 }
+
+/**
+ * fast-check parameters that run every fixed example and `runs` generated cases on top: fast-check
+ * counts examples within numRuns, so `{numRuns: runs, examples}` would drop examples past `runs`.
+ */
+export function examplesThenRuns<T>(
+  examples: readonly T[],
+  runs: number,
+): { numRuns: number; examples: T[] } {
+  return { numRuns: examples.length + runs, examples: [...examples] };
+}

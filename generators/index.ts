@@ -18,6 +18,7 @@ export {
 export type { ErrorAnswer } from './server-answer-arbitrary.ts';
 export { caseBatchArbitrary, caseBatchRuns, checkBatch } from './case-batch.ts';
 export {
+  examplesThenRuns,
   keyPageEdges,
   nonMissingNotFoundTypes,
   recordValueEdges,

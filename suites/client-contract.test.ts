@@ -20,6 +20,7 @@ import {
 import {
   documentedErrorAnswers,
   errorAnswerArbitrary,
+  examplesThenRuns,
   keyPageEdges,
   keyPagesArbitrary,
   nonMissingNotFoundTypes,
@@ -166,7 +167,10 @@ for (const driver of clientDrivers) {
           }),
           // The named edges every time (an empty store, a full last page, a truncated short page,
           // a prefixed listing over several pages), generated page sequences on top.
-          { numRuns: clientRuns, examples: keyPageEdges().map((pages) => [pages] as [typeof pages]) },
+          examplesThenRuns(
+            keyPageEdges().map((pages) => [pages] as [typeof pages]),
+            clientRuns,
+          ),
         );
       },
     );
@@ -201,12 +205,12 @@ for (const driver of clientDrivers) {
             },
           ),
           // Every not-found type with every read, every time.
-          {
-            numRuns: clientRuns,
-            examples: notFoundErrorTypes(contract).flatMap((type) =>
+          examplesThenRuns(
+            notFoundErrorTypes(contract).flatMap((type) =>
               MISS_READS.map((operation) => [type, operation] as [string, (typeof MISS_READS)[number]]),
             ),
-          },
+            clientRuns,
+          ),
         );
       },
     );
@@ -310,9 +314,8 @@ for (const driver of clientDrivers) {
           ),
           // Every status and call one answer longer than the bound, and each status just within it,
           // every time; generated runs on top.
-          {
-            numRuns: clientRuns,
-            examples: [
+          examplesThenRuns(
+            [
               ...RETRIED_STATUSES.flatMap((status) =>
                 RETRIED_CALLS.map(
                   (operation) =>
@@ -329,7 +332,8 @@ for (const driver of clientDrivers) {
                   ],
               ),
             ],
-          },
+            clientRuns,
+          ),
         );
       },
     );
@@ -366,7 +370,10 @@ for (const driver of clientDrivers) {
             );
           }),
           // Empty bodies of every kind, falsy JSON scalars, multi-byte text and non-UTF-8 bytes, every time.
-          { numRuns: clientRuns, examples: recordValueEdges().map((sample) => [sample] as [typeof sample]) },
+          examplesThenRuns(
+            recordValueEdges().map((sample) => [sample] as [typeof sample]),
+            clientRuns,
+          ),
         );
       },
     );
