@@ -351,3 +351,22 @@ export const CLIENT_FAULTS: readonly ClientFault[] = [
     ),
   },
 ];
+
+/**
+ * One planted bug per class of issue #27's table (what a default `run --driver` must catch on every
+ * seed): each class's fault is found on fixed cases, never by luck of the generated ones.
+ */
+export const CLIENT_BUG_CLASSES: readonly string[] = [
+  'empty-record-as-miss',
+  'prefix-dropped-with-cursor',
+  'every-404-a-miss',
+  'iterator-ignores-truncation',
+  'body-decoded-as-utf8',
+  'unusual-type-as-octet-stream',
+  'json-scalar-stringified-twice',
+  'name-in-body',
+  'list-stores-drops-offset-desc',
+  'exists-true-on-404',
+  'cursor-from-first-key',
+  'retries-429-past-bound',
+];
