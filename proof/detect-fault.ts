@@ -121,7 +121,7 @@ export async function detectFault(
 /**
  * Runs the harness (embedded reference server) as a client's maintainer would: a default
  * `run --driver <module>` with no filter, which checks the driver's whole client profile (the
- * families suites through it and the client contract served by nock), and judges the fault on its
+ * families suites through it and the client contract served by a scripted server), and judges the fault on its
  * target rules failing through that driver. The scope does not narrow it: a client fault is proven
  * by the run its author would make.
  */

@@ -25,7 +25,7 @@ export interface SuiteContext {
   /** The drivers the client rule families run through (`--driver`), resolved. */
   readonly drivers: readonly DriverSpec[];
   /**
-   * Whether the client-contract checks (area CLIENT, answers served with nock) run: they judge
+   * Whether the client-contract checks (area CLIENT, answers served by a local scripted server) run: they judge
    * client libraries, not the target, so `run` checks them only when asked and `matrix` always.
    */
   readonly clientContract: boolean;

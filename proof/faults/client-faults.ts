@@ -1,6 +1,6 @@
 // Fault modes that are client-library bugs: driver modules that extend the driver template's
 // client with one behaviour changed, caught by their target rule through that driver (the KVS-CLIENT
-// rules by the nock-served client-contract checks, the others by the suites against the server).
+// rules by the client-contract checks (a scripted answer server), the others by the suites against the server).
 import { faultyDriverModule, type ClientFault } from '../client-fault.ts';
 
 /** Client faults (broken client drivers). */

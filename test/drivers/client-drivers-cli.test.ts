@@ -1,6 +1,6 @@
 // Client drivers end to end: a user's driver module loaded from its own folder runs the client
 // families and lands in the report; faults injected into a driver are caught by the right rule
-// through that driver (also by the nock-served client-contract checks); the matrix exit code
+// through that driver (also by the client-contract checks, answers served by a scripted server); the matrix exit code
 // follows the expected-deviation manifest.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +57,7 @@ describe('client drivers through the CLI', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('hand-written (no package, http)');
   }, 300_000);
 
-  it('faults injected into drivers are caught by their rule through that driver only, by the suites and by the nock checks', async () => {
+  it('faults injected into drivers are caught by their rule through that driver only, by the suites and by the client-contract checks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-faulty-drivers-'));
     const drivers = CLIENT_FAULTS.flatMap((fault) => ['--driver', writeClientFaultModule(fault, dir)]);
     const out = join(dir, 'out');
