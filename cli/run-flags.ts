@@ -91,6 +91,12 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
     description:
       "base OpenAPI 3.0/3.1 document (one file or split with relative $refs; e.g. Apify's published one) to apply spec/overlay.yaml to, instead of the shipped spec/openapi.yaml",
   },
+  driverCmd: {
+    flags: '--driver-cmd <command>',
+    description:
+      'run a client in any language as a driver: a command speaking JSON lines over stdio (docs/stdio-drivers.md), e.g. "python3 my_driver.py" (repeatable)',
+    repeatable: true,
+  },
 };
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

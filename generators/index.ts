@@ -17,3 +17,10 @@ export {
 } from './server-answer-arbitrary.ts';
 export type { ErrorAnswer } from './server-answer-arbitrary.ts';
 export { caseBatchArbitrary, caseBatchRuns, checkBatch } from './case-batch.ts';
+export {
+  examplesThenRuns,
+  keyPageEdges,
+  nonMissingNotFoundTypes,
+  recordValueEdges,
+  RETRIED_STATUSES,
+} from './client-edge-cases.ts';

@@ -71,6 +71,9 @@ export type {
   StoreListPage,
   StoreListQuery,
 } from './drivers/kvs-driver.ts';
+export { isClientDriver, toKeysPage } from './drivers/kvs-driver.ts';
+export { startScriptedServer } from './http/scripted-server.ts';
+export type { Script, ScriptedAnswer, ScriptedRequest, ScriptedServer } from './http/scripted-server.ts';
 export { buildMatrix, driverOfTest } from './matrix/build-matrix.ts';
 export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';

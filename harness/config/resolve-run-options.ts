@@ -8,6 +8,7 @@ import { RULE_ID_PATTERN } from '../contract/rule-catalog.ts';
 import { CI_RUN_ID_VARIABLES, type CiRunSeed } from './ci-run-seed.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
+  COMMAND_DRIVER_PREFIX,
   CONFIG_FILE_NAMES,
   DEFAULT_CONCURRENCY,
   DEFAULT_DRIVERS,
@@ -127,6 +128,15 @@ function text(value: RawValue, origin: string): string | undefined {
   if (typeof value !== 'string' || value === '')
     throw new HarnessError('KVSC_USAGE', `${origin} must be a non-empty string`);
   return value;
+}
+
+/** The run's drivers: those given (`--driver`, and each `--driver-cmd` as `cmd:<command>`), or the defaults when none is. */
+function resolveDrivers(drivers: string[] | undefined, commands: string[] | undefined): string[] {
+  const given = [
+    ...(drivers ?? []),
+    ...(commands ?? []).map((command) => `${COMMAND_DRIVER_PREFIX}${command}`),
+  ];
+  return [...new Set(given.length > 0 ? given : DEFAULT_DRIVERS)];
 }
 
 function list(value: RawValue, origin: string): string[] | undefined {
@@ -307,7 +317,7 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     rulesUrl: rulesReferenceUrl?.replace(/#.*$/, '') ?? defaultRulesReferenceUrl(),
     targetImage: containerTarget(pick, target),
     watch: watching ? { paths: watchPaths ?? [] } : undefined,
-    driver: [...new Set(list(...pick('driver')) ?? DEFAULT_DRIVERS)],
     spec: text(...pick('spec')),
+    driver: resolveDrivers(list(...pick('driver')), list(...pick('driverCmd'))),
   };
 }

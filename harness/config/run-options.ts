@@ -46,6 +46,8 @@ export interface RunOptions {
    * applied to, instead of the shipped spec/openapi.yaml. Always read and validated anew.
    */
   readonly spec?: string;
+  /** Stdio drivers: commands speaking the JSON lines protocol of docs/stdio-drivers.md (each also a `--driver cmd:<command>`). */
+  readonly driverCmd?: readonly string[];
 }
 
 /** A target started from a container image for the run, and stopped after it. */
@@ -81,6 +83,7 @@ export const RUN_OPTION_NAMES = Object.keys({
   watchPath: true,
   driver: true,
   spec: true,
+  driverCmd: true,
 } satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
 
 /** Every run option filled in. */
@@ -119,6 +122,9 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_OUT = 'kvs-conformance-report';
 /** The path polled until a target container answers. */
 export const DEFAULT_TARGET_WAIT = '/';
+/** The `--driver` prefix of a stdio driver's command (`--driver-cmd X` is `--driver cmd:X`). */
+export const COMMAND_DRIVER_PREFIX = 'cmd:';
+
 /** The drivers the client rule families run through when none is given. */
 export const DEFAULT_DRIVERS: readonly string[] = ['http', 'apify-client'];
 /** The name of the config file looked for in the working directory. */

@@ -92,6 +92,8 @@ export function judgeRules(
     readonly sharded?: boolean;
     /** Rules named by --rule: asked for even where the profile rules them out. */
     readonly requested?: ReadonlySet<string>;
+    /** Why the CLIENT rules do not apply to this run (no client driver, or none under test), if so. */
+    readonly clientNotApplicable?: string | undefined;
   } = {},
 ): RuleVerdict[] {
   return [...contract.rules.values()].map((rule): RuleVerdict => {
@@ -119,6 +121,8 @@ export function judgeRules(
         ? make('skipped', 'not-run', `not checked: asked for by --rule, but it ${why}`)
         : make('skipped', 'profile', why);
     }
+    if (rule.area === 'CLIENT' && scope.clientNotApplicable !== undefined && tests.length === 0)
+      return make('skipped', 'profile', scope.clientNotApplicable);
     if (!selected.has(rule.id)) return make('skipped', 'filter', 'not selected by --suite/--rule');
     if (tests.some((outcome) => outcome.state === 'passed')) return make('pass');
     if (tests.some((outcome) => outcome.state === 'failed' && !outcome.interrupted)) {
@@ -137,12 +141,16 @@ export function judgeRules(
         'not checked: its test was stopped by the time limit before it finished (fewer --runs, or a faster target)',
       );
     const notes = [...new Set(tests.flatMap((outcome) => (outcome.skipNote ? [outcome.skipNote] : [])))];
+    // A suite that skips a test says why (`(skipped: …)`): that reason is the rule's, word for word.
+    const unexplained = tests.some((outcome) => outcome.skipNote === undefined);
     return make(
       'skipped',
       'not-run',
       tests.length === 0
         ? 'not checked: no test citing it ran'
-        : `not checked: its tests were skipped${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
+        : notes.length > 0 && !unexplained
+          ? `not checked: ${notes.join('; ')}`
+          : `not checked: its tests were skipped${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
     );
   });
 }

@@ -37,7 +37,7 @@ export interface Conformance {
   readonly windowMs: number;
   /**
    * Another instance of a selected client driver, built with other factory settings (the
-   * client-contract checks point it at answers served with nock and let it retry); closed when the
+   * client-contract checks point it at the scripted answer server and let it retry); closed when the
    * file ends.
    */
   makeDriver(driver: KvsDriver, overrides: Partial<DriverFactoryContext>): Promise<KvsDriver>;

@@ -33,11 +33,18 @@ function outcome(title: string, state: TestOutcome['state'], failedRules: RuleId
 function report(
   selectedIds: RuleId[],
   outcomes: TestOutcome[],
-  extra: { interrupted?: boolean; runErrors?: string[]; requested?: RuleId[]; shard?: 1 | 2 } = {},
+  extra: {
+    interrupted?: boolean;
+    runErrors?: string[];
+    requested?: RuleId[];
+    shard?: 1 | 2;
+    clientNotApplicable?: string;
+  } = {},
 ): ConformanceReport {
   const verdicts = judgeRules(contract, strong, new Set(selectedIds), outcomes, {
     sharded: extra.shard !== undefined,
     requested: new Set(extra.requested ?? []),
+    clientNotApplicable: extra.clientNotApplicable,
   });
   return buildReport({
     contract,
@@ -143,5 +150,26 @@ describe('run verdict', () => {
     expect(mergeReports([one, two], 'merged/report.json')).toMatchObject({ verdict: 'INCOMPLETE' });
     const twoChecked = report([MUST, other], [outcome(`${other} t`, 'passed')], { shard: 2 });
     expect(mergeReports([one, twoChecked], 'merged/report.json').verdict).toBe('PASS');
+  });
+
+  it('the CLIENT rules of a run without a client driver are not applicable (never "not selected by --suite/--rule")', () => {
+    const why = 'not applicable: no client driver in this run (give one with --driver)';
+    const r = report([MUST], [outcome(`${MUST} t`, 'passed')], { clientNotApplicable: why });
+    expect(r.verdict).toBe('PASS');
+    expect(r.rules.find((rule) => rule.id === 'KVS-CLIENT-005')).toMatchObject({
+      verdict: 'skipped',
+      reason: why,
+    });
+  });
+
+  it("a client rule the driver cannot be asked makes the run INCOMPLETE with the driver's reason", () => {
+    const client = 'KVS-CLIENT-005' as RuleId;
+    const skipped = {
+      ...outcome(`${client} [mine] not applicable: the driver has no getRecordValue`, 'skipped'),
+      skipNote: 'mine: the driver has no getRecordValue',
+    };
+    const r = report([client], [skipped]);
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.incomplete[0]).toContain('not checked: mine: the driver has no getRecordValue');
   });
 });
