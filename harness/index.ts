@@ -10,7 +10,7 @@ export type {
   HttpMethod,
 } from './contract/contract-operation.ts';
 export type { ContractLimits } from './contract/contract-limits.ts';
-export { PROFILE_SETTING_NAMES, resolveProfileSettings } from './contract/profile-catalog.ts';
+export { PROFILE_SETTING_NAMES, resolveProfileSettings, settingItems } from './contract/profile-catalog.ts';
 export { acceptsLimitAboveMax } from './contract/list-limit-expectation.ts';
 export type {
   ProfileCatalog,

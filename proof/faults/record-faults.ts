@@ -109,6 +109,17 @@ export const RECORD_FAULTS: readonly FaultMode[] = [
     }),
   },
   {
+    name: 'record-any-accept-encoding-is-all',
+    targets: ['KVS-RECORD-005'],
+    bug: 'GET record reads any Accept-Encoding header as accepting every coding: a reader asking for identity gets the stored gzip bytes',
+    fault: () => ({
+      request: (request, forward) =>
+        request.method === 'GET' && isRecord(request.path) && request.headers['accept-encoding'] !== undefined
+          ? forward({ ...request, headers: { ...request.headers, 'accept-encoding': 'gzip, deflate, br' } })
+          : forward(request),
+    }),
+  },
+  {
     name: 'record-unknown-encoding-stored',
     targets: ['KVS-RECORD-006'],
     bug: 'an unknown Content-Encoding is ignored: the body is stored as sent with 201',
