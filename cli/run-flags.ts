@@ -86,6 +86,18 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
       'run the client rule families through this driver: http, apify-client[@version], crawlee-memory-storage[:persist], apify-storage-local, or a module exporting a driver factory (repeatable; default http and apify-client)',
     repeatable: true,
   },
+  expectFail: {
+    flags: '--expect-fail <id>',
+    description:
+      'a rule the target is known to fail: its failure is expected-fail, a pass is unexpectedly passing (repeatable)',
+    repeatable: true,
+  },
+  deviations: {
+    flags: '--deviations <file>',
+    description:
+      "expected-deviation manifest (matrix's format; rules checked over the wire belong to driver http), on top of the shipped one; none leaves the shipped one out (repeatable)",
+    repeatable: true,
+  },
 };
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

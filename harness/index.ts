@@ -71,7 +71,7 @@ export type {
   StoreListPage,
   StoreListQuery,
 } from './drivers/kvs-driver.ts';
-export { buildMatrix, driverOfTest } from './matrix/build-matrix.ts';
+export { buildMatrix } from './matrix/build-matrix.ts';
 export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ConformanceMatrix, MatrixCell, MatrixRow, MatrixVerdict } from './matrix/conformance-matrix.ts';
@@ -94,5 +94,7 @@ export { EvidenceRecorder } from './worker/evidence-recorder.ts';
 export type { ObservationEvidence, TestEvidence } from './worker/test-evidence.ts';
 export { runConformance, selectRules } from './run/run-conformance.ts';
 export type { RunResult } from './run/run-conformance.ts';
-export { judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
-export type { PropertyFailure, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
+export { driverOfTest, judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
+export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
+export { applyExpectedFailures, expectedFailuresOf } from './run/expected-failures.ts';
+export type { ExpectedFailure } from './run/expected-failures.ts';

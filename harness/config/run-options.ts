@@ -41,6 +41,13 @@ export interface RunOptions {
   readonly watchPath?: readonly string[];
   /** Drivers the client rule families run through: built-in names, `apify-client@X`, or module paths. */
   readonly driver?: readonly string[];
+  /** Rules the target is known to fail: a failure is expected-fail, a pass unexpectedly-passing. */
+  readonly expectFail?: readonly string[];
+  /**
+   * Expected-deviation manifests (the format of `matrix --manifest`), applied to the run's drivers
+   * (`http` for rules checked over the wire) on top of the shipped one; `none` leaves the shipped one out.
+   */
+  readonly deviations?: readonly string[];
 }
 
 /** A target started from a container image for the run, and stopped after it. */
@@ -75,6 +82,8 @@ export const RUN_OPTION_NAMES = Object.keys({
   watch: true,
   watchPath: true,
   driver: true,
+  expectFail: true,
+  deviations: true,
 } satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
 
 /** Every run option filled in. */
@@ -100,6 +109,10 @@ export interface ResolvedRunOptions {
   /** Watch mode and the paths it watches (empty: key presses only). */
   readonly watch: { readonly paths: readonly string[] } | undefined;
   readonly driver: readonly string[];
+  /** Rule ids declared to fail. */
+  readonly expectFail: readonly string[];
+  /** Absolute paths of the expected-deviation manifests to apply (the shipped one unless `none`). */
+  readonly deviations: readonly string[];
 }
 
 /** Defaults, as named constants. */

@@ -15,6 +15,8 @@ import { redactingWritable } from '../http/redacting-writable.ts';
 import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
 import { newRunPrefix } from '../isolation/run-namespace.ts';
 import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.ts';
+import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
+import { loadExpectedDeviations } from '../matrix/expected-deviations.ts';
 import type { SuiteContext } from '../worker/suite-context.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 
@@ -204,6 +206,9 @@ export async function runConformance(
     connections: 4,
   });
   const api = new HttpApi(contract, client);
+  // Declared known failures (--expect-fail, --deviations and the shipped manifest): read before
+  // anything runs, so a malformed manifest is an error up front.
+  const manifests = options.deviations.map(loadExpectedDeviations);
   try {
     await preflight(api, targetUrl);
     const drivers = await prepareDrivers(options.driver, process.cwd(), {
@@ -334,10 +339,17 @@ export async function runConformance(
       drivers: drivers.infos,
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
-      verdicts: judgeRules(contract, settings, selected, reporter.outcomes, {
-        sharded: options.shard !== undefined,
-        requested: new Set(options.rule),
-      }),
+      verdicts: applyExpectedFailures(
+        judgeRules(contract, settings, selected, reporter.outcomes, {
+          sharded: options.shard !== undefined,
+          requested: new Set(options.rule),
+        }),
+        expectedFailuresOf(
+          options.expectFail,
+          manifests,
+          drivers.infos.map((driver) => driver.name),
+        ),
+      ),
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,
