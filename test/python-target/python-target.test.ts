@@ -59,9 +59,12 @@ function startPythonServer(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-async function run(
-  flags: readonly string[],
-): Promise<{ code: number | null; stdout: string; rules: ReportRule[] }> {
+async function run(flags: readonly string[]): Promise<{
+  code: number | null;
+  stdout: string;
+  rules: ReportRule[];
+  coverage: { operationId: string; observed: number[] }[];
+}> {
   const out = mkdtempSync(join(tmpdir(), 'kvsc-python-'));
   const result = await runCli([
     'run',
@@ -77,8 +80,11 @@ async function run(
     out,
     ...flags,
   ]);
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rules: ReportRule[] };
-  return { code: result.code, stdout: result.stdout, rules: report.rules };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+    rules: ReportRule[];
+    coverage: { operationId: string; observed: number[] }[];
+  };
+  return { code: result.code, stdout: result.stdout, rules: report.rules, coverage: report.coverage };
 }
 
 /** Rules the run was asked to check that did not pass, with their verdicts. */
@@ -122,6 +128,33 @@ describe('a KVS server in Python, written from the public docs', () => {
         reasonKind: 'profile',
       });
     expect(rules.find((rule) => rule.id === 'KVS-RECORD-005')?.verdict).toBe('pass');
+  });
+
+  it('with zipDownload false, the zip rule is skipped with its reason and the zip download is never called', async () => {
+    const { code, stdout, rules, coverage } = await run([
+      '--suite',
+      'RECORD',
+      '--suite',
+      'SCHEMA',
+      '--suite',
+      'NOTFOUND',
+      '--content-encodings',
+      'gzip,deflate',
+      '--zip-download',
+      'false',
+    ]);
+    expect({ code, verdict: /^kvs-conformance: (PASS[A-Z ]*?) —/m.exec(stdout)?.[1] }).toEqual({
+      code: 0,
+      verdict: 'PASS',
+    });
+    expect(rules.find((rule) => rule.id === 'KVS-RECORD-011')).toMatchObject({
+      verdict: 'skipped',
+      reasonKind: 'profile',
+      reason: 'does not apply under this profile (needs zipDownload ∈ {true})',
+    });
+    expect(
+      coverage.find((operation) => operation.operationId === 'keyValueStore_records_get')?.observed,
+    ).toEqual([]);
   });
 
   it('without the declarations, the report names exactly the declared gaps', async () => {
