@@ -24,7 +24,11 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
     flags: '--token <token>',
     description: 'API token (default: $APIFY_TOKEN); redacted from all output',
   },
-  profile: { flags: '--profile <preset>', description: 'profile preset: platform, legacy-2020 or lenient' },
+  profile: {
+    flags: '--profile <preset>',
+    description:
+      "profile preset: platform, legacy-2020, lenient, or apify (the platform's own choices where the documents leave room)",
+  },
   seed: { flags: '--seed <n>', description: 'fast-check seed (printed by every run, to replay it)' },
   runs: { flags: '--runs <n>', description: 'fast-check runs per property (default 25)' },
   suite: {
