@@ -194,6 +194,9 @@ export async function runConformance(
       (id) => clientContract || !id.startsWith('KVS-CLIENT-'),
     ),
   );
+  // Declared known failures (--expect-fail, --deviations and the shipped manifest): read before
+  // anything runs, so a malformed manifest is an error up front.
+  const manifests = options.deviations.map(loadExpectedDeviations);
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const storePrefix = newRunPrefix(options.shard);
@@ -206,9 +209,6 @@ export async function runConformance(
     connections: 4,
   });
   const api = new HttpApi(contract, client);
-  // Declared known failures (--expect-fail, --deviations and the shipped manifest): read before
-  // anything runs, so a malformed manifest is an error up front.
-  const manifests = options.deviations.map(loadExpectedDeviations);
   try {
     await preflight(api, targetUrl);
     const drivers = await prepareDrivers(options.driver, process.cwd(), {
