@@ -10,7 +10,7 @@ export type {
   HttpMethod,
 } from './contract/contract-operation.ts';
 export type { ContractLimits } from './contract/contract-limits.ts';
-export { PROFILE_SETTING_NAMES, resolveProfileSettings } from './contract/profile-catalog.ts';
+export { PROFILE_SETTING_NAMES, resolveProfileSettings, settingItems } from './contract/profile-catalog.ts';
 export { acceptsLimitAboveMax } from './contract/list-limit-expectation.ts';
 export type {
   ProfileCatalog,
@@ -74,7 +74,7 @@ export type {
 export { isClientDriver, toKeysPage } from './drivers/kvs-driver.ts';
 export { startScriptedServer } from './http/scripted-server.ts';
 export type { Script, ScriptedAnswer, ScriptedRequest, ScriptedServer } from './http/scripted-server.ts';
-export { buildMatrix, driverOfTest } from './matrix/build-matrix.ts';
+export { buildMatrix } from './matrix/build-matrix.ts';
 export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ConformanceMatrix, MatrixCell, MatrixRow, MatrixVerdict } from './matrix/conformance-matrix.ts';
@@ -97,5 +97,7 @@ export { EvidenceRecorder } from './worker/evidence-recorder.ts';
 export type { ObservationEvidence, TestEvidence } from './worker/test-evidence.ts';
 export { runConformance, selectRules } from './run/run-conformance.ts';
 export type { RunResult } from './run/run-conformance.ts';
-export { judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
-export type { PropertyFailure, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
+export { driverOfTest, judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
+export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
+export { applyExpectedFailures, expectedFailuresOf } from './run/expected-failures.ts';
+export type { ExpectedFailure } from './run/expected-failures.ts';

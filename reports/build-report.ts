@@ -119,6 +119,15 @@ export function buildReport(input: ReportInput): ConformanceReport {
         replay: replayCommand(input.reportPath, verdict.rule.id),
       };
     }),
+    ...(verdict.expectation
+      ? {
+          expectation: {
+            reason: redact(verdict.expectation.reason),
+            link: verdict.expectation.link ?? null,
+            from: verdict.expectation.from,
+          },
+        }
+      : {}),
   }));
 
   const observed = new Map<string, Set<number>>();

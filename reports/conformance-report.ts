@@ -5,10 +5,15 @@ export const REPORT_FORMAT_VERSION = 2;
  * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
  * optional field raises the minor, a removed or changed field raises the major (and the format).
  */
-export const REPORT_SCHEMA_VERSION = '2.1.0';
+export const REPORT_SCHEMA_VERSION = '2.2.0';
 
-/** The verdict on one rule. */
-export type RuleVerdictKind = 'pass' | 'fail' | 'skipped' | 'inconclusive';
+/**
+ * The verdict on one rule. `expected-fail` is a fail that a declaration (`--expect-fail`, a
+ * deviation manifest) expected; `unexpectedly-passing` a pass where one expected a failure (red:
+ * remove the declaration) — the same words as the matrix's cells.
+ */
+export type RuleVerdictKind =
+  'pass' | 'fail' | 'skipped' | 'inconclusive' | 'expected-fail' | 'unexpectedly-passing';
 
 /**
  * Why a rule was not judged: `profile`, `filter` and `shard` are rules the run was not asked to
@@ -19,11 +24,14 @@ export type UnjudgedReasonKind = 'profile' | 'filter' | 'shard' | 'not-run' | 'b
 
 /**
  * The run's verdict, the same word in every format: PASS (every selected rule checked and
- * passed), PASS WITH WARNINGS (only SHOULD rules failed), FAIL (a MUST rule failed), INCOMPLETE
+ * passed), PASS WITH EXPECTED DEVIATIONS (every failure was declared with --expect-fail or
+ * --deviations), PASS WITH WARNINGS (only SHOULD rules failed), FAIL (a MUST rule failed, or a
+ * declared failure passed: unexpectedly passing), INCOMPLETE
  * (interrupted, the suites could not all run, or a selected rule was not checked) — a run that
  * did not check everything it was asked to never says PASS.
  */
-export type RunVerdict = 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'INCOMPLETE';
+export type RunVerdict =
+  'PASS' | 'PASS WITH EXPECTED DEVIATIONS' | 'PASS WITH WARNINGS' | 'FAIL' | 'INCOMPLETE';
 
 /** One exchange of a failing case. */
 export interface ReportExchange {
@@ -87,6 +95,15 @@ export interface ReportRule {
     readonly durationMs: number;
   }[];
   readonly failures: readonly ReportFailure[];
+  /** The declaration that expects this rule to fail (absent: none; absent in reports before schema 2.2.0). */
+  readonly expectation?: ReportExpectation;
+}
+
+/** A declared known failure: why, where it is tracked, who declared it (`--expect-fail` or a manifest). */
+export interface ReportExpectation {
+  readonly reason: string;
+  readonly link: string | null;
+  readonly from: string;
 }
 
 /** Which statuses of an operation the run saw, against those the contract documents. */
@@ -159,6 +176,10 @@ export interface ReportTotals {
   readonly unchecked: number;
   readonly skipped: number;
   readonly inconclusive: number;
+  /** Failures a declaration expected (absent in reports before schema 2.2.0). */
+  readonly expectedFail?: number;
+  /** Declared failures that passed (absent in reports before schema 2.2.0). */
+  readonly unexpectedlyPassing?: number;
   readonly tests: number;
   readonly testsPassed: number;
   readonly testsFailed: number;

@@ -7,7 +7,14 @@ export class ReportMergeError extends Error {
   override readonly name = 'ReportMergeError';
 }
 
-const VERDICT_ORDER: readonly RuleVerdictKind[] = ['fail', 'pass', 'inconclusive', 'skipped'];
+const VERDICT_ORDER: readonly RuleVerdictKind[] = [
+  'fail',
+  'unexpectedly-passing',
+  'expected-fail',
+  'pass',
+  'inconclusive',
+  'skipped',
+];
 
 function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule {
   const first = parts[0] as ReportRule;
@@ -15,7 +22,7 @@ function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule
   const tests = new Map(
     parts.flatMap((part) => part.tests).map((test) => [`${test.file}\u0000${test.title}`, test]),
   );
-  const judged = verdict === 'pass' || verdict === 'fail';
+  const judged = verdict !== 'inconclusive' && verdict !== 'skipped';
   // A rule every shard left to another one was checked by none.
   const unjudged = parts.filter((part) => part.verdict === verdict && part.reasonKind !== 'shard')[0];
   return {

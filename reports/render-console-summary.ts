@@ -28,6 +28,12 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
       lines.push(`      replay: ${failure.replay}`);
     }
   }
+  for (const rule of report.rules.filter((r) => r.verdict === 'unexpectedly-passing'))
+    lines.push(`  ✗ ${rule.id} (${rule.level}) unexpectedly passing — ${rule.reason ?? ''}`);
+  for (const rule of report.rules.filter((r) => r.verdict === 'expected-fail'))
+    lines.push(
+      `  ~ ${rule.id} (${rule.level}) expected to fail (${rule.expectation?.from ?? ''}): ${rule.expectation?.reason ?? ''}`,
+    );
   for (const why of report.incomplete) lines.push(`  ⏸ ${why}`);
   lines.push(`report: ${htmlPath}`);
   return lines.join('\n');

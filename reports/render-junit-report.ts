@@ -48,17 +48,26 @@ function failureText(rule: ReportRule, failure: ReportFailure): string {
 /** junit.xml: one testcase per rule (classname = area); failures carry counterexample and curl lines. */
 export function renderJunitReport(report: ConformanceReport): string {
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
-  const failures = report.rules.filter((rule) => rule.verdict === 'fail').length;
+  const failures = report.rules.filter(
+    (rule) => rule.verdict === 'fail' || rule.verdict === 'unexpectedly-passing',
+  ).length;
   // A rule the run was asked to check and did not is an error, not a skip: CI must not read it as fine.
   const unchecked = report.rules.filter(isUnchecked).length;
   const errors = report.runErrors.length + unchecked;
   const skipped = report.rules.filter(
-    (rule) => (rule.verdict === 'skipped' || rule.verdict === 'inconclusive') && !isUnchecked(rule),
+    (rule) =>
+      (rule.verdict === 'skipped' || rule.verdict === 'inconclusive' || rule.verdict === 'expected-fail') &&
+      !isUnchecked(rule),
   ).length;
   const cases = report.rules.map((rule) => {
     const time = rule.tests.reduce((sum, test) => sum + test.durationMs, 0);
     const open = `    <testcase classname="kvs-conformance.${escapeXml(rule.area)}" name="${escapeXml(`${rule.id} (${rule.level}) ${rule.rule}`)}" time="${seconds(time)}"`;
     if (rule.verdict === 'pass') return `${open}/>`;
+    // A declared known failure is not a CI failure; a declared one that passed is (remove the declaration).
+    if (rule.verdict === 'expected-fail')
+      return `${open}>\n      <skipped message="${escapeXml(`expected-fail: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
+    if (rule.verdict === 'unexpectedly-passing')
+      return `${open}>\n      <failure type="unexpectedly-passing" message="${escapeXml(rule.reason ?? '')}"/>\n    </testcase>`;
     if (rule.verdict === 'fail') {
       const body = rule.failures
         .map(

@@ -78,6 +78,21 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
       '',
     );
   }
+  const declared = report.rules.filter(
+    (rule) => rule.verdict === 'expected-fail' || rule.verdict === 'unexpectedly-passing',
+  );
+  if (declared.length > 0)
+    lines.push(
+      '### Declared deviations',
+      '',
+      '| rule | verdict | reason | declared in |',
+      '|---|---|---|---|',
+      ...declared.map(
+        (rule) =>
+          `| [${rule.id}](${rule.reference}) | ${rule.verdict === 'unexpectedly-passing' ? '**unexpectedly passing** (remove the declaration)' : 'expected-fail'} | ${inert(rule.expectation?.reason ?? '')} | ${code(rule.expectation?.from ?? '')} |`,
+      ),
+      '',
+    );
   if (report.runErrors.length > 0)
     lines.push(
       '### Run errors',
@@ -102,6 +117,8 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     `| fail | ${totals.fail} |`,
     `| skipped | ${totals.skipped} |`,
     `| inconclusive | ${totals.inconclusive} |`,
+    ...(totals.expectedFail ? [`| expected-fail | ${totals.expectedFail} |`] : []),
+    ...(totals.unexpectedlyPassing ? [`| unexpectedly-passing | ${totals.unexpectedlyPassing} |`] : []),
     '',
   );
   const skipped = report.rules.filter(

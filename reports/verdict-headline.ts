@@ -4,13 +4,16 @@ import type { ConformanceReport, RunVerdict } from './conformance-report.ts';
 export function verdictHeadline(report: ConformanceReport): string {
   const { totals } = report;
   const unchecked = totals.unchecked > 0 ? `, ${totals.unchecked} not checked` : '';
-  return `${report.verdict} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)${unchecked}`;
+  const expected = totals.expectedFail ? `, ${totals.expectedFail} expected to fail` : '';
+  const unexpected = totals.unexpectedlyPassing ? `, ${totals.unexpectedlyPassing} unexpectedly passing` : '';
+  return `${report.verdict} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)${unchecked}${expected}${unexpected}`;
 }
 
 /** A CSS class / slug for a run verdict. */
 export function verdictSlug(verdict: RunVerdict): 'pass' | 'warn' | 'fail' | 'incomplete' {
   switch (verdict) {
     case 'PASS':
+    case 'PASS WITH EXPECTED DEVIATIONS':
       return 'pass';
     case 'PASS WITH WARNINGS':
       return 'warn';

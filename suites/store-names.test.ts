@@ -168,6 +168,12 @@ describe.concurrent('KVS-NAME: store names', () => {
           storeId: other.id,
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ name: holder.name }),
+          // Any 4xx (409 Conflict is documented in spec/openapi.yaml, so KVS-SCHEMA-001 agrees).
+          expect: {
+            ruleId: 'KVS-NAME-007',
+            status: Array.from({ length: 100 }, (_, index) => 400 + index),
+            what: `renaming ${other.id} to the taken name "${holder.name}"`,
+          },
         });
         expectRule(
           renamed.status >= 400 && renamed.status < 500,

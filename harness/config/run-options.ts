@@ -48,6 +48,13 @@ export interface RunOptions {
   readonly spec?: string;
   /** Stdio drivers: commands speaking the JSON lines protocol of docs/stdio-drivers.md (each also a `--driver cmd:<command>`). */
   readonly driverCmd?: readonly string[];
+  /** Rules the target is known to fail: a failure is expected-fail, a pass unexpectedly-passing. */
+  readonly expectFail?: readonly string[];
+  /**
+   * Expected-deviation manifests (the format of `matrix --manifest`), applied to the run's drivers
+   * (`http` for rules checked over the wire) on top of the shipped one; `none` leaves the shipped one out.
+   */
+  readonly deviations?: readonly string[];
 }
 
 /** A target started from a container image for the run, and stopped after it. */
@@ -84,6 +91,8 @@ export const RUN_OPTION_NAMES = Object.keys({
   driver: true,
   spec: true,
   driverCmd: true,
+  expectFail: true,
+  deviations: true,
 } satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
 
 /** Every run option filled in. */
@@ -111,6 +120,10 @@ export interface ResolvedRunOptions {
   readonly driver: readonly string[];
   /** The base OpenAPI document given with --spec; undefined: the shipped spec/openapi.yaml. */
   readonly spec: string | undefined;
+  /** Rule ids declared to fail. */
+  readonly expectFail: readonly string[];
+  /** Absolute paths of the expected-deviation manifests to apply (the shipped one unless `none`). */
+  readonly deviations: readonly string[];
 }
 
 /** Defaults, as named constants. */

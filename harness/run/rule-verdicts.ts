@@ -57,12 +57,26 @@ export type UnjudgedReason = 'profile' | 'filter' | 'shard' | 'not-run' | 'block
 /** Reasons that mean the run was asked to check the rule and did not: such a run is INCOMPLETE. */
 export const UNCHECKED_REASONS: ReadonlySet<UnjudgedReason> = new Set(['not-run', 'blocked']);
 
+/** A declared known failure of a rule: why, where it is tracked, and who declared it. */
+export interface RuleExpectation {
+  readonly reason: string;
+  readonly link: string | undefined;
+  /** `--expect-fail`, or the manifest file and driver (`spec/expected-deviations.yaml: apify-client`). */
+  readonly from: string;
+}
+
 /** The verdict on one rule. */
 export interface RuleVerdict {
   readonly rule: ContractRule;
-  readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive';
+  /**
+   * `expected-fail` and `unexpectedly-passing` are a fail and a pass that a declaration
+   * (`--expect-fail`, a deviation manifest) said would fail: see harness/run/expected-failures.ts.
+   */
+  readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive' | 'expected-fail' | 'unexpectedly-passing';
   /** Why a rule was skipped or inconclusive. */
   readonly reason: string | undefined;
+  /** The declaration that expects the rule to fail, when there is one. */
+  readonly expectation?: RuleExpectation;
   readonly reasonKind: UnjudgedReason | undefined;
   readonly tests: readonly TestOutcome[];
   /** The failing tests whose failure this rule is blamed for. */
@@ -70,6 +84,12 @@ export interface RuleVerdict {
 }
 
 const TITLE_RULES = /KVS-[A-Z]+-\d{3}/g;
+const DRIVER_TAG = /\[([^\]\s]+)\]/;
+
+/** The driver a test ran through: its `[name]` tag; untagged tests are wire-level (http). */
+export function driverOfTest(title: string): string {
+  return DRIVER_TAG.exec(title)?.[1] ?? 'http';
+}
 
 /** The rule ids a test title cites (at its start, before the sentence). */
 export function rulesInTitle(title: string): RuleId[] {

@@ -15,6 +15,8 @@ import { redactingWritable } from '../http/redacting-writable.ts';
 import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
 import { newRunPrefix } from '../isolation/run-namespace.ts';
 import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.ts';
+import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
+import { loadExpectedDeviations } from '../matrix/expected-deviations.ts';
 import type { SuiteContext } from '../worker/suite-context.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 
@@ -198,6 +200,9 @@ export async function runConformance(
       (id) => clientContract || !id.startsWith('KVS-CLIENT-'),
     ),
   );
+  // Declared known failures (--expect-fail, --deviations and the shipped manifest): read before
+  // anything runs, so a malformed manifest is an error up front.
+  const manifests = options.deviations.map(loadExpectedDeviations);
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const storePrefix = newRunPrefix(options.shard);
@@ -341,16 +346,23 @@ export async function runConformance(
       drivers: drivers.infos,
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
-      verdicts: judgeRules(contract, settings, selected, reporter.outcomes, {
-        sharded: options.shard !== undefined,
-        requested: new Set(options.rule),
-        // The CLIENT rules judge a client driver: none in the run, or not asked of the default ones.
-        clientNotApplicable: !drivers.infos.some(isClientDriver)
-          ? 'not applicable: no client driver in this run (give one with --driver)'
-          : clientContract
-            ? undefined
-            : 'not applicable: the default drivers check the target; a client is checked when given with --driver (or in `matrix`)',
-      }),
+      verdicts: applyExpectedFailures(
+        judgeRules(contract, settings, selected, reporter.outcomes, {
+          sharded: options.shard !== undefined,
+          requested: new Set(options.rule),
+          // The CLIENT rules judge a client driver: none in the run, or not asked of the default ones.
+          clientNotApplicable: !drivers.infos.some(isClientDriver)
+            ? 'not applicable: no client driver in this run (give one with --driver)'
+            : clientContract
+              ? undefined
+              : 'not applicable: the default drivers check the target; a client is checked when given with --driver (or in `matrix`)',
+        }),
+        expectedFailuresOf(
+          options.expectFail,
+          manifests,
+          drivers.infos.map((driver) => driver.name),
+        ),
+      ),
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,

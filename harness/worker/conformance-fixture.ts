@@ -132,6 +132,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   });
   const api = new HttpApi(contract, httpClient, {
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
+    settings: context.settings,
     onAnswer: (operationId, status) => recorder()?.noteCoverage(operationId, status),
   });
   const http = new HttpDriver(api);

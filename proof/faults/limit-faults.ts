@@ -22,6 +22,18 @@ export const LIMIT_FAULTS: readonly FaultMode[] = [
     }),
   },
   {
+    name: 'limit-413-generic-type',
+    targets: ['KVS-LIMIT-002'],
+    bug: 'an oversized body is refused with 413 of type payload-too-large (a failure under payloadTooLargeErrorType request-too-large: the apify profile)',
+    runFlags: ['--profile', 'apify'],
+    fault: () => ({
+      request: (request, forward) =>
+        isRecordWrite(request) && request.body.length > PAYLOAD_LIMIT
+          ? Promise.resolve(errorAnswer(413, 'payload-too-large', request.method, request.path))
+          : forward(request),
+    }),
+  },
+  {
     name: 'limit-truncates',
     targets: ['KVS-LIMIT-002'],
     bug: 'an oversized body is cut to the limit and stored instead of refused',
