@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
+import { answerFirstConnector } from './answer-first-socket.ts';
 import { bodyExcerpt, type Exchange } from './exchange.ts';
 import { secretRedactor } from './redact.ts';
 
@@ -86,6 +87,8 @@ export class HttpClient {
       keepAliveTimeout: 10_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
+      // A failed body write never ends an exchange; the answer the target sent is read (see there).
+      connect: answerFirstConnector(options.timeoutMs),
     });
   }
 
@@ -212,9 +215,20 @@ export class HttpClient {
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const timedOut = /timeout|aborted/i.test(reason);
+      const code = (error as { code?: unknown } | undefined)?.code;
+      // undici refuses an interim 100 answer to a request without `Expect` (RFC 9110 §15.2 asks
+      // clients to parse any 1xx), so such an answer is named rather than called "no answer".
+      const unreadable = /bad response/.test(reason);
+      const closed = code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
       return finish(
         undefined,
-        timedOut ? `no complete response within ${Math.round(timeoutMs)} ms (${reason})` : reason,
+        timedOut
+          ? `no complete response within ${Math.round(timeoutMs)} ms (${reason})`
+          : unreadable
+            ? `an answer the client could not read as HTTP/1.1 (${reason}); an interim 100 Continue the request did not ask for is one cause undici does not accept`
+            : closed
+              ? `no answer: the target closed the connection before a complete response (${reason})`
+              : reason,
       );
     }
   }
