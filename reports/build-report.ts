@@ -206,6 +206,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     ...(cleanupIssues
       ? {
           cleanup: {
+            created: cleanup.created,
             deleted: cleanup.deleted,
             left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
             problems: cleanup.problems.map(redact),

@@ -167,6 +167,8 @@ export interface ReportTotals {
 
 /** Stores of the run left on the target after cleanup, and what went wrong while cleaning up. */
 export interface ReportCleanup {
+  /** Stores the target handed back to the run (absent in reports of older versions). */
+  readonly created?: number;
   readonly deleted: number;
   readonly left: readonly { readonly id: string; readonly reason: string }[];
   readonly problems: readonly string[];

@@ -4,7 +4,10 @@ import type { ConformanceReport, RunVerdict } from './conformance-report.ts';
 export function verdictHeadline(report: ConformanceReport): string {
   const { totals } = report;
   const unchecked = totals.unchecked > 0 ? `, ${totals.unchecked} not checked` : '';
-  return `${report.verdict} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)${unchecked}`;
+  // A run must leave nothing of its own on the target: a store left is said in the verdict line.
+  const leftCount = report.cleanup?.left.length ?? 0;
+  const left = leftCount > 0 ? `; ${leftCount} store(s) of this run left on the target` : '';
+  return `${report.verdict} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)${unchecked}${left}`;
 }
 
 /** A CSS class / slug for a run verdict. */
