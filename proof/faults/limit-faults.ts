@@ -79,4 +79,19 @@ export const LIMIT_FAULTS: readonly FaultMode[] = [
       },
     }),
   },
+  {
+    name: 'limit-skips-compressed',
+    targets: ['KVS-LIMIT-004'],
+    bug: 'the limit check is skipped for a body with a Content-Encoding: a gzip body over the limit as sent and decoded is stored (caught under payloadLimitCounts=either, on the case both readings agree on)',
+    runFlags: ['--payload-limit-counts', 'either'],
+    server: { maxRecordBytes: Number.MAX_SAFE_INTEGER },
+    fault: () => ({
+      request: (request, forward) =>
+        isRecordWrite(request) &&
+        request.headers['content-encoding'] === undefined &&
+        request.body.length > PAYLOAD_LIMIT
+          ? Promise.resolve(tooLarge(request))
+          : forward(request),
+    }),
+  },
 ];
