@@ -216,8 +216,7 @@ export class HttpClient {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const timedOut = /timeout|aborted/i.test(reason);
       const code = (error as { code?: unknown } | undefined)?.code;
-      // undici refuses an interim 100 answer to a request without `Expect` (RFC 9110 §15.2 asks
-      // clients to parse any 1xx), so such an answer is named rather than called "no answer".
+      // An answer undici cannot parse is named as such, not called "no answer".
       const unreadable = /bad response/.test(reason);
       const closed = code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
       return finish(
@@ -225,7 +224,7 @@ export class HttpClient {
         timedOut
           ? `no complete response within ${Math.round(timeoutMs)} ms (${reason})`
           : unreadable
-            ? `an answer the client could not read as HTTP/1.1 (${reason}); an interim 100 Continue the request did not ask for is one cause undici does not accept`
+            ? `an answer that could not be read as HTTP/1.1 (${reason})`
             : closed
               ? `no answer: the target closed the connection before a complete response (${reason})`
               : reason,
