@@ -206,6 +206,6 @@ export interface ConformanceReport {
   readonly coverage: readonly ReportCoverage[];
   readonly consistency: ReportConsistency;
   readonly runErrors: readonly string[];
-  /** Present only when cleanup left a store of the run on the target or met a problem. */
+  /** What cleanup did: stores created, deleted and left with why (absent in reports of older versions). */
   readonly cleanup?: ReportCleanup;
 }

@@ -10,6 +10,11 @@ export function verdictHeadline(report: ConformanceReport): string {
   return `${report.verdict} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)${unchecked}${left}`;
 }
 
+/** Whether cleanup left a store of the run on the target or met a problem (the reports then say so). */
+export function cleanupIssues(report: ConformanceReport): boolean {
+  return (report.cleanup?.left.length ?? 0) > 0 || (report.cleanup?.problems.length ?? 0) > 0;
+}
+
 /** A CSS class / slug for a run verdict. */
 export function verdictSlug(verdict: RunVerdict): 'pass' | 'warn' | 'fail' | 'incomplete' {
   switch (verdict) {
