@@ -133,75 +133,74 @@ describe.concurrent(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () =
   const counts = String(settings.payloadLimitCounts);
   // Under `either` only the cases on which both readings (bytes as sent, bytes after decoding)
   // agree are checked; the title says which case is left out.
-  it(
+  const readings =
     counts === 'either'
-      ? 'KVS-LIMIT-004 a compressed body under the limit both as sent and decoded is accepted, one over it both ways is refused with 413 and not stored (payloadLimitCounts either: the body small on the wire and over the limit decoded is left out, the readings disagree on it)'
-      : `KVS-LIMIT-004 a compressed body is measured by its ${counts} bytes (and one under or over the limit both ways is accepted or refused alike)`,
-    async () => {
-      const store = await kvs.newStore('compressed');
-      const accepted = (status: number): boolean => status === 201 || status === 200;
-      // Both under: a small gzip body of a small value.
-      const smallValue = Buffer.alloc(64 * 1024, 'a');
-      const small = await api.call('keyValueStore_record_put', {
-        storeId: store.id,
-        recordKey: 'both-under',
-        headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
-        body: gzipSync(smallValue),
-      });
+      ? 'under the limit both as sent and decoded is accepted, one over it both ways is refused with 413 and not stored (payloadLimitCounts either: the body small on the wire and over the limit decoded is left out, the readings disagree on it)'
+      : `is measured by its ${counts} bytes (and one under or over the limit both ways is accepted or refused alike)`;
+  it(`KVS-LIMIT-004 a compressed body ${readings}`, async () => {
+    const store = await kvs.newStore('compressed');
+    const accepted = (status: number): boolean => status === 201 || status === 200;
+    // Both under: a small gzip body of a small value.
+    const smallValue = Buffer.alloc(64 * 1024, 'a');
+    const small = await api.call('keyValueStore_record_put', {
+      storeId: store.id,
+      recordKey: 'both-under',
+      headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
+      body: gzipSync(smallValue),
+    });
+    expectRule(
+      accepted(small.status),
+      'KVS-LIMIT-004',
+      `a gzip body under the limit as sent and decoded (${smallValue.length} bytes decoded) answered ${small.status}`,
+      [small.exchange],
+    );
+    // Both over: incompressible bytes, so the gzip body is over the limit as sent too.
+    // (Random bytes: their content plays no part in the verdict, only that gzip cannot shrink them.)
+    const random = randomBytes(LIMIT + 64 * 1024);
+    const overBody = gzipSync(random);
+    const over = await api.call('keyValueStore_record_put', {
+      storeId: store.id,
+      recordKey: 'both-over',
+      headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' },
+      body: overBody,
+    });
+    expectRule(
+      over.status === 413,
+      'KVS-LIMIT-004',
+      `a gzip body over the limit as sent (${overBody.length} bytes) and decoded (${random.length} bytes) answered ${over.status}, expected 413`,
+      [over.exchange],
+    );
+    const kept = await http.getRecord(store.id, 'both-over');
+    expectRule(
+      kept === undefined,
+      'KVS-LIMIT-004',
+      `after the refused gzip body the key holds ${kept?.value.length ?? 0} bytes; nothing may be stored`,
+      [over.exchange],
+    );
+    if (counts === 'either') return;
+    // Small on the wire, over the limit once decompressed: the two readings disagree here.
+    const decodedSize = LIMIT + 1024 * 1024;
+    const body = gzipSync(Buffer.alloc(decodedSize, 'a'));
+    const put = await api.call('keyValueStore_record_put', {
+      storeId: store.id,
+      recordKey: 'compressed',
+      headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
+      body,
+    });
+    const countsEncoded = counts === 'encoded';
+    expectRule(
+      countsEncoded ? accepted(put.status) : put.status === 413,
+      'KVS-LIMIT-004',
+      `a gzip body of ${body.length} bytes (${decodedSize} decoded) answered ${put.status}; payloadLimitCounts is ${counts}`,
+      [put.exchange],
+    );
+    if (countsEncoded) {
+      const read = await http.getRecord(store.id, 'compressed');
       expectRule(
-        accepted(small.status),
+        read?.value.length === decodedSize,
         'KVS-LIMIT-004',
-        `a gzip body under the limit as sent and decoded (${smallValue.length} bytes decoded) answered ${small.status}`,
-        [small.exchange],
+        `the accepted compressed record reads back ${read?.value.length ?? 'no'} bytes, expected ${decodedSize}`,
       );
-      // Both over: incompressible bytes, so the gzip body is over the limit as sent too.
-      // (Random bytes: their content plays no part in the verdict, only that gzip cannot shrink them.)
-      const random = randomBytes(LIMIT + 64 * 1024);
-      const overBody = gzipSync(random);
-      const over = await api.call('keyValueStore_record_put', {
-        storeId: store.id,
-        recordKey: 'both-over',
-        headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' },
-        body: overBody,
-      });
-      expectRule(
-        over.status === 413,
-        'KVS-LIMIT-004',
-        `a gzip body over the limit as sent (${overBody.length} bytes) and decoded (${random.length} bytes) answered ${over.status}, expected 413`,
-        [over.exchange],
-      );
-      const kept = await http.getRecord(store.id, 'both-over');
-      expectRule(
-        kept === undefined,
-        'KVS-LIMIT-004',
-        `after the refused gzip body the key holds ${kept?.value.length ?? 0} bytes; nothing may be stored`,
-        [over.exchange],
-      );
-      if (counts === 'either') return;
-      // Small on the wire, over the limit once decompressed: the two readings disagree here.
-      const decodedSize = LIMIT + 1024 * 1024;
-      const body = gzipSync(Buffer.alloc(decodedSize, 'a'));
-      const put = await api.call('keyValueStore_record_put', {
-        storeId: store.id,
-        recordKey: 'compressed',
-        headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
-        body,
-      });
-      const countsEncoded = counts === 'encoded';
-      expectRule(
-        countsEncoded ? accepted(put.status) : put.status === 413,
-        'KVS-LIMIT-004',
-        `a gzip body of ${body.length} bytes (${decodedSize} decoded) answered ${put.status}; payloadLimitCounts is ${counts}`,
-        [put.exchange],
-      );
-      if (countsEncoded) {
-        const read = await http.getRecord(store.id, 'compressed');
-        expectRule(
-          read?.value.length === decodedSize,
-          'KVS-LIMIT-004',
-          `the accepted compressed record reads back ${read?.value.length ?? 'no'} bytes, expected ${decodedSize}`,
-        );
-      }
-    },
-  );
+    }
+  });
 });
