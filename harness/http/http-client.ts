@@ -98,8 +98,9 @@ export class HttpClient {
   }
 
   /**
-   * Sends a request (through `dispatcher` when given, e.g. a one-connection client); a 429 is retried after its Retry-After (capped at RETRY_AFTER_MAX_MS) while
-   * the call's budget of `timeoutMs` lasts. When the budget or the attempts run out, the exchange
+   * Sends a request (through `dispatcher` when given, e.g. a one-connection client); a 429 is
+   * retried after its Retry-After (capped at RETRY_AFTER_MAX_MS) while the call's budget of
+   * `timeoutMs` lasts. When the budget or the attempts run out, the exchange
    * has no response and its error says how often the target answered 429 and what it asked for.
    */
   async send(input: HttpRequest, dispatcher?: Dispatcher): Promise<Exchange> {

@@ -80,6 +80,8 @@ describe('any store id the target gave is one path segment', () => {
     ['', /empty/],
     ['.', /dot segment/],
     ['..', /dot segment/],
+    ['~evil', /username~store-name/],
+    ['me~prod-data', /username~store-name/],
     [42, /not a string/],
     ['x'.repeat(1001), /longer than/],
   ])('%j is never put into a path', (id, why) => {
