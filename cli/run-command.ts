@@ -72,7 +72,7 @@ async function runAndReport(
   const { cleanup } = result;
   if (!options.watch || cleanup.left.length > 0 || cleanup.problems.length > 0)
     console.log(
-      `cleanup: deleted ${cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})` +
+      `cleanup: ${cleanup.created} store(s) created by this run, ${cleanup.deleted} deleted, ${cleanup.left.length} left (prefix ${result.storePrefix})` +
         (cleanup.left.length > 0 ? `; ${cleanup.left.length} store(s) of this run left on the target:` : ''),
     );
   for (const left of cleanup.left) console.log(`  left ${redact(left.id)}: ${redact(left.reason)}`);

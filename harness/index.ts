@@ -38,6 +38,7 @@ export { describeViolations } from './contract/schema-validator-factory.ts';
 export type { SchemaViolation } from './contract/schema-validator-factory.ts';
 export { HttpClient } from './http/http-client.ts';
 export type { HttpClientOptions, HttpRequest } from './http/http-client.ts';
+export { sendOnOneConnection, type SameConnectionResult } from './http/same-connection.ts';
 export { renderCurl } from './http/exchange.ts';
 export { readZipEntries } from './http/read-zip-entries.ts';
 export { createHmacSignature, createKeysSignature } from './signing/url-signature.ts';

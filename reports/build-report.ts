@@ -153,7 +153,6 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const runErrors = result.runErrors.map(redact);
   const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted: result.interrupted } });
   const { cleanup } = result;
-  const cleanupIssues = cleanup.left.length > 0 || cleanup.problems.length > 0;
   return {
     format: REPORT_FORMAT_VERSION,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -217,14 +216,11 @@ export function buildReport(input: ReportInput): ConformanceReport {
       },
     ),
     runErrors,
-    ...(cleanupIssues
-      ? {
-          cleanup: {
-            deleted: cleanup.deleted,
-            left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
-            problems: cleanup.problems.map(redact),
-          },
-        }
-      : {}),
+    cleanup: {
+      created: cleanup.created,
+      deleted: cleanup.deleted,
+      left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
+      problems: cleanup.problems.map(redact),
+    },
   };
 }

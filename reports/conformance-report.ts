@@ -188,6 +188,8 @@ export interface ReportTotals {
 
 /** Stores of the run left on the target after cleanup, and what went wrong while cleaning up. */
 export interface ReportCleanup {
+  /** Stores the target handed back to the run (absent in reports of older versions). */
+  readonly created?: number;
   readonly deleted: number;
   readonly left: readonly { readonly id: string; readonly reason: string }[];
   readonly problems: readonly string[];
@@ -234,6 +236,6 @@ export interface ConformanceReport {
   readonly coverage: readonly ReportCoverage[];
   readonly consistency: ReportConsistency;
   readonly runErrors: readonly string[];
-  /** Present only when cleanup left a store of the run on the target or met a problem. */
+  /** What cleanup did: stores created, deleted and left with why (absent in reports of older versions). */
   readonly cleanup?: ReportCleanup;
 }

@@ -113,5 +113,20 @@ export function mergeReports(reports: readonly ConformanceReport[], reportPath: 
       },
     ),
     runErrors,
+    ...mergedCleanup(reports),
+  };
+}
+
+/** The shards' cleanups together (each shard deletes its own stores). */
+function mergedCleanup(reports: readonly ConformanceReport[]): Pick<ConformanceReport, 'cleanup'> {
+  const cleanups = reports.flatMap((report) => (report.cleanup ? [report.cleanup] : []));
+  if (cleanups.length === 0) return {};
+  return {
+    cleanup: {
+      created: cleanups.reduce((total, cleanup) => total + (cleanup.created ?? 0), 0),
+      deleted: cleanups.reduce((total, cleanup) => total + cleanup.deleted, 0),
+      left: cleanups.flatMap((cleanup) => cleanup.left),
+      problems: cleanups.flatMap((cleanup) => cleanup.problems),
+    },
   };
 }

@@ -14,7 +14,7 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
     String(report.profile.assumptions.find((a) => a.setting === name)?.value ?? '');
   const lines = [
     '',
-    `kvs-conformance: ${verdictHeadline(report)}, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`,
+    `kvs-conformance: ${verdictHeadline(report, `, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`)}`,
     `contract ${report.spec.file} ${report.spec.version} + overlay ${report.spec.overlay} (compared against ${report.spec.comparedAgainst})`,
     `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
   ];

@@ -1,6 +1,6 @@
 import type { ConformanceReport, ReportFailure, ReportRule, ReportSource } from './conformance-report.ts';
 import { describeDrivers } from './describe-drivers.ts';
-import { verdictHeadline, verdictSlug } from './verdict-headline.ts';
+import { cleanupIssues, verdictHeadline, verdictSlug } from './verdict-headline.ts';
 
 /** Escapes text for HTML content and attributes. */
 export function escapeHtml(text: string): string {
@@ -139,7 +139,7 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <main>
 ${report.incomplete.length ? `<section id="incomplete"><h2>${report.verdict === 'INCOMPLETE' ? 'Incomplete: what was not checked' : 'Also not checked'}</h2><ul>${report.incomplete.map((why) => `<li>${escapeHtml(why)}</li>`).join('')}</ul></section>` : ''}
 ${report.runErrors.length ? `<section><h2>Run errors</h2>${report.runErrors.map((e) => `<pre>${escapeHtml(e)}</pre>`).join('')}</section>` : ''}
-${report.cleanup ? `<section id="cleanup"><h2>Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target</h2>${report.cleanup.problems.map((p) => `<pre>${escapeHtml(p)}</pre>`).join('')}<table><thead><tr><th>store id</th><th>why it is left</th></tr></thead><tbody>${report.cleanup.left.map((store) => `<tr><td><code>${escapeHtml(store.id)}</code></td><td>${escapeHtml(store.reason)}</td></tr>`).join('')}</tbody></table></section>` : ''}${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
+${report.cleanup && cleanupIssues(report) ? `<section id="cleanup"><h2>Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target (${report.cleanup.created ?? '?'} created, ${report.cleanup.deleted} deleted)</h2>${report.cleanup.problems.map((p) => `<pre>${escapeHtml(p)}</pre>`).join('')}<table><thead><tr><th>store id</th><th>why it is left</th></tr></thead><tbody>${report.cleanup.left.map((store) => `<tr><td><code>${escapeHtml(store.id)}</code></td><td>${escapeHtml(store.reason)}</td></tr>`).join('')}</tbody></table></section>` : ''}${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
 ${contract ? `<section id="contract"><h2>What the failed rules rest on</h2><p class="miss">Each rule with the public statements it comes from; the <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> has every rule, the tests that check it and the faults that fail it.</p>${contract}</section>` : ''}
 <section><h2>Rules</h2><div class="filters"><input id="q" type="search" placeholder="filter rules…" aria-label="filter rules">
 <select id="verdict" aria-label="verdict"><option value="">all verdicts</option><option>fail</option><option>pass</option><option>skipped</option><option>inconclusive</option><option>expected-fail</option><option>unexpectedly-passing</option></select></div>

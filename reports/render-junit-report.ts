@@ -1,4 +1,5 @@
 import { isUnchecked } from './report-statistics.ts';
+import { cleanupIssues } from './verdict-headline.ts';
 import type { ConformanceReport, ReportFailure, ReportRule } from './conformance-report.ts';
 
 /** Whether a code point may appear in an XML 1.0 document. */
@@ -101,7 +102,7 @@ export function renderJunitReport(report: ConformanceReport): string {
       (error, i) =>
         `    <testcase classname="kvs-conformance.run" name="run error ${i + 1}"><error message="${escapeXml(error.split('\n')[0] ?? '')}">${escapeXml(error)}</error></testcase>`,
     ),
-    ...(report.cleanup
+    ...(report.cleanup && cleanupIssues(report)
       ? [
           `    <system-err>${escapeXml(
             [

@@ -1,6 +1,6 @@
 import type { ConformanceReport } from './conformance-report.ts';
 import { describeDrivers } from './describe-drivers.ts';
-import { verdictHeadline, verdictIcon } from './verdict-headline.ts';
+import { cleanupIssues, verdictHeadline, verdictIcon } from './verdict-headline.ts';
 
 /** The contract's own text (rule statements, setting meanings) in a table cell. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -100,7 +100,7 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
       ...report.runErrors.map((error) => `- ${inert(error.slice(0, 500))}`),
       '',
     );
-  if (report.cleanup)
+  if (report.cleanup && cleanupIssues(report))
     lines.push(
       `### Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target`,
       '',

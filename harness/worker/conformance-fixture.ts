@@ -16,6 +16,7 @@ import { HttpClient } from '../http/http-client.ts';
 import { observeFor, type HeldObservation } from '../consistency/observe-for.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
+import { storeIdSegmentProblem } from '../isolation/store-id-segment.ts';
 import { EvidenceRecorder } from './evidence-recorder.ts';
 import type { SuiteContext } from './suite-context.ts';
 
@@ -174,10 +175,11 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   afterAll(async () => {
     for (const driver of [...drivers, ...extraDrivers]) await driver.close?.();
     for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
-    // Only ids of the contract's StoreId pattern go into a path (`..` would address /v2/).
+    // Any id the target gave, as one percent-encoded segment; never one that would change the
+    // path's shape (`..` would address /v2/). What is left here, the run's cleanup reports.
     await Promise.all(
       [...created]
-        .filter((storeId) => contract.limits.storeIdPattern.test(storeId))
+        .filter((storeId) => storeIdSegmentProblem(storeId) === undefined)
         .map((storeId) =>
           api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
         ),

@@ -25,6 +25,7 @@ const SUBSET = [
   'auth-query-token-ignored',
   'sign-public-url-internal-host',
   'token-not-found-throws',
+  'http-desync-after-early-404',
 ];
 const mode = (name: string): FaultMode | ClientFault => {
   const found = [...FAULT_MODES, ...CLIENT_FAULTS].find((candidate) => candidate.name === name);

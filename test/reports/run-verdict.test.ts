@@ -94,7 +94,7 @@ function report(
       verdicts,
       outcomes,
       runErrors: extra.runErrors ?? [],
-      cleanup: { deleted: 0, left: [], problems: [] },
+      cleanup: { created: 0, deleted: 0, left: [], problems: [] },
       interrupted: extra.interrupted ?? false,
     },
     harnessVersion: '0.0.0',
