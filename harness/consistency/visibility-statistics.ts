@@ -117,7 +117,7 @@ export function wilsonInterval(p: number, n: number): { low: number; high: numbe
 
 /** One trial's probes after the acknowledgement, and when (if ever) it was decided fully visible. */
 export interface ProbedTrial {
-  readonly probes: readonly { readonly slot: number; readonly state: ProbeState }[];
+  readonly probes: readonly { readonly reader: number; readonly slot: number; readonly state: ProbeState }[];
   readonly visibleAtMs: number | null;
 }
 
@@ -133,38 +133,52 @@ export interface TVisibilityPoint {
 
 /**
  * t-visibility (PBS): P(a single read sent t ms after the acknowledgement shows the change), at
- * every slot, from every probe. A trial counts once per slot — the share of its reads at that slot
- * that showed the change (its readers look at one target state, so they are not independent) —
- * with a 95% Wilson interval over the trials counted. A trial decided fully visible counts as
- * showing the change at every later slot it no longer probed (within the stopping rule's miss
- * bound); a censored trial counts only where it probed.
+ * every slot, from every probe. Each reader of each trial contributes at every slot: its read at
+ * that slot, or — where lateness made it skip the slot — the state its reads just before and just
+ * after agree on (½ where they differ: the change came in between); a trial decided fully visible
+ * shows the change at every later slot (within the stopping rule's miss bound); a censored trial
+ * counts only up to its last read. A trial counts once per slot, as the share of its readers that
+ * saw the change (its readers look at one target state, so they are not independent), with a 95%
+ * Wilson interval over the trials counted.
  */
 export function tVisibilityCurve(trials: readonly ProbedTrial[], resolutionMs: number): TVisibilityPoint[] {
   const lastSlot = Math.max(-1, ...trials.flatMap((trial) => trial.probes.map((probe) => probe.slot)));
-  const bySlot = trials.map((trial) => {
-    const slots = new Map<number, { fresh: number; reads: number }>();
+  const readersOf = trials.map((trial) => {
+    const byReader = new Map<number, { slot: number; fresh: number }[]>();
     for (const probe of trial.probes) {
-      const entry = slots.get(probe.slot) ?? { fresh: 0, reads: 0 };
-      entry.reads += 1;
-      if (probe.state === 'new') entry.fresh += 1;
-      slots.set(probe.slot, entry);
+      const reads = byReader.get(probe.reader) ?? [];
+      reads.push({ slot: probe.slot, fresh: probe.state === 'new' ? 1 : 0 });
+      byReader.set(probe.reader, reads);
     }
-    return { slots, visibleAtMs: trial.visibleAtMs };
+    for (const reads of byReader.values()) reads.sort((a, b) => a.slot - b.slot);
+    return { readers: [...byReader.values()], visibleAtMs: trial.visibleAtMs };
   });
   const curve: TVisibilityPoint[] = [];
   for (let slot = 0; slot <= lastSlot; slot += 1) {
     const tMs = slot * resolutionMs;
     let sum = 0;
     let counted = 0;
-    for (const trial of bySlot) {
-      const entry = trial.slots.get(slot);
-      if (entry) {
-        sum += entry.fresh / entry.reads;
-        counted += 1;
-      } else if (trial.visibleAtMs !== null && tMs >= trial.visibleAtMs) {
-        sum += 1;
-        counted += 1;
+    for (const trial of readersOf) {
+      const decided = trial.visibleAtMs !== null && tMs >= trial.visibleAtMs;
+      let fresh = 0;
+      let readers = 0;
+      for (const reads of trial.readers) {
+        const at = reads.filter((read) => read.slot === slot);
+        const before = reads.findLast((read) => read.slot < slot);
+        const after = reads.find((read) => read.slot > slot);
+        let value: number | undefined;
+        if (at.length > 0) value = at.reduce((total, read) => total + read.fresh, 0) / at.length;
+        else if (decided) value = 1;
+        else if (after === undefined) value = undefined;
+        else if (before === undefined || before.fresh === after.fresh) value = after.fresh;
+        else value = 0.5;
+        if (value === undefined) continue;
+        fresh += value;
+        readers += 1;
       }
+      if (readers === 0) continue;
+      sum += fresh / readers;
+      counted += 1;
     }
     if (counted === 0) continue;
     const p = sum / counted;

@@ -100,11 +100,21 @@ const isStale = (state: ProbeState): boolean => state === 'old' || state === 'ot
 /** The last slot with a stale read (-1: none), and the reads showing the change after it. */
 const staleEdge = (probes: readonly TrialProbe[]) => staleEdgeOf(probes, 'new');
 
-/** Whether the stopping rule lets the trial stop: enough confirming reads, from every reader. */
+/**
+ * Whether the stopping rule lets the trial stop: enough confirming reads, from every reader; for a
+ * removal also spanning twice the settle time, so an older value coming back after the key read
+ * absent everywhere for the settle time (a resurrection) can be seen.
+ */
 function canStop(probes: readonly TrialProbe[], options: TrialProbing): boolean {
-  const { confirmations } = staleEdge(probes);
+  const { lastStaleSlot, confirmations } = staleEdge(probes);
   const readers = new Set(confirmations.map((probe) => probe.reader));
-  return readers.size === options.readers && confirmations.length >= confirmationsNeeded(options.stopping);
+  const spanMs =
+    (Math.max(-1, ...confirmations.map((probe) => probe.slot)) - lastStaleSlot) * options.resolutionMs;
+  return (
+    readers.size === options.readers &&
+    confirmations.length >= confirmationsNeeded(options.stopping) &&
+    (!options.removes || spanMs >= 2 * options.settleMs)
+  );
 }
 
 /**
@@ -209,19 +219,22 @@ function findAnomalies(probes: readonly TrialProbe[], options: TrialProbing): Tr
   }
   if (options.removes) {
     // Absent for every reader for the settle time (every read in a stretch that long, each reader
-    // at least once), then the older value again.
+    // at least once, at least the stopping rule's reads), then the older value again.
     let start: TrialProbe | undefined;
+    let absentReads = 0;
     const readersIn = new Set<number>();
     for (const probe of bySend) {
       if (probe.state === 'new') {
         start ??= probe;
         readersIn.add(probe.reader);
+        absentReads += 1;
         continue;
       }
       if (
         probe.state === 'old' &&
         start &&
         readersIn.size === options.readers &&
+        absentReads >= confirmationsNeeded(options.stopping) &&
         probe.sentMs - start.sentMs >= options.settleMs
       ) {
         anomalies.push({
@@ -231,6 +244,7 @@ function findAnomalies(probes: readonly TrialProbe[], options: TrialProbing): Tr
         break;
       }
       start = undefined;
+      absentReads = 0;
       readersIn.clear();
     }
   }
