@@ -10,10 +10,7 @@ import { parseDuration } from '../harness/config/parse-duration.ts';
 import { HarnessError } from '../harness/errors.ts';
 import { redactSecrets } from '../harness/http/redact.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
-import {
-  DEFAULT_STOPPING_RULE,
-  confirmationsNeeded,
-} from '../harness/consistency/stopping-rule.ts';
+import { DEFAULT_STOPPING_RULE, confirmationsNeeded } from '../harness/consistency/stopping-rule.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { wholeNumber } from './parse-flag.ts';
 import { shownPath } from './run-command.ts';

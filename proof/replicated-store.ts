@@ -1,10 +1,5 @@
 import { errorFunction } from 'simple-statistics';
-import {
-  seededRandom,
-  type ConsistencyModel,
-  type RecordInfo,
-  type StoredRecord,
-} from '../server/index.ts';
+import { seededRandom, type ConsistencyModel, type RecordInfo, type StoredRecord } from '../server/index.ts';
 
 /** How long a change takes to reach one replica (ms). */
 export type ReplicaLag =
@@ -106,13 +101,20 @@ export class ReplicatedStore implements ConsistencyModel {
   /** A read that missed changes nothing here (no negative cache). */
   noteMiss(): void {}
 
-  beforeChange(storeId: string, key: string, current: StoredRecord | undefined, change: 'write' | 'delete'): void {
+  beforeChange(
+    storeId: string,
+    key: string,
+    current: StoredRecord | undefined,
+    change: 'write' | 'delete',
+  ): void {
     const now = this.#now();
     let keys = this.#records.get(storeId);
     if (!keys) this.#records.set(storeId, (keys = new Map<string, Version[]>()));
     let versions = keys.get(key);
     if (!versions) {
-      versions = [{ state: current ?? null, arrivesAt: Array<number>(this.#options.replicas).fill(-Infinity) }];
+      versions = [
+        { state: current ?? null, arrivesAt: Array<number>(this.#options.replicas).fill(-Infinity) },
+      ];
       keys.set(key, versions);
     } else {
       const live = versions.findLast((version) => version.state === CURRENT);

@@ -18,8 +18,7 @@ export function parseReplicaLag(spec: string): ReplicaLag {
   const [kind, ...args] = spec.split(':');
   const numbers = args.map(Number);
   const valid = numbers.every((value) => Number.isFinite(value) && value > 0);
-  if (kind === 'exponential' && numbers.length === 1 && valid)
-    return { kind, meanMs: numbers[0] as number };
+  if (kind === 'exponential' && numbers.length === 1 && valid) return { kind, meanMs: numbers[0] as number };
   if (kind === 'lognormal' && numbers.length === 2 && valid)
     return { kind, medianMs: numbers[0] as number, sigma: numbers[1] as number };
   throw new Error(

@@ -169,9 +169,19 @@ export function renderConsistencyHtml(result: ConsistencyBenchResult): string {
 <p>Cost: ${cost.requests} requests, ${Math.round(cost.durationMs / 100) / 10} s; projected from the first trials: ${cost.projected.requests} requests, ${Math.round(cost.projected.durationMs / 100) / 10} s.</p>
 <ul>${verdicts}</ul>
 <h2>t-visibility: P(a single read t ms after the acknowledgement shows the change)</h2>
-${curveChart(result.operations, (operation) => operation.tVisibility, (operation) => truthOf(operation)?.tVisibility, 't-visibility')}
+${curveChart(
+  result.operations,
+  (operation) => operation.tVisibility,
+  (operation) => truthOf(operation)?.tVisibility,
+  't-visibility',
+)}
 <h2>Full visibility: P(every reader sees the change by t) (Kaplan–Meier)</h2>
-${curveChart(result.operations, (operation) => operation.curve, (operation) => truthOf(operation)?.fullVisibility, 'P(fully visible by t)')}
+${curveChart(
+  result.operations,
+  (operation) => operation.curve,
+  (operation) => truthOf(operation)?.fullVisibility,
+  'P(fully visible by t)',
+)}
 ${result.truth ? `<p>Dashed: the known truth of ${escapeHtml(result.truth.label)}.</p>` : ''}
 <h2>Time to full visibility</h2>
 <table><tr><th>change</th><th>trials</th><th>consistent at 0</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>anomalies</th><th>requests</th></tr>${rows}</table>

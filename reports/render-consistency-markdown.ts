@@ -37,7 +37,9 @@ export function tVisibilityAt(operation: OperationVisibility, tMs: number): stri
 export function fullVisibilityAt(operation: OperationVisibility, tMs: number): string {
   if (operation.curve.length === 0) return '—';
   const point = operation.curve.findLast((candidate) => candidate.tMs <= tMs) ?? operation.curve.at(-1);
-  return (tMs > (operation.curve.at(-1)?.tMs ?? 0) ? (operation.curve.at(-1)?.p ?? 0) : (point?.p ?? 0)).toFixed(2);
+  return (
+    tMs > (operation.curve.at(-1)?.tMs ?? 0) ? (operation.curve.at(-1)?.p ?? 0) : (point?.p ?? 0)
+  ).toFixed(2);
 }
 
 function anomalyCell(operation: OperationVisibility): string {

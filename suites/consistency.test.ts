@@ -231,6 +231,13 @@ describe.concurrent(
               'KVS-CONS-006',
               `${recordKey} after its delete`,
             );
+            // Only a true revert counts: under eventual, replicas still lagging may show the value for
+            // a while (KVS-CONS-003 judges that); once the key has read absent for the settle time,
+            // a value showing again is a resurrection. Under strong this reads once.
+            await kvs.eventually(
+              () => read(store.id, recordKey),
+              (v) => v === undefined,
+            );
             await staysSettled(
               () => read(store.id, recordKey),
               (v) => v === undefined,

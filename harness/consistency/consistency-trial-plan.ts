@@ -200,5 +200,10 @@ export function consistencyTrialPlan(
 
 /** Whether a kind of change has a state before it that must settle first (it writes in setup). */
 export function settlesSetup(operation: ConsistencyOperation): boolean {
-  return operation === 'overwrite' || operation === 'delete' || operation === 'list-remove' || operation === 'rename';
+  return (
+    operation === 'overwrite' ||
+    operation === 'delete' ||
+    operation === 'list-remove' ||
+    operation === 'rename'
+  );
 }

@@ -27,7 +27,7 @@ export function kaplanMeier(samples: readonly TimedSample[]): { tMs: number; p: 
   let atRisk = sorted.length;
   let survival = 1;
   const steps: { tMs: number; p: number }[] = [];
-  for (let index = 0; index < sorted.length; ) {
+  for (let index = 0; index < sorted.length;) {
     const t = (sorted[index] as TimedSample).timeMs;
     let events = 0;
     let leaving = 0;

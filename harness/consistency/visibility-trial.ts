@@ -133,7 +133,7 @@ async function probeRounds(
   for (;;) {
     let stop = false;
     const reader = async (index: number): Promise<void> => {
-      for (let slot = schedule.nextSlot(); !stop; ) {
+      for (let slot = schedule.nextSlot(); !stop;) {
         await schedule.waitFor(slot);
         if (stop || schedule.elapsed() > deadlineMs) return;
         const sent = performance.now();
@@ -165,7 +165,8 @@ async function probeRounds(
 function setupSettled(probes: readonly TrialProbe[], options: TrialProbing): boolean {
   const { lastStaleSlot, confirmations } = staleEdgeOf(probes, 'old');
   const readers = new Set(confirmations.map((probe) => probe.reader));
-  const spanMs = (Math.max(-1, ...confirmations.map((probe) => probe.slot)) - lastStaleSlot) * options.resolutionMs;
+  const spanMs =
+    (Math.max(-1, ...confirmations.map((probe) => probe.slot)) - lastStaleSlot) * options.resolutionMs;
   return (
     readers.size === options.readers &&
     confirmations.length >= confirmationsNeeded(options.stopping) &&
@@ -179,7 +180,8 @@ function staleEdgeOf(
   wanted: ProbeState,
 ): { lastStaleSlot: number; confirmations: TrialProbe[] } {
   let lastStaleSlot = -1;
-  for (const probe of probes) if (probe.state !== wanted && probe.slot > lastStaleSlot) lastStaleSlot = probe.slot;
+  for (const probe of probes)
+    if (probe.state !== wanted && probe.slot > lastStaleSlot) lastStaleSlot = probe.slot;
   return {
     lastStaleSlot,
     confirmations: probes.filter((probe) => probe.slot > lastStaleSlot && probe.state === wanted),
@@ -209,7 +211,8 @@ function findAnomalies(probes: readonly TrialProbe[], options: TrialProbing): Tr
   const crossOld =
     seen &&
     bySend.find(
-      (probe) => probe.reader !== seen.reader && probe.state === 'old' && probe.sentMs > seen.sentMs + seen.latencyMs,
+      (probe) =>
+        probe.reader !== seen.reader && probe.state === 'old' && probe.sentMs > seen.sentMs + seen.latencyMs,
     );
   if (seen && crossOld) {
     anomalies.push({

@@ -133,10 +133,9 @@ describe('bench consistency recovers a known truth', () => {
     const anomalies = fromReplicas.operations[0]?.anomalies;
     expect(anomalies?.['session-non-monotonic']).toBeGreaterThan(0);
     expect(
-      fromReplicas.operations[0]?.examples.find((example) => example.kind === 'session-non-monotonic')?.detail,
-    ).toMatch(
-      /reader \d read 200 "after-[^"]+" at \d+ ms, then 200 "before-[^"]+" at \d+ ms/,
-    );
+      fromReplicas.operations[0]?.examples.find((example) => example.kind === 'session-non-monotonic')
+        ?.detail,
+    ).toMatch(/reader \d read 200 "after-[^"]+" at \d+ ms, then 200 "before-[^"]+" at \d+ ms/);
     expect(fromOne.operations[0]?.anomalies).toEqual(NO_ANOMALIES);
   });
 

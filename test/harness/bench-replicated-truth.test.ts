@@ -38,6 +38,7 @@ async function bench(
   store: ReplicatedStoreOptions,
   operations: ConsistencyOperation[],
   trials = TRIALS,
+  settleMs = 100,
 ): Promise<ConsistencyBenchResult> {
   const server = await startServer({ consistencyModel: new ReplicatedStore(store) });
   const prefix = newRunPrefix();
@@ -54,7 +55,7 @@ async function bench(
       resolutionMs: RESOLUTION_MS,
       maxWaitMs: 5_000,
       windowMs: 10_000,
-      settleMs: 100,
+      settleMs,
       stopping: DEFAULT_STOPPING_RULE,
       parallel: 6,
       operations,
@@ -74,7 +75,10 @@ function expectTruth(operation: OperationVisibility, replicas: number): void {
   const truth = replicatedTruth({ replicas, lag: LAG });
   const what = `${operation.operation}, N = ${replicas}`;
   expect(operation.failedTrials, what).toBe(0);
-  expect(Object.values(operation.censored).reduce((sum, count) => sum + count, 0), what).toBe(0);
+  expect(
+    Object.values(operation.censored).reduce((sum, count) => sum + count, 0),
+    what,
+  ).toBe(0);
   for (const [name, p] of [
     ['p50', 0.5],
     ['p90', 0.9],
@@ -128,11 +132,21 @@ describe('bench consistency recovers the replicated store’s closed-form truth'
 
   it('tells a planted resurrection from replica lag', async () => {
     const result = await bench(
-      { replicas: 3, lag: { kind: 'exponential', meanMs: 20 }, repair: 'versioned', resurrectAfterMs: 130, seed: 5 },
+      {
+        replicas: 3,
+        lag: { kind: 'exponential', meanMs: 20 },
+        repair: 'versioned',
+        resurrectAfterMs: 400,
+        seed: 5,
+      },
       ['delete'],
       6,
+      // A removal is watched for twice the settle time (500 ms), past the planted value's return.
+      250,
     );
     expect(result.operations[0]?.anomalies.resurrection).toBeGreaterThan(0);
+    // The value stays back for good: those trials never converge, named as such.
+    expect(result.operations[0]?.censored['max-wait']).toBeGreaterThan(0);
     expect(result.operations[0]?.examples.find((example) => example.kind === 'resurrection')?.detail).toMatch(
       /every reader read it absent from \d+ ms for \d+ ms, then reader \d read 200/,
     );
