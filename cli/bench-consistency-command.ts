@@ -69,10 +69,10 @@ function readConsistencyFile(path: string, jsonName: string): ConsistencyBenchRe
     );
   }
   const format = (parsed as { format?: unknown } | null)?.format;
-  if (format !== 'kvs-conformance-consistency/1') {
+  if (format !== 'kvs-conformance-consistency/2') {
     throw new HarnessError(
       'KVSC_USAGE',
-      `--compare: ${file} is not a consistency.json of format kvs-conformance-consistency/1 (format ${JSON.stringify(format)})`,
+      `--compare: ${file} is not a consistency.json of format kvs-conformance-consistency/2 (format ${JSON.stringify(format)})`,
     );
   }
   return parsed as ConsistencyBenchResult;

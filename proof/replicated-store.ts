@@ -25,6 +25,12 @@ export interface ReplicatedStoreOptions {
   readonly lag: ReplicaLag;
   readonly repair: 'versioned' | 'none';
   readonly resurrectAfterMs?: number;
+  /**
+   * `lagged` (default): a new key reaches the replicas like any change; `immediate`: a write to an
+   * absent key reaches every replica at once (the S3 model's read-after-write for new keys, which
+   * the eventual profile assumes, KVS-CONS-001).
+   */
+  readonly newKeys?: 'lagged' | 'immediate';
   readonly seed: number;
 }
 
@@ -120,9 +126,9 @@ export class ReplicatedStore implements ConsistencyModel {
       const live = versions.findLast((version) => version.state === CURRENT);
       if (live) live.state = current ?? null;
     }
-    const arrivesAt = Array.from(
-      { length: this.#options.replicas },
-      () => now + drawReplicaLag(this.#options.lag, this.#random),
+    const immediate = this.#options.newKeys === 'immediate' && change === 'write' && current === undefined;
+    const arrivesAt = Array.from({ length: this.#options.replicas }, () =>
+      immediate ? now : now + drawReplicaLag(this.#options.lag, this.#random),
     );
     versions.push({ state: CURRENT, arrivesAt });
     const resurrect = this.#options.resurrectAfterMs;

@@ -6,6 +6,7 @@
 //   --lag SPEC            exponential:MEAN or lognormal:MEDIAN:SIGMA (ms; default exponential:150)
 //   --repair MODE         versioned (default) or none
 //   --resurrect-after MS  planted fault: a deleted value comes back this long after the delete reached every replica
+//   --new-keys MODE       lagged (default) or immediate (a write to an absent key reaches every replica at once)
 //   --seed N              seed of the lag and routing draws (default 1)
 //   --port N              TCP port (default 0: a free one)
 // Prints `listening on URL` and serves until stopped (SIGINT/SIGTERM).
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     lag: { type: 'string', default: 'exponential:150' },
     repair: { type: 'string', default: 'versioned' },
     'resurrect-after': { type: 'string' },
+    'new-keys': { type: 'string', default: 'lagged' },
     seed: { type: 'string', default: '1' },
     port: { type: 'string', default: '0' },
   },
@@ -42,11 +44,15 @@ if (!Number.isInteger(replicas) || replicas < 1)
 if (values.repair !== 'versioned' && values.repair !== 'none')
   throw new Error(`--repair ${values.repair}: allowed: versioned, none`);
 const resurrect = values['resurrect-after'];
+const newKeys = values['new-keys'];
+if (newKeys !== 'lagged' && newKeys !== 'immediate')
+  throw new Error(`--new-keys ${newKeys}: allowed: lagged, immediate`);
 const options: ReplicatedStoreOptions = {
   replicas,
   lag: parseReplicaLag(values.lag),
   repair: values.repair,
   seed: Number(values.seed),
+  newKeys,
   ...(resurrect === undefined ? {} : { resurrectAfterMs: Number(resurrect) }),
 };
 const server = await startServer({

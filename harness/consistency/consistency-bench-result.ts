@@ -113,7 +113,7 @@ export interface ConsistencyBenchSettings {
 
 /** A whole `bench consistency` result: the content of consistency.json. */
 export interface ConsistencyBenchResult {
-  readonly format: 'kvs-conformance-consistency/1';
+  readonly format: 'kvs-conformance-consistency/2';
   readonly harnessVersion: string;
   readonly startedAt: string;
   /** The target URL (redacted), or a description of the embedded server. */

@@ -92,7 +92,8 @@ export function estimateBenchCost(
   for (const operation of settings.operations) {
     const settles = settlesSetup(operation);
     const fixed = SETUP_REQUESTS[operation] + 1;
-    min += settings.trials * (fixed + settings.readers * (confirmSlots + (settles ? settleSlots : 0)));
+    // At least the stopping rule's reads after the write, and as many to settle the setup.
+    min += settings.trials * (fixed + confirmations * (settles ? 2 : 1));
     max += settings.trials * (fixed + settings.readers * maxSlots * (settles ? 2 : 1));
     minMs += rounds * (confirmSlots + (settles ? settleSlots : 0)) * settings.resolutionMs;
     maxMs += rounds * (settles ? 2 : 1) * settings.maxWaitMs;
@@ -320,7 +321,7 @@ export async function runConsistencyBench(
     ),
   );
   return {
-    format: 'kvs-conformance-consistency/1',
+    format: 'kvs-conformance-consistency/2',
     harnessVersion: HARNESS_VERSION,
     startedAt: startedAt.toISOString(),
     target: options.targetLabel,

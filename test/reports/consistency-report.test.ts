@@ -101,7 +101,9 @@ describe('bench consistency', () => {
 
   it('writes consistency.md and appends it to $GITHUB_STEP_SUMMARY; the token is in no output', () => {
     const markdown = readFileSync(join(out, 'consistency.md'), 'utf8');
-    expect(markdown).toContain('| overwrite | 25 |');
+    expect(markdown).toContain('| overwrite | 25 | 0 |');
+    expect(markdown).toMatch(/Stopping rule: a trial stops once 44 reads in a row/);
+    expect(markdown).toMatch(/\| overwrite \| \d+ \| 0\.\d\d \(0\.\d\d–[01]\.\d\d\) \|/);
     expect(readFileSync(summaryFile, 'utf8')).toContain(markdown.trim());
     for (const text of [
       ran.stdout,
@@ -124,9 +126,10 @@ describe('bench consistency', () => {
       timeout: 60_000,
       encoding: 'utf8',
     });
-    expect(dom).toContain('aria-label="t-visibility curves"');
+    expect(dom).toContain('aria-label="t-visibility"');
+    expect(dom).toContain('aria-label="P(fully visible by t)"');
     expect(dom).toContain("time since the write's acknowledgement (ms)");
-    expect(dom).toContain('P(consistent at t)');
+    expect(dom).toContain('the chance of stopping while a reader lagging on 0.1 of reads is left is <b>≤ 0.01</b>');
     expect(dom.match(/aria-label="[a-z-]+ histogram"/g)).toHaveLength(4);
     const artifacts = join(process.cwd(), 'test', 'artifacts');
     mkdirSync(artifacts, { recursive: true });
