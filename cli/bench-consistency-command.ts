@@ -12,6 +12,7 @@ import { redactSecrets } from '../harness/http/redact.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
 import { DEFAULT_STOPPING_RULE, confirmationsNeeded } from '../harness/consistency/stopping-rule.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { listenForInterruption } from './interruption.ts';
 import { wholeNumber } from './parse-flag.ts';
 import { shownPath } from './run-command.ts';
 
@@ -205,6 +206,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
           `a trial stops after ${confirmationsNeeded(settings.stopping)} reads in a row show the change (misses a reader lagging on ${settings.stopping.lagShare} of reads with chance ≤ ${settings.stopping.missBound})`,
       );
       let lastShown = 0;
+      const interruption = listenForInterruption();
       try {
         mkdirSync(out, { recursive: true });
         const result = await runConsistencyBench(contract, {
@@ -215,6 +217,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
           prefix,
           journalFile,
           timeoutMs,
+          signal: interruption.signal,
           onProgress: (progress) => {
             const now = performance.now();
             if (now - lastShown < 1000 && progress.trialsDone < progress.trials) return;
@@ -232,6 +235,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         );
         setExitCode(result.verdict.within ? EXIT_CODES.ok : EXIT_CODES.ruleFailed);
       } finally {
+        interruption.dispose();
         await server?.close();
       }
     });

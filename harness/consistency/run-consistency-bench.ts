@@ -45,6 +45,8 @@ export interface ConsistencyBenchOptions extends Omit<ConsistencyBenchSettings, 
   readonly journalFile: string;
   readonly timeoutMs: number;
   readonly onProgress?: (progress: BenchProgress) => void;
+  /** Aborted (SIGINT/SIGTERM): trials in flight end as `interrupted`, no new one starts. */
+  readonly signal?: AbortSignal;
 }
 
 /** Where a running benchmark is. */
@@ -264,7 +266,7 @@ export async function runConsistencyBench(
       const trials: VisibilityTrial[] = [];
       let next = 0;
       const worker = async (): Promise<void> => {
-        for (let index = next++; index < options.trials; index = next++) {
+        for (let index = next++; index < options.trials && !options.signal?.aborted; index = next++) {
           const plan = consistencyTrialPlan(operation, {
             client,
             storeId,
@@ -282,6 +284,7 @@ export async function runConsistencyBench(
             stopping: options.stopping,
             removes: operation === 'delete' || operation === 'list-remove',
             settles: settlesSetup(operation),
+            interrupted: () => options.signal?.aborted === true,
           });
           if (index + 1 === pilot) {
             const perTrial = (client.requests - before) / pilot;
@@ -360,8 +363,14 @@ export async function runConsistencyBench(
     },
     operations,
     verdict: {
-      within: operations.every((operation) => operation.verdict.within),
-      lines: [...operations.map((operation) => operation.verdict.text), ...censorLines, ...anomalyLines],
+      // An interrupted run did not measure everything it was asked to: never "within".
+      within: !options.signal?.aborted && operations.every((operation) => operation.verdict.within),
+      lines: [
+        ...(options.signal?.aborted ? ['interrupted: not every trial was made'] : []),
+        ...operations.map((operation) => operation.verdict.text),
+        ...censorLines,
+        ...anomalyLines,
+      ],
     },
     leftStores: left,
   };

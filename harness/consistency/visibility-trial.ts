@@ -135,7 +135,7 @@ async function probeRounds(
     const reader = async (index: number): Promise<void> => {
       for (let slot = schedule.nextSlot(); !stop;) {
         await schedule.waitFor(slot);
-        if (stop || schedule.elapsed() > deadlineMs) return;
+        if (stop || schedule.elapsed() > deadlineMs || options.interrupted?.()) return;
         const sent = performance.now();
         // A probe sent a whole slot or more late is labelled with the slot it was actually sent in.
         const sentMs = sent - schedule.acknowledgedAt;
