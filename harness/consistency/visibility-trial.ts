@@ -22,7 +22,7 @@ export interface TrialProbing {
   readonly removes: boolean;
   /** The change has a setup state to settle first (overwrite, delete, list-remove, rename). */
   readonly settles: boolean;
-  /** Called between rounds; true stops the trial as interrupted. */
+  /** Asked before every probe; true ends the trial as interrupted (SIGINT/SIGTERM). */
   readonly interrupted?: () => boolean;
 }
 
@@ -118,7 +118,7 @@ function canStop(probes: readonly TrialProbe[], options: TrialProbing): boolean 
 }
 
 /**
- * Probes with every reader at every slot of `schedule` from `firstSlot` on, until `enough` holds on
+ * Probes with every reader at every slot of `schedule` from the next one on, until `enough` holds on
  * the complete evidence (every probe sent has completed: no read still in flight is ever left out
  * of a decision), or `deadlineMs` passes, or the run is interrupted.
  */
