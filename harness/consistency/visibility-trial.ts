@@ -60,6 +60,7 @@ export interface TrialCensoring {
 /** One probe read of a trial. */
 export interface TrialProbe extends ProbeReading {
   readonly reader: number;
+  /** The slot the read took effect in, as well as the client can tell: the middle of its round trip. */
   readonly slot: number;
   /** When it was sent, from the acknowledgement (ms). */
   readonly sentMs: number;
@@ -141,13 +142,16 @@ async function probeRounds(
         const sentMs = sent - schedule.acknowledgedAt;
         const sentSlot = Math.max(slot, Math.floor(sentMs / schedule.resolutionMs));
         const reading = await probe();
+        const latencyMs = performance.now() - sent;
         probes.push({
           ...reading,
           reader: index,
-          slot: sentSlot,
+          // The read took effect somewhere in its round trip: it is placed at the middle, so a
+          // slow request does not make the change look visible earlier than it was.
+          slot: Math.max(sentSlot, Math.floor((sentMs + latencyMs / 2) / schedule.resolutionMs)),
           sentMs,
           latenessMs: sentMs - slot * schedule.resolutionMs,
-          latencyMs: performance.now() - sent,
+          latencyMs,
         });
         if (enough(probes)) stop = true;
         slot = Math.max(sentSlot + 1, schedule.nextSlot());
