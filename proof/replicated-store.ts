@@ -160,6 +160,15 @@ export class ReplicatedStore implements ConsistencyModel {
     return shown;
   }
 
+  /** Whether every replica has received every version and shows the live one: nothing stale is left. */
+  #settled(versions: readonly Version[], now: number): boolean {
+    if (versions.some((version) => version.arrivesAt.some((at) => at > now && at !== Infinity))) return false;
+    return Array.from(
+      { length: this.#options.replicas },
+      (_, replica) => this.#shown(versions, replica, now).state === CURRENT,
+    ).every(Boolean);
+  }
+
   #replica(): number {
     return Math.floor(this.#random() * this.#options.replicas);
   }
@@ -167,7 +176,12 @@ export class ReplicatedStore implements ConsistencyModel {
   read(storeId: string, key: string, current: StoredRecord | undefined): StoredRecord | undefined {
     const versions = this.#records.get(storeId)?.get(key);
     if (!versions) return current;
-    const { state } = this.#shown(versions, this.#replica(), this.#now());
+    const now = this.#now();
+    if (this.#settled(versions, now)) {
+      this.#records.get(storeId)?.delete(key);
+      return current;
+    }
+    const { state } = this.#shown(versions, this.#replica(), now);
     return state === CURRENT ? current : (state ?? undefined);
   }
 
@@ -177,7 +191,11 @@ export class ReplicatedStore implements ConsistencyModel {
     const now = this.#now();
     const replica = this.#replica();
     const byKey = new Map(current.map((info) => [info.key, info]));
-    for (const [key, versions] of keys) {
+    for (const [key, versions] of [...keys]) {
+      if (this.#settled(versions, now)) {
+        keys.delete(key);
+        continue;
+      }
       const { state } = this.#shown(versions, replica, now);
       if (state === CURRENT) continue;
       if (state) byKey.set(key, { key, size: state.value.length });

@@ -207,6 +207,18 @@ describe.concurrent(
             'KVS-CONS-005',
             `${recordKey} after writing ${JSON.stringify(values)}`,
           );
+          // "Settled" means every replica: under eventual one read of the last value is not enough
+          // (a replica that kept an older write would still answer it); the value must hold for the
+          // settle time within the window. Under strong this is one more read.
+          const held = await kvs.eventually(
+            () => read(store.id, recordKey),
+            (v) => v === last,
+          );
+          expectRule(
+            held === last,
+            'KVS-CONS-005',
+            `${recordKey} after writing ${JSON.stringify(values)}: reads still showed ${JSON.stringify(held)} at the end of the window`,
+          );
         }),
       );
     });

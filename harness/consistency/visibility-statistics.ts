@@ -154,32 +154,43 @@ export function tVisibilityCurve(trials: readonly ProbedTrial[], resolutionMs: n
     return { readers: [...byReader.values()], visibleAtMs: trial.visibleAtMs };
   });
   const curve: TVisibilityPoint[] = [];
+  // One cursor per reader: the first of its reads at or after the current slot (slots go up).
+  const cursors = readersOf.map((trial) => trial.readers.map(() => 0));
   for (let slot = 0; slot <= lastSlot; slot += 1) {
     const tMs = slot * resolutionMs;
     let sum = 0;
     let counted = 0;
-    for (const trial of readersOf) {
+    readersOf.forEach((trial, trialIndex) => {
       const decided = trial.visibleAtMs !== null && tMs >= trial.visibleAtMs;
       let fresh = 0;
       let readers = 0;
-      for (const reads of trial.readers) {
-        const at = reads.filter((read) => read.slot === slot);
-        const before = reads.findLast((read) => read.slot < slot);
-        const after = reads.find((read) => read.slot > slot);
+      trial.readers.forEach((reads, readerIndex) => {
+        const row = cursors[trialIndex] as number[];
+        let first = row[readerIndex] as number;
+        while (first < reads.length && (reads[first] as { slot: number }).slot < slot) first += 1;
+        row[readerIndex] = first;
+        let end = first;
+        let atSum = 0;
+        while (end < reads.length && (reads[end] as { slot: number }).slot === slot) {
+          atSum += (reads[end] as { fresh: number }).fresh;
+          end += 1;
+        }
+        const before = reads[first - 1];
+        const after = reads[end];
         let value: number | undefined;
-        if (at.length > 0) value = at.reduce((total, read) => total + read.fresh, 0) / at.length;
+        if (end > first) value = atSum / (end - first);
         else if (decided) value = 1;
         else if (after === undefined) value = undefined;
         else if (before === undefined || before.fresh === after.fresh) value = after.fresh;
         else value = 0.5;
-        if (value === undefined) continue;
+        if (value === undefined) return;
         fresh += value;
         readers += 1;
-      }
-      if (readers === 0) continue;
+      });
+      if (readers === 0) return;
       sum += fresh / readers;
       counted += 1;
-    }
+    });
     if (counted === 0) continue;
     const p = sum / counted;
     const { low, high } = wilsonInterval(p, counted);

@@ -6,7 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ProbeReading } from '../../harness/consistency/consistency-operation.ts';
 import { confirmationsNeeded, missChance } from '../../harness/consistency/stopping-rule.ts';
-import { kaplanMeier, visibilityQuantiles } from '../../harness/consistency/visibility-statistics.ts';
+import {
+  kaplanMeier,
+  tVisibilityCurve,
+  visibilityQuantiles,
+} from '../../harness/consistency/visibility-statistics.ts';
 import { runVisibilityTrial, type TrialProbing } from '../../harness/consistency/visibility-trial.ts';
 
 const PROBING: TrialProbing = {
@@ -48,6 +52,32 @@ describe('Kaplan–Meier', () => {
     ]);
     expect(quantiles.p50).toMatchObject({ valueMs: null, atLeastMs: 500 });
     expect(quantiles.p90.valueMs).toBeNull();
+  });
+});
+
+describe('t-visibility', () => {
+  it('counts every reader at every slot: its read there, or what the reads around a skipped slot agree on', () => {
+    const curve = tVisibilityCurve(
+      [
+        {
+          probes: [
+            { reader: 0, slot: 0, state: 'old' },
+            { reader: 0, slot: 2, state: 'new' },
+            { reader: 1, slot: 0, state: 'old' },
+            { reader: 1, slot: 1, state: 'old' },
+            { reader: 1, slot: 3, state: 'new' },
+          ],
+          visibleAtMs: 30,
+        },
+      ],
+      10,
+    );
+    expect(curve.map((point) => [point.tMs, point.p])).toEqual([
+      [0, 0],
+      [10, 0.25],
+      [20, 0.75],
+      [30, 1],
+    ]);
   });
 });
 

@@ -60,6 +60,11 @@ beforeAll(async () => {
       '5',
       '--max-wait',
       '3000',
+      // Two replicas routed at random: a lagging one answers half the reads (7 reads in a row bound a miss by 1 %).
+      '--lag-share',
+      '0.5',
+      '--settle',
+      '100',
       '--window',
       '30',
       '--out',
@@ -78,9 +83,10 @@ describe('bench consistency', () => {
     expect(ran.code).toBe(1);
     const overwrite = result.operations.find((operation) => operation.operation === 'overwrite');
     expect(overwrite?.verdict.text).toMatch(/^p99\.9 of overwrite visibility [\d.]+ ms > window 30 ms$/);
-    expect(result.operations.find((operation) => operation.operation === 'new-key')?.verdict.within).toBe(
-      true,
-    );
+    // New keys show at once here; a probe the loaded machine never answered within max-wait leaves
+    // a trial without a time, which may hide the p99.9 (undetermined), never put it over the window.
+    const newKey = result.operations.find((operation) => operation.operation === 'new-key')?.verdict;
+    expect(newKey?.within === true || newKey?.undetermined === true, newKey?.text).toBe(true);
     expect(result.cost.requests).toBeGreaterThanOrEqual(result.cost.estimatedRequests.min);
     expect(result.leftStores).toEqual([]);
   });
@@ -102,7 +108,7 @@ describe('bench consistency', () => {
   it('writes consistency.md and appends it to $GITHUB_STEP_SUMMARY; the token is in no output', () => {
     const markdown = readFileSync(join(out, 'consistency.md'), 'utf8');
     expect(markdown).toContain('| overwrite | 25 | 0 |');
-    expect(markdown).toMatch(/Stopping rule: a trial stops once 44 reads in a row/);
+    expect(markdown).toMatch(/Stopping rule: a trial stops once 7 reads in a row/);
     expect(markdown).toMatch(/\| overwrite \| \d+ \| [01]\.\d\d \([01]\.\d\d–[01]\.\d\d\) \|/);
     expect(readFileSync(summaryFile, 'utf8')).toContain(markdown.trim());
     for (const text of [
@@ -130,7 +136,7 @@ describe('bench consistency', () => {
     expect(dom).toContain('aria-label="P(fully visible by t)"');
     expect(dom).toContain("time since the write's acknowledgement (ms)");
     expect(dom).toContain(
-      'the chance of stopping while a reader lagging on 0.1 of reads is left is <b>≤ 0.01</b>',
+      'the chance of stopping while a reader lagging on 0.5 of reads is left is <b>≤ 0.01</b>',
     );
     expect(dom.match(/aria-label="[a-z-]+ histogram"/g)).toHaveLength(4);
     const artifacts = join(process.cwd(), 'test', 'artifacts');
