@@ -136,6 +136,17 @@ function windowVerdict(
   return { quantile: 'p99.9', valueMs, windowMs, within, ...(undetermined ? { undetermined } : {}), text };
 }
 
+/** A verdict over fewer trials than asked for (setups refused or never settled) is never "within". */
+function unmeasured(verdict: WindowVerdict, failed: number): WindowVerdict {
+  if (failed === 0 || !verdict.within) return verdict;
+  return {
+    ...verdict,
+    within: false,
+    undetermined: true,
+    text: `${verdict.text}, but ${failed} trial(s) could not be made (setup refused or never settled)`,
+  };
+}
+
 /** Whether a trial wrote its change (censored after the write still tells something; before it, nothing). */
 const wrote = (trial: VisibilityTrial): boolean =>
   trial.censored === undefined || (trial.censored.reason !== 'unsettled-setup' && trial.probes.length > 0);
@@ -206,7 +217,7 @@ function summarise(
     writeLatency: latencySummary(measured.map((trial) => trial.writeLatencyMs)),
     probeLatency: latencySummary(probes.map((probe) => probe.latencyMs)),
     probeLateness: latencySummary(probes.map((probe) => probe.latenessMs)),
-    verdict: windowVerdict(operation, quantiles.p999, options.windowMs),
+    verdict: unmeasured(windowVerdict(operation, quantiles.p999, options.windowMs), failed.length),
     samples,
     lagBoundsMs: measured.map((trial) => trial.lagBoundsMs),
   };
