@@ -72,7 +72,12 @@ function at(curve: readonly { tMs: number; p: number }[], tMs: number): number {
   return curve.findLast((point) => point.tMs <= tMs)?.p ?? 0;
 }
 
-function expectTruth(operation: OperationVisibility, replicas: number): void {
+/**
+ * A measurement is exact only to within the resolution the report states (`honestMs`: slot + p99
+ * lateness + p99 latency, larger on a loaded machine): quantiles get it as slack, curves are
+ * compared with the truth anywhere within it.
+ */
+function expectTruth(operation: OperationVisibility, replicas: number, honestMs: number): void {
   const truth = replicatedTruth({ replicas, lag: LAG });
   const what = `${operation.operation}, N = ${replicas}`;
   expect(operation.failedTrials, what).toBe(0);
@@ -88,7 +93,7 @@ function expectTruth(operation: OperationVisibility, replicas: number): void {
     const expected = truth.fullQuantile(p);
     const halfWidth = ((estimate.highMs ?? Infinity) - (estimate.lowMs ?? 0)) / 2;
     // One slot: a time on the probe grid is late by up to one slot.
-    const tolerance = Math.max(0.1 * expected, 2 * halfWidth + RESOLUTION_MS);
+    const tolerance = Math.max(0.1 * expected, 2 * halfWidth + honestMs);
     expect(
       Math.abs((estimate.valueMs ?? Infinity) - expected),
       `${what} ${name}: measured ${estimate.valueMs} (${estimate.lowMs}–${estimate.highMs}), true ${expected.toFixed(1)}`,
@@ -96,17 +101,24 @@ function expectTruth(operation: OperationVisibility, replicas: number): void {
   }
   for (const tMs of [100, 400]) {
     const tVis = operation.tVisibility.findLast((point) => point.tMs <= tMs);
+    const within = (f: (t: number) => number, value: number) =>
+      Math.min(
+        Math.abs(value - f(tMs)),
+        value >= f(Math.max(0, tMs - honestMs)) && value <= f(tMs + honestMs) ? 0 : Infinity,
+        Math.abs(value - f(Math.max(0, tMs - honestMs))),
+        Math.abs(value - f(tMs + honestMs)),
+      );
     const expectedT = truth.tVisibility(tMs);
     const halfT = tVis ? (tVis.high - tVis.low) / 2 : 1;
     expect(
-      Math.abs((tVis?.p ?? -1) - expectedT),
+      within(truth.tVisibility, tVis?.p ?? -1),
       `${what} t-visibility at ${tMs} ms: measured ${JSON.stringify(tVis)}, true ${expectedT.toFixed(3)}`,
     ).toBeLessThanOrEqual(Math.max(0.05, 2 * halfT));
     const full = at(operation.curve, tMs);
     const expectedFull = truth.fullVisibility(tMs);
     const { low, high } = wilsonInterval(full, operation.trials);
     expect(
-      Math.abs(full - expectedFull),
+      within(truth.fullVisibility, full),
       `${what} full visibility at ${tMs} ms: measured ${full}, true ${expectedFull.toFixed(3)}`,
     ).toBeLessThanOrEqual(Math.max(0.05, 2 * ((high - low) / 2)));
   }
@@ -120,7 +132,7 @@ describe('bench consistency recovers the replicated store’s closed-form truth'
       'delete',
     ]);
     for (const operation of result.operations) {
-      expectTruth(operation, replicas);
+      expectTruth(operation, replicas, result.resolution.honestMs);
       // Nothing ever reverts on this store: no resurrection, no lost update, ever.
       expect(operation.anomalies.resurrection, operation.operation).toBe(0);
       expect(operation.anomalies['unexpected-state'], operation.operation).toBe(0);

@@ -34,7 +34,8 @@ beforeAll(async () => {
       replicas: 2,
       seed: 5,
       lags: {
-        overwrite: parseLagDistribution('uniform:0:60'),
+        // At least 50 ms: stale reads show even when a loaded machine sends its first reads late.
+        overwrite: parseLagDistribution('uniform:50:150'),
         listing: parseLagDistribution('exponential:20'),
       },
     },
