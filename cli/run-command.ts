@@ -109,7 +109,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       import('../reports/index.ts'),
     ]);
     const modules: RunModules = { runConformance, reports };
-    const contract = await loadContract();
+    const contract = await loadContract(options.spec === undefined ? {} : { openapiFile: options.spec });
     const embedded = options.target === undefined && options.targetImage === undefined;
     // Without a token of the user's, the embedded server gets a made-up one, so that the AUTH and
     // SIGN rules are checked by default too.

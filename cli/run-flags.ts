@@ -86,6 +86,11 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
       'run the client rule families through this driver: http, apify-client[@version], crawlee-memory-storage[:persist], apify-storage-local, or a module exporting a driver factory (repeatable; default http and apify-client)',
     repeatable: true,
   },
+  spec: {
+    flags: '--spec <file|url>',
+    description:
+      "base OpenAPI 3.0/3.1 document (one file or split with relative $refs; e.g. Apify's published one) to apply spec/overlay.yaml to, instead of the shipped spec/openapi.yaml",
+  },
 };
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

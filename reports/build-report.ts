@@ -149,7 +149,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
     format: REPORT_FORMAT_VERSION,
     schemaVersion: REPORT_SCHEMA_VERSION,
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
-    spec: { file: contract.specFile, version: contract.specVersion },
+    spec: {
+      file: contract.specFile,
+      version: contract.specVersion,
+      overlay: contract.overlay.version,
+      comparedAgainst: contract.overlay.comparedAgainst.version,
+    },
     rulesReference: input.rulesReference,
     target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },
     drivers: result.drivers.map((driver) => ({

@@ -178,7 +178,16 @@ export interface ConformanceReport {
   /** The schema's semantic version (REPORT_SCHEMA_VERSION). */
   readonly schemaVersion?: string;
   readonly harness: { readonly name: 'kvs-conformance'; readonly version: string };
-  readonly spec: { readonly file: string; readonly version: string };
+  /**
+   * The contract: its base document (file or URL, `info.version`), the overlay version applied to
+   * it, and the version of the official document the overlay was last compared against.
+   */
+  readonly spec: {
+    readonly file: string;
+    readonly version: string;
+    readonly overlay: string;
+    readonly comparedAgainst: string;
+  };
   /** The rules reference the rule links point into: its URL and the copy in the installed package. */
   readonly rulesReference: { readonly url: string; readonly file: string };
   readonly target: { readonly url: string; readonly embedded: boolean };

@@ -15,6 +15,7 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
   const lines = [
     '',
     `kvs-conformance: ${verdictHeadline(report)}, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`,
+    `contract ${report.spec.file} ${report.spec.version} + overlay ${report.spec.overlay} (compared against ${report.spec.comparedAgainst})`,
     `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
   ];
   for (const rule of report.rules.filter((r) => r.verdict === 'fail')) {

@@ -132,7 +132,7 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <header class="${verdictSlug(report.verdict)}"><h1>kvs-conformance: ${escapeHtml(verdictHeadline(report))}</h1>
 <p>Target ${escapeHtml(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · seed ${report.run.seed} · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s · started ${escapeHtml(report.run.startedAt)}</p>
 <p>Drivers: ${escapeHtml(describeDrivers(report.drivers))}</p>
-<p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)}${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''} · <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> (installed copy: <code>${escapeHtml(report.rulesReference.file)}</code>)</p></header>
+<p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)} + overlay ${escapeHtml(report.spec.overlay)} (compared against ${escapeHtml(report.spec.comparedAgainst)})${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''} · <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> (installed copy: <code>${escapeHtml(report.rulesReference.file)}</code>)</p></header>
 <main>
 ${report.incomplete.length ? `<section id="incomplete"><h2>${report.verdict === 'INCOMPLETE' ? 'Incomplete: what was not checked' : 'Also not checked'}</h2><ul>${report.incomplete.map((why) => `<li>${escapeHtml(why)}</li>`).join('')}</ul></section>` : ''}
 ${report.runErrors.length ? `<section><h2>Run errors</h2>${report.runErrors.map((e) => `<pre>${escapeHtml(e)}</pre>`).join('')}</section>` : ''}

@@ -80,6 +80,9 @@ export function renderJunitReport(report: ConformanceReport): string {
     `      <property name="verdict" value="${report.verdict}"/>`,
     `      <property name="seed" value="${report.run.seed}"/>`,
     `      <property name="runs" value="${report.run.runs}"/>`,
+    `      <property name="spec.version" value="${escapeXml(report.spec.version)}"/>`,
+    `      <property name="spec.overlay" value="${escapeXml(report.spec.overlay)}"/>`,
+    `      <property name="spec.comparedAgainst" value="${escapeXml(report.spec.comparedAgainst)}"/>`,
     ...report.profile.assumptions.map(
       (a) => `      <property name="profile.${escapeXml(a.setting)}" value="${escapeXml(String(a.value))}"/>`,
     ),

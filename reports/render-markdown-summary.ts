@@ -36,6 +36,8 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     '',
     `Drivers: ${describeDrivers(report.drivers)}`,
     '',
+    `Contract ${code(report.spec.file)} version ${code(report.spec.version)} + overlay ${code(report.spec.overlay)} (compared against ${code(report.spec.comparedAgainst)})`,
+    '',
   ];
   if (report.incomplete.length > 0)
     lines.push(

@@ -51,6 +51,7 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'targetPort',
     'targetWait',
     'driver',
+    'spec',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
@@ -307,5 +308,6 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     targetImage: containerTarget(pick, target),
     watch: watching ? { paths: watchPaths ?? [] } : undefined,
     driver: [...new Set(list(...pick('driver')) ?? DEFAULT_DRIVERS)],
+    spec: text(...pick('spec')),
   };
 }

@@ -41,6 +41,11 @@ export interface RunOptions {
   readonly watchPath?: readonly string[];
   /** Drivers the client rule families run through: built-in names, `apify-client@X`, or module paths. */
   readonly driver?: readonly string[];
+  /**
+   * The base OpenAPI document (path or http(s) URL; e.g. Apify's published one) the overlay is
+   * applied to, instead of the shipped spec/openapi.yaml. Always read and validated anew.
+   */
+  readonly spec?: string;
 }
 
 /** A target started from a container image for the run, and stopped after it. */
@@ -75,6 +80,7 @@ export const RUN_OPTION_NAMES = Object.keys({
   watch: true,
   watchPath: true,
   driver: true,
+  spec: true,
 } satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
 
 /** Every run option filled in. */
@@ -100,6 +106,8 @@ export interface ResolvedRunOptions {
   /** Watch mode and the paths it watches (empty: key presses only). */
   readonly watch: { readonly paths: readonly string[] } | undefined;
   readonly driver: readonly string[];
+  /** The base OpenAPI document given with --spec; undefined: the shipped spec/openapi.yaml. */
+  readonly spec: string | undefined;
 }
 
 /** Defaults, as named constants. */

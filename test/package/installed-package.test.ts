@@ -202,6 +202,7 @@ describe('the package', () => {
         "reports/consistency-report.schema.json",
         "spec/expected-deviations.yaml",
         "spec/openapi.yaml",
+        "spec/overlay.yaml",
         "spec/profiles.yaml",
         "spec/rules.yaml",
       ]
