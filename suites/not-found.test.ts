@@ -176,6 +176,11 @@ describe.concurrent('KVS-NOTFOUND: missing stores and records', () => {
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
         await http.setRecord(store.id, recordKey, Buffer.from('null'), 'application/json; charset=utf-8');
+        // Under eventual a new key's lag is KVS-CONS-001's to judge: wait until it has settled.
+        await kvs.eventually(
+          () => http.getRecord(store.id, recordKey),
+          (record) => record !== undefined,
+        );
         const response = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
         expectRule(
           response.status === 200 && response.body.toString() === 'null',

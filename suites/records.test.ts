@@ -66,7 +66,11 @@ describe.concurrent('KVS-RECORD: records', () => {
           `writing ${recordKey} answered the body ${JSON.stringify(put.body.toString().slice(0, 80))}; recordWriteBody ${String(settings.recordWriteBody)} allows ${settings.recordWriteBody === 'empty-object' ? 'exactly {}' : 'a JSON object or no body'}`,
           [put.exchange],
         );
-        const get = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
+        // Under eventual a new key's lag is KVS-CONS-001's to judge: wait for the record (one read under strong).
+        const get = await kvs.eventually(
+          () => api.call('keyValueStore_record_get', { storeId: store.id, recordKey }),
+          (answer) => answer.status !== 404,
+        );
         expectRule(
           get.status === 200 && get.body.equals(value),
           'KVS-RECORD-001',
@@ -195,13 +199,17 @@ describe.concurrent('KVS-RECORD: records', () => {
             );
             // "a reader that does not accept that encoding": identity only (RFC 9110 §12.5.3: a request
             // without Accept-Encoding accepts any coding, so one must be sent).
-            const get = await api.call('keyValueStore_record_get', {
-              storeId: store.id,
-              recordKey,
-              headers: { 'accept-encoding': 'identity' },
-            });
+            const get = await kvs.eventually(
+              () =>
+                api.call('keyValueStore_record_get', {
+                  storeId: store.id,
+                  recordKey,
+                  headers: { 'accept-encoding': 'identity' },
+                }),
+              (answer) => answer.status !== 404,
+            );
             expectRule(
-              get.body.equals(value) && !get.headers['content-encoding'],
+              get.status === 200 && get.body.equals(value) && !get.headers['content-encoding'],
               'KVS-RECORD-005',
               `a ${encoding} upload read back ${get.body.length} bytes (Content-Encoding ${get.headers['content-encoding'] ?? 'none'}) instead of the ${value.length} original bytes`,
               [put.exchange, get.exchange],
@@ -321,6 +329,10 @@ describe.concurrent('KVS-RECORD: records', () => {
       fc.asyncProperty(key, recordValueArbitrary(), async (base, { value, contentType }) => {
         const recordKey = kvs.freshKey(base);
         await http.setRecord(store.id, recordKey, value, contentType);
+        await kvs.eventually(
+          () => http.getRecord(store.id, recordKey),
+          (record) => record !== undefined,
+        );
         const head = await api.call('keyValueStore_record_head', {
           storeId: store.id,
           recordKey,
@@ -383,6 +395,10 @@ describe.concurrent('KVS-RECORD: records', () => {
                 http.setRecord(store.id, recordKey, Buffer.from(value), 'application/octet-stream'),
               ),
             );
+            await kvs.eventually(
+              () => http.listKeys(store.id),
+              (page) => page.items.length === records.length,
+            );
             const zip = await api.call('keyValueStore_records_get', { storeId: store.id });
             let entries: Map<string, Buffer>;
             try {
@@ -422,11 +438,15 @@ describe.concurrent('KVS-RECORD: records', () => {
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
         await http.setRecord(store.id, recordKey, Buffer.from('<p>hi</p>'), 'text/html');
-        const get = await api.call('keyValueStore_record_get', {
-          storeId: store.id,
-          recordKey,
-          query: { attachment: 1 },
-        });
+        const get = await kvs.eventually(
+          () =>
+            api.call('keyValueStore_record_get', {
+              storeId: store.id,
+              recordKey,
+              query: { attachment: 1 },
+            }),
+          (answer) => answer.status !== 404,
+        );
         expectRule(
           /^attachment\b/i.test(get.headers['content-disposition'] ?? ''),
           'KVS-RECORD-012',
@@ -495,7 +515,10 @@ describe.concurrent('KVS-RECORD: records', () => {
         fc.asyncProperty(key, value, async (base, { kind, data }) => {
           const recordKey = kvs.freshKey(base);
           await storeClient.setRecord({ key: recordKey, value: data as never });
-          const record = await storeClient.getRecord(recordKey, kind === 'buffer' ? { buffer: true } : {});
+          const record = await kvs.eventually(
+            () => storeClient.getRecord(recordKey, kind === 'buffer' ? { buffer: true } : {}),
+            (found) => found !== undefined,
+          );
           const same =
             kind === 'buffer'
               ? Buffer.isBuffer(record?.value) && (record.value as Buffer).equals(data)

@@ -219,6 +219,11 @@ describe.concurrent('KVS-NAME: store names', () => {
           body: 'v',
           expect: via('PUT record', [200, 201]),
         });
+        // Under eventual a new key's lag is KVS-CONS-001's to judge: wait until it has settled.
+        await kvs.eventually(
+          () => http.getRecord(store.id, 'k'),
+          (record) => record !== undefined,
+        );
         const get = await api.call('keyValueStore_record_get', {
           storeId: byName,
           recordKey: 'k',

@@ -57,7 +57,8 @@ export interface Conformance {
   freshKey(base: string): string;
   /**
    * Reads until `expected` holds or the profile's window passes (one read under strong) and
-   * returns the last value read; the caller judges it.
+   * returns the last value read; the caller judges it. Under eventual the state must then hold
+   * for the settle time (consistencySettleMs), so every replica is known to have it.
    */
   eventually<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<T>;
   /** Like `eventually`, returning the whole observation (stale reads, how long); noted for the report. */
@@ -188,6 +189,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   });
   const windowMs =
     context.settings.consistency === 'eventual' ? Number(context.settings.consistencyWindowMs) : 0;
+  const settleMs = Number(context.settings.consistencySettleMs ?? 0);
   let serial = 0;
   const observe = async <T>(
     read: () => Promise<T>,
@@ -224,7 +226,20 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       const suffix = `-${serial}`;
       return base.slice(0, contract.limits.recordKeyMaxLength - suffix.length) + suffix;
     },
-    eventually: async (read, expected) => (await observe(read, expected)).last,
+    eventually: async (read, expected) => {
+      const started = performance.now();
+      let observation = await observe(read, expected);
+      // Under eventual, one read showing the state does not mean every replica has it: the state
+      // must hold for the settle time (consistencySettleMs) before a rule judges it, so replica lag
+      // within the window never reads as another rule's failure. Under strong: one read.
+      while (windowMs > 0 && observation.outcome !== 'violation') {
+        const held = await observeFor(read, expected, settleMs);
+        const left = windowMs - (performance.now() - started);
+        if (held.outcome === 'held' || left <= 0) return held.last;
+        observation = await observeUntil(read, expected, left);
+      }
+      return observation.last;
+    },
     observe,
     watch: async (read, expected, durationMs) => {
       const held = await observeFor(read, expected, durationMs);
