@@ -36,6 +36,10 @@ export function judgeReplay(
       verdict: 'NOT RUN',
       detail: `the test was skipped${outcome.skipNote ? `: ${outcome.skipNote}` : ''}`,
     };
+  // A violation the test recorded on its own rule while it went on (no cascade) fails that rule
+  // whether or not the test passed.
+  const recorded = outcome.evidence?.violations?.find((violation) => violation.ruleId === failure.ruleId);
+  if (recorded) return { verdict: 'STILL FAILING', detail: recorded.message };
   if (outcome.state === 'passed') return { verdict: 'FIXED', detail: undefined };
   const message = outcome.evidence?.failure?.message ?? outcome.message?.split('\n')[0];
   if (outcome.failedRules.includes(failure.ruleId as RuleId))

@@ -91,22 +91,28 @@ export function buildReport(input: ReportInput): ConformanceReport {
       durationMs: test.durationMs,
     })),
     failures: verdict.failures.map((test): ReportFailure => {
-      const failure = test.evidence?.failure;
+      // The test's own failure, or the violation it recorded on this rule while it went on.
+      const failure =
+        test.evidence?.failure?.ruleId === verdict.rule.id
+          ? test.evidence.failure
+          : (test.evidence?.violations?.find((violation) => violation.ruleId === verdict.rule.id) ??
+            test.evidence?.failure);
+      const property = failure === test.evidence?.failure ? test.property : undefined;
       return {
         test: test.title,
         file: test.file,
         ruleId: failure?.ruleId ?? verdict.rule.id,
         message: redact(failure?.message ?? test.message?.split('\n')[0] ?? ''),
-        counterexample: test.property
+        counterexample: property
           ? {
-              text: redact(test.property.counterexample),
-              data: parseCounterexample(redact(test.property.counterexample)),
+              text: redact(property.counterexample),
+              data: parseCounterexample(redact(property.counterexample)),
             }
           : null,
-        seed: test.property?.seed ?? null,
-        path: test.property?.path ?? null,
-        shrinks: test.property?.shrinks ?? null,
-        runsUntilFailure: test.property?.runsUntilFailure ?? null,
+        seed: property?.seed ?? null,
+        path: property?.path ?? null,
+        shrinks: property?.shrinks ?? null,
+        runsUntilFailure: property?.runsUntilFailure ?? null,
         exchanges: (failure?.exchanges ?? []).map((exchange) => ({
           curl: redact(exchange.curl),
           method: exchange.method,

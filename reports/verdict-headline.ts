@@ -7,6 +7,15 @@ export function verdictHeadline(report: ConformanceReport): string {
   return `${report.verdict} — ${totals.pass} of ${totals.rules} rules passed, ${totals.fail} failed (${totals.mustFail} MUST)${unchecked}`;
 }
 
+/**
+ * Rules not asked for (ruled out by the profile, a --suite/--rule filter, another shard): the rest
+ * of the rules once passed, failed and not checked are counted, so that no rule counts twice.
+ */
+export function notAskedCount(report: ConformanceReport): number {
+  const { totals } = report;
+  return totals.rules - totals.pass - totals.fail - totals.unchecked;
+}
+
 /** A CSS class / slug for a run verdict. */
 export function verdictSlug(verdict: RunVerdict): 'pass' | 'warn' | 'fail' | 'incomplete' {
   switch (verdict) {

@@ -227,6 +227,20 @@ export const RESPONSE_CHECKS: Readonly<Record<string, ResponseCheck>> = {
   empty_body: checkEmptyBody,
 };
 
+/**
+ * Rules whose violation leaves the answer usable: a wrong or missing header (KVS-SCHEMA-005), a
+ * Content-Type other than the documented one (KVS-SCHEMA-003), an error answer without the
+ * documented body (KVS-SCHEMA-004: its status still tells), a body where none belongs
+ * (KVS-SCHEMA-006). Such a violation fails its own rule and the caller goes on with the answer; an
+ * undocumented status (KVS-SCHEMA-001) or a success body off its schema (KVS-SCHEMA-002) stops it.
+ */
+export const USABLE_ANSWER_RULES: ReadonlySet<RuleId> = new Set([
+  'KVS-SCHEMA-003',
+  'KVS-SCHEMA-004',
+  'KVS-SCHEMA-005',
+  'KVS-SCHEMA-006',
+]);
+
 /** Runs every enabled check on an exchange with a response. */
 export function runResponseChecks(
   input: CheckInput,

@@ -3,11 +3,12 @@ import {
   mediaTypeOf,
   readErrorEnvelope,
   runResponseChecks,
+  USABLE_ANSWER_RULES,
   type CheckViolation,
 } from '../checks/response-checks.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
-import { ContractViolationError } from '../failures.ts';
+import { ContractViolationError, type Failure } from '../failures.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
 import type { HttpClient } from '../http/http-client.ts';
 
@@ -63,6 +64,7 @@ export class HttpApi {
   /** Whether a 302 from GET record is followed (profile setting getRecordRedirect = allow). */
   readonly followRecordRedirects: boolean;
   readonly #onAnswer: ((operationId: string, status: number) => void) | undefined;
+  readonly #recordViolation: ((failure: Failure) => boolean) | undefined;
 
   constructor(
     contract: Contract,
@@ -71,12 +73,19 @@ export class HttpApi {
       readonly followRecordRedirects?: boolean;
       /** Told of every answered call (for the report's spec coverage). */
       readonly onAnswer?: (operationId: string, status: number) => void;
+      /**
+       * Takes a generic violation on a still usable answer (USABLE_ANSWER_RULES) to fail its own
+       * rule while the call goes on (no cascade); returns false when it cannot (no test to record
+       * it on), and the call throws it as before.
+       */
+      readonly recordViolation?: (failure: Failure) => boolean;
     } = {},
   ) {
     this.contract = contract;
     this.client = client;
     this.followRecordRedirects = options.followRecordRedirects ?? false;
     this.#onAnswer = options.onAnswer;
+    this.#recordViolation = options.recordViolation;
   }
 
   /** The request path of an operation with its parameters filled in and percent-encoded. */
@@ -139,7 +148,20 @@ export class HttpApi {
           requestPath,
         });
     const broken = call.expect ? brokenExpectation(call.expect, response) : undefined;
-    const first = violations[0];
+    // No cascades: a generic violation on an answer that can still be used fails its own rule
+    // (recorded for the test) and the call goes on; only the others stop it.
+    const recorded = violations.filter(
+      (violation) =>
+        USABLE_ANSWER_RULES.has(violation.ruleId) &&
+        this.#recordViolation?.({
+          ruleId: violation.ruleId,
+          operationId,
+          message: violation.message,
+          evidence: violation.evidence,
+          exchanges: [exchange],
+        }) === true,
+    );
+    const first = violations.find((violation) => !recorded.includes(violation));
     if (call.expect && broken) {
       throw new ContractViolationError({
         ruleId: call.expect.ruleId,
@@ -153,7 +175,7 @@ export class HttpApi {
       throw new ContractViolationError({
         ruleId: first.ruleId,
         operationId,
-        message: first.message + alsoViolated(violations.slice(1)),
+        message: first.message + alsoViolated(violations.filter((violation) => violation !== first)),
         evidence: first.evidence,
         exchanges: [exchange],
       });

@@ -8,7 +8,12 @@ import {
   type RuleId,
   type TestOutcome,
 } from '../../harness/index.ts';
-import { buildReport, mergeReports, type ConformanceReport } from '../../reports/index.ts';
+import {
+  buildReport,
+  mergeReports,
+  renderConsoleSummary,
+  type ConformanceReport,
+} from '../../reports/index.ts';
 import { exitCodeFor } from '../../cli/exit-codes.ts';
 
 const contract = await loadContract();
@@ -143,5 +148,66 @@ describe('run verdict', () => {
     expect(mergeReports([one, two], 'merged/report.json')).toMatchObject({ verdict: 'INCOMPLETE' });
     const twoChecked = report([MUST, other], [outcome(`${other} t`, 'passed')], { shard: 2 });
     expect(mergeReports([one, twoChecked], 'merged/report.json').verdict).toBe('PASS');
+  });
+});
+
+describe('no cascades: a violation recorded on a usable answer fails only its own rule', () => {
+  const SCHEMA_005 = 'KVS-SCHEMA-005' as RuleId;
+  const recordedOn = (title: string, state: TestOutcome['state'], ruleId: RuleId): TestOutcome => ({
+    ...outcome(title, state),
+    evidence: {
+      coverage: [],
+      observations: [],
+      watches: [],
+      violations: [
+        {
+          ruleId,
+          operationId: 'keyValueStores_post',
+          message: 'POST /v2/key-value-stores 201 has Location "/v2/key-value-stores": …',
+          evidence: {},
+          exchanges: [],
+        },
+      ],
+    },
+  });
+
+  it('the tests that went on pass their own rules; the header rule fails with the recorded message', () => {
+    const r = report(
+      [MUST, SHOULD, SCHEMA_005],
+      [
+        recordedOn(`${MUST} t`, 'passed', SCHEMA_005),
+        recordedOn(`${SHOULD} t`, 'passed', SCHEMA_005),
+        outcome(`${SCHEMA_005} t`, 'passed'),
+      ],
+    );
+    const verdicts = Object.fromEntries(r.rules.map((rule) => [rule.id, rule.verdict]));
+    expect([verdicts[MUST], verdicts[SHOULD], verdicts[SCHEMA_005]]).toEqual(['pass', 'pass', 'fail']);
+    const failure = r.rules.find((rule) => rule.id === SCHEMA_005)?.failures[0];
+    expect(failure).toMatchObject({ ruleId: SCHEMA_005, counterexample: null, seed: null });
+    expect(failure?.message).toContain('has Location');
+    expect(r.totals.unchecked).toBe(0);
+  });
+
+  it('a test that failed on its own rule still fails the recorded rule too, and blocks nothing', () => {
+    const failed = { ...recordedOn(`${MUST} t`, 'failed', SCHEMA_005), failedRules: [MUST] };
+    const r = report([MUST, SCHEMA_005], [failed]);
+    expect(r.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id)).toEqual(
+      expect.arrayContaining([MUST, SCHEMA_005]),
+    );
+    expect(r.totals).toMatchObject({ fail: 2, unchecked: 0 });
+  });
+
+  it('the console counts each rule once, in the words of the reports', () => {
+    const r = report([MUST, SHOULD, SCHEMA_005], [outcome(`${MUST} ${SHOULD} t`, 'failed', [SCHEMA_005])]);
+    expect(r.totals.unchecked).toBe(2);
+    const line = renderConsoleSummary(r, 'report.html').split('\n')[1] ?? '';
+    const counts = [...line.matchAll(/(\d+) (?:of \d+ rules passed|failed|not checked|skipped)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(line).toMatch(
+      /0 of \d+ rules passed, 1 failed \(1 MUST\), 2 not checked, \d+ skipped \(not asked for\)$/,
+    );
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(r.totals.rules);
+    expect(line).not.toContain('inconclusive');
   });
 });
