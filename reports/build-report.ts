@@ -25,6 +25,11 @@ export interface ReportInput {
   readonly embedded: boolean;
   /** Where report.json is written, for the replay commands. */
   readonly reportPath: string;
+  /**
+   * The run sent a token of the user's (not the embedded server's made-up one): the replay
+   * commands pass it on as `--token "$APIFY_TOKEN"`.
+   */
+  readonly withToken?: boolean;
   /** Redacts the run's secrets from any text. */
   readonly redact: (text: string) => string;
   /** The rules reference rule links point into: its URL (no fragment) and the installed copy. */
@@ -65,9 +70,12 @@ function parseCounterexample(text: string): unknown {
 const shellQuote = (text: string): string =>
   /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 
-/** The command that replays a rule's recorded failures from the report at `reportPath`. */
-export function replayCommand(reportPath: string, ruleId: string): string {
-  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}`;
+/**
+ * The command that replays a rule's recorded failures from the report at `reportPath`; with the
+ * token as the shell variable the user keeps it in when the run had one (never the token itself).
+ */
+export function replayCommand(reportPath: string, ruleId: string, withToken = false): string {
+  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}${withToken ? ' --token "$APIFY_TOKEN"' : ''}`;
 }
 
 /** Builds the report model from a finished run: pure, no I/O. */
@@ -122,7 +130,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           responseExcerpt: redact(exchange.responseExcerpt),
           durationMs: exchange.durationMs,
         })),
-        replay: replayCommand(input.reportPath, verdict.rule.id),
+        replay: replayCommand(input.reportPath, verdict.rule.id, input.withToken === true && !input.embedded),
       };
     }),
   }));
