@@ -2,6 +2,7 @@ import type { Contract, RunResult } from '../harness/index.ts';
 import type { SourceCitation } from '../harness/contract/source-citation.ts';
 import { describeSources } from '../harness/contract/source-citation.ts';
 import { ruleAnchor, settingAnchor } from '../harness/contract/rules-reference.ts';
+import { operationLabel } from '../harness/contract/contract-operation.ts';
 import {
   REPORT_FORMAT_VERSION,
   REPORT_SCHEMA_VERSION,
@@ -78,6 +79,23 @@ export function replayCommand(reportPath: string, ruleId: string, withToken = fa
   return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}${withToken ? ' --token "$APIFY_TOKEN"' : ''}`;
 }
 
+/**
+ * A failure's message naming its operation first, by HTTP method and path template (the
+ * operationId after it), as a server author thinks of it; messages that already start so are kept.
+ */
+function namedOperation(
+  contract: Contract,
+  failure: { readonly operationId: string | undefined; readonly message: string } | undefined,
+  fallback: string,
+): string {
+  if (!failure) return fallback;
+  const operation =
+    failure.operationId === undefined ? undefined : contract.operations.get(failure.operationId);
+  return operation && !failure.message.startsWith(`${operation.method} ${operation.path}`)
+    ? `${operationLabel(operation)}: ${failure.message}`
+    : failure.message;
+}
+
 /** Builds the report model from a finished run: pure, no I/O. */
 export function buildReport(input: ReportInput): ConformanceReport {
   const { contract, result, redact } = input;
@@ -110,7 +128,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
         test: test.title,
         file: test.file,
         ruleId: failure?.ruleId ?? verdict.rule.id,
-        message: redact(failure?.message ?? test.message?.split('\n')[0] ?? ''),
+        message: redact(namedOperation(contract, failure, test.message?.split('\n')[0] ?? '')),
         counterexample: property
           ? {
               text: redact(property.counterexample),

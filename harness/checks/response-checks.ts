@@ -1,5 +1,5 @@
 import type { Contract } from '../contract/load-contract.ts';
-import type { ContractOperation } from '../contract/contract-operation.ts';
+import { operationLabel, type ContractOperation } from '../contract/contract-operation.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { describeViolations } from '../contract/schema-validator-factory.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
@@ -39,7 +39,7 @@ const checkStatusDocumented: ResponseCheck = ({ operation, response }) =>
     : [
         {
           ruleId: 'KVS-SCHEMA-001',
-          message: `${operation.id} answered ${response.status}, which the contract does not document (documented: ${[...operation.responses.keys()].join(', ')})`,
+          message: `${operationLabel(operation)} answered ${response.status}, which the contract does not document (documented: ${[...operation.responses.keys()].join(', ')})`,
           evidence: { status: response.status, documented: [...operation.responses.keys()] },
         },
       ];
@@ -57,7 +57,7 @@ const checkJsonContentType: ResponseCheck = (input) => {
   return [
     {
       ruleId: 'KVS-SCHEMA-003',
-      message: `${input.operation.id} ${input.response.status} has Content-Type "${input.response.headers['content-type'] ?? '(none)'}"; the contract documents application/json`,
+      message: `${operationLabel(input.operation)} ${input.response.status} has Content-Type "${input.response.headers['content-type'] ?? '(none)'}"; the contract documents application/json`,
       evidence: { contentType: input.response.headers['content-type'] ?? null },
     },
   ];
@@ -77,7 +77,7 @@ const checkBodySchema: ResponseCheck = (input) => {
     return [
       {
         ruleId,
-        message: `${operation.id} ${response.status} body is not valid JSON: ${(error as Error).message}`,
+        message: `${operationLabel(operation)} ${response.status} body is not valid JSON: ${(error as Error).message}`,
         evidence: {},
       },
     ];
@@ -89,7 +89,7 @@ const checkBodySchema: ResponseCheck = (input) => {
   return [
     {
       ruleId,
-      message: `${operation.id} ${response.status} body does not match the contract: ${describeViolations(check.violations)}`,
+      message: `${operationLabel(operation)} ${response.status} body does not match the contract: ${describeViolations(check.violations)}`,
       evidence: { violations: check.violations },
     },
   ];
@@ -121,7 +121,7 @@ const checkErrorEnvelope: ResponseCheck = ({ operation, response }) => {
   return [
     {
       ruleId: 'KVS-SCHEMA-004',
-      message: `${operation.id} ${response.status} has no JSON error envelope: ${response.body.length === 0 ? 'the body is empty' : `the body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))}`} (Content-Type ${response.headers['content-type'] ?? 'none'})`,
+      message: `${operationLabel(operation)} ${response.status} has no JSON error envelope: ${response.body.length === 0 ? 'the body is empty' : `the body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))}`} (Content-Type ${response.headers['content-type'] ?? 'none'})`,
       evidence: { contentType: response.headers['content-type'] ?? null, bytes: response.body.length },
     },
   ];
@@ -172,7 +172,7 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
     return [
       {
         ruleId: 'KVS-SCHEMA-005',
-        message: `${operation.id} ${response.status} lacks the required header(s) ${missing.join(', ')}`,
+        message: `${operationLabel(operation)} ${response.status} lacks the required header(s) ${missing.join(', ')}`,
         evidence: { missing },
       },
     ];
@@ -181,7 +181,7 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
   const violation = (problem: string): CheckViolation[] => [
     {
       ruleId: 'KVS-SCHEMA-005',
-      message: `${operation.id} 201 has Location ${JSON.stringify(location)}: ${problem}`,
+      message: `${operationLabel(operation)} 201 has Location ${JSON.stringify(location)}: ${problem}`,
       evidence: { location },
     },
   ];
@@ -211,7 +211,7 @@ const checkEmptyBody: ResponseCheck = (input) => {
   return [
     {
       ruleId: 'KVS-SCHEMA-006',
-      message: `${input.operation.id} ${input.response.status} has a ${input.response.body.length}-byte body; it must be empty`,
+      message: `${operationLabel(input.operation)} ${input.response.status} has a ${input.response.body.length}-byte body; it must be empty`,
       evidence: { bytes: input.response.body.length },
     },
   ];

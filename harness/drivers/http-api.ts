@@ -6,6 +6,7 @@ import {
   USABLE_ANSWER_RULES,
   type CheckViolation,
 } from '../checks/response-checks.ts';
+import { operationLabel } from '../contract/contract-operation.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { ContractViolationError, type Failure } from '../failures.ts';
@@ -123,14 +124,14 @@ export class HttpApi {
         (operation.method === 'HEAD' || operation.responses.has(204));
       const generic: CheckViolation = {
         ruleId: bodyNotAllowed ? 'KVS-SCHEMA-006' : 'KVS-SCHEMA-001',
-        message: `${operationId} got no ${bodyNotAllowed ? 'well-framed ' : ''}response: ${exchange.error ?? 'unknown error'}`,
+        message: `${operationLabel(operation)} got no ${bodyNotAllowed ? 'well-framed ' : ''}response: ${exchange.error ?? 'unknown error'}`,
         evidence: { error: exchange.error },
       };
       throw new ContractViolationError({
         ruleId: call.expect?.ruleId ?? generic.ruleId,
         operationId,
         message: call.expect
-          ? `${call.expect.what ?? operationId}: no answer${alsoViolated([generic])}`
+          ? `${operationLabel(operation)}: ${call.expect.what ? `${call.expect.what}: ` : ''}no answer${alsoViolated([generic])}`
           : generic.message,
         evidence: { error: exchange.error },
         exchanges: [exchange],
@@ -166,7 +167,7 @@ export class HttpApi {
       throw new ContractViolationError({
         ruleId: call.expect.ruleId,
         operationId,
-        message: `${call.expect.what ?? operationId}: ${broken}${alsoViolated(violations)}`,
+        message: `${operationLabel(operation)}: ${call.expect.what ? `${call.expect.what}: ` : ''}${broken}${alsoViolated(violations)}`,
         evidence: { expected: call.expect.status, status: response.status, generic: violations },
         exchanges: [exchange],
       });
@@ -198,14 +199,14 @@ export class HttpApi {
         throw new ContractViolationError({
           ruleId: 'KVS-SCHEMA-001',
           operationId,
-          message: `the redirect of ${operationId} to ${location} got no response: ${followed.error ?? ''}`,
+          message: `${operationLabel(operation)}: the redirect to ${location} got no response: ${followed.error ?? ''}`,
           evidence: {},
           exchanges: [exchange, followed],
         });
       }
-      return checkedResponse(followed, followed.response);
+      return checkedResponse(followed, followed.response, operationLabel(operation));
     }
-    return checkedResponse(exchange, response);
+    return checkedResponse(exchange, response, operationLabel(operation));
   }
 }
 
@@ -227,7 +228,7 @@ function brokenExpectation(expectation: CallExpectation, response: RecordedRespo
     : `answered ${response.status} with error type ${JSON.stringify(type ?? null)}; allowed ${expectation.errorTypes.join(' or ')}`;
 }
 
-function checkedResponse(exchange: Exchange, response: RecordedResponse): CheckedResponse {
+function checkedResponse(exchange: Exchange, response: RecordedResponse, label: string): CheckedResponse {
   return {
     exchange,
     status: response.status,
@@ -240,7 +241,7 @@ function checkedResponse(exchange: Exchange, response: RecordedResponse): Checke
         throw new ContractViolationError({
           ruleId: 'KVS-SCHEMA-002',
           operationId: exchange.operationId,
-          message: `${exchange.operationId ?? 'the operation'} ${response.status} body is not JSON: ${(error as Error).message}`,
+          message: `${label} ${response.status} body is not JSON: ${(error as Error).message}`,
           evidence: {},
           exchanges: [exchange],
         });
