@@ -31,7 +31,13 @@ export class VerdictReporter implements Reporter {
       file: testCase.module.relativeModuleId,
       rules: rulesInTitle(testCase.name),
       state,
-      skipNote: state === 'skipped' ? SKIP_NOTE.exec(testCase.fullName)?.[1] : undefined,
+      // A suite's reason in its title, or the note of a test that skipped itself (`skip(note)`).
+      skipNote:
+        result.state === 'skipped'
+          ? (SKIP_NOTE.exec(testCase.fullName)?.[1] ?? result.note)
+          : state === 'skipped'
+            ? SKIP_NOTE.exec(testCase.fullName)?.[1]
+            : undefined,
       failedRules: evidence?.failure ? [evidence.failure.ruleId as RuleId] : [],
       interrupted: state === 'failed' && !evidence?.failure && INTERRUPTED.test(message ?? ''),
       message,
