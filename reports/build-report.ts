@@ -96,6 +96,15 @@ function namedOperation(
     : failure.message;
 }
 
+/**
+ * What a test's error says when it is not a contract failure: its deepest cause (the API error
+ * with its status and type behind fast-check's "Property failed after N tests"), else its first line.
+ */
+function rootCause(message: string | undefined): string {
+  const causes = (message ?? '').split('\n').filter((line) => line.startsWith('Caused by: '));
+  return causes.at(-1)?.slice('Caused by: '.length) ?? message?.split('\n')[0] ?? '';
+}
+
 /** Builds the report model from a finished run: pure, no I/O. */
 export function buildReport(input: ReportInput): ConformanceReport {
   const { contract, result, redact } = input;
@@ -128,7 +137,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
         test: test.title,
         file: test.file,
         ruleId: failure?.ruleId ?? verdict.rule.id,
-        message: redact(namedOperation(contract, failure, test.message?.split('\n')[0] ?? '')),
+        message: redact(namedOperation(contract, failure, rootCause(test.message))),
         counterexample: property
           ? {
               text: redact(property.counterexample),

@@ -211,3 +211,17 @@ describe('no cascades: a violation recorded on a usable answer fails only its ow
     expect(line).not.toContain('inconclusive');
   });
 });
+
+describe('a failure that is not a contract failure carries its cause', () => {
+  it('the report names the deepest cause (status and error type), not "Property failed after N tests"', () => {
+    const failed: TestOutcome = {
+      ...outcome(`${MUST} t`, 'failed'),
+      message:
+        'Property failed after 5 tests\n{ seed: 1, path: "4", endOnFailure: true }\nCaused by: ApifyApiError: status 415 unsupported-content-type to PUT /v2/key-value-stores/x/records/k: Unsupported Media Type',
+    };
+    const r = report([MUST], [failed]);
+    expect(r.rules.find((rule) => rule.id === MUST)?.failures[0]?.message).toBe(
+      'ApifyApiError: status 415 unsupported-content-type to PUT /v2/key-value-stores/x/records/k: Unsupported Media Type',
+    );
+  });
+});
