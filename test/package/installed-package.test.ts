@@ -137,13 +137,13 @@ try {
 }
 `;
 
-/** The example test of the package's README (README.package.md), exactly as it shows it. */
+/** The example test of the package's README (package-readme.md), exactly as it shows it. */
 function readmeExample(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.package.md'), 'utf8');
+  const readme = readFileSync(join(REPO_ROOT, 'package-readme.md'), 'utf8');
   const example = /<!-- api-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- api-example:end -->/.exec(
     readme,
   )?.[1];
-  if (!example) throw new Error('README.package.md has no api-example block');
+  if (!example) throw new Error('package-readme.md has no api-example block');
   return example;
 }
 

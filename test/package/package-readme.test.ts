@@ -1,4 +1,4 @@
-// The README the package ships (README.package.md, swapped in as README.md by prepack) is written
+// The README the package ships (package-readme.md, swapped in as README.md by prepack) is written
 // for someone who installed the package, and every link in it resolves inside the package or to a
 // public URL (issue #21: the shipped README opened with this repository's developer commands and
 // linked files the package lacks).
@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const shipped = readFileSync(join(root, 'README.package.md'), 'utf8');
+const shipped = readFileSync(join(root, 'package-readme.md'), 'utf8');
 const run = promisify(execFile);
 
 /** The files `npm pack` would put into the package (the build in dist/ is made by the global setup). */
@@ -34,6 +34,8 @@ describe("the package's README", () => {
   it('every link resolves to a file in the package or to a public https URL', async () => {
     const files = new Set(await packedFiles());
     expect(files.has('README.md')).toBe(true);
+    // It ships as README.md only (npm would add any README.* file at the root, hence its name).
+    expect(files.has('package-readme.md')).toBe(false);
     const links = linkTargets(shipped);
     expect(links.length).toBeGreaterThan(5);
     const broken = links.filter((link) => {
@@ -53,7 +55,7 @@ describe("the package's README", () => {
 
   it("prepack ships it as README.md and postpack puts the repository's README back", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-readme-'));
-    copyFileSync(join(root, 'README.package.md'), join(dir, 'README.package.md'));
+    copyFileSync(join(root, 'package-readme.md'), join(dir, 'package-readme.md'));
     writeFileSync(join(dir, 'README.md'), '# for developers\n');
     const swap = (direction: string) =>
       run(
