@@ -102,6 +102,7 @@ const listTotal = async (unnamed = false): Promise<number> =>
  * Walks the part of the list that holds the stores created since the list had `totalBefore`
  * stores (the newest part: from there to the end ascending, from the start descending; other
  * clients' stores created meanwhile widen it), retrying while the list changes under the walk.
+ * A walk holds still when its total never changed and a second walk lists the same stores.
  * When a walk that held still lacks some of `ours`, the whole list is walked once before that is
  * judged: other clients may have deleted older stores and moved ours out of the window. Undefined
  * when the list never held still for a walk: other clients kept changing it, nothing is judged.
@@ -123,7 +124,10 @@ async function walkOurs(
           ? { start: 0, end: Math.min(total, total - totalBefore + slack) }
           : { start: Math.max(0, totalBefore - slack), end: total };
     const walk = await walkWindow(window, limit, desc, unnamed);
-    if (!walk) continue;
+    // A walk counts only when a second one right after lists the same stores: a store of another
+    // client created and one deleted between two pages leave the total as it was, not the pages.
+    const again = walk ? await walkWindow(window, limit, desc, unnamed) : undefined;
+    if (!walk || !again || JSON.stringify(again.ids) !== JSON.stringify(walk.ids)) continue;
     if (whole || ours.every((id) => walk.ids.includes(id))) return walk;
     whole = true;
   }
