@@ -17,6 +17,7 @@ const QUICK_TESTS = [
   'test/harness/resolve-run-options.test.ts',
   'test/harness/url-signature.test.ts',
   'test/harness/evidence-recorder.test.ts',
+  'test/harness/token-redaction.test.ts',
   'test/harness/replay-verdict.test.ts',
   'test/server/consistency-simulator.test.ts',
   'test/server/directory-fsync.test.ts',

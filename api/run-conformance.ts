@@ -59,6 +59,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         // Without `out` no file is written: the replay commands name the report.json the caller writes.
         reportPath: scratch === undefined ? join(out, REPORT_FILES.json) : REPORT_FILES.json,
         redact: (text) => redactSecrets(text, secrets),
+        withToken: resolved.token !== undefined,
         rulesReference: { url: resolved.rulesUrl, file: RULES_REFERENCE_FILE },
       });
       if (scratch === undefined) writeReportFiles(report, out);

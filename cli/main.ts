@@ -36,7 +36,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--rules', 'show every rule with its sources, tests and faults (the content of docs/rules.md)')
     .option('--area <area>', 'with --rules: only this rule area, e.g. KEYS')
     .option('--json', 'with --rules: print the reference as JSON')
-    .action(async (flags: { rules?: boolean; area?: string; json?: boolean }) => {
+    .option('--settings', 'show every profile setting with its allowed values and default, and the presets')
+    .action(async (flags: { rules?: boolean; area?: string; json?: boolean; settings?: boolean }) => {
+      if (flags.settings) {
+        const { describeSettings, readShippedProfiles } = await import('./describe-settings.ts');
+        console.log(describeSettings(readShippedProfiles()));
+        return;
+      }
       if (!flags.rules) {
         if (flags.area !== undefined || flags.json)
           throw new HarnessError('KVSC_USAGE', '--area and --json go with --rules');
@@ -75,6 +81,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   addMatrixCommand(program, (code) => (exitCode = code));
 
   try {
+    // Help lists each profile setting's allowed values and default, read from spec/profiles.yaml
+    // (only then: a run does not pay for reading it twice).
+    if (argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help')) {
+      const { describeSettingFlags, readShippedProfiles } = await import('./describe-settings.ts');
+      describeSettingFlags(program, readShippedProfiles());
+    }
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {

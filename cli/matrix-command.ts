@@ -11,7 +11,7 @@ import {
 } from '../harness/config/resolve-run-options.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
 import { BUILT_IN_DRIVERS } from '../harness/drivers/built-in-drivers.ts';
-import { redactSecrets } from '../harness/http/redact.ts';
+import { redactSecrets, shortTokenWarning } from '../harness/http/redact.ts';
 import { packageRoot } from '../harness/package-root.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -79,6 +79,9 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
     if (embedded && options.token === undefined)
       options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
     const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
+    // A short token is redacted only where it stands alone: say so once, before any output.
+    const warning = shortTokenWarning(options.token);
+    if (warning !== undefined) console.error(warning);
     const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
     const targetUrl = options.target ?? server?.url ?? '';
     try {
@@ -95,6 +98,7 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
         embedded,
         reportPath: shownPath(join(out, REPORT_FILES.json)),
         redact,
+        withToken: options.token !== undefined,
         rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
       });
       const written = writeReportFiles(report, out);

@@ -9,6 +9,7 @@ import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import type { ReportFailure } from '../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { collect } from './parse-flag.ts';
+import { shortTokenWarning } from '../harness/http/redact.ts';
 
 /** What replaying one recorded failure found. */
 export type ReplayVerdict = 'FIXED' | 'STILL FAILING' | 'FAILING ON ANOTHER RULE' | 'NOT RUN';
@@ -36,6 +37,10 @@ export function judgeReplay(
       verdict: 'NOT RUN',
       detail: `the test was skipped${outcome.skipNote ? `: ${outcome.skipNote}` : ''}`,
     };
+  // A violation the test recorded on its own rule while it went on (no cascade) fails that rule
+  // whether or not the test passed.
+  const recorded = outcome.evidence?.violations?.find((violation) => violation.ruleId === failure.ruleId);
+  if (recorded) return { verdict: 'STILL FAILING', detail: recorded.message };
   if (outcome.state === 'passed') return { verdict: 'FIXED', detail: undefined };
   const message = outcome.evidence?.failure?.message ?? outcome.message?.split('\n')[0];
   if (outcome.failedRules.includes(failure.ruleId as RuleId))
@@ -101,6 +106,8 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
       });
       if (options.target === undefined && options.token === undefined)
         options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
+      const warning = shortTokenWarning(options.token);
+      if (warning !== undefined) console.error(warning);
       const server = options.target === undefined ? await startEmbeddedServer(contract, options) : undefined;
       const targetUrl = options.target ?? server?.url ?? '';
       const lines: string[] = [];

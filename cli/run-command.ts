@@ -11,7 +11,7 @@ import {
 import type { ResolvedRunOptions } from '../harness/config/run-options.ts';
 import type { Contract } from '../harness/contract/load-contract.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
-import { redactSecrets } from '../harness/http/redact.ts';
+import { redactSecrets, shortTokenWarning } from '../harness/http/redact.ts';
 import type { ContainerTarget } from '../harness/target/start-container-target.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
 import type { RunningServer } from '../server/index.ts';
@@ -63,6 +63,7 @@ async function runAndReport(
     embedded: target.embedded,
     reportPath: shownPath(join(out, REPORT_FILES.json)),
     redact,
+    withToken: options.token !== undefined,
     rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
   });
   const written = writeReportFiles(report, out);
@@ -116,6 +117,9 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
     if (embedded && options.token === undefined)
       options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
     const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
+    // A short token is redacted only where it stands alone: say so once, before any output.
+    const warning = shortTokenWarning(options.token);
+    if (warning !== undefined) console.error(warning);
     // From here on a signal ends the run through the cleanup below: stores, server, container.
     const interruption = listenForInterruption();
     let server: RunningServer | undefined;

@@ -117,7 +117,7 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
 
 const kebab = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
 /** The flag name of a profile setting; the consistency window is `--window <duration>`. */
-const settingFlag = (name: ProfileSettingName): string =>
+export const settingFlag = (name: ProfileSettingName): string =>
   name === 'consistencyWindowMs' ? 'window' : kebab(name);
 const camel = (flag: string): string =>
   flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -133,7 +133,10 @@ export function addRunFlags(command: Command): Command {
     else command.option(spec.flags, spec.description);
   }
   for (const name of PROFILE_SETTING_NAMES) {
-    command.option(`--${settingFlag(name)} <value>`, `profile setting ${name} (see spec/profiles.yaml)`);
+    command.option(
+      `--${settingFlag(name)} <value>`,
+      `profile setting ${name} (its values: kvs-conformance contract --settings)`,
+    );
   }
   return command;
 }

@@ -16,9 +16,11 @@ export const HARNESS_ERROR_CODES = {
   KVSC_RULES_INVALID: 'spec/rules.yaml has a malformed or duplicate rule',
   KVSC_RULE_UNKNOWN_OPERATION: 'a rule cites an operationId the spec does not define',
   KVSC_PROFILE_INVALID: 'a profile setting or preset is unknown or has a value that is not allowed',
-  KVSC_TARGET_UNREACHABLE: 'the target did not answer, or refused the token, before any rule was checked',
+  KVSC_TARGET_UNREACHABLE: 'the target did not answer as a KVS server before any rule was checked',
   KVSC_RUN_FAILED: 'the test runner could not run the suites (nothing was judged)',
   KVSC_PACKAGE_MISSING: 'a feature needs an optional package that is not installed',
+  KVSC_TOKEN_REFUSED:
+    'the target answered 401 or 403 before any rule was checked: the token is missing, wrong or lacks access',
 } as const;
 
 /** One of the stable error codes. */

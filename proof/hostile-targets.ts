@@ -209,7 +209,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 2,
     pastPreflight: false,
-    says: /does not answer as a KVS server: .*answered 401/,
+    says: /KVSC_TOKEN_REFUSED: .* refused the token: GET \/v2\/key-value-stores answered 401 — /,
   },
   {
     name: '401 envelope, token echoed',
@@ -221,7 +221,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 2,
     pastPreflight: false,
-    says: /refused the token \(status 401\)/,
+    says: /KVSC_TOKEN_REFUSED: .* refused the token: GET \/v2\/key-value-stores answered 401 \(error type "invalid-token"\)/,
   },
   {
     name: 'hang',

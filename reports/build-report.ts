@@ -2,6 +2,7 @@ import type { Contract, RunResult } from '../harness/index.ts';
 import type { SourceCitation } from '../harness/contract/source-citation.ts';
 import { describeSources } from '../harness/contract/source-citation.ts';
 import { ruleAnchor, settingAnchor } from '../harness/contract/rules-reference.ts';
+import { operationLabel } from '../harness/contract/contract-operation.ts';
 import {
   REPORT_FORMAT_VERSION,
   REPORT_SCHEMA_VERSION,
@@ -25,6 +26,11 @@ export interface ReportInput {
   readonly embedded: boolean;
   /** Where report.json is written, for the replay commands. */
   readonly reportPath: string;
+  /**
+   * The run sent a token of the user's (not the embedded server's made-up one): the replay
+   * commands pass it on as `--token "$APIFY_TOKEN"`.
+   */
+  readonly withToken?: boolean;
   /** Redacts the run's secrets from any text. */
   readonly redact: (text: string) => string;
   /** The rules reference rule links point into: its URL (no fragment) and the installed copy. */
@@ -65,9 +71,38 @@ function parseCounterexample(text: string): unknown {
 const shellQuote = (text: string): string =>
   /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 
-/** The command that replays a rule's recorded failures from the report at `reportPath`. */
-export function replayCommand(reportPath: string, ruleId: string): string {
-  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}`;
+/**
+ * The command that replays a rule's recorded failures from the report at `reportPath`; with the
+ * token as the shell variable the user keeps it in when the run had one (never the token itself).
+ */
+export function replayCommand(reportPath: string, ruleId: string, withToken = false): string {
+  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}${withToken ? ' --token "$APIFY_TOKEN"' : ''}`;
+}
+
+/**
+ * A failure's message naming its operation first, by HTTP method and path template (the
+ * operationId after it), as a server author thinks of it; messages that already start so are kept.
+ */
+function namedOperation(
+  contract: Contract,
+  failure: { readonly operationId: string | undefined; readonly message: string } | undefined,
+  fallback: string,
+): string {
+  if (!failure) return fallback;
+  const operation =
+    failure.operationId === undefined ? undefined : contract.operations.get(failure.operationId);
+  return operation && !failure.message.startsWith(`${operation.method} ${operation.path}`)
+    ? `${operationLabel(operation)}: ${failure.message}`
+    : failure.message;
+}
+
+/**
+ * What a test's error says when it is not a contract failure: its deepest cause (the API error
+ * with its status and type behind fast-check's "Property failed after N tests"), else its first line.
+ */
+function rootCause(message: string | undefined): string {
+  const causes = (message ?? '').split('\n').filter((line) => line.startsWith('Caused by: '));
+  return causes.at(-1)?.slice('Caused by: '.length) ?? message?.split('\n')[0] ?? '';
 }
 
 /** Builds the report model from a finished run: pure, no I/O. */
@@ -91,22 +126,28 @@ export function buildReport(input: ReportInput): ConformanceReport {
       durationMs: test.durationMs,
     })),
     failures: verdict.failures.map((test): ReportFailure => {
-      const failure = test.evidence?.failure;
+      // The test's own failure, or the violation it recorded on this rule while it went on.
+      const failure =
+        test.evidence?.failure?.ruleId === verdict.rule.id
+          ? test.evidence.failure
+          : (test.evidence?.violations?.find((violation) => violation.ruleId === verdict.rule.id) ??
+            test.evidence?.failure);
+      const property = failure === test.evidence?.failure ? test.property : undefined;
       return {
         test: test.title,
         file: test.file,
         ruleId: failure?.ruleId ?? verdict.rule.id,
-        message: redact(failure?.message ?? test.message?.split('\n')[0] ?? ''),
-        counterexample: test.property
+        message: redact(namedOperation(contract, failure, rootCause(test.message))),
+        counterexample: property
           ? {
-              text: redact(test.property.counterexample),
-              data: parseCounterexample(redact(test.property.counterexample)),
+              text: redact(property.counterexample),
+              data: parseCounterexample(redact(property.counterexample)),
             }
           : null,
-        seed: test.property?.seed ?? null,
-        path: test.property?.path ?? null,
-        shrinks: test.property?.shrinks ?? null,
-        runsUntilFailure: test.property?.runsUntilFailure ?? null,
+        seed: property?.seed ?? null,
+        path: property?.path ?? null,
+        shrinks: property?.shrinks ?? null,
+        runsUntilFailure: property?.runsUntilFailure ?? null,
         exchanges: (failure?.exchanges ?? []).map((exchange) => ({
           curl: redact(exchange.curl),
           method: exchange.method,
@@ -116,7 +157,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           responseExcerpt: redact(exchange.responseExcerpt),
           durationMs: exchange.durationMs,
         })),
-        replay: replayCommand(input.reportPath, verdict.rule.id),
+        replay: replayCommand(input.reportPath, verdict.rule.id, input.withToken === true && !input.embedded),
       };
     }),
     ...(verdict.expectation

@@ -34,7 +34,10 @@ function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule
     // The replay commands point at the merged report, not at the shard's it was merged from.
     failures: parts
       .flatMap((part) => part.failures)
-      .map((failure) => ({ ...failure, replay: replayCommand(reportPath, first.id) })),
+      .map((failure) => ({
+        ...failure,
+        replay: replayCommand(reportPath, first.id, failure.replay.includes('--token')),
+      })),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ConformanceReport } from './conformance-report.ts';
-import { verdictHeadline } from './verdict-headline.ts';
+import { notAskedCount, verdictHeadline } from './verdict-headline.ts';
 
 /** Where a seed no one gave came from, e.g. ` (from GITHUB_RUN_ID)`; nothing for a given or random one. */
 const seedFrom = (report: ConformanceReport): string =>
@@ -9,12 +9,12 @@ const seedFrom = (report: ConformanceReport): string =>
 
 /** The short console summary after a run: verdict line, failed rules with their first failure, where the report is. */
 export function renderConsoleSummary(report: ConformanceReport, htmlPath: string): string {
-  const { totals } = report;
   const setting = (name: string): string =>
     String(report.profile.assumptions.find((a) => a.setting === name)?.value ?? '');
   const lines = [
     '',
-    `kvs-conformance: ${verdictHeadline(report, `, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`)}`,
+    // One count per rule, in the reports' words: passed, failed, not checked, skipped (not asked for).
+    `kvs-conformance: ${verdictHeadline(report, `, ${notAskedCount(report)} skipped (not asked for)`)}`,
     `contract ${report.spec.file} ${report.spec.version} + overlay ${report.spec.overlay} (compared against ${report.spec.comparedAgainst})`,
     `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
   ];

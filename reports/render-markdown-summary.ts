@@ -1,6 +1,6 @@
 import type { ConformanceReport } from './conformance-report.ts';
 import { describeDrivers } from './describe-drivers.ts';
-import { cleanupIssues, verdictHeadline, verdictIcon } from './verdict-headline.ts';
+import { cleanupIssues, notAskedCount, verdictHeadline, verdictIcon } from './verdict-headline.ts';
 
 /** The contract's own text (rule statements, setting meanings) in a table cell. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -115,8 +115,8 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     `|---|---|`,
     `| pass | ${totals.pass} |`,
     `| fail | ${totals.fail} |`,
-    `| skipped | ${totals.skipped} |`,
-    `| inconclusive | ${totals.inconclusive} |`,
+    `| not checked | ${totals.unchecked} |`,
+    `| skipped (not asked for) | ${notAskedCount(report)} |`,
     ...(totals.expectedFail ? [`| expected-fail | ${totals.expectedFail} |`] : []),
     ...(totals.unexpectedlyPassing ? [`| unexpectedly-passing | ${totals.unexpectedlyPassing} |`] : []),
     '',

@@ -32,6 +32,7 @@ function ruleSection(rule: RuleReferenceEntry): string[] {
     '',
     `- Operations: ${rule.operations.map(code).join(', ')}`,
     `- Applies ${applies}${rule.settings.length > 0 ? `; open points settled by ${rule.settings.map(settingLink).join(', ')}` : ''}`,
+    ...(rule.others === undefined ? [] : [`- Other clients on the target: ${inline(rule.others)}`]),
     '- Sources:',
     ...rule.sources.map((source) => `  - ${markdownSource(source, settingLink)}`),
     rule.tests.length > 0 ? '- Checked by:' : '- Checked by: no suite test cites it yet',

@@ -20,6 +20,22 @@ export function cleanupIssues(report: ConformanceReport): boolean {
   return (report.cleanup?.left.length ?? 0) > 0 || (report.cleanup?.problems.length ?? 0) > 0;
 }
 
+/**
+ * Rules not asked for (ruled out by the profile, a --suite/--rule filter, another shard): the rest
+ * of the rules once passed, failed and not checked are counted, so that no rule counts twice.
+ */
+export function notAskedCount(report: ConformanceReport): number {
+  const { totals } = report;
+  return (
+    totals.rules -
+    totals.pass -
+    totals.fail -
+    totals.unchecked -
+    (totals.expectedFail ?? 0) -
+    (totals.unexpectedlyPassing ?? 0)
+  );
+}
+
 /** A CSS class / slug for a run verdict. */
 export function verdictSlug(verdict: RunVerdict): 'pass' | 'warn' | 'fail' | 'incomplete' {
   switch (verdict) {

@@ -1,5 +1,5 @@
 import type { Contract } from '../contract/load-contract.ts';
-import type { ContractOperation } from '../contract/contract-operation.ts';
+import { operationLabel, type ContractOperation } from '../contract/contract-operation.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { describeViolations } from '../contract/schema-validator-factory.ts';
@@ -42,7 +42,7 @@ const checkStatusDocumented: ResponseCheck = ({ operation, response }) =>
     : [
         {
           ruleId: 'KVS-SCHEMA-001',
-          message: `${operation.id} answered ${response.status}, which the contract does not document (documented: ${[...operation.responses.keys()].join(', ')})`,
+          message: `${operationLabel(operation)} answered ${response.status}, which the contract does not document (documented: ${[...operation.responses.keys()].join(', ')})`,
           evidence: { status: response.status, documented: [...operation.responses.keys()] },
         },
       ];
@@ -60,7 +60,7 @@ const checkJsonContentType: ResponseCheck = (input) => {
   return [
     {
       ruleId: 'KVS-SCHEMA-003',
-      message: `${input.operation.id} ${input.response.status} has Content-Type "${input.response.headers['content-type'] ?? '(none)'}"; the contract documents application/json`,
+      message: `${operationLabel(input.operation)} ${input.response.status} has Content-Type "${input.response.headers['content-type'] ?? '(none)'}"; the contract documents application/json`,
       evidence: { contentType: input.response.headers['content-type'] ?? null },
     },
   ];
@@ -80,7 +80,7 @@ const checkBodySchema: ResponseCheck = (input) => {
     return [
       {
         ruleId,
-        message: `${operation.id} ${response.status} body is not valid JSON: ${(error as Error).message}`,
+        message: `${operationLabel(operation)} ${response.status} body is not valid JSON: ${(error as Error).message}`,
         evidence: {},
       },
     ];
@@ -92,7 +92,7 @@ const checkBodySchema: ResponseCheck = (input) => {
   return [
     {
       ruleId,
-      message: `${operation.id} ${response.status} body does not match the contract: ${describeViolations(check.violations)}`,
+      message: `${operationLabel(operation)} ${response.status} body does not match the contract: ${describeViolations(check.violations)}`,
       evidence: { violations: check.violations },
     },
   ];
@@ -124,7 +124,7 @@ const checkErrorEnvelope: ResponseCheck = ({ operation, response }) => {
   return [
     {
       ruleId: 'KVS-SCHEMA-004',
-      message: `${operation.id} ${response.status} has no JSON error envelope: ${response.body.length === 0 ? 'the body is empty' : `the body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))}`} (Content-Type ${response.headers['content-type'] ?? 'none'})`,
+      message: `${operationLabel(operation)} ${response.status} has no JSON error envelope: ${response.body.length === 0 ? 'the body is empty' : `the body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))}`} (Content-Type ${response.headers['content-type'] ?? 'none'})`,
       evidence: { contentType: response.headers['content-type'] ?? null, bytes: response.body.length },
     },
   ];
@@ -191,7 +191,7 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
     return [
       {
         ruleId: 'KVS-SCHEMA-005',
-        message: `${operation.id} ${response.status} lacks the required header(s) ${missing.join(', ')}${missing.includes('location') ? ' (locationHeader required)' : ''}`,
+        message: `${operationLabel(operation)} ${response.status} lacks the required header(s) ${missing.join(', ')}${missing.includes('location') ? ' (locationHeader required)' : ''}`,
         evidence: { missing },
       },
     ];
@@ -200,7 +200,7 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
   const violation = (problem: string): CheckViolation[] => [
     {
       ruleId: 'KVS-SCHEMA-005',
-      message: `${operation.id} 201 has Location ${JSON.stringify(location)}: ${problem}`,
+      message: `${operationLabel(operation)} 201 has Location ${JSON.stringify(location)}: ${problem}`,
       evidence: { location },
     },
   ];
@@ -253,7 +253,7 @@ const checkStoreIdFormat: ResponseCheck = ({ operation, response, settings }) =>
     : [
         {
           ruleId: 'KVS-SCHEMA-002',
-          message: `${operation.id} ${response.status} has store id ${JSON.stringify(bad[0])}; storeIdFormat apify allows ${APIFY_STORE_ID.source}`,
+          message: `${operationLabel(operation)} ${response.status} has store id ${JSON.stringify(bad[0])}; storeIdFormat apify allows ${APIFY_STORE_ID.source}`,
           evidence: { ids: bad },
         },
       ];
@@ -285,7 +285,7 @@ const checkRecordWriteBody: ResponseCheck = ({ operation, response, mediaType, s
     : [
         {
           ruleId: 'KVS-SCHEMA-002',
-          message: `${operation.id} ${response.status} body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))} (Content-Type ${response.headers['content-type'] ?? 'none'}); recordWriteBody empty-object demands {} as application/json`,
+          message: `${operationLabel(operation)} ${response.status} body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))} (Content-Type ${response.headers['content-type'] ?? 'none'}); recordWriteBody empty-object demands {} as application/json`,
           evidence: { bytes: response.body.length },
         },
       ];
@@ -298,7 +298,7 @@ const checkEmptyBody: ResponseCheck = (input) => {
   return [
     {
       ruleId: 'KVS-SCHEMA-006',
-      message: `${input.operation.id} ${input.response.status} has a ${input.response.body.length}-byte body; it must be empty`,
+      message: `${operationLabel(input.operation)} ${input.response.status} has a ${input.response.body.length}-byte body; it must be empty`,
       evidence: { bytes: input.response.body.length },
     },
   ];
@@ -315,6 +315,20 @@ export const RESPONSE_CHECKS: Readonly<Record<string, ResponseCheck>> = {
   store_id_format: checkStoreIdFormat,
   record_write_body: checkRecordWriteBody,
 };
+
+/**
+ * Rules whose violation leaves the answer usable: a wrong or missing header (KVS-SCHEMA-005), a
+ * Content-Type other than the documented one (KVS-SCHEMA-003), an error answer without the
+ * documented body (KVS-SCHEMA-004: its status still tells), a body where none belongs
+ * (KVS-SCHEMA-006). Such a violation fails its own rule and the caller goes on with the answer; an
+ * undocumented status (KVS-SCHEMA-001) or a success body off its schema (KVS-SCHEMA-002) stops it.
+ */
+export const USABLE_ANSWER_RULES: ReadonlySet<RuleId> = new Set([
+  'KVS-SCHEMA-003',
+  'KVS-SCHEMA-004',
+  'KVS-SCHEMA-005',
+  'KVS-SCHEMA-006',
+]);
 
 /** Runs every enabled check on an exchange with a response. */
 export function runResponseChecks(

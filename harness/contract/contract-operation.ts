@@ -115,3 +115,11 @@ export function indexOperations(
   }
   return operations;
 }
+
+/**
+ * How a message names an operation: the HTTP method and path template first, as a server author
+ * thinks of it, the operationId after (`GET /v2/key-value-stores/{storeId} (keyValueStore_get)`).
+ */
+export function operationLabel(operation: Pick<ContractOperation, 'id' | 'method' | 'path'>): string {
+  return `${operation.method} ${operation.path} (${operation.id})`;
+}

@@ -27,6 +27,11 @@ export interface ContractRule {
   readonly operations: readonly string[];
   /** Profile settings under which the rule applies (setting → allowed values); empty: always. */
   readonly when: Readonly<Partial<Record<ProfileSettingName, readonly string[]>>>;
+  /**
+   * For a rule over something other clients of the target share (the store list): what its check
+   * judges, and what it tolerates of the others, stated per rule (`others` in spec/rules.yaml).
+   */
+  readonly others?: string;
 }
 
 /** The rules by id and the areas with their descriptions, in catalog order. */
@@ -71,7 +76,7 @@ export function parseRuleCatalog(
       throw new HarnessError(code, reason, { location: source.locate(`${pointer}${field}`) });
     };
     if (!isRecord(raw)) return fail('', 'a rule must be a mapping');
-    const { id, level, rule, source: cited, operations, when = {} } = raw;
+    const { id, level, rule, source: cited, operations, when = {}, others } = raw;
     const match = typeof id === 'string' ? RULE_ID_PATTERN.exec(id) : null;
     if (!match)
       return fail(
@@ -121,6 +126,8 @@ export function parseRuleCatalog(
         );
       }
     }
+    if (others !== undefined && (typeof others !== 'string' || others.trim() === ''))
+      return fail('/others', `${ruleId}: others must be a non-empty sentence`);
     rules.set(ruleId, {
       id: ruleId,
       area,
@@ -129,6 +136,7 @@ export function parseRuleCatalog(
       source: sources,
       operations,
       when,
+      ...(others === undefined ? {} : { others: others.trim() }),
     });
   });
   return { rules, areas };

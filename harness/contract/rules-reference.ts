@@ -29,6 +29,8 @@ export interface RuleReferenceEntry {
   readonly when: readonly { readonly setting: string; readonly values: readonly string[] }[];
   /** Profile settings its inferences name (what decides an open point of the rule). */
   readonly settings: readonly string[];
+  /** What its check judges when other clients share the target, where that matters. */
+  readonly others?: string;
   readonly tests: readonly SuiteTest[];
   readonly faults: readonly { readonly name: string; readonly bug: string }[];
 }
@@ -79,6 +81,7 @@ export function buildRulesReference(contract: Contract, evidence: RuleEvidence):
       settings: [
         ...new Set(rule.source.flatMap((source) => (source.setting === undefined ? [] : [source.setting]))),
       ],
+      ...(rule.others === undefined ? {} : { others: rule.others }),
       tests: evidence.tests.get(id) ?? [],
       faults: evidence.faults
         .filter((fault) => fault.targets.includes(id))

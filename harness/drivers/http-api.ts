@@ -3,12 +3,14 @@ import {
   mediaTypeOf,
   readErrorEnvelope,
   runResponseChecks,
+  USABLE_ANSWER_RULES,
   type CheckViolation,
 } from '../checks/response-checks.ts';
+import { operationLabel } from '../contract/contract-operation.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
-import { ContractViolationError } from '../failures.ts';
+import { ContractViolationError, type Failure } from '../failures.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
 import type { HttpClient } from '../http/http-client.ts';
 
@@ -66,6 +68,7 @@ export class HttpApi {
   /** The profile settings answers are judged under (omitted: judged leniently). */
   readonly settings: Partial<ProfileSettings>;
   readonly #onAnswer: ((operationId: string, status: number) => void) | undefined;
+  readonly #recordViolation: ((failure: Failure) => boolean) | undefined;
 
   constructor(
     contract: Contract,
@@ -75,6 +78,12 @@ export class HttpApi {
       readonly settings?: Partial<ProfileSettings>;
       /** Told of every answered call (for the report's spec coverage). */
       readonly onAnswer?: (operationId: string, status: number) => void;
+      /**
+       * Takes a generic violation on a still usable answer (USABLE_ANSWER_RULES) to fail its own
+       * rule while the call goes on (no cascade); returns false when it cannot (no test to record
+       * it on), and the call throws it as before.
+       */
+      readonly recordViolation?: (failure: Failure) => boolean;
     } = {},
   ) {
     this.contract = contract;
@@ -82,6 +91,7 @@ export class HttpApi {
     this.followRecordRedirects = options.followRecordRedirects ?? false;
     this.settings = options.settings ?? {};
     this.#onAnswer = options.onAnswer;
+    this.#recordViolation = options.recordViolation;
   }
 
   /** The request path of an operation with its parameters filled in and percent-encoded. */
@@ -119,14 +129,14 @@ export class HttpApi {
         (operation.method === 'HEAD' || operation.responses.has(204));
       const generic: CheckViolation = {
         ruleId: bodyNotAllowed ? 'KVS-SCHEMA-006' : 'KVS-SCHEMA-001',
-        message: `${operationId} got no ${bodyNotAllowed ? 'well-framed ' : ''}response: ${exchange.error ?? 'unknown error'}`,
+        message: `${operationLabel(operation)} got no ${bodyNotAllowed ? 'well-framed ' : ''}response: ${exchange.error ?? 'unknown error'}`,
         evidence: { error: exchange.error },
       };
       throw new ContractViolationError({
         ruleId: call.expect?.ruleId ?? generic.ruleId,
         operationId,
         message: call.expect
-          ? `${call.expect.what ?? operationId}: no answer${alsoViolated([generic])}`
+          ? `${operationLabel(operation)}: ${call.expect.what ? `${call.expect.what}: ` : ''}no answer${alsoViolated([generic])}`
           : generic.message,
         evidence: { error: exchange.error },
         exchanges: [exchange],
@@ -145,12 +155,25 @@ export class HttpApi {
           settings: this.settings,
         });
     const broken = call.expect ? brokenExpectation(call.expect, response) : undefined;
-    const first = violations[0];
+    // No cascades: a generic violation on an answer that can still be used fails its own rule
+    // (recorded for the test) and the call goes on; only the others stop it.
+    const recorded = violations.filter(
+      (violation) =>
+        USABLE_ANSWER_RULES.has(violation.ruleId) &&
+        this.#recordViolation?.({
+          ruleId: violation.ruleId,
+          operationId,
+          message: violation.message,
+          evidence: violation.evidence,
+          exchanges: [exchange],
+        }) === true,
+    );
+    const first = violations.find((violation) => !recorded.includes(violation));
     if (call.expect && broken) {
       throw new ContractViolationError({
         ruleId: call.expect.ruleId,
         operationId,
-        message: `${call.expect.what ?? operationId}: ${broken}${alsoViolated(violations)}`,
+        message: `${operationLabel(operation)}: ${call.expect.what ? `${call.expect.what}: ` : ''}${broken}${alsoViolated(violations)}`,
         evidence: { expected: call.expect.status, status: response.status, generic: violations },
         exchanges: [exchange],
       });
@@ -159,7 +182,7 @@ export class HttpApi {
       throw new ContractViolationError({
         ruleId: first.ruleId,
         operationId,
-        message: first.message + alsoViolated(violations.slice(1)),
+        message: first.message + alsoViolated(violations.filter((violation) => violation !== first)),
         evidence: first.evidence,
         exchanges: [exchange],
       });
@@ -182,14 +205,14 @@ export class HttpApi {
         throw new ContractViolationError({
           ruleId: 'KVS-SCHEMA-001',
           operationId,
-          message: `the redirect of ${operationId} to ${location} got no response: ${followed.error ?? ''}`,
+          message: `${operationLabel(operation)}: the redirect to ${location} got no response: ${followed.error ?? ''}`,
           evidence: {},
           exchanges: [exchange, followed],
         });
       }
-      return checkedResponse(followed, followed.response);
+      return checkedResponse(followed, followed.response, operationLabel(operation));
     }
-    return checkedResponse(exchange, response);
+    return checkedResponse(exchange, response, operationLabel(operation));
   }
 }
 
@@ -211,7 +234,7 @@ function brokenExpectation(expectation: CallExpectation, response: RecordedRespo
     : `answered ${response.status} with error type ${JSON.stringify(type ?? null)}; allowed ${expectation.errorTypes.join(' or ')}`;
 }
 
-function checkedResponse(exchange: Exchange, response: RecordedResponse): CheckedResponse {
+function checkedResponse(exchange: Exchange, response: RecordedResponse, label: string): CheckedResponse {
   return {
     exchange,
     status: response.status,
@@ -224,7 +247,7 @@ function checkedResponse(exchange: Exchange, response: RecordedResponse): Checke
         throw new ContractViolationError({
           ruleId: 'KVS-SCHEMA-002',
           operationId: exchange.operationId,
-          message: `${exchange.operationId ?? 'the operation'} ${response.status} body is not JSON: ${(error as Error).message}`,
+          message: `${label} ${response.status} body is not JSON: ${(error as Error).message}`,
           evidence: {},
           exchanges: [exchange],
         });

@@ -117,14 +117,20 @@ export function judgeRules(
   } = {},
 ): RuleVerdict[] {
   return [...contract.rules.values()].map((rule): RuleVerdict => {
+    // A violation recorded while the test went on (a header on a usable answer) fails its own rule
+    // whatever became of the test: no cascade onto the rules the test cites.
+    const recorded = (outcome: TestOutcome): boolean =>
+      outcome.evidence?.violations?.some((violation) => violation.ruleId === rule.id) === true;
     const tests = outcomes.filter(
-      (outcome) => outcome.rules.includes(rule.id) || outcome.failedRules.includes(rule.id),
+      (outcome) =>
+        outcome.rules.includes(rule.id) || outcome.failedRules.includes(rule.id) || recorded(outcome),
     );
     const failures = tests.filter(
       (outcome) =>
-        outcome.state === 'failed' &&
-        (outcome.failedRules.includes(rule.id) ||
-          (outcome.failedRules.length === 0 && !outcome.interrupted && outcome.rules.includes(rule.id))),
+        recorded(outcome) ||
+        (outcome.state === 'failed' &&
+          (outcome.failedRules.includes(rule.id) ||
+            (outcome.failedRules.length === 0 && !outcome.interrupted && outcome.rules.includes(rule.id)))),
     );
     const make = (
       verdict: RuleVerdict['verdict'],

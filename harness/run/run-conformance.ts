@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readErrorEnvelope } from '../checks/response-checks.ts';
 import { HarnessError } from '../errors.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../contract/profile-catalog.ts';
@@ -119,16 +120,6 @@ function isStoreList(body: Buffer): boolean {
   }
 }
 
-/** Whether a body is the KVS error envelope `{"error":{"type":string,"message":string}}`. */
-function isErrorEnvelope(body: Buffer): boolean {
-  try {
-    const error = (JSON.parse(body.toString('utf8')) as { error?: Record<string, unknown> } | null)?.error;
-    return typeof error?.type === 'string' && typeof error.message === 'string';
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Checks, before any rule, that the target answers and speaks the KVS API: GET
  * /v2/key-value-stores answers a well-formed store list, or a well-formed 401/403 error (then the
@@ -146,12 +137,16 @@ async function preflight(api: HttpApi, targetUrl: string): Promise<void> {
       hint: 'check --target and that the server is running',
     });
   }
-  if ((response.status === 401 || response.status === 403) && isErrorEnvelope(response.body)) {
+  if (response.status === 401 || response.status === 403) {
+    const type = readErrorEnvelope(response.body)?.type;
     throw new HarnessError(
-      'KVSC_TARGET_UNREACHABLE',
-      `${targetUrl} refused the token (status ${response.status})`,
+      'KVSC_TOKEN_REFUSED',
+      `${targetUrl} refused ${api.client.options.token === undefined ? 'a request without a token' : 'the token'}: GET /v2/key-value-stores answered ${response.status}${type === undefined ? '' : ` (error type ${JSON.stringify(redact(type))})`}`,
       {
-        hint: 'pass a valid token with --token or APIFY_TOKEN',
+        hint:
+          api.client.options.token === undefined
+            ? 'pass the token with --token or APIFY_TOKEN'
+            : 'check the token given with --token or APIFY_TOKEN (a replay takes it the same way)',
       },
     );
   }

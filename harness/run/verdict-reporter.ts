@@ -9,11 +9,27 @@ const DRIVER_NOTE = /\[([^\]\s]+)\] not applicable: (.*)$/;
 /** How fast-check and vitest say a test was stopped by a time limit, not judged. */
 const INTERRUPTED = /Property interrupted after \d+ tests|Test timed out in \d+ms/;
 
+/**
+ * What an error says, with the status and error type of an API error (apify-client's ApifyApiError
+ * carries `statusCode`, `type`, `httpMethod` and `path` as fields, not in its message).
+ */
+function errorLine(error: Record<string, unknown>): string {
+  const message = typeof error.message === 'string' ? error.message : '';
+  if (typeof error.statusCode !== 'number') return message;
+  const name = typeof error.name === 'string' ? error.name : 'Error';
+  const type = typeof error.type === 'string' ? ` ${error.type}` : '';
+  const request =
+    typeof error.httpMethod === 'string' && typeof error.path === 'string'
+      ? ` to ${error.httpMethod.toUpperCase()} ${error.path}`
+      : '';
+  return `${name}: status ${error.statusCode}${type}${request}: ${message}`;
+}
+
 /** An error's message with the messages of its causes (fast-check keeps the property's own error as the cause). */
 function describeError(error: { message: string; cause?: unknown }): string {
-  const cause = error.cause as { message?: unknown; cause?: unknown } | undefined;
+  const cause = error.cause as ({ message?: unknown; cause?: unknown } & Record<string, unknown>) | undefined;
   return typeof cause?.message === 'string'
-    ? `${error.message}\nCaused by: ${describeError(cause as { message: string })}`
+    ? `${error.message}\nCaused by: ${describeError({ ...cause, message: errorLine(cause) })}`
     : error.message;
 }
 
@@ -39,7 +55,13 @@ export class VerdictReporter implements Reporter {
       file: testCase.module.relativeModuleId,
       rules: rulesInTitle(testCase.name),
       state,
-      skipNote: state === 'skipped' ? skipNote(testCase) : undefined,
+      // A suite's reason in its title, a driver's note, or the note of a test that skipped itself (`skip(note)`).
+      skipNote:
+        result.state === 'skipped'
+          ? (skipNote(testCase) ?? result.note)
+          : state === 'skipped'
+            ? skipNote(testCase)
+            : undefined,
       failedRules: evidence?.failure ? [evidence.failure.ruleId as RuleId] : [],
       interrupted: state === 'failed' && !evidence?.failure && INTERRUPTED.test(message ?? ''),
       message,

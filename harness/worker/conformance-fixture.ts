@@ -13,6 +13,7 @@ import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.t
 import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { HttpClient } from '../http/http-client.ts';
+import { failureEvidence } from '../failures.ts';
 import { observeFor, type HeldObservation } from '../consistency/observe-for.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
@@ -136,6 +137,11 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
     settings: context.settings,
     onAnswer: (operationId, status) => recorder()?.noteCoverage(operationId, status),
+    recordViolation: (failure) => {
+      const evidence = recorder();
+      evidence?.noteViolation(failureEvidence(failure));
+      return evidence !== undefined;
+    },
   });
   const http = new HttpDriver(api);
   const client = new ApifyClientDriver({

@@ -17,6 +17,7 @@ export class EvidenceRecorder {
   readonly #coverage = new Set<string>();
   readonly #observations: ObservationEvidence[] = [];
   readonly #watches: WatchEvidence[] = [];
+  readonly #violations = new Map<string, FailureEvidence>();
 
   /** Notes an answered exchange for the spec coverage. */
   noteCoverage(operationId: string, status: number): void {
@@ -37,8 +38,17 @@ export class EvidenceRecorder {
     this.#watches.push({ outcome: watch.outcome, reads: watch.reads, afterMs: watch.afterMs });
   }
 
+  /**
+   * Notes a generic violation on an answer the test could still use: it fails its own rule, and
+   * the test goes on (no cascade). The first one per rule is kept.
+   */
+  noteViolation(violation: FailureEvidence): void {
+    if (!this.#violations.has(violation.ruleId)) this.#violations.set(violation.ruleId, violation);
+  }
+
   /** Forgets what was noted. */
   #reset(): void {
+    this.#violations.clear();
     this.#coverage.clear();
     this.#observations.length = 0;
     this.#watches.length = 0;
@@ -66,6 +76,7 @@ export class EvidenceRecorder {
       observations: [...this.#observations],
       watches: [...this.#watches],
       ...(failure ? { failure } : {}),
+      ...(this.#violations.size > 0 ? { violations: [...this.#violations.values()] } : {}),
     };
     this.#reset();
     return evidence;

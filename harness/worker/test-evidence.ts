@@ -25,4 +25,9 @@ export interface TestEvidence {
   readonly watches: readonly WatchEvidence[];
   /** The contract failure behind the test's final error, when it is one. */
   readonly failure?: FailureEvidence;
+  /**
+   * Generic violations found on answers the test could still use (a header, a Content-Type, an
+   * error body), recorded on their own rule while the test went on: one per rule, the first seen.
+   */
+  readonly violations?: readonly FailureEvidence[];
 }

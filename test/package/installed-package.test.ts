@@ -137,13 +137,13 @@ try {
 }
 `;
 
-/** The README's example test, exactly as the README shows it. */
+/** The example test of the package's README (package-readme.md), exactly as it shows it. */
 function readmeExample(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(REPO_ROOT, 'package-readme.md'), 'utf8');
   const example = /<!-- api-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- api-example:end -->/.exec(
     readme,
   )?.[1];
-  if (!example) throw new Error('README.md has no api-example block');
+  if (!example) throw new Error('package-readme.md has no api-example block');
   return example;
 }
 

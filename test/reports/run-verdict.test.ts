@@ -258,3 +258,78 @@ describe('declared failures (--expect-fail, --deviations)', () => {
     expect(r.verdict).toBe('INCOMPLETE');
   });
 });
+
+describe('no cascades: a violation recorded on a usable answer fails only its own rule', () => {
+  const SCHEMA_005 = 'KVS-SCHEMA-005' as RuleId;
+  const recordedOn = (title: string, state: TestOutcome['state'], ruleId: RuleId): TestOutcome => ({
+    ...outcome(title, state),
+    evidence: {
+      coverage: [],
+      observations: [],
+      watches: [],
+      violations: [
+        {
+          ruleId,
+          operationId: 'keyValueStores_post',
+          message: 'POST /v2/key-value-stores 201 has Location "/v2/key-value-stores": …',
+          evidence: {},
+          exchanges: [],
+        },
+      ],
+    },
+  });
+
+  it('the tests that went on pass their own rules; the header rule fails with the recorded message', () => {
+    const r = report(
+      [MUST, SHOULD, SCHEMA_005],
+      [
+        recordedOn(`${MUST} t`, 'passed', SCHEMA_005),
+        recordedOn(`${SHOULD} t`, 'passed', SCHEMA_005),
+        outcome(`${SCHEMA_005} t`, 'passed'),
+      ],
+    );
+    const verdicts = Object.fromEntries(r.rules.map((rule) => [rule.id, rule.verdict]));
+    expect([verdicts[MUST], verdicts[SHOULD], verdicts[SCHEMA_005]]).toEqual(['pass', 'pass', 'fail']);
+    const failure = r.rules.find((rule) => rule.id === SCHEMA_005)?.failures[0];
+    expect(failure).toMatchObject({ ruleId: SCHEMA_005, counterexample: null, seed: null });
+    expect(failure?.message).toContain('has Location');
+    expect(r.totals.unchecked).toBe(0);
+  });
+
+  it('a test that failed on its own rule still fails the recorded rule too, and blocks nothing', () => {
+    const failed = { ...recordedOn(`${MUST} t`, 'failed', SCHEMA_005), failedRules: [MUST] };
+    const r = report([MUST, SCHEMA_005], [failed]);
+    expect(r.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id)).toEqual(
+      expect.arrayContaining([MUST, SCHEMA_005]),
+    );
+    expect(r.totals).toMatchObject({ fail: 2, unchecked: 0 });
+  });
+
+  it('the console counts each rule once, in the words of the reports', () => {
+    const r = report([MUST, SHOULD, SCHEMA_005], [outcome(`${MUST} ${SHOULD} t`, 'failed', [SCHEMA_005])]);
+    expect(r.totals.unchecked).toBe(2);
+    const line = renderConsoleSummary(r, 'report.html').split('\n')[1] ?? '';
+    const counts = [...line.matchAll(/(\d+) (?:of \d+ rules passed|failed|not checked|skipped)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(line).toMatch(
+      /0 of \d+ rules passed, 1 failed \(1 MUST\), 2 not checked, \d+ skipped \(not asked for\)$/,
+    );
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(r.totals.rules);
+    expect(line).not.toContain('inconclusive');
+  });
+});
+
+describe('a failure that is not a contract failure carries its cause', () => {
+  it('the report names the deepest cause (status and error type), not "Property failed after N tests"', () => {
+    const failed: TestOutcome = {
+      ...outcome(`${MUST} t`, 'failed'),
+      message:
+        'Property failed after 5 tests\n{ seed: 1, path: "4", endOnFailure: true }\nCaused by: ApifyApiError: status 415 unsupported-content-type to PUT /v2/key-value-stores/x/records/k: Unsupported Media Type',
+    };
+    const r = report([MUST], [failed]);
+    expect(r.rules.find((rule) => rule.id === MUST)?.failures[0]?.message).toBe(
+      'ApifyApiError: status 415 unsupported-content-type to PUT /v2/key-value-stores/x/records/k: Unsupported Media Type',
+    );
+  });
+});
