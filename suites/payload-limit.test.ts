@@ -61,7 +61,11 @@ describe.concurrent(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () =
           `a ${size}-byte body answered ${put.status}`,
           [put.exchange],
         );
-        const get = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
+        // Under `eventual` a new key may still read 404 within the window: wait for the record.
+        const get = await kvs.eventually(
+          () => api.call('keyValueStore_record_get', { storeId: store.id, recordKey }),
+          (answer) => answer.status !== 404,
+        );
         expectRule(
           get.body.length === size && sha256(get.body) === payloadDigest(size, seed),
           'KVS-LIMIT-001',
@@ -84,7 +88,15 @@ describe.concurrent(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () =
         checkBatch(cases, async ({ over, seed }, index) => {
           const existing = index % 2 === 0;
           const store = await kvs.newStore('over-limit');
-          if (existing) await http.setRecord(store.id, 'target', Buffer.from('previous value'), 'text/plain');
+          if (existing) {
+            await http.setRecord(store.id, 'target', Buffer.from('previous value'), 'text/plain');
+            // The previous value is settled before the refused write (a no-op under `strong`): a
+            // lagging first write is not the refused write's doing.
+            await kvs.eventually(
+              () => http.getRecord(store.id, 'target'),
+              (kept) => kept?.value.toString() === 'previous value',
+            );
+          }
           const put = await putPayload(store.id, 'target', LIMIT + over, seed, {
             ruleId: 'KVS-LIMIT-002',
             status: [413],
@@ -118,9 +130,14 @@ describe.concurrent(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () =
             `${watch.afterMs} ms after the refused write the key holds ${watch.last ? `${watch.last.value.length} bytes` : 'nothing'}; it held ${existing ? 'the previous value' : 'nothing'}`,
             [put.exchange],
           );
-          const keys = (await http.listKeys(store.id)).items.map((item) => item.key);
+          const expectedKeys = JSON.stringify(existing ? ['target'] : []);
+          const listed = await kvs.eventually(
+            () => http.listKeys(store.id),
+            (page) => JSON.stringify(page.items.map((item) => item.key)) === expectedKeys,
+          );
+          const keys = listed.items.map((item) => item.key);
           expectRule(
-            JSON.stringify(keys) === JSON.stringify(existing ? ['target'] : []),
+            JSON.stringify(keys) === expectedKeys,
             'KVS-LIMIT-003',
             `after the refused write the store lists ${JSON.stringify(keys)}`,
           );
@@ -199,7 +216,10 @@ describe.concurrent(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () =
         [put.exchange],
       );
       if (countsEncoded) {
-        const read = await http.getRecord(store.id, 'compressed');
+        const read = await kvs.eventually(
+          () => http.getRecord(store.id, 'compressed'),
+          (found) => found !== undefined,
+        );
         expectRule(
           read?.value.length === decodedSize,
           'KVS-LIMIT-004',
