@@ -17,3 +17,11 @@ export {
 } from './server-answer-arbitrary.ts';
 export type { ErrorAnswer } from './server-answer-arbitrary.ts';
 export { caseBatchArbitrary, caseBatchRuns, checkBatch } from './case-batch.ts';
+export {
+  MAX_SEQUENCE_STORES,
+  STORE_NAME_POOL_SIZE,
+  statefulKeyArbitrary,
+  statefulValueArbitrary,
+  storeCommandArbitraries,
+} from './store-command-arbitrary.ts';
+export type { StoreCommandOp, StoreCommandSpec } from './store-command-arbitrary.ts';

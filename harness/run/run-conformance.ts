@@ -219,6 +219,7 @@ export async function runConformance(
       settings,
       seed: options.seed,
       runs: options.runs,
+      maxCommands: options.maxCommands,
       timeoutMs: options.timeoutMs,
       maxResponseBytes: options.maxResponseBytes,
       concurrency: options.concurrency,

@@ -13,6 +13,8 @@ export interface SuiteContext {
   readonly settings: ProfileSettings;
   readonly seed: number;
   readonly runs: number;
+  /** The stateful suite's longest command sequence (`--max-commands`). */
+  readonly maxCommands: number;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   readonly concurrency: number;
