@@ -94,6 +94,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               : { target: report.target.url }),
           ...(flags.token ? { token: flags.token } : {}),
           runs: report.run.runs,
+          ...(report.run.maxCommands === undefined ? {} : { maxCommands: report.run.maxCommands }),
           settings,
           out: mkdtempSync(join(tmpdir(), 'kvsc-replay-')),
         },
@@ -114,6 +115,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
             {
               test: failure.test,
               path: failure.path ?? undefined,
+              commandsPath: /\/\*replayPath="([^"]*)"\*\//.exec(failure.counterexample?.text ?? '')?.[1],
             },
           );
           const { verdict, detail } = judgeReplay(result, failure);

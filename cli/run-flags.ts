@@ -29,7 +29,7 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
   runs: { flags: '--runs <n>', description: 'fast-check runs per property (default 25)' },
   maxCommands: {
     flags: '--max-commands <n>',
-    description: "the stateful suite's longest command sequence (default 30; --runs sets how many)",
+    description: "the stateful suite's longest command sequence (default 40; --runs sets how many)",
   },
   suite: {
     flags: '--suite <area>',

@@ -4,35 +4,46 @@ import { recordKeyArbitrary } from './record-key-arbitrary.ts';
 import { recordValueArbitrary, type RecordValueSample } from './record-value-arbitrary.ts';
 
 /**
+ * A store of the sequence: an index (taken modulo the stores made so far), the store the previous
+ * record command used (`focus`), or the store after that one (`other`). References to what the
+ * sequence just did make histories meet (write, change, read the same record) within a few
+ * commands, where independent draws would rarely line up.
+ */
+export type StoreRef = number | 'focus' | 'other';
+
+/** A record key: a literal key, or `null` for the key the previous record command used. */
+export type KeyRef = string | null;
+
+/**
  * One step of a stateful sequence, as plain data: which operation, on which of the sequence's
- * stores (`store`: an index taken modulo the stores made so far), with which name from the
- * sequence's name pool (`name`: an index, `null` for none) and which key, value and query.
+ * stores, with which name from the sequence's name pool (`name`: an index, `null` for none) and
+ * which key, value and query.
  */
 export type StoreCommandSpec =
   | { readonly op: 'createStore'; readonly name: number | null }
-  | { readonly op: 'getStore'; readonly store: number }
+  | { readonly op: 'getStore'; readonly store: StoreRef }
   | { readonly op: 'getStoreByName'; readonly name: number }
-  | { readonly op: 'renameStore'; readonly store: number; readonly name: number | null }
-  | { readonly op: 'deleteStore'; readonly store: number }
+  | { readonly op: 'renameStore'; readonly store: StoreRef; readonly name: number | null }
+  | { readonly op: 'deleteStore'; readonly store: StoreRef }
   | {
       readonly op: 'putRecord';
-      readonly store: number;
-      readonly key: string;
+      readonly store: StoreRef;
+      readonly key: KeyRef;
       readonly method: 'PUT' | 'POST';
       readonly record: RecordValueSample;
     }
-  | { readonly op: 'getRecord'; readonly store: number; readonly key: string }
-  | { readonly op: 'headRecord'; readonly store: number; readonly key: string }
-  | { readonly op: 'deleteRecord'; readonly store: number; readonly key: string }
+  | { readonly op: 'getRecord'; readonly store: StoreRef; readonly key: KeyRef }
+  | { readonly op: 'headRecord'; readonly store: StoreRef; readonly key: KeyRef }
+  | { readonly op: 'deleteRecord'; readonly store: StoreRef; readonly key: KeyRef }
   | {
       readonly op: 'listKeys';
-      readonly store: number;
+      readonly store: StoreRef;
       readonly limit: number | undefined;
-      readonly exclusiveStartKey: string | undefined;
+      readonly exclusiveStartKey: KeyRef | undefined;
       readonly prefix: string | undefined;
     }
   | { readonly op: 'listStores'; readonly desc: boolean; readonly unnamed: boolean }
-  | { readonly op: 'downloadZip'; readonly store: number };
+  | { readonly op: 'downloadZip'; readonly store: StoreRef };
 
 /** The operations of a stateful sequence. */
 export type StoreCommandOp = StoreCommandSpec['op'];
@@ -47,7 +58,7 @@ export const MAX_SEQUENCE_STORES = 4;
  * A few keys shared by every sequence, so writes, deletes and listings meet on the same keys and
  * prefixes (`a` is a prefix of `a-b`, `a.c`; `B` sorts before `a` in UTF-8).
  */
-const SHARED_KEYS = ['a', 'a-b', 'a.c', 'b', 'B', "k(1)'", 'z_9'];
+const SHARED_KEYS = ['a', 'B', 'a-b', 'a.c', 'b', "k(1)'", 'z_9'];
 const PREFIXES = ['a', 'a-', 'b', 'k', 'z', 'q'];
 
 /**
@@ -72,54 +83,83 @@ export function statefulValueArbitrary(): fc.Arbitrary<RecordValueSample> {
   );
 }
 
-/** Record keys of a sequence: mostly the shared ones, sometimes any valid key. */
+/**
+ * Record keys of a sequence: mostly two shared ones (so writes, deletes and reads meet on the
+ * same key within a few commands), sometimes the other shared keys or any valid key.
+ */
 export function statefulKeyArbitrary(limits: ContractLimits): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom(...SHARED_KEYS) },
+    { weight: 6, arbitrary: fc.constantFrom(...SHARED_KEYS.slice(0, 2)) },
+    { weight: 3, arbitrary: fc.constantFrom(...SHARED_KEYS.slice(2)) },
     { weight: 1, arbitrary: recordKeyArbitrary(limits, 8) },
   );
 }
 
 /**
- * One arbitrary per operation of a stateful sequence (the list `fc.commands` draws from). Store
- * and name indexes shrink toward 0, keys toward the first shared key, values toward empty.
+ * How often each operation is drawn, relative to the others (`fc.commands` draws uniformly from its
+ * list, so an operation appears this many times in it): record operations dominate, so that
+ * writes, deletes and reads of the same keys meet within a few commands; store operations are
+ * rarer, since a deleted store leaves little to see.
+ */
+export const STORE_COMMAND_WEIGHTS: Readonly<Record<StoreCommandOp, number>> = {
+  createStore: 1,
+  getStore: 1,
+  getStoreByName: 1,
+  renameStore: 1,
+  deleteStore: 1,
+  listStores: 1,
+  putRecord: 4,
+  getRecord: 2,
+  headRecord: 1,
+  deleteRecord: 2,
+  listKeys: 2,
+  downloadZip: 1,
+};
+
+/**
+ * The arbitraries `fc.commands` draws from: every operation of a stateful sequence, each as often
+ * as STORE_COMMAND_WEIGHTS says. Store and name indexes shrink toward 0, keys toward the first
+ * shared key, values toward empty.
  */
 export function storeCommandArbitraries(limits: ContractLimits): fc.Arbitrary<StoreCommandSpec>[] {
-  const store = fc.nat({ max: MAX_SEQUENCE_STORES - 1 });
+  const store: fc.Arbitrary<StoreRef> = fc.oneof(
+    { weight: 3, arbitrary: fc.constant('focus' as const) },
+    { weight: 1, arbitrary: fc.constant('other' as const) },
+    { weight: 2, arbitrary: fc.nat({ max: MAX_SEQUENCE_STORES - 1 }) },
+  );
   const name = fc.nat({ max: STORE_NAME_POOL_SIZE - 1 });
-  const key = statefulKeyArbitrary(limits);
+  const key: fc.Arbitrary<KeyRef> = fc.oneof(
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: statefulKeyArbitrary(limits) },
+  );
   const cursor = fc.option(fc.oneof(key, fc.constantFrom('a0', 'A', 'zz')), { nil: undefined });
-  return [
-    fc.record({ op: fc.constant('createStore' as const), name: fc.option(name, { nil: null }) }),
-    fc.record({ op: fc.constant('getStore' as const), store }),
-    fc.record({ op: fc.constant('getStoreByName' as const), name }),
-    fc.record({ op: fc.constant('renameStore' as const), store, name: fc.option(name, { nil: null }) }),
-    fc.record({ op: fc.constant('deleteStore' as const), store }),
-    fc.record({
-      op: fc.constant('putRecord' as const),
+  const byOp: { readonly [Op in StoreCommandOp]: fc.Arbitrary<Extract<StoreCommandSpec, { op: Op }>> } = {
+    createStore: fc.record({ op: fc.constant('createStore'), name: fc.option(name, { nil: null }) }),
+    getStore: fc.record({ op: fc.constant('getStore'), store }),
+    getStoreByName: fc.record({ op: fc.constant('getStoreByName'), name }),
+    renameStore: fc.record({ op: fc.constant('renameStore'), store, name: fc.option(name, { nil: null }) }),
+    deleteStore: fc.record({ op: fc.constant('deleteStore'), store }),
+    putRecord: fc.record({
+      op: fc.constant('putRecord'),
       store,
       key,
       method: fc.constantFrom('PUT' as const, 'POST' as const),
       record: statefulValueArbitrary(),
     }),
-    fc.record({
-      op: fc.constant('putRecord' as const),
-      store,
-      key,
-      method: fc.constantFrom('PUT' as const, 'POST' as const),
-      record: statefulValueArbitrary(),
-    }),
-    fc.record({ op: fc.constant('getRecord' as const), store, key }),
-    fc.record({ op: fc.constant('headRecord' as const), store, key }),
-    fc.record({ op: fc.constant('deleteRecord' as const), store, key }),
-    fc.record({
-      op: fc.constant('listKeys' as const),
+    getRecord: fc.record({ op: fc.constant('getRecord'), store, key }),
+    headRecord: fc.record({ op: fc.constant('headRecord'), store, key }),
+    deleteRecord: fc.record({ op: fc.constant('deleteRecord'), store, key }),
+    listKeys: fc.record({
+      op: fc.constant('listKeys'),
       store,
       limit: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
       exclusiveStartKey: cursor,
       prefix: fc.option(fc.constantFrom(...PREFIXES), { nil: undefined }),
     }),
-    fc.record({ op: fc.constant('listStores' as const), desc: fc.boolean(), unnamed: fc.boolean() }),
-    fc.record({ op: fc.constant('downloadZip' as const), store }),
-  ];
+    listStores: fc.record({ op: fc.constant('listStores'), desc: fc.boolean(), unnamed: fc.boolean() }),
+    downloadZip: fc.record({ op: fc.constant('downloadZip'), store }),
+  };
+  return (Object.keys(byOp) as StoreCommandOp[]).flatMap((op) =>
+    Array.from({ length: STORE_COMMAND_WEIGHTS[op] }, (): fc.Arbitrary<StoreCommandSpec> => byOp[op]),
+  );
 }

@@ -176,6 +176,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
       seed: result.seed,
       ...(input.seedSource === undefined ? {} : { seedSource: input.seedSource }),
       runs: result.runs,
+      ...(result.maxCommands === undefined ? {} : { maxCommands: result.maxCommands }),
       shard: input.shard ?? null,
       startedAt: result.startedAt.toISOString(),
       finishedAt: new Date(result.startedAt.getTime() + result.durationMs).toISOString(),

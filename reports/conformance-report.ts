@@ -190,6 +190,8 @@ export interface ConformanceReport {
     /** Where the seed came from: `flag`, `environment`, a config file, a CI variable such as `GITHUB_RUN_ID`, or `random`. */
     readonly seedSource?: string;
     readonly runs: number;
+    /** The stateful suite's longest command sequence (`--max-commands`), needed to replay its failures. */
+    readonly maxCommands?: number;
     readonly shard: { readonly index: number; readonly count: number } | null;
     readonly startedAt: string;
     readonly finishedAt: string;

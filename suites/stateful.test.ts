@@ -2,19 +2,25 @@
 // against the model of the contract (harness/contract/model), shrunk to the shortest failing sequence.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { KvsModel, modelSettingsOf, useConformance } from '../harness/index.ts';
+import { modelSettingsOf, useConformance } from '../harness/index.ts';
 import { STORE_NAME_POOL_SIZE, storeCommandArbitraries } from '../generators/index.ts';
-import { SequenceTranscript } from './support/stateful/sequence-transcript.ts';
-import { setUpSequence, StoreCommand } from './support/stateful/store-command.ts';
-import type { StatefulSystem } from './support/stateful/stateful-system.ts';
+import { sequenceSetup } from './support/stateful/sequence-setup.ts';
+import { StoreCommand } from './support/stateful/store-command.ts';
 
 const kvs = await useConformance('state');
 const { api, contract, settings, context } = kvs;
+const modelSettings = modelSettingsOf(settings, contract.limits);
 const commands = fc.commands(
   storeCommandArbitraries(contract.limits).map((arbitrary) =>
     arbitrary.map((spec) => new StoreCommand(spec)),
   ),
-  { maxCommands: context.maxCommands },
+  // size max: lengths spread evenly up to maxCommands (the default size keeps them near 5).
+  {
+    maxCommands: context.maxCommands,
+    size: 'max',
+    // A replay runs exactly the recorded sequence (fast-check's record of the commands that ran).
+    ...(context.replayCommandsPath === undefined ? {} : { replayPath: context.replayCommandsPath }),
+  },
 );
 
 describe('KVS-STATE: command sequences against the model', () => {
@@ -23,17 +29,7 @@ describe('KVS-STATE: command sequences against the model', () => {
       fc.asyncProperty(commands, async (sequence) => {
         // Fresh names per sequence: sequences (and their shrinks) never meet on the target.
         const names = Array.from({ length: STORE_NAME_POOL_SIZE }, (_, i) => kvs.storeName(`n${i}`));
-        await fc.asyncModelRun(async () => {
-          const model = new KvsModel(modelSettingsOf(settings, contract.limits));
-          const system: StatefulSystem = {
-            api,
-            names,
-            transcript: new SequenceTranscript(),
-            now: () => performance.now(),
-          };
-          await setUpSequence(model, system);
-          return { model, real: system };
-        }, sequence);
+        await fc.asyncModelRun(sequenceSetup(api, names, modelSettings), sequence);
       }),
     );
   });

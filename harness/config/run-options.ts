@@ -109,7 +109,7 @@ export interface ResolvedRunOptions {
 /** Defaults, as named constants. */
 export const DEFAULT_RUNS = 25;
 /** The stateful suite's longest command sequence by default (its runs are the sequences). */
-export const DEFAULT_MAX_COMMANDS = 30;
+export const DEFAULT_MAX_COMMANDS = 40;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Big enough for a record at the payload limit plus headroom. */

@@ -30,6 +30,11 @@ const CODE_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 export interface ReplayCase {
   readonly test: string;
   readonly path: string | undefined;
+  /**
+   * For a command sequence (the stateful suite): fast-check's record of which commands ran
+   * (`replayPath` in the counterexample), so the replay runs exactly the shrunk sequence.
+   */
+  readonly commandsPath?: string | undefined;
 }
 
 /**
@@ -55,6 +60,8 @@ export interface RunResult {
   readonly settings: ProfileSettings;
   readonly seed: number;
   readonly runs: number;
+  /** The stateful suite's longest command sequence. */
+  readonly maxCommands?: number;
   readonly storePrefix: string;
   /** The drivers the client rule families ran through: name, package, version. */
   readonly drivers: readonly DriverInfo[];
@@ -229,6 +236,7 @@ export async function runConformance(
       drivers: drivers.specs,
       clientContract,
       ...(replay?.path ? { replayPath: replay.path } : {}),
+      ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
     };
     const reporter = new VerdictReporter();
     // SIGINT/SIGTERM (or the caller's interrupt) cancel the run and let the cleanup below happen.
@@ -331,6 +339,7 @@ export async function runConformance(
       settings,
       seed: options.seed,
       runs: options.runs,
+      maxCommands: options.maxCommands,
       storePrefix,
       drivers: drivers.infos,
       startedAt,

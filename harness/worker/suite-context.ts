@@ -33,6 +33,8 @@ export interface SuiteContext {
   readonly clientContract: boolean;
   /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
   readonly replayPath?: string;
+  /** For replay of a command sequence: fast-check's `replayPath` of `fc.commands` from the counterexample. */
+  readonly replayCommandsPath?: string;
 }
 
 declare module 'vitest' {

@@ -12,13 +12,22 @@ import {
   type OperationCall,
   type RuleId,
 } from '../../../harness/index.ts';
-import type { StoreCommandSpec } from '../../../generators/index.ts';
+import type { KeyRef, StoreCommandOp, StoreCommandSpec, StoreRef } from '../../../generators/index.ts';
 import type { TranscriptStep } from './sequence-transcript.ts';
 import type { StatefulSystem } from './stateful-system.ts';
 
 /** NOTFOUND-001: the error types a GET of a missing record may carry. */
 const RECORD_MISS_TYPES = ['record-not-found', 'record-or-token-not-found'];
 const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
+/** The commands that move the focus (`s=`, `key=`) to the store and key they use. */
+const RECORD_OPS: ReadonlySet<StoreCommandOp> = new Set([
+  'putRecord',
+  'getRecord',
+  'headRecord',
+  'deleteRecord',
+  'listKeys',
+  'downloadZip',
+]);
 
 interface StoreData {
   readonly id: string;
@@ -56,10 +65,21 @@ export async function runStoreCommand(
     step.got = `${step.got ? `${step.got}; ` : ''}${response.status}`;
     return response;
   };
-  const storeAt = (index: number): ModelStore => {
-    const store = model.stores[index % model.stores.length];
+  const count = model.stores.length;
+  const storeAt = (ref: StoreRef): ModelStore => {
+    const index = ref === 'focus' ? system.focus.store : ref === 'other' ? system.focus.store + 1 : ref;
+    const store = model.stores[index % count];
     if (!store) throw new Error('a sequence always has a store (its setup makes two)');
+    // Record commands move the focus; so does a listing or download (the store it looked at).
+    if (RECORD_OPS.has(spec.op)) system.focus.store = store.handle;
+    step.target = `s${store.handle}`;
     return store;
+  };
+  const keyOf = (ref: KeyRef): string => {
+    const key = ref ?? system.focus.key;
+    system.focus.key = key;
+    step.target += ` ${JSON.stringify(key)}`;
+    return key;
   };
   const gone = (store: ModelStore): boolean => store.deleted;
   const storeData = (response: CheckedResponse): StoreData => response.json<{ data: StoreData }>().data;
@@ -189,8 +209,9 @@ export async function runStoreCommand(
     }
     case 'putRecord': {
       const store = storeAt(spec.store);
+      const key = keyOf(spec.key);
       const record: ModelRecord = { value: spec.record.value, contentType: spec.record.contentType };
-      const existed = !gone(store) && model.history(store, spec.key)?.current !== undefined;
+      const existed = !gone(store) && model.history(store, key)?.current !== undefined;
       const post = spec.method === 'POST';
       const expect: Omit<CallExpectation, 'what'> = gone(store)
         ? { ruleId: 'KVS-NOTFOUND-002', status: [404] }
@@ -201,13 +222,13 @@ export async function runStoreCommand(
         post ? 'keyValueStore_record_post' : 'keyValueStore_record_put',
         {
           storeId: store.id,
-          recordKey: spec.key,
+          recordKey: key,
           headers: { 'content-type': record.contentType },
           body: record.value,
         },
         expect,
       );
-      model.writeRecord(store, spec.key, record, system.now());
+      model.writeRecord(store, key, record, system.now());
       if (response.status === 201 && response.body.toString().trim() !== '{}')
         violate(
           post ? 'KVS-RECORD-004' : 'KVS-RECORD-002',
@@ -217,14 +238,15 @@ export async function runStoreCommand(
     }
     case 'getRecord': {
       const store = storeAt(spec.store);
+      const key = keyOf(spec.key);
       const sentAt = system.now();
-      const candidates = model.readRecord(store, spec.key, sentAt);
-      const history = model.history(store, spec.key);
+      const candidates = model.readRecord(store, key, sentAt);
+      const history = model.history(store, key);
       const mayMiss = candidates?.includes(undefined) ?? true;
       const mayHit = candidates?.some((state) => state !== undefined) ?? false;
       const response = await call(
         'keyValueStore_record_get',
-        { storeId: store.id, recordKey: spec.key },
+        { storeId: store.id, recordKey: key },
         candidates === undefined
           ? { ruleId: 'KVS-NOTFOUND-004', status: [404] }
           : {
@@ -243,7 +265,7 @@ export async function runStoreCommand(
           const sameBytes = candidates.some((state) => state?.value.equals(got.value));
           violate(
             history?.lastChange === 'overwritten' && !sameBytes ? 'KVS-RECORD-003' : 'KVS-RECORD-001',
-            `${JSON.stringify(spec.key)} read back ${got.value.length} bytes as ${mediaTypeOf(got.contentType) || 'no type'}; the model allows ${candidates.map(show).join(' or ')}`,
+            `${JSON.stringify(key)} read back ${got.value.length} bytes as ${mediaTypeOf(got.contentType) || 'no type'}; the model allows ${candidates.map(show).join(' or ')}`,
           );
         }
       }
@@ -251,12 +273,13 @@ export async function runStoreCommand(
     }
     case 'headRecord': {
       const store = storeAt(spec.store);
-      const candidates = model.readRecord(store, spec.key, system.now());
+      const key = keyOf(spec.key);
+      const candidates = model.readRecord(store, key, system.now());
       const mayMiss = candidates?.includes(undefined) ?? true;
       const mayHit = candidates?.some((state) => state !== undefined) ?? false;
       await call(
         'keyValueStore_record_head',
-        { storeId: store.id, recordKey: spec.key },
+        { storeId: store.id, recordKey: key },
         {
           ruleId: mayHit ? 'KVS-RECORD-010' : 'KVS-NOTFOUND-003',
           status: [...(mayHit ? [200] : []), ...(mayMiss ? [404] : [])],
@@ -266,23 +289,28 @@ export async function runStoreCommand(
     }
     case 'deleteRecord': {
       const store = storeAt(spec.store);
-      const existed = !gone(store) && model.history(store, spec.key)?.current !== undefined;
+      const key = keyOf(spec.key);
+      const existed = !gone(store) && model.history(store, key)?.current !== undefined;
       await call(
         'keyValueStore_record_delete',
-        { storeId: store.id, recordKey: spec.key },
+        { storeId: store.id, recordKey: key },
         gone(store)
           ? { ruleId: 'KVS-NOTFOUND-002', status: [404] }
           : existed
             ? { ruleId: 'KVS-RECORD-009', status: [204] }
             : { ruleId: 'KVS-NOTFOUND-007', status: model.settings.deleteMissingStatuses },
       );
-      model.deleteRecord(store, spec.key, system.now());
+      model.deleteRecord(store, key, system.now());
       break;
     }
     case 'listKeys': {
       const store = storeAt(spec.store);
       const sentAt = system.now();
-      const query = { limit: spec.limit, exclusiveStartKey: spec.exclusiveStartKey, prefix: spec.prefix };
+      const query = {
+        limit: spec.limit,
+        exclusiveStartKey: spec.exclusiveStartKey === null ? system.focus.key : spec.exclusiveStartKey,
+        prefix: spec.prefix,
+      };
       const response = await call(
         'keyValueStore_keys_get',
         { storeId: store.id, query },

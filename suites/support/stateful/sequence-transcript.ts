@@ -10,6 +10,8 @@ export interface TranscriptStep {
   readonly number: number;
   readonly command: string;
   readonly exchanges: Exchange[];
+  /** What the command's store and key references resolved to (e.g. `s1 "a"`). */
+  target: string;
   expected: string;
   got: string;
 }
@@ -28,6 +30,7 @@ export class SequenceTranscript {
       number: this.steps.length + 1,
       command,
       exchanges: [],
+      target: '',
       expected: '',
       got: '',
     };
@@ -64,7 +67,7 @@ export class SequenceTranscript {
   renderSteps(): string {
     return this.steps
       .map((step) => {
-        const lines = [`  ${step.number}. ${step.command}`];
+        const lines = [`  ${step.number}. ${step.command}${step.target ? `  [${step.target}]` : ''}`];
         for (const exchange of step.exchanges) {
           const answer = exchange.response
             ? String(exchange.response.status)
@@ -85,7 +88,7 @@ export class SequenceTranscript {
       '# The failing sequence, request by request (set APIFY_TOKEN first; the store ids are those the',
       '# target gave in this run: against another target, put the ids its creates answer with).',
       ...this.steps.flatMap((step) => [
-        `# step ${step.number}: ${step.command}`,
+        `# step ${step.number}: ${step.command}${step.target ? ` [${step.target}]` : ''}`,
         ...step.exchanges.map((exchange) => renderCurl(exchange)),
       ]),
     ].join('\n');
@@ -95,7 +98,7 @@ export class SequenceTranscript {
   table(): { step: number; command: string; requests: string[]; expected: string; got: string }[] {
     return this.steps.map((step) => ({
       step: step.number,
-      command: step.command,
+      command: `${step.command}${step.target ? ` [${step.target}]` : ''}`,
       requests: step.exchanges.map(
         (e) => `${e.request.method} ${e.request.url} → ${e.response ? e.response.status : 'no answer'}`,
       ),
