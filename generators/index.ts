@@ -25,4 +25,10 @@ export {
   statefulValueArbitrary,
   storeCommandArbitraries,
 } from './store-command-arbitrary.ts';
-export type { KeyRef, StoreCommandOp, StoreCommandSpec, StoreRef } from './store-command-arbitrary.ts';
+export type {
+  KeyRef,
+  NameRef,
+  StoreCommandOp,
+  StoreCommandSpec,
+  StoreRef,
+} from './store-command-arbitrary.ts';

@@ -5,11 +5,18 @@ import { recordValueArbitrary, type RecordValueSample } from './record-value-arb
 
 /**
  * A store of the sequence: an index (taken modulo the stores made so far), the store the previous
- * record command used (`focus`), or the store after that one (`other`). References to what the
+ * command used or made (`focus`), or the store after that one (`other`). References to what the
  * sequence just did make histories meet (write, change, read the same record) within a few
  * commands, where independent draws would rarely line up.
  */
 export type StoreRef = number | 'focus' | 'other';
+
+/**
+ * A store name: an index into the sequence's name pool, `focus` (the name the focus store has, or
+ * last had: re-creating a deleted name, renaming onto its own name) or `other` (the name of the
+ * store after it: get-or-create of a taken name, renaming onto a taken name).
+ */
+export type NameRef = number | 'focus' | 'other';
 
 /** A record key: a literal key, or `null` for the key the previous record command used. */
 export type KeyRef = string | null;
@@ -20,10 +27,10 @@ export type KeyRef = string | null;
  * which key, value and query.
  */
 export type StoreCommandSpec =
-  | { readonly op: 'createStore'; readonly name: number | null }
+  | { readonly op: 'createStore'; readonly name: NameRef | null }
   | { readonly op: 'getStore'; readonly store: StoreRef }
-  | { readonly op: 'getStoreByName'; readonly name: number }
-  | { readonly op: 'renameStore'; readonly store: StoreRef; readonly name: number | null }
+  | { readonly op: 'getStoreByName'; readonly name: NameRef }
+  | { readonly op: 'renameStore'; readonly store: StoreRef; readonly name: NameRef | null }
   | { readonly op: 'deleteStore'; readonly store: StoreRef }
   | {
       readonly op: 'putRecord';
@@ -40,7 +47,7 @@ export type StoreCommandSpec =
       readonly store: StoreRef;
       readonly limit: number | undefined;
       readonly exclusiveStartKey: KeyRef | undefined;
-      readonly prefix: string | undefined;
+      readonly prefix: KeyRef | undefined;
     }
   | { readonly op: 'listStores'; readonly desc: boolean; readonly unnamed: boolean }
   | { readonly op: 'downloadZip'; readonly store: StoreRef };
@@ -102,7 +109,7 @@ export function statefulKeyArbitrary(limits: ContractLimits): fc.Arbitrary<strin
  * rarer, since a deleted store leaves little to see.
  */
 export const STORE_COMMAND_WEIGHTS: Readonly<Record<StoreCommandOp, number>> = {
-  createStore: 1,
+  createStore: 2,
   getStore: 1,
   getStoreByName: 1,
   renameStore: 1,
@@ -127,12 +134,28 @@ export function storeCommandArbitraries(limits: ContractLimits): fc.Arbitrary<St
     { weight: 1, arbitrary: fc.constant('other' as const) },
     { weight: 2, arbitrary: fc.nat({ max: MAX_SEQUENCE_STORES - 1 }) },
   );
-  const name = fc.nat({ max: STORE_NAME_POOL_SIZE - 1 });
+  const name: fc.Arbitrary<NameRef> = fc.oneof(
+    fc.nat({ max: STORE_NAME_POOL_SIZE - 1 }),
+    fc.constantFrom('focus' as const, 'other' as const),
+  );
   const key: fc.Arbitrary<KeyRef> = fc.oneof(
     { weight: 1, arbitrary: fc.constant(null) },
     { weight: 1, arbitrary: statefulKeyArbitrary(limits) },
   );
-  const cursor = fc.option(fc.oneof(key, fc.constantFrom('a0', 'A', 'zz')), { nil: undefined });
+  // A cursor: mostly the key the previous record command used (just written or deleted), else a
+  // shared key, a key no store holds, or none.
+  const cursor = fc.oneof(
+    { weight: 3, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: statefulKeyArbitrary(limits) },
+    { weight: 1, arbitrary: fc.constantFrom('a0', 'A', 'zz') },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+  // A prefix: the focus key itself (a key is a prefix of itself), one of a few, or none.
+  const prefix = fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null) },
+    { weight: 2, arbitrary: fc.constantFrom(...PREFIXES) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
   const byOp: { readonly [Op in StoreCommandOp]: fc.Arbitrary<Extract<StoreCommandSpec, { op: Op }>> } = {
     createStore: fc.record({ op: fc.constant('createStore'), name: fc.option(name, { nil: null }) }),
     getStore: fc.record({ op: fc.constant('getStore'), store }),
@@ -149,13 +172,23 @@ export function storeCommandArbitraries(limits: ContractLimits): fc.Arbitrary<St
     getRecord: fc.record({ op: fc.constant('getRecord'), store, key }),
     headRecord: fc.record({ op: fc.constant('headRecord'), store, key }),
     deleteRecord: fc.record({ op: fc.constant('deleteRecord'), store, key }),
-    listKeys: fc.record({
-      op: fc.constant('listKeys'),
-      store,
-      limit: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
-      exclusiveStartKey: cursor,
-      prefix: fc.option(fc.constantFrom(...PREFIXES), { nil: undefined }),
-    }),
+    // Half of the listings are plain (no query): the first page, which most bugs show on.
+    listKeys: fc.oneof(
+      fc.record({
+        op: fc.constant('listKeys'),
+        store,
+        limit: fc.constant(undefined),
+        exclusiveStartKey: fc.constant(undefined),
+        prefix: fc.constant(undefined),
+      }),
+      fc.record({
+        op: fc.constant('listKeys'),
+        store,
+        limit: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        exclusiveStartKey: cursor,
+        prefix,
+      }),
+    ),
     listStores: fc.record({ op: fc.constant('listStores'), desc: fc.boolean(), unnamed: fc.boolean() }),
     downloadZip: fc.record({ op: fc.constant('downloadZip'), store }),
   };

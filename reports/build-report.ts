@@ -9,6 +9,7 @@ import {
   type ReportCoverage,
   type ReportFailure,
   type ReportRule,
+  type ReportSequenceStep,
   type ReportSource,
 } from './conformance-report.ts';
 import { consistencySection, incompletenessOf, totalsOf, verdictOf } from './report-statistics.ts';
@@ -117,6 +118,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           durationMs: exchange.durationMs,
         })),
         replay: replayCommand(input.reportPath, verdict.rule.id),
+        ...sequenceOf(failure?.evidence, redact),
       };
     }),
   }));
@@ -213,5 +215,25 @@ export function buildReport(input: ReportInput): ConformanceReport {
           },
         }
       : {}),
+  };
+}
+
+/** A failing command sequence's steps and curl script, when the failure's evidence has them (redacted). */
+function sequenceOf(
+  evidence: Readonly<Record<string, unknown>> | undefined,
+  redact: (text: string) => string,
+): Pick<ReportFailure, 'sequence' | 'curlScript'> {
+  const steps = evidence?.sequence;
+  const script = evidence?.curlScript;
+  if (!Array.isArray(steps) || typeof script !== 'string') return {};
+  return {
+    sequence: (steps as ReportSequenceStep[]).map((step) => ({
+      step: step.step,
+      command: redact(step.command),
+      requests: step.requests.map(redact),
+      expected: redact(step.expected),
+      got: redact(step.got),
+    })),
+    curlScript: redact(script),
   };
 }

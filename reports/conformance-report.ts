@@ -5,7 +5,7 @@ export const REPORT_FORMAT_VERSION = 2;
  * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
  * optional field raises the minor, a removed or changed field raises the major (and the format).
  */
-export const REPORT_SCHEMA_VERSION = '2.1.0';
+export const REPORT_SCHEMA_VERSION = '2.2.0';
 
 /** The verdict on one rule. */
 export type RuleVerdictKind = 'pass' | 'fail' | 'skipped' | 'inconclusive';
@@ -52,6 +52,18 @@ export interface ReportFailure {
   readonly exchanges: readonly ReportExchange[];
   /** The exact command that replays only this failure. */
   readonly replay: string;
+  /** For a failing command sequence (the stateful suite): its steps, and every request as a shell script. */
+  readonly sequence?: readonly ReportSequenceStep[];
+  readonly curlScript?: string;
+}
+
+/** One step of a failing command sequence: the command, its requests, what the model expected and what came. */
+export interface ReportSequenceStep {
+  readonly step: number;
+  readonly command: string;
+  readonly requests: readonly string[];
+  readonly expected: string;
+  readonly got: string;
 }
 
 /** One public statement a rule or setting rests on (see docs/rules.md); url is null for an inference. */

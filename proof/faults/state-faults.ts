@@ -187,7 +187,14 @@ export const STATE_FAULTS: readonly FaultMode[] = [
   },
   {
     name: 'state-unnamed-stores-share-records',
-    targets: ['KVS-STATE-002', 'KVS-NOTFOUND-003', 'KVS-RECORD-011', 'KVS-RECORD-002'],
+    targets: [
+      'KVS-STATE-002',
+      'KVS-NOTFOUND-002',
+      'KVS-NOTFOUND-003',
+      'KVS-NOTFOUND-004',
+      'KVS-RECORD-002',
+      'KVS-RECORD-011',
+    ],
     bug: 'records of unnamed stores are kept under one "default" folder, so every unnamed store sees the records of the others (create unnamed, put, get in another unnamed store)',
     narrow: true,
     fault: () => {
@@ -206,7 +213,18 @@ export const STATE_FAULTS: readonly FaultMode[] = [
           const answer = await forward({ ...request, path });
           const id = createdId(answer);
           if (id !== undefined && !query(request.path).has('name')) unnamed.push(id);
-          return { ...answer, path: request.path };
+          // The answer names the store asked for (its Location too), as the storage layer would.
+          const location = answer.headers.location;
+          return {
+            ...answer,
+            path: request.path,
+            headers: {
+              ...answer.headers,
+              ...(location && shared
+                ? { location: location.replace(`/key-value-stores/${first}/`, `/key-value-stores/${store}/`) }
+                : {}),
+            },
+          };
         },
       };
     },
@@ -216,6 +234,8 @@ export const STATE_FAULTS: readonly FaultMode[] = [
     targets: ['KVS-RECORD-009'],
     bug: 'key listings are cached per query and the cache is cleared on writes but not on record deletes (put, list, delete, list again)',
     narrow: true,
+    // Four commands in a particular order and nothing in between that hides it: rarer than 1 in 25 sequences.
+    runFlags: ['--runs', '100'],
     fault: () => {
       const cache = new Map<string, ProxiedAnswer>();
       return {
@@ -296,6 +316,8 @@ export const STATE_FAULTS: readonly FaultMode[] = [
     targets: ['KVS-KEYS-006'],
     bug: 'a listing whose exclusiveStartKey names a key that was deleted (a tombstone in the index) starts again from the first key (put two keys, delete the later one, list after it)',
     narrow: true,
+    // Four commands in a particular order and nothing in between that hides it: rarer than 1 in 25 sequences.
+    runFlags: ['--runs', '100'],
     fault: () => {
       const deleted = new Set<string>();
       return {
@@ -396,6 +418,8 @@ export const STATE_FAULTS: readonly FaultMode[] = [
     targets: ['KVS-KEYS-001', 'KVS-KEYS-002'],
     bug: 'the prefix index appends a key on every write instead of once, so an overwritten key is listed twice under a prefix (put, overwrite, list with prefix)',
     narrow: true,
+    // Four commands in a particular order and nothing in between that hides it: rarer than 1 in 25 sequences.
+    runFlags: ['--runs', '100'],
     fault: () => {
       const overwritten = new Set<string>();
       return {
@@ -425,6 +449,8 @@ export const STATE_FAULTS: readonly FaultMode[] = [
     targets: ['KVS-NAME-009'],
     bug: 'a rename keeps the old name as an alias, so ~old still finds the store (create named, rename, get by the old name)',
     narrow: true,
+    // Four commands in a particular order and nothing in between that hides it: rarer than 1 in 25 sequences.
+    runFlags: ['--runs', '100'],
     fault: () => {
       const aliases = new Map<string, string>();
       return {

@@ -1,10 +1,11 @@
-import type { KeyRef, StoreCommandSpec, StoreRef } from '../../../generators/index.ts';
+import type { KeyRef, NameRef, StoreCommandSpec, StoreRef } from '../../../generators/index.ts';
 
 const text = (value: unknown): string => JSON.stringify(value);
 const storeRef = (store: StoreRef): string =>
   store === 'focus' ? 's=' : store === 'other' ? 's+' : `s${store}`;
 const keyRef = (key: KeyRef): string => (key === null ? 'key=' : text(key));
-const nameRef = (name: number | null): string => (name === null ? 'null' : `n${name}`);
+const nameRef = (name: NameRef | null): string =>
+  name === null ? 'null' : name === 'focus' ? 'name(s=)' : name === 'other' ? 'name(s+)' : `n${name}`;
 
 /**
  * A command as the counterexample and the step list print it: the operation, the store (`sN`, the
@@ -38,7 +39,7 @@ export function describeStoreCommand(spec: StoreCommandSpec): string {
     case 'deleteRecord':
       return `${spec.op}(${storeRef(spec.store)}, ${keyRef(spec.key)})`;
     case 'listKeys':
-      return `listKeys(${storeRef(spec.store)}, ${text({ limit: spec.limit, exclusiveStartKey: spec.exclusiveStartKey === null ? 'key=' : spec.exclusiveStartKey, prefix: spec.prefix })})`;
+      return `listKeys(${storeRef(spec.store)}, ${text({ limit: spec.limit, exclusiveStartKey: spec.exclusiveStartKey === null ? 'key=' : spec.exclusiveStartKey, prefix: spec.prefix === null ? 'key=' : spec.prefix })})`;
     case 'listStores':
       return `listStores(${text({ desc: spec.desc, unnamed: spec.unnamed })})`;
   }

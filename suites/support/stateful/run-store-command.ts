@@ -12,22 +12,13 @@ import {
   type OperationCall,
   type RuleId,
 } from '../../../harness/index.ts';
-import type { KeyRef, StoreCommandOp, StoreCommandSpec, StoreRef } from '../../../generators/index.ts';
+import type { KeyRef, NameRef, StoreCommandSpec, StoreRef } from '../../../generators/index.ts';
 import type { TranscriptStep } from './sequence-transcript.ts';
 import type { StatefulSystem } from './stateful-system.ts';
 
 /** NOTFOUND-001: the error types a GET of a missing record may carry. */
 const RECORD_MISS_TYPES = ['record-not-found', 'record-or-token-not-found'];
 const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
-/** The commands that move the focus (`s=`, `key=`) to the store and key they use. */
-const RECORD_OPS: ReadonlySet<StoreCommandOp> = new Set([
-  'putRecord',
-  'getRecord',
-  'headRecord',
-  'deleteRecord',
-  'listKeys',
-  'downloadZip',
-]);
 
 interface StoreData {
   readonly id: string;
@@ -70,10 +61,15 @@ export async function runStoreCommand(
     const index = ref === 'focus' ? system.focus.store : ref === 'other' ? system.focus.store + 1 : ref;
     const store = model.stores[index % count];
     if (!store) throw new Error('a sequence always has a store (its setup makes two)');
-    // Record commands move the focus; so does a listing or download (the store it looked at).
-    if (RECORD_OPS.has(spec.op)) system.focus.store = store.handle;
+    // Every command moves the focus to the store it used (`s=` then means "that store again").
+    system.focus.store = store.handle;
     step.target = `s${store.handle}`;
     return store;
+  };
+  const nameOf = (ref: NameRef): string => {
+    if (typeof ref === 'number') return system.names[ref] ?? '';
+    const store = model.stores[(system.focus.store + (ref === 'other' ? 1 : 0)) % count];
+    return store?.name ?? store?.formerNames.at(-1) ?? system.names[0] ?? '';
   };
   const keyOf = (ref: KeyRef): string => {
     const key = ref ?? system.focus.key;
@@ -86,7 +82,7 @@ export async function runStoreCommand(
 
   switch (spec.op) {
     case 'createStore': {
-      const name = spec.name === null ? undefined : system.names[spec.name];
+      const name = spec.name === null ? undefined : nameOf(spec.name);
       const outcome = model.create(name);
       const ruleId: RuleId =
         outcome.kind === 'existing'
@@ -103,6 +99,7 @@ export async function runStoreCommand(
       );
       const data = storeData(response);
       if (outcome.kind === 'existing') {
+        system.focus.store = outcome.store.handle;
         if (data.id !== outcome.store.id)
           violate(
             ruleId,
@@ -116,7 +113,7 @@ export async function runStoreCommand(
             ruleId,
             `the new store is named ${JSON.stringify(data.name ?? null)}, expected ${JSON.stringify(name ?? null)}`,
           );
-        model.addStore(data.id, name ?? null);
+        system.focus.store = model.addStore(data.id, name ?? null).handle;
       }
       break;
     }
@@ -147,7 +144,7 @@ export async function runStoreCommand(
       break;
     }
     case 'getStoreByName': {
-      const name = system.names[spec.name] ?? '';
+      const name = nameOf(spec.name);
       const holder = model.storeNamed(name);
       const previous = model.stores.find((store) => store.formerNames.includes(name));
       const missingRule: RuleId = model.stores.some((store) => store.deleted && store.name === name)
@@ -169,7 +166,7 @@ export async function runStoreCommand(
     }
     case 'renameStore': {
       const store = storeAt(spec.store);
-      const name = spec.name === null ? null : (system.names[spec.name] ?? null);
+      const name = spec.name === null ? null : nameOf(spec.name);
       const holder = name === null ? undefined : model.storeNamed(name);
       const outcome = model.rename(store, name);
       const expect: Omit<CallExpectation, 'what'> =
@@ -309,7 +306,7 @@ export async function runStoreCommand(
       const query = {
         limit: spec.limit,
         exclusiveStartKey: spec.exclusiveStartKey === null ? system.focus.key : spec.exclusiveStartKey,
-        prefix: spec.prefix,
+        prefix: spec.prefix === null ? system.focus.key : spec.prefix,
       };
       const response = await call(
         'keyValueStore_keys_get',

@@ -9,6 +9,6 @@ export interface StatefulSystem {
   readonly transcript: SequenceTranscript;
   /** Milliseconds on a monotonic clock, for the consistency window. */
   readonly now: () => number;
-  /** The store (handle) and key the previous record command used: what `s=` and `key=` refer to. */
+  /** The store (handle) the previous command used and the key the previous record command used: what `s=` and `key=` refer to. */
   readonly focus: { store: number; key: string };
 }
