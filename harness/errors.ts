@@ -16,6 +16,7 @@ export const HARNESS_ERROR_CODES = {
   KVSC_PROFILE_INVALID: 'a profile setting or preset is unknown or has a value that is not allowed',
   KVSC_TARGET_UNREACHABLE: 'the target did not answer, or refused the token, before any rule was checked',
   KVSC_RUN_FAILED: 'the test runner could not run the suites (nothing was judged)',
+  KVSC_PACKAGE_MISSING: 'a feature needs an optional package that is not installed',
 } as const;
 
 /** One of the stable error codes. */

@@ -4,7 +4,12 @@
 # background when no engine answers, and waits for its socket.
 # No registry is reachable from CI machines and no bridge addresses may be used: dockerd runs
 # without a bridge and without iptables; containers use host networking.
+# --no-install: start an installed engine only (exit 3 when dockerd is not installed); the tests use
+# it, so a newcomer's `npm test` never installs system packages.
 set -euo pipefail
+
+INSTALL=1
+if [ "${1:-}" = "--no-install" ]; then INSTALL=0; fi
 
 SOCKET=/var/run/docker.sock
 LOG=${KVSC_DOCKERD_LOG:-/var/log/kvs-conformance-dockerd.log}
@@ -22,6 +27,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+  if [ "$INSTALL" -eq 0 ]; then
+    echo "setup-docker: dockerd is not installed (scripts/setup-docker.sh without --no-install installs Debian's docker.io)" >&2
+    exit 3
+  fi
   echo "setup-docker: installing docker.io (Debian package)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { HarnessError } from '../errors.ts';
+import { importOptionalPackage } from '../optional-package.ts';
 import type { KvsDriverFactory } from './kvs-driver.ts';
 import { packageVersion } from './package-version.ts';
 import { StorageClientDriver, type LocalStorageClient } from './storage-client-driver.ts';
@@ -8,22 +7,13 @@ const PACKAGE = '@apify/storage-local';
 
 /**
  * `apify-storage-local`: the SQLite and file-system storage of the Apify SDK's local runs, in the
- * run's temp folder. An optional dependency (it builds better-sqlite3): a clear error when absent.
+ * run's temp folder. An optional package (it builds better-sqlite3), loaded on first use.
  */
 export const apifyStorageLocalDriver: KvsDriverFactory = async (context) => {
-  let resolved: string;
-  try {
-    resolved = createRequire(import.meta.url).resolve(PACKAGE);
-  } catch {
-    throw new HarnessError(
-      'KVSC_USAGE',
-      `--driver apify-storage-local needs ${PACKAGE}, which is not installed; install it with npm i -D ${PACKAGE}`,
-    );
-  }
-  const { ApifyStorageLocal } = (await import(PACKAGE)) as {
+  const { module, resolved } = await importOptionalPackage<{
     ApifyStorageLocal: new (options: { storageDir: string }) => LocalStorageClient;
-  };
-  const storage = new ApifyStorageLocal({ storageDir: context.workDir });
+  }>(PACKAGE, '--driver apify-storage-local');
+  const storage = new module.ApifyStorageLocal({ storageDir: context.workDir });
   return new StorageClientDriver({
     storage,
     info: {

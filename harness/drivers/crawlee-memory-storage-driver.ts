@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
-import { MemoryStorage } from '@crawlee/memory-storage';
+import type { MemoryStorage, MemoryStorageOptions } from '@crawlee/memory-storage';
+import { importOptionalPackage } from '../optional-package.ts';
 import type { KvsDriverFactory } from './kvs-driver.ts';
 import { packageVersion } from './package-version.ts';
 import { StorageClientDriver, type LocalStorageClient } from './storage-client-driver.ts';
@@ -12,8 +12,12 @@ const PACKAGE = '@crawlee/memory-storage';
  * user runs on their machine, judged as an implementation of the store.
  */
 export function crawleeMemoryStorageDriver(persist: boolean): KvsDriverFactory {
-  return (context) => {
-    const storage = new MemoryStorage({
+  return async (context) => {
+    const name = persist ? 'crawlee-memory-storage:persist' : 'crawlee-memory-storage';
+    const { module, resolved } = await importOptionalPackage<{
+      MemoryStorage: new (options: MemoryStorageOptions) => MemoryStorage;
+    }>(PACKAGE, `--driver ${name}`);
+    const storage = new module.MemoryStorage({
       localDataDirectory: context.workDir,
       persistStorage: persist,
       writeMetadata: persist,
@@ -21,9 +25,9 @@ export function crawleeMemoryStorageDriver(persist: boolean): KvsDriverFactory {
     return new StorageClientDriver({
       storage: storage as unknown as LocalStorageClient,
       info: {
-        name: persist ? 'crawlee-memory-storage:persist' : 'crawlee-memory-storage',
+        name,
         package: PACKAGE,
-        version: packageVersion(createRequire(import.meta.url).resolve(PACKAGE), PACKAGE),
+        version: packageVersion(resolved, PACKAGE),
         transport: 'in-process',
       },
       iterates: true,

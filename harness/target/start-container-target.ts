@@ -1,5 +1,7 @@
 import type { ContainerTargetOptions } from '../config/run-options.ts';
 import { HarnessError } from '../errors.ts';
+import { importOptionalPackage } from '../optional-package.ts';
+import type * as Testcontainers from 'testcontainers';
 import { checkDockerEngine, type DockerEngine } from './check-docker-engine.ts';
 
 /** How long a target container gets to answer its wait path. */
@@ -30,10 +32,11 @@ export async function startContainerTarget(
   // Ryuk, testcontainers' reaper, is an image of its own pulled from a registry; the harness
   // stops its containers itself (also on SIGINT/SIGTERM).
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  const { module } = await importOptionalPackage<typeof Testcontainers>('testcontainers', '--target-image');
+  const { BoundPorts, GenericContainer, Wait } = module;
   // Host networking: the container's port is a port of the engine's machine.
   const engine = await checkDockerEngine(process.env);
   announce(engine);
-  const { BoundPorts, GenericContainer, Wait } = await import('testcontainers');
   const http = Wait.forHttp(options.waitPath, options.port, { abortOnContainerExit: true })
     .forStatusCodeMatching((status) => status < 500)
     .withStartupTimeout(CONTAINER_STARTUP_TIMEOUT_MS);

@@ -15,6 +15,7 @@ describe('HarnessError codes', () => {
         "KVSC_PROFILE_INVALID",
         "KVSC_TARGET_UNREACHABLE",
         "KVSC_RUN_FAILED",
+        "KVSC_PACKAGE_MISSING",
       ]
     `);
   });

@@ -218,6 +218,19 @@ describe('the package', () => {
     expect(Object.keys(manifest.dependencies)).not.toContain('tsx');
     expect(readdirSync(join(project, 'node_modules'))).not.toContain('tsx');
   });
+
+  it('installs no package with an install script: the optional peers (containers, storage emulators) stay out', () => {
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/.package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const withScripts = Object.entries(installed.packages)
+      .filter(([, entry]) => entry.hasInstallScript)
+      .map(([path]) => path);
+    expect(withScripts).toEqual([]);
+    const names = Object.keys(installed.packages).map((path) => path.replace(/^.*node_modules\//, ''));
+    for (const optional of ['testcontainers', '@crawlee/memory-storage', '@apify/storage-local', 'ssh2'])
+      expect(names).not.toContain(optional);
+  });
 });
 
 // Its cases run two at a time (the project's maxConcurrency): each one's own output folder, and
@@ -257,6 +270,37 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
         run: { seedSource: string };
       };
       expect(report).toMatchObject({ schemaVersion: '2.2.0', run: { seedSource: 'random' } });
+    },
+    HANG,
+  );
+
+  it(
+    'a feature whose optional package is absent says which package and version to install, in one line',
+    async () => {
+      const peers = (
+        JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+          peerDependencies: Record<string, string>;
+        }
+      ).peerDependencies;
+      const cases: [string[], string][] = [
+        [['--driver', 'crawlee-memory-storage'], '@crawlee/memory-storage'],
+        [['--target-image', 'kvs-conformance:absent', '--target-port', '8080'], 'testcontainers'],
+      ];
+      for (const [flags, name] of cases) {
+        const result = await runInProject('npx', [
+          'kvs-conformance',
+          'run',
+          ...flags,
+          '--out',
+          join(scratch, name),
+        ]);
+        expect(result.code).toBe(2);
+        expect(result.stderr.trim().split('\n')).toEqual([
+          expect.stringContaining(
+            `needs ${name}, which is not installed — install it with npm i -D ${name}@${peers[name]}`,
+          ),
+        ]);
+      }
     },
     HANG,
   );

@@ -74,6 +74,8 @@ export async function installOffline(project: string, tarball: string): Promise<
       integrity: `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`,
       license: manifest.license,
       dependencies: manifest.dependencies,
+      peerDependencies: manifest.peerDependencies,
+      peerDependenciesMeta: manifest.peerDependenciesMeta,
       bin: manifest.bin,
       engines: manifest.engines,
     },
