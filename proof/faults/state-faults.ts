@@ -3,7 +3,6 @@
 // scenario; the stateful suite (suites/stateful.test.ts) must find the sequence that shows it.
 import { unzipSync, zipSync } from 'fflate';
 import {
-  bare,
   getOf,
   isKeys,
   isRecord,
@@ -312,41 +311,6 @@ export const STATE_FAULTS: readonly FaultMode[] = [
     },
   },
   {
-    name: 'state-cursor-deleted-key-restarts',
-    targets: ['KVS-KEYS-006'],
-    bug: 'a listing whose exclusiveStartKey names a key that was deleted (a tombstone in the index) starts again from the first key (put two keys, delete the later one, list after it)',
-    narrow: true,
-    // Four commands in a particular order and nothing in between that hides it: rarer than 1 in 25 sequences.
-    runFlags: ['--runs', '100'],
-    fault: () => {
-      const deleted = new Set<string>();
-      return {
-        request: async (request, forward) => {
-          const store = storeSegment(request.path);
-          if (request.method === 'GET' && isKeys(request.path)) {
-            const params = query(request.path);
-            const cursor = params.get('exclusiveStartKey');
-            if (cursor === null || !deleted.has(slot(store, cursor))) return forward(request);
-            params.delete('exclusiveStartKey');
-            const restarted = await forward({
-              ...request,
-              path: `${bare(request.path)}?${params.toString()}`,
-            });
-            return keysPage({ ...restarted, path: request.path }, (data) => ({
-              ...data,
-              exclusiveStartKey: cursor,
-            }));
-          }
-          const answer = await forward(request);
-          if (request.method === 'DELETE' && isRecord(request.path) && answer.status === 204)
-            deleted.add(slot(store, recordKeyOf(request.path)));
-          if (isRecordWrite(request) && ok(answer)) deleted.delete(slot(store, recordKeyOf(request.path)));
-          return answer;
-        },
-      };
-    },
-  },
-  {
     name: 'state-overwrite-truncated',
     targets: ['KVS-RECORD-003', 'KVS-KEYS-008', 'KVS-RECORD-011'],
     bug: "an overwrite is written in place into the old value's slot: a longer value is cut to the old length (put, put longer, get)",
@@ -409,37 +373,6 @@ export const STATE_FAULTS: readonly FaultMode[] = [
           const answer = await forward(request);
           if (isRecordWrite(request) && ok(answer)) written.add(here);
           return answer;
-        },
-      };
-    },
-  },
-  {
-    name: 'state-prefix-listing-duplicates-overwrites',
-    targets: ['KVS-KEYS-001', 'KVS-KEYS-002'],
-    bug: 'the prefix index appends a key on every write instead of once, so an overwritten key is listed twice under a prefix (put, overwrite, list with prefix)',
-    narrow: true,
-    // Four commands in a particular order and nothing in between that hides it: rarer than 1 in 25 sequences.
-    runFlags: ['--runs', '100'],
-    fault: () => {
-      const overwritten = new Set<string>();
-      return {
-        request: async (request, forward) => {
-          const store = storeSegment(request.path);
-          const here = slot(store, recordKeyOf(request.path));
-          const existed =
-            isRecordWrite(request) &&
-            (await recordOf(request, forward, store, recordKeyOf(request.path))) !== undefined;
-          const answer = await forward(request);
-          if (existed && ok(answer)) overwritten.add(here);
-          if (request.method === 'DELETE' && isRecord(request.path)) overwritten.delete(here);
-          if (!query(request.path).has('prefix')) return answer;
-          return keysPage(answer, (data) => {
-            const items = data.items.flatMap((item) =>
-              overwritten.has(slot(store, item.key)) ? [item, item] : [item],
-            );
-            const kept = items.slice(0, data.limit);
-            return { ...data, items: kept, count: kept.length };
-          });
         },
       };
     },
