@@ -44,6 +44,8 @@ export class SequenceTranscript {
     violation: ModelViolation,
     others: readonly ModelViolation[] = [],
   ): ContractViolationError {
+    if (!step.got.includes(violation.message))
+      step.got = `${step.got ? `${step.got}: ` : ''}${violation.message}`;
     const also =
       others.length > 0 ? ` (and: ${others.map((o) => `[${o.ruleId}] ${o.message}`).join('; ')})` : '';
     return new ContractViolationError({
