@@ -27,7 +27,11 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: globals.node,
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        // The shipped JavaScript driver template and the build's .mjs step are outside the TypeScript project.
+        projectService: { allowDefaultProject: ['examples/*.mjs', 'scripts/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -36,6 +40,8 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Plain JavaScript (the driver template users copy, the build step): linted without type information.
+  { files: ['examples/*.mjs', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['server/**'],
     rules: forbid(

@@ -12,6 +12,14 @@ export type { ConformanceOptions } from './run-conformance.ts';
 export { startReferenceServer as startServer } from './start-reference-server.ts';
 export type { ReferenceServer, ReferenceServerOptions } from './start-reference-server.ts';
 export { loadContract, HarnessError, HARNESS_ERROR_CODES } from '../harness/index.ts';
+// The driver kit: what a driver module (`--driver ./my-driver.mjs`) implements, and its helpers.
+export { isClientDriver, toKeysPage } from '../harness/index.ts';
+export type {
+  DriverCapability,
+  DriverFactoryContext,
+  DriverInfo,
+  KvsDriverFactory,
+} from '../harness/index.ts';
 export type {
   Contract,
   ContractFiles,

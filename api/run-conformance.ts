@@ -40,7 +40,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       ciSeed: ciRunSeed(process.env),
     });
     const out = ensureOutDir(resolved.out, 'out');
-    const contract = await loadContract();
+    const contract = await loadContract(resolved.spec === undefined ? {} : { openapiFile: resolved.spec });
     const embedded = resolved.target === undefined;
     if (embedded && resolved.token === undefined)
       resolved = { ...resolved, token: `kvsc-${randomBytes(12).toString('hex')}` };

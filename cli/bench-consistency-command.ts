@@ -10,7 +10,9 @@ import { parseDuration } from '../harness/config/parse-duration.ts';
 import { HarnessError } from '../harness/errors.ts';
 import { redactSecrets } from '../harness/http/redact.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
+import { DEFAULT_STOPPING_RULE, confirmationsNeeded } from '../harness/consistency/stopping-rule.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { listenForInterruption } from './interruption.ts';
 import { wholeNumber } from './parse-flag.ts';
 import { shownPath } from './run-command.ts';
 
@@ -23,10 +25,23 @@ interface BenchConsistencyFlags {
   readers: number;
   maxWait: number;
   window?: number;
+  settle?: number;
+  missBound: number;
+  lagShare: number;
   parallel: number;
   timeout: string;
   out: string;
   compare?: string[];
+}
+
+/** A parser of a share strictly between 0 and 1. */
+function share(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !(parsed > 0 && parsed < 1))
+      throw new InvalidArgumentError(`${flag} "${value}" is not a number strictly between 0 and 1.`);
+    return parsed;
+  };
 }
 
 /** Parses `--ops new-key,overwrite`; `all` means every kind. */
@@ -55,10 +70,10 @@ function readConsistencyFile(path: string, jsonName: string): ConsistencyBenchRe
     );
   }
   const format = (parsed as { format?: unknown } | null)?.format;
-  if (format !== 'kvs-conformance-consistency/1') {
+  if (format !== 'kvs-conformance-consistency/2') {
     throw new HarnessError(
       'KVSC_USAGE',
-      `--compare: ${file} is not a consistency.json of format kvs-conformance-consistency/1 (format ${JSON.stringify(format)})`,
+      `--compare: ${file} is not a consistency.json of format kvs-conformance-consistency/2 (format ${JSON.stringify(format)})`,
     );
   }
   return parsed as ConsistencyBenchResult;
@@ -97,6 +112,23 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
       '--window <ms>',
       'the window the p99.9 is judged against (ms; default: the profile default, 10000)',
       wholeNumber(0, 600_000),
+    )
+    .option(
+      '--settle <ms>',
+      'how long every reader must see a setup stably before the change, and how long a key must read absent everywhere before an older value is a resurrection (ms; default: the profile default consistencySettleMs, 300)',
+      wholeNumber(0, 600_000),
+    )
+    .option(
+      '--miss-bound <p>',
+      'stopping rule: the largest chance a trial stops while a lagging reader answering --lag-share of reads is left',
+      share('--miss-bound'),
+      DEFAULT_STOPPING_RULE.missBound,
+    )
+    .option(
+      '--lag-share <q>',
+      'stopping rule: the smallest share of reads a lagging reader answers (1/N for N replicas with random routing)',
+      share('--lag-share'),
+      DEFAULT_STOPPING_RULE.lagShare,
     )
     .option('--parallel <n>', 'trials in flight at once', wholeNumber(1, 256), 8)
     .option('--timeout <duration>', 'per-request timeout, e.g. 10s', '30s')
@@ -147,6 +179,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
       }
       const contract = await loadContract();
       const windowMs = flags.window ?? Number(contract.profiles.defaults.consistencyWindowMs);
+      const settleMs = flags.settle ?? Number(contract.profiles.defaults.consistencySettleMs);
       const server =
         flags.target === undefined ? await startServer({ tokens: token ? [token] : [] }) : undefined;
       const targetUrl = flags.target ?? server?.url ?? '';
@@ -160,6 +193,8 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         resolutionMs: flags.resolution,
         maxWaitMs: flags.maxWait,
         windowMs,
+        settleMs,
+        stopping: { missBound: flags.missBound, lagShare: flags.lagShare },
         parallel: flags.parallel,
         operations: flags.ops,
       };
@@ -167,9 +202,11 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
       console.log(
         `kvs-conformance bench consistency: ${targetLabel}; ${flags.ops.length} kind(s) of change × ${flags.trials} trials, ` +
           `${flags.readers} reader(s) every ${flags.resolution} ms; cost ${cost.requests.min}–${cost.requests.max} requests, ` +
-          `about ${Math.ceil(cost.durationMs.min / 1000)}–${Math.ceil(cost.durationMs.max / 1000)} s (the upper ends if nothing ever converges)`,
+          `about ${Math.ceil(cost.durationMs.min / 1000)}–${Math.ceil(cost.durationMs.max / 1000)} s (the upper ends if nothing ever converges); ` +
+          `a trial stops after ${confirmationsNeeded(settings.stopping)} reads in a row show the change (misses a reader lagging on ${settings.stopping.lagShare} of reads with chance ≤ ${settings.stopping.missBound})`,
       );
       let lastShown = 0;
+      const interruption = listenForInterruption();
       try {
         mkdirSync(out, { recursive: true });
         const result = await runConsistencyBench(contract, {
@@ -180,6 +217,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
           prefix,
           journalFile,
           timeoutMs,
+          signal: interruption.signal,
           onProgress: (progress) => {
             const now = performance.now();
             if (now - lastShown < 1000 && progress.trialsDone < progress.trials) return;
@@ -197,6 +235,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         );
         setExitCode(result.verdict.within ? EXIT_CODES.ok : EXIT_CODES.ruleFailed);
       } finally {
+        interruption.dispose();
         await server?.close();
       }
     });

@@ -2,7 +2,7 @@ import type { RunVerdict } from '../reports/index.ts';
 
 /** Process exit codes of every subcommand. */
 export const EXIT_CODES = {
-  /** PASS, or PASS WITH WARNINGS without --strict (or the command did its job). */
+  /** PASS (with expected deviations or not), or PASS WITH WARNINGS without --strict (or the command did its job). */
   ok: 0,
   /** FAIL: a MUST rule failed (or, with --strict, a SHOULD rule). */
   ruleFailed: 1,
@@ -14,6 +14,7 @@ export const EXIT_CODES = {
 export function exitCodeFor(verdict: RunVerdict, strict: boolean): number {
   switch (verdict) {
     case 'PASS':
+    case 'PASS WITH EXPECTED DEVIATIONS':
       return EXIT_CODES.ok;
     case 'PASS WITH WARNINGS':
       return strict ? EXIT_CODES.ruleFailed : EXIT_CODES.ok;

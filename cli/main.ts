@@ -19,6 +19,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Contract and conformance test harness for the Apify Key-Value Store API (v2)')
     .version(HARNESS_VERSION, '-V, --version', 'print the version of kvs-conformance')
     .exitOverride()
+    // Options belong to the command they follow (`contract --json` is not `contract diff --json`).
+    .enablePositionalOptions()
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
       // Commander puts its suggestion ("Did you mean --target?") on a line of its own: one line it is.
@@ -27,8 +29,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT_CODES.ok;
 
   addRunCommand(program, (code) => (exitCode = code));
-  program
+  const contract = program
     .command('contract')
+    .enablePositionalOptions()
     .description('show the contract: operations, rules per area, profile settings with their defaults')
     .option('--rules', 'show every rule with its sources, tests and faults (the content of docs/rules.md)')
     .option('--area <area>', 'with --rules: only this rule area, e.g. KEYS')
@@ -47,6 +50,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { describeRulesReference, readRulesReference, selectArea } = await import('./describe-rules.ts');
       const reference = selectArea(readRulesReference(), flags.area);
       console.log(flags.json ? JSON.stringify(reference, null, 2) : describeRulesReference(reference));
+    });
+  contract
+    .command('diff <document>')
+    .description(
+      "compare an OpenAPI document (path or URL, e.g. Apify's published one) with the shipped contract; exit 1 on any difference the overlay does not explain",
+    )
+    .option('--json', 'print the differences as JSON')
+    .action(async (document: string, flags: { json?: boolean }) => {
+      const [{ loadContract }, { diffAgainstContract }, { contractDiffJson, describeContractDiff }] =
+        await Promise.all([
+          import('../harness/contract/load-contract.ts'),
+          import('../harness/contract/diff-against-contract.ts'),
+          import('./describe-contract-diff.ts'),
+        ]);
+      const diff = await diffAgainstContract(document, await loadContract());
+      console.log(flags.json ? JSON.stringify(contractDiffJson(diff), null, 2) : describeContractDiff(diff));
+      exitCode = diff.unexplained > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok;
     });
   addServeCommand(program);
   addReportCommand(program, (code) => (exitCode = code));

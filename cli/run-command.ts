@@ -72,7 +72,7 @@ async function runAndReport(
   const { cleanup } = result;
   if (!options.watch || cleanup.left.length > 0 || cleanup.problems.length > 0)
     console.log(
-      `cleanup: deleted ${cleanup.deleted} store(s) created by this run (prefix ${result.storePrefix})` +
+      `cleanup: ${cleanup.created} store(s) created by this run, ${cleanup.deleted} deleted, ${cleanup.left.length} left (prefix ${result.storePrefix})` +
         (cleanup.left.length > 0 ? `; ${cleanup.left.length} store(s) of this run left on the target:` : ''),
     );
   for (const left of cleanup.left) console.log(`  left ${redact(left.id)}: ${redact(left.reason)}`);
@@ -109,7 +109,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
       import('../reports/index.ts'),
     ]);
     const modules: RunModules = { runConformance, reports };
-    const contract = await loadContract();
+    const contract = await loadContract(options.spec === undefined ? {} : { openapiFile: options.spec });
     const embedded = options.target === undefined && options.targetImage === undefined;
     // Without a token of the user's, the embedded server gets a made-up one, so that the AUTH and
     // SIGN rules are checked by default too.

@@ -24,7 +24,11 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
     flags: '--token <token>',
     description: 'API token (default: $APIFY_TOKEN); redacted from all output',
   },
-  profile: { flags: '--profile <preset>', description: 'profile preset: platform, legacy-2020 or lenient' },
+  profile: {
+    flags: '--profile <preset>',
+    description:
+      "profile preset: platform, legacy-2020, lenient, or apify (the platform's own choices where the documents leave room)",
+  },
   seed: { flags: '--seed <n>', description: 'fast-check seed (printed by every run, to replay it)' },
   runs: { flags: '--runs <n>', description: 'fast-check runs per property (default 25)' },
   maxCommands: {
@@ -88,6 +92,29 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
     flags: '--driver <name|module>',
     description:
       'run the client rule families through this driver: http, apify-client[@version], crawlee-memory-storage[:persist], apify-storage-local, or a module exporting a driver factory (repeatable; default http and apify-client)',
+    repeatable: true,
+  },
+  spec: {
+    flags: '--spec <file|url>',
+    description:
+      "base OpenAPI 3.0/3.1 document (one file or split with relative $refs; e.g. Apify's published one) to apply spec/overlay.yaml to, instead of the shipped spec/openapi.yaml",
+  },
+  driverCmd: {
+    flags: '--driver-cmd <command>',
+    description:
+      'run a client in any language as a driver: a command speaking JSON lines over stdio (docs/stdio-drivers.md), e.g. "python3 my_driver.py" (repeatable)',
+    repeatable: true,
+  },
+  expectFail: {
+    flags: '--expect-fail <id>',
+    description:
+      'a rule the target is known to fail: its failure is expected-fail, a pass is unexpectedly passing (repeatable)',
+    repeatable: true,
+  },
+  deviations: {
+    flags: '--deviations <file>',
+    description:
+      "expected-deviation manifest (matrix's format; rules checked over the wire belong to driver http), on top of the shipped one; none leaves the shipped one out (repeatable)",
     repeatable: true,
   },
 };

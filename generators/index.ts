@@ -32,3 +32,10 @@ export type {
   StoreCommandSpec,
   StoreRef,
 } from './store-command-arbitrary.ts';
+export {
+  examplesThenRuns,
+  keyPageEdges,
+  nonMissingNotFoundTypes,
+  recordValueEdges,
+  RETRIED_STATUSES,
+} from './client-edge-cases.ts';

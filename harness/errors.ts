@@ -11,6 +11,8 @@ export const HARNESS_ERROR_CODES = {
   KVSC_SPEC_INVALID: 'spec/openapi.yaml is not a valid OpenAPI 3 document',
   KVSC_SPEC_REF_BROKEN: 'a $ref in spec/openapi.yaml points at nothing',
   KVSC_SPEC_LIMIT_MISSING: 'a limit the harness reads from the spec is missing or inconsistent',
+  KVSC_SPEC_OPERATION_MISSING: 'the OpenAPI document lacks a key-value-store operation the harness checks',
+  KVSC_OVERLAY_INVALID: 'spec/overlay.yaml is not an Overlay 1.0 document the harness can apply',
   KVSC_RULES_INVALID: 'spec/rules.yaml has a malformed or duplicate rule',
   KVSC_RULE_UNKNOWN_OPERATION: 'a rule cites an operationId the spec does not define',
   KVSC_PROFILE_INVALID: 'a profile setting or preset is unknown or has a value that is not allowed',

@@ -10,7 +10,7 @@ export type {
   HttpMethod,
 } from './contract/contract-operation.ts';
 export type { ContractLimits } from './contract/contract-limits.ts';
-export { PROFILE_SETTING_NAMES, resolveProfileSettings } from './contract/profile-catalog.ts';
+export { PROFILE_SETTING_NAMES, resolveProfileSettings, settingItems } from './contract/profile-catalog.ts';
 export { acceptsLimitAboveMax } from './contract/list-limit-expectation.ts';
 export type {
   ProfileCatalog,
@@ -38,6 +38,7 @@ export { describeViolations } from './contract/schema-validator-factory.ts';
 export type { SchemaViolation } from './contract/schema-validator-factory.ts';
 export { HttpClient } from './http/http-client.ts';
 export type { HttpClientOptions, HttpRequest } from './http/http-client.ts';
+export { sendOnOneConnection, type SameConnectionResult } from './http/same-connection.ts';
 export { renderCurl } from './http/exchange.ts';
 export { readZipEntries } from './http/read-zip-entries.ts';
 export { createHmacSignature, createKeysSignature } from './signing/url-signature.ts';
@@ -71,7 +72,10 @@ export type {
   StoreListPage,
   StoreListQuery,
 } from './drivers/kvs-driver.ts';
-export { buildMatrix, driverOfTest } from './matrix/build-matrix.ts';
+export { isClientDriver, toKeysPage } from './drivers/kvs-driver.ts';
+export { startScriptedServer } from './http/scripted-server.ts';
+export type { Script, ScriptedAnswer, ScriptedRequest, ScriptedServer } from './http/scripted-server.ts';
+export { buildMatrix } from './matrix/build-matrix.ts';
 export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';
 export type { ConformanceMatrix, MatrixCell, MatrixRow, MatrixVerdict } from './matrix/conformance-matrix.ts';
@@ -94,8 +98,6 @@ export { EvidenceRecorder } from './worker/evidence-recorder.ts';
 export type { ObservationEvidence, TestEvidence } from './worker/test-evidence.ts';
 export { runConformance, selectRules } from './run/run-conformance.ts';
 export type { RunResult } from './run/run-conformance.ts';
-export { judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
-export type { PropertyFailure, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
 export { KvsModel } from './contract/model/kvs-model.ts';
 export type {
   CreateOutcome,
@@ -115,3 +117,7 @@ export { judgeStoreList } from './contract/model/judge-store-list.ts';
 export type { JudgedStoreList } from './contract/model/judge-store-list.ts';
 export type { ModelViolation } from './contract/model/model-violation.ts';
 export { utf8Order } from './contract/model/utf8-order.ts';
+export { driverOfTest, judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
+export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
+export { applyExpectedFailures, expectedFailuresOf } from './run/expected-failures.ts';
+export type { ExpectedFailure } from './run/expected-failures.ts';

@@ -5,9 +5,9 @@ import type { RuleId } from '../harness/index.ts';
 
 /**
  * A realistic client-library bug: a driver module, written as a user writes one, that extends the
- * hand-written example client (examples/hand-written-driver.ts) with one behaviour changed. `prove`
- * loads it with `--driver <file>` next to the `http` driver and counts it detected when a target
- * rule fails through this driver (its test title carries `[name]`).
+ * hand-written client of the package's driver template (examples/driver-template.mjs) with one behaviour changed. `prove`
+ * runs a default `run --driver <file>` and counts it detected when a target rule fails through
+ * this driver (its test title carries `[name]`).
  */
 export interface ClientFault {
   /** Also the driver's name, as the report's test titles show it. */
@@ -19,16 +19,13 @@ export interface ClientFault {
   /** A narrow bug: it shows only for some inputs (one status, one error type, non-ASCII bytes, …). */
   readonly narrow?: boolean;
   /** What the bug breaks: faults of one kind may be caught by each other's rules. */
-  readonly breaks: 'iteration' | 'misses' | 'errors' | 'retries' | 'bodies' | 'token';
-  /** The driver module (JavaScript, ES module; it imports the TypeScript example, so it loads under tsx). */
+  readonly breaks: 'iteration' | 'misses' | 'errors' | 'retries' | 'bodies' | 'token' | 'stores';
+  /** The driver module (JavaScript, ES module, extending the driver template). */
   readonly source: string;
 }
 
-/** Node 20 cannot import TypeScript by itself: the fault modules (and the example they build on) load under tsx. */
-export const TYPESCRIPT_LOADER: NodeJS.ProcessEnv = { NODE_OPTIONS: '--import tsx' };
-
 const EXAMPLE = pathToFileURL(
-  fileURLToPath(new URL('../examples/hand-written-driver.ts', import.meta.url)),
+  fileURLToPath(new URL('../examples/driver-template.mjs', import.meta.url)),
 ).href;
 
 /** A driver module named `name` whose client is the example client with `body` added to its class. */

@@ -1,9 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadContract } from '../harness/index.ts';
 import type { ConformanceReport, ReportFailure } from '../reports/index.ts';
-import { TYPESCRIPT_LOADER, writeClientFaultModule, type ClientFault } from './client-fault.ts';
+import { writeClientFaultModule, type ClientFault } from './client-fault.ts';
 import { startFaultyTarget, type FaultMode } from './fault-modes.ts';
 import { runCli, type CliResult } from './run-cli.ts';
 
@@ -120,38 +119,29 @@ export async function detectFault(
 }
 
 /**
- * Runs the harness (embedded reference server) with the `http` driver and the client fault's
- * driver module (under the TypeScript loader, as its author would run it) and judges the fault on
- * its target rules failing through that driver.
+ * Runs the harness (embedded reference server) as a client's maintainer would: a default
+ * `run --driver <module>` with no filter, which checks the driver's whole client profile (the
+ * families suites through it and the client contract served by a scripted server), and judges the fault on its
+ * target rules failing through that driver. The scope does not narrow it: a client fault is proven
+ * by the run its author would make.
  */
 export async function detectClientFault(
   fault: ClientFault,
-  options: { readonly runs: number; readonly seed: number; readonly scope: DetectionScope },
+  options: { readonly runs: number; readonly seed: number; readonly scope?: DetectionScope },
 ): Promise<FaultDetection> {
   const out = mkdtempSync(join(tmpdir(), `kvsc-prove-${fault.name}-`));
   const driverFile = writeClientFaultModule(fault, out);
-  // `run` checks the CLIENT rules only when they are named: the whole suite is every area by name.
-  const scope =
-    options.scope === 'all'
-      ? [...(await loadContract()).areas.keys()].flatMap((area) => ['--suite', area])
-      : scopeFlags(fault, options.scope);
   const started = Date.now();
-  const result = await runCli(
-    [
-      'run',
-      '--runs',
-      String(options.runs),
-      '--seed',
-      String(options.seed),
-      '--out',
-      join(out, 'report'),
-      '--driver',
-      'http',
-      '--driver',
-      driverFile,
-      ...scope,
-    ],
-    TYPESCRIPT_LOADER,
-  );
+  const result = await runCli([
+    'run',
+    '--runs',
+    String(options.runs),
+    '--seed',
+    String(options.seed),
+    '--out',
+    join(out, 'report'),
+    '--driver',
+    driverFile,
+  ]);
   return judge(fault, result, join(out, 'report'), started, fault.name);
 }

@@ -1,6 +1,7 @@
 import type { RuleId } from '../harness/index.ts';
 import type { ServerOptions } from '../server/index.ts';
 import type { Fault, RequestFault } from './fault-proxy.ts';
+import type { EarlyHook } from './raw-front.ts';
 
 /**
  * A realistic server bug: a small change in one place, in front of (or configured into) the
@@ -24,6 +25,11 @@ export interface FaultMode {
   readonly server?: ServerOptions;
   /** The proxy layer that is the bug; made fresh per target so stateful faults start clean. */
   readonly fault?: (token: string) => Fault | { readonly request: RequestFault };
+  /**
+   * A raw-socket front that is the bug (instead of `fault`): for bugs in HTTP framing, which
+   * happen before a body is read and which Node's HTTP server would not let a proxy make.
+   */
+  readonly front?: () => EarlyHook;
 }
 
 /** The rule area of a fault mode (the area of its first target). */

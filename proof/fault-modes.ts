@@ -1,6 +1,8 @@
 import { startServer } from '../server/index.ts';
 import type { FaultMode } from './fault-mode.ts';
 import { startFaultProxy } from './fault-proxy.ts';
+import { startRawFront } from './raw-front.ts';
+import { HTTP_FAULTS } from './faults/http-faults.ts';
 import { CLIENT_FAULTS } from './faults/client-faults.ts';
 import { AUTH_FAULTS } from './faults/auth-faults.ts';
 import { CONS_FAULTS } from './faults/cons-faults.ts';
@@ -35,6 +37,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   ...AUTH_FAULTS,
   ...SIGN_FAULTS,
   ...STATE_FAULTS,
+  ...HTTP_FAULTS,
 ];
 
 /** A running faulty target. */
@@ -46,8 +49,10 @@ export interface FaultyTarget {
 /** Starts the reference server (with the mode's options) and, when the mode has one, its fault proxy in front. */
 export async function startFaultyTarget(mode: FaultMode, token: string): Promise<FaultyTarget> {
   const server = await startServer({ ...mode.server, tokens: [token] });
-  if (!mode.fault) return server;
-  const proxy = await startFaultProxy(server.url, mode.fault(token));
+  if (!mode.fault && !mode.front) return server;
+  const proxy = mode.front
+    ? await startRawFront(server.url, mode.front())
+    : await startFaultProxy(server.url, mode.fault?.(token) ?? ((answer) => answer));
   return {
     url: proxy.url,
     close: async () => {

@@ -477,7 +477,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 1,
     pastPreflight: true,
-    reported: 'not a valid store id',
+    reported: 'never put into a request path',
     check: badDeletes,
   },
   {

@@ -1,7 +1,7 @@
 // `npm run prove`: the harness proves itself, rule by rule. Every fault mode declares the rules it
 // targets and counts as detected only when one of them fails (other failing rules are collateral);
-// a client fault (a broken client driver module, run next to the `http` driver) only when one fails
-// through its driver; every rule of the catalog must be killed by at least one fault; the clean
+// a client fault (a broken client driver module, checked by a default `run --driver <module>`, the
+// run its maintainer would make) only when one fails through its driver; every rule of the catalog must be killed by at least one fault; the clean
 // reference server must pass (SHOULD rules included) in both profiles over many seeds. Prints a
 // table per rule and per fault and the totals; `--write` puts them into bench/RESULTS.md. Exit 1
 // unless every fault is detected, every rule is killed and there is no false positive.
@@ -47,7 +47,7 @@ const cleanRuns = Number(values['clean-runs'] ?? (values.fast ? runs : 5));
 const cleanSeedCount = Number(values['clean-seeds'] ?? (values.fast ? 2 : 20));
 const cleanSeeds = Array.from({ length: cleanSeedCount }, (_, i) => 1000 + i);
 const contract = await loadContract();
-// Server faults run against a faulty target; client faults are driver modules run next to `http`.
+// Server faults run against a faulty target; client faults are driver modules, each run by a default `run --driver`.
 const ALL_FAULTS = [...FAULT_MODES, ...CLIENT_FAULTS];
 const unknown = [
   ...(values.fault ?? []).filter((name) => !ALL_FAULTS.some((mode) => mode.name === name)),

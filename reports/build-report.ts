@@ -121,6 +121,15 @@ export function buildReport(input: ReportInput): ConformanceReport {
         ...sequenceOf(failure?.evidence, redact),
       };
     }),
+    ...(verdict.expectation
+      ? {
+          expectation: {
+            reason: redact(verdict.expectation.reason),
+            link: verdict.expectation.link ?? null,
+            from: verdict.expectation.from,
+          },
+        }
+      : {}),
   }));
 
   const observed = new Map<string, Set<number>>();
@@ -146,12 +155,16 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const runErrors = result.runErrors.map(redact);
   const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted: result.interrupted } });
   const { cleanup } = result;
-  const cleanupIssues = cleanup.left.length > 0 || cleanup.problems.length > 0;
   return {
     format: REPORT_FORMAT_VERSION,
     schemaVersion: REPORT_SCHEMA_VERSION,
     harness: { name: 'kvs-conformance', version: input.harnessVersion },
-    spec: { file: contract.specFile, version: contract.specVersion },
+    spec: {
+      file: contract.specFile,
+      version: contract.specVersion,
+      overlay: contract.overlay.version,
+      comparedAgainst: contract.overlay.comparedAgainst.version,
+    },
     rulesReference: input.rulesReference,
     target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },
     drivers: result.drivers.map((driver) => ({
@@ -206,15 +219,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
       },
     ),
     runErrors,
-    ...(cleanupIssues
-      ? {
-          cleanup: {
-            deleted: cleanup.deleted,
-            left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
-            problems: cleanup.problems.map(redact),
-          },
-        }
-      : {}),
+    cleanup: {
+      created: cleanup.created,
+      deleted: cleanup.deleted,
+      left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
+      problems: cleanup.problems.map(redact),
+    },
   };
 }
 

@@ -7,8 +7,13 @@ export const REPORT_FORMAT_VERSION = 2;
  */
 export const REPORT_SCHEMA_VERSION = '2.2.0';
 
-/** The verdict on one rule. */
-export type RuleVerdictKind = 'pass' | 'fail' | 'skipped' | 'inconclusive';
+/**
+ * The verdict on one rule. `expected-fail` is a fail that a declaration (`--expect-fail`, a
+ * deviation manifest) expected; `unexpectedly-passing` a pass where one expected a failure (red:
+ * remove the declaration) — the same words as the matrix's cells.
+ */
+export type RuleVerdictKind =
+  'pass' | 'fail' | 'skipped' | 'inconclusive' | 'expected-fail' | 'unexpectedly-passing';
 
 /**
  * Why a rule was not judged: `profile`, `filter` and `shard` are rules the run was not asked to
@@ -19,11 +24,14 @@ export type UnjudgedReasonKind = 'profile' | 'filter' | 'shard' | 'not-run' | 'b
 
 /**
  * The run's verdict, the same word in every format: PASS (every selected rule checked and
- * passed), PASS WITH WARNINGS (only SHOULD rules failed), FAIL (a MUST rule failed), INCOMPLETE
+ * passed), PASS WITH EXPECTED DEVIATIONS (every failure was declared with --expect-fail or
+ * --deviations), PASS WITH WARNINGS (only SHOULD rules failed), FAIL (a MUST rule failed, or a
+ * declared failure passed: unexpectedly passing), INCOMPLETE
  * (interrupted, the suites could not all run, or a selected rule was not checked) — a run that
  * did not check everything it was asked to never says PASS.
  */
-export type RunVerdict = 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'INCOMPLETE';
+export type RunVerdict =
+  'PASS' | 'PASS WITH EXPECTED DEVIATIONS' | 'PASS WITH WARNINGS' | 'FAIL' | 'INCOMPLETE';
 
 /** One exchange of a failing case. */
 export interface ReportExchange {
@@ -99,6 +107,15 @@ export interface ReportRule {
     readonly durationMs: number;
   }[];
   readonly failures: readonly ReportFailure[];
+  /** The declaration that expects this rule to fail (absent: none; absent in reports before schema 2.2.0). */
+  readonly expectation?: ReportExpectation;
+}
+
+/** A declared known failure: why, where it is tracked, who declared it (`--expect-fail` or a manifest). */
+export interface ReportExpectation {
+  readonly reason: string;
+  readonly link: string | null;
+  readonly from: string;
 }
 
 /** Which statuses of an operation the run saw, against those the contract documents. */
@@ -171,6 +188,10 @@ export interface ReportTotals {
   readonly unchecked: number;
   readonly skipped: number;
   readonly inconclusive: number;
+  /** Failures a declaration expected (absent in reports before schema 2.2.0). */
+  readonly expectedFail?: number;
+  /** Declared failures that passed (absent in reports before schema 2.2.0). */
+  readonly unexpectedlyPassing?: number;
   readonly tests: number;
   readonly testsPassed: number;
   readonly testsFailed: number;
@@ -179,6 +200,8 @@ export interface ReportTotals {
 
 /** Stores of the run left on the target after cleanup, and what went wrong while cleaning up. */
 export interface ReportCleanup {
+  /** Stores the target handed back to the run (absent in reports of older versions). */
+  readonly created?: number;
   readonly deleted: number;
   readonly left: readonly { readonly id: string; readonly reason: string }[];
   readonly problems: readonly string[];
@@ -190,7 +213,16 @@ export interface ConformanceReport {
   /** The schema's semantic version (REPORT_SCHEMA_VERSION). */
   readonly schemaVersion?: string;
   readonly harness: { readonly name: 'kvs-conformance'; readonly version: string };
-  readonly spec: { readonly file: string; readonly version: string };
+  /**
+   * The contract: its base document (file or URL, `info.version`), the overlay version applied to
+   * it, and the version of the official document the overlay was last compared against.
+   */
+  readonly spec: {
+    readonly file: string;
+    readonly version: string;
+    readonly overlay: string;
+    readonly comparedAgainst: string;
+  };
   /** The rules reference the rule links point into: its URL and the copy in the installed package. */
   readonly rulesReference: { readonly url: string; readonly file: string };
   readonly target: { readonly url: string; readonly embedded: boolean };
@@ -218,6 +250,6 @@ export interface ConformanceReport {
   readonly coverage: readonly ReportCoverage[];
   readonly consistency: ReportConsistency;
   readonly runErrors: readonly string[];
-  /** Present only when cleanup left a store of the run on the target or met a problem. */
+  /** What cleanup did: stores created, deleted and left with why (absent in reports of older versions). */
   readonly cleanup?: ReportCleanup;
 }

@@ -7,7 +7,14 @@ export class ReportMergeError extends Error {
   override readonly name = 'ReportMergeError';
 }
 
-const VERDICT_ORDER: readonly RuleVerdictKind[] = ['fail', 'pass', 'inconclusive', 'skipped'];
+const VERDICT_ORDER: readonly RuleVerdictKind[] = [
+  'fail',
+  'unexpectedly-passing',
+  'expected-fail',
+  'pass',
+  'inconclusive',
+  'skipped',
+];
 
 function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule {
   const first = parts[0] as ReportRule;
@@ -15,7 +22,7 @@ function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule
   const tests = new Map(
     parts.flatMap((part) => part.tests).map((test) => [`${test.file}\u0000${test.title}`, test]),
   );
-  const judged = verdict === 'pass' || verdict === 'fail';
+  const judged = verdict !== 'inconclusive' && verdict !== 'skipped';
   // A rule every shard left to another one was checked by none.
   const unjudged = parts.filter((part) => part.verdict === verdict && part.reasonKind !== 'shard')[0];
   return {
@@ -106,5 +113,20 @@ export function mergeReports(reports: readonly ConformanceReport[], reportPath: 
       },
     ),
     runErrors,
+    ...mergedCleanup(reports),
+  };
+}
+
+/** The shards' cleanups together (each shard deletes its own stores). */
+function mergedCleanup(reports: readonly ConformanceReport[]): Pick<ConformanceReport, 'cleanup'> {
+  const cleanups = reports.flatMap((report) => (report.cleanup ? [report.cleanup] : []));
+  if (cleanups.length === 0) return {};
+  return {
+    cleanup: {
+      created: cleanups.reduce((total, cleanup) => total + (cleanup.created ?? 0), 0),
+      deleted: cleanups.reduce((total, cleanup) => total + cleanup.deleted, 0),
+      left: cleanups.flatMap((cleanup) => cleanup.left),
+      problems: cleanups.flatMap((cleanup) => cleanup.problems),
+    },
   };
 }

@@ -27,8 +27,18 @@ function niceCeiling(value: number): number {
   return [1, 2, 5, 10].map((step) => step * power).find((candidate) => candidate >= value) ?? 10 * power;
 }
 
-/** P(consistent at t) of every kind of change, as step lines on one chart. */
-function curveChart(operations: readonly OperationVisibility[]): string {
+type Curve = readonly { readonly tMs: number; readonly p: number }[];
+
+/**
+ * One probability curve per kind of change, as step lines on one chart (`pick` chooses the curve),
+ * with the known truth dashed over it when the target was a simulator.
+ */
+function curveChart(
+  operations: readonly OperationVisibility[],
+  pick: (operation: OperationVisibility) => Curve,
+  truth: (operation: OperationVisibility) => Curve | undefined,
+  yLabel: string,
+): string {
   const width = 720;
   const height = 320;
   const left = 60;
@@ -37,7 +47,7 @@ function curveChart(operations: readonly OperationVisibility[]): string {
   const bottom = 50;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
-  const lastT = Math.max(1, ...operations.flatMap((operation) => operation.curve.map((point) => point.tMs)));
+  const lastT = Math.max(1, ...operations.flatMap((operation) => pick(operation).map((point) => point.tMs)));
   const maxT = niceCeiling(lastT);
   const x = (t: number) => left + (t / maxT) * plotW;
   const y = (p: number) => top + (1 - p) * plotH;
@@ -59,24 +69,31 @@ function curveChart(operations: readonly OperationVisibility[]): string {
     `<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#57606a"/>`,
     `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#57606a"/>`,
     `<text x="${left + plotW / 2}" y="${height - 10}" font-size="12" text-anchor="middle">time since the write's acknowledgement (ms)</text>`,
-    `<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" font-size="12" text-anchor="middle">P(consistent at t)</text>`,
+    `<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" font-size="12" text-anchor="middle">${escapeHtml(yLabel)}</text>`,
   );
   operations.forEach((operation, index) => {
     const colour = operationColour(operation.operation);
     let path = '';
     let previous = 0;
-    for (const point of operation.curve) {
+    for (const point of pick(operation)) {
       path += path === '' ? `M${x(point.tMs)},${y(point.p)}` : `H${x(point.tMs)}V${y(point.p)}`;
       previous = point.p;
     }
     if (path !== '') path += `H${x(maxT)}V${y(previous)}`;
+    const known = truth(operation)?.filter((point) => point.tMs <= maxT) ?? [];
+    if (known.length > 0) {
+      const line = known.map((point, at) => `${at === 0 ? 'M' : 'L'}${x(point.tMs)},${y(point.p)}`).join('');
+      parts.push(
+        `<path d="${line}" fill="none" stroke="${colour}" stroke-width="1" stroke-dasharray="4 3"><title>${escapeHtml(operation.operation)}: known truth</title></path>`,
+      );
+    }
     parts.push(
       `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"><title>${escapeHtml(operation.operation)}</title></path>`,
       `<rect x="${left + plotW + 16}" y="${top + index * 18}" width="12" height="12" fill="${colour}"/>`,
       `<text x="${left + plotW + 34}" y="${top + index * 18 + 10}" font-size="12">${escapeHtml(operation.operation)}</text>`,
     );
   });
-  return `<svg role="img" aria-label="t-visibility curves" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+  return `<svg role="img" aria-label="${escapeHtml(yLabel)}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
 /** The histogram of one kind of change's visibility times. */
@@ -97,14 +114,14 @@ function histogramChart(operation: OperationVisibility): string {
   ];
   bins.forEach((bin, index) => {
     const barH = (bin.count / maxCount) * plotH;
-    const label = bin.neverConverged
-      ? `never converged: ${bin.count}`
+    const label = bin.censored
+      ? `no time (censored): ${bin.count}`
       : `${bin.fromMs}–${bin.toMs} ms: ${bin.count}`;
     parts.push(
-      `<rect x="${left + index * barW + 1}" y="${top + plotH - barH}" width="${Math.max(1, barW - 2)}" height="${barH}" fill="${bin.neverConverged ? '#cf222e' : colour}"><title>${label}</title></rect>`,
+      `<rect x="${left + index * barW + 1}" y="${top + plotH - barH}" width="${Math.max(1, barW - 2)}" height="${barH}" fill="${bin.censored ? '#cf222e' : colour}"><title>${label}</title></rect>`,
     );
   });
-  const lastBin = bins.filter((bin) => !bin.neverConverged).at(-1);
+  const lastBin = bins.filter((bin) => !bin.censored).at(-1);
   parts.push(
     `<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#57606a"/>`,
     `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#57606a"/>`,
@@ -121,6 +138,8 @@ function histogramChart(operation: OperationVisibility): string {
 /** consistency.html: verdict, t-visibility curves, histograms and the numbers, self-contained (no scripts). */
 export function renderConsistencyHtml(result: ConsistencyBenchResult): string {
   const { settings, resolution, cost } = result;
+  const truthOf = (operation: OperationVisibility) =>
+    result.truth?.operations.find((candidate) => candidate.operation === operation.operation);
   const rows = result.operations
     .map((operation) => {
       const q = operation.quantiles;
@@ -145,11 +164,26 @@ export function renderConsistencyHtml(result: ConsistencyBenchResult): string {
 <title>kvs-conformance consistency — ${escapeHtml(result.target)}</title><style>${STYLE}</style></head><body>
 <h1>Consistency benchmark: <span class="${result.verdict.within ? 'ok' : 'bad'}">${word}</span> the window of ${settings.windowMs} ms</h1>
 <p>Target ${escapeHtml(result.target)} · ${escapeHtml(result.startedAt)} · ${settings.trials} trials per kind of change · ${settings.readers} reader(s) · probes every ${settings.resolutionMs} ms from each write's acknowledgement · max-wait ${settings.maxWaitMs} ms</p>
-<p>Resolution: ${resolution.stepMs} ms slots; probes sent p99 ${resolution.probeLateness.p99Ms} ms late; request latency p50 ${resolution.requestLatency.p50Ms} ms, p99 ${resolution.requestLatency.p99Ms} ms; a visibility time is exact to within <b>${resolution.honestMs} ms</b>. Cost: ${cost.requests} requests, ${Math.round(cost.durationMs / 100) / 10} s.</p>
+<p>Resolution: ${resolution.stepMs} ms slots; probes sent p99 ${resolution.probeLateness.p99Ms} ms late; request latency p50 ${resolution.requestLatency.p50Ms} ms, p99 ${resolution.requestLatency.p99Ms} ms; a visibility time is exact to within <b>${resolution.honestMs} ms</b>.</p>
+<p>Stopping rule: a trial stops once ${settings.stopping.confirmations} reads in a row (from every reader) show the change, every read sent having come back; the chance of stopping while a reader lagging on ${settings.stopping.lagShare} of reads is left is <b>≤ ${settings.stopping.missBound}</b> per trial. Setups are seen stably by every reader for ${settings.settleMs} ms before the change.</p>
+<p>Cost: ${cost.requests} requests, ${Math.round(cost.durationMs / 100) / 10} s; projected from the first trials: ${cost.projected.requests} requests, ${Math.round(cost.projected.durationMs / 100) / 10} s.</p>
 <ul>${verdicts}</ul>
-<h2>t-visibility: P(consistent at t) after the acknowledgement</h2>
-${curveChart(result.operations)}
-<h2>Visibility times</h2>
+<h2>t-visibility: P(a single read t ms after the acknowledgement shows the change)</h2>
+${curveChart(
+  result.operations,
+  (operation) => operation.tVisibility,
+  (operation) => truthOf(operation)?.tVisibility,
+  't-visibility',
+)}
+<h2>Full visibility: P(every reader sees the change by t) (Kaplan–Meier)</h2>
+${curveChart(
+  result.operations,
+  (operation) => operation.curve,
+  (operation) => truthOf(operation)?.fullVisibility,
+  'P(fully visible by t)',
+)}
+${result.truth ? `<p>Dashed: the known truth of ${escapeHtml(result.truth.label)}.</p>` : ''}
+<h2>Time to full visibility</h2>
 <table><tr><th>change</th><th>trials</th><th>consistent at 0</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>anomalies</th><th>requests</th></tr>${rows}</table>
 <p>Intervals are 95% percentile-bootstrap intervals (${settings.bootstrap.resamples} resamples, seed ${settings.bootstrap.seed}).</p>
 <div class="charts">${result.operations.map(histogramChart).join('')}</div>

@@ -4,12 +4,12 @@ import type {
   QuantileEstimate,
 } from '../harness/consistency/consistency-bench-result.ts';
 
-/** A quantile as `412 ms (398–430)`; `> max-wait` when it did not converge. */
+/** A quantile as `412 ms (398–430)`; `≥ x ms` when censored trials hide it. */
 export function formatQuantile(estimate: QuantileEstimate): string {
-  if (estimate.valueMs === null) return '> max-wait';
+  if (estimate.valueMs === null) return `≥ ${estimate.atLeastMs ?? 0} ms`;
   const interval =
     estimate.lowMs === null || estimate.highMs === null
-      ? ' (… – > max-wait)'
+      ? ` (${estimate.lowMs ?? '…'} – unbounded)`
       : estimate.lowMs === estimate.highMs
         ? ''
         : ` (${estimate.lowMs}–${estimate.highMs})`;
@@ -19,6 +19,27 @@ export function formatQuantile(estimate: QuantileEstimate): string {
 /** Fraction as a percentage with one decimal. */
 export function formatPercent(fraction: number): string {
   return `${Math.round(fraction * 1000) / 10}%`;
+}
+
+function censoredCell(operation: OperationVisibility): string {
+  const found = Object.entries(operation.censored).filter(([, count]) => count > 0);
+  return found.length === 0 ? '0' : found.map(([reason, count]) => `${count} ${reason}`).join(', ');
+}
+
+/** The t-visibility at `tMs` (the nearest slot at or before it) as `0.49 (0.45–0.53)`. */
+export function tVisibilityAt(operation: OperationVisibility, tMs: number): string {
+  const point = operation.tVisibility.findLast((candidate) => candidate.tMs <= tMs);
+  if (!point) return '—';
+  return `${point.p.toFixed(2)} (${point.low.toFixed(2)}–${point.high.toFixed(2)})`;
+}
+
+/** P(fully visible by tMs) from the Kaplan–Meier curve. */
+export function fullVisibilityAt(operation: OperationVisibility, tMs: number): string {
+  if (operation.curve.length === 0) return '—';
+  const point = operation.curve.findLast((candidate) => candidate.tMs <= tMs) ?? operation.curve.at(-1);
+  return (
+    tMs > (operation.curve.at(-1)?.tMs ?? 0) ? (operation.curve.at(-1)?.p ?? 0) : (point?.p ?? 0)
+  ).toFixed(2);
 }
 
 function anomalyCell(operation: OperationVisibility): string {
@@ -37,17 +58,31 @@ export function renderConsistencyMarkdown(result: ConsistencyBenchResult): strin
     `Resolution: ${resolution.stepMs} ms slots; probes sent p99 ${resolution.probeLateness.p99Ms} ms late; ` +
       `request latency p50 ${resolution.requestLatency.p50Ms} ms, p99 ${resolution.requestLatency.p99Ms} ms; ` +
       `a visibility time is exact to within ${resolution.honestMs} ms.`,
-    `Cost: ${cost.requests} requests (estimated ${cost.estimatedRequests.min}–${cost.estimatedRequests.max}), ${Math.round(cost.durationMs / 100) / 10} s.`,
+    `Stopping rule: a trial stops once ${settings.stopping.confirmations} reads in a row (from every reader) show the change, all reads sent having come back; ` +
+      `the chance of stopping while a reader lagging on ${settings.stopping.lagShare} of reads is left is ≤ ${settings.stopping.missBound} per trial. ` +
+      `Setups are seen stably by every reader for ${settings.settleMs} ms before the change.`,
+    `Cost: ${cost.requests} requests in ${Math.round(cost.durationMs / 100) / 10} s; ` +
+      `projected from the first trials ${cost.projected.requests} requests, ${Math.round(cost.projected.durationMs / 100) / 10} s ` +
+      `(${formatPercent(cost.projected.requests / Math.max(1, cost.requests) - 1)} / ${formatPercent(cost.projected.durationMs / Math.max(1, cost.durationMs) - 1)} off); ` +
+      `stated before the run ${cost.estimatedRequests.min}–${cost.estimatedRequests.max} requests.`,
     '',
-    'Visibility time from the acknowledgement (95% bootstrap interval):',
+    'Time to full visibility (the last stale read) from the acknowledgement, Kaplan–Meier with censored trials (95% bootstrap interval):',
     '',
-    '| change | trials | consistent at 0 | p50 | p90 | p99 | p99.9 | max | anomalies |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| change | trials | no time (censored) | consistent at 0 | p50 | p90 | p99 | p99.9 | max | anomalies |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---|',
     ...result.operations.map((operation) => {
       const q = operation.quantiles;
-      const failed = operation.failedTrials > 0 ? ` (${operation.failedTrials} failed)` : '';
-      return `| ${operation.operation} | ${operation.trials}${failed} | ${formatPercent(operation.consistentAtZero)} | ${formatQuantile(q.p50)} | ${formatQuantile(q.p90)} | ${formatQuantile(q.p99)} | ${formatQuantile(q.p999)} | ${formatQuantile(q.max)} | ${anomalyCell(operation)} |`;
+      return `| ${operation.operation} | ${operation.trials} | ${censoredCell(operation)} | ${formatPercent(operation.consistentAtZero)} | ${formatQuantile(q.p50)} | ${formatQuantile(q.p90)} | ${formatQuantile(q.p99)} | ${formatQuantile(q.p999)} | ${formatQuantile(q.max)} | ${anomalyCell(operation)} |`;
     }),
+    '',
+    't-visibility — P(a single read t ms after the acknowledgement shows the change), from every probe (95% Wilson interval over trials), and P(fully visible by t):',
+    '',
+    '| change | reads | t-vis 100 ms | t-vis 400 ms | full 100 ms | full 400 ms | stale share while mixed |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...result.operations.map(
+      (operation) =>
+        `| ${operation.operation} | ${operation.reads} | ${tVisibilityAt(operation, 100)} | ${tVisibilityAt(operation, 400)} | ${fullVisibilityAt(operation, 100)} | ${fullVisibilityAt(operation, 400)} | ${operation.mixedStaleShare ?? '—'} |`,
+    ),
     '',
     'Verdict:',
     '',

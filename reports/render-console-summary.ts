@@ -14,7 +14,8 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
     String(report.profile.assumptions.find((a) => a.setting === name)?.value ?? '');
   const lines = [
     '',
-    `kvs-conformance: ${verdictHeadline(report)}, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`,
+    `kvs-conformance: ${verdictHeadline(report, `, ${totals.skipped} skipped, ${totals.inconclusive} inconclusive`)}`,
+    `contract ${report.spec.file} ${report.spec.version} + overlay ${report.spec.overlay} (compared against ${report.spec.comparedAgainst})`,
     `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
   ];
   for (const rule of report.rules.filter((r) => r.verdict === 'fail')) {
@@ -27,6 +28,12 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
       lines.push(`      replay: ${failure.replay}`);
     }
   }
+  for (const rule of report.rules.filter((r) => r.verdict === 'unexpectedly-passing'))
+    lines.push(`  ✗ ${rule.id} (${rule.level}) unexpectedly passing — ${rule.reason ?? ''}`);
+  for (const rule of report.rules.filter((r) => r.verdict === 'expected-fail'))
+    lines.push(
+      `  ~ ${rule.id} (${rule.level}) expected to fail (${rule.expectation?.from ?? ''}): ${rule.expectation?.reason ?? ''}`,
+    );
   for (const why of report.incomplete) lines.push(`  ⏸ ${why}`);
   lines.push(`report: ${htmlPath}`);
   return lines.join('\n');

@@ -6,7 +6,7 @@ import type {
   ReportSource,
 } from './conformance-report.ts';
 import { describeDrivers } from './describe-drivers.ts';
-import { verdictHeadline, verdictSlug } from './verdict-headline.ts';
+import { cleanupIssues, verdictHeadline, verdictSlug } from './verdict-headline.ts';
 
 /** Escapes text for HTML content and attributes. */
 export function escapeHtml(text: string): string {
@@ -25,7 +25,7 @@ header h1{margin:0 0 6px;font-size:22px}header p{margin:2px 0;opacity:.92}
 main{padding:8px 28px 40px}section{background:#fff;border:1px solid #d0d7de;border-radius:8px;margin:16px 0;padding:14px 18px}
 h2{font-size:17px;margin:4px 0 12px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}.v{font-weight:600;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
-.v-pass{background:#dafbe1;color:#1a7f37}.v-fail{background:#ffebe9;color:#cf222e}.v-skipped{background:#eaeef2;color:#57606a}.v-inconclusive{background:#fff8c5;color:#9a6700}
+.v-pass{background:#dafbe1;color:#1a7f37}.v-fail{background:#ffebe9;color:#cf222e}.v-skipped{background:#eaeef2;color:#57606a}.v-inconclusive{background:#fff8c5;color:#9a6700}.v-expected-fail{background:#ddf4ff;color:#0969da}.v-unexpectedly-passing{background:#ffebe9;color:#cf222e}
 .filters{display:flex;gap:10px;margin-bottom:10px}.filters input,.filters select{padding:5px 8px;border:1px solid #d0d7de;border-radius:6px;font:inherit}
 pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .copy{font:12px system-ui;border:1px solid #d0d7de;background:#fff;border-radius:6px;padding:2px 8px;cursor:pointer;float:right}
@@ -111,12 +111,15 @@ function staleChart(durations: readonly number[]): string {
 }
 
 /** report.html: one self-contained page — filterable rules, failure details with copyable curl, coverage matrix, consistency chart. */
+/** A verdict shown first and in red: a failure, or a declared failure that passed. */
+const red = (rule: ReportRule): boolean => rule.verdict === 'fail' || rule.verdict === 'unexpectedly-passing';
+
 export function renderHtmlReport(report: ConformanceReport): string {
   const statuses = [...new Set(report.coverage.flatMap((op) => [...op.documented, ...op.observed]))].sort(
     (a, b) => a - b,
   );
   const rows = [...report.rules]
-    .sort((a, b) => Number(b.verdict === 'fail') - Number(a.verdict === 'fail'))
+    .sort((a, b) => Number(red(b)) - Number(red(a)))
     .map(
       (rule) =>
         `<tr data-verdict="${rule.verdict}"><td><a href="${escapeHtml(rule.reference)}"><b>${escapeHtml(rule.id)}</b></a></td><td>${rule.level}</td><td><span class="v v-${rule.verdict}">${rule.verdict}</span></td><td>${escapeHtml(rule.rule)}${rule.reason ? `<br><span class="miss">${escapeHtml(rule.reason)}</span>` : ''}</td><td>${rule.tests.length}</td></tr>`,
@@ -151,14 +154,14 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <header class="${verdictSlug(report.verdict)}"><h1>kvs-conformance: ${escapeHtml(verdictHeadline(report))}</h1>
 <p>Target ${escapeHtml(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · seed ${report.run.seed} · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s · started ${escapeHtml(report.run.startedAt)}</p>
 <p>Drivers: ${escapeHtml(describeDrivers(report.drivers))}</p>
-<p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)}${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''} · <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> (installed copy: <code>${escapeHtml(report.rulesReference.file)}</code>)</p></header>
+<p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)} + overlay ${escapeHtml(report.spec.overlay)} (compared against ${escapeHtml(report.spec.comparedAgainst)})${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''} · <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> (installed copy: <code>${escapeHtml(report.rulesReference.file)}</code>)</p></header>
 <main>
 ${report.incomplete.length ? `<section id="incomplete"><h2>${report.verdict === 'INCOMPLETE' ? 'Incomplete: what was not checked' : 'Also not checked'}</h2><ul>${report.incomplete.map((why) => `<li>${escapeHtml(why)}</li>`).join('')}</ul></section>` : ''}
 ${report.runErrors.length ? `<section><h2>Run errors</h2>${report.runErrors.map((e) => `<pre>${escapeHtml(e)}</pre>`).join('')}</section>` : ''}
-${report.cleanup ? `<section id="cleanup"><h2>Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target</h2>${report.cleanup.problems.map((p) => `<pre>${escapeHtml(p)}</pre>`).join('')}<table><thead><tr><th>store id</th><th>why it is left</th></tr></thead><tbody>${report.cleanup.left.map((store) => `<tr><td><code>${escapeHtml(store.id)}</code></td><td>${escapeHtml(store.reason)}</td></tr>`).join('')}</tbody></table></section>` : ''}${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
+${report.cleanup && cleanupIssues(report) ? `<section id="cleanup"><h2>Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target (${report.cleanup.created ?? '?'} created, ${report.cleanup.deleted} deleted)</h2>${report.cleanup.problems.map((p) => `<pre>${escapeHtml(p)}</pre>`).join('')}<table><thead><tr><th>store id</th><th>why it is left</th></tr></thead><tbody>${report.cleanup.left.map((store) => `<tr><td><code>${escapeHtml(store.id)}</code></td><td>${escapeHtml(store.reason)}</td></tr>`).join('')}</tbody></table></section>` : ''}${failures ? `<section id="failures"><h2>Failures</h2>${failures}</section>` : ''}
 ${contract ? `<section id="contract"><h2>What the failed rules rest on</h2><p class="miss">Each rule with the public statements it comes from; the <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> has every rule, the tests that check it and the faults that fail it.</p>${contract}</section>` : ''}
 <section><h2>Rules</h2><div class="filters"><input id="q" type="search" placeholder="filter rules…" aria-label="filter rules">
-<select id="verdict" aria-label="verdict"><option value="">all verdicts</option><option>fail</option><option>pass</option><option>skipped</option><option>inconclusive</option></select></div>
+<select id="verdict" aria-label="verdict"><option value="">all verdicts</option><option>fail</option><option>pass</option><option>skipped</option><option>inconclusive</option><option>expected-fail</option><option>unexpectedly-passing</option></select></div>
 <table id="rules"><thead><tr><th>rule</th><th>level</th><th>verdict</th><th>statement</th><th>tests</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>

@@ -1,4 +1,5 @@
 import { isUnchecked } from './report-statistics.ts';
+import { cleanupIssues } from './verdict-headline.ts';
 import type { ConformanceReport, ReportFailure, ReportRule } from './conformance-report.ts';
 
 /** Whether a code point may appear in an XML 1.0 document. */
@@ -48,17 +49,26 @@ function failureText(rule: ReportRule, failure: ReportFailure): string {
 /** junit.xml: one testcase per rule (classname = area); failures carry counterexample and curl lines. */
 export function renderJunitReport(report: ConformanceReport): string {
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
-  const failures = report.rules.filter((rule) => rule.verdict === 'fail').length;
+  const failures = report.rules.filter(
+    (rule) => rule.verdict === 'fail' || rule.verdict === 'unexpectedly-passing',
+  ).length;
   // A rule the run was asked to check and did not is an error, not a skip: CI must not read it as fine.
   const unchecked = report.rules.filter(isUnchecked).length;
   const errors = report.runErrors.length + unchecked;
   const skipped = report.rules.filter(
-    (rule) => (rule.verdict === 'skipped' || rule.verdict === 'inconclusive') && !isUnchecked(rule),
+    (rule) =>
+      (rule.verdict === 'skipped' || rule.verdict === 'inconclusive' || rule.verdict === 'expected-fail') &&
+      !isUnchecked(rule),
   ).length;
   const cases = report.rules.map((rule) => {
     const time = rule.tests.reduce((sum, test) => sum + test.durationMs, 0);
     const open = `    <testcase classname="kvs-conformance.${escapeXml(rule.area)}" name="${escapeXml(`${rule.id} (${rule.level}) ${rule.rule}`)}" time="${seconds(time)}"`;
     if (rule.verdict === 'pass') return `${open}/>`;
+    // A declared known failure is not a CI failure; a declared one that passed is (remove the declaration).
+    if (rule.verdict === 'expected-fail')
+      return `${open}>\n      <skipped message="${escapeXml(`expected-fail: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
+    if (rule.verdict === 'unexpectedly-passing')
+      return `${open}>\n      <failure type="unexpectedly-passing" message="${escapeXml(rule.reason ?? '')}"/>\n    </testcase>`;
     if (rule.verdict === 'fail') {
       const body = rule.failures
         .map(
@@ -80,6 +90,9 @@ export function renderJunitReport(report: ConformanceReport): string {
     `      <property name="verdict" value="${report.verdict}"/>`,
     `      <property name="seed" value="${report.run.seed}"/>`,
     `      <property name="runs" value="${report.run.runs}"/>`,
+    `      <property name="spec.version" value="${escapeXml(report.spec.version)}"/>`,
+    `      <property name="spec.overlay" value="${escapeXml(report.spec.overlay)}"/>`,
+    `      <property name="spec.comparedAgainst" value="${escapeXml(report.spec.comparedAgainst)}"/>`,
     ...report.profile.assumptions.map(
       (a) => `      <property name="profile.${escapeXml(a.setting)}" value="${escapeXml(String(a.value))}"/>`,
     ),
@@ -89,7 +102,7 @@ export function renderJunitReport(report: ConformanceReport): string {
       (error, i) =>
         `    <testcase classname="kvs-conformance.run" name="run error ${i + 1}"><error message="${escapeXml(error.split('\n')[0] ?? '')}">${escapeXml(error)}</error></testcase>`,
     ),
-    ...(report.cleanup
+    ...(report.cleanup && cleanupIssues(report)
       ? [
           `    <system-err>${escapeXml(
             [

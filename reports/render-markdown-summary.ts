@@ -1,6 +1,6 @@
 import type { ConformanceReport } from './conformance-report.ts';
 import { describeDrivers } from './describe-drivers.ts';
-import { verdictHeadline, verdictIcon } from './verdict-headline.ts';
+import { cleanupIssues, verdictHeadline, verdictIcon } from './verdict-headline.ts';
 
 /** The contract's own text (rule statements, setting meanings) in a table cell. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -35,6 +35,8 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     `Target ${code(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · consistency \`${String(report.profile.assumptions.find((a) => a.setting === 'consistency')?.value ?? '')}\` · seed \`${report.run.seed}\` · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''}`,
     '',
     `Drivers: ${describeDrivers(report.drivers)}`,
+    '',
+    `Contract ${code(report.spec.file)} version ${code(report.spec.version)} + overlay ${code(report.spec.overlay)} (compared against ${code(report.spec.comparedAgainst)})`,
     '',
   ];
   if (report.incomplete.length > 0)
@@ -76,6 +78,21 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
       '',
     );
   }
+  const declared = report.rules.filter(
+    (rule) => rule.verdict === 'expected-fail' || rule.verdict === 'unexpectedly-passing',
+  );
+  if (declared.length > 0)
+    lines.push(
+      '### Declared deviations',
+      '',
+      '| rule | verdict | reason | declared in |',
+      '|---|---|---|---|',
+      ...declared.map(
+        (rule) =>
+          `| [${rule.id}](${rule.reference}) | ${rule.verdict === 'unexpectedly-passing' ? '**unexpectedly passing** (remove the declaration)' : 'expected-fail'} | ${inert(rule.expectation?.reason ?? '')} | ${code(rule.expectation?.from ?? '')} |`,
+      ),
+      '',
+    );
   if (report.runErrors.length > 0)
     lines.push(
       '### Run errors',
@@ -83,7 +100,7 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
       ...report.runErrors.map((error) => `- ${inert(error.slice(0, 500))}`),
       '',
     );
-  if (report.cleanup)
+  if (report.cleanup && cleanupIssues(report))
     lines.push(
       `### Cleanup: ${report.cleanup.left.length} store(s) of this run left on the target`,
       '',
@@ -100,6 +117,8 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     `| fail | ${totals.fail} |`,
     `| skipped | ${totals.skipped} |`,
     `| inconclusive | ${totals.inconclusive} |`,
+    ...(totals.expectedFail ? [`| expected-fail | ${totals.expectedFail} |`] : []),
+    ...(totals.unexpectedlyPassing ? [`| unexpectedly-passing | ${totals.unexpectedlyPassing} |`] : []),
     '',
   );
   const skipped = report.rules.filter(

@@ -1,3 +1,4 @@
+import { describeDriverPackage } from './describe-drivers.ts';
 import type { ConformanceMatrix, MatrixCell } from '../harness/matrix/conformance-matrix.ts';
 
 /** The short mark of a cell's verdict, the same in Markdown and HTML. */
@@ -21,8 +22,7 @@ export function renderMatrixMarkdown(matrix: ConformanceMatrix): string {
     `Target \`${matrix.targetUrl}\` · seed \`${matrix.seed}\` · manifest ${matrix.manifest ? `\`${matrix.manifest}\`` : 'none'}`,
     '',
     ...matrix.drivers.map(
-      (driver) =>
-        `- **${driver.name}**: ${driver.package ?? 'no package'} ${driver.version ?? ''} (${driver.transport})`,
+      (driver) => `- **${driver.name}**: ${describeDriverPackage(driver)} (${driver.transport})`,
     ),
     '',
     `| rule | ${names.join(' | ')} |`,

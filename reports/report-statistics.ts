@@ -54,6 +54,8 @@ export function totalsOf(rules: readonly ReportRule[]): ReportTotals {
     unchecked: rules.filter(isUnchecked).length,
     skipped: rules.filter((rule) => rule.verdict === 'skipped').length,
     inconclusive: rules.filter((rule) => rule.verdict === 'inconclusive').length,
+    expectedFail: rules.filter((rule) => rule.verdict === 'expected-fail').length,
+    unexpectedlyPassing: rules.filter((rule) => rule.verdict === 'unexpectedly-passing').length,
     tests: states.length,
     testsPassed: states.filter((state) => state === 'passed').length,
     testsFailed: states.filter((state) => state === 'failed').length,
@@ -77,15 +79,17 @@ export function incompletenessOf(
 }
 
 /**
- * The run's verdict. A failed MUST rule is a finding whatever else happened: FAIL. Otherwise a run
- * that did not check everything it was asked to is INCOMPLETE; then SHOULD failures give PASS WITH
- * WARNINGS; else PASS.
+ * The run's verdict. A failed MUST rule, or a declared failure that passed, is a finding whatever
+ * else happened: FAIL. Otherwise a run that did not check everything it was asked to is
+ * INCOMPLETE; then SHOULD failures give PASS WITH WARNINGS; declared failures PASS WITH EXPECTED
+ * DEVIATIONS; else PASS.
  */
 export function verdictOf(
   report: Pick<ConformanceReport, 'totals'> & { incomplete: readonly string[] },
 ): RunVerdict {
-  if (report.totals.mustFail > 0) return 'FAIL';
+  if (report.totals.mustFail > 0 || (report.totals.unexpectedlyPassing ?? 0) > 0) return 'FAIL';
   if (report.incomplete.length > 0) return 'INCOMPLETE';
   if (report.totals.shouldFail > 0) return 'PASS WITH WARNINGS';
+  if ((report.totals.expectedFail ?? 0) > 0) return 'PASS WITH EXPECTED DEVIATIONS';
   return 'PASS';
 }

@@ -264,3 +264,20 @@ export class ConsistencySimulator {
     this.#misses.delete(storeId);
   }
 }
+
+/**
+ * What readers see of changes: the ConsistencySimulator, or any object with its methods (proof/
+ * plugs a replicated store with a known truth in through ServerOptions.consistencyModel).
+ */
+export type ConsistencyModel = Pick<
+  ConsistencySimulator,
+  | 'eventual'
+  | 'noteMiss'
+  | 'beforeChange'
+  | 'read'
+  | 'list'
+  | 'noteStoreCreated'
+  | 'noteStoreRenamed'
+  | 'listStores'
+  | 'forgetStore'
+>;

@@ -4,7 +4,7 @@ export type { RunningServer } from './start-server.ts';
 export { DEFAULT_MAX_RECORD_BYTES, ServerOptionError, resolveServerOptions } from './server-options.ts';
 export type { ResolvedServerOptions, ServerOptions } from './server-options.ts';
 export { LAG_KINDS } from './consistency-simulator.ts';
-export type { ConsistencyOptions, LagKind } from './consistency-simulator.ts';
+export type { ConsistencyModel, ConsistencyOptions, LagKind } from './consistency-simulator.ts';
 export {
   LagSpecError,
   drawLag,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, notFound } from './api-error.ts';
 import { requireOwner, type Caller } from './caller-auth.ts';
-import type { ConsistencySimulator } from './consistency-simulator.ts';
+import type { ConsistencyModel } from './consistency-simulator.ts';
 import type { KeyedMutex } from './keyed-mutex.ts';
 import type { ResolvedServerOptions } from './server-options.ts';
 import type { StorageBackend, StoreMeta } from './storage/storage-backend.ts';
@@ -11,7 +11,7 @@ import { createKeysSignature } from './url-signing.ts';
 export interface ServerContext {
   readonly options: ResolvedServerOptions;
   readonly backend: StorageBackend;
-  readonly consistency: ConsistencySimulator;
+  readonly consistency: ConsistencyModel;
   /** Serializes metadata updates (counters, timestamps) per store id. */
   readonly storeLocks: KeyedMutex;
   /** Serializes everything that gives or takes a store name. */

@@ -1,4 +1,4 @@
-import { LAG_KINDS, type ConsistencyOptions } from './consistency-simulator.ts';
+import { LAG_KINDS, type ConsistencyModel, type ConsistencyOptions } from './consistency-simulator.ts';
 import type { StorageBackend } from './storage/storage-backend.ts';
 
 /** Options of the reference server; every one is optional. */
@@ -13,6 +13,8 @@ export interface ServerOptions {
   /** Accepted API tokens; none means no authentication. */
   readonly tokens?: readonly string[];
   readonly consistency?: Partial<ConsistencyOptions>;
+  /** A consistency model object instead of `consistency`'s simulator (proof/'s replicated store plugs in here). */
+  readonly consistencyModel?: ConsistencyModel;
   /** The record payload limit in bytes. */
   readonly maxRecordBytes?: number;
   /** Whether the limit counts the bytes as sent or after decompression. */

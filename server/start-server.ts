@@ -84,7 +84,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const ctx: ServerContext = {
     options: resolved,
     backend,
-    consistency: new ConsistencySimulator(resolved.consistency),
+    consistency: options.consistencyModel ?? new ConsistencySimulator(resolved.consistency),
     storeLocks: new KeyedMutex(),
     nameLock: new KeyedMutex(),
     baseUrl: () => baseUrl,

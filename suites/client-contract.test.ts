@@ -1,26 +1,43 @@
 // KVS-CLIENT: the other half of a client's contract, how it treats the server's answers. Answers
 // generated from the contract (valid key pages, documented error envelopes, record bodies of every
-// kind) are served with nock to every HTTP-based client driver of the run (apify-client at each
-// selected version, a user's client); the real target is not involved.
+// kind) are served by a local scripted server (harness/http/scripted-server.ts, real sockets) to
+// every HTTP-based client driver of the run (apify-client at each selected version, a user's
+// client, a stdio driver in another process); the real target is not involved.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
-import { expectRule, useConformance, type DriverCapability, type KvsDriver } from '../harness/index.ts';
+import { afterAll, describe, it } from 'vitest';
+import {
+  expectRule,
+  isClientDriver,
+  startScriptedServer,
+  useConformance,
+  type DriverCapability,
+  type KvsDriver,
+  type Script,
+  type ScriptedAnswer,
+  type ScriptedRequest,
+} from '../harness/index.ts';
 import {
   documentedErrorAnswers,
   errorAnswerArbitrary,
+  examplesThenRuns,
+  keyPageEdges,
   keyPagesArbitrary,
+  nonMissingNotFoundTypes,
   notFoundErrorTypes,
   recordValueArbitrary,
+  recordValueEdges,
+  RETRIED_STATUSES,
   type ErrorAnswer,
 } from '../generators/index.ts';
 
 const kvs = await useConformance('client');
 const { contract } = kvs;
 
-/** A host nock answers for; nothing listens there. */
-const ORIGIN = 'http://kvs-client-contract.test';
+/** The local server that answers the clients under test (real sockets: a driver in another process too). */
+const server = await startScriptedServer();
+afterAll(() => server.close());
+const ORIGIN = server.origin;
 const TOKEN = `client-contract-${randomBytes(8).toString('hex')}`;
 /** The retry bound the drivers are built with here (their factories get it as maxRetries). */
 const MAX_RETRIES = 2;
@@ -29,39 +46,10 @@ const KEYS_PATH = `/v2/key-value-stores/${STORE}/keys`;
 const RECORD_PATH = new RegExp(`^/v2/key-value-stores/${STORE}/records/`);
 const clientRuns = Math.min(kvs.context.runs, 15);
 
-/** One request the served client sent. */
-interface SeenRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly body: string;
-  readonly authorization: string | undefined;
-}
+/** Serves `answer` for every request from now on and returns the requests seen. */
+const serve = (answer: Script): ScriptedRequest[] => server.script(answer);
 
-/** Serves `answer` for every request to ORIGIN and returns the requests seen. */
-function serve(
-  answer: (request: SeenRequest, index: number) => [number, unknown, Record<string, string>?],
-): SeenRequest[] {
-  const seen: SeenRequest[] = [];
-  for (const method of ['get', 'head', 'put', 'post', 'delete'] as const) {
-    nock(ORIGIN)
-      .persist()
-      .intercept(/.*/, method.toUpperCase())
-      .reply(function reply(uri, body) {
-        const authorization = this.req.headers.authorization;
-        const request: SeenRequest = {
-          method: method.toUpperCase(),
-          url: uri,
-          body: typeof body === 'string' ? body : JSON.stringify(body),
-          authorization: Array.isArray(authorization) ? authorization.join(',') : authorization,
-        };
-        seen.push(request);
-        return answer(request, seen.length - 1);
-      });
-  }
-  return seen;
-}
-
-const envelope = (answer: ErrorAnswer): [number, unknown, Record<string, string>] => [
+const envelope = (answer: ErrorAnswer): ScriptedAnswer => [
   answer.status,
   { error: { type: answer.type, message: answer.message } },
   { 'content-type': 'application/json' },
@@ -81,21 +69,11 @@ const outcome = <T>(call: () => Promise<T>): Promise<{ value?: T; error?: unknow
     (error: unknown) => ({ error, threw: true }),
   );
 
-// nock intercepts every request of the process while active: only while this file's checks run.
-nock.restore();
-
-/** Turns nock on for the checks: only the nock host is faked, every other connection stays real. */
-function activateNock(): void {
-  if (!nock.isActive()) nock.activate();
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => !host.startsWith('kvs-client-contract.test'));
-}
-
-function deactivateNock(): void {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-}
+/** The reads a not-found 404 must turn into a miss (KVS-CLIENT-002). */
+const MISS_READS = ['getRecord', 'getStore', 'recordExists'] as const;
+/** The calls whose retries KVS-CLIENT-004 checks (its operations: record read, record write, key listing). */
+const RETRIED_CALLS = ['getRecord', 'setRecord', 'listKeys'] as const;
+type RetriedCall = (typeof RETRIED_CALLS)[number];
 
 /** What a check needs of a driver: a capability it may declare unsupported, or an optional operation. */
 type ClientNeed = DriverCapability | 'getRecordValue';
@@ -105,7 +83,7 @@ const whyNot = (driver: KvsDriver, need: ClientNeed): string | undefined =>
   need === 'getRecordValue'
     ? driver.getRecordValue
       ? undefined
-      : 'the driver does not parse record values (no getRecordValue)'
+      : 'the driver has no getRecordValue, so how it decodes record values cannot be checked'
     : driver.unsupported?.[need];
 
 /** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
@@ -133,7 +111,6 @@ async function checkErrorAnswer(
   operation: 'getRecord' | 'getStore',
   answer: ErrorAnswer,
 ): Promise<void> {
-  nock.cleanAll();
   serve(() => envelope(answer));
   const read = await outcome<unknown>(() =>
     operation === 'getRecord' ? client.getRecord(STORE, 'k') : client.getStore(STORE),
@@ -147,14 +124,11 @@ async function checkErrorAnswer(
 }
 
 const clientDrivers = kvs.context.clientContract
-  ? kvs.drivers.filter((driver) => driver.info.transport === 'http' && driver.name !== 'http')
+  ? kvs.drivers.filter((driver) => isClientDriver(driver.info))
   : [];
 
 for (const driver of clientDrivers) {
   describe(`client contract of ${driver.name}`, () => {
-    beforeAll(activateNock);
-    afterEach(() => nock.cleanAll());
-    afterAll(deactivateNock);
     clientTest(
       driver,
       'KVS-CLIENT-001',
@@ -163,7 +137,6 @@ for (const driver of clientDrivers) {
       async (client) => {
         await fc.assert(
           fc.asyncProperty(keyPagesArbitrary(contract), async (pages) => {
-            nock.cleanAll();
             const seen = serve((request) => {
               const cursor = new URL(request.url, ORIGIN).searchParams.get('exclusiveStartKey');
               const page = pages.find((each) => each.exclusiveStartKey === cursor);
@@ -192,7 +165,12 @@ for (const driver of clientDrivers) {
               `${driver.name} over ${pages.length} page(s) yielded ${JSON.stringify(yielded.slice(0, 30))}${iteration.threw ? ` and threw ${String((iteration.error as Error).message)}` : ''}, expected ${JSON.stringify(expected)}; it asked for cursors ${JSON.stringify(asked.slice(0, 10))} (${seen.length} request(s))`,
             );
           }),
-          { numRuns: clientRuns },
+          // The named edges every time (an empty store, a full last page, a truncated short page,
+          // a prefixed listing over several pages), generated page sequences on top.
+          examplesThenRuns(
+            keyPageEdges().map((pages) => [pages] as [typeof pages]),
+            clientRuns,
+          ),
         );
       },
     );
@@ -206,9 +184,8 @@ for (const driver of clientDrivers) {
         await fc.assert(
           fc.asyncProperty(
             fc.constantFrom(...notFoundErrorTypes(contract)),
-            fc.constantFrom('getRecord', 'getStore', 'recordExists'),
+            fc.constantFrom(...MISS_READS),
             async (type, operation) => {
-              nock.cleanAll();
               serve((request) =>
                 request.method === 'HEAD' ? [404, ''] : envelope({ status: 404, type, message: 'not found' }),
               );
@@ -227,7 +204,13 @@ for (const driver of clientDrivers) {
               );
             },
           ),
-          { numRuns: clientRuns },
+          // Every not-found type with every read, every time.
+          examplesThenRuns(
+            notFoundErrorTypes(contract).flatMap((type) =>
+              MISS_READS.map((operation) => [type, operation] as [string, (typeof MISS_READS)[number]]),
+            ),
+            clientRuns,
+          ),
         );
       },
     );
@@ -246,6 +229,9 @@ for (const driver of clientDrivers) {
             operation === 'getRecord' ? 'keyValueStore_record_get' : 'keyValueStore_get',
           ).filter((answer) => !(answer.status === 404 && notFound.has(answer.type)));
           for (const answer of documented) await checkErrorAnswer(client, driver, operation, answer);
+          // A 404 whose type is not a not-found type is an error, not a miss: each such type, every time.
+          for (const type of nonMissingNotFoundTypes(contract))
+            await checkErrorAnswer(client, driver, operation, { status: 404, type, message: 'not a miss' });
         }
         await fc.assert(
           fc.asyncProperty(
@@ -272,12 +258,11 @@ for (const driver of clientDrivers) {
       async (client) => {
         await fc.assert(
           fc.asyncProperty(
-            fc.constantFrom(429, 500, 502, 503),
+            fc.constantFrom(...RETRIED_STATUSES),
             fc.integer({ min: 1, max: MAX_RETRIES + 1 }),
-            fc.constantFrom('getRecord', 'setRecord', 'listKeys'),
+            fc.constantFrom(...RETRIED_CALLS),
             fc.string({ maxLength: 40 }),
             async (status, failures, operation, text) => {
-              nock.cleanAll();
               const seen = serve((request, index) => {
                 if (index < failures)
                   return envelope({
@@ -323,11 +308,32 @@ for (const driver of clientDrivers) {
                   call.threw === gaveUp &&
                   unchanged,
                 'KVS-CLIENT-004',
-                `${driver.name}.${operation} with ${failures} answer(s) ${status} then success (maxRetries ${MAX_RETRIES}) sent ${seen.length} request(s)${unchanged ? '' : ` that differ: ${JSON.stringify(seen.map((request) => `${request.method} ${request.url} ${request.body.slice(0, 40)}`))}`} and ${call.threw ? `threw ${String((call.error as Error).message).split('\n')[0] ?? ''}` : 'succeeded'}`,
+                `${driver.name}.${operation} with ${failures} answer(s) ${status} then success (maxRetries ${MAX_RETRIES}) sent ${seen.length} request(s), expected ${gaveUp ? MAX_RETRIES + 1 : failures + 1}${unchanged ? '' : ` that differ: ${JSON.stringify(seen.map((request) => `${request.method} ${request.url} ${request.body.slice(0, 40)}`))}`} and ${call.threw ? `threw ${String((call.error as Error).message).split('\n')[0] ?? ''}` : 'succeeded'}`,
               );
             },
           ),
-          { numRuns: clientRuns },
+          // Every status and call one answer longer than the bound, and each status just within it,
+          // every time; generated runs on top.
+          examplesThenRuns(
+            [
+              ...RETRIED_STATUSES.flatMap((status) =>
+                RETRIED_CALLS.map(
+                  (operation) =>
+                    [status, MAX_RETRIES + 1, operation, 'ok'] as [number, number, RetriedCall, string],
+                ),
+              ),
+              ...RETRIED_STATUSES.map(
+                (status, index) =>
+                  [status, MAX_RETRIES, RETRIED_CALLS[index % RETRIED_CALLS.length] ?? 'getRecord', 'é'] as [
+                    number,
+                    number,
+                    RetriedCall,
+                    string,
+                  ],
+              ),
+            ],
+            clientRuns,
+          ),
         );
       },
     );
@@ -343,7 +349,6 @@ for (const driver of clientDrivers) {
         if (!readValue) throw new Error(`harness bug: ${client.name} lost getRecordValue`);
         await fc.assert(
           fc.asyncProperty(recordValueArbitrary(), async (sample) => {
-            nock.cleanAll();
             serve((request) =>
               RECORD_PATH.test(request.url)
                 ? [200, sample.value, { 'content-type': sample.contentType }]
@@ -364,10 +369,11 @@ for (const driver of clientDrivers) {
               `${driver.name} read a ${sample.value.length}-byte ${sample.contentType} record as ${read.threw ? `an error: ${String((read.error as Error).message)}` : read.value === undefined ? 'undefined (a miss)' : `${Buffer.isBuffer(value) ? 'Buffer' : typeof value} ${JSON.stringify(value)?.slice(0, 80) ?? ''}`}`,
             );
           }),
-          {
-            numRuns: clientRuns,
-            examples: [[{ value: Buffer.alloc(0), contentType: 'text/plain; charset=utf-8' }]],
-          },
+          // Empty bodies of every kind, falsy JSON scalars, multi-byte text and non-UTF-8 bytes, every time.
+          examplesThenRuns(
+            recordValueEdges().map((sample) => [sample] as [typeof sample]),
+            clientRuns,
+          ),
         );
       },
     );

@@ -207,6 +207,18 @@ describe.concurrent(
             'KVS-CONS-005',
             `${recordKey} after writing ${JSON.stringify(values)}`,
           );
+          // "Settled" means every replica: under eventual one read of the last value is not enough
+          // (a replica that kept an older write would still answer it); the value must hold for the
+          // settle time within the window. Under strong this is one more read.
+          const held = await kvs.eventually(
+            () => read(store.id, recordKey),
+            (v) => v === last,
+          );
+          expectRule(
+            held === last,
+            'KVS-CONS-005',
+            `${recordKey} after writing ${JSON.stringify(values)}: reads still showed ${JSON.stringify(held)} at the end of the window`,
+          );
         }),
       );
     });
@@ -230,6 +242,13 @@ describe.concurrent(
               (v) => v === undefined,
               'KVS-CONS-006',
               `${recordKey} after its delete`,
+            );
+            // Only a true revert counts: under eventual, replicas still lagging may show the value for
+            // a while (KVS-CONS-003 judges that); once the key has read absent for the settle time,
+            // a value showing again is a resurrection. Under strong this reads once.
+            await kvs.eventually(
+              () => read(store.id, recordKey),
+              (v) => v === undefined,
             );
             await staysSettled(
               () => read(store.id, recordKey),

@@ -227,7 +227,14 @@ describe.concurrent('KVS-KEYS: key listing', () => {
               http.setRecord(store.id, key, Buffer.from(value), 'application/octet-stream'),
             ),
           );
-          const response = await api.call('keyValueStore_keys_get', { storeId: store.id });
+          // Under eventual the listing may lag the writes: judged once it shows them (one read under strong).
+          const response = await kvs.eventually(
+            () => api.call('keyValueStore_keys_get', { storeId: store.id }),
+            (answer) =>
+              records.every(([key]) =>
+                answer.json<{ data: KeysPage }>().data.items.some((item) => item.key === key),
+              ),
+          );
           const sizes = new Map(
             response.json<{ data: KeysPage }>().data.items.map((item) => [item.key, item.size]),
           );

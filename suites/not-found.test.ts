@@ -7,7 +7,12 @@ import { recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('notfound');
 const { api, http, client, contract, settings } = kvs;
-const NOT_FOUND_TYPES = ['record-not-found', 'record-or-token-not-found'];
+/** The 404 error types the profile demands (`notFoundErrorType`); undefined: any type in the envelope. */
+const NOT_FOUND_TYPES: readonly string[] | undefined =
+  settings.notFoundErrorType === 'apify-client'
+    ? ['record-not-found', 'record-or-token-not-found']
+    : undefined;
+const errorTypes = NOT_FOUND_TYPES ? { errorTypes: NOT_FOUND_TYPES } : {};
 const missingStoreId = fc.stringMatching(/^[a-zA-Z0-9]{17}$/);
 const key = recordKeyArbitrary(contract.limits);
 
@@ -23,7 +28,7 @@ async function expectNotFound(
 ): Promise<void> {
   await api.call(operationId, {
     ...call,
-    expect: { ruleId: rule, status: [404], errorTypes: NOT_FOUND_TYPES, what },
+    expect: { ruleId: rule, status: [404], ...errorTypes, what },
   });
 }
 
@@ -68,7 +73,10 @@ describe.concurrent('KVS-NOTFOUND: missing stores and records', () => {
           ['keyValueStore_record_delete', { storeId, recordKey }],
           ['keyValueStore_delete', { storeId }],
         ];
-        for (const [operationId, call] of calls)
+        // The zip download is left out when the profile declares it absent (zipDownload false).
+        for (const [operationId, call] of calls.filter(
+          ([id]) => settings.zipDownload !== 'false' || id !== 'keyValueStore_records_get',
+        ))
           await expectNotFound(
             operationId,
             call,
@@ -168,6 +176,11 @@ describe.concurrent('KVS-NOTFOUND: missing stores and records', () => {
     await fc.assert(
       fc.asyncProperty(key, async (recordKey) => {
         await http.setRecord(store.id, recordKey, Buffer.from('null'), 'application/json; charset=utf-8');
+        // Under eventual a new key's lag is KVS-CONS-001's to judge: wait until it has settled.
+        await kvs.eventually(
+          () => http.getRecord(store.id, recordKey),
+          (record) => record !== undefined,
+        );
         const response = await api.call('keyValueStore_record_get', { storeId: store.id, recordKey });
         expectRule(
           response.status === 200 && response.body.toString() === 'null',
@@ -200,7 +213,7 @@ describe.concurrent('KVS-NOTFOUND: missing stores and records', () => {
           expect: {
             ruleId: 'KVS-NOTFOUND-007',
             status: allowed,
-            errorTypes: NOT_FOUND_TYPES,
+            ...errorTypes,
             what: `DELETE of missing ${recordKey} (deleteMissingRecordStatus ${String(settings.deleteMissingRecordStatus)})`,
           },
         });

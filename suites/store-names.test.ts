@@ -168,6 +168,12 @@ describe.concurrent('KVS-NAME: store names', () => {
           storeId: other.id,
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ name: holder.name }),
+          // Any 4xx (409 Conflict is documented in spec/openapi.yaml, so KVS-SCHEMA-001 agrees).
+          expect: {
+            ruleId: 'KVS-NAME-007',
+            status: Array.from({ length: 100 }, (_, index) => 400 + index),
+            what: `renaming ${other.id} to the taken name "${holder.name}"`,
+          },
         });
         expectRule(
           renamed.status >= 400 && renamed.status < 500,
@@ -213,6 +219,11 @@ describe.concurrent('KVS-NAME: store names', () => {
           body: 'v',
           expect: via('PUT record', [200, 201]),
         });
+        // Under eventual a new key's lag is KVS-CONS-001's to judge: wait until it has settled.
+        await kvs.eventually(
+          () => http.getRecord(store.id, 'k'),
+          (record) => record !== undefined,
+        );
         const get = await api.call('keyValueStore_record_get', {
           storeId: byName,
           recordKey: 'k',

@@ -1,5 +1,6 @@
 import type { Contract } from '../contract/load-contract.ts';
 import type { ContractOperation } from '../contract/contract-operation.ts';
+import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { describeViolations } from '../contract/schema-validator-factory.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
@@ -13,6 +14,8 @@ export interface CheckInput {
   readonly mediaType: string;
   /** The request's path as sent (unredacted, unlike the exchange's URL), when the caller knows it. */
   readonly requestPath?: string;
+  /** The profile settings the answer is judged under; a setting left out is judged leniently. */
+  readonly settings?: Partial<ProfileSettings>;
 }
 
 /** One problem a check found. */
@@ -158,21 +161,37 @@ const resourceParts = (path: string): string[] =>
     }
   });
 
+/** The operations whose 201 creates a resource that Location names. */
+const CREATING_OPERATIONS = new Set([
+  'keyValueStores_post',
+  'keyValueStore_record_put',
+  'keyValueStore_record_post',
+]);
+
 /**
- * KVS-SCHEMA-005: required headers (Location on every 201) are present, and Location is "the
- * absolute URL of the created resource": an absolute http(s) URL whose path ends with the created
- * store (its id) or the written record (its store, as addressed or by id, and its key).
+ * KVS-SCHEMA-005: required headers are present, and a Location on a 201 names the created
+ * resource. RFC 9110 §10.2.2: "the field value consists of a single URI-reference. When it has the
+ * form of a relative reference, the final value is computed by resolving it against the target
+ * URI" — so a relative Location is resolved against the request URL. Whether a 201 must carry a
+ * Location at all is the `locationHeader` setting: the official OpenAPI document lists the header
+ * without `required` (optional), the platform sends it (`required`, the apify preset).
  */
 const checkRequiredHeaders: ResponseCheck = (input) => {
   const { operation, response } = input;
-  const missing = (operation.responses.get(response.status)?.requiredHeaders ?? []).filter(
-    (name) => !response.headers[name],
-  );
+  const demanded = [
+    ...(operation.responses.get(response.status)?.requiredHeaders ?? []),
+    ...(response.status === 201 &&
+    CREATING_OPERATIONS.has(operation.id) &&
+    input.settings?.locationHeader === 'required'
+      ? ['location']
+      : []),
+  ];
+  const missing = [...new Set(demanded)].filter((name) => !response.headers[name]);
   if (missing.length > 0)
     return [
       {
         ruleId: 'KVS-SCHEMA-005',
-        message: `${operation.id} ${response.status} lacks the required header(s) ${missing.join(', ')}`,
+        message: `${operation.id} ${response.status} lacks the required header(s) ${missing.join(', ')}${missing.includes('location') ? ' (locationHeader required)' : ''}`,
         evidence: { missing },
       },
     ];
@@ -187,9 +206,11 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
   ];
   let url: URL;
   try {
-    url = new URL(location);
+    // The target URI: the path as sent (the recorded URL is redacted) on the recorded origin.
+    const target = new URL(input.requestPath ?? '', input.exchange.request.url);
+    url = new URL(location, target);
   } catch {
-    return violation('not an absolute URL');
+    return violation('not a URI reference that resolves against the request URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return violation('not an http(s) URL');
   const created = createdResourcePath(input);
@@ -202,6 +223,72 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
   return storeMatches && gotKey === wantKey
     ? []
     : violation(`it does not resolve to the created resource ${created.path}`);
+};
+
+/** The operations that answer a store (`data`) or a store list (`data.items`). */
+const STORE_ANSWERS = new Set(['keyValueStores_post', 'keyValueStore_get', 'keyValueStore_put']);
+
+/** The platform's store ids (`storeIdFormat: apify`), from @apify/consts APIFY_ID_REGEX. */
+const APIFY_STORE_ID = /^[a-zA-Z0-9]{17}$/;
+
+/**
+ * KVS-SCHEMA-002 under `storeIdFormat: apify`: every store id has the platform's form. The
+ * official document types `id` as a plain string, so the default (`any`) demands nothing here.
+ */
+const checkStoreIdFormat: ResponseCheck = ({ operation, response, settings }) => {
+  if (settings?.storeIdFormat !== 'apify' || (response.status !== 200 && response.status !== 201)) return [];
+  const listing = operation.id === 'keyValueStores_get';
+  if (!listing && !STORE_ANSWERS.has(operation.id)) return [];
+  let data: unknown;
+  try {
+    data = (JSON.parse(response.body.toString('utf8')) as { data?: unknown }).data;
+  } catch {
+    return [];
+  }
+  const stores = listing ? (data as { items?: unknown } | undefined)?.items : [data];
+  const ids = Array.isArray(stores) ? stores.map((store) => (store as { id?: unknown } | null)?.id) : [];
+  const bad = ids.filter((id) => typeof id === 'string' && !APIFY_STORE_ID.test(id));
+  return bad.length === 0
+    ? []
+    : [
+        {
+          ruleId: 'KVS-SCHEMA-002',
+          message: `${operation.id} ${response.status} has store id ${JSON.stringify(bad[0])}; storeIdFormat apify allows ${APIFY_STORE_ID.source}`,
+          evidence: { ids: bad },
+        },
+      ];
+};
+
+/**
+ * KVS-SCHEMA-002 under `recordWriteBody: empty-object`: a record write answers exactly `{}`. The
+ * official document types the 201 body only as an object (example `{}`); the default (`object`)
+ * leaves it to the schema, which also accepts no body.
+ */
+const checkRecordWriteBody: ResponseCheck = ({ operation, response, mediaType, settings }) => {
+  if (settings?.recordWriteBody !== 'empty-object') return [];
+  if (operation.id !== 'keyValueStore_record_put' && operation.id !== 'keyValueStore_record_post') return [];
+  if (response.status !== 200 && response.status !== 201) return [];
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    body = undefined;
+  }
+  const empty =
+    mediaType === 'application/json' &&
+    typeof body === 'object' &&
+    body !== null &&
+    !Array.isArray(body) &&
+    Object.keys(body).length === 0;
+  return empty
+    ? []
+    : [
+        {
+          ruleId: 'KVS-SCHEMA-002',
+          message: `${operation.id} ${response.status} body is ${JSON.stringify(response.bodyExcerpt.slice(0, 80))} (Content-Type ${response.headers['content-type'] ?? 'none'}); recordWriteBody empty-object demands {} as application/json`,
+          evidence: { bytes: response.body.length },
+        },
+      ];
 };
 
 /** KVS-SCHEMA-006: 204 and every HEAD answer have an empty body. */
@@ -225,6 +312,8 @@ export const RESPONSE_CHECKS: Readonly<Record<string, ResponseCheck>> = {
   body_schema: checkBodySchema,
   required_headers: checkRequiredHeaders,
   empty_body: checkEmptyBody,
+  store_id_format: checkStoreIdFormat,
+  record_write_body: checkRecordWriteBody,
 };
 
 /** Runs every enabled check on an exchange with a response. */

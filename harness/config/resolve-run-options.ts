@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultRulesReferenceUrl } from '../contract/rules-reference-location.ts';
 import { HarnessError } from '../errors.ts';
+import { packageRoot } from '../package-root.ts';
 import { PROFILE_SETTING_NAMES, type ProfileSettingName } from '../contract/profile-catalog.ts';
 import { RULE_ID_PATTERN } from '../contract/rule-catalog.ts';
 import { CI_RUN_ID_VARIABLES, type CiRunSeed } from './ci-run-seed.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
+  COMMAND_DRIVER_PREFIX,
   CONFIG_FILE_NAMES,
   DEFAULT_CONCURRENCY,
   DEFAULT_DRIVERS,
@@ -53,12 +55,17 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'targetPort',
     'targetWait',
     'driver',
+    'spec',
+    'expectFail',
+    'deviations',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
     const value = env[envName(name)];
     if (value !== undefined && value !== '')
-      raw[name] = name === 'suite' || name === 'rule' || name === 'driver' ? value.split(',') : value;
+      raw[name] = ['suite', 'rule', 'driver', 'expectFail', 'deviations'].includes(name)
+        ? value.split(',')
+        : value;
   }
   const timeout = env[envName('timeout')];
   if (timeout) raw.timeoutMs = timeout;
@@ -128,6 +135,15 @@ function text(value: RawValue, origin: string): string | undefined {
   if (typeof value !== 'string' || value === '')
     throw new HarnessError('KVSC_USAGE', `${origin} must be a non-empty string`);
   return value;
+}
+
+/** The run's drivers: those given (`--driver`, and each `--driver-cmd` as `cmd:<command>`), or the defaults when none is. */
+function resolveDrivers(drivers: string[] | undefined, commands: string[] | undefined): string[] {
+  const given = [
+    ...(drivers ?? []),
+    ...(commands ?? []).map((command) => `${COMMAND_DRIVER_PREFIX}${command}`),
+  ];
+  return [...new Set(given.length > 0 ? given : DEFAULT_DRIVERS)];
 }
 
 function list(value: RawValue, origin: string): string[] | undefined {
@@ -209,6 +225,22 @@ function containerTarget(
   return { image, port, env: { PORT: String(port), ...env }, waitPath };
 }
 
+/** The expected deviations of the built-in drivers, applied to every run unless `deviations: none`. */
+export const SHIPPED_DEVIATIONS = join(packageRoot(), 'spec', 'expected-deviations.yaml');
+
+/** The manifests a run applies: the shipped one unless `none` is given, then each file given (checked to exist). */
+function deviationFiles(value: RawValue, origin: string): string[] {
+  const given = list(value, origin) ?? [];
+  const files = given.filter((file) => file !== 'none').map((file) => resolve(file));
+  const missing = files.find((file) => !existsSync(file));
+  if (missing !== undefined)
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `${origin}: ${missing} does not exist; allowed: a manifest file (drivers: { <driver>: [ { rule, reason, link } ] }) or none`,
+    );
+  return [...new Set([...(given.includes('none') ? [] : [SHIPPED_DEVIATIONS]), ...files])];
+}
+
 /** Where each source's values came from, for messages. */
 export interface RunOptionSources {
   readonly flags: RawRunOptions;
@@ -250,12 +282,19 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     );
   }
   const rules = list(...pick('rule')) ?? [];
-  const badRule = rules.find((rule) => !RULE_ID_PATTERN.test(rule));
-  if (badRule)
-    throw new HarnessError(
-      'KVSC_USAGE',
-      `rule "${badRule}" is not a rule id; allowed: ids such as KVS-PAGE-001`,
-    );
+  const [expectFailValue, expectFailOrigin] = pick('expectFail');
+  const expectFail = list(expectFailValue, expectFailOrigin) ?? [];
+  for (const [ids, origin] of [
+    [rules, 'rule'],
+    [expectFail, expectFailOrigin],
+  ] as const) {
+    const badRule = ids.find((rule) => !RULE_ID_PATTERN.test(rule));
+    if (badRule)
+      throw new HarnessError(
+        'KVSC_USAGE',
+        `${origin} "${badRule}" is not a rule id; allowed: ids such as KVS-PAGE-001`,
+      );
+  }
   const [rulesUrl, rulesUrlOrigin] = pick('rulesUrl');
   const rulesReferenceUrl = text(rulesUrl, rulesUrlOrigin);
   if (rulesReferenceUrl !== undefined && !/^(https?|file):\/\/\S+$/.test(rulesReferenceUrl)) {
@@ -309,6 +348,9 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     rulesUrl: rulesReferenceUrl?.replace(/#.*$/, '') ?? defaultRulesReferenceUrl(),
     targetImage: containerTarget(pick, target),
     watch: watching ? { paths: watchPaths ?? [] } : undefined,
-    driver: [...new Set(list(...pick('driver')) ?? DEFAULT_DRIVERS)],
+    spec: text(...pick('spec')),
+    driver: resolveDrivers(list(...pick('driver')), list(...pick('driverCmd'))),
+    expectFail: [...new Set(expectFail)],
+    deviations: deviationFiles(...pick('deviations')),
   };
 }

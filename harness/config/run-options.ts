@@ -43,6 +43,20 @@ export interface RunOptions {
   readonly watchPath?: readonly string[];
   /** Drivers the client rule families run through: built-in names, `apify-client@X`, or module paths. */
   readonly driver?: readonly string[];
+  /**
+   * The base OpenAPI document (path or http(s) URL; e.g. Apify's published one) the overlay is
+   * applied to, instead of the shipped spec/openapi.yaml. Always read and validated anew.
+   */
+  readonly spec?: string;
+  /** Stdio drivers: commands speaking the JSON lines protocol of docs/stdio-drivers.md (each also a `--driver cmd:<command>`). */
+  readonly driverCmd?: readonly string[];
+  /** Rules the target is known to fail: a failure is expected-fail, a pass unexpectedly-passing. */
+  readonly expectFail?: readonly string[];
+  /**
+   * Expected-deviation manifests (the format of `matrix --manifest`), applied to the run's drivers
+   * (`http` for rules checked over the wire) on top of the shipped one; `none` leaves the shipped one out.
+   */
+  readonly deviations?: readonly string[];
 }
 
 /** A target started from a container image for the run, and stopped after it. */
@@ -78,6 +92,10 @@ export const RUN_OPTION_NAMES = Object.keys({
   watch: true,
   watchPath: true,
   driver: true,
+  spec: true,
+  driverCmd: true,
+  expectFail: true,
+  deviations: true,
 } satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
 
 /** Every run option filled in. */
@@ -104,6 +122,12 @@ export interface ResolvedRunOptions {
   /** Watch mode and the paths it watches (empty: key presses only). */
   readonly watch: { readonly paths: readonly string[] } | undefined;
   readonly driver: readonly string[];
+  /** The base OpenAPI document given with --spec; undefined: the shipped spec/openapi.yaml. */
+  readonly spec: string | undefined;
+  /** Rule ids declared to fail. */
+  readonly expectFail: readonly string[];
+  /** Absolute paths of the expected-deviation manifests to apply (the shipped one unless `none`). */
+  readonly deviations: readonly string[];
 }
 
 /** Defaults, as named constants. */
@@ -117,6 +141,9 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_OUT = 'kvs-conformance-report';
 /** The path polled until a target container answers. */
 export const DEFAULT_TARGET_WAIT = '/';
+/** The `--driver` prefix of a stdio driver's command (`--driver-cmd X` is `--driver cmd:X`). */
+export const COMMAND_DRIVER_PREFIX = 'cmd:';
+
 /** The drivers the client rule families run through when none is given. */
 export const DEFAULT_DRIVERS: readonly string[] = ['http', 'apify-client'];
 /** The name of the config file looked for in the working directory. */

@@ -1,11 +1,17 @@
 import type { ConsistencyOperation } from './consistency-operation.ts';
-import type { TrialAnomaly } from './visibility-trial.ts';
+import type { StoppingRule } from './stopping-rule.ts';
+import type { TVisibilityPoint } from './visibility-statistics.ts';
+import type { CENSOR_REASONS, TrialAnomaly } from './visibility-trial.ts';
 
-/** A quantile with its bootstrap confidence interval (ms); null: beyond max-wait (did not converge). */
+/**
+ * A quantile (Kaplan–Meier, censored trials included) with its bootstrap confidence interval (ms);
+ * valueMs null: the data cannot reach it, and it is at least `atLeastMs`.
+ */
 export interface QuantileEstimate {
   readonly valueMs: number | null;
   readonly lowMs: number | null;
   readonly highMs: number | null;
+  readonly atLeastMs?: number;
 }
 
 /** p50/p90/p99/p99.9 and the largest visibility time of one kind of change. */
@@ -30,6 +36,8 @@ export interface WindowVerdict {
   readonly valueMs: number | null;
   readonly windowMs: number;
   readonly within: boolean;
+  /** Censored trials (not past the window) hide the quantile: neither within nor over. */
+  readonly undetermined?: true;
   /** E.g. "p99.9 of overwrite visibility 412 ms ≤ window 1000 ms". */
   readonly text: string;
 }
@@ -39,20 +47,31 @@ export interface OperationVisibility {
   readonly operation: ConsistencyOperation;
   readonly description: string;
   readonly trials: number;
-  /** Trials that could not be made (setup or write refused), and the first reason. */
+  /** Trials that could not be made (setup or write refused, setup never settled), and the first reason. */
   readonly failedTrials: number;
   readonly failure?: string;
-  /** Fraction of measured trials consistent at t = 0 (every probe at the acknowledgement saw the change). */
+  /** Trials without a time, per reason (each trial has a time or exactly one reason). */
+  readonly censored: Readonly<Record<(typeof CENSOR_REASONS)[number], number>>;
+  /** Fraction of timed trials fully visible at t = 0 (no probe ever showed the state before). */
   readonly consistentAtZero: number;
+  /** Time to full visibility (the last stale read), Kaplan–Meier with censoring. */
   readonly quantiles: VisibilityQuantiles;
-  /** P(consistent from t on), one point per slot up to the largest visibility time. */
+  /** P(fully visible by t) (Kaplan–Meier), one point per slot up to the largest time. */
   readonly curve: readonly { readonly tMs: number; readonly p: number }[];
-  /** Visibility times in bins (the last bin counts trials that never converged, with fromMs = max-wait). */
+  /** t-visibility: P(a single read t ms after the acknowledgement shows the change), with 95% intervals. */
+  readonly tVisibility: readonly TVisibilityPoint[];
+  /** Reads after the acknowledgement that the curves are made of. */
+  readonly reads: number;
+  /** Share of reads between a trial's first read of the change and its last stale read that were stale. */
+  readonly mixedStaleShare: number | null;
+  /** How long setups took to be seen stably by every reader (ms). */
+  readonly settle: LatencySummary;
+  /** Visibility times in bins (the last bin counts censored trials, with fromMs = max-wait). */
   readonly histogram: readonly {
     readonly fromMs: number;
     readonly toMs: number;
     readonly count: number;
-    readonly neverConverged?: true;
+    readonly censored?: true;
   }[];
   readonly anomalies: Readonly<Record<TrialAnomaly['kind'], number>>;
   /** Up to 5 examples of each kind of anomaly. */
@@ -66,7 +85,7 @@ export interface OperationVisibility {
   readonly probeLatency: LatencySummary;
   readonly probeLateness: LatencySummary;
   readonly verdict: WindowVerdict;
-  /** The raw visibility times (ms; null = never converged), for comparisons with a known truth. */
+  /** The raw visibility times (ms; null = censored), for comparisons with a known truth. */
   readonly samples: readonly (number | null)[];
   /**
    * Per measured trial, in the order of `samples`: bounds (low, high] on the lag counted from the
@@ -84,13 +103,17 @@ export interface ConsistencyBenchSettings {
   readonly maxWaitMs: number;
   readonly windowMs: number;
   readonly parallel: number;
+  /** How long every reader must see a setup stably before the change, and the resurrection threshold (ms). */
+  readonly settleMs: number;
+  /** When a trial stops confirming; `confirmations` reads in a row are needed, missing a laggard with chance ≤ missBound. */
+  readonly stopping: StoppingRule & { readonly confirmations: number };
   readonly operations: readonly ConsistencyOperation[];
   readonly bootstrap: { readonly resamples: number; readonly seed: number };
 }
 
 /** A whole `bench consistency` result: the content of consistency.json. */
 export interface ConsistencyBenchResult {
-  readonly format: 'kvs-conformance-consistency/1';
+  readonly format: 'kvs-conformance-consistency/2';
   readonly harnessVersion: string;
   readonly startedAt: string;
   /** The target URL (redacted), or a description of the embedded server. */
@@ -98,6 +121,8 @@ export interface ConsistencyBenchResult {
   readonly settings: ConsistencyBenchSettings;
   readonly cost: {
     readonly estimatedRequests: { readonly min: number; readonly max: number };
+    /** The whole run's cost projected from the first trials of each kind of change (a tenth, at least one round). */
+    readonly projected: { readonly requests: number; readonly durationMs: number };
     readonly requests: number;
     readonly durationMs: number;
   };
@@ -115,6 +140,15 @@ export interface ConsistencyBenchResult {
   readonly operations: readonly OperationVisibility[];
   /** Whether every kind of change was within the window, and the verdict lines. */
   readonly verdict: { readonly within: boolean; readonly lines: readonly string[] };
+  /** The target's known truth, when it is a simulator (set by whoever knows it; drawn dashed in the report). */
+  readonly truth?: {
+    readonly label: string;
+    readonly operations: readonly {
+      readonly operation: ConsistencyOperation;
+      readonly tVisibility: readonly { readonly tMs: number; readonly p: number }[];
+      readonly fullVisibility: readonly { readonly tMs: number; readonly p: number }[];
+    }[];
+  };
   /** Stores the benchmark could not delete (they stay on the target). */
   readonly leftStores: readonly { readonly id: string; readonly reason: string }[];
 }

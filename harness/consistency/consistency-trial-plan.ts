@@ -3,7 +3,7 @@ import type { ConsistencyOperation, ProbeReading } from './consistency-operation
 
 /** How one trial of one kind of change is prepared, made and watched. */
 export interface ConsistencyTrialPlan {
-  /** Brings the target into the state before the change (and waits until a read shows it). */
+  /** Brings the target into the state before the change (runVisibilityTrial then waits until every reader sees it stably). */
   setup(): Promise<void>;
   /** Makes the change; resolves when the target acknowledged it. */
   write(): Promise<void>;
@@ -20,8 +20,6 @@ export interface TrialPlanContext {
   readonly name: string;
   /** Called with every store the trial creates, before anything else happens to it (the journal). */
   readonly created: (store: { readonly id: string; readonly name: string | null }) => void;
-  /** How long setup may wait for the state before the change to show. */
-  readonly setupWaitMs: number;
 }
 
 /** A request that did not get the expected status: the trial cannot go on. */
@@ -48,24 +46,6 @@ async function call(
     );
   }
   return exchange.response?.body ?? Buffer.alloc(0);
-}
-
-/** How often setup re-reads while it waits for the state before the change (ms). */
-export const SETUP_POLL_MS = 5;
-
-async function waitFor(
-  probe: () => Promise<ProbeReading>,
-  state: 'old' | 'new',
-  waitMs: number,
-): Promise<void> {
-  const deadline = performance.now() + waitMs;
-  for (;;) {
-    const reading = await probe();
-    if (reading.state === state) return;
-    if (performance.now() > deadline)
-      throw new TrialRequestError(`setup: the state before the change did not show within ${waitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, SETUP_POLL_MS));
-  }
 }
 
 const enc = encodeURIComponent;
@@ -126,7 +106,6 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
       return {
         setup: async () => {
           await put(before);
-          await waitFor(probe, 'old', context.setupWaitMs);
         },
         write: async () => void (await put(after)),
         probe,
@@ -136,7 +115,6 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
       return {
         setup: async () => {
           await put(before);
-          await waitFor(probe, 'old', context.setupWaitMs);
         },
         write: async () => void (await call(client, 'DELETE', recordPath, [200, 204])),
         probe,
@@ -194,7 +172,6 @@ function storePlan(context: TrialPlanContext, operation: ConsistencyOperation): 
   return {
     setup: async () => {
       await createByName(name);
-      await waitFor(probe, 'old', context.setupWaitMs);
     },
     write: async () => {
       // The renamed store keeps the run prefix, so cleanup finds it by name as well as by id.
@@ -219,4 +196,14 @@ export function consistencyTrialPlan(
   return operation === 'store-create' || operation === 'rename'
     ? storePlan(context, operation)
     : recordPlan(context, operation);
+}
+
+/** Whether a kind of change has a state before it that must settle first (it writes in setup). */
+export function settlesSetup(operation: ConsistencyOperation): boolean {
+  return (
+    operation === 'overwrite' ||
+    operation === 'delete' ||
+    operation === 'list-remove' ||
+    operation === 'rename'
+  );
 }

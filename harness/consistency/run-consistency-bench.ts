@@ -11,21 +11,31 @@ import type {
   ConsistencyBenchResult,
   ConsistencyBenchSettings,
   OperationVisibility,
+  QuantileEstimate,
   WindowVerdict,
 } from './consistency-bench-result.ts';
 import { OPERATION_DESCRIPTIONS, type ConsistencyOperation } from './consistency-operation.ts';
-import { SETUP_POLL_MS, consistencyTrialPlan } from './consistency-trial-plan.ts';
+import { consistencyTrialPlan, settlesSetup } from './consistency-trial-plan.ts';
+import { confirmationsNeeded, type StoppingRule } from './stopping-rule.ts';
 import {
   BOOTSTRAP,
   latencySummary,
+  tVisibilityCurve,
   visibilityCurve,
   visibilityHistogram,
   visibilityQuantiles,
 } from './visibility-statistics.ts';
-import { runVisibilityTrial, type TrialAnomaly, type VisibilityTrial } from './visibility-trial.ts';
+import {
+  ANOMALY_KINDS,
+  CENSOR_REASONS,
+  runVisibilityTrial,
+  type TrialCensoring,
+  type VisibilityTrial,
+} from './visibility-trial.ts';
 
 /** What `bench consistency` needs beyond its settings. */
-export interface ConsistencyBenchOptions extends Omit<ConsistencyBenchSettings, 'bootstrap'> {
+export interface ConsistencyBenchOptions extends Omit<ConsistencyBenchSettings, 'bootstrap' | 'stopping'> {
+  readonly stopping: StoppingRule;
   readonly targetUrl: string;
   readonly token: string | undefined;
   /** How the target is shown in the report (a redacted URL or the embedded server's settings). */
@@ -35,6 +45,8 @@ export interface ConsistencyBenchOptions extends Omit<ConsistencyBenchSettings, 
   readonly journalFile: string;
   readonly timeoutMs: number;
   readonly onProgress?: (progress: BenchProgress) => void;
+  /** Aborted (SIGINT/SIGTERM): trials in flight end as `interrupted`, no new one starts. */
+  readonly signal?: AbortSignal;
 }
 
 /** Where a running benchmark is. */
@@ -46,44 +58,49 @@ export interface BenchProgress {
   readonly elapsedMs: number;
 }
 
-/** Requests per trial before the write (setup) for each kind of change, without setup re-reads. */
+/** Requests per trial before the write (setup) for each kind of change, without the settle reads. */
 const SETUP_REQUESTS: Readonly<Record<ConsistencyOperation, number>> = {
   'new-key': 0,
   'list-add': 0,
   'store-create': 0,
   'negative-cache': 1,
-  overwrite: 2,
-  delete: 2,
-  'list-remove': 2,
-  rename: 2,
+  overwrite: 1,
+  delete: 1,
+  'list-remove': 1,
+  rename: 1,
 };
 
-/** The fewest probes per reader a trial makes: the run of new states it ends on (runVisibilityTrial). */
-const MIN_PROBES_PER_READER = 3;
-
-/** The cost of a benchmark, stated before it starts: requests and duration, both as a range. */
-export function estimateBenchCost(settings: Omit<ConsistencyBenchSettings, 'bootstrap'>): {
+/**
+ * The cost of a benchmark, stated before it starts: requests and duration as a range (every change
+ * visible at once … every trial running to max-wait). Each trial: its setup requests, then for a
+ * setup to settle every reader reads for the settle time and at least the stopping rule's
+ * confirmations, the write, and after it the stopping rule's confirmations at least.
+ */
+export function estimateBenchCost(
+  settings: Omit<ConsistencyBenchSettings, 'bootstrap' | 'stopping'> & { readonly stopping: StoppingRule },
+): {
   readonly requests: { readonly min: number; readonly max: number };
   readonly durationMs: { readonly min: number; readonly max: number };
 } {
+  const confirmations = confirmationsNeeded(settings.stopping);
+  const confirmSlots = Math.ceil(confirmations / settings.readers);
+  const settleSlots = Math.max(confirmSlots, Math.ceil(settings.settleMs / settings.resolutionMs) + 1);
   const maxSlots = Math.ceil(settings.maxWaitMs / settings.resolutionMs) + 1;
-  const setupPolls = Math.ceil(settings.maxWaitMs / SETUP_POLL_MS);
   let min = 0;
   let max = 0;
+  let minMs = 0;
+  let maxMs = 0;
+  const rounds = Math.ceil(settings.trials / settings.parallel);
   for (const operation of settings.operations) {
+    const settles = settlesSetup(operation);
     const fixed = SETUP_REQUESTS[operation] + 1;
-    const waits = SETUP_REQUESTS[operation] >= 2 ? setupPolls : 0;
-    min += settings.trials * (fixed + settings.readers * MIN_PROBES_PER_READER);
-    max += settings.trials * (fixed + waits + settings.readers * maxSlots);
+    // At least the stopping rule's reads after the write, and as many to settle the setup.
+    min += settings.trials * (fixed + confirmations * (settles ? 2 : 1));
+    max += settings.trials * (fixed + settings.readers * maxSlots * (settles ? 2 : 1));
+    minMs += rounds * (confirmSlots + (settles ? settleSlots : 0)) * settings.resolutionMs;
+    maxMs += rounds * (settles ? 2 : 1) * settings.maxWaitMs;
   }
-  const rounds = Math.ceil(settings.trials / settings.parallel) * settings.operations.length;
-  return {
-    requests: { min, max },
-    durationMs: {
-      min: rounds * MIN_PROBES_PER_READER * settings.resolutionMs,
-      max: rounds * 2 * settings.maxWaitMs,
-    },
-  };
+  return { requests: { min, max }, durationMs: { min: minMs, max: maxMs } };
 }
 
 /** The HTTP client counting every request it sends. */
@@ -102,23 +119,37 @@ function formatMs(ms: number): string {
 
 function windowVerdict(
   operation: ConsistencyOperation,
-  valueMs: number | null,
+  p999: QuantileEstimate,
   windowMs: number,
 ): WindowVerdict {
+  const { valueMs, atLeastMs } = p999;
   const within = valueMs !== null && valueMs <= windowMs;
+  // A quantile censored trials hide fails only when they were censored past the window: they truly
+  // did not converge within it; censored earlier (target errors), the verdict cannot be given.
+  const undetermined = valueMs === null && (atLeastMs ?? 0) < windowMs;
   const text =
-    valueMs === null
-      ? `p99.9 of ${operation} visibility did not converge within max-wait > window ${formatMs(windowMs)}`
-      : `p99.9 of ${operation} visibility ${formatMs(valueMs)} ${within ? '≤' : '>'} window ${formatMs(windowMs)}`;
-  return { quantile: 'p99.9', valueMs, windowMs, within, text };
+    valueMs !== null
+      ? `p99.9 of ${operation} visibility ${formatMs(valueMs)} ${within ? '≤' : '>'} window ${formatMs(windowMs)}`
+      : undetermined
+        ? `p99.9 of ${operation} visibility cannot be told: trials without a time hide it (≥ ${formatMs(atLeastMs ?? 0)}), window ${formatMs(windowMs)}`
+        : `p99.9 of ${operation} visibility ≥ ${formatMs(atLeastMs ?? 0)} > window ${formatMs(windowMs)}: trials did not converge within max-wait`;
+  return { quantile: 'p99.9', valueMs, windowMs, within, ...(undetermined ? { undetermined } : {}), text };
 }
 
-const ANOMALY_KINDS: readonly TrialAnomaly['kind'][] = [
-  'monotonic-read',
-  'resurrected-delete',
-  'unexpected-state',
-  'never-converged',
-];
+/** A verdict over fewer trials than asked for (setups refused or never settled) is never "within". */
+function unmeasured(verdict: WindowVerdict, failed: number): WindowVerdict {
+  if (failed === 0 || !verdict.within) return verdict;
+  return {
+    ...verdict,
+    within: false,
+    undetermined: true,
+    text: `${verdict.text}, but ${failed} trial(s) could not be made (setup refused or never settled)`,
+  };
+}
+
+/** Whether a trial wrote its change (censored after the write still tells something; before it, nothing). */
+const wrote = (trial: VisibilityTrial): boolean =>
+  trial.censored === undefined || (trial.censored.reason !== 'unsettled-setup' && trial.probes.length > 0);
 
 function summarise(
   operation: ConsistencyOperation,
@@ -126,15 +157,24 @@ function summarise(
   requests: number,
   options: ConsistencyBenchOptions,
 ): OperationVisibility {
-  const measured = trials.filter((trial) => trial.error === undefined);
-  const failed = trials.filter((trial) => trial.error !== undefined);
+  const measured = trials.filter(wrote);
+  const failed = trials.filter((trial) => !wrote(trial));
   const samples = measured.map((trial) => trial.visibleAtMs);
-  const quantiles = visibilityQuantiles(samples);
-  const anomalies = Object.fromEntries(ANOMALY_KINDS.map((kind) => [kind, 0])) as Record<
-    TrialAnomaly['kind'],
+  const timed = measured.map((trial) => ({
+    timeMs: trial.visibleAtMs ?? trial.censored?.afterMs ?? 0,
+    event: trial.visibleAtMs !== null,
+  }));
+  const quantiles = visibilityQuantiles(timed);
+  const censored = Object.fromEntries(CENSOR_REASONS.map((reason) => [reason, 0])) as Record<
+    TrialCensoring['reason'],
     number
   >;
-  const examples: { trial: number; kind: TrialAnomaly['kind']; detail: string }[] = [];
+  for (const trial of trials) if (trial.censored) censored[trial.censored.reason] += 1;
+  const anomalies = Object.fromEntries(ANOMALY_KINDS.map((kind) => [kind, 0])) as Record<
+    (typeof ANOMALY_KINDS)[number],
+    number
+  >;
+  const examples: { trial: number; kind: (typeof ANOMALY_KINDS)[number]; detail: string }[] = [];
   trials.forEach((trial, index) => {
     for (const anomaly of trial.anomalies) {
       anomalies[anomaly.kind] += 1;
@@ -142,18 +182,34 @@ function summarise(
     }
   });
   const probes = measured.flatMap((trial) => trial.probes);
+  let mixedReads = 0;
+  let mixedStale = 0;
+  for (const trial of measured) {
+    const sorted = [...trial.probes].sort((a, b) => a.sentMs - b.sentMs);
+    const first = sorted.findIndex((probe) => probe.state === 'new');
+    const last = sorted.findLastIndex((probe) => probe.state !== 'new');
+    if (first === -1 || last <= first) continue;
+    const mixed = sorted.slice(first, last + 1);
+    mixedReads += mixed.length;
+    mixedStale += mixed.filter((probe) => probe.state !== 'new').length;
+  }
   return {
     operation,
     description: OPERATION_DESCRIPTIONS[operation],
     trials: trials.length,
     failedTrials: failed.length,
-    ...(failed[0]?.error === undefined ? {} : { failure: failed[0].error }),
+    ...(failed[0]?.censored === undefined ? {} : { failure: failed[0].censored.detail }),
+    censored,
     consistentAtZero:
       measured.length === 0
         ? 0
         : measured.filter((trial) => trial.visibleAtMs === 0).length / measured.length,
     quantiles,
-    curve: visibilityCurve(samples, options.resolutionMs),
+    curve: visibilityCurve(timed, options.resolutionMs),
+    tVisibility: tVisibilityCurve(measured, options.resolutionMs),
+    reads: probes.length,
+    mixedStaleShare: mixedReads === 0 ? null : Math.round((mixedStale / mixedReads) * 1000) / 1000,
+    settle: latencySummary(measured.map((trial) => trial.settledAfterMs)),
     histogram: visibilityHistogram(samples, options.resolutionMs, options.maxWaitMs),
     anomalies,
     examples,
@@ -161,7 +217,7 @@ function summarise(
     writeLatency: latencySummary(measured.map((trial) => trial.writeLatencyMs)),
     probeLatency: latencySummary(probes.map((probe) => probe.latencyMs)),
     probeLateness: latencySummary(probes.map((probe) => probe.latenessMs)),
-    verdict: windowVerdict(operation, quantiles.p999.valueMs, options.windowMs),
+    verdict: unmeasured(windowVerdict(operation, quantiles.p999, options.windowMs), failed.length),
     samples,
     lagBoundsMs: measured.map((trial) => trial.lagBoundsMs),
   };
@@ -189,6 +245,7 @@ export async function runConsistencyBench(
     recordCreatedStore(options.journalFile, store);
   const runId = randomBytes(2).toString('hex');
   const operations: OperationVisibility[] = [];
+  const projected = { requests: 0, durationMs: 0 };
   let left: { id: string; reason: string }[];
   try {
     let storeId = '';
@@ -214,10 +271,13 @@ export async function runConsistencyBench(
     }
     for (const operation of options.operations) {
       const before = client.requests;
+      const operationStarted = performance.now();
+      // The first trials of each kind of change (a tenth, at least one round) project its cost.
+      const pilot = Math.min(options.trials, Math.max(options.parallel, Math.ceil(options.trials / 10)));
       const trials: VisibilityTrial[] = [];
       let next = 0;
       const worker = async (): Promise<void> => {
-        for (let index = next++; index < options.trials; index = next++) {
+        for (let index = next++; index < options.trials && !options.signal?.aborted; index = next++) {
           const plan = consistencyTrialPlan(operation, {
             client,
             storeId,
@@ -226,14 +286,23 @@ export async function runConsistencyBench(
                 ? `${options.prefix}${operation === 'rename' ? 'rn' : 'sc'}-${runId}-${index + 1}`
                 : `${operation}-${runId}-${index + 1}`,
             created,
-            setupWaitMs: options.maxWaitMs,
           });
           trials[index] = await runVisibilityTrial(plan, {
             readers: options.readers,
             resolutionMs: options.resolutionMs,
             maxWaitMs: options.maxWaitMs,
+            settleMs: options.settleMs,
+            stopping: options.stopping,
             removes: operation === 'delete' || operation === 'list-remove',
+            settles: settlesSetup(operation),
+            interrupted: () => options.signal?.aborted === true,
           });
+          if (index + 1 === pilot) {
+            const perTrial = (client.requests - before) / pilot;
+            const perTrialMs = (performance.now() - operationStarted) / pilot;
+            projected.requests += perTrial * options.trials;
+            projected.durationMs += perTrialMs * options.trials;
+          }
           options.onProgress?.({
             operation,
             trialsDone: trials.filter(Boolean).length,
@@ -260,8 +329,13 @@ export async function runConsistencyBench(
         `${operation.operation}: ${operation.anomalies[kind]} ${kind} anomal${operation.anomalies[kind] === 1 ? 'y' : 'ies'}`,
     ),
   );
+  const censorLines = operations.flatMap((operation) =>
+    CENSOR_REASONS.filter((reason) => operation.censored[reason] > 0).map(
+      (reason) => `${operation.operation}: ${operation.censored[reason]} trial(s) without a time (${reason})`,
+    ),
+  );
   return {
-    format: 'kvs-conformance-consistency/1',
+    format: 'kvs-conformance-consistency/2',
     harnessVersion: HARNESS_VERSION,
     startedAt: startedAt.toISOString(),
     target: options.targetLabel,
@@ -272,11 +346,17 @@ export async function runConsistencyBench(
       maxWaitMs: options.maxWaitMs,
       windowMs: options.windowMs,
       parallel: options.parallel,
+      settleMs: options.settleMs,
+      stopping: { ...options.stopping, confirmations: confirmationsNeeded(options.stopping) },
       operations: options.operations,
       bootstrap: { resamples: BOOTSTRAP.resamples, seed: BOOTSTRAP.seed },
     },
     cost: {
       estimatedRequests: estimate.requests,
+      projected: {
+        requests: Math.round(projected.requests),
+        durationMs: Math.round(projected.durationMs),
+      },
       requests: client.requests,
       durationMs: Math.round(performance.now() - started),
     },
@@ -294,8 +374,14 @@ export async function runConsistencyBench(
     },
     operations,
     verdict: {
-      within: operations.every((operation) => operation.verdict.within),
-      lines: [...operations.map((operation) => operation.verdict.text), ...anomalyLines],
+      // An interrupted run did not measure everything it was asked to: never "within".
+      within: !options.signal?.aborted && operations.every((operation) => operation.verdict.within),
+      lines: [
+        ...(options.signal?.aborted ? ['interrupted: not every trial was made'] : []),
+        ...operations.map((operation) => operation.verdict.text),
+        ...censorLines,
+        ...anomalyLines,
+      ],
     },
     leftStores: left,
   };

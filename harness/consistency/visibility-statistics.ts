@@ -2,37 +2,83 @@ import { quantileSorted, sampleWithReplacement } from 'simple-statistics';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { LatencySummary, QuantileEstimate, VisibilityQuantiles } from './consistency-bench-result.ts';
+import type { ProbeState } from './consistency-operation.ts';
 
 /** Bootstrap resamples behind every confidence interval, and their fixed seed. */
 export const BOOTSTRAP = { resamples: 1000, seed: 20120801 } as const;
 
 const QUANTILES = { p50: 0.5, p90: 0.9, p99: 0.99, p999: 0.999, max: 1 } as const;
 
-const finiteOrNull = (value: number): number | null =>
-  Number.isFinite(value) ? Math.round(value * 100) / 100 : null;
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
+
+/** One trial's full-visibility time: seen (`event`) or known only to be more than `timeMs` (censored). */
+export interface TimedSample {
+  readonly timeMs: number;
+  readonly event: boolean;
+}
 
 /**
- * p50/p90/p99/p99.9/max of visibility times (null = never converged, counted as +∞) with 95%
- * percentile-bootstrap intervals (BOOTSTRAP.resamples resamples of the trials, fixed seed).
+ * The Kaplan–Meier estimate of P(V ≤ t) from samples some of which are censored: a step function,
+ * one point per distinct event time (a censored sample leaves the risk set without a step).
  */
-export function visibilityQuantiles(samples: readonly (number | null)[]): VisibilityQuantiles {
-  const values = samples.map((sample) => sample ?? Number.POSITIVE_INFINITY);
-  const sorted = [...values].sort((a, b) => a - b);
+export function kaplanMeier(samples: readonly TimedSample[]): { tMs: number; p: number }[] {
+  const sorted = [...samples].sort((a, b) => a.timeMs - b.timeMs || Number(b.event) - Number(a.event));
+  let atRisk = sorted.length;
+  let survival = 1;
+  const steps: { tMs: number; p: number }[] = [];
+  for (let index = 0; index < sorted.length;) {
+    const t = (sorted[index] as TimedSample).timeMs;
+    let events = 0;
+    let leaving = 0;
+    while (index < sorted.length && (sorted[index] as TimedSample).timeMs === t) {
+      if ((sorted[index] as TimedSample).event) events += 1;
+      leaving += 1;
+      index += 1;
+    }
+    if (events > 0) {
+      survival *= 1 - events / atRisk;
+      steps.push({ tMs: t, p: 1 - survival });
+    }
+    atRisk -= leaving;
+  }
+  return steps;
+}
+
+/** The p-quantile of a Kaplan–Meier estimate, or undefined when the estimate never reaches p. */
+function kmQuantile(steps: readonly { tMs: number; p: number }[], p: number): number | undefined {
+  return steps.find((step) => step.p >= p - 1e-12)?.tMs;
+}
+
+/**
+ * p50/p90/p99/p99.9/max of full-visibility times with censoring (Kaplan–Meier), each with a 95%
+ * percentile-bootstrap interval (BOOTSTRAP.resamples resamples of the trials, fixed seed). A
+ * quantile the data cannot reach (censored trials) is `≥ x`: valueMs null, atLeastMs the largest
+ * time observed.
+ */
+export function visibilityQuantiles(samples: readonly TimedSample[]): VisibilityQuantiles {
+  const steps = kaplanMeier(samples);
   const rng = xoroshiro128plus(BOOTSTRAP.seed);
   const random = () => uniformFloat64(rng);
   const resampled =
-    values.length === 0
+    samples.length === 0
       ? []
       : Array.from({ length: BOOTSTRAP.resamples }, () =>
-          sampleWithReplacement(values, values.length, random).sort((a, b) => a - b),
+          kaplanMeier(sampleWithReplacement([...samples], samples.length, random)),
         );
+  const largest = Math.max(0, ...samples.map((sample) => sample.timeMs));
+  const finite = (value: number): number | null => (Number.isFinite(value) ? round2(value) : null);
   const estimate = (p: number): QuantileEstimate => {
-    if (sorted.length === 0) return { valueMs: null, lowMs: null, highMs: null };
-    const spread = resampled.map((sample) => quantileSorted(sample, p)).sort((a, b) => a - b);
+    if (samples.length === 0) return { valueMs: null, lowMs: null, highMs: null };
+    const spread = resampled
+      .map((resample) => kmQuantile(resample, p) ?? Number.POSITIVE_INFINITY)
+      .sort((a, b) => a - b);
+    const value = kmQuantile(steps, p);
     return {
-      valueMs: finiteOrNull(quantileSorted(sorted, p)),
-      lowMs: finiteOrNull(quantileSorted(spread, 0.025)),
-      highMs: finiteOrNull(quantileSorted(spread, 0.975)),
+      valueMs: value === undefined ? null : round2(value),
+      lowMs: finite(quantileSorted(spread, 0.025)),
+      highMs: finite(quantileSorted(spread, 0.975)),
+      ...(value === undefined ? { atLeastMs: round2(largest) } : {}),
     };
   };
   return {
@@ -44,33 +90,126 @@ export function visibilityQuantiles(samples: readonly (number | null)[]): Visibi
   };
 }
 
-/** P(visible at or before t) at every slot from 0 to the largest visibility time. */
+/** P(fully visible at or before t) (Kaplan–Meier) at every slot from 0 to the largest time. */
 export function visibilityCurve(
-  samples: readonly (number | null)[],
+  samples: readonly TimedSample[],
   resolutionMs: number,
 ): { tMs: number; p: number }[] {
-  const finite = samples.filter((sample): sample is number => sample !== null);
   if (samples.length === 0) return [];
-  const last = finite.length === 0 ? 0 : Math.max(...finite);
+  const steps = kaplanMeier(samples);
+  const last = Math.max(0, ...samples.map((sample) => sample.timeMs));
   const curve: { tMs: number; p: number }[] = [];
   for (let slot = 0; slot * resolutionMs <= last; slot += 1) {
     const tMs = slot * resolutionMs;
-    curve.push({ tMs, p: finite.filter((sample) => sample <= tMs).length / samples.length });
+    curve.push({ tMs, p: round4(steps.findLast((step) => step.tMs <= tMs)?.p ?? 0) });
   }
   return curve;
 }
 
-/** Visibility times in at most `bins` equal bins (whole slots wide), plus a bin of never-converged trials. */
+/** The 95% Wilson score interval of a proportion p̂ from n observations. */
+export function wilsonInterval(p: number, n: number): { low: number; high: number } {
+  if (n === 0) return { low: 0, high: 1 };
+  const z = 1.959964;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/** One trial's probes after the acknowledgement, and when (if ever) it was decided fully visible. */
+export interface ProbedTrial {
+  readonly probes: readonly { readonly reader: number; readonly slot: number; readonly state: ProbeState }[];
+  readonly visibleAtMs: number | null;
+}
+
+/** One point of the t-visibility curve. */
+export interface TVisibilityPoint {
+  readonly tMs: number;
+  readonly p: number;
+  readonly low: number;
+  readonly high: number;
+  /** Trials counted at this slot. */
+  readonly trials: number;
+}
+
+/**
+ * t-visibility (PBS): P(a single read sent t ms after the acknowledgement shows the change), at
+ * every slot, from every probe. Each reader of each trial contributes at every slot: its read at
+ * that slot, or — where lateness made it skip the slot — the state its reads just before and just
+ * after agree on (½ where they differ: the change came in between); a trial decided fully visible
+ * shows the change at every later slot (within the stopping rule's miss bound); a censored trial
+ * counts only up to its last read. A trial counts once per slot, as the share of its readers that
+ * saw the change (its readers look at one target state, so they are not independent), with a 95%
+ * Wilson interval over the trials counted.
+ */
+export function tVisibilityCurve(trials: readonly ProbedTrial[], resolutionMs: number): TVisibilityPoint[] {
+  const lastSlot = Math.max(-1, ...trials.flatMap((trial) => trial.probes.map((probe) => probe.slot)));
+  const readersOf = trials.map((trial) => {
+    const byReader = new Map<number, { slot: number; fresh: number }[]>();
+    for (const probe of trial.probes) {
+      const reads = byReader.get(probe.reader) ?? [];
+      reads.push({ slot: probe.slot, fresh: probe.state === 'new' ? 1 : 0 });
+      byReader.set(probe.reader, reads);
+    }
+    for (const reads of byReader.values()) reads.sort((a, b) => a.slot - b.slot);
+    return { readers: [...byReader.values()], visibleAtMs: trial.visibleAtMs };
+  });
+  const curve: TVisibilityPoint[] = [];
+  // One cursor per reader: the first of its reads at or after the current slot (slots go up).
+  const cursors = readersOf.map((trial) => trial.readers.map(() => 0));
+  for (let slot = 0; slot <= lastSlot; slot += 1) {
+    const tMs = slot * resolutionMs;
+    let sum = 0;
+    let counted = 0;
+    readersOf.forEach((trial, trialIndex) => {
+      const decided = trial.visibleAtMs !== null && tMs >= trial.visibleAtMs;
+      let fresh = 0;
+      let readers = 0;
+      trial.readers.forEach((reads, readerIndex) => {
+        const row = cursors[trialIndex] as number[];
+        let first = row[readerIndex] as number;
+        while (first < reads.length && (reads[first] as { slot: number }).slot < slot) first += 1;
+        row[readerIndex] = first;
+        let end = first;
+        let atSum = 0;
+        while (end < reads.length && (reads[end] as { slot: number }).slot === slot) {
+          atSum += (reads[end] as { fresh: number }).fresh;
+          end += 1;
+        }
+        const before = reads[first - 1];
+        const after = reads[end];
+        let value: number | undefined;
+        if (end > first) value = atSum / (end - first);
+        else if (decided) value = 1;
+        else if (after === undefined) value = undefined;
+        else if (before === undefined || before.fresh === after.fresh) value = after.fresh;
+        else value = 0.5;
+        if (value === undefined) return;
+        fresh += value;
+        readers += 1;
+      });
+      if (readers === 0) return;
+      sum += fresh / readers;
+      counted += 1;
+    });
+    if (counted === 0) continue;
+    const p = sum / counted;
+    const { low, high } = wilsonInterval(p, counted);
+    curve.push({ tMs, p: round4(p), low: round4(low), high: round4(high), trials: counted });
+  }
+  return curve;
+}
+
+/** Visibility times in at most `bins` equal bins (whole slots wide), plus a bin of censored trials (no time). */
 export function visibilityHistogram(
   samples: readonly (number | null)[],
   resolutionMs: number,
   maxWaitMs: number,
   bins = 40,
-): { fromMs: number; toMs: number; count: number; neverConverged?: true }[] {
+): { fromMs: number; toMs: number; count: number; censored?: true }[] {
   const finite = samples.filter((sample): sample is number => sample !== null);
   const last = finite.length === 0 ? 0 : Math.max(...finite);
   const width = Math.max(1, Math.ceil((last + resolutionMs) / resolutionMs / bins)) * resolutionMs;
-  const histogram: { fromMs: number; toMs: number; count: number; neverConverged?: true }[] = [];
+  const histogram: { fromMs: number; toMs: number; count: number; censored?: true }[] = [];
   for (let fromMs = 0; fromMs <= last; fromMs += width) {
     histogram.push({
       fromMs,
@@ -78,8 +217,8 @@ export function visibilityHistogram(
       count: finite.filter((sample) => sample >= fromMs && sample < fromMs + width).length,
     });
   }
-  const never = samples.length - finite.length;
-  if (never > 0) histogram.push({ fromMs: maxWaitMs, toMs: maxWaitMs, count: never, neverConverged: true });
+  const censored = samples.length - finite.length;
+  if (censored > 0) histogram.push({ fromMs: maxWaitMs, toMs: maxWaitMs, count: censored, censored: true });
   return histogram;
 }
 

@@ -1,6 +1,7 @@
-import type { ProbeReading } from './consistency-operation.ts';
+import type { ProbeReading, ProbeState } from './consistency-operation.ts';
 import type { ConsistencyTrialPlan } from './consistency-trial-plan.ts';
 import { ProbeSchedule } from './probe-schedule.ts';
+import { confirmationsNeeded, type StoppingRule } from './stopping-rule.ts';
 
 /** How one trial probes. */
 export interface TrialProbing {
@@ -8,21 +9,58 @@ export interface TrialProbing {
   readonly readers: number;
   /** Time between slots (ms). */
   readonly resolutionMs: number;
-  /** Give up (never converged) when no stable new state shows within this time from the acknowledgement. */
+  /** Give up (censored: max-wait) when the change is not seen stably within this time from the acknowledgement. */
   readonly maxWaitMs: number;
-  /** The change removes something (delete, leaving the listing): old-after-new is a resurrected delete. */
+  /**
+   * How long every reader must see the setup state before the change is made, and how long a key
+   * must read absent for every reader before an older value showing again is a resurrection (ms).
+   */
+  readonly settleMs: number;
+  /** When a trial may stop confirming (see stopping-rule.ts). */
+  readonly stopping: StoppingRule;
+  /** The change removes something (delete, leaving the listing): old after absent-everywhere is a resurrection. */
   readonly removes: boolean;
+  /** The change has a setup state to settle first (overwrite, delete, list-remove, rename). */
+  readonly settles: boolean;
+  /** Asked before every probe; true ends the trial as interrupted (SIGINT/SIGTERM). */
+  readonly interrupted?: () => boolean;
 }
+
+/** The kinds of anomaly a trial can show. */
+export const ANOMALY_KINDS = [
+  'session-non-monotonic',
+  'cross-reader-non-monotonic',
+  'resurrection',
+  'unexpected-state',
+] as const;
 
 /** An anomaly one trial saw, with an example in words. */
 export interface TrialAnomaly {
-  readonly kind: 'monotonic-read' | 'resurrected-delete' | 'unexpected-state' | 'never-converged';
+  /**
+   * `session-non-monotonic`: one reader saw the change, then the state before it (a session's
+   * monotonic reads broken); `cross-reader-non-monotonic`: a read sent after another reader had
+   * seen the change showed the state before it; `resurrection`: after every reader read the key
+   * absent for the settle time, an older value showed again; `unexpected-state`: after a settled
+   * setup, a read showed neither state (a lost or reordered update).
+   */
+  readonly kind: (typeof ANOMALY_KINDS)[number];
+  readonly detail: string;
+}
+
+/** Why a trial has no visibility time. */
+export const CENSOR_REASONS = ['max-wait', 'target-error', 'unsettled-setup', 'interrupted'] as const;
+
+/** A trial without a visibility time, and why; `afterMs`: the time is known to be more than this. */
+export interface TrialCensoring {
+  readonly reason: (typeof CENSOR_REASONS)[number];
+  readonly afterMs: number;
   readonly detail: string;
 }
 
 /** One probe read of a trial. */
 export interface TrialProbe extends ProbeReading {
   readonly reader: number;
+  /** The slot the read took effect in, as well as the client can tell: the middle of its round trip. */
   readonly slot: number;
   /** When it was sent, from the acknowledgement (ms). */
   readonly sentMs: number;
@@ -32,166 +70,295 @@ export interface TrialProbe extends ProbeReading {
   readonly latencyMs: number;
 }
 
-/** What one trial measured. */
+/** What one trial measured. The decision (visibleAtMs or censored) is made once and never changed. */
 export interface VisibilityTrial {
   /**
-   * Time from the acknowledgement to the first slot from which every probe showed the new state
-   * (slot × resolution, ms); null when that did not happen within max-wait (or the trial failed).
+   * Time to full visibility: from the acknowledgement to the first slot after the last stale read
+   * (slot × resolution, ms), decided by the stopping rule; null when censored.
    */
   readonly visibleAtMs: number | null;
+  /** Why there is no time (set exactly when visibleAtMs is null). */
+  readonly censored?: TrialCensoring;
   /** Round trip of the write itself (ms). */
   readonly writeLatencyMs: number;
+  /** How long setup took to be seen stably by every reader (ms; 0 when there is nothing to settle). */
+  readonly settledAfterMs: number;
   /**
    * Bounds on the lag counted from the server's commit, which lies within the write's round trip:
-   * it is more than the send time of the last probe that did not see the change, and at most the
-   * reply time of the first probe of the stable run plus the write's round trip. Null when the
-   * trial did not converge.
+   * more than the send time of the last stale probe, at most the reply time of the first probe of
+   * the stable run plus the write's round trip. Null when censored.
    */
   readonly lagBoundsMs: readonly [number, number] | null;
+  /** Every probe after the acknowledgement, in the order they completed: the evidence. */
   readonly probes: readonly TrialProbe[];
+  /** Reads showing the change after the last stale read when the trial stopped. */
+  readonly confirmations: number;
   readonly anomalies: readonly TrialAnomaly[];
-  /** Why the trial could not be made (setup or write refused); it then has no measurement. */
-  readonly error?: string;
 }
 
-/** How long the new state must keep showing before a trial ends: 3 slots, or a quarter of the time so far. */
-function confirmationMs(visibleAtMs: number, resolutionMs: number): number {
-  return Math.max(3 * resolutionMs, visibleAtMs / 4);
+const isStale = (state: ProbeState): boolean => state === 'old' || state === 'other';
+
+/** The last slot with a stale read (-1: none), and the reads showing the change after it. */
+const staleEdge = (probes: readonly TrialProbe[]) => staleEdgeOf(probes, 'new');
+
+/**
+ * Whether the stopping rule lets the trial stop: enough confirming reads, from every reader; for a
+ * removal also spanning twice the settle time, so an older value coming back after the key read
+ * absent everywhere for the settle time (a resurrection) can be seen.
+ */
+function canStop(probes: readonly TrialProbe[], options: TrialProbing): boolean {
+  const { lastStaleSlot, confirmations } = staleEdge(probes);
+  const readers = new Set(confirmations.map((probe) => probe.reader));
+  const spanMs =
+    (Math.max(-1, ...confirmations.map((probe) => probe.slot)) - lastStaleSlot) * options.resolutionMs;
+  return (
+    readers.size === options.readers &&
+    confirmations.length >= confirmationsNeeded(options.stopping) &&
+    (!options.removes || spanMs >= 2 * options.settleMs)
+  );
 }
 
 /**
- * The first slot from which every probe (so far) showed the new state, or undefined. When no probe
- * ever showed anything else, that is slot 0, the acknowledgement, even if the first probe left a
- * little later (a busy client must not make a strong server look stale).
+ * Probes with every reader at every slot of `schedule` from the next one on, until `enough` holds on
+ * the complete evidence (every probe sent has completed: no read still in flight is ever left out
+ * of a decision), or `deadlineMs` passes, or the run is interrupted.
  */
-function stableSlot(probes: readonly TrialProbe[]): number | undefined {
-  let lastNotNew = -1;
-  for (const probe of probes) if (probe.state !== 'new' && probe.slot > lastNotNew) lastNotNew = probe.slot;
-  if (lastNotNew === -1) return probes.length > 0 ? 0 : undefined;
-  let first: number | undefined;
-  for (const probe of probes) {
-    if (probe.slot > lastNotNew && (first === undefined || probe.slot < first)) first = probe.slot;
+async function probeRounds(
+  probe: () => Promise<ProbeReading>,
+  schedule: ProbeSchedule,
+  options: TrialProbing,
+  probes: TrialProbe[],
+  enough: (probes: readonly TrialProbe[]) => boolean,
+  deadlineMs: number,
+): Promise<'done' | 'max-wait' | 'interrupted'> {
+  for (;;) {
+    let stop = false;
+    const reader = async (index: number): Promise<void> => {
+      for (let slot = schedule.nextSlot(); !stop;) {
+        await schedule.waitFor(slot);
+        if (stop || schedule.elapsed() > deadlineMs || options.interrupted?.()) return;
+        const sent = performance.now();
+        // A probe sent a whole slot or more late is labelled with the slot it was actually sent in.
+        const sentMs = sent - schedule.acknowledgedAt;
+        const sentSlot = Math.max(slot, Math.floor(sentMs / schedule.resolutionMs));
+        const reading = await probe();
+        const latencyMs = performance.now() - sent;
+        probes.push({
+          ...reading,
+          reader: index,
+          // The read took effect somewhere in its round trip: it is placed at the middle, so a
+          // slow request does not make the change look visible earlier than it was.
+          slot: Math.max(sentSlot, Math.floor((sentMs + latencyMs / 2) / schedule.resolutionMs)),
+          sentMs,
+          latenessMs: sentMs - slot * schedule.resolutionMs,
+          latencyMs,
+        });
+        if (enough(probes)) stop = true;
+        slot = Math.max(sentSlot + 1, schedule.nextSlot());
+      }
+    };
+    await Promise.all(Array.from({ length: options.readers }, (_, index) => reader(index)));
+    // Every read sent has completed: decide on all of them.
+    if (enough(probes)) return 'done';
+    if (options.interrupted?.()) return 'interrupted';
+    if (schedule.elapsed() > deadlineMs) return 'max-wait';
   }
-  return first;
 }
 
-function findAnomalies(
+/** Whether every reader has read the setup state for `settleMs` with nothing else since, and enough reads. */
+function setupSettled(probes: readonly TrialProbe[], options: TrialProbing): boolean {
+  const { lastStaleSlot, confirmations } = staleEdgeOf(probes, 'old');
+  const readers = new Set(confirmations.map((probe) => probe.reader));
+  const spanMs =
+    (Math.max(-1, ...confirmations.map((probe) => probe.slot)) - lastStaleSlot) * options.resolutionMs;
+  return (
+    readers.size === options.readers &&
+    confirmations.length >= confirmationsNeeded(options.stopping) &&
+    spanMs >= options.settleMs
+  );
+}
+
+/** Like staleEdge, with `wanted` as the state waited for. */
+function staleEdgeOf(
   probes: readonly TrialProbe[],
-  converged: boolean,
-  options: TrialProbing,
-): TrialAnomaly[] {
+  wanted: ProbeState,
+): { lastStaleSlot: number; confirmations: TrialProbe[] } {
+  let lastStaleSlot = -1;
+  for (const probe of probes)
+    if (probe.state !== wanted && probe.slot > lastStaleSlot) lastStaleSlot = probe.slot;
+  return {
+    lastStaleSlot,
+    confirmations: probes.filter((probe) => probe.slot > lastStaleSlot && probe.state === wanted),
+  };
+}
+
+function findAnomalies(probes: readonly TrialProbe[], options: TrialProbing): TrialAnomaly[] {
   const anomalies: TrialAnomaly[] = [];
-  const at = (probe: TrialProbe) => `${probe.shown} at ${probe.slot * options.resolutionMs} ms`;
+  const at = (probe: TrialProbe) => `${probe.shown} at ${Math.round(probe.sentMs)} ms`;
+  const bySend = [...probes].sort((a, b) => a.sentMs - b.sentMs);
   for (let reader = 0; reader < options.readers; reader += 1) {
-    const own = probes.filter((probe) => probe.reader === reader).sort((a, b) => a.slot - b.slot);
+    const own = bySend.filter((probe) => probe.reader === reader);
     const firstNew = own.find((probe) => probe.state === 'new');
-    const oldAfter = firstNew && own.find((probe) => probe.slot > firstNew.slot && probe.state === 'old');
+    const oldAfter = firstNew && own.find((probe) => probe.sentMs > firstNew.sentMs && probe.state === 'old');
     if (firstNew && oldAfter) {
       anomalies.push({
-        kind: options.removes ? 'resurrected-delete' : 'monotonic-read',
+        kind: 'session-non-monotonic',
         detail: `reader ${reader + 1} read ${at(firstNew)}, then ${at(oldAfter)}`,
       });
       break;
     }
   }
-  const other = probes.find((probe) => probe.state === 'other');
+  // Real-time order across readers: a read sent after another reader's read of the change came back.
+  const seen = [...probes]
+    .filter((probe) => probe.state === 'new')
+    .sort((a, b) => a.sentMs + a.latencyMs - (b.sentMs + b.latencyMs))[0];
+  const crossOld =
+    seen &&
+    bySend.find(
+      (probe) =>
+        probe.reader !== seen.reader && probe.state === 'old' && probe.sentMs > seen.sentMs + seen.latencyMs,
+    );
+  if (seen && crossOld) {
+    anomalies.push({
+      kind: 'cross-reader-non-monotonic',
+      detail: `reader ${seen.reader + 1} read ${at(seen)}; afterwards reader ${crossOld.reader + 1} read ${at(crossOld)}`,
+    });
+  }
+  if (options.removes) {
+    // Absent for every reader for the settle time (every read in a stretch that long, each reader
+    // at least once, at least the stopping rule's reads), then the older value again.
+    let start: TrialProbe | undefined;
+    let absentReads = 0;
+    const readersIn = new Set<number>();
+    for (const probe of bySend) {
+      if (probe.state === 'new') {
+        start ??= probe;
+        readersIn.add(probe.reader);
+        absentReads += 1;
+        continue;
+      }
+      if (
+        probe.state === 'old' &&
+        start &&
+        readersIn.size === options.readers &&
+        absentReads >= confirmationsNeeded(options.stopping) &&
+        probe.sentMs - start.sentMs >= options.settleMs
+      ) {
+        anomalies.push({
+          kind: 'resurrection',
+          detail: `every reader read it absent from ${Math.round(start.sentMs)} ms for ${Math.round(probe.sentMs - start.sentMs)} ms, then reader ${probe.reader + 1} read ${at(probe)}`,
+        });
+        break;
+      }
+      start = undefined;
+      absentReads = 0;
+      readersIn.clear();
+    }
+  }
+  const other = bySend.find((probe) => probe.state === 'other');
   if (other) {
     anomalies.push({
       kind: 'unexpected-state',
-      detail: `reader ${other.reader + 1} read ${at(other)}: neither the state before the change nor the change (a lost or reordered update)`,
-    });
-  }
-  if (!converged) {
-    const last = [...probes].sort((a, b) => b.slot - a.slot)[0];
-    anomalies.push({
-      kind: 'never-converged',
-      detail: `no stable new state within max-wait ${options.maxWaitMs} ms${last ? `; last read ${at(last)}` : ''}`,
+      detail: `reader ${other.reader + 1} read ${at(other)}: neither the settled state before the change nor the change (a lost or reordered update)`,
     });
   }
   return anomalies;
 }
 
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
 /**
- * One trial: prepare, write, take the time of the acknowledgement, then probe with every reader at
- * every slot of a fixed schedule from that acknowledgement until the new state is seen and stays
- * seen (for `confirmationMs`), or max-wait passes.
+ * One trial: prepare, let every reader see the setup state stably (settle), write, take the time
+ * of the acknowledgement, then probe with every reader at every slot of a fixed schedule from that
+ * acknowledgement until the stopping rule is met on the complete evidence, or max-wait passes.
  */
 export async function runVisibilityTrial(
   plan: ConsistencyTrialPlan,
   options: TrialProbing,
 ): Promise<VisibilityTrial> {
   let writeLatencyMs = 0;
+  let settledAfterMs = 0;
+  const censored = (reason: TrialCensoring['reason'], afterMs: number, detail: string): VisibilityTrial => ({
+    visibleAtMs: null,
+    censored: { reason, afterMs: round(afterMs), detail },
+    writeLatencyMs,
+    settledAfterMs,
+    lagBoundsMs: null,
+    probes: [],
+    confirmations: 0,
+    anomalies: [],
+  });
   let acknowledgedAt: number;
   try {
     await plan.setup();
+    if (options.settles) {
+      const setupSchedule = new ProbeSchedule(performance.now(), options.resolutionMs);
+      const setupProbes: TrialProbe[] = [];
+      const settled = await probeRounds(
+        () => plan.probe(),
+        setupSchedule,
+        options,
+        setupProbes,
+        (probes) => setupSettled(probes, options),
+        options.maxWaitMs,
+      );
+      settledAfterMs = round(setupSchedule.elapsed());
+      if (settled !== 'done') {
+        const last = setupProbes.at(-1);
+        return censored(
+          settled === 'interrupted' ? 'interrupted' : 'unsettled-setup',
+          0,
+          `the state before the change was not read stably by every reader within ${options.maxWaitMs} ms${last ? `; last read ${last.shown}` : ''}`,
+        );
+      }
+    }
     const sent = performance.now();
     await plan.write();
     acknowledgedAt = performance.now();
     writeLatencyMs = acknowledgedAt - sent;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      visibleAtMs: null,
-      writeLatencyMs,
-      lagBoundsMs: null,
-      probes: [],
-      anomalies: [],
-      error: reason,
-    };
+    return censored('target-error', 0, error instanceof Error ? error.message : String(error));
   }
   const schedule = new ProbeSchedule(acknowledgedAt, options.resolutionMs);
   const probes: TrialProbe[] = [];
-  let converged = false;
-  const isDone = (): boolean => {
-    const slot = stableSlot(probes);
-    if (slot === undefined) return false;
-    const newestSlot = Math.max(...probes.map((probe) => probe.slot));
-    const shownFor = (newestSlot - slot) * options.resolutionMs;
-    const confirmations = probes.filter((probe) => probe.slot >= slot).length;
-    return (
-      confirmations >= 3 * options.readers &&
-      shownFor >= confirmationMs(slot * options.resolutionMs, options.resolutionMs)
-    );
-  };
-  const reader = async (index: number): Promise<void> => {
-    for (let slot = 0; !converged;) {
-      await schedule.waitFor(slot);
-      if (converged || schedule.elapsed() > options.maxWaitMs) return;
-      const sent = performance.now();
-      // A probe sent a whole slot or more late is labelled with the slot it was actually sent in,
-      // so a busy client never makes a change look visible earlier than a probe could see it.
-      const sentSlot = Math.max(slot, Math.floor((sent - acknowledgedAt) / options.resolutionMs));
-      const sentMs = sent - acknowledgedAt;
-      const latenessMs = sentMs - slot * options.resolutionMs;
-      const reading = await plan.probe();
-      probes.push({
-        ...reading,
-        reader: index,
-        slot: sentSlot,
-        sentMs,
-        latenessMs,
-        latencyMs: performance.now() - sent,
-      });
-      if (isDone()) converged = true;
-      slot = Math.max(sentSlot + 1, schedule.nextSlot());
-    }
-  };
-  await Promise.all(Array.from({ length: options.readers }, (_, index) => reader(index)));
-  const slot = converged ? stableSlot(probes) : undefined;
-  const notYet = probes.filter((probe) => slot !== undefined && probe.slot < slot && probe.state !== 'new');
-  const stable = probes.filter((probe) => slot !== undefined && probe.slot >= slot);
-  const round = (ms: number) => Math.round(ms * 100) / 100;
-  return {
-    visibleAtMs: slot === undefined ? null : slot * options.resolutionMs,
-    writeLatencyMs,
-    lagBoundsMs:
-      slot === undefined
-        ? null
-        : [
-            round(Math.max(0, ...notYet.map((probe) => probe.sentMs))),
-            round(writeLatencyMs + Math.min(...stable.map((probe) => probe.sentMs + probe.latencyMs))),
-          ],
+  const ended = await probeRounds(
+    () => plan.probe(),
+    schedule,
+    options,
     probes,
-    anomalies: findAnomalies(probes, converged, options),
+    (all) => canStop(all, options),
+    options.maxWaitMs,
+  );
+  const anomalies = findAnomalies(probes, options);
+  const { lastStaleSlot, confirmations } = staleEdge(probes);
+  const base = { writeLatencyMs, settledAfterMs, probes, confirmations: confirmations.length, anomalies };
+  if (ended !== 'done') {
+    const errors = probes.filter((probe) => probe.state === 'other' && !/^200 /.test(probe.shown));
+    const reason = ended === 'interrupted' ? 'interrupted' : errors.length > 0 ? 'target-error' : 'max-wait';
+    const last = [...probes].sort((a, b) => b.sentMs - a.sentMs)[0];
+    return {
+      ...base,
+      visibleAtMs: null,
+      censored: {
+        reason,
+        afterMs: round((lastStaleSlot + 1) * options.resolutionMs),
+        detail:
+          reason === 'target-error'
+            ? `${errors.length} probe(s) answered ${errors[0]?.shown ?? ''}`
+            : `no stable change within ${options.maxWaitMs} ms${last ? `; last read ${last.shown} at ${Math.round(last.sentMs)} ms` : ''}`,
+      },
+      lagBoundsMs: null,
+    };
+  }
+  const stableSlot = lastStaleSlot === -1 ? 0 : Math.min(...confirmations.map((probe) => probe.slot));
+  const notYet = probes.filter((probe) => probe.slot <= lastStaleSlot && isStale(probe.state));
+  const stable = probes.filter((probe) => probe.slot >= stableSlot && probe.state === 'new');
+  return {
+    ...base,
+    visibleAtMs: stableSlot * options.resolutionMs,
+    lagBoundsMs: [
+      round(Math.max(0, ...notYet.map((probe) => probe.sentMs))),
+      round(writeLatencyMs + Math.min(...stable.map((probe) => probe.sentMs + probe.latencyMs))),
+    ],
   };
 }

@@ -1,13 +1,16 @@
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { ValidateFunction } from 'ajv';
 import type { OpenAPIV3 } from 'openapi-types';
 import { join, resolve } from 'node:path';
+import { HarnessError } from '../errors.ts';
 import { createSchemaCompiler, toViolations, type SchemaViolation } from './schema-validator-factory.ts';
 import { indexOperations, type ContractOperation } from './contract-operation.ts';
 import { readContractLimits, type ContractLimits } from './contract-limits.ts';
+import { applyContractOverlay, parseContractOverlay, type ContractOverlay } from './contract-overlay.ts';
 import { loadOpenApi } from './load-openapi.ts';
 import { parseProfileCatalog, type ProfileCatalog } from './profile-catalog.ts';
+import { absoluteSpecLocation, readSpecSource } from './read-spec-location.ts';
 import { parseRuleCatalog, type ContractRule, type RuleId } from './rule-catalog.ts';
+import { KVS_OPERATION_IDS, selectOperations } from './select-operations.ts';
 import { parsedSource, readYamlSource, type YamlSource } from './yaml-source.ts';
 import { packageRoot } from '../package-root.ts';
 
@@ -17,22 +20,41 @@ export const DEFAULT_SPEC_DIR = join(packageRoot(), 'spec');
 /** The files a contract is read from; each defaults to its name inside the spec folder. */
 export interface ContractFiles {
   readonly specDir?: string;
+  /**
+   * The base OpenAPI 3.0/3.1 document: a path or an http(s) URL, one file or split into many with
+   * relative `$ref`s (default: the spec folder's openapi.yaml). A document given here is always
+   * read, validated and selected anew (never taken from this process's cache).
+   */
   readonly openapiFile?: string;
+  /** The project's overlay applied to the base (default: the spec folder's overlay.yaml). */
+  readonly overlayFile?: string;
   readonly rulesFile?: string;
   readonly profilesFile?: string;
   /**
-   * The three files as parsed and checked by loadContract before, in another process (a run's
-   * main process hands them to its suite workers): then nothing is parsed or validated again, and
+   * The files as parsed and checked by loadContract before, in another process (a run's main
+   * process hands them to its suite workers): then nothing is parsed or validated again, and
    * each body validator is compiled when first used.
    */
   readonly checked?: CheckedContractFiles;
 }
 
-/** The parsed content of a contract's three files, once loadContract has checked them. Plain data. */
+/** The parsed content of a contract's files, once loadContract has checked them. Plain data. */
 export interface CheckedContractFiles {
+  /** The base document's location, as shown. */
+  readonly base: string;
+  /** The selected operations of the base with the overlay applied: plain JSON, no `$ref`. */
   readonly openapi: unknown;
+  readonly overlay: unknown;
+  /** How many nodes each overlay entry selected in the base. */
+  readonly overlayMatches: readonly number[];
   readonly rules: unknown;
   readonly profiles: unknown;
+}
+
+/** The overlay as applied to the base: its entries and how many nodes each one changed there. */
+export interface AppliedOverlay extends ContractOverlay {
+  /** Per entry name, the nodes its target selected in the base (0: the base needed no change). */
+  readonly matches: ReadonlyMap<string, number>;
 }
 
 /** What checking a body against the contract found. */
@@ -46,11 +68,15 @@ export type BodyCheck =
 
 /** The parsed contract: operations with compiled validators, limits, profile settings and rules. */
 export interface Contract {
+  /** The base document's location as shown (a path relative to the working directory, or a URL). */
   readonly specFile: string;
+  /** The base document's `info.version`. */
   readonly specVersion: string;
+  /** The overlay applied to the base, with the published document it was compared against. */
+  readonly overlay: AppliedOverlay;
   /** The parsed files, to hand to another process (ContractFiles.checked). */
   readonly files: CheckedContractFiles;
-  /** The validated OpenAPI document with every $ref resolved. */
+  /** The key-value-store operations of the validated base with the overlay applied, no `$ref` left. */
   readonly document: OpenAPIV3.Document;
   readonly operations: ReadonlyMap<string, ContractOperation>;
   readonly limits: ContractLimits;
@@ -77,61 +103,87 @@ function compiledOnFirstUse(schema: object, compile: (schema: object) => Validat
   return validate;
 }
 
-interface ContractSources {
-  readonly openapi: YamlSource;
-  readonly rules: YamlSource;
-  readonly profiles: YamlSource;
-  /** True when loadContract checked these sources before (ContractFiles.checked). */
-  readonly checked: boolean;
-}
+type ResolvedFiles = Required<Omit<ContractFiles, 'checked'>>;
 
-/** The three files of a contract: read and parsed, or (ContractFiles.checked) as parsed before. */
-function contractSources(
-  files: Required<Omit<ContractFiles, 'checked'>>,
-  checked?: CheckedContractFiles,
-): ContractSources {
-  return checked
-    ? {
-        openapi: parsedSource(files.openapiFile, checked.openapi),
-        rules: parsedSource(files.rulesFile, checked.rules),
-        profiles: parsedSource(files.profilesFile, checked.profiles),
-        checked: true,
-      }
-    : {
-        openapi: readYamlSource(files.openapiFile),
-        rules: readYamlSource(files.rulesFile),
-        profiles: readYamlSource(files.profilesFile),
-        checked: false,
-      };
+/** Validates the base, keeps its 12 key-value-store operations and applies the overlay. */
+async function composeDocument(
+  baseSource: YamlSource,
+  overlay: ContractOverlay,
+): Promise<{ document: OpenAPIV3.Document; matches: number[] }> {
+  const base = await loadOpenApi(baseSource);
+  const { document, missing } = selectOperations(base, KVS_OPERATION_IDS, baseSource);
+  if (missing.length > 0) {
+    throw new HarnessError(
+      'KVSC_SPEC_OPERATION_MISSING',
+      `the document defines no operation with operationId ${missing.join(', ')}`,
+      {
+        location: baseSource.locate('/paths'),
+        hint: `the harness checks the key-value-store operations ${KVS_OPERATION_IDS.join(', ')}`,
+      },
+    );
+  }
+  const matches = applyContractOverlay(document, overlay.entries);
+  // What the overlay made of the base must still be a valid OpenAPI document; a problem it brought
+  // in is located in the composed document, not in the base's lines.
+  const file = `${baseSource.file} with ${overlay.file} applied`;
+  await loadOpenApi({
+    file,
+    absolutePath: baseSource.absolutePath,
+    data: document,
+    locate: (pointer) => ({ file, pointer }),
+  });
+  return { document, matches };
 }
 
 async function buildContract(
-  files: Required<Omit<ContractFiles, 'checked'>>,
+  files: ResolvedFiles,
   checked: CheckedContractFiles | undefined,
 ): Promise<Contract> {
-  const sources = contractSources(files, checked);
-  const openapiSource = sources.openapi;
-  const document = sources.checked
-    ? ((await SwaggerParser.dereference(
-        structuredClone(openapiSource.data) as OpenAPIV3.Document,
-      )) as OpenAPIV3.Document)
-    : await loadOpenApi(openapiSource);
+  const overlaySource = checked
+    ? parsedSource(files.overlayFile, checked.overlay)
+    : readYamlSource(files.overlayFile);
+  const overlay = parseContractOverlay(overlaySource);
+  const rulesSource = checked
+    ? parsedSource(files.rulesFile, checked.rules)
+    : readYamlSource(files.rulesFile);
+  const profilesSource = checked
+    ? parsedSource(files.profilesFile, checked.profiles)
+    : readYamlSource(files.profilesFile);
+  const baseSource = checked
+    ? parsedSource(files.openapiFile, checked.openapi)
+    : await readSpecSource(files.openapiFile);
+  const { document, matches } = checked
+    ? { document: checked.openapi as OpenAPIV3.Document, matches: [...checked.overlayMatches] }
+    : await composeDocument(baseSource, overlay);
+  const openapiSource = parsedSource(baseSource.absolutePath, document);
   const compiler = createSchemaCompiler();
-  const compile = sources.checked ? (schema: object) => compiledOnFirstUse(schema, compiler) : compiler;
+  const compile = checked ? (schema: object) => compiledOnFirstUse(schema, compiler) : compiler;
   const operations = indexOperations(document, openapiSource, compile);
   const limits = readContractLimits(document, operations, openapiSource);
-  const profiles = parseProfileCatalog(sources.profiles);
-  const { rules, areas } = parseRuleCatalog(sources.rules, new Set(operations.keys()), profiles);
+  const profiles = parseProfileCatalog(profilesSource);
+  const { rules, areas } = parseRuleCatalog(rulesSource, new Set(operations.keys()), profiles);
 
   const operation = (operationId: string): ContractOperation => {
     const found = operations.get(operationId);
     if (!found) throw new Error(`harness bug: unknown operationId ${operationId}`);
     return found;
   };
+  const base = checked?.base ?? baseSource.file;
   return {
-    specFile: openapiSource.file,
+    specFile: base,
     specVersion: document.info.version,
-    files: { openapi: openapiSource.data, rules: sources.rules.data, profiles: sources.profiles.data },
+    overlay: {
+      ...overlay,
+      matches: new Map(overlay.entries.map((entry, index) => [entry.name, matches[index] ?? 0])),
+    },
+    files: {
+      base,
+      openapi: document,
+      overlay: overlaySource.data,
+      overlayMatches: matches,
+      rules: rulesSource.data,
+      profiles: profilesSource.data,
+    },
     document,
     operations,
     limits,
@@ -169,20 +221,26 @@ async function buildContract(
 const loaded = new Map<string, Promise<Contract>>();
 
 /**
- * Loads the contract once per process and set of files: validates and dereferences the OpenAPI
- * document, compiles one validator per operation × status × media type, reads limits, profile
- * settings and rules. Every problem is a HarnessError naming the file, JSON pointer and reason.
+ * Loads the contract: validates and dereferences the base OpenAPI document (the shipped one, or
+ * any OpenAPI 3.0/3.1 document such as Apify's published one), keeps its 12 key-value-store
+ * operations, applies the project's overlay (limits, patterns, deliberate tightenings), compiles
+ * one validator per operation × status × media type, reads limits, profile settings and rules.
+ * Every problem is a HarnessError naming the file, JSON pointer and reason. The shipped base is
+ * loaded once per process and set of files; a base given as `openapiFile` is read anew each time.
  * With `checked` (files parsed and checked before, in another process) it skips the parsing and
  * the OpenAPI validation, and compiles each validator on first use.
  */
 export function loadContract(files: ContractFiles = {}): Promise<Contract> {
   const specDir = resolve(files.specDir ?? DEFAULT_SPEC_DIR);
-  const resolved = {
+  const resolved: ResolvedFiles = {
     specDir,
-    openapiFile: resolve(files.openapiFile ?? join(specDir, 'openapi.yaml')),
+    openapiFile: absoluteSpecLocation(files.openapiFile ?? join(specDir, 'openapi.yaml')),
+    overlayFile: resolve(files.overlayFile ?? join(specDir, 'overlay.yaml')),
     rulesFile: resolve(files.rulesFile ?? join(specDir, 'rules.yaml')),
     profilesFile: resolve(files.profilesFile ?? join(specDir, 'profiles.yaml')),
   };
+  if (files.openapiFile !== undefined && files.checked === undefined)
+    return buildContract(resolved, undefined);
   const key = JSON.stringify(resolved);
   let contract = loaded.get(key);
   if (!contract) {

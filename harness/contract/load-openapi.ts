@@ -1,7 +1,38 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
+import { parse } from 'yaml';
 import { HarnessError } from '../errors.ts';
+import { isSpecUrl, readSpecLocation } from './read-spec-location.ts';
 import { toPointer, type YamlSource } from './yaml-source.ts';
+
+/**
+ * How swagger-parser reads the files a document's `$ref`s name: relative to the file that holds
+ * them (a path or a URL), through readSpecLocation (timeout, size cap), parsed as YAML 1.2 with
+ * merge keys expanded (JSON is YAML too).
+ */
+const REF_OPTIONS = {
+  parse: {
+    json: false,
+    text: false,
+    binary: false,
+    yaml: {
+      order: 1,
+      canParse: true,
+      parse: (file: { data: Buffer | string }) => parse(String(file.data), { merge: true }) as unknown,
+    },
+  },
+  resolve: {
+    file: false,
+    http: false,
+    location: {
+      order: 1,
+      canRead: true,
+      // swagger-parser hands file paths percent-encoded (`{runId}` as `%7BrunId%7D`).
+      read: (file: { url: string }) =>
+        readSpecLocation(isSpecUrl(file.url) ? file.url : decodeURIComponent(file.url)),
+    },
+  },
+};
 
 /** Where every `$ref` with the given target stands in a parsed document, as JSON pointers. */
 function findRefs(node: unknown, target: string, at: (string | number)[] = []): string[] {
@@ -27,14 +58,20 @@ function schemaDetails(error: unknown): readonly SchemaValidationDetail[] {
 }
 
 /**
- * Validates the OpenAPI document against the OpenAPI 3 schema and its own rules, then returns it
- * with every `$ref` resolved (swagger-parser). Failures become HarnessErrors naming the file, the
+ * Validates the OpenAPI 3.0/3.1 document (one file or split into many with relative `$ref`s)
+ * against the OpenAPI schema and its own rules, then returns it with every `$ref` resolved
+ * (swagger-parser). Failures become HarnessErrors naming the file, the
  * JSON pointer (and line) of the offending node and the reason.
  */
 export async function loadOpenApi(source: YamlSource): Promise<OpenAPIV3.Document> {
   try {
     const parsed = structuredClone(source.data) as OpenAPIV3.Document;
-    return (await SwaggerParser.validate(parsed)) as OpenAPIV3.Document;
+    // The document's own location is the base its relative $refs resolve against (not the cwd).
+    return (await SwaggerParser.validate(
+      source.absolutePath,
+      parsed,
+      REF_OPTIONS as unknown as SwaggerParser.Options,
+    )) as OpenAPIV3.Document;
   } catch (error) {
     if (isMissingPointer(error)) {
       const where = findRefs(source.data, error.targetRef)[0] ?? '';

@@ -19,6 +19,13 @@ export const PROFILE_SETTING_NAMES = [
   'getRecordRedirect',
   'wrongTokenStatus',
   'rejectedSignatureStatus',
+  'storeIdFormat',
+  'recordWriteBody',
+  'notFoundErrorType',
+  'locationHeader',
+  'contentEncodings',
+  'zipDownload',
+  'urlSigning',
 ] as const;
 
 /** The name of one profile setting. */
@@ -31,8 +38,10 @@ export type ProfileSettings = Readonly<Record<ProfileSettingName, string | numbe
 export interface ProfileSettingDefinition {
   readonly name: ProfileSettingName;
   readonly summary: string;
-  /** Allowed values with their meaning; empty for an integer setting. */
+  /** Allowed values with their meaning; empty for an integer setting; the items of a set setting. */
   readonly values: ReadonlyMap<string, string>;
+  /** A set setting (`type: set`): its value is a comma-separated subset of `values`, or `none`. */
+  readonly set?: boolean;
   /** For integer settings, the inclusive range. */
   readonly range?: { readonly minimum: number; readonly maximum: number };
   readonly default: string | number;
@@ -83,6 +92,7 @@ export function checkSettingValue(
     }
     return number;
   }
+  if (definition.set) return checkSetValue(definition, value, origin);
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !definition.values.has(text)) {
     throw new HarnessError(
@@ -91,6 +101,26 @@ export function checkSettingValue(
     );
   }
   return text;
+}
+
+/** The items of a set setting's value (`gzip,br` → gzip, br; `none` → nothing). */
+export function settingItems(value: string | number | undefined): string[] {
+  const text = String(value ?? '');
+  return text === 'none' || text === '' ? [] : text.split(',');
+}
+
+/** A set value normalised: its items, known and without repeats, in the definition's order. */
+function checkSetValue(definition: ProfileSettingDefinition, value: unknown, origin: string): string {
+  const items = typeof value === 'string' ? value.split(',').map((item) => item.trim()) : undefined;
+  const unknown = items?.find((item) => item !== 'none' && !definition.values.has(item));
+  if (items === undefined || unknown !== undefined || (items.includes('none') && items.length > 1)) {
+    throw new HarnessError(
+      'KVSC_PROFILE_INVALID',
+      `${origin}: ${definition.name} is ${JSON.stringify(value)}; allowed: a comma-separated subset of ${[...definition.values.keys()].join(', ')}, or none`,
+    );
+  }
+  const chosen = [...definition.values.keys()].filter((item) => items.includes(item));
+  return chosen.length === 0 ? 'none' : chosen.join(',');
 }
 
 function parseDefinition(
@@ -104,7 +134,9 @@ function parseDefinition(
   };
   if (!isRecord(raw))
     return fail('a setting must be a mapping with summary, values or type, default and source');
-  const { summary, values, type, minimum, maximum, source: cited } = raw;
+  const { summary, type, minimum, maximum, source: cited } = raw;
+  const set = type === 'set';
+  const values = set ? raw.items : raw.values;
   if (typeof summary !== 'string') return fail('summary must be a string');
   const evidence = parseSourceCitations(cited, PROFILE_SETTING_NAMES, (below, reason) =>
     fail(`${name}: ${reason}`, `/source${below}`),
@@ -114,12 +146,13 @@ function parseDefinition(
     return fail('an integer setting needs a numeric minimum and maximum');
   }
   if (!integer && !isRecord(values))
-    return fail('a setting needs either values (a mapping) or type: integer');
+    return fail('a setting needs values (a mapping), type: integer, or type: set with items (a mapping)');
   const definition: ProfileSettingDefinition = {
     name,
     summary,
     values: new Map(integer ? [] : Object.entries(values as Raw).map(([key, text]) => [key, String(text)])),
     ...(integer ? { range: { minimum: minimum as number, maximum: maximum as number } } : {}),
+    ...(set ? { set } : {}),
     default: raw.default as string | number,
     source: evidence,
   };

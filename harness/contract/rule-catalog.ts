@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors.ts';
 import {
   PROFILE_SETTING_NAMES,
+  settingItems,
   type ProfileCatalog,
   type ProfileSettingName,
   type ProfileSettings,
@@ -135,7 +136,8 @@ export function parseRuleCatalog(
 
 /** Whether a rule applies under the given settings (every `when` condition holds). */
 export function ruleApplies(rule: ContractRule, settings: ProfileSettings): boolean {
+  // A set setting (contentEncodings) holds a rule when it lists one of the allowed items.
   return Object.entries(rule.when).every(([setting, allowed]) =>
-    allowed.includes(String(settings[setting as ProfileSettingName])),
+    settingItems(settings[setting as ProfileSettingName]).some((item) => allowed.includes(item)),
   );
 }

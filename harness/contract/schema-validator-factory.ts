@@ -16,12 +16,30 @@ export interface SchemaViolation {
   readonly message: string;
 }
 
-/** Compiles OpenAPI 3.0 schemas (strict ajv with formats and `nullable`). Create one per contract. */
+/** Every `x-…` key anywhere in a schema: OpenAPI vendor extensions, which never constrain a value. */
+function vendorExtensions(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const item of node) vendorExtensions(item, found);
+  else if (node !== null && typeof node === 'object')
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith('x-')) found.add(key);
+      vendorExtensions(value, found);
+    }
+  return found;
+}
+
+/**
+ * Compiles OpenAPI 3.0/3.1 schemas (strict ajv with formats and `nullable`). Vendor extensions
+ * (`x-internal`, …) are known to ajv as annotations, so strict mode still refuses a misspelt
+ * keyword but not an extension. Create one per contract.
+ */
 export function createSchemaCompiler(): (schema: object) => ValidateFunction {
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, validateFormats: true });
   addFormats(ajv);
   for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
-  return (schema) => ajv.compile(schema);
+  return (schema) => {
+    for (const keyword of vendorExtensions(schema)) if (!ajv.getKeyword(keyword)) ajv.addKeyword({ keyword });
+    return ajv.compile(schema);
+  };
 }
 
 /** Turns ajv's errors into violations with the paths kept. */

@@ -54,8 +54,16 @@ export function readYamlSource(absolutePath: string): YamlSource {
       cause: error,
     });
   }
+  return parseYamlSource(text, absolutePath, file);
+}
+
+/**
+ * Parses YAML (or JSON) text read from `absolutePath` (a file path or a URL), shown as `file`.
+ * YAML merge keys (`<<: *anchor`) are expanded, as the tools that write OpenAPI documents expect.
+ */
+export function parseYamlSource(text: string, absolutePath: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const syntaxError = document.errors[0];
   if (syntaxError) {
     const position = lineCounter.linePos(syntaxError.pos[0]);

@@ -175,4 +175,10 @@ export class ApifyClientDriver implements KvsDriver {
   async deleteRecord(storeId: string, key: string): Promise<void> {
     await this.client.keyValueStore(storeId).deleteRecord(key);
   }
+
+  async setRecordValue(storeId: string, key: string, value: unknown, contentType?: string): Promise<void> {
+    await this.client
+      .keyValueStore(storeId)
+      .setRecord({ key, value: value as never, ...(contentType === undefined ? {} : { contentType }) });
+  }
 }

@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { COMMAND_DRIVER_PREFIX } from '../config/run-options.ts';
 import { HarnessError } from '../errors.ts';
 import { BUILT_IN_DRIVERS } from './built-in-drivers.ts';
 import { apifyClientVersionDriver } from './apify-client-version-driver.ts';
 import { apifyStorageLocalDriver } from './apify-storage-local-driver.ts';
 import { crawleeMemoryStorageDriver } from './crawlee-memory-storage-driver.ts';
 import type { KvsDriverFactory } from './kvs-driver.ts';
+import { stdioDriverFactory } from './stdio-driver.ts';
 
 /**
  * A `--driver` value made independent of the working directory: a built-in name, `apify-client@X`
@@ -17,9 +19,14 @@ import type { KvsDriverFactory } from './kvs-driver.ts';
 export interface DriverSpec {
   /** As the user gave it. */
   readonly given: string;
-  readonly kind: 'http' | 'built-in' | 'apify-client-version' | 'module';
-  /** For a version: the folder to resolve the aliased package from; for a module: its file URL. */
+  readonly kind: 'http' | 'built-in' | 'apify-client-version' | 'module' | 'command';
+  /**
+   * For a version: the folder to resolve the aliased package from; for a module: its file URL; for
+   * a command (a stdio driver, `cmd:<command>`): the command line.
+   */
   readonly location: string | undefined;
+  /** For a command: the folder it runs in (the working directory of the run). */
+  readonly cwd?: string;
 }
 
 const looksLikePath = (given: string): boolean =>
@@ -34,7 +41,16 @@ export function resolveDriverSpec(given: string, cwd: string): DriverSpec {
   if ((BUILT_IN_DRIVERS as readonly string[]).includes(given))
     return { given, kind: 'built-in', location: undefined };
   if (given.startsWith('apify-client@')) return { given, kind: 'apify-client-version', location: cwd };
-  const allowed = `a built-in driver (${BUILT_IN_DRIVERS.join(', ')}), apify-client@<version>, or a module exporting a driver factory`;
+  if (given.startsWith(COMMAND_DRIVER_PREFIX)) {
+    const command = given.slice(COMMAND_DRIVER_PREFIX.length).trim();
+    if (command === '')
+      throw new HarnessError(
+        'KVSC_USAGE',
+        '--driver-cmd needs a command, e.g. --driver-cmd "python3 my_driver.py"',
+      );
+    return { given, kind: 'command', location: command, cwd };
+  }
+  const allowed = `a built-in driver (${BUILT_IN_DRIVERS.join(', ')}), apify-client@<version>, a module exporting a driver factory, or ${COMMAND_DRIVER_PREFIX}<command> (a stdio driver)`;
   if (looksLikePath(given)) {
     const file = resolve(cwd, given);
     if (!existsSync(file))
@@ -61,6 +77,8 @@ export async function loadDriverFactory(spec: DriverSpec): Promise<KvsDriverFact
     case 'apify-storage-local':
       return apifyStorageLocalDriver;
   }
+  if (spec.kind === 'command' && spec.location !== undefined)
+    return stdioDriverFactory(spec.location, spec.cwd ?? process.cwd());
   if (spec.kind === 'apify-client-version')
     return apifyClientVersionDriver(spec.given.slice('apify-client@'.length), spec.location);
   if (spec.kind !== 'module' || spec.location === undefined)

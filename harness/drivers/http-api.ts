@@ -6,6 +6,7 @@ import {
   type CheckViolation,
 } from '../checks/response-checks.ts';
 import type { Contract } from '../contract/load-contract.ts';
+import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { ContractViolationError } from '../failures.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
@@ -62,6 +63,8 @@ export class HttpApi {
 
   /** Whether a 302 from GET record is followed (profile setting getRecordRedirect = allow). */
   readonly followRecordRedirects: boolean;
+  /** The profile settings answers are judged under (omitted: judged leniently). */
+  readonly settings: Partial<ProfileSettings>;
   readonly #onAnswer: ((operationId: string, status: number) => void) | undefined;
 
   constructor(
@@ -69,6 +72,7 @@ export class HttpApi {
     client: HttpClient,
     options: {
       readonly followRecordRedirects?: boolean;
+      readonly settings?: Partial<ProfileSettings>;
       /** Told of every answered call (for the report's spec coverage). */
       readonly onAnswer?: (operationId: string, status: number) => void;
     } = {},
@@ -76,6 +80,7 @@ export class HttpApi {
     this.contract = contract;
     this.client = client;
     this.followRecordRedirects = options.followRecordRedirects ?? false;
+    this.settings = options.settings ?? {};
     this.#onAnswer = options.onAnswer;
   }
 
@@ -137,6 +142,7 @@ export class HttpApi {
           response,
           mediaType: mediaTypeOf(response.headers['content-type']),
           requestPath,
+          settings: this.settings,
         });
     const broken = call.expect ? brokenExpectation(call.expect, response) : undefined;
     const first = violations[0];

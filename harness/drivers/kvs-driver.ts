@@ -60,7 +60,13 @@ export interface StoreListQuery {
   readonly unnamed?: boolean;
 }
 
-/** Query of a key page. */
+/**
+ * Query of a key listing. For `listKeys` (one page): `limit` is that page's size, `exclusiveStartKey`
+ * the cursor, `prefix` the filter. For `iterateKeys` (every page): `prefix` and `exclusiveStartKey`
+ * apply to the whole walk (the iterator keeps the prefix on every page it asks for), and `limit` is
+ * the most keys the walk yields in total (as apify-client's iterator has it), not a page size; the
+ * pages' size is the target's.
+ */
 export interface KeysQuery {
   readonly limit?: number;
   readonly exclusiveStartKey?: string;
@@ -118,13 +124,23 @@ export interface KvsDriver {
   recordExists(storeId: string, key: string): Promise<boolean>;
   setRecord(storeId: string, key: string, value: Buffer, contentType: string): Promise<void>;
   deleteRecord(storeId: string, key: string): Promise<void>;
-  /** The library's own key iterator (it follows the cursors itself), when it has one. */
+  /**
+   * The library's own key iterator (it follows the cursors itself), when it has one; `query.limit`
+   * is the most keys it yields in total, `query.prefix` holds for every page (see KeysQuery).
+   */
   iterateKeys?(storeId: string, query?: KeysQuery): AsyncIterable<{ readonly key: string }>;
   /**
    * A record's value as the library decodes it (parsed JSON, a string, a Buffer), for the checks of
    * decoding by content type; `undefined` for a miss.
    */
   getRecordValue?(storeId: string, key: string): Promise<{ value: unknown; contentType: string } | undefined>;
+  /**
+   * Writes a value through the library's own value path (as apify-client's `setRecord({key, value,
+   * contentType})`): a string, a JSON value (object, array, number, boolean, null) or a Buffer;
+   * without `contentType` the library picks one by the value's kind. Optional: without it the
+   * checks of a client's value writes (KVS-RECORD-014) are reported as not checked.
+   */
+  setRecordValue?(storeId: string, key: string, value: unknown, contentType?: string): Promise<void>;
   /** Releases what the driver holds (connections, temp files it made). */
   close?(): Promise<void>;
 }
@@ -148,6 +164,10 @@ export interface DriverFactoryContext {
 
 /**
  * What a user's driver module exports (as `default` or `createDriver`): builds a KvsDriver for one
- * suite file. See examples/hand-written-driver.ts.
+ * suite file. See the template shipped in the package, `examples/driver-template.mjs`.
  */
 export type KvsDriverFactory = (context: DriverFactoryContext) => KvsDriver | Promise<KvsDriver>;
+
+/** A client under test: a driver over HTTP other than the harness's own `http` driver. */
+export const isClientDriver = (info: DriverInfo): boolean =>
+  info.transport === 'http' && info.name !== 'http';

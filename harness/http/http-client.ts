@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
+import { answerFirstConnector } from './answer-first-socket.ts';
 import { bodyExcerpt, type Exchange } from './exchange.ts';
 import { secretRedactor } from './redact.ts';
 
@@ -86,6 +87,8 @@ export class HttpClient {
       keepAliveTimeout: 10_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
+      // A failed body write never ends an exchange; the answer the target sent is read (see there).
+      connect: answerFirstConnector(options.timeoutMs),
     });
   }
 
@@ -95,24 +98,25 @@ export class HttpClient {
   }
 
   /**
-   * Sends a request; a 429 is retried after its Retry-After (capped at RETRY_AFTER_MAX_MS) while
-   * the call's budget of `timeoutMs` lasts. When the budget or the attempts run out, the exchange
+   * Sends a request (through `dispatcher` when given, e.g. a one-connection client); a 429 is
+   * retried after its Retry-After (capped at RETRY_AFTER_MAX_MS) while the call's budget of
+   * `timeoutMs` lasts. When the budget or the attempts run out, the exchange
    * has no response and its error says how often the target answered 429 and what it asked for.
    */
-  async send(input: HttpRequest): Promise<Exchange> {
-    const exchange = await this.#sendWithinBudget(input);
+  async send(input: HttpRequest, dispatcher?: Dispatcher): Promise<Exchange> {
+    const exchange = await this.#sendWithinBudget(input, dispatcher ?? this.#agent);
     this.options.onExchange?.(exchange);
     return exchange;
   }
 
-  async #sendWithinBudget(input: HttpRequest): Promise<Exchange> {
+  async #sendWithinBudget(input: HttpRequest, dispatcher: Dispatcher): Promise<Exchange> {
     const deadline = performance.now() + this.options.timeoutMs;
     const replayable =
       input.body === undefined || typeof input.body === 'string' || Buffer.isBuffer(input.body);
     let waitedMs = 0;
     for (let attempt = 1; ; attempt += 1) {
       const budgetMs = attempt === 1 ? this.options.timeoutMs : Math.max(1, deadline - performance.now());
-      const exchange = await this.#sendOnce(input, budgetMs);
+      const exchange = await this.#sendOnce(input, budgetMs, dispatcher);
       if (exchange.response?.status !== 429 || !replayable) return exchange;
       const askedMs = retryAfterMs(exchange.response.headers);
       const waitMs = Math.min(askedMs, RETRY_AFTER_MAX_MS);
@@ -135,7 +139,7 @@ export class HttpClient {
     }
   }
 
-  async #sendOnce(input: HttpRequest, timeoutMs: number): Promise<Exchange> {
+  async #sendOnce(input: HttpRequest, timeoutMs: number, dispatcher: Dispatcher): Promise<Exchange> {
     const token = input.token ?? this.options.token;
     // Only the run's token is a secret. A token a test sends in place of it (a made-up wrong one,
     // for the auth rules) is not redacted: a short one such as "-" would rewrite the very headers
@@ -179,7 +183,7 @@ export class HttpClient {
     });
     try {
       const response = await request(url, {
-        dispatcher: this.#agent,
+        dispatcher,
         method: input.method as 'GET',
         headers,
         ...(sentBody === undefined ? {} : { body: sentBody }),
@@ -212,9 +216,19 @@ export class HttpClient {
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const timedOut = /timeout|aborted/i.test(reason);
+      const code = (error as { code?: unknown } | undefined)?.code;
+      // An answer undici cannot parse is named as such, not called "no answer".
+      const unreadable = /bad response/.test(reason);
+      const closed = code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
       return finish(
         undefined,
-        timedOut ? `no complete response within ${Math.round(timeoutMs)} ms (${reason})` : reason,
+        timedOut
+          ? `no complete response within ${Math.round(timeoutMs)} ms (${reason})`
+          : unreadable
+            ? `an answer that could not be read as HTTP/1.1 (${reason})`
+            : closed
+              ? `no answer: the target closed the connection before a complete response (${reason})`
+              : reason,
       );
     }
   }

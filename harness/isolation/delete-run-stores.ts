@@ -1,5 +1,6 @@
 import type { HttpApi } from '../drivers/http-api.ts';
 import { readCreatedStores } from './run-namespace.ts';
+import { storeIdSegmentProblem } from './store-id-segment.ts';
 
 /** A store of this run still on the target, and why. */
 export interface LeftStore {
@@ -10,6 +11,8 @@ export interface LeftStore {
 
 /** What cleanup did. */
 export interface CleanupResult {
+  /** Stores the target handed back to this run (its journal). */
+  readonly created: number;
   readonly deleted: number;
   /** Stores of this run that stay on the target, with the reason. */
   readonly left: readonly LeftStore[];
@@ -37,9 +40,9 @@ async function deleteJournaled(api: HttpApi, ids: readonly string[], left: LeftS
         .catch((error: Error) => error);
       if (response instanceof Error)
         left.push({ id: storeId, reason: response.message.split('\n')[0]?.slice(0, 300) ?? '' });
-      else if (response.status === 204) deleted += 1;
-      else if (response.status !== 404)
-        left.push({ id: storeId, reason: `DELETE answered ${response.status}` });
+      // A 404: already gone (deleted by its suite file's cleanup or by the test that made it).
+      else if (response.status === 204 || response.status === 404) deleted += 1;
+      else left.push({ id: storeId, reason: `DELETE answered ${response.status}` });
     }
   };
   await Promise.all(Array.from({ length: DELETE_CONCURRENCY }, worker));
@@ -115,10 +118,11 @@ async function findUnjournaled(
 }
 
 /**
- * Deletes exactly the stores this run created: the ids in the journal, each checked against the
- * contract's StoreId pattern before it is put into a request path. Nothing is deleted by name.
- * Every failure is reported in the result (stores left, with ids; problems met); nothing here
- * throws, so the reports are always written.
+ * Deletes exactly the stores this run created: every id in the journal, whatever its format, sent
+ * as one percent-encoded path segment (an id that could change the path's shape is reported and
+ * never sent: `storeIdSegmentProblem`). Nothing is deleted by name. Every failure is reported in
+ * the result (stores left, with ids and why; problems met); nothing here throws, so the reports
+ * are always written.
  */
 export async function deleteRunStores(
   api: HttpApi,
@@ -127,20 +131,21 @@ export async function deleteRunStores(
 ): Promise<CleanupResult> {
   const left: LeftStore[] = [];
   const problems: string[] = [];
+  let created = 0;
   let deleted = 0;
   try {
-    const pattern = api.contract.limits.storeIdPattern;
     const journaled = readCreatedStores(journalFile).map((store) => store.id);
-    const valid = journaled.filter((id) => typeof id === 'string' && pattern.test(id));
-    for (const id of journaled.filter((id) => !valid.includes(id)))
-      left.push({
-        id: shown(id),
-        reason: `not a valid store id (${pattern.source}): never put into a request path`,
-      });
-    deleted = await deleteJournaled(api, valid, left);
+    created = journaled.length;
+    const sendable: string[] = [];
+    for (const id of journaled) {
+      const problem = storeIdSegmentProblem(id);
+      if (problem === undefined) sendable.push(id);
+      else left.push({ id: shown(id), reason: `${problem}: never put into a request path` });
+    }
+    deleted = await deleteJournaled(api, sendable, left);
     await findUnjournaled(api, prefix, new Set(journaled.map(String)), left, problems);
   } catch (error) {
     problems.push(`cleanup failed: ${(error as Error).message.split('\n')[0] ?? ''}`);
   }
-  return { deleted, left, problems };
+  return { created, deleted, left, problems };
 }

@@ -1,16 +1,10 @@
 import type { RuleId } from '../contract/rule-catalog.ts';
 import type { RunResult } from '../run/run-conformance.ts';
-import type { TestOutcome } from '../run/rule-verdicts.ts';
+import { driverOfTest, type TestOutcome } from '../run/rule-verdicts.ts';
 import type { ConformanceMatrix, MatrixCell, MatrixRow } from './conformance-matrix.ts';
 import { applyExpectedDeviations, type ExpectedDeviations } from './expected-deviations.ts';
 
-const DRIVER_TAG = /\[([^\]\s]+)\]/;
 const NOT_APPLICABLE = /not applicable: (.*)$/;
-
-/** The driver a test ran through: its `[name]` tag; untagged tests are wire-level (http). */
-export function driverOfTest(title: string): string {
-  return DRIVER_TAG.exec(title)?.[1] ?? 'http';
-}
 
 const cell = (verdict: MatrixCell['verdict'], fields: Partial<MatrixCell> = {}): MatrixCell => ({
   verdict,

@@ -57,12 +57,26 @@ export type UnjudgedReason = 'profile' | 'filter' | 'shard' | 'not-run' | 'block
 /** Reasons that mean the run was asked to check the rule and did not: such a run is INCOMPLETE. */
 export const UNCHECKED_REASONS: ReadonlySet<UnjudgedReason> = new Set(['not-run', 'blocked']);
 
+/** A declared known failure of a rule: why, where it is tracked, and who declared it. */
+export interface RuleExpectation {
+  readonly reason: string;
+  readonly link: string | undefined;
+  /** `--expect-fail`, or the manifest file and driver (`spec/expected-deviations.yaml: apify-client`). */
+  readonly from: string;
+}
+
 /** The verdict on one rule. */
 export interface RuleVerdict {
   readonly rule: ContractRule;
-  readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive';
+  /**
+   * `expected-fail` and `unexpectedly-passing` are a fail and a pass that a declaration
+   * (`--expect-fail`, a deviation manifest) said would fail: see harness/run/expected-failures.ts.
+   */
+  readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive' | 'expected-fail' | 'unexpectedly-passing';
   /** Why a rule was skipped or inconclusive. */
   readonly reason: string | undefined;
+  /** The declaration that expects the rule to fail, when there is one. */
+  readonly expectation?: RuleExpectation;
   readonly reasonKind: UnjudgedReason | undefined;
   readonly tests: readonly TestOutcome[];
   /** The failing tests whose failure this rule is blamed for. */
@@ -70,6 +84,12 @@ export interface RuleVerdict {
 }
 
 const TITLE_RULES = /KVS-[A-Z]+-\d{3}/g;
+const DRIVER_TAG = /\[([^\]\s]+)\]/;
+
+/** The driver a test ran through: its `[name]` tag; untagged tests are wire-level (http). */
+export function driverOfTest(title: string): string {
+  return DRIVER_TAG.exec(title)?.[1] ?? 'http';
+}
 
 /** The rule ids a test title cites (at its start, before the sentence). */
 export function rulesInTitle(title: string): RuleId[] {
@@ -92,6 +112,8 @@ export function judgeRules(
     readonly sharded?: boolean;
     /** Rules named by --rule: asked for even where the profile rules them out. */
     readonly requested?: ReadonlySet<string>;
+    /** Why the CLIENT rules do not apply to this run (no client driver, or none under test), if so. */
+    readonly clientNotApplicable?: string | undefined;
   } = {},
 ): RuleVerdict[] {
   return [...contract.rules.values()].map((rule): RuleVerdict => {
@@ -119,6 +141,8 @@ export function judgeRules(
         ? make('skipped', 'not-run', `not checked: asked for by --rule, but it ${why}`)
         : make('skipped', 'profile', why);
     }
+    if (rule.area === 'CLIENT' && scope.clientNotApplicable !== undefined && tests.length === 0)
+      return make('skipped', 'profile', scope.clientNotApplicable);
     if (!selected.has(rule.id)) return make('skipped', 'filter', 'not selected by --suite/--rule');
     if (tests.some((outcome) => outcome.state === 'passed')) return make('pass');
     if (tests.some((outcome) => outcome.state === 'failed' && !outcome.interrupted)) {
@@ -137,12 +161,16 @@ export function judgeRules(
         'not checked: its test was stopped by the time limit before it finished (fewer --runs, or a faster target)',
       );
     const notes = [...new Set(tests.flatMap((outcome) => (outcome.skipNote ? [outcome.skipNote] : [])))];
+    // A suite that skips a test says why (`(skipped: …)`): that reason is the rule's, word for word.
+    const unexplained = tests.some((outcome) => outcome.skipNote === undefined);
     return make(
       'skipped',
       'not-run',
       tests.length === 0
         ? 'not checked: no test citing it ran'
-        : `not checked: its tests were skipped${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
+        : notes.length > 0 && !unexplained
+          ? `not checked: ${notes.join('; ')}`
+          : `not checked: its tests were skipped${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
     );
   });
 }

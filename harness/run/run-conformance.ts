@@ -3,18 +3,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.ts';
-import type { ResolvedRunOptions } from '../config/run-options.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../contract/profile-catalog.ts';
 import { ruleApplies, type RuleId } from '../contract/rule-catalog.ts';
 import { HttpApi } from '../drivers/http-api.ts';
-import type { DriverInfo } from '../drivers/kvs-driver.ts';
+import { isClientDriver, type DriverInfo } from '../drivers/kvs-driver.ts';
+import { DEFAULT_DRIVERS, type ResolvedRunOptions } from '../config/run-options.ts';
 import { prepareDrivers } from '../drivers/prepare-drivers.ts';
 import { HttpClient } from '../http/http-client.ts';
 import { redactingWritable } from '../http/redacting-writable.ts';
 import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
 import { newRunPrefix } from '../isolation/run-namespace.ts';
 import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.ts';
+import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
+import { loadExpectedDeviations } from '../matrix/expected-deviations.ts';
 import type { SuiteContext } from '../worker/suite-context.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 
@@ -51,6 +53,10 @@ function suiteFilesCiting(rules: ReadonlySet<string>): string[] {
     })
     .map((name) => `suites/${name}`);
 }
+
+/** The run uses the default drivers (none given): they check the target, not a client under test. */
+const usesDefaultDrivers = (drivers: readonly string[]): boolean =>
+  drivers.length === DEFAULT_DRIVERS.length && DEFAULT_DRIVERS.every((name) => drivers.includes(name));
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -188,17 +194,22 @@ export async function runConformance(
     origin: 'run options',
   });
   // CLIENT rules judge client libraries, not the target: checked when asked for by name or area,
-  // when replaying one of them, or by `matrix`.
+  // when replaying one of them, by `matrix`, and in an unfiltered run whose drivers were given
+  // (`run --driver X` checks X's whole client profile); the default drivers check the target only.
   const clientContract =
     extras.clientContract === true ||
     options.suite.includes('CLIENT') ||
     options.rule.some((id) => id.startsWith('KVS-CLIENT-')) ||
-    (replay?.test.includes('KVS-CLIENT-') ?? false);
+    (replay?.test.includes('KVS-CLIENT-') ?? false) ||
+    (options.suite.length === 0 && options.rule.length === 0 && !usesDefaultDrivers(options.driver));
   const selected = new Set(
     [...selectRules(contract, options, settings)].filter(
       (id) => clientContract || !id.startsWith('KVS-CLIENT-'),
     ),
   );
+  // Declared known failures (--expect-fail, --deviations and the shipped manifest): read before
+  // anything runs, so a malformed manifest is an error up front.
+  const manifests = options.deviations.map(loadExpectedDeviations);
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const storePrefix = newRunPrefix(options.shard);
@@ -235,6 +246,7 @@ export async function runConformance(
       contractFiles: contract.files,
       drivers: drivers.specs,
       clientContract,
+      clientsUnderTest: extras.clientContract === true || !usesDefaultDrivers(options.driver),
       ...(replay?.path ? { replayPath: replay.path } : {}),
       ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
     };
@@ -344,10 +356,23 @@ export async function runConformance(
       drivers: drivers.infos,
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
-      verdicts: judgeRules(contract, settings, selected, reporter.outcomes, {
-        sharded: options.shard !== undefined,
-        requested: new Set(options.rule),
-      }),
+      verdicts: applyExpectedFailures(
+        judgeRules(contract, settings, selected, reporter.outcomes, {
+          sharded: options.shard !== undefined,
+          requested: new Set(options.rule),
+          // The CLIENT rules judge a client driver: none in the run, or not asked of the default ones.
+          clientNotApplicable: !drivers.infos.some(isClientDriver)
+            ? 'not applicable: no client driver in this run (give one with --driver)'
+            : clientContract
+              ? undefined
+              : 'not applicable: the default drivers check the target; a client is checked when given with --driver (or in `matrix`)',
+        }),
+        expectedFailuresOf(
+          options.expectFail,
+          manifests,
+          drivers.infos.map((driver) => driver.name),
+        ),
+      ),
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,

@@ -4,6 +4,8 @@ import type { RuleId } from '../contract/rule-catalog.ts';
 
 /** A suite's reason for skipping, as its describe title states it: `(skipped: …)`. */
 const SKIP_NOTE = /\(skipped: ([^)]*)\)/;
+/** A driver's reason for a test it cannot run, as the test title states it: `[driver] not applicable: …`. */
+const DRIVER_NOTE = /\[([^\]\s]+)\] not applicable: (.*)$/;
 /** How fast-check and vitest say a test was stopped by a time limit, not judged. */
 const INTERRUPTED = /Property interrupted after \d+ tests|Test timed out in \d+ms/;
 
@@ -13,6 +15,12 @@ function describeError(error: { message: string; cause?: unknown }): string {
   return typeof cause?.message === 'string'
     ? `${error.message}\nCaused by: ${describeError(cause as { message: string })}`
     : error.message;
+}
+
+/** Why a skipped test was skipped: its suite's note, or the driver's reason with the driver's name. */
+function skipNote(testCase: TestCase): string | undefined {
+  const driver = DRIVER_NOTE.exec(testCase.name);
+  return SKIP_NOTE.exec(testCase.fullName)?.[1] ?? (driver ? `${driver[1]}: ${driver[2]}` : undefined);
 }
 
 /** A vitest reporter that collects every conformance test's outcome for the rule verdicts. */
@@ -31,7 +39,7 @@ export class VerdictReporter implements Reporter {
       file: testCase.module.relativeModuleId,
       rules: rulesInTitle(testCase.name),
       state,
-      skipNote: state === 'skipped' ? SKIP_NOTE.exec(testCase.fullName)?.[1] : undefined,
+      skipNote: state === 'skipped' ? skipNote(testCase) : undefined,
       failedRules: evidence?.failure ? [evidence.failure.ruleId as RuleId] : [],
       interrupted: state === 'failed' && !evidence?.failure && INTERRUPTED.test(message ?? ''),
       message,

@@ -16,6 +16,7 @@ import { HttpClient } from '../http/http-client.ts';
 import { observeFor, type HeldObservation } from '../consistency/observe-for.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
+import { storeIdSegmentProblem } from '../isolation/store-id-segment.ts';
 import { EvidenceRecorder } from './evidence-recorder.ts';
 import type { SuiteContext } from './suite-context.ts';
 
@@ -37,7 +38,7 @@ export interface Conformance {
   readonly windowMs: number;
   /**
    * Another instance of a selected client driver, built with other factory settings (the
-   * client-contract checks point it at answers served with nock and let it retry); closed when the
+   * client-contract checks point it at the scripted answer server and let it retry); closed when the
    * file ends.
    */
   makeDriver(driver: KvsDriver, overrides: Partial<DriverFactoryContext>): Promise<KvsDriver>;
@@ -56,7 +57,8 @@ export interface Conformance {
   freshKey(base: string): string;
   /**
    * Reads until `expected` holds or the profile's window passes (one read under strong) and
-   * returns the last value read; the caller judges it.
+   * returns the last value read; the caller judges it. Under eventual the state must then hold
+   * for the settle time (consistencySettleMs), so every replica is known to have it.
    */
   eventually<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<T>;
   /** Like `eventually`, returning the whole observation (stale reads, how long); noted for the report. */
@@ -132,6 +134,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   });
   const api = new HttpApi(contract, httpClient, {
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
+    settings: context.settings,
     onAnswer: (operationId, status) => recorder()?.noteCoverage(operationId, status),
   });
   const http = new HttpDriver(api);
@@ -173,10 +176,11 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   afterAll(async () => {
     for (const driver of [...drivers, ...extraDrivers]) await driver.close?.();
     for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
-    // Only ids of the contract's StoreId pattern go into a path (`..` would address /v2/).
+    // Any id the target gave, as one percent-encoded segment; never one that would change the
+    // path's shape (`..` would address /v2/). What is left here, the run's cleanup reports.
     await Promise.all(
       [...created]
-        .filter((storeId) => contract.limits.storeIdPattern.test(storeId))
+        .filter((storeId) => storeIdSegmentProblem(storeId) === undefined)
         .map((storeId) =>
           api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
         ),
@@ -185,6 +189,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   });
   const windowMs =
     context.settings.consistency === 'eventual' ? Number(context.settings.consistencyWindowMs) : 0;
+  const settleMs = Number(context.settings.consistencySettleMs ?? 0);
   let serial = 0;
   const observe = async <T>(
     read: () => Promise<T>,
@@ -221,7 +226,20 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       const suffix = `-${serial}`;
       return base.slice(0, contract.limits.recordKeyMaxLength - suffix.length) + suffix;
     },
-    eventually: async (read, expected) => (await observe(read, expected)).last,
+    eventually: async (read, expected) => {
+      const started = performance.now();
+      let observation = await observe(read, expected);
+      // Under eventual, one read showing the state does not mean every replica has it: the state
+      // must hold for the settle time (consistencySettleMs) before a rule judges it, so replica lag
+      // within the window never reads as another rule's failure. Under strong: one read.
+      while (windowMs > 0 && observation.outcome !== 'violation') {
+        const held = await observeFor(read, expected, settleMs);
+        const left = windowMs - (performance.now() - started);
+        if (held.outcome === 'held' || left <= 0) return held.last;
+        observation = await observeUntil(read, expected, left);
+      }
+      return observation.last;
+    },
     observe,
     watch: async (read, expected, durationMs) => {
       const held = await observeFor(read, expected, durationMs);

@@ -27,10 +27,16 @@ export interface SuiteContext {
   /** The drivers the client rule families run through (`--driver`), resolved. */
   readonly drivers: readonly DriverSpec[];
   /**
-   * Whether the client-contract checks (area CLIENT, answers served with nock) run: they judge
+   * Whether the client-contract checks (area CLIENT, answers served by a local scripted server) run: they judge
    * client libraries, not the target, so `run` checks them only when asked and `matrix` always.
    */
   readonly clientContract: boolean;
+  /**
+   * Whether the drivers are clients under test (given with `--driver`, or `matrix`), not the default
+   * ones checking the target: then the client families also run a client's edges (empty values,
+   * bytes that are not UTF-8), which a known client bug must not fail a server's run on.
+   */
+  readonly clientsUnderTest?: boolean;
   /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
   readonly replayPath?: string;
   /** For replay of a command sequence: fast-check's `replayPath` of `fc.commands` from the counterexample. */

@@ -1,6 +1,6 @@
-// Fault modes that are client-library bugs: driver modules that extend the hand-written example
+// Fault modes that are client-library bugs: driver modules that extend the driver template's
 // client with one behaviour changed, caught by their target rule through that driver (the KVS-CLIENT
-// rules by the nock-served client-contract checks, the others by the suites against the server).
+// rules by the client-contract checks (a scripted answer server), the others by the suites against the server).
 import { faultyDriverModule, type ClientFault } from '../client-fault.ts';
 
 /** Client faults (broken client drivers). */
@@ -164,4 +164,209 @@ export const CLIENT_FAULTS: readonly ClientFault[] = [
   }`,
     ),
   },
+  // The twelve classes of client bugs a default `run --driver` must catch, each as a client author
+  // could ship it (issue #27's table), every one on fixed cases that run on every seed.
+  {
+    name: 'empty-record-as-miss',
+    targets: ['KVS-RECORD-001', 'KVS-CLIENT-005', 'KVS-RECORD-014'],
+    bug: 'a 0-byte record reads as a miss (undefined), as if "no body" meant "no record"',
+    narrow: true,
+    breaks: 'bodies',
+    source: faultyDriverModule(
+      'empty-record-as-miss',
+      `  async getRecord(storeId, key) {
+    const record = await super.getRecord(storeId, key);
+    return record && record.value.length === 0 ? undefined : record;
+  }`,
+    ),
+  },
+  {
+    name: 'prefix-dropped-with-cursor',
+    targets: ['KVS-KEYS-007'],
+    bug: 'listKeys drops the prefix once a cursor is given, so the pages after the first list every key',
+    narrow: true,
+    breaks: 'iteration',
+    source: faultyDriverModule(
+      'prefix-dropped-with-cursor',
+      `  async listKeys(storeId, query = {}) {
+    const { prefix, ...rest } = query;
+    return super.listKeys(storeId, query.exclusiveStartKey === undefined ? query : rest);
+  }`,
+    ),
+  },
+  {
+    name: 'every-404-a-miss',
+    targets: ['KVS-CLIENT-003'],
+    bug: 'every 404 reads as a miss, whatever its error type (an unknown endpoint, a wrong path)',
+    narrow: true,
+    breaks: 'errors',
+    source: faultyDriverModule(
+      'every-404-a-miss',
+      `  async isMiss(response) {
+    if (response.status !== 404) return false;
+    await response.arrayBuffer();
+    return true;
+  }`,
+    ),
+  },
+  {
+    name: 'iterator-ignores-truncation',
+    targets: ['KVS-CLIENT-001'],
+    bug: 'the key iterator yields the first page only, ignoring isTruncated and nextExclusiveStartKey',
+    narrow: true,
+    breaks: 'iteration',
+    source: faultyDriverModule(
+      'iterator-ignores-truncation',
+      `  async *iterateKeys(storeId, query = {}) {
+    const { limit, ...walk } = query;
+    const page = await this.listKeys(storeId, walk);
+    yield* page.items.slice(0, limit ?? Infinity);
+  }`,
+    ),
+  },
+  {
+    name: 'body-decoded-as-utf8',
+    targets: ['KVS-RECORD-001', 'KVS-CLIENT-005', 'KVS-RECORD-014'],
+    bug: 'every body is decoded as UTF-8 text and encoded again, which changes bytes that are not UTF-8',
+    narrow: true,
+    breaks: 'bodies',
+    source: faultyDriverModule(
+      'body-decoded-as-utf8',
+      `  async bytes(response) {
+    return Buffer.from((await super.bytes(response)).toString('utf8'));
+  }`,
+    ),
+  },
+  {
+    name: 'unusual-type-as-octet-stream',
+    targets: ['KVS-RECORD-001', 'KVS-RECORD-014'],
+    bug: 'a record of a media type other than JSON, text or XML is sent as application/octet-stream',
+    narrow: true,
+    breaks: 'bodies',
+    source: faultyDriverModule(
+      'unusual-type-as-octet-stream',
+      `  async setRecord(storeId, key, value, contentType) {
+    const usual = /^(application\\/json|text\\/|application\\/xml)/.test(contentType);
+    return super.setRecord(storeId, key, value, usual ? contentType : 'application/octet-stream');
+  }`,
+    ),
+  },
+  {
+    name: 'json-scalar-stringified-twice',
+    targets: ['KVS-RECORD-014'],
+    bug: 'a JSON scalar value (a number, a boolean, null) is stringified twice, so 0 is stored as "0"',
+    narrow: true,
+    breaks: 'bodies',
+    source: faultyDriverModule(
+      'json-scalar-stringified-twice',
+      `  async setRecordValue(storeId, key, value, contentType) {
+    const scalar = value === null || typeof value === 'number' || typeof value === 'boolean';
+    return scalar
+      ? this.setRecord(storeId, key, Buffer.from(JSON.stringify(JSON.stringify(value))), contentType ?? 'application/json; charset=utf-8')
+      : super.setRecordValue(storeId, key, value, contentType);
+  }`,
+    ),
+  },
+  {
+    name: 'name-in-body',
+    targets: ['KVS-NAME-001'],
+    bug: 'getOrCreateStore sends the name in a JSON body instead of the query, so every store is unnamed',
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'name-in-body',
+      `  async getOrCreateStore(name) {
+    return this.data(
+      await this.call('POST', '/key-value-stores', {}, name === undefined ? undefined : { data: JSON.stringify({ name }), contentType: 'application/json' }),
+    );
+  }`,
+    ),
+  },
+  {
+    name: 'list-stores-drops-offset-desc',
+    targets: ['KVS-PAGE-004', 'KVS-PAGE-005'],
+    bug: 'listStores sends limit and unnamed but drops offset and desc',
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'list-stores-drops-offset-desc',
+      `  async listStores(query = {}) {
+    return super.listStores({ limit: query.limit, unnamed: query.unnamed });
+  }`,
+    ),
+  },
+  {
+    name: 'exists-true-on-404',
+    targets: ['KVS-NOTFOUND-005', 'KVS-CLIENT-002'],
+    bug: 'recordExists is true on a 404 (it checks only that the HEAD did not fail with 5xx)',
+    breaks: 'misses',
+    source: faultyDriverModule(
+      'exists-true-on-404',
+      `  async recordExists(storeId, key) {
+    const response = await this.call('HEAD', \`/key-value-stores/\${storeId}/records/\${encodeURIComponent(key)}\`);
+    return response.status < 500;
+  }`,
+    ),
+  },
+  {
+    name: 'cursor-from-first-key',
+    targets: ['KVS-CLIENT-001'],
+    bug: "the key iterator asks for the next page after the page's first key instead of nextExclusiveStartKey",
+    narrow: true,
+    breaks: 'iteration',
+    source: faultyDriverModule(
+      'cursor-from-first-key',
+      `  async *iterateKeys(storeId, query = {}) {
+    const { limit, ...walk } = query;
+    let cursor = walk.exclusiveStartKey;
+    for (let pages = 0; pages < 1000; pages += 1) {
+      const page = await this.listKeys(storeId, { ...walk, ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }) });
+      yield* page.items;
+      if (!page.nextExclusiveStartKey) return;
+      cursor = page.items[0]?.key;
+    }
+  }`,
+    ),
+  },
+  {
+    name: 'retries-429-past-bound',
+    targets: ['KVS-CLIENT-004'],
+    bug: 'a 429 is retried twice more than maxRetries (rate limits counted apart from the bound)',
+    narrow: true,
+    breaks: 'retries',
+    source: faultyDriverModule(
+      'retries-429-past-bound',
+      `  constructor(context) {
+    super({ ...context, maxRetries: 0 });
+    this.retryBound = context.maxRetries;
+  }
+  async call(method, path, query = {}, body) {
+    let response = await super.call(method, path, query, body);
+    for (let attempt = 0; ; attempt += 1) {
+      const bound = response.status === 429 ? this.retryBound + 2 : this.retryBound;
+      if (attempt >= bound || !(response.status === 429 || response.status >= 500)) return response;
+      await response.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      response = await super.call(method, path, query, body);
+    }
+  }`,
+    ),
+  },
+];
+
+/**
+ * One planted bug per class of issue #27's table (what a default `run --driver` must catch on every
+ * seed): each class's fault is found on fixed cases, never by luck of the generated ones.
+ */
+export const CLIENT_BUG_CLASSES: readonly string[] = [
+  'empty-record-as-miss',
+  'prefix-dropped-with-cursor',
+  'every-404-a-miss',
+  'iterator-ignores-truncation',
+  'body-decoded-as-utf8',
+  'unusual-type-as-octet-stream',
+  'json-scalar-stringified-twice',
+  'name-in-body',
+  'list-stores-drops-offset-desc',
+  'exists-true-on-404',
+  'cursor-from-first-key',
+  'retries-429-past-bound',
 ];

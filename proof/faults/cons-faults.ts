@@ -167,4 +167,36 @@ export const CONS_FAULTS: readonly FaultMode[] = [
       };
     },
   },
+  {
+    name: 'cons-delete-resurrects-after-settle',
+    targets: ['KVS-CONS-006'],
+    bug: 'a tombstone is dropped too early under eventual consistency: a deleted record reads absent everywhere, then its old value comes back 400 ms after the delete and stays',
+    runFlags: EVENTUAL,
+    fault: () => {
+      const ghosts = new Map<string, { answer: ProxiedAnswer; at: number }>();
+      return {
+        request: async (request, forward) => {
+          const path = bare(request.path);
+          if (request.method === 'DELETE' && isRecord(request.path)) {
+            const before = await forward(getOf(request, request.path));
+            const answer = await forward(request);
+            if (ok(before) && ok(answer)) ghosts.set(path, { answer: before, at: performance.now() });
+            return answer;
+          }
+          if (isRecordWrite(request)) ghosts.delete(path);
+          const answer = await forward(request);
+          const ghost = ghosts.get(path);
+          if (
+            request.method === 'GET' &&
+            isRecord(request.path) &&
+            ghost &&
+            answer.status === 404 &&
+            performance.now() - ghost.at > 400
+          )
+            return { ...ghost.answer, path: request.path };
+          return answer;
+        },
+      };
+    },
+  },
 ];

@@ -3,9 +3,14 @@ import { gunzipSync } from 'node:zlib';
 import { errorAnswer, isRecordWrite, PAYLOAD_LIMIT } from '../fault-helpers.ts';
 import type { ProxiedRequest } from '../fault-proxy.ts';
 import type { FaultMode } from '../fault-mode.ts';
+import type { RawHead } from '../raw-front.ts';
 
 const tooLarge = (request: ProxiedRequest) =>
   errorAnswer(413, 'request-too-large', request.method, request.path, 'The request body is too large');
+
+/** An over-limit record write, judged from its head's Content-Length (the body unread). */
+const overLimitHead = (head: RawHead): boolean =>
+  isRecordWrite(head) && Number(head.headers['content-length'] ?? 0) > PAYLOAD_LIMIT;
 
 /** LIMIT faults. */
 export const LIMIT_FAULTS: readonly FaultMode[] = [
@@ -18,6 +23,18 @@ export const LIMIT_FAULTS: readonly FaultMode[] = [
       request: (request, forward) =>
         isRecordWrite(request) && request.body.length === PAYLOAD_LIMIT
           ? Promise.resolve(tooLarge(request))
+          : forward(request),
+    }),
+  },
+  {
+    name: 'limit-413-generic-type',
+    targets: ['KVS-LIMIT-002'],
+    bug: 'an oversized body is refused with 413 of type payload-too-large (a failure under payloadTooLargeErrorType request-too-large: the apify profile)',
+    runFlags: ['--profile', 'apify'],
+    fault: () => ({
+      request: (request, forward) =>
+        isRecordWrite(request) && request.body.length > PAYLOAD_LIMIT
+          ? Promise.resolve(errorAnswer(413, 'payload-too-large', request.method, request.path))
           : forward(request),
     }),
   },
@@ -77,6 +94,41 @@ export const LIMIT_FAULTS: readonly FaultMode[] = [
         }
         return decoded > PAYLOAD_LIMIT ? Promise.resolve(tooLarge(request)) : forward(request);
       },
+    }),
+  },
+  {
+    name: 'limit-no-answer',
+    targets: ['KVS-LIMIT-002'],
+    bug: 'an over-limit body is never answered: the server reads its head and some of the body, then closes the connection without a response',
+    front: () => (head) =>
+      Promise.resolve(overLimitHead(head) ? { status: 413, body: null, then: 'no-answer' } : undefined),
+  },
+  {
+    name: 'limit-413-after-storing',
+    targets: ['KVS-LIMIT-003'],
+    bug: 'an over-limit body is stored whole, and only then answered 413 (the limit checked after the write)',
+    server: { maxRecordBytes: Number.MAX_SAFE_INTEGER },
+    fault: () => ({
+      request: async (request, forward) => {
+        if (!isRecordWrite(request) || request.body.length <= PAYLOAD_LIMIT) return forward(request);
+        await forward(request);
+        return tooLarge(request);
+      },
+    }),
+  },
+  {
+    name: 'limit-skips-compressed',
+    targets: ['KVS-LIMIT-004'],
+    bug: 'the limit check is skipped for a body with a Content-Encoding: a gzip body over the limit as sent and decoded is stored (caught under payloadLimitCounts=either, on the case both readings agree on)',
+    runFlags: ['--payload-limit-counts', 'either'],
+    server: { maxRecordBytes: Number.MAX_SAFE_INTEGER },
+    fault: () => ({
+      request: (request, forward) =>
+        isRecordWrite(request) &&
+        request.headers['content-encoding'] === undefined &&
+        request.body.length > PAYLOAD_LIMIT
+          ? Promise.resolve(tooLarge(request))
+          : forward(request),
     }),
   },
 ];

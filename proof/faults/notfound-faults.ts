@@ -33,6 +33,8 @@ export const NOTFOUND_FAULTS: readonly FaultMode[] = [
     name: 'notfound-record-generic-type',
     targets: ['KVS-NOTFOUND-001'],
     bug: 'GET of a missing record answers 404 with the generic type page-not-found (apify-client then throws)',
+    // A generic type is a failure only where the two client not-found types are demanded.
+    runFlags: ['--profile', 'apify'],
     fault: () => (answer) =>
       answer.method === 'GET' && isRecord(answer.path) && answer.status === 404
         ? genericNotFound(answer)
@@ -42,6 +44,8 @@ export const NOTFOUND_FAULTS: readonly FaultMode[] = [
     name: 'notfound-dotted-key-generic-type',
     targets: ['KVS-NOTFOUND-001'],
     bug: 'a missing record whose key has a "." falls through to the static-file handler: 404 page-not-found',
+    // A generic type is a failure only where the two client not-found types are demanded.
+    runFlags: ['--profile', 'apify'],
     narrow: true,
     fault: () => (answer) =>
       answer.method === 'GET' &&
@@ -129,6 +133,8 @@ export const NOTFOUND_FAULTS: readonly FaultMode[] = [
     name: 'notfound-delete-missing-generic-type',
     targets: ['KVS-NOTFOUND-007'],
     bug: 'DELETE of a missing key answers 404 with type page-not-found',
+    // A generic type is a failure only where the two client not-found types are demanded.
+    runFlags: ['--profile', 'apify'],
     fault: () => ({
       request: async (request, forward) => {
         if (request.method !== 'DELETE' || !isRecord(request.path)) return forward(request);

@@ -57,6 +57,14 @@ export const RECORD_FAULTS: readonly FaultMode[] = [
       isRecordWrite(answer) && answer.status === 201 ? { ...answer, status: 200 } : answer,
   },
   {
+    name: 'record-new-key-answers-array',
+    // The generic body check (KVS-SCHEMA-002) sees the array on the same call.
+    targets: ['KVS-RECORD-002', 'KVS-SCHEMA-002'],
+    bug: 'writing a record answers the JSON array [] instead of an object',
+    fault: () => (answer) =>
+      isRecordWrite(answer) && answer.status === 201 ? { ...answer, body: Buffer.from('[]') } : answer,
+  },
+  {
     name: 'record-overwrite-200',
     targets: ['KVS-RECORD-003'],
     bug: 'an overwrite answers 200 where the profile (platform docs) says 201',
@@ -105,6 +113,17 @@ export const RECORD_FAULTS: readonly FaultMode[] = [
       request: (request, forward) =>
         isRecordWrite(request) && request.headers['content-encoding'] === 'deflate'
           ? forward(withoutEncoding(request))
+          : forward(request),
+    }),
+  },
+  {
+    name: 'record-any-accept-encoding-is-all',
+    targets: ['KVS-RECORD-005'],
+    bug: 'GET record reads any Accept-Encoding header as accepting every coding: a reader asking for identity gets the stored gzip bytes',
+    fault: () => ({
+      request: (request, forward) =>
+        request.method === 'GET' && isRecord(request.path) && request.headers['accept-encoding'] !== undefined
+          ? forward({ ...request, headers: { ...request.headers, 'accept-encoding': 'gzip, deflate, br' } })
           : forward(request),
     }),
   },

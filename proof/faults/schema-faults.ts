@@ -5,6 +5,7 @@ import {
   isRecordWrite,
   isStore,
   isStoreList,
+  json,
   ok,
   storeAnswer,
 } from '../fault-helpers.ts';
@@ -15,7 +16,8 @@ export const SCHEMA_FAULTS: readonly FaultMode[] = [
   {
     name: 'schema-location-dropped',
     targets: ['KVS-SCHEMA-005'],
-    bug: 'a proxy layer drops the Location header of every 201',
+    bug: 'a proxy layer drops the Location header of every 201 (a failure only where Location is demanded: the apify profile)',
+    runFlags: ['--profile', 'apify'],
     fault: () => (answer) =>
       answer.status === 201
         ? {
@@ -27,12 +29,38 @@ export const SCHEMA_FAULTS: readonly FaultMode[] = [
         : answer,
   },
   {
-    name: 'schema-location-relative',
+    name: 'schema-location-relative-without-v2',
     targets: ['KVS-SCHEMA-005'],
-    bug: 'record writes answer Location with the request path instead of an absolute URL',
+    bug: 'record writes answer a relative Location that leaves out the /v2 prefix, so it resolves to no record',
     fault: () => (answer) =>
       isRecordWrite(answer) && answer.status === 201 && answer.headers.location
-        ? { ...answer, headers: { ...answer.headers, location: new URL(answer.headers.location).pathname } }
+        ? {
+            ...answer,
+            headers: {
+              ...answer.headers,
+              location: new URL(answer.headers.location).pathname.replace(/^\/v2/, ''),
+            },
+          }
+        : answer,
+  },
+  {
+    name: 'schema-record-write-body-data',
+    targets: ['KVS-SCHEMA-002'],
+    bug: 'record writes answer {"data":{}} instead of {} (a failure under recordWriteBody empty-object: the apify profile)',
+    runFlags: ['--profile', 'apify'],
+    fault: () => (answer) =>
+      isRecordWrite(answer) && ok(answer)
+        ? json(answer.status, { data: {} }, answer.method, answer.path, { ...answer.headers })
+        : answer,
+  },
+  {
+    name: 'schema-store-id-prefixed',
+    targets: ['KVS-SCHEMA-002'],
+    bug: 'GET store answers the id with a "kvs_" prefix, not the 17-character form (a failure under storeIdFormat apify)',
+    runFlags: ['--profile', 'apify'],
+    fault: () => (answer) =>
+      answer.method === 'GET'
+        ? storeAnswer(answer, (data) => ({ ...data, id: `kvs_${String(data.id)}` }))
         : answer,
   },
   {

@@ -77,11 +77,41 @@ describe('a broken contract fails with a clear HarnessError', () => {
 
   it('refuses a payload limit missing from a record write operation', async () => {
     const error = await loadError(
-      specCopyWith('openapi.yaml', (text) =>
-        text.replace('x-kvs-max-payload-bytes: 9437184\n      parameters', 'parameters'),
+      specCopyWith('overlay.yaml', (text) =>
+        text.replace("records/{recordKey}']['put','post']", "records/{recordKey}'].post"),
       ),
     );
     expect(error.code).toBe('KVSC_SPEC_LIMIT_MISSING');
     expect(error.reason).toContain('keyValueStore_record_put needs x-kvs-max-payload-bytes');
+  });
+
+  it('refuses an overlay entry without its public source, naming the entry and its line', async () => {
+    const error = await loadError(
+      specCopyWith('overlay.yaml', (text) =>
+        text.replace(/(x-kvs-name: store-list-limit-maximum[\s\S]*?)x-kvs-source:/, '$1x-kvs-sauce:'),
+      ),
+    );
+    expect(error.code).toBe('KVSC_OVERLAY_INVALID');
+    expect(error.location?.pointer).toBe('/actions/1/x-kvs-source');
+    expect(error.reason).toBe('store-list-limit-maximum needs x-kvs-source.kind');
+  });
+
+  it('refuses an overlay that makes the document invalid, locating the problem in the composed document', async () => {
+    const error = await loadError(
+      specCopyWith('overlay.yaml', (text) =>
+        text.replace('update:\n      maximum: 1000', 'update:\n      maximum: a thousand'),
+      ),
+    );
+    expect(error.code).toBe('KVSC_SPEC_INVALID');
+    expect(error.location?.file).toMatch(/openapi\.yaml with .*overlay\.yaml applied$/);
+    expect(error.location?.pointer).toMatch(/^\/paths\/~1v2~1key-value-stores\/get\/parameters\/1\/schema/);
+  });
+
+  it('refuses an overlay target that is not a JSONPath', async () => {
+    const error = await loadError(
+      specCopyWith('overlay.yaml', (text) => text.replace('target: $.components', 'target: components[')),
+    );
+    expect(error.code).toBe('KVSC_OVERLAY_INVALID');
+    expect(error.reason).toMatch(/^named-patterns: the target is not a JSONPath \(RFC 9535\)/);
   });
 });

@@ -10,6 +10,8 @@ describe('HarnessError codes', () => {
         "KVSC_SPEC_INVALID",
         "KVSC_SPEC_REF_BROKEN",
         "KVSC_SPEC_LIMIT_MISSING",
+        "KVSC_SPEC_OPERATION_MISSING",
+        "KVSC_OVERLAY_INVALID",
         "KVSC_RULES_INVALID",
         "KVSC_RULE_UNKNOWN_OPERATION",
         "KVSC_PROFILE_INVALID",

@@ -36,4 +36,34 @@ describe('profile settings', () => {
       'an integer from 0 to 600000',
     );
   });
+
+  it('read a set setting as a normalised subset, and refuse an unknown item naming what is allowed', () => {
+    const encodings = (value: string) =>
+      resolveProfileSettings(profiles, { overrides: { contentEncodings: value } }).contentEncodings;
+    expect(resolveProfileSettings(profiles).contentEncodings).toBe('gzip,deflate,br');
+    expect(encodings('br, gzip,gzip')).toBe('gzip,br');
+    expect(encodings('none')).toBe('none');
+    expect(() => encodings('gzip,zstd')).toThrow(
+      'contentEncodings is "gzip,zstd"; allowed: a comma-separated subset of gzip, deflate, br, or none',
+    );
+  });
+
+  it('the apify preset holds the platform choices the default leaves open', () => {
+    const defaults = resolveProfileSettings(profiles);
+    const apify = resolveProfileSettings(profiles, { preset: 'apify' });
+    expect(defaults).toMatchObject({
+      storeIdFormat: 'any',
+      recordWriteBody: 'object',
+      notFoundErrorType: 'any',
+      payloadTooLargeErrorType: 'any',
+      locationHeader: 'if-present',
+    });
+    expect(apify).toMatchObject({
+      storeIdFormat: 'apify',
+      recordWriteBody: 'empty-object',
+      notFoundErrorType: 'apify-client',
+      payloadTooLargeErrorType: 'request-too-large',
+      locationHeader: 'required',
+    });
+  });
 });

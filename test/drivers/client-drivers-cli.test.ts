@@ -1,17 +1,17 @@
 // Client drivers end to end: a user's driver module loaded from its own folder runs the client
 // families and lands in the report; faults injected into a driver are caught by the right rule
-// through that driver (also by the nock-served client-contract checks); the matrix exit code
+// through that driver (also by the client-contract checks, answers served by a scripted server); the matrix exit code
 // follows the expected-deviation manifest.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../proof/run-cli.ts';
-import { TYPESCRIPT_LOADER, writeClientFaultModule } from '../../proof/client-fault.ts';
+import { writeClientFaultModule } from '../../proof/client-fault.ts';
 import { CLIENT_FAULTS } from '../../proof/faults/client-faults.ts';
 import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
 
-const EXAMPLE = new URL('../../examples/hand-written-driver.ts', import.meta.url);
+const TEMPLATE = new URL('../../examples/driver-template.mjs', import.meta.url);
 
 interface ReportJson {
   readonly drivers: readonly { name: string; package: string | null; version: string | null }[];
@@ -27,28 +27,24 @@ describe('client drivers through the CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-user-driver-'));
     // A user's project: an ES module package holding their driver.
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    const driverFile = join(dir, 'my-client-driver.ts');
-    writeFileSync(driverFile, readFileSync(EXAMPLE, 'utf8'));
+    const driverFile = join(dir, 'my-client-driver.mjs');
+    writeFileSync(driverFile, readFileSync(TEMPLATE, 'utf8'));
     const out = join(dir, 'out');
-    const result = await runCli(
-      [
-        'run',
-        '--runs',
-        '2',
-        '--suite',
-        'KEYS',
-        '--suite',
-        'NOTFOUND',
-        '--driver',
-        'http',
-        '--driver',
-        driverFile,
-        '--out',
-        out,
-      ],
-      // A driver written in TypeScript runs under a loader on Node 20, as its author runs it.
-      TYPESCRIPT_LOADER,
-    );
+    const result = await runCli([
+      'run',
+      '--runs',
+      '2',
+      '--suite',
+      'KEYS',
+      '--suite',
+      'NOTFOUND',
+      '--driver',
+      'http',
+      '--driver',
+      driverFile,
+      '--out',
+      out,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReportJson;
@@ -61,28 +57,25 @@ describe('client drivers through the CLI', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('hand-written (no package, http)');
   }, 300_000);
 
-  it('faults injected into drivers are caught by their rule through that driver only, by the suites and by the nock checks', async () => {
+  it('faults injected into drivers are caught by their rule through that driver only, by the suites and by the client-contract checks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvsc-faulty-drivers-'));
     const drivers = CLIENT_FAULTS.flatMap((fault) => ['--driver', writeClientFaultModule(fault, dir)]);
     const out = join(dir, 'out');
-    const result = await runCli(
-      [
-        'matrix',
-        '--manifest',
-        'none',
-        '--seed',
-        '1',
-        '--runs',
-        '10',
-        ...[...new Set(CLIENT_FAULTS.flatMap((fault) => fault.targets))].flatMap((id) => ['--rule', id]),
-        '--driver',
-        'http',
-        ...drivers,
-        '--out',
-        out,
-      ],
-      TYPESCRIPT_LOADER,
-    );
+    const result = await runCli([
+      'matrix',
+      '--manifest',
+      'none',
+      '--seed',
+      '1',
+      '--runs',
+      '10',
+      ...[...new Set(CLIENT_FAULTS.flatMap((fault) => fault.targets))].flatMap((id) => ['--rule', id]),
+      '--driver',
+      'http',
+      ...drivers,
+      '--out',
+      out,
+    ]);
     expect(result.code, result.stderr).toBe(1);
     const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')) as ConformanceMatrix;
     const cell = (ruleId: string, driver: string): string | undefined =>

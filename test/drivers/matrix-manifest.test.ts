@@ -49,7 +49,7 @@ function runWith(outcomes: TestOutcome[]): RunResult {
     verdicts: judgeRules(contract, settings, selected, outcomes),
     outcomes,
     runErrors: [],
-    cleanup: { deleted: 0, left: [], problems: [] },
+    cleanup: { created: 0, deleted: 0, left: [], problems: [] },
     interrupted: false,
   };
 }

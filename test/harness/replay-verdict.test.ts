@@ -36,7 +36,7 @@ function result(outcome: Partial<TestOutcome> | undefined, extra: Partial<RunRes
     verdicts: [],
     outcomes,
     runErrors: [],
-    cleanup: { deleted: 0, left: [], problems: [] },
+    cleanup: { created: 0, deleted: 0, left: [], problems: [] },
     interrupted: false,
     ...extra,
   };

@@ -6,7 +6,9 @@ import {
   loadConfigFile,
   resolveRunOptions,
   runOptionsFromEnv,
+  SHIPPED_DEVIATIONS,
 } from '../../harness/config/resolve-run-options.ts';
+
 import { DEFAULT_RUNS } from '../../harness/config/run-options.ts';
 import { HARNESS_VERSION } from '../../harness/version.ts';
 
@@ -62,8 +64,27 @@ describe('resolveRunOptions', () => {
     [{ timeoutMs: 'soon' }, 'timeoutMs (flag) is "soon"; allowed: a duration such as 500ms, 10s or 2m'],
     [{ target: 'ftp://x' }, 'allowed: an http:// or https:// base URL'],
     [{ rule: ['KVS-PAGE-1'] }, 'rule "KVS-PAGE-1" is not a rule id'],
+    [{ expectFail: ['RECORD-005'] }, 'expectFail (flag) "RECORD-005" is not a rule id'],
+    [{ deviations: ['/no/such/manifest.yaml'] }, 'deviations (flag): /no/such/manifest.yaml does not exist'],
   ])('rejects %j naming the source, the value and what is allowed', (flags, message) => {
     expect(() => resolveRunOptions({ flags, env: {} })).toThrow(message);
+  });
+
+  it('applies the shipped deviation manifest by default, adds given ones, and none leaves it out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kvsc-deviations-'));
+    const mine = join(dir, 'mine.yaml');
+    writeFileSync(mine, 'drivers: {}\n');
+    const resolve = (deviations?: string[]) =>
+      resolveRunOptions({ flags: deviations ? { deviations } : {}, env: {} }).deviations;
+    expect(resolve()).toEqual([SHIPPED_DEVIATIONS]);
+    expect(resolve([mine])).toEqual([SHIPPED_DEVIATIONS, mine]);
+    expect(resolve(['none', mine])).toEqual([mine]);
+    expect(
+      resolveRunOptions({
+        flags: {},
+        env: runOptionsFromEnv({ KVS_CONFORMANCE_EXPECT_FAIL: 'KVS-RECORD-005' }),
+      }).expectFail,
+    ).toEqual(['KVS-RECORD-005']);
   });
 
   it('names the config file when it is not valid JSON', async () => {

@@ -9,6 +9,9 @@ const STRONG: ModelSettings = {
   deleteMissingStatuses: [204, 404],
   windowMs: 0,
   keysMaxLimit: 1000,
+  writeBodyEmptyObject: true,
+  recordMissErrorTypes: undefined,
+  zipDownload: true,
 };
 const record = (text: string, contentType = 'text/plain') => ({ value: Buffer.from(text), contentType });
 

@@ -174,7 +174,49 @@ beforeAll(async () => {
       include: ['test'],
     }),
   );
+  // A client maintainer's driver in TypeScript, checked against the declarations themselves
+  // (skipLibCheck off): the driver kit's types and helpers from the package root.
+  mkdirSync(join(project, 'driver'));
+  writeFileSync(join(project, 'driver', 'my-driver.ts'), CONSUMER_DRIVER);
+  writeFileSync(
+    join(project, 'tsconfig.driver.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        target: 'es2023',
+        types: ['node'],
+        typeRoots: [join(REPO_ROOT, 'node_modules/@types')],
+        skipLibCheck: false,
+      },
+      include: ['driver'],
+    }),
+  );
 }, HANG);
+
+/** A consumer's driver module written from the package's .d.ts files: it must type-check. */
+const CONSUMER_DRIVER = `import {
+  isClientDriver,
+  toKeysPage,
+  type DriverFactoryContext,
+  type KeysPage,
+  type KvsDriver,
+  type KvsDriverFactory,
+} from 'kvs-conformance';
+
+export const createDriver: KvsDriverFactory = (context: DriverFactoryContext): KvsDriver => {
+  const page: KeysPage = toKeysPage({ items: [], count: 0, limit: 10, isTruncated: false });
+  const driver = {
+    name: 'mine',
+    info: { name: 'mine', package: 'my-client', version: '1.0.0', transport: 'http' },
+    listKeys: () => Promise.resolve(page),
+    context,
+  } as unknown as KvsDriver;
+  if (!isClientDriver(driver.info)) throw new Error('not a client driver');
+  return driver;
+};
+`;
 
 // The install is about 70 MB; it goes when the file is done (after the read-only cases restored it).
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -197,11 +239,14 @@ describe('the package', () => {
         "bin/kvs-conformance.js",
         "docs/rules.json",
         "docs/rules.md",
+        "docs/stdio-drivers.md",
+        "examples/driver-template.mjs",
         "package.json",
         "reports/conformance-report.schema.json",
         "reports/consistency-report.schema.json",
         "spec/expected-deviations.yaml",
         "spec/openapi.yaml",
+        "spec/overlay.yaml",
         "spec/profiles.yaml",
         "spec/rules.yaml",
       ]
@@ -351,6 +396,40 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
         mustFail: 0,
         schemaTitle: expect.stringContaining('schema 2.2.0') as unknown,
       });
+    },
+    HANG,
+  );
+
+  it(
+    "a consumer's TypeScript driver type-checks against the package's declarations (skipLibCheck off)",
+    async () => {
+      const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+      const typecheck = await runInProject(process.execPath, [tsc, '-p', 'tsconfig.driver.json']);
+      expect(typecheck.stdout + typecheck.stderr).toBe('');
+      expect(typecheck.code).toBe(0);
+    },
+    HANG,
+  );
+
+  it(
+    'the shipped driver template runs as it is: its KEYS and CLIENT rules pass through it',
+    async () => {
+      const result = await runInProject('npx', [
+        'kvs-conformance',
+        'run',
+        '--driver',
+        'node_modules/kvs-conformance/examples/driver-template.mjs',
+        '--suite',
+        'KEYS',
+        '--suite',
+        'CLIENT',
+        '--runs',
+        '2',
+        '--out',
+        join(scratch, 'template-out'),
+      ]);
+      expect(result.stdout).toMatch(/kvs-conformance: PASS/);
+      expect(result.code).toBe(0);
     },
     HANG,
   );

@@ -112,7 +112,7 @@ export async function fixtureReport(): Promise<{ report: ConformanceReport; toke
     verdicts: judgeRules(contract, settings, selected, outcomes),
     outcomes,
     runErrors: [],
-    cleanup: { deleted: 3, left: [], problems: [] },
+    cleanup: { created: 3, deleted: 3, left: [], problems: [] },
     interrupted: false,
   };
   const redact = (text: string): string => text.split(TOKEN).join('$APIFY_TOKEN');

@@ -2,13 +2,22 @@
 // everything it was asked to (issue: "PASS that is not a pass").
 import { describe, expect, it } from 'vitest';
 import {
+  applyExpectedFailures,
+  expectedFailuresOf,
   judgeRules,
   loadContract,
   resolveProfileSettings,
   type RuleId,
   type TestOutcome,
 } from '../../harness/index.ts';
-import { buildReport, mergeReports, type ConformanceReport } from '../../reports/index.ts';
+import {
+  buildReport,
+  mergeReports,
+  renderConsoleSummary,
+  renderJunitReport,
+  renderMarkdownSummary,
+  type ConformanceReport,
+} from '../../reports/index.ts';
 import { exitCodeFor } from '../../cli/exit-codes.ts';
 
 const contract = await loadContract();
@@ -33,12 +42,44 @@ function outcome(title: string, state: TestOutcome['state'], failedRules: RuleId
 function report(
   selectedIds: RuleId[],
   outcomes: TestOutcome[],
-  extra: { interrupted?: boolean; runErrors?: string[]; requested?: RuleId[]; shard?: 1 | 2 } = {},
+  extra: {
+    interrupted?: boolean;
+    runErrors?: string[];
+    requested?: RuleId[];
+    shard?: 1 | 2;
+    clientNotApplicable?: string;
+    expectFail?: RuleId[];
+    manifest?: { driver: string; rule: RuleId };
+  } = {},
 ): ConformanceReport {
-  const verdicts = judgeRules(contract, strong, new Set(selectedIds), outcomes, {
+  const judged = judgeRules(contract, strong, new Set(selectedIds), outcomes, {
     sharded: extra.shard !== undefined,
     requested: new Set(extra.requested ?? []),
+    clientNotApplicable: extra.clientNotApplicable,
   });
+  const manifest = extra.manifest;
+  const manifests = manifest
+    ? [
+        {
+          file: 'deviations.yaml',
+          entries: new Map([
+            [
+              manifest.driver,
+              new Map([
+                [
+                  manifest.rule,
+                  { rule: manifest.rule, reason: 'a known gap', link: 'x.md', counterexample: undefined },
+                ],
+              ]),
+            ],
+          ]),
+        },
+      ]
+    : [];
+  const verdicts = applyExpectedFailures(
+    judged,
+    expectedFailuresOf(extra.expectFail ?? [], manifests, ['http', 'apify-client']),
+  );
   return buildReport({
     contract,
     result: {
@@ -53,7 +94,7 @@ function report(
       verdicts,
       outcomes,
       runErrors: extra.runErrors ?? [],
-      cleanup: { deleted: 0, left: [], problems: [] },
+      cleanup: { created: 0, deleted: 0, left: [], problems: [] },
       interrupted: extra.interrupted ?? false,
     },
     harnessVersion: '0.0.0',
@@ -143,5 +184,77 @@ describe('run verdict', () => {
     expect(mergeReports([one, two], 'merged/report.json')).toMatchObject({ verdict: 'INCOMPLETE' });
     const twoChecked = report([MUST, other], [outcome(`${other} t`, 'passed')], { shard: 2 });
     expect(mergeReports([one, twoChecked], 'merged/report.json').verdict).toBe('PASS');
+  });
+
+  it('the CLIENT rules of a run without a client driver are not applicable (never "not selected by --suite/--rule")', () => {
+    const why = 'not applicable: no client driver in this run (give one with --driver)';
+    const r = report([MUST], [outcome(`${MUST} t`, 'passed')], { clientNotApplicable: why });
+    expect(r.verdict).toBe('PASS');
+    expect(r.rules.find((rule) => rule.id === 'KVS-CLIENT-005')).toMatchObject({
+      verdict: 'skipped',
+      reason: why,
+    });
+  });
+
+  it("a client rule the driver cannot be asked makes the run INCOMPLETE with the driver's reason", () => {
+    const client = 'KVS-CLIENT-005' as RuleId;
+    const skipped = {
+      ...outcome(`${client} [mine] not applicable: the driver has no getRecordValue`, 'skipped'),
+      skipNote: 'mine: the driver has no getRecordValue',
+    };
+    const r = report([client], [skipped]);
+    expect(r.verdict).toBe('INCOMPLETE');
+    expect(r.incomplete[0]).toContain('not checked: mine: the driver has no getRecordValue');
+  });
+});
+
+describe('declared failures (--expect-fail, --deviations)', () => {
+  it('PASS WITH EXPECTED DEVIATIONS when every failure was declared; exit 0; shown in every format', () => {
+    const r = report([MUST], [outcome(`${MUST} t`, 'failed', [MUST])], { expectFail: [MUST] });
+    expect(r.rules.find((rule) => rule.id === MUST)).toMatchObject({
+      verdict: 'expected-fail',
+      expectation: { from: '--expect-fail' },
+    });
+    expect([r.verdict, r.totals.expectedFail, exitCodeFor(r.verdict, true)]).toEqual([
+      'PASS WITH EXPECTED DEVIATIONS',
+      1,
+      0,
+    ]);
+    for (const text of [renderConsoleSummary(r, 'r.html'), renderMarkdownSummary(r)])
+      expect(text).toContain('PASS WITH EXPECTED DEVIATIONS');
+    expect(renderConsoleSummary(r, 'r.html')).toContain(`~ ${MUST} (MUST) expected to fail (--expect-fail)`);
+    expect(renderJunitReport(r)).toMatch(/<skipped message="expected-fail: expected to fail/);
+  });
+
+  it('FAIL with the rule unexpectedly passing when a declared failure passes', () => {
+    const r = report([MUST], [outcome(`${MUST} t`, 'passed')], { expectFail: [MUST] });
+    expect(r.rules.find((rule) => rule.id === MUST)?.verdict).toBe('unexpectedly-passing');
+    expect([r.verdict, exitCodeFor(r.verdict, false)]).toEqual(['FAIL', 1]);
+    expect(renderConsoleSummary(r, 'r.html')).toContain(`✗ ${MUST} (MUST) unexpectedly passing`);
+    expect(renderJunitReport(r)).toContain('failures="1"');
+  });
+
+  it('a manifest entry covers only its driver: a failure through another driver stays a failure', () => {
+    const client = 'KVS-CLIENT-005' as RuleId;
+    const viaClient = outcome(`${client} [apify-client] t`, 'failed', [client]);
+    const viaHttp = outcome(`${client} [http] t`, 'passed');
+    const declared = report([client], [viaClient, viaHttp], {
+      manifest: { driver: 'apify-client', rule: client },
+    });
+    expect(declared.rules.find((rule) => rule.id === client)).toMatchObject({
+      verdict: 'expected-fail',
+      expectation: { from: 'deviations.yaml: apify-client', reason: 'a known gap' },
+    });
+    const otherDriver = report([client], [viaClient, viaHttp], {
+      manifest: { driver: 'http', rule: client },
+    });
+    expect(otherDriver.rules.find((rule) => rule.id === client)?.verdict).toBe('fail');
+    expect(otherDriver.verdict).toBe('FAIL');
+  });
+
+  it('a declared rule that was not checked keeps its verdict (neither expected-fail nor passing)', () => {
+    const r = report([MUST], [], { expectFail: [MUST] });
+    expect(r.rules.find((rule) => rule.id === MUST)?.verdict).toBe('skipped');
+    expect(r.verdict).toBe('INCOMPLETE');
   });
 });

@@ -14,4 +14,8 @@ export default function buildDist(): void {
   rmSync(new URL('../../dist/', import.meta.url), { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/rewrite-declaration-specifiers.mjs'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }

@@ -11,6 +11,12 @@ export interface ModelSettings {
   readonly windowMs: number;
   /** The largest key page (the contract's `limit` maximum of keyValueStore_keys_get). */
   readonly keysMaxLimit: number;
+  /** Whether a 201 write answer must be exactly `{}` (recordWriteBody = empty-object) or any JSON object or none. */
+  readonly writeBodyEmptyObject: boolean;
+  /** The error types a GET of a missing record may carry (notFoundErrorType); undefined: any. */
+  readonly recordMissErrorTypes: readonly string[] | undefined;
+  /** Whether the zip download is offered (zipDownload). */
+  readonly zipDownload: boolean;
 }
 
 const STATUS_CHOICES: Readonly<Record<string, readonly number[]>> = {
@@ -27,5 +33,11 @@ export function modelSettingsOf(settings: ProfileSettings, limits: ContractLimit
     deleteMissingStatuses: STATUS_CHOICES[String(settings.deleteMissingRecordStatus)] ?? [204, 404],
     windowMs: settings.consistency === 'eventual' ? Number(settings.consistencyWindowMs) : 0,
     keysMaxLimit: limits.keysMaxLimit,
+    writeBodyEmptyObject: settings.recordWriteBody === 'empty-object',
+    recordMissErrorTypes:
+      settings.notFoundErrorType === 'apify-client'
+        ? ['record-not-found', 'record-or-token-not-found']
+        : undefined,
+    zipDownload: String(settings.zipDownload) !== 'false',
   };
 }

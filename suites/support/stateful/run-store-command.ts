@@ -16,13 +16,24 @@ import type { KeyRef, NameRef, StoreCommandSpec, StoreRef } from '../../../gener
 import type { TranscriptStep } from './sequence-transcript.ts';
 import type { StatefulSystem } from './stateful-system.ts';
 
-/** NOTFOUND-001: the error types a GET of a missing record may carry. */
-const RECORD_MISS_TYPES = ['record-not-found', 'record-or-token-not-found'];
 const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
 
 interface StoreData {
   readonly id: string;
   readonly name?: string | null;
+}
+
+/** KVS-RECORD-002 (recordWriteBody): exactly `{}`, or any JSON object or no body. */
+function writeBodyAllowed(body: Buffer, emptyObject: boolean): boolean {
+  const text = body.toString('utf8').trim();
+  if (emptyObject) return text === '{}';
+  if (text === '') return true;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
 }
 
 const show = (record: ModelRecord | undefined): string =>
@@ -226,10 +237,10 @@ export async function runStoreCommand(
         expect,
       );
       model.writeRecord(store, key, record, system.now());
-      if (response.status === 201 && response.body.toString().trim() !== '{}')
+      if (response.status === 201 && !writeBodyAllowed(response.body, model.settings.writeBodyEmptyObject))
         violate(
           post ? 'KVS-RECORD-004' : 'KVS-RECORD-002',
-          `the write answered ${response.body.toString().slice(0, 80)}, expected {}`,
+          `the write answered ${response.body.toString().slice(0, 80)}, expected ${model.settings.writeBodyEmptyObject ? '{}' : 'a JSON object or no body'}`,
         );
       break;
     }
@@ -249,7 +260,9 @@ export async function runStoreCommand(
           : {
               ruleId: mayHit ? 'KVS-STATE-002' : history?.wasDeleted ? 'KVS-RECORD-009' : 'KVS-STATE-002',
               status: [...(mayHit ? [200] : []), ...(mayMiss ? [404] : [])],
-              ...(mayMiss && !mayHit ? { errorTypes: RECORD_MISS_TYPES } : {}),
+              ...(mayMiss && !mayHit && model.settings.recordMissErrorTypes
+                ? { errorTypes: model.settings.recordMissErrorTypes }
+                : {}),
             },
       );
       if (candidates && response.status === 200) {
@@ -344,6 +357,11 @@ export async function runStoreCommand(
     }
     case 'downloadZip': {
       const store = storeAt(spec.store);
+      // zipDownload = false: the server does not offer it; nothing to judge.
+      if (!model.settings.zipDownload) {
+        step.got = 'not sent (zipDownload is false)';
+        break;
+      }
       const sentAt = system.now();
       const response = await call(
         'keyValueStore_records_get',

@@ -1,61 +1,52 @@
-// A driver for a hand-written client: the smallest KvsDriver over `fetch`, as a client author would
-// write one to run their own client through the conformance suites and the client-contract checks:
+// @ts-check
+// A driver template for a hand-written Key-Value Store client: the smallest KvsDriver over `fetch`,
+// runnable as it is. Copy it next to your client, replace the calls with your client's, rename it
+// (`name` and `info`), and run your client through the whole client profile:
 //
-//   kvs-conformance run --driver ./examples/hand-written-driver.ts
-//   kvs-conformance matrix --driver http --driver ./examples/hand-written-driver.ts
+//   npx kvs-conformance serve --port 8000                     # a reference server, in another shell
+//   npx kvs-conformance run --target http://127.0.0.1:8000 --driver ./driver-template.mjs
+//   npx kvs-conformance run --driver ./driver-template.mjs    # the same against an embedded server
 //
-// The module exports a factory (as `createDriver`, or as the default export) that returns a KvsDriver.
-// It is loaded as an ES module: keep it in a package with "type": "module", or name it .mts/.mjs.
-// In your project import the types from 'kvs-conformance' instead of the relative path.
-import type {
-  DriverFactoryContext,
-  KeysPage,
-  KeysQuery,
-  KvsDriver,
-  KvsDriverFactory,
-  RecordValue,
-  StoreInfo,
-  StoreListPage,
-  StoreListQuery,
-} from '../harness/index.ts';
+// `run --driver` checks everything that applies to the driver: the client families through it on
+// the target and the client contract (answers served by nock). The module exports a factory (as
+// `createDriver`, or as the default export) that returns a KvsDriver; the types are the package's:
+// `import type { KvsDriver, KvsDriverFactory } from 'kvs-conformance'` (TypeScript), or the JSDoc
+// below (JavaScript). A client in another language: see docs/stdio-drivers.md.
+
+/** @typedef {import('kvs-conformance').DriverFactoryContext} DriverFactoryContext */
+/** @typedef {import('kvs-conformance').KeysQuery} KeysQuery */
+/** @typedef {import('kvs-conformance').KvsDriver} KvsDriver */
+/** @typedef {import('kvs-conformance').StoreListQuery} StoreListQuery */
 
 /** What this client throws for an error answer: the status and the error type of the envelope. */
 export class KvsApiError extends Error {
-  readonly status: number;
-  readonly type: string;
-
-  constructor(status: number, type: string, message: string) {
+  status;
+  type;
+  constructor(status, type, message) {
     super(`${status} ${type}: ${message}`);
     this.status = status;
     this.type = type;
   }
 }
-
 /** The two 404 types that mean "no such record or store" (anything else is an error). */
 const NOT_FOUND_TYPES = new Set(['record-not-found', 'record-or-token-not-found']);
-
 /** A minimal Key-Value Store client over fetch: timeouts, a size cap, retries of 5xx and 429. */
-export class HandWrittenClient implements KvsDriver {
-  readonly name: string = 'hand-written';
-  readonly info = {
+/** @implements {KvsDriver} */
+export class HandWrittenClient {
+  name = 'hand-written';
+  info = {
     name: 'hand-written',
     package: undefined,
     version: undefined,
     transport: 'http',
-  } as const;
-  readonly #context: DriverFactoryContext;
-
-  constructor(context: DriverFactoryContext) {
+  };
+  #context;
+  /** @param {DriverFactoryContext} context */
+  constructor(context) {
     this.#context = context;
   }
-
   /** One API call; retried (unchanged) on 5xx and 429 up to maxRetries times. */
-  protected async call(
-    method: string,
-    path: string,
-    query: Record<string, string | number | undefined> = {},
-    body?: { data: Buffer | string; contentType: string },
-  ): Promise<Response> {
+  async call(method, path, query = {}, body) {
     const url = new URL(`${this.#context.targetUrl}/v2${path}`);
     for (const [name, value] of Object.entries(query))
       if (value !== undefined) url.searchParams.set(name, String(value));
@@ -75,9 +66,8 @@ export class HandWrittenClient implements KvsDriver {
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
     }
   }
-
   /** The body, refused past the size cap. */
-  protected async bytes(response: Response): Promise<Buffer> {
+  async bytes(response) {
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > this.#context.maxResponseBytes)
       throw new Error(`response of ${length} bytes is over the cap`);
@@ -86,13 +76,12 @@ export class HandWrittenClient implements KvsDriver {
       throw new Error(`response of ${body.length} bytes is over the cap`);
     return body;
   }
-
   /** The error an answer stands for. */
-  protected async error(response: Response): Promise<KvsApiError> {
+  async error(response) {
     const text = (await this.bytes(response)).toString();
-    let envelope: { error?: { type?: string; message?: string } } = {};
+    let envelope = {};
     try {
-      envelope = JSON.parse(text) as typeof envelope;
+      envelope = JSON.parse(text);
     } catch {
       // Not an envelope: keep the text as the message.
     }
@@ -102,21 +91,18 @@ export class HandWrittenClient implements KvsDriver {
       envelope.error?.message ?? text,
     );
   }
-
   /** A 404 with a not-found type is a miss. */
-  protected async isMiss(response: Response): Promise<boolean> {
+  async isMiss(response) {
     if (response.status !== 404) return false;
     const error = await this.error(response);
     if (NOT_FOUND_TYPES.has(error.type)) return true;
     throw error;
   }
-
-  protected async data<T>(response: Response): Promise<T> {
+  async data(response) {
     if (!response.ok) throw await this.error(response);
-    return (JSON.parse((await this.bytes(response)).toString()) as { data: T }).data;
+    return JSON.parse((await this.bytes(response)).toString()).data;
   }
-
-  async listStores(query: StoreListQuery = {}): Promise<StoreListPage> {
+  async listStores(query = {}) {
     return this.data(
       await this.call('GET', '/key-value-stores', {
         offset: query.offset,
@@ -126,20 +112,14 @@ export class HandWrittenClient implements KvsDriver {
       }),
     );
   }
-
-  async getOrCreateStore(name?: string): Promise<StoreInfo> {
+  async getOrCreateStore(name) {
     return this.data(await this.call('POST', '/key-value-stores', { name }));
   }
-
-  async getStore(storeId: string): Promise<StoreInfo | undefined> {
+  async getStore(storeId) {
     const response = await this.call('GET', `/key-value-stores/${storeId}`);
     return (await this.isMiss(response)) ? undefined : this.data(response);
   }
-
-  async updateStore(
-    storeId: string,
-    fields: { name?: string | null; generalAccess?: string },
-  ): Promise<StoreInfo> {
+  async updateStore(storeId, fields) {
     return this.data(
       await this.call(
         'PUT',
@@ -149,31 +129,35 @@ export class HandWrittenClient implements KvsDriver {
       ),
     );
   }
-
-  async deleteStore(storeId: string): Promise<void> {
+  async deleteStore(storeId) {
     const response = await this.call('DELETE', `/key-value-stores/${storeId}`);
     if (!response.ok) throw await this.error(response);
   }
-
-  async listKeys(storeId: string, query: KeysQuery = {}): Promise<KeysPage> {
+  async listKeys(storeId, query = {}) {
     return this.data(await this.call('GET', `/key-value-stores/${storeId}/keys`, { ...query }));
   }
-
-  /** Every key, page after page, until a page has no next key. */
-  async *iterateKeys(storeId: string, query: KeysQuery = {}): AsyncIterable<{ readonly key: string }> {
-    let cursor = query.exclusiveStartKey;
-    for (;;) {
+  /**
+   * Every key (with the query's prefix), page after page, until a page has no next key; `limit` is
+   * the most keys yielded in total, the pages' size is the target's.
+   */
+  async *iterateKeys(storeId, query = {}) {
+    const { limit, ...walk } = query;
+    let cursor = walk.exclusiveStartKey;
+    let left = limit ?? Infinity;
+    while (left > 0) {
       const page = await this.listKeys(storeId, {
-        ...query,
+        ...walk,
         ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }),
+        ...(left === Infinity ? {} : { limit: left }),
       });
-      yield* page.items;
+      const items = page.items.slice(0, left);
+      yield* items;
+      left -= items.length;
       if (page.nextExclusiveStartKey === null || page.nextExclusiveStartKey === undefined) return;
       cursor = page.nextExclusiveStartKey;
     }
   }
-
-  async getRecord(storeId: string, key: string): Promise<RecordValue | undefined> {
+  async getRecord(storeId, key) {
     const response = await this.call(
       'GET',
       `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
@@ -182,25 +166,20 @@ export class HandWrittenClient implements KvsDriver {
     if (!response.ok) throw await this.error(response);
     return { value: await this.bytes(response), contentType: response.headers.get('content-type') ?? '' };
   }
-
-  async getRecordValue(
-    storeId: string,
-    key: string,
-  ): Promise<{ value: unknown; contentType: string } | undefined> {
+  async getRecordValue(storeId, key) {
     const record = await this.getRecord(storeId, key);
     if (record === undefined) return undefined;
     const type = record.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-    const text = (): string => record.value.toString('utf8');
+    const text = () => record.value.toString('utf8');
     const value =
       type === 'application/json'
-        ? (JSON.parse(text()) as unknown)
+        ? JSON.parse(text())
         : type.startsWith('text/') || type.endsWith('xml')
           ? text()
           : record.value;
     return { value, contentType: record.contentType };
   }
-
-  async recordExists(storeId: string, key: string): Promise<boolean> {
+  async recordExists(storeId, key) {
     const response = await this.call(
       'HEAD',
       `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
@@ -209,8 +188,7 @@ export class HandWrittenClient implements KvsDriver {
     if (!response.ok) throw new KvsApiError(response.status, 'unknown', 'HEAD failed');
     return true;
   }
-
-  async setRecord(storeId: string, key: string, value: Buffer, contentType: string): Promise<void> {
+  async setRecord(storeId, key, value, contentType) {
     const response = await this.call(
       'PUT',
       `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
@@ -220,8 +198,24 @@ export class HandWrittenClient implements KvsDriver {
     if (!response.ok) throw await this.error(response);
     await response.arrayBuffer();
   }
-
-  async deleteRecord(storeId: string, key: string): Promise<void> {
+  /** A value written as apify-client writes one: JSON for objects and scalars, text for strings, bytes for Buffers. */
+  async setRecordValue(storeId, key, value, contentType) {
+    const type =
+      contentType ??
+      (Buffer.isBuffer(value)
+        ? 'application/octet-stream'
+        : typeof value === 'string'
+          ? 'text/plain; charset=utf-8'
+          : 'application/json; charset=utf-8');
+    const data =
+      Buffer.isBuffer(value) || typeof value === 'string'
+        ? value
+        : type.startsWith('application/json')
+          ? JSON.stringify(value)
+          : String(value);
+    await this.setRecord(storeId, key, Buffer.from(data), type);
+  }
+  async deleteRecord(storeId, key) {
     const response = await this.call(
       'DELETE',
       `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
@@ -229,6 +223,8 @@ export class HandWrittenClient implements KvsDriver {
     if (!response.ok && !(await this.isMiss(response))) throw await this.error(response);
   }
 }
-
-/** The factory `--driver` loads. */
-export const createDriver: KvsDriverFactory = (context) => new HandWrittenClient(context);
+/**
+ * The factory `--driver` loads.
+ * @type {import('kvs-conformance').KvsDriverFactory}
+ */
+export const createDriver = (context) => new HandWrittenClient(context);

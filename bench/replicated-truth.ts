@@ -1,0 +1,142 @@
+// Benchmark: does `bench consistency` recover the closed-form truth of a replicated store? The
+// reference server runs in this process with proof/replicated-store.ts as its consistency model
+// (N replicas, each change reaching each after an independent exponential lag of mean 150 ms, reads
+// and listings routed at random, stale arrivals ignored), and `runConsistencyBench` measures new
+// key, overwrite, delete, list add and list remove. The table compares p50/p90 of the time to full
+// visibility (truth: F(t)^N) and both curves at 100 and 400 ms (t-visibility truth: F(t)) and counts
+// the trials without a time and why. Run: npm run bench:replicated (BENCH_TRIALS to change the
+// size). It prints the table and writes its section of bench/RESULTS.md; consistency.json and .html
+// (with the truth dashed over the curves) go to BENCH_OUT when set.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import type {
+  ConsistencyBenchResult,
+  OperationVisibility,
+} from '../harness/consistency/consistency-bench-result.ts';
+import type { ConsistencyOperation } from '../harness/consistency/consistency-operation.ts';
+import { runConsistencyBench } from '../harness/consistency/run-consistency-bench.ts';
+import { DEFAULT_STOPPING_RULE } from '../harness/consistency/stopping-rule.ts';
+import { loadContract } from '../harness/contract/load-contract.ts';
+import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
+import { ReplicatedStore, replicatedTruth } from '../proof/replicated-store.ts';
+import { writeConsistencyFiles } from '../reports/index.ts';
+import { fullVisibilityAt, tVisibilityAt } from '../reports/render-consistency-markdown.ts';
+import { startServer } from '../server/index.ts';
+import { RESULTS_FILE, writeResultsSection } from './write-results-section.ts';
+
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 200);
+const RESOLUTION_MS = 10;
+const LAG = { kind: 'exponential', meanMs: 150 } as const;
+const OPERATIONS: ConsistencyOperation[] = ['new-key', 'overwrite', 'delete', 'list-add', 'list-remove'];
+
+const contract = await loadContract();
+const scratch = mkdtempSync(join(tmpdir(), 'kvsc-bench-replicated-'));
+const rows: string[] = [];
+const censoredRows: string[] = [];
+const fmt = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : `${Math.round(value)}`;
+const costRows: string[] = [];
+try {
+  for (const replicas of [1, 3]) {
+    const truth = replicatedTruth({ replicas, lag: LAG });
+    const server = await startServer({
+      consistencyModel: new ReplicatedStore({ replicas, lag: LAG, repair: 'versioned', seed: replicas }),
+    });
+    const prefix = newRunPrefix();
+    let result: ConsistencyBenchResult;
+    try {
+      result = await runConsistencyBench(contract, {
+        targetUrl: server.url,
+        token: undefined,
+        targetLabel: `replicated store, ${replicas} replica(s), exponential lag mean 150 ms`,
+        prefix,
+        journalFile: join(scratch, `${prefix}.jsonl`),
+        timeoutMs: 30_000,
+        trials: TRIALS,
+        readers: 3,
+        resolutionMs: RESOLUTION_MS,
+        maxWaitMs: 10_000,
+        windowMs: 10_000,
+        settleMs: 300,
+        stopping: DEFAULT_STOPPING_RULE,
+        parallel: 8,
+        operations: OPERATIONS,
+      });
+    } finally {
+      await server.close();
+    }
+    const grid = Array.from({ length: 121 }, (_, index) => index * RESOLUTION_MS);
+    const withTruth: ConsistencyBenchResult = {
+      ...result,
+      truth: {
+        label: `the replicated store (N = ${replicas}, exponential lag mean 150 ms)`,
+        operations: OPERATIONS.map((operation) => ({
+          operation,
+          tVisibility: grid.map((tMs) => ({ tMs, p: truth.tVisibility(tMs) })),
+          fullVisibility: grid.map((tMs) => ({ tMs, p: truth.fullVisibility(tMs) })),
+        })),
+      },
+    };
+    if (process.env.BENCH_OUT) {
+      const dir = join(process.env.BENCH_OUT, `n${replicas}`);
+      mkdirSync(dir, { recursive: true });
+      writeConsistencyFiles(withTruth, dir);
+    }
+    const measured = (operation: OperationVisibility) => operation.quantiles;
+    for (const operation of result.operations) {
+      const q = measured(operation);
+      rows.push(
+        `| ${replicas} | ${operation.operation} | ${fmt(q.p50.valueMs)} / ${fmt(truth.fullQuantile(0.5))} | ${fmt(q.p90.valueMs)} / ${fmt(truth.fullQuantile(0.9))} | ${tVisibilityAt(operation, 100)} / ${truth.tVisibility(100).toFixed(2)} | ${tVisibilityAt(operation, 400)} / ${truth.tVisibility(400).toFixed(2)} | ${fullVisibilityAt(operation, 100)} / ${truth.fullVisibility(100).toFixed(2)} | ${fullVisibilityAt(operation, 400)} / ${truth.fullVisibility(400).toFixed(2)} |`,
+      );
+      const censored = Object.entries(operation.censored)
+        .filter(([, count]) => count > 0)
+        .map(([reason, count]) => `${count} ${reason}`)
+        .join(', ');
+      const anomalies = Object.entries(operation.anomalies)
+        .filter(([, count]) => count > 0)
+        .map(([kind, count]) => `${count} ${kind}`)
+        .join(', ');
+      censoredRows.push(
+        `| ${replicas} | ${operation.operation} | ${operation.trials} | ${censored || '0'} | ${anomalies || 'none'} | ${operation.reads} |`,
+      );
+      console.error(rows.at(-1));
+    }
+    costRows.push(
+      `| ${replicas} | ${result.cost.projected.requests} | ${result.cost.requests} | ${Math.round((result.cost.projected.requests / result.cost.requests - 1) * 100)}% | ${(result.cost.projected.durationMs / 1000).toFixed(1)} | ${(result.cost.durationMs / 1000).toFixed(1)} | ${Math.round((result.cost.projected.durationMs / result.cost.durationMs - 1) * 100)}% |`,
+    );
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const body = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
+  'The target: the reference server with proof/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored). Truth: t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N.',
+  '',
+  '| N | change | p50 measured / true (ms) | p90 measured / true (ms) | t-vis 100 ms measured (95%) / true | t-vis 400 ms | full 100 ms measured / true | full 400 ms |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+  'Trials without a time (censored) and why, anomalies, reads:',
+  '',
+  '| N | change | trials | censored | anomalies | reads |',
+  '|---|---|---:|---|---|---:|',
+  ...censoredRows,
+  '',
+  'Cost projected from the first trials of each kind of change against the run:',
+  '',
+  '| N | projected requests | requests | off | projected s | s | off |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...costRows,
+].join('\n');
+console.log(body);
+writeResultsSection(
+  'replicated-truth',
+  '`bench consistency` against the replicated store’s closed-form truth',
+  body,
+);
+const results = readFileSync(RESULTS_FILE, 'utf8');
+const options = (await resolveConfig(RESULTS_FILE)) ?? {};
+writeFileSync(RESULTS_FILE, await format(results, { ...options, parser: 'markdown' }));

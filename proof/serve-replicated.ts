@@ -1,0 +1,65 @@
+// `node --import tsx proof/serve-replicated.ts [flags]`: the reference server with the replicated
+// store of proof/replicated-store.ts as its consistency model, a target with a known truth for
+// `kvs-conformance bench consistency` and `kvs-conformance run --consistency eventual`.
+//
+//   --replicas N          replicas (default 3)
+//   --lag SPEC            exponential:MEAN or lognormal:MEDIAN:SIGMA (ms; default exponential:150)
+//   --repair MODE         versioned (default) or none
+//   --resurrect-after MS  planted fault: a deleted value comes back this long after the delete reached every replica
+//   --new-keys MODE       lagged (default) or immediate (a write to an absent key reaches every replica at once)
+//   --seed N              seed of the lag and routing draws (default 1)
+//   --port N              TCP port (default 0: a free one)
+// Prints `listening on URL` and serves until stopped (SIGINT/SIGTERM).
+import { parseArgs } from 'node:util';
+import { startServer } from '../server/index.ts';
+import { ReplicatedStore, type ReplicaLag, type ReplicatedStoreOptions } from './replicated-store.ts';
+
+/** Parses `exponential:MEAN` or `lognormal:MEDIAN:SIGMA`, failing with what is allowed. */
+export function parseReplicaLag(spec: string): ReplicaLag {
+  const [kind, ...args] = spec.split(':');
+  const numbers = args.map(Number);
+  const valid = numbers.every((value) => Number.isFinite(value) && value > 0);
+  if (kind === 'exponential' && numbers.length === 1 && valid) return { kind, meanMs: numbers[0] as number };
+  if (kind === 'lognormal' && numbers.length === 2 && valid)
+    return { kind, medianMs: numbers[0] as number, sigma: numbers[1] as number };
+  throw new Error(
+    `--lag "${spec}" is not understood; allowed: exponential:MEAN or lognormal:MEDIAN:SIGMA, numbers > 0 (ms)`,
+  );
+}
+
+const { values } = parseArgs({
+  options: {
+    replicas: { type: 'string', default: '3' },
+    lag: { type: 'string', default: 'exponential:150' },
+    repair: { type: 'string', default: 'versioned' },
+    'resurrect-after': { type: 'string' },
+    'new-keys': { type: 'string', default: 'lagged' },
+    seed: { type: 'string', default: '1' },
+    port: { type: 'string', default: '0' },
+  },
+});
+const replicas = Number(values.replicas);
+if (!Number.isInteger(replicas) || replicas < 1)
+  throw new Error(`--replicas ${values.replicas}: allowed: a whole number ≥ 1`);
+if (values.repair !== 'versioned' && values.repair !== 'none')
+  throw new Error(`--repair ${values.repair}: allowed: versioned, none`);
+const resurrect = values['resurrect-after'];
+const newKeys = values['new-keys'];
+if (newKeys !== 'lagged' && newKeys !== 'immediate')
+  throw new Error(`--new-keys ${newKeys}: allowed: lagged, immediate`);
+const options: ReplicatedStoreOptions = {
+  replicas,
+  lag: parseReplicaLag(values.lag),
+  repair: values.repair,
+  seed: Number(values.seed),
+  newKeys,
+  ...(resurrect === undefined ? {} : { resurrectAfterMs: Number(resurrect) }),
+};
+const server = await startServer({
+  port: Number(values.port),
+  consistencyModel: new ReplicatedStore(options),
+});
+console.log(`serve-replicated: listening on ${server.url} (${JSON.stringify(options)})`);
+const stop = (): void => void server.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

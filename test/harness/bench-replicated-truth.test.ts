@@ -1,0 +1,169 @@
+// `bench consistency` against the replicated store of proof/replicated-store.ts, whose truth is
+// known in closed form: each change reaches each of N replicas after an independent exponential lag
+// (mean 150 ms), every read goes to a random replica. t-visibility is F(t), full visibility F(t)^N.
+// The measurement must recover both for N = 1 and N = 3, for new key, overwrite and delete, within
+// 10 % at p50/p90 and ±0.05 on both curves at 100 and 400 ms — or, where a small run's own sampling
+// error is larger, within twice its 95 % interval (the tolerance comes from the statistics, never
+// from a timing). A planted resurrection must be told apart from replica lag.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type {
+  ConsistencyBenchResult,
+  OperationVisibility,
+} from '../../harness/consistency/consistency-bench-result.ts';
+import type { ConsistencyOperation } from '../../harness/consistency/consistency-operation.ts';
+import { runConsistencyBench } from '../../harness/consistency/run-consistency-bench.ts';
+import { DEFAULT_STOPPING_RULE } from '../../harness/consistency/stopping-rule.ts';
+import { wilsonInterval } from '../../harness/consistency/visibility-statistics.ts';
+import { loadContract } from '../../harness/contract/load-contract.ts';
+import { newRunPrefix } from '../../harness/isolation/run-namespace.ts';
+import {
+  ReplicatedStore,
+  replicatedTruth,
+  type ReplicatedStoreOptions,
+} from '../../proof/replicated-store.ts';
+import { startServer } from '../../server/index.ts';
+
+const contract = await loadContract();
+const out = mkdtempSync(join(tmpdir(), 'kvsc-replicated-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const TRIALS = 40;
+const RESOLUTION_MS = 10;
+const LAG = { kind: 'exponential', meanMs: 150 } as const;
+
+async function bench(
+  store: ReplicatedStoreOptions,
+  operations: ConsistencyOperation[],
+  trials = TRIALS,
+  settleMs = 100,
+  stopping = DEFAULT_STOPPING_RULE,
+): Promise<ConsistencyBenchResult> {
+  const server = await startServer({ consistencyModel: new ReplicatedStore(store) });
+  const prefix = newRunPrefix();
+  try {
+    return await runConsistencyBench(contract, {
+      targetUrl: server.url,
+      token: undefined,
+      targetLabel: 'replicated store',
+      prefix,
+      journalFile: join(out, `${prefix}.jsonl`),
+      timeoutMs: 30_000,
+      trials,
+      readers: 3,
+      resolutionMs: RESOLUTION_MS,
+      maxWaitMs: 5_000,
+      windowMs: 10_000,
+      settleMs,
+      stopping,
+      parallel: 6,
+      operations,
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+/** The measured curve's value at tMs (the slot at or before it; 1 past its end). */
+function at(curve: readonly { tMs: number; p: number }[], tMs: number): number {
+  if (tMs > (curve.at(-1)?.tMs ?? 0)) return curve.at(-1)?.p ?? 0;
+  return curve.findLast((point) => point.tMs <= tMs)?.p ?? 0;
+}
+
+/**
+ * A measurement is exact only to within the resolution the report states (`honestMs`: slot + p99
+ * lateness + p99 latency, larger on a loaded machine): quantiles get it as slack, curves are
+ * compared with the truth anywhere within it.
+ */
+function expectTruth(operation: OperationVisibility, replicas: number, honestMs: number): void {
+  const truth = replicatedTruth({ replicas, lag: LAG });
+  const what = `${operation.operation}, N = ${replicas}`;
+  expect(operation.failedTrials, what).toBe(0);
+  expect(
+    Object.values(operation.censored).reduce((sum, count) => sum + count, 0),
+    what,
+  ).toBe(0);
+  for (const [name, p] of [
+    ['p50', 0.5],
+    ['p90', 0.9],
+  ] as const) {
+    const estimate = operation.quantiles[name];
+    const expected = truth.fullQuantile(p);
+    const halfWidth = ((estimate.highMs ?? Infinity) - (estimate.lowMs ?? 0)) / 2;
+    // One slot: a time on the probe grid is late by up to one slot.
+    const tolerance = Math.max(0.1 * expected, 2 * halfWidth + honestMs);
+    expect(
+      Math.abs((estimate.valueMs ?? Infinity) - expected),
+      `${what} ${name}: measured ${estimate.valueMs} (${estimate.lowMs}–${estimate.highMs}), true ${expected.toFixed(1)}`,
+    ).toBeLessThanOrEqual(tolerance);
+  }
+  for (const tMs of [100, 400]) {
+    const tVis = operation.tVisibility.findLast((point) => point.tMs <= tMs);
+    const within = (f: (t: number) => number, value: number) =>
+      Math.min(
+        Math.abs(value - f(tMs)),
+        value >= f(Math.max(0, tMs - honestMs)) && value <= f(tMs + honestMs) ? 0 : Infinity,
+        Math.abs(value - f(Math.max(0, tMs - honestMs))),
+        Math.abs(value - f(tMs + honestMs)),
+      );
+    const expectedT = truth.tVisibility(tMs);
+    const halfT = tVis ? (tVis.high - tVis.low) / 2 : 1;
+    expect(
+      within(truth.tVisibility, tVis?.p ?? -1),
+      `${what} t-visibility at ${tMs} ms: measured ${JSON.stringify(tVis)}, true ${expectedT.toFixed(3)}`,
+    ).toBeLessThanOrEqual(Math.max(0.05, 2 * halfT));
+    const full = at(operation.curve, tMs);
+    const expectedFull = truth.fullVisibility(tMs);
+    const { low, high } = wilsonInterval(full, operation.trials);
+    expect(
+      within(truth.fullVisibility, full),
+      `${what} full visibility at ${tMs} ms: measured ${full}, true ${expectedFull.toFixed(3)}`,
+    ).toBeLessThanOrEqual(Math.max(0.05, 2 * ((high - low) / 2)));
+  }
+}
+
+describe('bench consistency recovers the replicated store’s closed-form truth', () => {
+  it.each([1, 3])('N = %i replicas: new key, overwrite, delete', async (replicas) => {
+    const result = await bench({ replicas, lag: LAG, repair: 'versioned', seed: 11 }, [
+      'new-key',
+      'overwrite',
+      'delete',
+    ]);
+    for (const operation of result.operations) {
+      expectTruth(operation, replicas, result.resolution.honestMs);
+      // Nothing ever reverts on this store: no resurrection, no lost update, ever.
+      expect(operation.anomalies.resurrection, operation.operation).toBe(0);
+      expect(operation.anomalies['unexpected-state'], operation.operation).toBe(0);
+      if (replicas === 1) expect(operation.anomalies['session-non-monotonic'], operation.operation).toBe(0);
+    }
+    // The stated cost, projected from the first trials, is within 30 % of the run's.
+    expect(Math.abs(result.cost.projected.requests / result.cost.requests - 1)).toBeLessThanOrEqual(0.3);
+    expect(result.leftStores).toEqual([]);
+  });
+
+  it('tells a planted resurrection from replica lag', async () => {
+    const result = await bench(
+      {
+        replicas: 3,
+        lag: { kind: 'exponential', meanMs: 20 },
+        repair: 'versioned',
+        resurrectAfterMs: 400,
+        seed: 5,
+      },
+      ['delete'],
+      6,
+      // A removal is watched for twice the settle time (500 ms), past the planted value's return.
+      250,
+      // Three replicas at random: a lagging one answers a third of the reads.
+      { missBound: 0.01, lagShare: 1 / 3 },
+    );
+    expect(result.operations[0]?.anomalies.resurrection).toBeGreaterThan(0);
+    // The value stays back for good: those trials never converge, named as such.
+    expect(result.operations[0]?.censored['max-wait']).toBeGreaterThan(0);
+    expect(result.operations[0]?.examples.find((example) => example.kind === 'resurrection')?.detail).toMatch(
+      /every reader read it absent from \d+ ms for \d+ ms, then reader \d read 200/,
+    );
+  });
+});
