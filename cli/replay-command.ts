@@ -99,6 +99,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               : { target: report.target.url }),
           ...(flags.token ? { token: flags.token } : {}),
           runs: report.run.runs,
+          ...(report.run.maxCommands === undefined ? {} : { maxCommands: report.run.maxCommands }),
           settings,
           out: mkdtempSync(join(tmpdir(), 'kvsc-replay-')),
         },
@@ -121,6 +122,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
             {
               test: failure.test,
               path: failure.path ?? undefined,
+              commandsPath: /\/\*replayPath="([^"]*)"\*\//.exec(failure.counterexample?.text ?? '')?.[1],
             },
           );
           const { verdict, detail } = judgeReplay(result, failure);

@@ -31,6 +31,10 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
   },
   seed: { flags: '--seed <n>', description: 'fast-check seed (printed by every run, to replay it)' },
   runs: { flags: '--runs <n>', description: 'fast-check runs per property (default 25)' },
+  maxCommands: {
+    flags: '--max-commands <n>',
+    description: "the stateful suite's longest command sequence (default 40; --runs sets how many)",
+  },
   suite: {
     flags: '--suite <area>',
     description: 'run only this rule area, e.g. PAGE (repeatable)',

@@ -18,6 +18,21 @@ export {
 export type { ErrorAnswer } from './server-answer-arbitrary.ts';
 export { caseBatchArbitrary, caseBatchRuns, checkBatch } from './case-batch.ts';
 export {
+  MAX_SEQUENCE_STORES,
+  STORE_COMMAND_WEIGHTS,
+  STORE_NAME_POOL_SIZE,
+  statefulKeyArbitrary,
+  statefulValueArbitrary,
+  storeCommandArbitraries,
+} from './store-command-arbitrary.ts';
+export type {
+  KeyRef,
+  NameRef,
+  StoreCommandOp,
+  StoreCommandSpec,
+  StoreRef,
+} from './store-command-arbitrary.ts';
+export {
   examplesThenRuns,
   keyPageEdges,
   nonMissingNotFoundTypes,

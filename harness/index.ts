@@ -46,7 +46,7 @@ export type { Exchange, RecordedRequest, RecordedResponse } from './http/exchang
 export { REDACTED_TOKEN, redactSecrets, secretRedactor } from './http/redact.ts';
 export { ContractViolationError, expectRule, failureEvidence } from './failures.ts';
 export type { Failure, FailureEvidence } from './failures.ts';
-export { RESPONSE_CHECKS, runResponseChecks } from './checks/response-checks.ts';
+export { RESPONSE_CHECKS, mediaTypeOf, runResponseChecks } from './checks/response-checks.ts';
 export type { CheckInput, CheckViolation, ResponseCheck } from './checks/response-checks.ts';
 export { HttpApi, expectStatus } from './drivers/http-api.ts';
 export type { CallExpectation, CheckedResponse, OperationCall } from './drivers/http-api.ts';
@@ -98,6 +98,25 @@ export { EvidenceRecorder } from './worker/evidence-recorder.ts';
 export type { ObservationEvidence, TestEvidence } from './worker/test-evidence.ts';
 export { runConformance, selectRules } from './run/run-conformance.ts';
 export type { RunResult } from './run/run-conformance.ts';
+export { KvsModel } from './contract/model/kvs-model.ts';
+export type {
+  CreateOutcome,
+  DeleteRecordOutcome,
+  KeyView,
+  ModelStore,
+  RenameOutcome,
+  WriteOutcome,
+} from './contract/model/kvs-model.ts';
+export { RecordHistory } from './contract/model/record-history.ts';
+export type { ModelRecord } from './contract/model/record-history.ts';
+export { modelSettingsOf } from './contract/model/model-settings.ts';
+export type { ModelSettings } from './contract/model/model-settings.ts';
+export { judgeKeysPage } from './contract/model/judge-keys-page.ts';
+export type { JudgedKeysPage, KeysPageQuery } from './contract/model/judge-keys-page.ts';
+export { judgeStoreList } from './contract/model/judge-store-list.ts';
+export type { JudgedStoreList } from './contract/model/judge-store-list.ts';
+export type { ModelViolation } from './contract/model/model-violation.ts';
+export { utf8Order } from './contract/model/utf8-order.ts';
 export { driverOfTest, judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
 export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
 export { applyExpectedFailures, expectedFailuresOf } from './run/expected-failures.ts';

@@ -14,6 +14,7 @@ import { PAGE_FAULTS } from './faults/page-faults.ts';
 import { RECORD_FAULTS } from './faults/record-faults.ts';
 import { SCHEMA_FAULTS } from './faults/schema-faults.ts';
 import { SIGN_FAULTS } from './faults/sign-faults.ts';
+import { STATE_FAULTS } from './faults/state-faults.ts';
 
 export type { FaultMode } from './fault-mode.ts';
 export { faultArea } from './fault-mode.ts';
@@ -35,6 +36,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   ...RECORD_FAULTS,
   ...AUTH_FAULTS,
   ...SIGN_FAULTS,
+  ...STATE_FAULTS,
   ...HTTP_FAULTS,
 ];
 

@@ -10,6 +10,7 @@ import {
   type ReportCoverage,
   type ReportFailure,
   type ReportRule,
+  type ReportSequenceStep,
   type ReportSource,
 } from './conformance-report.ts';
 import { consistencySection, incompletenessOf, totalsOf, verdictOf } from './report-statistics.ts';
@@ -158,6 +159,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
           durationMs: exchange.durationMs,
         })),
         replay: replayCommand(input.reportPath, verdict.rule.id, input.withToken === true && !input.embedded),
+        ...sequenceOf(failure?.evidence, redact),
       };
     }),
     ...(verdict.expectation
@@ -230,6 +232,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
       seed: result.seed,
       ...(input.seedSource === undefined ? {} : { seedSource: input.seedSource }),
       runs: result.runs,
+      ...(result.maxCommands === undefined ? {} : { maxCommands: result.maxCommands }),
       shard: input.shard ?? null,
       startedAt: result.startedAt.toISOString(),
       finishedAt: new Date(result.startedAt.getTime() + result.durationMs).toISOString(),
@@ -263,5 +266,25 @@ export function buildReport(input: ReportInput): ConformanceReport {
       left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
       problems: cleanup.problems.map(redact),
     },
+  };
+}
+
+/** A failing command sequence's steps and curl script, when the failure's evidence has them (redacted). */
+function sequenceOf(
+  evidence: Readonly<Record<string, unknown>> | undefined,
+  redact: (text: string) => string,
+): Pick<ReportFailure, 'sequence' | 'curlScript'> {
+  const steps = evidence?.sequence;
+  const script = evidence?.curlScript;
+  if (!Array.isArray(steps) || typeof script !== 'string') return {};
+  return {
+    sequence: (steps as ReportSequenceStep[]).map((step) => ({
+      step: step.step,
+      command: redact(step.command),
+      requests: step.requests.map(redact),
+      expected: redact(step.expected),
+      got: redact(step.got),
+    })),
+    curlScript: redact(script),
   };
 }

@@ -60,6 +60,18 @@ export interface ReportFailure {
   readonly exchanges: readonly ReportExchange[];
   /** The exact command that replays only this failure. */
   readonly replay: string;
+  /** For a failing command sequence (the stateful suite): its steps, and every request as a shell script. */
+  readonly sequence?: readonly ReportSequenceStep[];
+  readonly curlScript?: string;
+}
+
+/** One step of a failing command sequence: the command, its requests, what the model expected and what came. */
+export interface ReportSequenceStep {
+  readonly step: number;
+  readonly command: string;
+  readonly requests: readonly string[];
+  readonly expected: string;
+  readonly got: string;
 }
 
 /** One public statement a rule or setting rests on (see docs/rules.md); url is null for an inference. */
@@ -222,6 +234,8 @@ export interface ConformanceReport {
     /** Where the seed came from: `flag`, `environment`, a config file, a CI variable such as `GITHUB_RUN_ID`, or `random`. */
     readonly seedSource?: string;
     readonly runs: number;
+    /** The stateful suite's longest command sequence (`--max-commands`), needed to replay its failures. */
+    readonly maxCommands?: number;
     readonly shard: { readonly index: number; readonly count: number } | null;
     readonly startedAt: string;
     readonly finishedAt: string;

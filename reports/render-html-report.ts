@@ -1,4 +1,10 @@
-import type { ConformanceReport, ReportFailure, ReportRule, ReportSource } from './conformance-report.ts';
+import type {
+  ConformanceReport,
+  ReportFailure,
+  ReportRule,
+  ReportSequenceStep,
+  ReportSource,
+} from './conformance-report.ts';
 import { describeDrivers } from './describe-drivers.ts';
 import { cleanupIssues, verdictHeadline, verdictSlug } from './verdict-headline.ts';
 
@@ -55,6 +61,18 @@ function ruleReference(rule: ReportRule): string {
 const copyable = (text: string): string =>
   `<button class="copy" type="button">copy</button><pre>${escapeHtml(text)}</pre>`;
 
+/** A failing command sequence as a table (step, request, expected by the model, got) and its curl script. */
+function sequenceTable(steps: readonly ReportSequenceStep[], curlScript: string): string {
+  const rows = steps
+    .map(
+      (step) =>
+        `<tr><td>${step.step}</td><td><code>${escapeHtml(step.command)}</code><br>${step.requests.map((request) => `<code>${escapeHtml(request)}</code>`).join('<br>')}</td><td>${escapeHtml(step.expected)}</td><td>${escapeHtml(step.got)}</td></tr>`,
+    )
+    .join('');
+  return `<p>The shrunk command sequence:</p><table><tr><th>step</th><th>request</th><th>expected by the model</th><th>got</th></tr>${rows}</table>
+<p>The sequence as a script:</p>${copyable(curlScript)}`;
+}
+
 function failureDetails(rule: ReportRule, failure: ReportFailure): string {
   const exchanges = failure.exchanges
     .map(
@@ -65,6 +83,7 @@ function failureDetails(rule: ReportRule, failure: ReportFailure): string {
   return `<details open><summary>${escapeHtml(failure.ruleId)} in “${escapeHtml(failure.test)}”</summary>
 <p>${escapeHtml(failure.message)}</p>
 ${failure.counterexample ? `<p>Shrunk counterexample (${failure.shrinks ?? 0} shrinks; seed ${failure.seed ?? '?'}, path <code>${escapeHtml(failure.path ?? '')}</code>):</p><pre>${escapeHtml(failure.counterexample.text)}</pre>` : ''}
+${failure.sequence ? sequenceTable(failure.sequence, failure.curlScript ?? '') : ''}
 ${exchanges ? `<p>Exchanges (token shown as <code>$APIFY_TOKEN</code>):</p>${exchanges}` : ''}
 <p>Replay only this failure:</p>${copyable(failure.replay)}
 <p class="miss">Rule ${escapeHtml(rule.id)}: ${escapeHtml(rule.rule)} — <a href="${escapeHtml(rule.reference)}">rules reference entry</a> · <a href="#contract-${escapeHtml(rule.id.toLowerCase())}">its sources</a></p></details>`;

@@ -10,8 +10,10 @@ export interface RunOptions {
   /** Single profile settings on top of the preset. */
   readonly settings?: Readonly<Partial<Record<ProfileSettingName, string | number>>>;
   readonly seed?: number;
-  /** fast-check runs per property. */
+  /** fast-check runs per property (for the stateful suite: the number of command sequences). */
   readonly runs?: number;
+  /** The stateful suite's longest command sequence. */
+  readonly maxCommands?: number;
   /** Rule areas to run (e.g. PAGE, KEYS). */
   readonly suite?: readonly string[];
   /** Rule ids to run. */
@@ -73,6 +75,7 @@ export const RUN_OPTION_NAMES = Object.keys({
   settings: true,
   seed: true,
   runs: true,
+  maxCommands: true,
   suite: true,
   rule: true,
   concurrency: true,
@@ -105,6 +108,7 @@ export interface ResolvedRunOptions {
   /** Where the seed came from: `flag`, `environment`, the config file, a CI variable (e.g. `GITHUB_RUN_ID`) or `random`. */
   readonly seedSource: string;
   readonly runs: number;
+  readonly maxCommands: number;
   readonly suite: readonly string[];
   readonly rule: readonly string[];
   readonly concurrency: number;
@@ -128,6 +132,8 @@ export interface ResolvedRunOptions {
 
 /** Defaults, as named constants. */
 export const DEFAULT_RUNS = 25;
+/** The stateful suite's longest command sequence by default (its runs are the sequences). */
+export const DEFAULT_MAX_COMMANDS = 40;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Big enough for a record at the payload limit plus headroom. */

@@ -33,6 +33,11 @@ const CODE_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 export interface ReplayCase {
   readonly test: string;
   readonly path: string | undefined;
+  /**
+   * For a command sequence (the stateful suite): fast-check's record of which commands ran
+   * (`replayPath` in the counterexample), so the replay runs exactly the shrunk sequence.
+   */
+  readonly commandsPath?: string | undefined;
 }
 
 /**
@@ -62,6 +67,8 @@ export interface RunResult {
   readonly settings: ProfileSettings;
   readonly seed: number;
   readonly runs: number;
+  /** The stateful suite's longest command sequence. */
+  readonly maxCommands?: number;
   readonly storePrefix: string;
   /** The drivers the client rule families ran through: name, package, version. */
   readonly drivers: readonly DriverInfo[];
@@ -225,6 +232,7 @@ export async function runConformance(
       settings,
       seed: options.seed,
       runs: options.runs,
+      maxCommands: options.maxCommands,
       timeoutMs: options.timeoutMs,
       maxResponseBytes: options.maxResponseBytes,
       concurrency: options.concurrency,
@@ -235,6 +243,7 @@ export async function runConformance(
       clientContract,
       clientsUnderTest: extras.clientContract === true || !usesDefaultDrivers(options.driver),
       ...(replay?.path ? { replayPath: replay.path } : {}),
+      ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
     };
     const reporter = new VerdictReporter();
     // SIGINT/SIGTERM (or the caller's interrupt) cancel the run and let the cleanup below happen.
@@ -337,6 +346,7 @@ export async function runConformance(
       settings,
       seed: options.seed,
       runs: options.runs,
+      maxCommands: options.maxCommands,
       storePrefix,
       drivers: drivers.infos,
       startedAt,

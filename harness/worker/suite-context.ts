@@ -13,6 +13,8 @@ export interface SuiteContext {
   readonly settings: ProfileSettings;
   readonly seed: number;
   readonly runs: number;
+  /** The stateful suite's longest command sequence (`--max-commands`). */
+  readonly maxCommands: number;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   readonly concurrency: number;
@@ -37,6 +39,8 @@ export interface SuiteContext {
   readonly clientsUnderTest?: boolean;
   /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
   readonly replayPath?: string;
+  /** For replay of a command sequence: fast-check's `replayPath` of `fc.commands` from the counterexample. */
+  readonly replayCommandsPath?: string;
 }
 
 declare module 'vitest' {

@@ -1,0 +1,53 @@
+import type fc from 'fast-check';
+import { ContractViolationError, type KvsModel } from '../../../harness/index.ts';
+import { MAX_SEQUENCE_STORES, type StoreCommandSpec } from '../../../generators/index.ts';
+import { describeStoreCommand } from './describe-store-command.ts';
+import { runStoreCommand } from './run-store-command.ts';
+import type { StatefulSystem } from './stateful-system.ts';
+
+/**
+ * One command of a sequence for fast-check's model runner. Precondition (`check`): a create only
+ * while the sequence has fewer than MAX_SEQUENCE_STORES stores; every other command holds in any
+ * state (the model says what a deleted store answers), so shrinking may drop any command.
+ */
+export class StoreCommand implements fc.AsyncCommand<KvsModel, StatefulSystem, false> {
+  readonly spec: StoreCommandSpec;
+
+  constructor(spec: StoreCommandSpec) {
+    this.spec = spec;
+  }
+
+  check(model: Readonly<KvsModel>): boolean {
+    return this.spec.op !== 'createStore' || model.stores.length < MAX_SEQUENCE_STORES;
+  }
+
+  async run(model: KvsModel, system: StatefulSystem): Promise<void> {
+    await runStep(this.spec, model, system);
+  }
+
+  toString(): string {
+    return describeStoreCommand(this.spec);
+  }
+}
+
+/** Runs one step in the sequence's transcript; a failure carries the whole sequence. */
+export async function runStep(
+  spec: StoreCommandSpec,
+  model: KvsModel,
+  system: StatefulSystem,
+): Promise<void> {
+  const step = system.transcript.begin(describeStoreCommand(spec));
+  try {
+    await runStoreCommand(spec, model, system, step);
+  } catch (error) {
+    if (error instanceof ContractViolationError && error.failure.evidence.sequence === undefined)
+      throw system.transcript.wrap(step, error);
+    throw error;
+  }
+}
+
+/** The sequence's setup: two stores (s0 named n0, s1 unnamed), as steps 1 and 2 of its transcript. */
+export async function setUpSequence(model: KvsModel, system: StatefulSystem): Promise<void> {
+  await runStep({ op: 'createStore', name: 0 }, model, system);
+  await runStep({ op: 'createStore', name: null }, model, system);
+}
