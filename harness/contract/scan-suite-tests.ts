@@ -11,8 +11,12 @@ export interface SuiteTest {
 }
 
 const RULE_IDS = /KVS-[A-Z]+-\d{3}/g;
-/** A test title: `it(`, `test(`, `it.runIf(cond)(` … followed by a string that starts with a rule id. */
-const TEST_TITLE = /\b(?:it|test)(?:\.\w+(?:\([^()]*\))?)*\(\s*(['"`])(KVS-[A-Z]+-\d{3}\b[\s\S]*?)\1/g;
+/**
+ * A test title: `it(`, `test(`, `it.runIf(cond)(` (the condition may hold calls, one level deep) …
+ * followed by a string that starts with a rule id.
+ */
+const TEST_TITLE =
+  /\b(?:it|test)(?:\.\w+(?:\((?:[^()]|\([^()]*\))*\))?)*\(\s*(['"`])(KVS-[A-Z]+-\d{3}\b[\s\S]*?)\1/g;
 
 /**
  * A test made by a suite's helper that takes the rule id apart from the sentence, as

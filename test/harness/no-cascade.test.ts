@@ -32,6 +32,8 @@ describe('a header defect fails its own rule only', () => {
           '5',
           '--out',
           out,
+          // The fault's own flags: a dropped Location is a failure only where it is demanded.
+          ...(fault.runFlags ?? []),
         ]);
         const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
         const failed = report.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id);

@@ -249,6 +249,7 @@ describe('the package', () => {
         "spec/overlay.yaml",
         "spec/profiles.yaml",
         "spec/rules.yaml",
+        "spec/tightenings.yaml",
       ]
     `);
   });
