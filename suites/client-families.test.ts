@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { expectRule, useConformance, type DriverCapability, type KvsDriver } from '../harness/index.ts';
+import {
+  expectRule,
+  settingItems,
+  useConformance,
+  type DriverCapability,
+  type KvsDriver,
+} from '../harness/index.ts';
 import {
   examplesThenRuns,
   keySetArbitrary,
@@ -581,36 +587,42 @@ for (const driver of kvs.drivers) {
       },
     );
 
-    driverTest(
-      driver,
-      'KVS-RECORD-014',
-      "values round-trip through the driver's own value path: strings, JSON values, Buffers, empty values",
-      ['setRecordValue', 'getRecordValue'],
-      async () => {
-        const store = await kvs.newStore('drv-value', driver);
-        const write = driver.setRecordValue?.bind(driver);
-        const read = driver.getRecordValue?.bind(driver);
-        if (!write || !read) throw new Error(`harness bug: ${driver.name} lost its value hooks`);
-        for (const [label, value, contentType] of VALUE_PATH_CASES) {
-          const key = kvs.freshKey(label);
-          await write(store.id, key, value, contentType);
-          const back = await kvs.eventually(
-            () => read(store.id, key),
-            (got) => got !== undefined,
-          );
-          const same = Buffer.isBuffer(value)
-            ? Buffer.isBuffer(back?.value) && back.value.equals(value)
-            : JSON.stringify(back?.value) === JSON.stringify(value) && typeof back?.value === typeof value;
-          const typeKept =
-            contentType === undefined || mediaType(back?.contentType ?? '') === mediaType(contentType);
-          expectRule(
-            back !== undefined && same && typeKept,
-            'KVS-RECORD-014',
-            `${driver.name}: ${label} written with setRecordValue(${describeValue(value)}${contentType === undefined ? '' : `, ${contentType}`}) read back with getRecordValue as ${back === undefined ? 'undefined (a miss)' : `${describeValue(back.value)} (${back.contentType})`}`,
-          );
-        }
-      },
-    );
+    // apify-client compresses a body of 1 KiB or more with brotli (its bundle's brotliValue): its
+    // value path needs a server that decodes br (contentEncodings); other drivers choose their own.
+    if (driver.info.package === 'apify-client' && !settingItems(kvs.settings.contentEncodings).includes('br'))
+      it.skip(`KVS-RECORD-014 [${driver.name}] not applicable: apify-client sends bodies of 1 KiB or more brotli-compressed, and contentEncodings does not list br`, () =>
+        undefined);
+    else
+      driverTest(
+        driver,
+        'KVS-RECORD-014',
+        "values round-trip through the driver's own value path: strings, JSON values, Buffers, empty values",
+        ['setRecordValue', 'getRecordValue'],
+        async () => {
+          const store = await kvs.newStore('drv-value', driver);
+          const write = driver.setRecordValue?.bind(driver);
+          const read = driver.getRecordValue?.bind(driver);
+          if (!write || !read) throw new Error(`harness bug: ${driver.name} lost its value hooks`);
+          for (const [label, value, contentType] of VALUE_PATH_CASES) {
+            const key = kvs.freshKey(label);
+            await write(store.id, key, value, contentType);
+            const back = await kvs.eventually(
+              () => read(store.id, key),
+              (got) => got !== undefined,
+            );
+            const same = Buffer.isBuffer(value)
+              ? Buffer.isBuffer(back?.value) && back.value.equals(value)
+              : JSON.stringify(back?.value) === JSON.stringify(value) && typeof back?.value === typeof value;
+            const typeKept =
+              contentType === undefined || mediaType(back?.contentType ?? '') === mediaType(contentType);
+            expectRule(
+              back !== undefined && same && typeKept,
+              'KVS-RECORD-014',
+              `${driver.name}: ${label} written with setRecordValue(${describeValue(value)}${contentType === undefined ? '' : `, ${contentType}`}) read back with getRecordValue as ${back === undefined ? 'undefined (a miss)' : `${describeValue(back.value)} (${back.contentType})`}`,
+            );
+          }
+        },
+      );
 
     driverTest(
       driver,

@@ -94,6 +94,14 @@ export class HttpApi {
     this.#recordViolation = options.recordViolation;
   }
 
+  /**
+   * Records a violation for the running test without stopping it (no cascades: a caller that can go
+   * on after it does); false when no test is running to carry it, and the caller must throw instead.
+   */
+  recordViolation(failure: Failure): boolean {
+    return this.#recordViolation?.(failure) === true;
+  }
+
   /** The request path of an operation with its parameters filled in and percent-encoded. */
   path(operationId: string, call: OperationCall): string {
     const operation = this.contract.operation(operationId);

@@ -259,7 +259,13 @@ export async function runStoreCommand(
           ? { ruleId: 'KVS-NOTFOUND-004', status: [404] }
           : {
               ruleId: mayHit ? 'KVS-STATE-002' : history?.wasDeleted ? 'KVS-RECORD-009' : 'KVS-STATE-002',
-              status: [...(mayHit ? [200] : []), ...(mayMiss ? [404] : [])],
+              // The documented 302 to a pre-signed URL is followed by the API (getRecordRedirect allow);
+              // what the followed answer holds is judged below.
+              status: [
+                ...(mayHit ? [200] : []),
+                ...(mayMiss ? [404] : []),
+                ...(system.api.followRecordRedirects ? [302] : []),
+              ],
               ...(mayMiss && !mayHit && model.settings.recordMissErrorTypes
                 ? { errorTypes: model.settings.recordMissErrorTypes }
                 : {}),
