@@ -160,8 +160,11 @@ export async function runSession<T>(
       },
     });
   } finally {
-    await target?.close();
-    interruption.dispose();
-    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    try {
+      await target?.close();
+    } finally {
+      interruption.dispose();
+      if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    }
   }
 }
