@@ -78,14 +78,13 @@ export function replicaLagCdf(lag: ReplicaLag, t: number): number {
  * probability F(t); full visibility — every replica has it, F(t)^N (the largest of N lags);
  * k-staleness — after versions written back to back, the last acknowledged at t = 0, a read at t
  * shows one at most k versions old when its replica has received any of the last k + 1, each
- * arriving after its own lag: 1 − (1 − F(t))^(k+1). (The earlier versions were committed a write's
- * round trip before the last, a few ms against lags of 100s of ms: the formula is a close lower
- * bound.)
+ * arriving after its own lag: 1 − (1 − F(t))^(k+1) when they were committed at once; versions
+ * committed `spacingMs` apart (a write's round trip each) give 1 − ∏ (1 − F(t + j × spacing)), j = 0…k.
  */
 export function replicatedTruth(options: Pick<ReplicatedStoreOptions, 'replicas' | 'lag'>): {
   readonly tVisibility: (t: number) => number;
   readonly fullVisibility: (t: number) => number;
-  readonly kStaleness: (k: number, t: number) => number;
+  readonly kStaleness: (k: number, t: number, spacingMs?: number) => number;
   /** The time by which a share p of changes is visible to every replica. */
   readonly fullQuantile: (p: number) => number;
 } {
@@ -94,7 +93,8 @@ export function replicatedTruth(options: Pick<ReplicatedStoreOptions, 'replicas'
   return {
     tVisibility: cdf,
     fullVisibility: full,
-    kStaleness: (k, t) => 1 - (1 - cdf(t)) ** (k + 1),
+    kStaleness: (k, t, spacingMs = 0) =>
+      1 - Array.from({ length: k + 1 }, (_, j) => 1 - cdf(t + j * spacingMs)).reduce((a, b) => a * b, 1),
     fullQuantile: (p) => {
       let low = 0;
       let high = 1;
