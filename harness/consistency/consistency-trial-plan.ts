@@ -9,8 +9,6 @@ export interface ConsistencyTrialPlan {
   write(): Promise<void>;
   /** One probe read by reader `reader`, classified against the states before and after the change. */
   probe(reader: number): Promise<ProbeReading>;
-  /** How many versions the trial's reads can tell apart (ProbeReading.versionsOld; absent: two, before and after). */
-  readonly versions?: number;
 }
 
 /** What a plan needs: the client, the bench's own record store and store names under the run prefix. */
@@ -150,7 +148,6 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
           for (let index = 2; index <= versions; index += 1) await put(version(index), writer);
         },
         probe,
-        versions,
       };
     case 'delete':
     case 'list-remove':
