@@ -8,7 +8,7 @@
 // size). It prints the table and writes its section of bench/RESULTS.md; consistency.json and .html
 // (with the truth dashed over the curves) go to BENCH_OUT when set.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import type {
@@ -40,6 +40,7 @@ const OPERATIONS: ConsistencyOperation[] = [
 const VERSIONS = 4;
 
 const contract = await loadContract();
+const loadAtStart = loadavg()[0] ?? 0;
 const scratch = mkdtempSync(join(tmpdir(), 'kvsc-bench-replicated-'));
 const rows: string[] = [];
 const censoredRows: string[] = [];
@@ -169,7 +170,7 @@ try {
 }
 
 const body = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
   'The target: the reference server with proof/truth/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored). Truth: t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N.',
   '',
   '| N | change | p50 measured / true (ms) | p90 measured / true (ms) | t-vis 100 ms measured (95%) / true | t-vis 400 ms | full 100 ms measured / true | full 400 ms |',
