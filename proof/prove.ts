@@ -209,7 +209,7 @@ const scopeText = {
 }[scope];
 const shownArgs = process.argv.slice(2).filter((arg) => arg !== '--write');
 const table = [
-  `Command: \`npm run prove${shownArgs.length > 0 ? ` -- ${shownArgs.join(' ')}` : ''}\` (${runs} runs per property, fault seed ${seed}, ${scopeText}; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, 2 cores; ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  `Command: \`npm run prove${shownArgs.length > 0 ? ` -- ${shownArgs.join(' ')}` : ''}\` (${detections.length > 0 ? `${runs} runs per property, fault seed ${seed}, ${scopeText}; ` : ''}${new Date().toISOString().slice(0, 10)}, Node ${process.version}, 2 cores; ${((Date.now() - started) / 1000).toFixed(0)} s)`,
   '',
   ...(detections.length > 0
     ? [
