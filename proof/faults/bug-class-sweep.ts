@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
+import type { ConformanceMatrix } from '../../harness/results/conformance-matrix.ts';
 import { runCli } from '../run-cli.ts';
 import { writeClientFaultModule } from './client-fault.ts';
 import { CLIENT_BUG_CLASSES, CLIENT_FAULTS } from './client-faults.ts';
