@@ -85,8 +85,12 @@ export default tseslint.config(
     ),
   },
   {
+    // bench/ uses proof/ (its targets, faults and results writer), never the other way round.
     files: ['proof/**'],
-    rules: forbid(['suites', 'test', 'cli', 'api'], 'proof/ may use server/, harness/ and reports/ only.'),
+    rules: forbid(
+      ['suites', 'test', 'cli', 'api', 'bench'],
+      'proof/ may use server/, harness/ and reports/ only; bench/ uses proof/, not the other way round.',
+    ),
   },
   {
     files: ['generators/**'],
@@ -107,14 +111,6 @@ export default tseslint.config(
     rules: forbid(
       ['runner', 'generators', 'suites', 'server', 'test', 'cli', 'proof', 'api'],
       'reports/ read harness types only.',
-    ),
-  },
-  {
-    // proof/ is used by bench/ (its targets, faults and results writer), never the other way round.
-    files: ['proof/**'],
-    rules: forbid(
-      ['suites', 'test', 'cli', 'api', 'bench'],
-      'proof/ may use server/, harness/ and reports/ only; bench/ uses proof/, not the other way round.',
     ),
   },
   {
