@@ -1,9 +1,10 @@
-import { applyOverlayAction } from './apply-overlay-action.ts';
 import { compareOperations, type OperationDifference } from './compare-operations.ts';
+import { applyContractOverlay } from './contract-overlay.ts';
 import type { Contract } from './load-contract.ts';
 import { loadOpenApi } from './load-openapi.ts';
 import { absoluteSpecLocation, readSpecSource } from './read-spec-location.ts';
 import { KVS_OPERATION_IDS, selectOperations } from './select-operations.ts';
+import { STORE_ALIAS_OPERATION_IDS } from './store-aliases.ts';
 
 /** One difference between a document and the shipped contract, with the overlay entry behind it. */
 export interface ExplainedDifference extends OperationDifference {
@@ -33,12 +34,12 @@ const keyOf = (difference: OperationDifference): string =>
 export async function diffAgainstContract(location: string, contract: Contract): Promise<ContractDiff> {
   const source = await readSpecSource(absoluteSpecLocation(location));
   const base = await loadOpenApi(source);
-  const { document } = selectOperations(base, KVS_OPERATION_IDS, source);
+  const { document } = selectOperations(base, [...KVS_OPERATION_IDS, ...STORE_ALIAS_OPERATION_IDS], source);
   const entries = contract.overlay.entries;
   const steps = [compareOperations(document, contract.document)];
   const entryMatches = new Map<string, number>();
   for (const entry of entries) {
-    entryMatches.set(entry.name, applyOverlayAction(document, entry));
+    entryMatches.set(entry.name, applyContractOverlay(document, [entry])[0] ?? 0);
     steps.push(compareOperations(document, contract.document));
   }
   const present = steps.map((step) => new Set(step.map(keyOf)));
