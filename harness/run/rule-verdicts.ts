@@ -129,7 +129,7 @@ export function judgeRules(
     );
     // A test that asked for what the run's target cannot give (--run-id) judged nothing by failing.
     const inapplicable = (outcome: TestOutcome): boolean =>
-      outcome.state === 'failed' && outcome.evidence?.notApplicable !== undefined;
+      outcome.state !== 'passed' && outcome.evidence?.notApplicable !== undefined;
     const failures = tests.filter(
       (outcome) =>
         recorded(outcome) ||
