@@ -1,3 +1,4 @@
+import type { OpenAPIV3 } from 'openapi-types';
 import { compareOperations, type OperationDifference } from './compare-operations.ts';
 import { applyContractOverlay } from './contract-overlay.ts';
 import type { Contract } from './load-contract.ts';
@@ -20,7 +21,20 @@ export interface ContractDiff {
   /** Per overlay entry, how many nodes of the given document its target selected. */
   readonly entryMatches: ReadonlyMap<string, number>;
   readonly unexplained: number;
+  /** The alias operations (STORE_ALIAS_OPERATION_IDS) each document has; those in both are compared. */
+  readonly aliasOperations: { readonly given: number; readonly ours: number; readonly compared: number };
 }
+
+/** The alias operations a document has, by operationId. */
+const aliasesOf = (document: OpenAPIV3.Document): Set<string> =>
+  new Set(
+    Object.values(document.paths ?? {}).flatMap((item) =>
+      Object.values(item ?? {}).flatMap((operation) => {
+        const id = (operation as { operationId?: unknown } | null)?.operationId;
+        return typeof id === 'string' && STORE_ALIAS_OPERATION_IDS.includes(id) ? [id] : [];
+      }),
+    ),
+  );
 
 const keyOf = (difference: OperationDifference): string =>
   `${difference.operationId}\u0000${difference.where}`;
@@ -66,5 +80,10 @@ export async function diffAgainstContract(location: string, contract: Contract):
     differences,
     entryMatches,
     unexplained: differences.filter((difference) => difference.explainedBy === undefined).length,
+    aliasOperations: {
+      given: aliasesOf(document).size,
+      ours: aliasesOf(contract.document).size,
+      compared: [...aliasesOf(document)].filter((id) => aliasesOf(contract.document).has(id)).length,
+    },
   };
 }

@@ -101,6 +101,7 @@ describe('contract diff', () => {
   it('explains every difference of the split shipped document by an overlay entry', async () => {
     const diff = await diffAgainstContract(join(SPLIT, 'openapi.yaml'), shipped);
     expect(diff.unexplained).toBe(0);
+    expect(diff.aliasOperations).toEqual({ given: 27, ours: 27, compared: 27 });
     // The alias operations are compared too: the overlay reaches them as it reaches their store operations.
     expect(diff.differences.map((d) => [d.operationId, d.where, d.mark, d.explainedBy])).toEqual(
       ['', 'actorRun_', 'actor_runs_last_', 'actorTask_runs_last_'].flatMap((prefix) => [
