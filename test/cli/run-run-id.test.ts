@@ -66,6 +66,11 @@ describe('kvs-conformance run --run-id', () => {
       expect(keys.body.data.items.map((item) => item.key)).toEqual(['INPUT']);
       // No store was created.
       expect(result.stdout).toContain('cleanup: 0 store(s) created by this run');
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `run store: the default store ${before.body.data.id} of run run-1 is kept; [1-9]\\d* record\\(s\\) this run wrote deleted, 0 left`,
+        ),
+      );
     } finally {
       await server.close();
     }
