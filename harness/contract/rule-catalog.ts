@@ -7,10 +7,10 @@ import {
   type ProfileSettings,
 } from './profile-catalog.ts';
 import { parseSourceCitations, type SourceCitation } from './source-citation.ts';
+import type { RuleId } from './rule-ids.ts';
 import type { YamlSource } from './yaml-source.ts';
 
-/** A rule id: `KVS-<AREA>-<NNN>`. */
-export type RuleId = `KVS-${string}-${number}`;
+export type { RuleId } from './rule-ids.ts';
 
 /** RFC 2119 level: a failed MUST fails the run; a failed SHOULD is reported only. */
 export type RuleLevel = 'MUST' | 'SHOULD';

@@ -2,6 +2,7 @@ import {
   judgeRules,
   loadContract,
   resolveProfileSettings,
+  type RuleId,
   type RunResult,
   type TestOutcome,
 } from '../../harness/index.ts';
@@ -10,7 +11,7 @@ import { buildReport, type ConformanceReport } from '../../reports/index.ts';
 const TOKEN = 'fixture-secret-token';
 
 /** A failing test outcome as the verdict reporter records it, with a recorded contract failure. */
-function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome {
+function failing(title: string, ruleId: RuleId): TestOutcome {
   return {
     title,
     file: 'suites/key-pagination.test.ts',
@@ -50,7 +51,7 @@ function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome 
 
 function passing(
   title: string,
-  rules: `KVS-${string}-${number}`[],
+  rules: RuleId[],
   observations: number[] = [],
 ): TestOutcome {
   return {
