@@ -31,9 +31,8 @@ export type {
   RuleReferenceEntry,
   RulesReference,
   SettingReferenceEntry,
+  SuiteTest,
 } from './contract/rules-reference.ts';
-export { scanSuiteTests } from './contract/scan-suite-tests.ts';
-export type { SuiteTest } from './contract/scan-suite-tests.ts';
 export { describeViolations } from './contract/schema-validator-factory.ts';
 export type { SchemaViolation } from './contract/schema-validator-factory.ts';
 export { HttpClient } from './http/http-client.ts';
@@ -91,6 +90,7 @@ export type {
   OperationVisibility,
   QuantileEstimate,
 } from './consistency/consistency-bench-result.ts';
+export { cites, it, type CitingOptions, type CitingTitle } from './worker/rule-test.ts';
 export { useConformance } from './worker/conformance-fixture.ts';
 export type { Conformance } from './worker/conformance-fixture.ts';
 export type { SuiteContext } from './worker/suite-context.ts';

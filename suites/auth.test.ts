@@ -1,8 +1,8 @@
 // KVS-AUTH: tokens. These rules need a target that requires a token: they run when the run has
 // one (the embedded server always gets one) and are skipped, with that reason, otherwise.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { expectRule, useConformance, type OperationCall } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { expectRule, useConformance, type OperationCall, it } from '../harness/index.ts';
 
 const kvs = await useConformance('auth');
 const { api, http, settings, context } = kvs;

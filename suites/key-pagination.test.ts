@@ -1,7 +1,7 @@
 // KVS-KEYS: listing a store's keys page by page with the exclusiveStartKey cursor.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { acceptsLimitAboveMax, expectRule, useConformance, type KeysPage } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { acceptsLimitAboveMax, expectRule, useConformance, type KeysPage, it } from '../harness/index.ts';
 import { keySetArbitrary, pageSizeArbitrary, recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('keys');

@@ -1,8 +1,8 @@
 // KVS-NOTFOUND: a missing store or record is a 404 with a not-found type over HTTP, and
 // `undefined` / `false` through apify-client — never a thrown error.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { expectRule, useConformance, type OperationCall } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { expectRule, useConformance, type OperationCall, it } from '../harness/index.ts';
 import { recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('notfound');

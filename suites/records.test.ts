@@ -1,13 +1,14 @@
 // KVS-RECORD: record values, keys, encodings and store metadata; KVS-SCHEMA-007 timestamps.
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   expectRule,
   readZipEntries,
   settingItems,
   useConformance,
   type StoreInfo,
+  it,
 } from '../harness/index.ts';
 import {
   invalidRecordKeyArbitrary,

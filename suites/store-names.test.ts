@@ -1,7 +1,7 @@
 // KVS-NAME: store names and get-or-create by name.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { expectRule, useConformance, type KeysPage, type StoreInfo } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { expectRule, useConformance, type KeysPage, type StoreInfo, it } from '../harness/index.ts';
 
 const kvs = await useConformance('name');
 const { api, http, contract, settings } = kvs;

@@ -1,5 +1,6 @@
 import type { CheckedContractFiles } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
+import type { RuleId } from '../contract/rule-ids.ts';
 import type { DriverSpec } from '../drivers/driver-registry.ts';
 import type { TestEvidence } from './test-evidence.ts';
 // vitest's task types (TaskMeta, augmented below) are complete only with its node-side types loaded;
@@ -49,5 +50,9 @@ declare module 'vitest' {
   }
   export interface TaskMeta {
     kvsEvidence?: TestEvidence;
+    /** The rules a suite test checks, declared with `cites(…)` (harness/worker/cites.ts). */
+    kvsRules?: readonly RuleId[];
+    /** The driver a client-family test runs through, declared with `cites.through(…)`. */
+    kvsDriver?: string;
   }
 }
