@@ -71,7 +71,9 @@ export async function collectSuiteTests(): Promise<SuiteTest[]> {
         const { kvsRules, kvsDriver } = test.meta();
         const file = module.relativeModuleId;
         if (!kvsRules?.length) {
-          problems.push(`${file}: "${test.name}" declares no rules (title it with its rule ids, or cites(…))`);
+          problems.push(
+            `${file}: "${test.name}" declares no rules (title it with its rule ids, or cites(…))`,
+          );
           continue;
         }
         const title = kvsDriver === undefined ? test.name : test.name.replace(`[${kvsDriver}]`, '[driver]');

@@ -1,6 +1,6 @@
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { buildRulesReference, type RulesReference } from '../harness/contract/rules-reference.ts';
-import { CLIENT_FAULTS, FAULT_MODES } from '../proof/fault-modes.ts';
+import { CLIENT_FAULTS, FAULT_MODES } from '../proof/faults/fault-modes.ts';
 import { renderRulesReferenceMarkdown } from '../reports/render-rules-reference.ts';
 import { collectSuiteTests } from './collect-suite-tests.ts';
 

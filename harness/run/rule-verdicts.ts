@@ -1,13 +1,15 @@
 import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ruleApplies, type ContractRule, type RuleId } from '../contract/rule-catalog.ts';
-import type { TestEvidence } from '../worker/test-evidence.ts';
+import type { PropertyFailure, TestEvidence } from '../worker/test-evidence.ts';
+
+export type { PropertyFailure } from '../worker/test-evidence.ts';
 
 /** One test's outcome, as the verdict reporter saw it. */
 export interface TestOutcome {
   readonly title: string;
   readonly file: string;
-  /** Rule ids the title cites. */
+  /** Rule ids the test declares in its meta (`cites`, harness/worker/rule-test.ts). */
   readonly rules: readonly RuleId[];
   readonly state: 'passed' | 'failed' | 'skipped';
   /** Why a skipped test was skipped, when its suite says so (a `(skipped: …)` note in its title path). */
@@ -22,29 +24,6 @@ export interface TestOutcome {
   readonly evidence: TestEvidence | undefined;
   /** For a failed property: fast-check's seed, path, shrunk counterexample and shrink count. */
   readonly property: PropertyFailure | undefined;
-}
-
-/** How fast-check reported a failed property (enough to replay it). */
-export interface PropertyFailure {
-  readonly seed: number;
-  readonly path: string;
-  readonly counterexample: string;
-  readonly shrinks: number;
-  /** How many generated cases ran before the first failing one (fast-check's "failed after N tests"). */
-  readonly runsUntilFailure: number;
-}
-
-/** Reads fast-check's seed, path, counterexample and shrink count out of a failure message. */
-export function parsePropertyFailure(message: string | undefined): PropertyFailure | undefined {
-  const replay = /\{ seed: (-?\d+), path: "([^"]*)"/.exec(message ?? '');
-  if (!replay) return undefined;
-  return {
-    seed: Number(replay[1]),
-    path: replay[2] ?? '',
-    counterexample: /Counterexample: (.*)/.exec(message ?? '')?.[1] ?? '',
-    shrinks: Number(/Shrunk (\d+) time/.exec(message ?? '')?.[1] ?? 0),
-    runsUntilFailure: Number(/failed after (\d+) tests/.exec(message ?? '')?.[1] ?? 0),
-  };
 }
 
 /**
@@ -83,17 +62,11 @@ export interface RuleVerdict {
   readonly failures: readonly TestOutcome[];
 }
 
-const TITLE_RULES = /KVS-[A-Z]+-\d{3}/g;
 const DRIVER_TAG = /\[([^\]\s]+)\]/;
 
 /** The driver a test ran through: its `[name]` tag; untagged tests are wire-level (http). */
 export function driverOfTest(title: string): string {
   return DRIVER_TAG.exec(title)?.[1] ?? 'http';
-}
-
-/** The rule ids a test title cites (at its start, before the sentence). */
-export function rulesInTitle(title: string): RuleId[] {
-  return (title.match(TITLE_RULES) ?? []) as RuleId[];
 }
 
 /**

@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readErrorEnvelope } from '../checks/response-checks.ts';
 import { HarnessError } from '../errors.ts';
+import { ContractViolationError } from '../failures.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../contract/profile-catalog.ts';
-import { ruleApplies, type RuleId } from '../contract/rule-catalog.ts';
+import { leadingRuleIds, ruleApplies, type RuleId } from '../contract/rule-catalog.ts';
 import { HttpApi } from '../drivers/http-api.ts';
 import { isClientDriver, type DriverInfo } from '../drivers/kvs-driver.ts';
 import { SHIPPED_DEVIATIONS } from '../config/resolve-run-options.ts';
@@ -20,6 +21,7 @@ import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.
 import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
 import { loadExpectedDeviations } from '../matrix/expected-deviations.ts';
 import type { SuiteContext } from '../worker/suite-context.ts';
+import { readSuiteIndex } from './suite-index.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 
 /**
@@ -42,18 +44,13 @@ export interface ReplayCase {
 }
 
 /**
- * The suite files (relative to CODE_ROOT) that can hold a test of the given rules: those whose
- * text names one of them. A run filtered to a few rules loads only these, not every suite file.
+ * The suite files (relative to CODE_ROOT) that hold a test of the given rules, by the suite index
+ * (the tests' rule metadata): a run filtered to a few rules loads only these, not every suite file.
  */
 function suiteFilesCiting(rules: ReadonlySet<string>): string[] {
-  const dir = join(CODE_ROOT, 'suites');
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(`.test.${CODE_EXTENSION}`))
-    .filter((name) => {
-      const text = readFileSync(join(dir, name), 'utf8');
-      return [...rules].some((rule) => text.includes(rule));
-    })
-    .map((name) => `suites/${name}`);
+  const index = readSuiteIndex();
+  const files = new Set([...rules].flatMap((rule) => index.get(rule as RuleId) ?? []));
+  return [...files].sort().map((file) => file.replace(/\.ts$/, `.${CODE_EXTENSION}`));
 }
 
 /** The run uses the default drivers (none given): they check the target, not a client under test. */
@@ -140,7 +137,11 @@ async function preflight(api: HttpApi, targetUrl: string): Promise<void> {
     .call('keyValueStores_get', { query: { limit: 1 }, unchecked: true })
     .catch((error: Error) => error);
   if (response instanceof Error) {
-    const reason = response.message.split('\n')[0]?.replace(/^\[KVS-[A-Z]+-\d{3}\] /, '') ?? 'no response';
+    // A contract failure carries its message as a value; any other error, its first line.
+    const reason =
+      response instanceof ContractViolationError
+        ? response.failure.message
+        : (response.message.split('\n')[0] ?? 'no response');
     throw new HarnessError('KVSC_TARGET_UNREACHABLE', `cannot reach ${targetUrl}: ${redact(reason)}`, {
       hint: 'check --target and that the server is running',
     });
@@ -281,7 +282,7 @@ export async function runConformance(
       const filtered = options.suite.length > 0 || options.rule.length > 0;
       // A run loads only the suite files that name its rules (a replay: the rules of its test).
       const include = suiteFilesCiting(
-        replay === undefined ? selected : new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)),
+        replay === undefined ? selected : new Set(leadingRuleIds(replay.test)),
       );
       // The conformance project is configured here, not in a config file: loading a config file
       // makes Vite bundle it next to itself, a write into the package that a read-only install forbids.

@@ -1,5 +1,5 @@
 import { it as vitestIt, type TestFunction } from 'vitest';
-import { RULE_ID_PATTERN } from '../contract/rule-catalog.ts';
+import { leadingRuleIds } from '../contract/rule-catalog.ts';
 import { RULE_IDS, type RuleId } from '../contract/rule-ids.ts';
 
 /** The test options that declare what a suite test checks: vitest keeps them in the task's meta. */
@@ -36,11 +36,9 @@ export type CitingTitle<T extends string> = T extends `${RuleId} ${infer Rest}`
 
 const CATALOG: ReadonlySet<string> = new Set(RULE_IDS);
 
-/** The rule ids a citing title starts with (its leading words of the form KVS-AREA-NNN). */
-function leadingRuleIds(title: string): RuleId[] {
-  const words = title.split(' ');
-  const count = words.findIndex((word) => !RULE_ID_PATTERN.test(word));
-  const ids = words.slice(0, count === -1 ? words.length : count);
+/** The rule ids a citing title starts with, each checked against the catalog. */
+function citedRuleIds(title: string): RuleId[] {
+  const ids = leadingRuleIds(title);
   const unknown = ids.find((id) => !CATALOG.has(id));
   if (ids.length === 0 || unknown !== undefined)
     throw new Error(
@@ -54,7 +52,7 @@ type CitingTest = <const T extends string>(title: T & CitingTitle<T>, fn: TestFu
 const citing =
   (register: (title: string, options: CitingOptions, fn: TestFunction) => void): CitingTest =>
   (title, fn) =>
-    register(title, cites(leadingRuleIds(title)), fn);
+    register(title, cites(citedRuleIds(title)), fn);
 
 /**
  * The suites' `it`: vitest's, with the rule ids the title starts with (checked against the catalog
