@@ -22,6 +22,8 @@ const QUICK_TESTS = [
   'test/server/consistency-simulator.test.ts',
   'test/server/directory-fsync.test.ts',
   'test/server/request-target.test.ts',
+  'test/harness/suite-index.test.ts',
+  'test/suites/no-dead-checks.test.ts',
 ];
 
 export default defineConfig({

@@ -56,12 +56,6 @@ describe.concurrent('KVS-RECORD: records', () => {
           expect: { ruleId: 'KVS-RECORD-002', status: [201], what: `writing new key ${recordKey}` },
         });
         expectRule(
-          put.status === 201,
-          'KVS-RECORD-002',
-          `writing new key ${recordKey} answered ${put.status}, expected 201`,
-          [put.exchange],
-        );
-        expectRule(
           writeBodyAllowed(put.body),
           'KVS-RECORD-002',
           `writing ${recordKey} answered the body ${JSON.stringify(put.body.toString().slice(0, 80))}; recordWriteBody ${String(settings.recordWriteBody)} allows ${settings.recordWriteBody === 'empty-object' ? 'exactly {}' : 'a JSON object or no body'}`,
@@ -192,12 +186,6 @@ describe.concurrent('KVS-RECORD: records', () => {
               body: ENCODERS[encoding](value),
               expect: { ruleId: 'KVS-RECORD-005', status: [200, 201], what: `a ${encoding} body` },
             });
-            expectRule(
-              put.status === 201 || put.status === 200,
-              'KVS-RECORD-005',
-              `a ${encoding} body answered ${put.status}`,
-              [put.exchange],
-            );
             // "a reader that does not accept that encoding": identity only (RFC 9110 §12.5.3: a request
             // without Accept-Encoding accepts any coding, so one must be sent).
             const get = await kvs.eventually(
@@ -244,12 +232,6 @@ describe.concurrent('KVS-RECORD: records', () => {
             },
           });
           expectRule(
-            put.status === 415,
-            'KVS-RECORD-006',
-            `Content-Encoding "${encoding}" answered ${put.status}, expected 415`,
-            [put.exchange],
-          );
-          expectRule(
             (await http.getRecord(store.id, recordKey)) === undefined,
             'KVS-RECORD-006',
             `the refused ${recordKey} was stored anyway`,
@@ -275,12 +257,6 @@ describe.concurrent('KVS-RECORD: records', () => {
             what: `valid key ${JSON.stringify(recordKey)}`,
           },
         });
-        expectRule(
-          put.status === 201 || put.status === 200,
-          'KVS-RECORD-007',
-          `valid key ${JSON.stringify(recordKey)} (${recordKey.length} chars) answered ${put.status}`,
-          [put.exchange],
-        );
         expectRule(
           (
             await kvs.eventually(
@@ -340,7 +316,7 @@ describe.concurrent('KVS-RECORD: records', () => {
           expect: { ruleId: 'KVS-RECORD-010', status: [200], what: `HEAD of existing ${recordKey}` },
         });
         expectRule(
-          head.status === 200 && head.body.length === 0,
+          head.body.length === 0,
           'KVS-RECORD-010',
           `HEAD of existing ${recordKey} answered ${head.status} with ${head.body.length} bytes`,
           [head.exchange],
@@ -350,12 +326,6 @@ describe.concurrent('KVS-RECORD: records', () => {
           recordKey,
           expect: { ruleId: 'KVS-RECORD-009', status: [204], what: `DELETE of ${recordKey}` },
         });
-        expectRule(
-          deleted.status === 204,
-          'KVS-RECORD-009',
-          `DELETE of ${recordKey} answered ${deleted.status}, expected 204`,
-          [deleted.exchange],
-        );
         expectRule(
           (await kvs.eventually(
             () => http.getRecord(store.id, recordKey),
