@@ -11,6 +11,7 @@ export type {
 } from './contract/contract-operation.ts';
 export type { ContractLimits } from './contract/contract-limits.ts';
 export { PROFILE_SETTING_NAMES, resolveProfileSettings, settingItems } from './contract/profile-catalog.ts';
+export { settingStatuses } from './contract/setting-statuses.ts';
 export { acceptsLimitAboveMax } from './contract/list-limit-expectation.ts';
 export type {
   ProfileCatalog,
@@ -45,7 +46,7 @@ export type { Exchange, RecordedRequest, RecordedResponse } from './http/exchang
 export { REDACTED_TOKEN, redactSecrets, secretRedactor } from './http/redact.ts';
 export { ContractViolationError, expectRule, failureEvidence } from './failures.ts';
 export type { Failure, FailureEvidence } from './failures.ts';
-export { RESPONSE_CHECKS, mediaTypeOf, runResponseChecks } from './checks/response-checks.ts';
+export { APIFY_STORE_ID, RESPONSE_CHECKS, mediaTypeOf, runResponseChecks } from './checks/response-checks.ts';
 export type { CheckInput, CheckViolation, ResponseCheck } from './checks/response-checks.ts';
 export { HttpApi, expectStatus } from './drivers/http-api.ts';
 export type { CallExpectation, CheckedResponse, OperationCall } from './drivers/http-api.ts';

@@ -2,14 +2,12 @@
 // one (the embedded server always gets one) and are skipped, with that reason, otherwise.
 import fc from 'fast-check';
 import { describe } from 'vitest';
-import { expectRule, useConformance, type OperationCall, it } from '../harness/index.ts';
+import { expectRule, settingStatuses, useConformance, type OperationCall, it } from '../harness/index.ts';
 
 const kvs = await useConformance('auth');
 const { api, http, settings, context } = kvs;
 const hasToken = context.token !== undefined;
-const wrongStatuses = { '401': [401], '403': [403], either: [401, 403] }[
-  String(settings.wrongTokenStatus)
-] ?? [401, 403];
+const wrongStatuses = settingStatuses(kvs.contract.profiles, settings, 'wrongTokenStatus');
 
 /** The calls without the zip download when the profile declares it absent (zipDownload false). */
 const withoutAbsentFeatures = (calls: [string, OperationCall][]): [string, OperationCall][] =>

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 import {
   expectRule,
+  mediaTypeOf,
   cites,
   isClientDriver,
   startScriptedServer,
@@ -56,8 +57,6 @@ const envelope = (answer: ErrorAnswer): ScriptedAnswer => [
   { error: { type: answer.type, message: answer.message } },
   { 'content-type': 'application/json' },
 ];
-
-const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
 
 /** Status and type as a typed client error carries them (`statusCode` as apify-client's ApifyApiError, or `status`). */
 function statusAndType(error: unknown): { status: unknown; type: unknown } {
@@ -358,7 +357,7 @@ for (const driver of clientDrivers) {
                 : [404, ''],
             );
             const read = await outcome(() => readValue(STORE, 'k'));
-            const type = mediaType(sample.contentType);
+            const type = mediaTypeOf(sample.contentType);
             const value = read.value?.value;
             const ok =
               type === 'application/json'

@@ -9,6 +9,7 @@ import { describe, it } from 'vitest';
 import {
   cites,
   expectRule,
+  mediaTypeOf,
   settingItems,
   useConformance,
   type DriverCapability,
@@ -27,7 +28,6 @@ const kvs = await useConformance('drivers');
 const { contract } = kvs;
 
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
 /** Properties through a driver write whole stores per case: a few cases keep a matrix run short. */
 const driverRuns = Math.min(kvs.context.runs, 5);
 
@@ -454,7 +454,7 @@ for (const driver of kvs.drivers) {
               if (record === undefined) await blameMiss(driver, store.id, key, sample.value.length);
               expectRule(
                 record?.value.equals(sample.value) === true &&
-                  mediaType(record.contentType) === mediaType(sample.contentType),
+                  mediaTypeOf(record.contentType) === mediaTypeOf(sample.contentType),
                 'KVS-RECORD-001',
                 `${driver.name}: wrote ${sample.value.length} bytes as ${sample.contentType} to ${key}, read ${String(record?.value.length)} bytes (${JSON.stringify(record?.value.toString('hex').slice(0, 80))}) as ${JSON.stringify(record?.contentType)}`,
               );
@@ -619,7 +619,7 @@ for (const driver of kvs.drivers) {
               ? Buffer.isBuffer(back?.value) && back.value.equals(value)
               : JSON.stringify(back?.value) === JSON.stringify(value) && typeof back?.value === typeof value;
             const typeKept =
-              contentType === undefined || mediaType(back?.contentType ?? '') === mediaType(contentType);
+              contentType === undefined || mediaTypeOf(back?.contentType ?? '') === mediaTypeOf(contentType);
             expectRule(
               back !== undefined && same && typeKept,
               'KVS-RECORD-014',

@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { describe } from 'vitest';
 import {
   expectRule,
+  mediaTypeOf,
   readZipEntries,
   settingItems,
+  settingStatuses,
   useConformance,
   type StoreInfo,
   it,
@@ -38,7 +40,6 @@ function writeBodyAllowed(body: Buffer): boolean {
 }
 
 const ENCODERS = { gzip: gzipSync, br: brotliCompressSync, deflate: deflateSync } as const;
-const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
 
 // Side by side (describe.concurrent): every test works on stores of its own, and an answer about
 // one store does not depend on another, so the order of the tests cannot change a verdict.
@@ -73,7 +74,7 @@ describe.concurrent('KVS-RECORD: records', () => {
           [put.exchange, get.exchange],
         );
         expectRule(
-          mediaType(get.headers['content-type'] ?? '') === mediaType(contentType),
+          mediaTypeOf(get.headers['content-type'] ?? '') === mediaTypeOf(contentType),
           'KVS-RECORD-001',
           `${recordKey} was written as ${contentType} and read back as ${get.headers['content-type']}`,
           [get.exchange],
@@ -84,9 +85,7 @@ describe.concurrent('KVS-RECORD: records', () => {
 
   it(`KVS-RECORD-003 an overwrite answers as recordOverwriteStatus says and replaces the value`, async () => {
     const store = await kvs.newStore('overwrite');
-    const allowed = { '201': [201], '200': [200], either: [200, 201] }[
-      String(settings.recordOverwriteStatus)
-    ] ?? [200, 201];
+    const allowed = settingStatuses(contract.profiles, settings, 'recordOverwriteStatus');
     await fc.assert(
       fc.asyncProperty(
         key,
@@ -124,9 +123,7 @@ describe.concurrent('KVS-RECORD: records', () => {
 
   it('KVS-RECORD-004 POST record stores exactly as PUT does, on new and on existing keys', async () => {
     const store = await kvs.newStore('post');
-    const overwriteStatuses = { '201': [201], '200': [200], either: [200, 201] }[
-      String(settings.recordOverwriteStatus)
-    ] ?? [200, 201];
+    const overwriteStatuses = settingStatuses(contract.profiles, settings, 'recordOverwriteStatus');
     await fc.assert(
       fc.asyncProperty(
         key,
@@ -152,7 +149,7 @@ describe.concurrent('KVS-RECORD: records', () => {
             (record) => record?.value.equals(value) === true,
           );
           expectRule(
-            read?.value.equals(value) === true && mediaType(read.contentType) === mediaType(contentType),
+            read?.value.equals(value) === true && mediaTypeOf(read.contentType) === mediaTypeOf(contentType),
             'KVS-RECORD-004',
             `POSTed ${existing ? 'existing' : 'new'} ${recordKey} reads back ${read ? `${read.value.length} bytes as ${read.contentType}` : 'nothing'}, not the ${value.length} bytes of ${contentType} written`,
             [post.exchange],

@@ -9,7 +9,7 @@ import { StoreCommand } from './support/stateful/store-command.ts';
 
 const kvs = await useConformance('state');
 const { api, contract, settings, context } = kvs;
-const modelSettings = modelSettingsOf(settings, contract.limits);
+const modelSettings = modelSettingsOf(settings, contract);
 const commands = fc.commands(
   storeCommandArbitraries(contract.limits).map((arbitrary) =>
     arbitrary.map((spec) => new StoreCommand(spec)),
