@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
-import { readSuiteIndex } from '../../harness/run/suite-index.ts';
+import { readSuiteIndex } from '../../runner/suite-index.ts';
 import { it as citingIt } from '../../harness/worker/rule-test.ts';
 
 describe('the suite index', () => {

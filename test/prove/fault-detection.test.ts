@@ -4,7 +4,7 @@
 // test/suites/reference-sweep.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
-import { readSuiteIndex } from '../../harness/run/suite-index.ts';
+import { readSuiteIndex } from '../../runner/suite-index.ts';
 import { isClientFault, type ClientFault } from '../../proof/faults/client-fault.ts';
 import { CLIENT_FAULTS, FAULT_MODES, type FaultMode } from '../../proof/faults/fault-modes.ts';
 import { detectClientFault, detectFault } from '../../proof/faults/detect-fault.ts';

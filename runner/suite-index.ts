@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { RuleId } from '../contract/rule-ids.ts';
-import { RULES_REFERENCE_JSON_FILE } from '../contract/rules-reference-location.ts';
-import type { RulesReference } from '../contract/rules-reference.ts';
+import type { RuleId } from '../harness/contract/rule-ids.ts';
+import { RULES_REFERENCE_JSON_FILE } from '../harness/contract/rules-reference-location.ts';
+import type { RulesReference } from '../harness/contract/rules-reference.ts';
 
 /**
  * The suite files holding a test of each rule, as the tests' meta declares them (`cites`): read
