@@ -41,7 +41,9 @@ describe('the fault catalog proves every rule', async () => {
   const targeted = new Set(faults.flatMap((fault) => fault.targets));
 
   it.each([...contract.rules.keys()])('%s is cited by a suite test and targeted by a fault mode', (id) => {
-    expect(citedRules.get(id)?.length ?? 0, `no test in suites/ cites ${id} (in its meta)`).toBeGreaterThan(0);
+    expect(citedRules.get(id)?.length ?? 0, `no test in suites/ cites ${id} (in its meta)`).toBeGreaterThan(
+      0,
+    );
     expect(targeted.has(id), `no fault mode in proof/faults/ targets ${id}`).toBe(true);
   });
 

@@ -49,11 +49,7 @@ function failing(title: string, ruleId: RuleId): TestOutcome {
   };
 }
 
-function passing(
-  title: string,
-  rules: RuleId[],
-  observations: number[] = [],
-): TestOutcome {
+function passing(title: string, rules: RuleId[], observations: number[] = []): TestOutcome {
   return {
     title,
     file: 'suites/consistency.test.ts',
