@@ -24,6 +24,7 @@ const QUICK_TESTS = [
   'test/server/request-target.test.ts',
   'test/harness/suite-index.test.ts',
   'test/suites/no-dead-checks.test.ts',
+  'test/suites/every-operation-call.test.ts',
 ];
 
 export default defineConfig({
