@@ -17,7 +17,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
  * as vitest collects them (the files are loaded, no test runs and no request is sent). The run
  * context asks for every optional family (a token, the client contract, clients under test) so
  * that every test registers; a test run once per driver is listed once, its driver shown as
- * `[driver]`. Fails on a test that declares no rules, or on a suite file that does not load.
+ * `[driver]`. Fails on a test that declares no rules, on one whose title does not start with the
+ * rules it declares, or on a suite file that does not load.
  */
 export async function collectSuiteTests(): Promise<SuiteTest[]> {
   const contract = await loadContract();
@@ -76,6 +77,11 @@ export async function collectSuiteTests(): Promise<SuiteTest[]> {
           );
           continue;
         }
+        // The title starts with the declared ids for people (and vitest's name filter): never others.
+        if (!test.name.startsWith(`${kvsRules.join(' ')} `))
+          problems.push(
+            `${file}: "${test.name}" does not start with the rules its meta declares (${kvsRules.join(' ')})`,
+          );
         const title = kvsDriver === undefined ? test.name : test.name.replace(`[${kvsDriver}]`, '[driver]');
         tests.set(`${file}\n${title}`, { file, title, rules: kvsRules });
       }
