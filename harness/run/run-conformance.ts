@@ -80,6 +80,11 @@ export interface RunResult {
   /** Errors outside any test; a run with any is a tool error (exit 2). */
   readonly runErrors: readonly string[];
   readonly cleanup: CleanupResult;
+  /**
+   * Requests sent outside the tests (each test's own are in its evidence): by the suite files'
+   * set-up and clean-up, and by the runner (the target check before the suites, the last cleanup).
+   */
+  readonly requests?: { readonly suiteFiles: number; readonly runner: number };
   /** True when the run was stopped by SIGINT/SIGTERM. */
   readonly interrupted: boolean;
 }
@@ -221,7 +226,11 @@ export async function runConformance(
     timeoutMs: options.timeoutMs,
     maxResponseBytes: options.maxResponseBytes,
     connections: 4,
+    onSend: () => {
+      runnerRequests += 1;
+    },
   });
+  let runnerRequests = 0;
   const api = new HttpApi(contract, client);
   try {
     await preflight(api, targetUrl);
@@ -344,7 +353,11 @@ export async function runConformance(
         [stdout, stderr].map((stream) => new Promise<void>((done) => stream.end(() => done()))),
       );
     }
-    const cleanup = await deleteRunStores(api, journalFile, storePrefix);
+    // One pass: the stores the suite files did not delete; the store list only when the journal
+    // cannot vouch for every store (an unsettled create, an interrupted or broken-off run).
+    const cleanup = await deleteRunStores(api, journalFile, storePrefix, {
+      mayHaveUnjournaled: interrupted || reporter.runErrors.length > 0,
+    });
     // The journal is only needed while some store of the run may be left.
     if (cleanup.left.length === 0 && cleanup.problems.length === 0) rmSync(journalFile, { force: true });
     return {
@@ -377,6 +390,7 @@ export async function runConformance(
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,
+      requests: { suiteFiles: reporter.fileRequests, runner: runnerRequests },
       interrupted,
     };
   } finally {

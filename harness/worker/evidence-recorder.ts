@@ -10,7 +10,7 @@ const isRecord = (value: unknown): value is SerializedError => typeof value === 
 
 /**
  * Collects what one test leaves for the report — operation × status coverage, consistency
- * observations and watches — and, when the test ends, takes its contract failure off the test's
+ * observations and watches, the requests it sent — and, when the test ends, takes its contract failure off the test's
  * final error. One recorder per test (the suite fixture makes them): nothing is kept at module level.
  */
 export class EvidenceRecorder {
@@ -18,6 +18,12 @@ export class EvidenceRecorder {
   readonly #observations: ObservationEvidence[] = [];
   readonly #watches: WatchEvidence[] = [];
   readonly #violations = new Map<string, FailureEvidence>();
+  #requests = 0;
+
+  /** Notes one request the test sent (counted at the HTTP client, answered or not). */
+  noteRequest(): void {
+    this.#requests += 1;
+  }
 
   /** Notes an answered exchange for the spec coverage. */
   noteCoverage(operationId: string, status: number): void {
@@ -52,6 +58,7 @@ export class EvidenceRecorder {
     this.#coverage.clear();
     this.#observations.length = 0;
     this.#watches.length = 0;
+    this.#requests = 0;
   }
 
   /**
@@ -75,6 +82,7 @@ export class EvidenceRecorder {
       coverage: [...this.#coverage],
       observations: [...this.#observations],
       watches: [...this.#watches],
+      requests: this.#requests,
       ...(failure ? { failure } : {}),
       ...(this.#violations.size > 0 ? { violations: [...this.#violations.values()] } : {}),
     };

@@ -49,5 +49,7 @@ declare module 'vitest' {
   }
   export interface TaskMeta {
     kvsEvidence?: TestEvidence;
+    /** On a suite file: the requests it sent outside any test (its set-up and its store clean-up). */
+    kvsFileRequests?: number;
   }
 }

@@ -23,6 +23,8 @@ export interface TestEvidence {
   readonly coverage: readonly string[];
   readonly observations: readonly ObservationEvidence[];
   readonly watches: readonly WatchEvidence[];
+  /** Requests the test sent through the harness's HTTP client (absent from evidence of older versions). */
+  readonly requests?: number;
   /** The contract failure behind the test's final error, when it is one. */
   readonly failure?: FailureEvidence;
   /**
