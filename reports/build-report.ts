@@ -127,7 +127,10 @@ export function buildReport(input: ReportInput): ConformanceReport {
       durationMs: test.durationMs,
       ...(test.evidence?.requests === undefined ? {} : { requests: test.evidence.requests }),
     })),
-    requests: verdict.tests.reduce((sum, test) => sum + (test.evidence?.requests ?? 0), 0),
+    // Counted when the run counted (evidence of older workers has none).
+    ...(verdict.tests.some((test) => test.evidence?.requests !== undefined)
+      ? { requests: verdict.tests.reduce((sum, test) => sum + (test.evidence?.requests ?? 0), 0) }
+      : {}),
     failures: verdict.failures.map((test): ReportFailure => {
       // The test's own failure, or the violation it recorded on this rule while it went on.
       const failure =
