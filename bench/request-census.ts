@@ -74,7 +74,7 @@ async function census(root: string): Promise<Census> {
       ))
         byRoute.set(route, (byRoute.get(route) ?? 0) + count);
   const created = /cleanup: (\d+) store\(s\) created/.exec(stdout)?.[1];
-  const verdict = /^kvs-conformance: (.*)$/m.exec(stdout)?.[1] ?? '(no verdict line)';
+  const verdict = /^kvs-conformance: ((?:PASS|FAIL|INCOMPLETE).*)$/m.exec(stdout)?.[1] ?? '(no verdict line)';
   const reportFile = join(out, 'report.json');
   const report = existsSync(reportFile)
     ? (JSON.parse(readFileSync(reportFile, 'utf8')) as { rules: { id: string; requests?: number }[] })
