@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeResultsSection } from './write-results-section.ts';
+import { writeResultsSection } from '../proof/write-results-section.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(HERE, 'request-census-preload.ts');
