@@ -72,8 +72,11 @@ export function readRunJournal(journalFile: string): RunJournal {
     if (entry.sent === true) unsettled += 1;
     if (entry.settled === true) unsettled -= 1;
     if (typeof entry.deleted === 'string') deleted.add(entry.deleted);
-    if (typeof entry.id === 'string')
+    if (typeof entry.id === 'string') {
       byId.set(entry.id, { id: entry.id, name: typeof entry.name === 'string' ? entry.name : null });
+      // Created again after a delete: the store is there again.
+      deleted.delete(entry.id);
+    }
   }
   return { created: [...byId.values()], deleted, unsettled: Math.max(0, unsettled) };
 }

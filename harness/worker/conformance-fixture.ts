@@ -145,12 +145,15 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   /** Stores of this file whose delete was answered 204 or 404: never deleted again. */
   const deleted = new Set<string>();
   const journal = (store: { readonly id: string; readonly name: string | null }, settles = false): void => {
-    if (created.has(store.id)) {
+    // An id answered again after its delete (a target that re-creates a store under its old id)
+    // is a store to delete again: journaled anew, after its delete line.
+    if (created.has(store.id) && !deleted.has(store.id)) {
       if (settles) recordCreateSettled(context.journalFile);
       return;
     }
     recordCreatedStore(context.journalFile, store, settles);
     created.add(store.id);
+    deleted.delete(store.id);
   };
   // Every request is counted for the test that sent it; one sent outside a test (file set-up and
   // clean-up) for the file.

@@ -2,6 +2,8 @@
 // not deleted again, the store list is read only when the journal cannot vouch for every store the
 // run made, and nothing is ever deleted that the journal does not hold.
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +121,24 @@ describe('deleteRunStores', () => {
     }
   });
 
+  it('deletes a store again that a create answered after its delete', async () => {
+    const { api, close } = countingApi();
+    try {
+      const journal = journalFile();
+      const id = await create(api, 'kvsc-aaaa0004-again');
+      recordCreatedStore(journal, { id, name: 'kvsc-aaaa0004-again' });
+      recordDeletedStore(journal, id);
+      // A target that re-creates a deleted store under its old id: the journal holds it again.
+      recordCreatedStore(journal, { id, name: 'kvsc-aaaa0004-again' });
+      expect(readRunJournal(journal).deleted.size).toBe(0);
+      const result = await deleteRunStores(api, journal, 'kvsc-aaaa0004-');
+      expect(result).toMatchObject({ created: 1, deleted: 1, left: [], requests: 1 });
+      expect((await api.call('keyValueStore_get', { storeId: id, unchecked: true })).status).toBe(404);
+    } finally {
+      await close();
+    }
+  });
+
   it('lists the stores when the caller cannot vouch for the journal (an interrupted run)', async () => {
     const { api, sent, close } = countingApi();
     try {
@@ -129,6 +149,93 @@ describe('deleteRunStores', () => {
       expect(sent).toEqual(['GET /v2/key-value-stores']);
     } finally {
       await close();
+    }
+  });
+
+  /**
+   * A target whose store list (the cleanup's listing) answers `list(offset)`; every other request
+   * 404. Notes every request as `METHOD path`.
+   */
+  async function hostileList(
+    list: (offset: number) => string,
+  ): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+    const seen: string[] = [];
+    const server: Server = createServer((request, response) => {
+      seen.push(`${request.method} ${request.url?.split('?')[0] ?? ''}`);
+      const url = new URL(request.url ?? '/', 'http://x');
+      if (request.method === 'GET' && url.pathname === '/v2/key-value-stores') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(list(Number(url.searchParams.get('offset') ?? 0)));
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      seen,
+      close: () => new Promise((done) => server.close(() => done())),
+    };
+  }
+
+  const page = (items: unknown[], total: number, offset = 0): string =>
+    JSON.stringify({ data: { items, total, offset, limit: 1000, count: items.length } });
+
+  it.each([
+    {
+      name: 'evil ids in the listing are reported, never deleted',
+      list: () =>
+        page(
+          ['..', '.', '~evil', 'AAAAAAAAAAAAAAAAB'].map((id, i) => ({ id, name: `kvsc-bbbb0001-x${i}` })),
+          4,
+        ),
+      left: 4,
+      problem: undefined,
+    },
+    {
+      name: 'a listing that ignores offset is abandoned',
+      list: () => page([{ id: 'AAAAAAAAAAAAAAAAC', name: 'other' }], 1_000_000),
+      left: 0,
+      problem: 'ignores offset',
+    },
+    {
+      name: 'an endless listing is abandoned after its page budget',
+      list: (offset: number) =>
+        page(
+          Array.from({ length: 1000 }, (_, i) => ({ id: `id-${offset + i}`, name: null })),
+          1_000_000_000,
+          offset,
+        ),
+      left: 0,
+      problem: 'did not end after 20 pages',
+    },
+    { name: 'a listing that is not JSON', list: () => '<<not json>>', left: 0, problem: 'is not JSON' },
+    {
+      name: 'a listing without an items array',
+      list: () => '{"data":{"items":{}}}',
+      left: 0,
+      problem: 'has no items array',
+    },
+  ])('hostile listing: $name', async ({ list, left, problem }) => {
+    const target = await hostileList(list);
+    const client = new HttpClient({
+      baseUrl: target.url,
+      token: TOKEN,
+      timeoutMs: 10_000,
+      maxResponseBytes: 1 << 24,
+      connections: 2,
+    });
+    try {
+      const result = await deleteRunStores(new HttpApi(contract, client), journalFile(), 'kvsc-bbbb0001-', {
+        mayHaveUnjournaled: true,
+      });
+      expect(result.left).toHaveLength(left);
+      for (const store of result.left) expect(store.reason).toContain('not in its journal: not deleted');
+      if (problem === undefined) expect(result.problems).toEqual([]);
+      else expect(result.problems.join('\n')).toContain(problem);
+      expect(target.seen.filter((line) => !line.startsWith('GET '))).toEqual([]);
+      expect(target.seen.length).toBeLessThanOrEqual(20);
+    } finally {
+      await client.close();
+      await target.close();
     }
   });
 });
