@@ -56,6 +56,7 @@ export function apifyClientVersionDriver(
       timeoutMs: context.timeoutMs,
       maxResponseBytes: context.maxResponseBytes,
       maxRetries: context.maxRetries,
+      ...(context.onRequest ? { onRequest: context.onRequest } : {}),
       clientClass,
       info: {
         name: version === undefined ? PACKAGE : `${PACKAGE}@${version}`,
