@@ -103,13 +103,12 @@ export { KvsModel } from './contract/model/kvs-model.ts';
 export type {
   CreateOutcome,
   DeleteRecordOutcome,
-  KeyView,
   ModelStore,
   RenameOutcome,
   WriteOutcome,
 } from './contract/model/kvs-model.ts';
 export { RecordHistory } from './contract/model/record-history.ts';
-export type { ModelRecord } from './contract/model/record-history.ts';
+export type { ModelRecord, PendingChange } from './contract/model/record-history.ts';
 export { modelSettingsOf } from './contract/model/model-settings.ts';
 export type { ModelSettings } from './contract/model/model-settings.ts';
 export { judgeKeysPage } from './contract/model/judge-keys-page.ts';
@@ -118,10 +117,10 @@ export { judgeStoreList } from './contract/model/judge-store-list.ts';
 export type { JudgedStoreList } from './contract/model/judge-store-list.ts';
 export type { ModelViolation } from './contract/model/model-violation.ts';
 export { utf8Order } from './contract/model/utf8-order.ts';
-export { KeyHistory, type AllowedKeyState } from './consistency/key-history.ts';
+export { keyViewsOf, type KeyView } from './contract/model/key-views.ts';
 export {
   judgeKeyListing,
   type ListingJudgement,
   type ListingRange,
-} from './consistency/judge-key-listing.ts';
+} from './contract/model/judge-key-listing.ts';
 export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './results/rule-verdict.ts';

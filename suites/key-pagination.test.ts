@@ -5,10 +5,13 @@ import {
   acceptsLimitAboveMax,
   expectRule,
   judgeKeyListing,
-  KeyHistory,
+  keyViewsOf,
+  RecordHistory,
   useConformance,
   utf8Order,
   type KeysPage,
+  type ListingJudgement,
+  type ListingRange,
   it,
 } from '../harness/index.ts';
 import { keySetArbitrary, pageSizeArbitrary, recordKeyArbitrary } from '../generators/index.ts';
@@ -17,6 +20,38 @@ const kvs = await useConformance('keys');
 const { http, api, contract, settings, windowMs } = kvs;
 const maxLimit = contract.limits.keysMaxLimit;
 
+/** Every key a test wrote to one store, with the history of its writes (their times included). */
+type KeyHistory = Map<string, RecordHistory>;
+
+/**
+ * Sends a write of `value` to `key` and notes it in `history` with the times it was sent and
+ * acknowledged (a write that fails stays in flight for good: it may or may not have happened).
+ */
+async function noteWrite<T>(
+  history: KeyHistory,
+  key: string,
+  record: { readonly value: Buffer; readonly contentType: string },
+  send: () => Promise<T>,
+): Promise<T> {
+  const writes = history.get(key) ?? new RecordHistory();
+  history.set(key, writes);
+  const pending = writes.begin(record, performance.now());
+  const result = await send();
+  pending.ack(performance.now());
+  return result;
+}
+
+/** A listing sent at `sentAt` and answered at `answeredAt`, judged against the states the window allows. */
+function judgeListing(
+  history: KeyHistory,
+  listed: readonly { readonly key: string; readonly size?: number }[],
+  range: ListingRange,
+  sentAt: number,
+  answeredAt: number,
+): ListingJudgement {
+  return judgeKeyListing(keyViewsOf(history, sentAt, windowMs, answeredAt), listed, range);
+}
+
 /**
  * A new store holding `keys`, each with a value of a length derived from the key, and the history
  * of those writes: listings are judged against the states the window allows (judgeKeyListing), so
@@ -24,11 +59,13 @@ const maxLimit = contract.limits.keysMaxLimit;
  */
 async function storeWith(keys: readonly string[]): Promise<{ storeId: string; history: KeyHistory }> {
   const store = await kvs.newStore('keys');
-  const history = new KeyHistory(windowMs);
+  const history: KeyHistory = new Map();
   await Promise.all(
     keys.map((key) => {
       const value = Buffer.from(key.repeat(1 + (key.length % 3)));
-      return history.write(key, value.length, () => http.setRecord(store.id, key, value, 'text/plain'));
+      return noteWrite(history, key, { value, contentType: 'text/plain' }, () =>
+        http.setRecord(store.id, key, value, 'text/plain'),
+      );
     }),
   );
   return { storeId: store.id, history };
@@ -67,7 +104,7 @@ async function walk(
   requestedLimit: number | undefined,
   prefix?: string,
 ): Promise<{ seen: string[]; complete: boolean }> {
-  const expected = history.keys().filter((key) => prefix === undefined || key.startsWith(prefix));
+  const expected = [...history.keys()].filter((key) => prefix === undefined || key.startsWith(prefix));
   const seen: string[] = [];
   let complete = true;
   let cursor: string | undefined;
@@ -134,7 +171,7 @@ async function walk(
     // from the cursor to its last key; what must or may remain after that, for isTruncated ("keys
     // remain after the page").
     const end = pageKeys.at(-1) ?? cursor;
-    const judged = judgeKeyListing(
+    const judged = judgeListing(
       history,
       pageKeys.map((key) => ({ key })),
       {
@@ -244,7 +281,7 @@ describe.concurrent('KVS-KEYS: key listing', () => {
               const listed = response.json<{ data: KeysPage }>().data.items.map((item) => item.key);
               // Every listed key after the start, in order; against the window's states, none missing
               // and none never written (under strong: exactly the keys after the start).
-              const judged = judgeKeyListing(
+              const judged = judgeListing(
                 history,
                 listed.map((key) => ({ key })),
                 { after: start },
@@ -294,19 +331,25 @@ describe.concurrent('KVS-KEYS: key listing', () => {
   });
 
   it('KVS-KEYS-008 each listed size equals the byte length of the stored value', async () => {
+    let shared: { readonly id: string; readonly history: KeyHistory } | undefined;
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(fc.tuple(recordKeyArbitrary(contract.limits, 10), fc.uint8Array({ maxLength: 300 })), {
           selector: ([key]) => key,
           maxLength: 10,
         }),
-        async (records) => {
-          const store = await kvs.newStore('sizes');
-          const history = new KeyHistory(windowMs);
+        async (drawn) => {
+          // The cases share a store, each on new keys of its own (a namespace per case), until its
+          // listing would not fit one page: every listing is judged on every key of the store, this
+          // case's and earlier ones', against one history of their writes.
+          if (shared === undefined || shared.history.size + drawn.length > maxLimit)
+            shared = { id: (await kvs.newStore('sizes')).id, history: new Map() };
+          const store = shared;
+          const records = drawn.map(([key, value]) => [kvs.freshKey(key), Buffer.from(value)] as const);
           await Promise.all(
             records.map(([key, value]) =>
-              history.write(key, value.length, () =>
-                http.setRecord(store.id, key, Buffer.from(value), 'application/octet-stream'),
+              noteWrite(store.history, key, { value, contentType: 'application/octet-stream' }, () =>
+                http.setRecord(store.id, key, value, 'application/octet-stream'),
               ),
             ),
           );
@@ -319,7 +362,7 @@ describe.concurrent('KVS-KEYS: key listing', () => {
               const response = await api.call('keyValueStore_keys_get', { storeId: store.id });
               const answeredAt = performance.now();
               const items = response.json<{ data: KeysPage }>().data.items;
-              const judged = judgeKeyListing(history, items, {}, sentAt, answeredAt);
+              const judged = judgeListing(store.history, items, {}, sentAt, answeredAt);
               const [wrong] = judged.wrongSizes;
               expectRule(
                 wrong === undefined,
@@ -395,7 +438,7 @@ describe.concurrent('KVS-KEYS: key listing', () => {
               }
               // Once each, in order, and against the window's states nothing missing and nothing
               // never written (under strong: exactly the keys).
-              const judged = judgeKeyListing(
+              const judged = judgeListing(
                 history,
                 seen.map((key) => ({ key })),
                 {},

@@ -1,4 +1,5 @@
-import type { KeyView } from './kvs-model.ts';
+import { judgeKeyListing } from './judge-key-listing.ts';
+import type { KeyView } from './key-views.ts';
 import type { ModelViolation } from './model-violation.ts';
 import { utf8Order } from './utf8-order.ts';
 
@@ -21,9 +22,10 @@ export interface JudgedKeysPage {
 
 /**
  * Judges one page of keys against what the model allows (`views`: every key the store may show,
- * in UTF-8 binary order, with its possible states; `deletedKeys`: keys deleted from this store).
- * Under `strong` each key has one state, so exactly one page is right; under `eventual` a key
- * changed within the window may be listed or not, with either size.
+ * from keyViewsOf; `deletedKeys`: keys deleted from this store): the page's own fields, order and
+ * cursors, and its keys and sizes by judgeKeyListing. Under `strong` each key has one state, so
+ * exactly one page is right; under `eventual` a key changed within the window may be listed or
+ * not, with either size.
  */
 export function judgeKeysPage(
   views: readonly KeyView[],
@@ -49,7 +51,6 @@ export function judgeKeysPage(
       'KVS-KEYS-006',
       `exclusiveStartKey echoed as ${JSON.stringify(page.exclusiveStartKey)}, sent ${JSON.stringify(cursor ?? null)}`,
     );
-  const byKey = new Map(views.map((view) => [view.key, view]));
   let previous: string | undefined;
   for (const item of page.items) {
     if (cursor !== undefined && utf8Order(item.key, cursor) <= 0)
@@ -65,47 +66,33 @@ export function judgeKeysPage(
     if (previous !== undefined && utf8Order(previous, item.key) >= 0)
       fail('KVS-KEYS-002', `key ${JSON.stringify(item.key)} listed after ${JSON.stringify(previous)}`);
     previous = item.key;
-    const view = byKey.get(item.key);
-    if (!view) {
-      if (deletedKeys.has(item.key))
-        fail('KVS-RECORD-009', `deleted key ${JSON.stringify(item.key)} is still listed`);
-      else
-        fail(
-          'KVS-STATE-002',
-          `key ${JSON.stringify(item.key)} is listed but was never written to this store`,
-        );
-      continue;
-    }
-    const sizes = view.states.flatMap((state) => (state ? [state.value.length] : []));
-    if (!sizes.includes(item.size))
-      fail(
-        'KVS-KEYS-008',
-        `key ${JSON.stringify(item.key)} is listed with size ${item.size}; its value has ${sizes.join(' or ')} bytes`,
-      );
   }
-  const listed = new Set(page.items.map((item) => item.key));
-  const inRange = views.filter(
-    (view) => view.key.startsWith(prefix) && (cursor === undefined || utf8Order(view.key, cursor) > 0),
-  );
+  // Keys up to the last listed one belong on this page; past it only when the page is not full and
+  // not truncated (a full page claiming to be the last is KVS-KEYS-003 below).
   const last = page.items.at(-1)?.key;
-  const certain = (view: KeyView): boolean => view.states.every((state) => state !== undefined);
-  for (const view of inRange) {
-    // Keys up to the last listed one belong on this page; past it only when the page is not full
-    // and not truncated (a full page claiming to be the last is KVS-KEYS-003 below).
-    const covered =
-      (last !== undefined && utf8Order(view.key, last) <= 0) ||
-      (!page.isTruncated && page.items.length < expectedLimit);
-    if (covered && certain(view) && !listed.has(view.key))
-      fail(
-        query.prefix === undefined ? 'KVS-KEYS-001' : 'KVS-KEYS-007',
-        `key ${JSON.stringify(view.key)} of the store is missing from the page`,
-      );
-  }
+  const full = page.isTruncated || page.items.length >= expectedLimit;
+  const judged = judgeKeyListing(views, page.items, {
+    after: cursor,
+    prefix: query.prefix,
+    through: full ? (last ?? cursor ?? '') : undefined,
+  });
+  for (const key of judged.unexpected)
+    if (deletedKeys.has(key)) fail('KVS-RECORD-009', `deleted key ${JSON.stringify(key)} is still listed`);
+    else fail('KVS-STATE-002', `key ${JSON.stringify(key)} is listed but was never written to this store`);
+  for (const { key, size, allowed } of judged.wrongSizes)
+    fail(
+      'KVS-KEYS-008',
+      `key ${JSON.stringify(key)} is listed with size ${size}; its value has ${allowed.join(' or ')} bytes`,
+    );
+  for (const key of judged.missing)
+    fail(
+      query.prefix === undefined ? 'KVS-KEYS-001' : 'KVS-KEYS-007',
+      `key ${JSON.stringify(key)} of the store is missing from the page`,
+    );
   // KVS-KEYS-003: isTruncated is true exactly when keys remain after the page.
-  const after = inRange.filter((view) => last === undefined || utf8Order(view.key, last) > 0);
-  if (page.isTruncated && !after.some((view) => !listed.has(view.key)))
+  if (page.isTruncated && judged.mustRemain + judged.mayRemain === 0)
     fail('KVS-KEYS-003', `isTruncated is true but no key remains after ${JSON.stringify(last ?? null)}`);
-  if (!page.isTruncated && page.items.length >= expectedLimit && after.some(certain))
+  if (!page.isTruncated && full && judged.mustRemain > 0)
     fail('KVS-KEYS-003', `isTruncated is false but keys remain after ${JSON.stringify(last ?? null)}`);
   // KVS-KEYS-004 / KVS-KEYS-005: the cursor to the next page.
   if (page.isTruncated && page.nextExclusiveStartKey !== last)

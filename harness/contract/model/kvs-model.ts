@@ -1,6 +1,6 @@
+import { keyViewsOf, type KeyView } from './key-views.ts';
 import type { ModelSettings } from './model-settings.ts';
 import { RecordHistory, type ModelRecord } from './record-history.ts';
-import { utf8Order } from './utf8-order.ts';
 
 /** One store the model knows: created in this sequence, live or deleted. */
 export interface ModelStore {
@@ -39,13 +39,6 @@ export type WriteOutcome = 'missing-store' | 'created' | 'overwritten';
 
 /** What a delete of a record promises (KVS-RECORD-009, KVS-NOTFOUND-002/007). */
 export type DeleteRecordOutcome = 'missing-store' | 'missing-key' | 'deleted';
-
-/** What one key may show to a listing or zip download sent at a given time. */
-export interface KeyView {
-  readonly key: string;
-  /** The sizes a listing may show; `undefined` among them means the key may be absent. */
-  readonly states: readonly (ModelRecord | undefined)[];
-}
 
 /**
  * A pure, in-memory model of what the Key-Value Store API promises over a sequence of operations:
@@ -156,10 +149,7 @@ export class KvsModel {
    * order, with the states it may show; keys that can only be absent are left out.
    */
   keyViews(store: ModelStore, sentAt: number): KeyView[] {
-    return [...store.records]
-      .map(([key, history]) => ({ key, states: history.candidates(sentAt, this.settings.windowMs) }))
-      .filter((view) => view.states.some((state) => state !== undefined))
-      .sort((a, b) => utf8Order(a.key, b.key));
+    return keyViewsOf(store.records, sentAt, this.settings.windowMs);
   }
 
   /** The live stores, oldest first: what the store list must show of this sequence's stores. */

@@ -4,55 +4,78 @@ export interface ModelRecord {
   readonly contentType: string;
 }
 
-/** A state a key had and when a later write replaced it (the write's acknowledgement, in ms). */
-interface SupersededState {
+/** One write or delete of a key: the state it leaves, when it was sent and when it was acknowledged. */
+interface KeyChange {
   readonly state: ModelRecord | undefined;
-  readonly until: number;
+  readonly sentAt: number;
+  /** Infinity while unanswered, and for good when the request failed (it may or may not have happened). */
+  ackedAt: number;
+}
+
+/** A change in flight: acknowledge it once the target answered. */
+export interface PendingChange {
+  ack(at: number): void;
 }
 
 /**
- * One key's history in the model: its current state (a record, or `undefined` for none) and every
- * earlier state with the time the write that replaced it was acknowledged. Under the `eventual`
- * profile a read may still show an earlier state for `consistencyWindowMs` after that time
- * (KVS-CONS-003: "reads after an overwrite or delete show the new state within the window");
- * under `strong` the window is 0 and only the current state may show (KVS-CONS-002).
+ * One key's history: every write and delete with the time it was sent and the time the target
+ * acknowledged it, so that what a read or listing may show is judged against the states the
+ * consistency window allows. A change acknowledged at least W before the read was sent must show,
+ * with nothing older; a change acknowledged since, or sent before the answer came back and not
+ * (yet) acknowledged, may or may not; before the first change the key is absent (KVS-CONS-003: "reads
+ * after an overwrite or delete show the new state within the window"; KVS-CONS-004 for listings).
+ * Under `strong` W = 0: once every change is acknowledged before the read, only the latest state
+ * may show (KVS-CONS-002). Pure: times are given, never read from a clock.
  */
 export class RecordHistory {
-  #current: ModelRecord | undefined;
-  readonly #superseded: SupersededState[] = [];
-  #lastChange: 'created' | 'overwritten' | 'deleted' | undefined;
-  #wasDeleted = false;
+  readonly #changes: KeyChange[] = [];
 
-  /** The state a read must show under `strong`. */
+  /** The state once every change has settled (what a read must show under `strong`). */
   get current(): ModelRecord | undefined {
-    return this.#current;
+    return this.#changes.at(-1)?.state;
   }
 
   /** How the key last changed: written while empty, written over a record, or deleted. */
   get lastChange(): 'created' | 'overwritten' | 'deleted' | undefined {
-    return this.#lastChange;
+    const last = this.#changes.at(-1);
+    if (!last) return undefined;
+    if (last.state === undefined) return 'deleted';
+    return this.#changes.at(-2)?.state === undefined ? 'created' : 'overwritten';
   }
 
-  /** Whether the key was deleted at least once. */
+  /** Whether the key was deleted at least once while it held a record. */
   get wasDeleted(): boolean {
-    return this.#wasDeleted;
+    return this.#changes.some(
+      (change, i) => change.state === undefined && this.#changes[i - 1]?.state !== undefined,
+    );
   }
 
-  /** Replaces the state; `at` is when the write was acknowledged. */
+  /** Notes a change sent at `sentAt`, in flight until acknowledged (never acknowledged: in flight for good). */
+  begin(next: ModelRecord | undefined, sentAt: number): PendingChange {
+    const change: KeyChange = { state: next, sentAt, ackedAt: Infinity };
+    this.#changes.push(change);
+    return {
+      ack: (at) => {
+        change.ackedAt = at;
+      },
+    };
+  }
+
+  /** Notes a change acknowledged at `at` (sent no later: a sequence's changes one after another). */
   set(next: ModelRecord | undefined, at: number): void {
-    this.#superseded.push({ state: this.#current, until: at });
-    if (next === undefined && this.#current !== undefined) this.#wasDeleted = true;
-    this.#lastChange =
-      next === undefined ? 'deleted' : this.#current === undefined ? 'created' : 'overwritten';
-    this.#current = next;
+    this.begin(next, at).ack(at);
   }
 
   /**
-   * The states a read sent at `sentAt` may show: the current one first, then every earlier one
-   * replaced less than `windowMs` before the read was sent (none when `windowMs` is 0).
+   * The states a read sent at `sentAt` (and answered at `answeredAt`; by default every noted change
+   * was sent before the answer) may show, the newest first: the newest state acknowledged at least
+   * `windowMs` before the read was sent (absent if none), and every later one.
    */
-  candidates(sentAt: number, windowMs: number): (ModelRecord | undefined)[] {
-    const stale = windowMs > 0 ? this.#superseded.filter((s) => sentAt < s.until + windowMs) : [];
-    return [this.#current, ...stale.map((s) => s.state)];
+  candidates(sentAt: number, windowMs: number, answeredAt = Infinity): (ModelRecord | undefined)[] {
+    const changes = this.#changes.filter((change) => change.sentAt <= answeredAt);
+    const settled = changes.findLastIndex((change) => change.ackedAt + windowMs <= sentAt);
+    const states = [settled === -1 ? undefined : changes[settled]?.state];
+    for (const change of changes.slice(settled + 1)) states.push(change.state);
+    return states.reverse();
   }
 }
