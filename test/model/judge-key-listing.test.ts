@@ -64,6 +64,30 @@ describe('one key history', () => {
     expect(sizes(writes.candidates(10, 0))).toEqual([3]);
     expect(sizes(writes.candidates(10, 5))).toEqual([3, 1]);
   });
+  it('a GET of a key written for the first time shows it under eventual too, unless it was read before (KVS-CONS-001)', () => {
+    const fresh = new RecordHistory();
+    fresh.set(record(1), 0);
+    expect(sizes(fresh.candidates(5, 1000))).toEqual([1, undefined]);
+    expect(sizes(fresh.getCandidates(5, 1000))).toEqual([1]);
+    const readFirst = new RecordHistory();
+    readFirst.noteRead();
+    readFirst.set(record(1), 0);
+    expect(sizes(readFirst.getCandidates(5, 1000))).toEqual([1, undefined]);
+    // Deleted and written again: not a first write, the delete may still show.
+    const again = new RecordHistory();
+    again.set(record(1), 0);
+    again.set(undefined, 1);
+    again.set(record(2), 2);
+    expect(sizes(again.getCandidates(5, 1000))).toEqual([2, undefined, 1]);
+    const deleted = new RecordHistory();
+    deleted.set(record(1), 0);
+    deleted.set(undefined, 10);
+    expect(sizes(deleted.getCandidates(2000, 1000))).toEqual([undefined]);
+    // A write still in flight is no promise.
+    const inFlight = new RecordHistory();
+    inFlight.begin(record(1), 0);
+    expect(sizes(inFlight.getCandidates(5, 1000))).toEqual([1, undefined]);
+  });
 });
 
 describe('a key listing judged against the window', () => {

@@ -133,10 +133,24 @@ export class KvsModel {
     return 'deleted';
   }
 
-  /** The states a read of `key` sent at `sentAt` may show, current first; `undefined` for a deleted store. */
-  readRecord(store: ModelStore, key: string, sentAt: number): (ModelRecord | undefined)[] | undefined {
+  /**
+   * The states a read of `key` sent at `sentAt` may show, current first; `undefined` for a deleted
+   * store. A GET (`get`) of a key written for the first time and not read before shows it
+   * (KVS-CONS-001); a read of a key never written exempts it from that once it is written.
+   */
+  readRecord(
+    store: ModelStore,
+    key: string,
+    sentAt: number,
+    get = false,
+  ): (ModelRecord | undefined)[] | undefined {
     if (store.deleted) return undefined;
-    return store.records.get(key)?.candidates(sentAt, this.settings.windowMs) ?? [undefined];
+    const history = this.#history(store, key);
+    const states = get
+      ? history.getCandidates(sentAt, this.settings.windowMs)
+      : history.candidates(sentAt, this.settings.windowMs);
+    history.noteRead();
+    return states;
   }
 
   /** The key's history, if it was ever written (for naming the rule a wrong read breaks). */

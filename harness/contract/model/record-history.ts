@@ -29,6 +29,7 @@ export interface PendingChange {
  */
 export class RecordHistory {
   readonly #changes: KeyChange[] = [];
+  #readBeforeWrite = false;
 
   /** The state once every change has settled (what a read must show under `strong`). */
   get current(): ModelRecord | undefined {
@@ -61,6 +62,11 @@ export class RecordHistory {
     };
   }
 
+  /** Notes a read of the key; one before its first write exempts the key from read-after-write (KVS-CONS-001). */
+  noteRead(): void {
+    if (this.#changes.length === 0) this.#readBeforeWrite = true;
+  }
+
   /** Notes a change acknowledged at `at` (sent no later: a sequence's changes one after another). */
   set(next: ModelRecord | undefined, at: number): void {
     this.begin(next, at).ack(at);
@@ -77,5 +83,20 @@ export class RecordHistory {
     const states = [settled === -1 ? undefined : changes[settled]?.state];
     for (const change of changes.slice(settled + 1)) states.push(change.state);
     return states.reverse();
+  }
+
+  /**
+   * The states a GET sent at `sentAt` may show: as `candidates`, but a key written for the first
+   * time, not read before, and acknowledged before the GET was sent is never absent (KVS-CONS-001:
+   * "a record written for the first time is readable with its value by the next GET, unless the
+   * profile is eventual and the key was read (404) just before").
+   */
+  getCandidates(sentAt: number, windowMs: number): (ModelRecord | undefined)[] {
+    const states = this.candidates(sentAt, windowMs);
+    const [first] = this.#changes;
+    // Absent before the first write is the last state only while no change has settled.
+    const initialAbsence = !this.#changes.some((change) => change.ackedAt + windowMs <= sentAt);
+    const newKey = first?.state !== undefined && first.ackedAt <= sentAt && !this.#readBeforeWrite;
+    return initialAbsence && newKey ? states.slice(0, -1) : states;
   }
 }

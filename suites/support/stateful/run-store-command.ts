@@ -248,7 +248,7 @@ export async function runStoreCommand(
       const store = storeAt(spec.store);
       const key = keyOf(spec.key);
       const sentAt = system.now();
-      const candidates = model.readRecord(store, key, sentAt);
+      const candidates = model.readRecord(store, key, sentAt, true);
       const history = model.history(store, key);
       const mayMiss = candidates?.includes(undefined) ?? true;
       const mayHit = candidates?.some((state) => state !== undefined) ?? false;
