@@ -117,6 +117,8 @@ export { judgeStoreList } from './contract/model/judge-store-list.ts';
 export type { JudgedStoreList } from './contract/model/judge-store-list.ts';
 export type { ModelViolation } from './contract/model/model-violation.ts';
 export { utf8Order } from './contract/model/utf8-order.ts';
+export { findInterleavingMisfit, MAX_KEY_OPERATIONS } from './contract/model/find-interleaving.ts';
+export type { InterleavingMisfit, KeyOperation, KeyRead } from './contract/model/find-interleaving.ts';
 export { driverOfTest, judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
 export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
 export { applyExpectedFailures, expectedFailuresOf } from './run/expected-failures.ts';

@@ -3,13 +3,24 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { modelSettingsOf, useConformance } from '../harness/index.ts';
-import { STORE_NAME_POOL_SIZE, storeCommandArbitraries } from '../generators/index.ts';
+import {
+  concurrentStreamsArbitrary,
+  MAX_STREAM_COMMANDS,
+  STORE_NAME_POOL_SIZE,
+  storeCommandArbitraries,
+} from '../generators/index.ts';
+import { runConcurrentStreams } from './support/stateful/run-concurrent-streams.ts';
 import { sequenceSetup } from './support/stateful/sequence-setup.ts';
 import { StoreCommand } from './support/stateful/store-command.ts';
 
 const kvs = await useConformance('state');
 const { api, contract, settings, context } = kvs;
 const modelSettings = modelSettingsOf(settings, contract.limits);
+/**
+ * Concurrent scenarios per run at most: 10, or 3 under eventual, where each waits out the window
+ * before its last reads.
+ */
+const CONCURRENT_RUNS = modelSettings.windowMs > 0 ? 3 : 10;
 const commands = fc.commands(
   storeCommandArbitraries(contract.limits).map((arbitrary) =>
     arbitrary.map((spec) => new StoreCommand(spec)),
@@ -31,6 +42,18 @@ describe('KVS-STATE: command sequences against the model', () => {
         const names = Array.from({ length: STORE_NAME_POOL_SIZE }, (_, i) => kvs.storeName(`n${i}`));
         await fc.asyncModelRun(sequenceSetup(api, names, modelSettings), sequence);
       }),
+    );
+  });
+});
+
+describe('KVS-STATE: two command streams at once', () => {
+  it(`KVS-STATE-002 two streams of up to ${MAX_STREAM_COMMANDS} commands each on shared records fit an interleaving the model allows`, async () => {
+    await fc.assert(
+      fc.asyncProperty(concurrentStreamsArbitrary(), async (scenario) => {
+        const store = await kvs.newStore('race');
+        await runConcurrentStreams(api, store.id, scenario, modelSettings);
+      }),
+      { numRuns: Math.min(context.runs, CONCURRENT_RUNS) },
     );
   });
 });
