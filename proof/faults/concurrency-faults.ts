@@ -2,9 +2,9 @@
 // Every sequential scenario, however long, sees a correct server; only the concurrent variant of
 // the stateful suite (two command streams at once, suites/stateful.test.ts) can catch them.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getOf, isRecord, ok, recordKeyOf, storeSegment } from '../fault-helpers.ts';
-import type { ProxiedRequest } from '../fault-proxy.ts';
-import type { FaultMode } from '../fault-mode.ts';
+import { getOf, isRecord, ok, recordKeyOf, storeSegment } from './fault-helpers.ts';
+import type { ProxiedRequest } from './fault-proxy.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 /** How long the faulty server spends between the two halves of its non-atomic work. */
 const GAP_MS = 30;

@@ -1,4 +1,4 @@
-// `bench consistency` against the replicated store of proof/replicated-store.ts, whose truth is
+// `bench consistency` against the replicated store of proof/truth/replicated-store.ts, whose truth is
 // known in closed form: each change reaches each of N replicas after an independent exponential lag
 // (mean 150 ms), every read goes to a random replica. t-visibility is F(t), full visibility F(t)^N.
 // The measurement must recover both for N = 1 and N = 3, for new key, overwrite and delete, within
@@ -14,7 +14,7 @@ import type {
   OperationVisibility,
 } from '../../harness/consistency/consistency-bench-result.ts';
 import type { ConsistencyOperation } from '../../harness/consistency/consistency-operation.ts';
-import { runConsistencyBench } from '../../harness/consistency/run-consistency-bench.ts';
+import { runConsistencyBench } from '../../runner/run-consistency-bench.ts';
 import { DEFAULT_STOPPING_RULE } from '../../harness/consistency/stopping-rule.ts';
 import { wilsonInterval } from '../../harness/consistency/visibility-statistics.ts';
 import { loadContract } from '../../harness/contract/load-contract.ts';
@@ -23,7 +23,7 @@ import {
   ReplicatedStore,
   replicatedTruth,
   type ReplicatedStoreOptions,
-} from '../../proof/replicated-store.ts';
+} from '../../proof/truth/replicated-store.ts';
 import { startServer } from '../../server/index.ts';
 
 const contract = await loadContract();
