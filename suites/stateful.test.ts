@@ -74,7 +74,7 @@ function driverSequenceRules(driver: KvsDriver): string {
     ['KVS-NAME-009', unsupported.renameStore === undefined],
     ['KVS-RECORD-001 KVS-RECORD-002 KVS-RECORD-003 KVS-RECORD-009 KVS-RECORD-010', true],
     ['KVS-RECORD-013', unsupported.renameStore === undefined],
-    ['KVS-NOTFOUND-002 KVS-NOTFOUND-003 KVS-NOTFOUND-004 KVS-NOTFOUND-005 KVS-NOTFOUND-007', true],
+    ['KVS-NOTFOUND-002 KVS-NOTFOUND-004 KVS-NOTFOUND-005 KVS-NOTFOUND-007', true],
     ['KVS-KEYS-001 KVS-KEYS-002 KVS-KEYS-003 KVS-KEYS-004 KVS-KEYS-005 KVS-KEYS-006', true],
     ['KVS-KEYS-007', unsupported.keyPrefix === undefined],
     ['KVS-KEYS-008 KVS-KEYS-009', true],

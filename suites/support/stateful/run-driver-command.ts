@@ -265,7 +265,13 @@ export async function runDriverCommand(
         driver.getRecord(store.id, key),
       );
       if (violations.length > 0) break;
-      if (got === undefined) {
+      // KVS-NOTFOUND-005: a client reads a miss as undefined, never null.
+      if (got === null) {
+        violate(
+          mayMiss ? 'KVS-NOTFOUND-005' : 'KVS-STATE-002',
+          `${what} gives null; a miss is undefined${mayMiss ? '' : ', and the key holds a record'}`,
+        );
+      } else if (got === undefined) {
         if (!mayMiss)
           violate(
             history?.wasDeleted && candidates.every((state) => state === undefined)
@@ -296,8 +302,9 @@ export async function runDriverCommand(
         mayHit ? (mayMiss ? 'either' : 'true') : 'false',
         () => driver.recordExists(store.id, key),
       );
+      // KVS-NOTFOUND-005: through a client, recordExists of a missing record is false.
       if (exists === true && !mayHit)
-        violate('KVS-NOTFOUND-003', `${what} is true, but the store holds no such record`);
+        violate('KVS-NOTFOUND-005', `${what} is true, but the store holds no such record`);
       if (exists === false && !mayMiss)
         violate('KVS-RECORD-010', `${what} is false, but the store holds the record`);
       break;
