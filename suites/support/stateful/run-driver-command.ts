@@ -194,6 +194,7 @@ export async function runDriverCommand(
       const store = storeAt(spec.store);
       const name = spec.name === null ? null : nameOf(spec.name);
       const holder = name === null ? undefined : model.storeNamed(name);
+      const unchanged = !store.deleted && store.name === name;
       const outcome = model.rename(store, name);
       const what = `updateStore(${store.id}, { name: ${JSON.stringify(name)} })`;
       if (outcome === 'missing-store') {
@@ -208,6 +209,11 @@ export async function runDriverCommand(
         const info = await must('KVS-RECORD-013', what, `the store named ${JSON.stringify(name)}`, () =>
           driver.updateStore(store.id, { name }),
         );
+        // No cascade: a refused rename onto the store's own name changed nothing, so the rule fails
+        // and the sequence goes on (other findings are not hidden behind this one).
+        const refusal = unchanged && info === undefined ? violations.pop() : undefined;
+        if (refusal && !system.api.recordViolation(transcript.fail(step, refusal).failure))
+          violations.push(refusal);
         if (info && (info.name !== name || info.id !== store.id))
           violate(
             'KVS-RECORD-013',
