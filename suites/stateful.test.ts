@@ -111,9 +111,10 @@ function driverSkips(driver: KvsDriver): string {
 
 // The same sequences through each client driver under test (`matrix`, `--driver`): the library is
 // judged by the same model. A command the driver cannot express is skipped; the title says which.
+// Side by side (describe.concurrent): each driver's sequences work on stores of their own.
 const clientDrivers =
   context.clientsUnderTest === true ? kvs.drivers.filter((driver) => driver !== kvs.http) : [];
-describe('KVS-STATE: command sequences through client drivers', () => {
+describe.concurrent('KVS-STATE: command sequences through client drivers', () => {
   for (const driver of clientDrivers) {
     it(`${driverSequenceRules(driver)} [${driver.name}] random command sequences through the driver are ones the model allows; skipped: ${driverSkips(driver)}`, async () => {
       const track = (store: StoreInfo): void => {
