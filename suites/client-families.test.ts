@@ -12,6 +12,7 @@ import {
   useConformance,
   type DriverCapability,
   type KvsDriver,
+  type RuleId,
   type StoreInfo,
 } from '../harness/index.ts';
 import {
@@ -27,6 +28,12 @@ const { contract } = kvs;
 
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+/** Fails `ruleId` for the running test while it goes on (no cascade onto the test's other rules). */
+const noteViolation = (ruleId: RuleId, message: string): void => {
+  if (!kvs.api.recordViolation({ ruleId, operationId: undefined, message, evidence: {}, exchanges: [] }))
+    expectRule(false, ruleId, message);
+};
+
 /** How many callers get-or-create one new name at once (KVS-NAME-003 through a driver). */
 const CONCURRENT_CALLERS = 20;
 
@@ -367,6 +374,77 @@ for (const driver of kvs.drivers) {
           );
         },
       );
+
+    driverTest(
+      driver,
+      'KVS-KEYS-003 KVS-KEYS-006 KVS-KEYS-009',
+      'pages after each key, the last one included: the keys after the cursor, count equal to the items, isTruncated only when keys remain',
+      [],
+      async () => {
+        const keys = ['a', 'b', 'c', 'd'];
+        const storeId = await storeWith(driver, keys);
+        // Each rule is judged on every page (no cascade): one finding does not hide the others.
+        for (const cursor of [undefined, ...keys]) {
+          const after = keys.filter((key) => cursor === undefined || key > cursor);
+          const query = { limit: 3, ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }) };
+          const page = await driver.listKeys(storeId, query).catch((error: unknown) => {
+            noteViolation(
+              'KVS-KEYS-006',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) threw: ${(error as Error).message.split('\n')[0] ?? ''}`,
+            );
+            return undefined;
+          });
+          if (!page) continue;
+          const listed = page.items.map((item) => item.key);
+          if (JSON.stringify(listed) !== JSON.stringify(after.slice(0, 3)))
+            noteViolation(
+              'KVS-KEYS-006',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) listed ${JSON.stringify(listed)}, expected ${JSON.stringify(after.slice(0, 3))}`,
+            );
+          if (page.count !== page.items.length)
+            noteViolation(
+              'KVS-KEYS-009',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) has count ${page.count} with ${page.items.length} items`,
+            );
+          if (page.isTruncated !== after.length > 3)
+            noteViolation(
+              'KVS-KEYS-003',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) has isTruncated ${String(page.isTruncated)} with ${Math.max(0, after.length - 3)} key(s) after the page`,
+            );
+        }
+      },
+    );
+
+    driverTest(
+      driver,
+      'KVS-RECORD-003 KVS-KEYS-002 KVS-RECORD-009',
+      'an overwrite with another content type reads back the new record, lists the key once, and a delete removes it',
+      [],
+      async () => {
+        const store = await kvs.newStore('drv-retype', driver);
+        await driver.setRecord(store.id, 'k', Buffer.from('<p>old</p>'), 'text/html');
+        await driver.setRecord(store.id, 'k', Buffer.from('new'), 'text/plain');
+        const read = await driver.getRecord(store.id, 'k');
+        if (read?.value.toString() !== 'new' || mediaType(read.contentType) !== 'text/plain')
+          noteViolation(
+            'KVS-RECORD-003',
+            `${driver.name}: "k" written as text/html, then overwritten with "new" as text/plain, reads back ${JSON.stringify(read?.value.toString())} as ${JSON.stringify(read?.contentType)}`,
+          );
+        const listed = (await driver.listKeys(store.id)).items.map((item) => item.key);
+        if (JSON.stringify(listed) !== '["k"]')
+          noteViolation(
+            'KVS-KEYS-002',
+            `${driver.name}: after the overwrite with another content type the keys are ${JSON.stringify(listed)}, expected ["k"]`,
+          );
+        await driver.deleteRecord(store.id, 'k');
+        const gone = await driver.getRecord(store.id, 'k');
+        if (gone !== undefined)
+          noteViolation(
+            'KVS-RECORD-009',
+            `${driver.name}: after deleting "k" it reads ${JSON.stringify(gone.value.toString())} as ${gone.contentType} (an earlier write came back)`,
+          );
+      },
+    );
 
     driverTest(driver, 'KVS-PAGE-006', 'a named store shows in the store list', ['storeList'], async () => {
       const store = await kvs.newStore('drv-list', driver);

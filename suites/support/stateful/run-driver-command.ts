@@ -347,8 +347,11 @@ export async function runDriverCommand(
         );
         break;
       }
-      const page = await must('KVS-STATE-002', what, 'a page of keys', () =>
-        driver.listKeys(store.id, query),
+      const page = await must(
+        cursor === undefined ? 'KVS-KEYS-001' : 'KVS-KEYS-006',
+        what,
+        'a page of keys',
+        () => driver.listKeys(store.id, query),
       );
       if (!page) break;
       const deletedKeys = new Set(
