@@ -118,4 +118,10 @@ export type { ModelViolation } from './contract/model/model-violation.ts';
 export { utf8Order } from './contract/model/utf8-order.ts';
 export { findInterleavingMisfit, MAX_KEY_OPERATIONS } from './contract/model/find-interleaving.ts';
 export type { InterleavingMisfit, KeyOperation, KeyRead } from './contract/model/find-interleaving.ts';
+export { KeyHistory, type AllowedKeyState } from './consistency/key-history.ts';
+export {
+  judgeKeyListing,
+  type ListingJudgement,
+  type ListingRange,
+} from './consistency/judge-key-listing.ts';
 export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './results/rule-verdict.ts';
