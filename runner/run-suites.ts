@@ -5,6 +5,9 @@ import { HarnessError } from '../harness/errors.ts';
 import type { Contract } from '../harness/contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../harness/contract/profile-catalog.ts';
 import { ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
+import { notApplicableInRunStore } from '../harness/contract/run-store-applicability.ts';
+import { resolveRunStore, RunStoreViews } from '../harness/drivers/run-store.ts';
+import { deleteRunRecords } from '../harness/isolation/delete-run-records.ts';
 import { HttpApi } from '../harness/drivers/http-api.ts';
 import { isClientDriver } from '../harness/drivers/kvs-driver.ts';
 import { SHIPPED_DEVIATIONS } from '../harness/config/resolve-run-options.ts';
@@ -66,20 +69,34 @@ export function selectRules(
   );
 }
 
+/** What one pass of the suites runs: the contract, the options, the target, and what to run of it. */
+export interface RunSuitesOptions {
+  readonly contract: Contract;
+  readonly options: ResolvedRunOptions;
+  /** The target's base URL (without /v2). */
+  readonly targetUrl: string;
+  /** Aborted on SIGINT/SIGTERM (the session's signal guard), also before the suites started: the run stops and cleans up. */
+  readonly interrupt: AbortSignal;
+  /** One recorded failing case to run again instead of the selected rules. */
+  readonly replay?: ReplayCase | undefined;
+  /** Judge the clients (the CLIENT rules) whatever the drivers are: `matrix`. */
+  readonly clientContract?: boolean;
+}
+
 /**
- * Runs the conformance suites (the vitest `conformance` project) against a target: provides the
- * run context to every suite, collects the outcomes, judges every rule, and deletes exactly the
- * stores the run created — also when interrupted by SIGINT or SIGTERM.
+ * Runs the conformance suites (the vitest `conformance` project) against a target: checks the
+ * target answers, provides the run context to every suite, collects the outcomes, judges every
+ * rule, and deletes exactly the stores the run created — also when interrupted. A run is composed
+ * by `runSession` (runner/run-session.ts), which calls this.
  */
-export async function runConformance(
-  contract: Contract,
-  options: ResolvedRunOptions,
-  targetUrl: string,
-  replay?: ReplayCase,
-  /** Aborted when the caller was interrupted (also before the suites started): the run stops and cleans up. */
-  interrupt?: AbortSignal,
-  extras: { readonly clientContract?: boolean } = {},
-): Promise<RunResult> {
+export async function runSuites({
+  contract,
+  options,
+  targetUrl,
+  interrupt,
+  replay,
+  clientContract: judgeClients = false,
+}: RunSuitesOptions): Promise<RunResult> {
   const startedAt = new Date();
   const settings = resolveProfileSettings(contract.profiles, {
     ...(options.profile === undefined ? {} : { preset: options.profile }),
@@ -90,14 +107,24 @@ export async function runConformance(
   // when replaying one of them, by `matrix`, and in an unfiltered run whose drivers were given
   // (`run --driver X` checks X's whole client profile); the default drivers check the target only.
   const clientContract =
-    extras.clientContract === true ||
+    judgeClients ||
     options.suite.includes('CLIENT') ||
     options.rule.some((id) => id.startsWith('KVS-CLIENT-')) ||
     (replay?.test.includes('KVS-CLIENT-') ?? false) ||
     (options.suite.length === 0 && options.rule.length === 0 && !usesDefaultDrivers(options.driver));
+  // Under --run-id the rules that need stores of the run's own do not apply (a run's default
+  // store is one existing store): said so with the reason, their tests not started.
+  const notApplicable = new Map(
+    options.runId === undefined
+      ? []
+      : [...contract.rules.values()].flatMap((rule) => {
+          const why = notApplicableInRunStore(rule);
+          return why === undefined ? [] : [[rule.id, why] as const];
+        }),
+  );
   const selected = new Set(
     [...selectRules(contract, options, settings)].filter(
-      (id) => clientContract || !id.startsWith('KVS-CLIENT-'),
+      (id) => (clientContract || !id.startsWith('KVS-CLIENT-')) && !notApplicable.has(id),
     ),
   );
   // Declared known failures (--expect-fail, --deviations and the shipped manifest): read before
@@ -121,8 +148,18 @@ export async function runConformance(
   });
   const api = new HttpApi(contract, client);
   try {
-    await preflight(api, targetUrl);
-    const drivers = await prepareDrivers(options.driver, process.cwd(), {
+    // Under --run-id the alias answers first (a target may offer nothing else); otherwise the store list.
+    const runStore =
+      options.runId === undefined
+        ? undefined
+        : await resolveRunStore(contract, client, options.runId, storePrefix);
+    if (!runStore) await preflight(api, targetUrl);
+    if (runStore && options.driver.some((name) => name !== 'http') && !usesDefaultDrivers(options.driver))
+      throw new HarnessError(
+        'KVSC_USAGE',
+        `--run-id reaches the run's default store through the HTTP driver only; --driver ${options.driver.filter((name) => name !== 'http').join(', ')} cannot address it`,
+      );
+    const drivers = await prepareDrivers(runStore ? ['http'] : options.driver, process.cwd(), {
       targetUrl,
       token: options.token,
       timeoutMs: options.timeoutMs,
@@ -144,22 +181,21 @@ export async function runConformance(
       contractFiles: contract.files,
       drivers: drivers.specs,
       clientContract,
-      clientsUnderTest: extras.clientContract === true || !usesDefaultDrivers(options.driver),
+      ...(runStore ? { runStore } : {}),
+      clientsUnderTest: judgeClients || !usesDefaultDrivers(options.driver),
       ...(replay?.path ? { replayPath: replay.path } : {}),
       ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
     };
     const reporter = new VerdictReporter();
-    // SIGINT/SIGTERM (or the caller's interrupt) cancel the run and let the cleanup below happen.
+    // SIGINT/SIGTERM (the session's interrupt) cancel the run and let the cleanup below happen.
     let interrupted = false;
     let cancel = (): void => undefined;
     const stop = (): void => {
       interrupted = true;
       cancel();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    interrupt?.addEventListener('abort', stop, { once: true });
-    if (interrupt?.aborted) interrupted = true;
+    interrupt.addEventListener('abort', stop, { once: true });
+    if (interrupt.aborted) interrupted = true;
     // Vitest's logger exits the process on SIGINT/SIGTERM, which would skip that cleanup: its
     // listeners are taken off as soon as they are added (a signal is handled on a later turn of the
     // event loop, so none is missed).
@@ -175,7 +211,7 @@ export async function runConformance(
     // Vite's cache goes to a temporary folder of this run, never into the (possibly read-only) package.
     const viteCacheDir = mkdtempSync(join(tmpdir(), 'kvsc-vite-'));
     try {
-      const filtered = options.suite.length > 0 || options.rule.length > 0;
+      const filtered = options.suite.length > 0 || options.rule.length > 0 || runStore !== undefined;
       // A run loads only the suite files that name its rules (a replay: the rules of its test).
       const include = suiteFilesCiting(
         replay === undefined ? selected : new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)),
@@ -208,15 +244,18 @@ export async function runConformance(
       });
     } finally {
       process.off('newListener', dropSignalListener);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      interrupt?.removeEventListener('abort', stop);
+      interrupt.removeEventListener('abort', stop);
       rmSync(viteCacheDir, { recursive: true, force: true });
       await Promise.all(
         [stdout, stderr].map((stream) => new Promise<void>((done) => stream.end(() => done()))),
       );
     }
     const cleanup = await deleteRunStores(api, journalFile, storePrefix);
+    // Under --run-id: the records the run wrote in the run's default store (never the store).
+    const views = runStore ? new RunStoreViews(runStore) : undefined;
+    const recordCleanup = views
+      ? await deleteRunRecords(new HttpApi(contract, client, { runStore: views }), views.everyKeyOfTheRun())
+      : undefined;
     // The journal is only needed while some store of the run may be left.
     if (cleanup.left.length === 0 && cleanup.problems.length === 0) rmSync(journalFile, { force: true });
     return {
@@ -234,6 +273,7 @@ export async function runConformance(
           sharded: options.shard !== undefined,
           requested: new Set(options.rule),
           // The CLIENT rules judge a client driver: none in the run, or not asked of the default ones.
+          notApplicable,
           clientNotApplicable: !drivers.infos.some(isClientDriver)
             ? 'not applicable: no client driver in this run (give one with --driver)'
             : clientContract
@@ -250,6 +290,7 @@ export async function runConformance(
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,
       interrupted,
+      ...(runStore && recordCleanup ? { runStore: { ...runStore, cleanup: recordCleanup } } : {}),
     };
   } finally {
     await client.close();
