@@ -4,6 +4,8 @@ import fc from 'fast-check';
 export interface StreamCommand {
   readonly op: 'put' | 'get' | 'head' | 'delete';
   readonly key: string;
+  /** A pause before the command (ms), so the streams spread over time and meet slow operations. */
+  readonly pauseMs: number;
 }
 
 /** Two command streams run at once on one store, and the keys written before they start. */
@@ -33,6 +35,7 @@ export function concurrentStreamsArbitrary(): fc.Arbitrary<ConcurrentStreams> {
       { weight: 1, arbitrary: fc.constant('delete' as const) },
     ),
     key: fc.constantFrom(...STREAM_KEYS),
+    pauseMs: fc.constantFrom(0, 5, 10, 20),
   });
   const stream = fc.array(command, { minLength: 1, maxLength: MAX_STREAM_COMMANDS });
   return fc.record({

@@ -62,6 +62,7 @@ export async function runConcurrentStreams(
       status,
       what: `stream ${stream} step ${step} (${op} ${JSON.stringify(key)})`,
     });
+    if (command.pauseMs > 0) await sleep(command.pauseMs);
     const start = performance.now();
     let response: CheckedResponse;
     switch (op) {
@@ -118,7 +119,7 @@ export async function runConcurrentStreams(
   };
   await sequentially(
     'setup',
-    [...scenario.initial].map((key) => ({ op: 'put' as const, key })),
+    [...scenario.initial].map((key) => ({ op: 'put' as const, key, pauseMs: 0 })),
   );
   const [first, second] = scenario.streams;
   await Promise.all([sequentially('A', first), sequentially('B', second)]);
@@ -127,7 +128,7 @@ export async function runConcurrentStreams(
   const keys = [...new Set([...scenario.initial, ...[...first, ...second].map((command) => command.key)])];
   await sequentially(
     'final',
-    keys.map((key) => ({ op: 'get' as const, key })),
+    keys.map((key) => ({ op: 'get' as const, key, pauseMs: 0 })),
   );
   for (const key of keys) {
     const operations = ran.filter((each) => each.command.key === key);
