@@ -102,6 +102,14 @@ export default tseslint.config(
     ),
   },
   {
+    // proof/ is used by bench/ (its targets, faults and results writer), never the other way round.
+    files: ['proof/**'],
+    rules: forbid(
+      ['suites', 'test', 'cli', 'api', 'bench'],
+      'proof/ may use server/, harness/ and reports/ only; bench/ uses proof/, not the other way round.',
+    ),
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeResultsSection } from './write-results-section.ts';
+import { writeResultsSection } from '../proof/write-results-section.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean' }, runs: { type: 'string' } } });
 const RUNS = Number(values.runs ?? 30);

@@ -1,19 +1,19 @@
 // Benchmark: does `bench consistency` recover a known truth? For each lag distribution the reference
 // server runs as `kvs-conformance serve --consistency eventual --lag overwrite=SPEC --seed 1` and
 // `kvs-conformance bench consistency --target URL --ops overwrite` measures it; the table compares
-// configured and measured quantiles and gives the KS distance (proof/visibility-truth.ts).
+// configured and measured quantiles and gives the KS distance (proof/truth/visibility-truth.ts).
 // Also: 3 replicas (anomalies expected) and a strong server. Run: npm run bench:consistency
 // (BENCH_TRIALS to change the size). It prints the table and writes its section of bench/RESULTS.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsistencyBenchResult } from '../harness/consistency/consistency-bench-result.ts';
-import { lagQuantile, startTruthServer } from '../proof/consistency-truth.ts';
+import { lagQuantile, startTruthServer } from '../proof/truth/consistency-truth.ts';
 import { runCli } from '../proof/run-cli.ts';
-import { truthDistance } from '../proof/visibility-truth.ts';
+import { truthDistance } from '../proof/truth/visibility-truth.ts';
 import { parseLagDistribution } from '../server/index.ts';
 import { format, resolveConfig } from 'prettier';
-import { RESULTS_FILE, writeResultsSection } from './write-results-section.ts';
+import { RESULTS_FILE, writeResultsSection } from '../proof/write-results-section.ts';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 2000);
 const RESOLUTION_MS = 5;
@@ -121,7 +121,7 @@ const body = [
   `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running), Node ${process.version}.`,
   `Each row: \`kvs-conformance serve <flags>\` in a child process, then \`kvs-conformance bench consistency --target URL --ops overwrite --trials N --readers R --resolution ${RESOLUTION_MS} --parallel 4 --max-wait 5000\`.`,
   'Quantiles in ms (configured: of the lag distribution; measured: visibility time from the acknowledgement, on the probe grid).',
-  "KS: distance of the configured distribution from the band the measurement allows (per trial, the lag since the commit lies between the last probe that missed the change and the first one that saw it, widened by the write's round trip; see proof/visibility-truth.ts); KS from ack: the uncorrected distance of the acknowledgement-based times. Resolution: slot / honest (slot + p99 probe lateness + p99 request latency).",
+  "KS: distance of the configured distribution from the band the measurement allows (per trial, the lag since the commit lies between the last probe that missed the change and the first one that saw it, widened by the write's round trip; see proof/truth/visibility-truth.ts); KS from ack: the uncorrected distance of the acknowledgement-based times. Resolution: slot / honest (slot + p99 probe lateness + p99 request latency).",
   '',
   '| case | serve flags | trials × readers | configured p50 / p90 / p99 | measured p50 / p90 / p99 | KS | KS from ack | consistent at 0 | anomalies | resolution ms | requests | wall s |',
   '|---|---|---|---|---|---:|---:|---:|---|---|---:|---:|',

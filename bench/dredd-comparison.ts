@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../proof/fault-modes.ts';
-import { detectFault } from '../proof/detect-fault.ts';
-import { writeResultsSection } from './write-results-section.ts';
+import { FAULT_MODES, startFaultyTarget, type FaultMode } from '../proof/faults/fault-modes.ts';
+import { detectFault } from '../proof/faults/detect-fault.ts';
+import { writeResultsSection } from '../proof/write-results-section.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean' }, fault: { type: 'string' } } });
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport } from '../reports/index.ts';
 import { startServer } from '../server/index.ts';
-import { isRecordWrite, PAYLOAD_LIMIT } from '../proof/fault-helpers.ts';
-import { startRawFront } from '../proof/raw-front.ts';
+import { isRecordWrite, PAYLOAD_LIMIT } from '../proof/faults/fault-helpers.ts';
+import { startRawFront } from '../proof/faults/raw-front.ts';
 import { runCli } from '../proof/run-cli.ts';
 
 const TOKEN = 'kvsc-early-413-token-0123';

@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installOffline, packPackage } from '../test/package/offline-install.ts';
-import { writeResultsSection } from './write-results-section.ts';
+import { writeResultsSection } from '../proof/write-results-section.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean' }, runs: { type: 'string' } } });
 const RUNS = Number(values.runs ?? 3);

@@ -1,5 +1,5 @@
 // Benchmark: does `bench consistency` recover the closed-form truth of a replicated store? The
-// reference server runs in this process with proof/replicated-store.ts as its consistency model
+// reference server runs in this process with proof/truth/replicated-store.ts as its consistency model
 // (N replicas, each change reaching each after an independent exponential lag of mean 150 ms, reads
 // and listings routed at random, stale arrivals ignored), and `runConsistencyBench` measures new
 // key, overwrite, delete, list add and list remove. The table compares p50/p90 of the time to full
@@ -20,11 +20,11 @@ import { runConsistencyBench } from '../harness/consistency/run-consistency-benc
 import { DEFAULT_STOPPING_RULE } from '../harness/consistency/stopping-rule.ts';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
-import { ReplicatedStore, replicatedTruth } from '../proof/replicated-store.ts';
+import { ReplicatedStore, replicatedTruth } from '../proof/truth/replicated-store.ts';
 import { writeConsistencyFiles } from '../reports/index.ts';
 import { fullVisibilityAt, tVisibilityAt } from '../reports/render-consistency-markdown.ts';
 import { startServer } from '../server/index.ts';
-import { RESULTS_FILE, writeResultsSection } from './write-results-section.ts';
+import { RESULTS_FILE, writeResultsSection } from '../proof/write-results-section.ts';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 200);
 const RESOLUTION_MS = 10;
@@ -113,7 +113,7 @@ try {
 
 const body = [
   `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
-  'The target: the reference server with proof/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored). Truth: t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N.',
+  'The target: the reference server with proof/truth/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored). Truth: t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N.',
   '',
   '| N | change | p50 measured / true (ms) | p90 measured / true (ms) | t-vis 100 ms measured (95%) / true | t-vis 400 ms | full 100 ms measured / true | full 400 ms |',
   '|---|---|---|---|---|---|---|---|',

@@ -15,13 +15,18 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeResultsSection } from '../bench/write-results-section.ts';
+import { writeResultsSection } from './write-results-section.ts';
 import { loadContract } from '../harness/index.ts';
 import type { ConformanceReport } from '../reports/index.ts';
-import { isClientFault } from './client-fault.ts';
-import { CLIENT_FAULTS, FAULT_MODES } from './fault-modes.ts';
+import { isClientFault } from './faults/client-fault.ts';
+import { CLIENT_FAULTS, FAULT_MODES } from './faults/fault-modes.ts';
 import { runCli } from './run-cli.ts';
-import { detectClientFault, detectFault, type DetectionScope, type FaultDetection } from './detect-fault.ts';
+import {
+  detectClientFault,
+  detectFault,
+  type DetectionScope,
+  type FaultDetection,
+} from './faults/detect-fault.ts';
 
 const { values } = parseArgs({
   options: {

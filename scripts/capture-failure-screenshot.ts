@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FAULT_MODES, startFaultyTarget } from '../proof/fault-modes.ts';
+import { FAULT_MODES, startFaultyTarget } from '../proof/faults/fault-modes.ts';
 import { runCli } from '../proof/run-cli.ts';
 import { ensureChromium, headlessFlags } from '../test/reports/ensure-chromium.ts';
 
@@ -18,7 +18,7 @@ const temp = (label: string): string => mkdtempSync(join(tmpdir(), `kvsc-${label
 const chromium = ensureChromium();
 if (!('path' in chromium)) throw new Error(`cannot take the screenshot: ${chromium.reason}`);
 const mode = FAULT_MODES.find((candidate) => candidate.name === FAULT);
-if (!mode) throw new Error(`fault mode ${FAULT} is not in proof/fault-modes.ts`);
+if (!mode) throw new Error(`fault mode ${FAULT} is not in proof/faults/fault-modes.ts`);
 
 const out = temp('screenshot-run');
 const target = await startFaultyTarget(mode, TOKEN);

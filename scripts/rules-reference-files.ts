@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { buildRulesReference, type RulesReference } from '../harness/contract/rules-reference.ts';
 import { scanSuiteTests } from '../harness/contract/scan-suite-tests.ts';
-import { CLIENT_FAULTS, FAULT_MODES } from '../proof/fault-modes.ts';
+import { CLIENT_FAULTS, FAULT_MODES } from '../proof/faults/fault-modes.ts';
 import { renderRulesReferenceMarkdown } from '../reports/render-rules-reference.ts';
 
 const SUITES_DIR = fileURLToPath(new URL('../suites/', import.meta.url));

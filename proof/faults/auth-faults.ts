@@ -1,6 +1,6 @@
 // Fault modes whose target rules are in KVS-AUTH (tokens).
-import { bare, hasToken, query, withToken } from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+import { bare, hasToken, query, withToken } from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 /** AUTH faults. */
 export const AUTH_FAULTS: readonly FaultMode[] = [

@@ -1,7 +1,7 @@
 // Fault modes that are client-library bugs: driver modules that extend the driver template's
 // client with one behaviour changed, caught by their target rule through that driver (the KVS-CLIENT
 // rules by the client-contract checks (a scripted answer server), the others by the suites against the server).
-import { faultyDriverModule, type ClientFault } from '../client-fault.ts';
+import { faultyDriverModule, type ClientFault } from './client-fault.ts';
 
 /** Client faults (broken client drivers). */
 export const CLIENT_FAULTS: readonly ClientFault[] = [

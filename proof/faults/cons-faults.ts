@@ -1,7 +1,7 @@
 // Fault modes whose target rules are in KVS-CONS (visibility of completed writes).
-import type { ProxiedAnswer } from '../fault-proxy.ts';
-import { bare, errorAnswer, getOf, isKeys, isRecord, isRecordWrite, ok } from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+import type { ProxiedAnswer } from './fault-proxy.ts';
+import { bare, errorAnswer, getOf, isKeys, isRecord, isRecordWrite, ok } from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 const EVENTUAL = ['--consistency', 'eventual', '--window', '2s'] as const;
 const missing = (answer: { method: string; path: string }): ProxiedAnswer =>

@@ -1,9 +1,9 @@
 // Fault modes whose target rules are in KVS-HTTP (framing of keep-alive connections). They run on a
 // raw-socket front (proof/raw-front.ts): the bug happens before a request body is read.
 import { request } from 'undici';
-import { isRecordWrite, storeSegment } from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
-import type { EarlyHook } from '../raw-front.ts';
+import { isRecordWrite, storeSegment } from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
+import type { EarlyHook } from './raw-front.ts';
 
 /** A 404 for a record write whose store does not exist, decided from the head alone (the body unread). */
 const earlyNotFound =

@@ -1,6 +1,6 @@
 // Fault modes whose target rules are in KVS-KEYS (the key listing and its cursor).
-import { bare, isKeys, isRecordWrite, keysPage, query, recordKeyOf, storeSegment } from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+import { bare, isKeys, isRecordWrite, keysPage, query, recordKeyOf, storeSegment } from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 /** Percent-encodes the characters escape() would in a valid key (! ' ( )). */
 const escapeKey = (key: string): string =>

@@ -1,9 +1,9 @@
 // Fault modes whose target rules are in KVS-LIMIT (the record payload limit).
 import { gunzipSync } from 'node:zlib';
-import { errorAnswer, isRecordWrite, PAYLOAD_LIMIT } from '../fault-helpers.ts';
-import type { ProxiedRequest } from '../fault-proxy.ts';
-import type { FaultMode } from '../fault-mode.ts';
-import type { RawHead } from '../raw-front.ts';
+import { errorAnswer, isRecordWrite, PAYLOAD_LIMIT } from './fault-helpers.ts';
+import type { ProxiedRequest } from './fault-proxy.ts';
+import type { FaultMode } from './fault-mode.ts';
+import type { RawHead } from './raw-front.ts';
 
 const tooLarge = (request: ProxiedRequest) =>
   errorAnswer(413, 'request-too-large', request.method, request.path, 'The request body is too large');

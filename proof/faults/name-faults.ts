@@ -1,8 +1,8 @@
 // Fault modes whose target rules are in KVS-NAME (store names and get-or-create by name).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { editJson, type ProxiedAnswer } from '../fault-proxy.ts';
-import { getOf, isKeys, isStore, isStoreList, ok, query, storeSegment } from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+import { editJson, type ProxiedAnswer } from './fault-proxy.ts';
+import { getOf, isKeys, isStore, isStoreList, ok, query, storeSegment } from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 const storeOf = (answer: ProxiedAnswer): { id: string; name?: string | null } =>
   (JSON.parse(answer.body.toString()) as { data: { id: string; name?: string | null } }).data;

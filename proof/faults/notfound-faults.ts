@@ -1,5 +1,5 @@
 // Fault modes whose target rules are in KVS-NOTFOUND (how a missing store or record is reported).
-import type { ProxiedAnswer } from '../fault-proxy.ts';
+import type { ProxiedAnswer } from './fault-proxy.ts';
 import {
   bare,
   errorAnswer,
@@ -12,8 +12,8 @@ import {
   ok,
   recordKeyOf,
   storeSegment,
-} from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+} from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 const EMPTY_LISTING = {
   items: [],

@@ -1,6 +1,6 @@
 // Fault modes whose target rules are in KVS-PAGE (the store list, paged by offset and limit).
-import { bare, errorAnswer, isStoreList, query, storeListPage } from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+import { bare, errorAnswer, isStoreList, query, storeListPage } from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 const requested = (path: string, name: string): number | undefined => {
   const value = query(path).get(name);

@@ -14,9 +14,9 @@ import {
   query,
   recordKeyOf,
   storeSegment,
-} from '../fault-helpers.ts';
-import type { ProxiedRequest } from '../fault-proxy.ts';
-import type { FaultMode } from '../fault-mode.ts';
+} from './fault-helpers.ts';
+import type { ProxiedRequest } from './fault-proxy.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 const SUPPORTED_ENCODINGS = ['gzip', 'br', 'deflate', 'identity'];
 const withoutEncoding = (request: ProxiedRequest): ProxiedRequest => ({

@@ -8,8 +8,8 @@ import {
   json,
   ok,
   storeAnswer,
-} from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+} from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 /** SCHEMA faults. */
 export const SCHEMA_FAULTS: readonly FaultMode[] = [

@@ -1,6 +1,6 @@
 // Fault modes whose target rules are in KVS-SIGN (pre-signed URLs).
-import { errorAnswer, isKeys, isRecord, keysPage, query, recordKeyOf, withToken } from '../fault-helpers.ts';
-import type { FaultMode } from '../fault-mode.ts';
+import { errorAnswer, isKeys, isRecord, keysPage, query, recordKeyOf, withToken } from './fault-helpers.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 const unsigned = (path: string, headers: Record<string, string>): boolean =>
   query(path).has('signature') && !headers.authorization && !query(path).has('token');

@@ -17,9 +17,9 @@ import {
   storeListPage,
   storeSegment,
   type ListData,
-} from '../fault-helpers.ts';
-import type { ProxiedAnswer, ProxiedRequest } from '../fault-proxy.ts';
-import type { FaultMode } from '../fault-mode.ts';
+} from './fault-helpers.ts';
+import type { ProxiedAnswer, ProxiedRequest } from './fault-proxy.ts';
+import type { FaultMode } from './fault-mode.ts';
 
 type Forward = (request: ProxiedRequest) => Promise<ProxiedAnswer>;
 

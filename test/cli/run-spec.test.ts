@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FAULT_MODES, startFaultyTarget } from '../../proof/fault-modes.ts';
+import { FAULT_MODES, startFaultyTarget } from '../../proof/faults/fault-modes.ts';
 import { runCli } from '../../proof/run-cli.ts';
 
 /** The project's own split document (relative $refs, YAML merge keys), as a user's --spec. */

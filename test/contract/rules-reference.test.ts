@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
-import { CLIENT_FAULTS, FAULT_MODES } from '../../proof/fault-modes.ts';
+import { CLIENT_FAULTS, FAULT_MODES } from '../../proof/faults/fault-modes.ts';
 import { currentRulesReference, rulesReferenceFiles } from '../../scripts/rules-reference-files.ts';
 
 const contract = await loadContract();

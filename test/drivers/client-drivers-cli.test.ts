@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../proof/run-cli.ts';
-import { writeClientFaultModule } from '../../proof/client-fault.ts';
+import { writeClientFaultModule } from '../../proof/faults/client-fault.ts';
 import { CLIENT_FAULTS } from '../../proof/faults/client-faults.ts';
 import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
 

@@ -1,6 +1,6 @@
 // `bench consistency` against the reference server with known settings: the measured visibility
 // distribution must match the configured lag distribution (KS ≤ 0.05 at the probe resolution,
-// see proof/visibility-truth.ts for exactly how), anomalies must appear exactly when the server
+// see proof/truth/visibility-truth.ts for exactly how), anomalies must appear exactly when the server
 // produces them (replicas), and a strong server must be consistent at t = 0 with no anomalies.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,8 @@ import { runConsistencyBench } from '../../harness/consistency/run-consistency-b
 import { DEFAULT_STOPPING_RULE } from '../../harness/consistency/stopping-rule.ts';
 import { loadContract } from '../../harness/contract/load-contract.ts';
 import { newRunPrefix } from '../../harness/isolation/run-namespace.ts';
-import { pickSeed } from '../../proof/consistency-truth.ts';
-import { truthDistance } from '../../proof/visibility-truth.ts';
+import { pickSeed } from '../../proof/truth/consistency-truth.ts';
+import { truthDistance } from '../../proof/truth/visibility-truth.ts';
 import {
   parseLagDistribution,
   startServer,

@@ -1,4 +1,4 @@
-// `bench consistency` against the replicated store of proof/replicated-store.ts, whose truth is
+// `bench consistency` against the replicated store of proof/truth/replicated-store.ts, whose truth is
 // known in closed form: each change reaches each of N replicas after an independent exponential lag
 // (mean 150 ms), every read goes to a random replica. t-visibility is F(t), full visibility F(t)^N.
 // The measurement must recover both for N = 1 and N = 3, for new key, overwrite and delete, within
@@ -23,7 +23,7 @@ import {
   ReplicatedStore,
   replicatedTruth,
   type ReplicatedStoreOptions,
-} from '../../proof/replicated-store.ts';
+} from '../../proof/truth/replicated-store.ts';
 import { startServer } from '../../server/index.ts';
 
 const contract = await loadContract();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
-import { editJson, startFaultProxy } from '../../proof/fault-proxy.ts';
+import { editJson, startFaultProxy } from '../../proof/faults/fault-proxy.ts';
 import { runCli, spawnCli } from '../../proof/run-cli.ts';
 
 const outDir = () => mkdtempSync(join(tmpdir(), 'kvsc-out-'));

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
 import type { ConformanceReport } from '../../reports/index.ts';
 import { runCli } from '../../proof/run-cli.ts';
-import { isRecordWrite, PAYLOAD_LIMIT } from '../../proof/fault-helpers.ts';
+import { isRecordWrite, PAYLOAD_LIMIT } from '../../proof/faults/fault-helpers.ts';
 import { earlyNotFoundDrained } from '../../proof/faults/http-faults.ts';
-import { startRawFront, type RawFront } from '../../proof/raw-front.ts';
+import { startRawFront, type RawFront } from '../../proof/faults/raw-front.ts';
 
 const TOKEN = 'kvsc-early-answers-token-0123';
 

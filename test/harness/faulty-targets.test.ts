@@ -8,7 +8,7 @@ import {
   type ProfileSettings,
 } from '../../harness/index.ts';
 import { startServer } from '../../server/index.ts';
-import { editJson, startFaultProxy, type Fault } from '../../proof/fault-proxy.ts';
+import { editJson, startFaultProxy, type Fault } from '../../proof/faults/fault-proxy.ts';
 
 const contract = await loadContract();
 const reference = await startServer();

@@ -10,7 +10,7 @@ import {
   runHostileCase,
   tokenHits,
   type HostileCase,
-} from '../../proof/hostile-targets.ts';
+} from '../../proof/hostile/hostile-targets.ts';
 
 // Three CLI runs at a time: a case waits on timeouts, but its CLI run also takes seconds of CPU.
 vi.setConfig({ maxConcurrency: 3 });

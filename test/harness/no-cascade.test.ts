@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAULT_MODES, startFaultyTarget } from '../../proof/fault-modes.ts';
+import { FAULT_MODES, startFaultyTarget } from '../../proof/faults/fault-modes.ts';
 import { runCli } from '../../proof/run-cli.ts';
 import type { ConformanceReport } from '../../reports/index.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
-import { startFaultProxy } from '../../proof/fault-proxy.ts';
+import { startFaultProxy } from '../../proof/faults/fault-proxy.ts';
 import { runCli } from '../../proof/run-cli.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/kvs-conformance.js', import.meta.url));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
-import { writeClientFaultModule } from '../../proof/client-fault.ts';
+import { writeClientFaultModule } from '../../proof/faults/client-fault.ts';
 import { CLIENT_BUG_CLASSES, CLIENT_FAULTS } from '../../proof/faults/client-faults.ts';
 import { runCli } from '../../proof/run-cli.ts';
 

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
 import { scanSuiteTests } from '../../harness/contract/scan-suite-tests.ts';
-import { isClientFault, type ClientFault } from '../../proof/client-fault.ts';
-import { CLIENT_FAULTS, FAULT_MODES, type FaultMode } from '../../proof/fault-modes.ts';
-import { detectClientFault, detectFault } from '../../proof/detect-fault.ts';
+import { isClientFault, type ClientFault } from '../../proof/faults/client-fault.ts';
+import { CLIENT_FAULTS, FAULT_MODES, type FaultMode } from '../../proof/faults/fault-modes.ts';
+import { detectClientFault, detectFault } from '../../proof/faults/detect-fault.ts';
 
 const citedRules = scanSuiteTests(fileURLToPath(new URL('../../suites/', import.meta.url)));
 

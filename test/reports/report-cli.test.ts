@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
 import type { ConformanceReport } from '../../reports/index.ts';
-import { startFaultProxy, type Fault } from '../../proof/fault-proxy.ts';
+import { startFaultProxy, type Fault } from '../../proof/faults/fault-proxy.ts';
 import { runCli } from '../../proof/run-cli.ts';
 import { HARNESS_VERSION } from '../../harness/version.ts';
 import { ensureChromium, headlessFlags } from './ensure-chromium.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAULT_MODES, faultArea, startFaultyTarget, type FaultMode } from '../../proof/fault-modes.ts';
+import { FAULT_MODES, faultArea, startFaultyTarget, type FaultMode } from '../../proof/faults/fault-modes.ts';
 import { runCli } from '../../proof/run-cli.ts';
 
 const TOKEN = 'family-token';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../proof/run-cli.ts';
-import { ReplicatedStore, type ReplicatedStoreOptions } from '../../proof/replicated-store.ts';
+import { ReplicatedStore, type ReplicatedStoreOptions } from '../../proof/truth/replicated-store.ts';
 import { startServer } from '../../server/index.ts';
 
 // `run --consistency eventual` against the replicated store of proof/ (a known truth): no failure

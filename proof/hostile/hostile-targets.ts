@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { secretForms } from '../harness/http/redact.ts';
-import { startServer } from '../server/index.ts';
+import { secretForms } from '../../harness/http/redact.ts';
+import { startServer } from '../../server/index.ts';
 import {
   answer,
   startHostileServer,
@@ -16,7 +16,7 @@ import {
   type SeenRequest,
 } from './hostile-server.ts';
 
-const CLI = fileURLToPath(new URL('../bin/kvs-conformance.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/kvs-conformance.js', import.meta.url));
 const TIME = '/usr/bin/time';
 
 /** The report files a run that got past the preflight always writes. */

@@ -1,5 +1,10 @@
 import { errorFunction } from 'simple-statistics';
-import { seededRandom, type ConsistencyModel, type RecordInfo, type StoredRecord } from '../server/index.ts';
+import {
+  seededRandom,
+  type ConsistencyModel,
+  type RecordInfo,
+  type StoredRecord,
+} from '../../server/index.ts';
 
 /** How long a change takes to reach one replica (ms). */
 export type ReplicaLag =

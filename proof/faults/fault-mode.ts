@@ -1,5 +1,5 @@
-import type { RuleId } from '../harness/index.ts';
-import type { ServerOptions } from '../server/index.ts';
+import type { RuleId } from '../../harness/index.ts';
+import type { ServerOptions } from '../../server/index.ts';
 import type { Fault, RequestFault } from './fault-proxy.ts';
 import type { EarlyHook } from './raw-front.ts';
 

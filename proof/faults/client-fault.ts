@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RuleId } from '../harness/index.ts';
+import type { RuleId } from '../../harness/index.ts';
 
 /**
  * A realistic client-library bug: a driver module, written as a user writes one, that extends the
@@ -25,7 +25,7 @@ export interface ClientFault {
 }
 
 const EXAMPLE = pathToFileURL(
-  fileURLToPath(new URL('../examples/driver-template.mjs', import.meta.url)),
+  fileURLToPath(new URL('../../examples/driver-template.mjs', import.meta.url)),
 ).href;
 
 /** A driver module named `name` whose client is the example client with `body` added to its class. */

@@ -4,8 +4,8 @@ import {
   parseLagDistribution,
   seededRandom,
   type LagDistribution,
-} from '../server/index.ts';
-import { spawnCli } from './run-cli.ts';
+} from '../../server/index.ts';
+import { spawnCli } from '../run-cli.ts';
 import { truthDistance } from './visibility-truth.ts';
 
 /** A reference server with a known consistency behaviour, to measure `bench consistency` against. */

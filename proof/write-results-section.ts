@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The written results of every benchmark and of `npm run prove`. */
-export const RESULTS_FILE = new URL('./RESULTS.md', import.meta.url);
+export const RESULTS_FILE = new URL('../bench/RESULTS.md', import.meta.url);
 
 /**
  * Puts `body` into bench/RESULTS.md between `<!-- id:start -->` and `<!-- id:end -->`, replacing

@@ -1,4 +1,4 @@
-// `node --import tsx proof/serve-replicated.ts [flags]`: the reference server with the replicated
+// `node --import tsx proof/truth/serve-replicated.ts [flags]`: the reference server with the replicated
 // store of proof/replicated-store.ts as its consistency model, a target with a known truth for
 // `kvs-conformance bench consistency` and `kvs-conformance run --consistency eventual`.
 //
@@ -11,7 +11,7 @@
 //   --port N              TCP port (default 0: a free one)
 // Prints `listening on URL` and serves until stopped (SIGINT/SIGTERM).
 import { parseArgs } from 'node:util';
-import { startServer } from '../server/index.ts';
+import { startServer } from '../../server/index.ts';
 import { ReplicatedStore, type ReplicaLag, type ReplicatedStoreOptions } from './replicated-store.ts';
 
 /** Parses `exponential:MEAN` or `lognormal:MEDIAN:SIGMA`, failing with what is allowed. */

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConformanceReport, ReportFailure } from '../reports/index.ts';
+import type { ConformanceReport, ReportFailure } from '../../reports/index.ts';
 import { writeClientFaultModule, type ClientFault } from './client-fault.ts';
 import { startFaultyTarget, type FaultMode } from './fault-modes.ts';
-import { runCli, type CliResult } from './run-cli.ts';
+import { runCli, type CliResult } from '../run-cli.ts';
 
 const TOKEN = 'prove-token';
 

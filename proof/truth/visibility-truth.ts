@@ -1,4 +1,4 @@
-import { lagCdf, type LagDistribution } from '../server/index.ts';
+import { lagCdf, type LagDistribution } from '../../server/index.ts';
 
 /** How far a measured visibility distribution is from a configured lag distribution. */
 export interface TruthDistance {
