@@ -27,6 +27,8 @@ const TOKEN = 'bench-run-footprint-token';
 const { values } = parseArgs({
   options: {
     before: { type: 'string' },
+    build: { type: 'string', multiple: true },
+    only: { type: 'string' },
     rounds: { type: 'string' },
     'long-rounds': { type: 'string' },
     'loop-seconds': { type: 'string' },
@@ -42,12 +44,20 @@ interface Build {
   readonly label: string;
   readonly cli: string;
 }
+const buildAt = (label: string, dir: string): Build => ({
+  label,
+  cli: join(resolve(dir), 'bin/kvs-conformance.js'),
+});
 const builds: Build[] = [
-  ...(values.before
-    ? [{ label: 'before', cli: join(resolve(values.before), 'bin/kvs-conformance.js') }]
-    : []),
-  { label: values.before ? 'after' : 'this build', cli: join(ROOT, 'bin/kvs-conformance.js') },
+  ...(values.before ? [buildAt('before', values.before)] : []),
+  // `--build label=dir`: more builds to compare (e.g. experiments on copies).
+  ...(values.build ?? []).map((given) =>
+    buildAt(given.split('=')[0] ?? given, given.split('=').slice(1).join('=')),
+  ),
+  buildAt(values.before ? 'after' : 'this build', ROOT),
 ];
+/** The parts to measure (`--only default,tight,memory`): all by default. */
+const parts = new Set((values.only ?? 'default,tight,memory').split(','));
 
 /**
  * Preloaded into the measured processes: counts the requests their HTTP servers receive and, at
@@ -253,7 +263,7 @@ const results = new Map<Build, BuildResults>(
 const progress = (text: string): void => void process.stderr.write(`${text}\n`);
 const resultsOf = (build: Build): BuildResults => results.get(build) as BuildResults;
 
-for (let round = 0; round < ROUNDS; round += 1) {
+for (let round = 0; round < (parts.has('default') ? ROUNDS : 0); round += 1) {
   for (const build of builds) {
     const measured = await measureRun(build, ['--seed', String(7 + round)]);
     resultsOf(build).defaults.push(measured);
@@ -263,7 +273,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
 const server = await startCountingServer();
 try {
   const target = ['--target', server.url, '--token', TOKEN];
-  for (let round = 0; round < ROUNDS; round += 1) {
+  for (let round = 0; round < (parts.has('tight') ? ROUNDS : 0); round += 1) {
     for (const build of builds) {
       // The CLI runs on the counting server: its requests are counted there, not by the preload.
       await server.command('mark');
@@ -282,7 +292,7 @@ try {
 } finally {
   server.stop();
 }
-for (let round = 0; round < LONG_ROUNDS; round += 1) {
+for (let round = 0; round < (parts.has('memory') ? LONG_ROUNDS : 0); round += 1) {
   for (const build of builds) {
     for (const [runs, list] of [
       [25, resultsOf(build).runs25],
