@@ -45,14 +45,14 @@ export default tseslint.config(
   {
     files: ['server/**'],
     rules: forbid(
-      ['harness', 'generators', 'suites', 'reports', 'test', 'cli', 'proof', 'api'],
+      ['harness', 'runner', 'generators', 'suites', 'reports', 'test', 'cli', 'proof', 'api'],
       'server/ stands alone: it must not share code (or bugs) with the harness.',
     ),
   },
   {
     files: ['harness/**'],
     rules: forbid(
-      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
+      ['runner', 'generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
       'harness/ is a library below generators, suites and reports; only cli/ wires the server and reports in.',
     ),
   },
@@ -61,8 +61,16 @@ export default tseslint.config(
     // the main-process side (vitest orchestration, verdicts); the main side reads worker types only.
     files: ['harness/worker/**'],
     rules: forbid(
-      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api', 'run'],
-      'harness/worker/ (the suite side of a run) must not import the main-process side, harness/run/.',
+      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api', 'runner'],
+      'harness/worker/ (the suite side of a run) must not import the main-process side, runner/.',
+    ),
+  },
+  {
+    // The main-process side of a run: uses harness/ (and reports/), launches suites/ by path through vitest.
+    files: ['runner/**'],
+    rules: forbid(
+      ['generators', 'suites', 'server', 'test', 'cli', 'proof', 'api'],
+      'runner/ uses harness/ and reports/ only; it launches suites/ through vitest, by path.',
     ),
   },
   {
@@ -83,21 +91,21 @@ export default tseslint.config(
   {
     files: ['generators/**'],
     rules: forbid(
-      ['suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
+      ['runner', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
       'generators/ may import only harness/.',
     ),
   },
   {
     files: ['suites/**'],
     rules: forbid(
-      ['reports', 'server', 'test', 'cli', 'proof', 'api'],
+      ['runner', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
       'suites/ talk to targets through harness drivers only.',
     ),
   },
   {
     files: ['reports/**'],
     rules: forbid(
-      ['generators', 'suites', 'server', 'test', 'cli', 'proof', 'api'],
+      ['runner', 'generators', 'suites', 'server', 'test', 'cli', 'proof', 'api'],
       'reports/ read harness types only.',
     ),
   },

@@ -9,7 +9,7 @@ import type { RunOptions } from '../harness/config/run-options.ts';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
 import { redactSecrets } from '../harness/http/redact.ts';
-import { runConformance as runSuites } from '../harness/run/run-conformance.ts';
+import { runConformance as runSuites } from '../runner/run-conformance.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
 import { buildReport, REPORT_FILES, writeReportFiles, type ConformanceReport } from '../reports/index.ts';
 import { startEmbeddedServer } from './start-embedded-server.ts';

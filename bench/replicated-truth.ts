@@ -16,7 +16,7 @@ import type {
   OperationVisibility,
 } from '../harness/consistency/consistency-bench-result.ts';
 import type { ConsistencyOperation } from '../harness/consistency/consistency-operation.ts';
-import { runConsistencyBench } from '../harness/consistency/run-consistency-bench.ts';
+import { runConsistencyBench } from '../runner/run-consistency-bench.ts';
 import { DEFAULT_STOPPING_RULE } from '../harness/consistency/stopping-rule.ts';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';

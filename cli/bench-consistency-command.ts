@@ -149,7 +149,7 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         { CONSISTENCY_FILES, renderConsistencyComparison, renderConsistencyMarkdown, writeConsistencyFiles },
         { startServer },
       ] = await Promise.all([
-        import('../harness/consistency/run-consistency-bench.ts'),
+        import('../runner/run-consistency-bench.ts'),
         import('../harness/contract/load-contract.ts'),
         import('../reports/index.ts'),
         import('../server/index.ts'),

@@ -9,7 +9,7 @@ export interface Interruption {
 /**
  * Listens for SIGINT/SIGTERM so that a signal ends the run through its cleanup instead of killing
  * the process (a listener keeps Node from exiting). The run itself also stops its suites on the
- * same signals (harness/run/run-conformance.ts).
+ * same signals (runner/run-conformance.ts).
  */
 export function listenForInterruption(): Interruption {
   const controller = new AbortController();

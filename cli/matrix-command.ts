@@ -63,10 +63,10 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
       { renderMatrixMarkdown },
     ] = await Promise.all([
       import('../harness/contract/load-contract.ts'),
-      import('../harness/run/run-conformance.ts'),
+      import('../runner/run-conformance.ts'),
       import('../api/start-embedded-server.ts'),
-      import('../harness/matrix/build-matrix.ts'),
-      import('../harness/matrix/expected-deviations.ts'),
+      import('../runner/build-matrix.ts'),
+      import('../runner/expected-deviations.ts'),
       import('../reports/index.ts'),
       import('../reports/render-matrix-html.ts'),
       import('../reports/render-matrix-markdown.ts'),

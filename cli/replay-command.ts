@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { resolveRunOptions, runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
-import type { RunResult } from '../harness/run/run-conformance.ts';
+import type { RunResult } from '../harness/results/run-result.ts';
 import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import type { ReportFailure } from '../reports/index.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -75,7 +75,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
         await Promise.all([
           import('./read-report-file.ts'),
           import('../harness/contract/load-contract.ts'),
-          import('../harness/run/run-conformance.ts'),
+          import('../runner/run-conformance.ts'),
           import('../api/start-embedded-server.ts'),
         ]);
       const report = readReportFile(path);

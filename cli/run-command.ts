@@ -12,12 +12,12 @@ import type { ResolvedRunOptions } from '../harness/config/run-options.ts';
 import type { Contract } from '../harness/contract/load-contract.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
 import { redactSecrets, shortTokenWarning } from '../harness/http/redact.ts';
-import type { ContainerTarget } from '../harness/target/start-container-target.ts';
+import type { ContainerTarget } from '../runner/start-container-target.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
 import type { RunningServer } from '../server/index.ts';
 import type * as ReportsModule from '../reports/index.ts';
 import type { ConformanceReport } from '../reports/index.ts';
-import type { runConformance as runConformanceType } from '../harness/run/run-conformance.ts';
+import type { runConformance as runConformanceType } from '../runner/run-conformance.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
@@ -105,7 +105,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
     // The heavy parts (contract compiler, vitest, server, reports, testcontainers) load only when a run starts.
     const [{ loadContract }, { runConformance }, { startEmbeddedServer }, reports] = await Promise.all([
       import('../harness/contract/load-contract.ts'),
-      import('../harness/run/run-conformance.ts'),
+      import('../runner/run-conformance.ts'),
       import('../api/start-embedded-server.ts'),
       import('../reports/index.ts'),
     ]);
@@ -132,7 +132,7 @@ export function addRunCommand(program: Command, setExitCode: (code: number) => v
         );
       if (options.targetImage) {
         const { image, port, waitPath } = options.targetImage;
-        const { startContainerTarget } = await import('../harness/target/start-container-target.ts');
+        const { startContainerTarget } = await import('../runner/start-container-target.ts');
         container = await startContainerTarget(options.targetImage, (engine) =>
           console.log(
             `kvs-conformance: starting ${image} on ${engine.source} (host network, port ${port}, waiting for GET ${waitPath})`,

@@ -75,17 +75,17 @@ export type {
 export { isClientDriver, toKeysPage } from './drivers/kvs-driver.ts';
 export { startScriptedServer } from './http/scripted-server.ts';
 export type { Script, ScriptedAnswer, ScriptedRequest, ScriptedServer } from './http/scripted-server.ts';
-export { buildMatrix } from './matrix/build-matrix.ts';
-export { applyExpectedDeviations, loadExpectedDeviations } from './matrix/expected-deviations.ts';
-export type { ExpectedDeviation, ExpectedDeviations } from './matrix/expected-deviations.ts';
-export type { ConformanceMatrix, MatrixCell, MatrixRow, MatrixVerdict } from './matrix/conformance-matrix.ts';
+export type {
+  ConformanceMatrix,
+  MatrixCell,
+  MatrixRow,
+  MatrixVerdict,
+} from './results/conformance-matrix.ts';
 export { observationResolutionMs, observeUntil } from './consistency/observe-until.ts';
 export { observeFor, type HeldObservation } from './consistency/observe-for.ts';
 export type { Observation } from './consistency/observe-until.ts';
 export { CONSISTENCY_OPERATIONS, OPERATION_DESCRIPTIONS } from './consistency/consistency-operation.ts';
 export type { ConsistencyOperation } from './consistency/consistency-operation.ts';
-export { estimateBenchCost, runConsistencyBench } from './consistency/run-consistency-bench.ts';
-export type { BenchProgress, ConsistencyBenchOptions } from './consistency/run-consistency-bench.ts';
 export type {
   ConsistencyBenchResult,
   OperationVisibility,
@@ -96,8 +96,7 @@ export type { Conformance } from './worker/conformance-fixture.ts';
 export type { SuiteContext } from './worker/suite-context.ts';
 export { EvidenceRecorder } from './worker/evidence-recorder.ts';
 export type { ObservationEvidence, TestEvidence } from './worker/test-evidence.ts';
-export { runConformance, selectRules } from './run/run-conformance.ts';
-export type { RunResult } from './run/run-conformance.ts';
+export type { RunResult } from './results/run-result.ts';
 export { KvsModel } from './contract/model/kvs-model.ts';
 export type {
   CreateOutcome,
@@ -117,7 +116,4 @@ export { judgeStoreList } from './contract/model/judge-store-list.ts';
 export type { JudgedStoreList } from './contract/model/judge-store-list.ts';
 export type { ModelViolation } from './contract/model/model-violation.ts';
 export { utf8Order } from './contract/model/utf8-order.ts';
-export { driverOfTest, judgeRules, parsePropertyFailure, rulesInTitle } from './run/rule-verdicts.ts';
-export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './run/rule-verdicts.ts';
-export { applyExpectedFailures, expectedFailuresOf } from './run/expected-failures.ts';
-export type { ExpectedFailure } from './run/expected-failures.ts';
+export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './results/rule-verdict.ts';

@@ -1,4 +1,4 @@
-import type { ConformanceMatrix } from '../harness/matrix/conformance-matrix.ts';
+import type { ConformanceMatrix } from '../harness/results/conformance-matrix.ts';
 import { escapeHtml } from './render-html-report.ts';
 import { MATRIX_MARKS } from './render-matrix-markdown.ts';
 

@@ -1,5 +1,5 @@
 import { describeDriverPackage } from './describe-drivers.ts';
-import type { ConformanceMatrix, MatrixCell } from '../harness/matrix/conformance-matrix.ts';
+import type { ConformanceMatrix, MatrixCell } from '../harness/results/conformance-matrix.ts';
 
 /** The short mark of a cell's verdict, the same in Markdown and HTML. */
 export const MATRIX_MARKS: Readonly<Record<MatrixCell['verdict'], string>> = {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../proof/run-cli.ts';
 import { writeClientFaultModule } from '../../proof/faults/client-fault.ts';
 import { CLIENT_FAULTS } from '../../proof/faults/client-faults.ts';
-import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
+import type { ConformanceMatrix } from '../../harness/results/conformance-matrix.ts';
 
 const TEMPLATE = new URL('../../examples/driver-template.mjs', import.meta.url);
 

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContract, HarnessError, resolveDriverSpec } from '../../harness/index.ts';
-import { buildMatrix } from '../../harness/matrix/build-matrix.ts';
-import { loadExpectedDeviations } from '../../harness/matrix/expected-deviations.ts';
-import { judgeRules, type TestOutcome } from '../../harness/run/rule-verdicts.ts';
-import type { RunResult } from '../../harness/run/run-conformance.ts';
+import { buildMatrix } from '../../runner/build-matrix.ts';
+import { loadExpectedDeviations } from '../../runner/expected-deviations.ts';
+import type { TestOutcome } from '../../harness/results/rule-verdict.ts';
+import { judgeRules } from '../../runner/rule-verdicts.ts';
+import type { RunResult } from '../../harness/results/run-result.ts';
 import type { RuleId } from '../../harness/contract/rule-catalog.ts';
 import { apifyClientVersionDriver } from '../../harness/drivers/apify-client-version-driver.ts';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsistencyOperation } from '../../harness/consistency/consistency-operation.ts';
-import { runConsistencyBench } from '../../harness/consistency/run-consistency-bench.ts';
+import { runConsistencyBench } from '../../runner/run-consistency-bench.ts';
 import { DEFAULT_STOPPING_RULE } from '../../harness/consistency/stopping-rule.ts';
 import { loadContract } from '../../harness/contract/load-contract.ts';
 import { newRunPrefix } from '../../harness/isolation/run-namespace.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ConformanceMatrix } from '../../harness/matrix/conformance-matrix.ts';
+import type { ConformanceMatrix } from '../../harness/results/conformance-matrix.ts';
 import { writeClientFaultModule } from '../../proof/faults/client-fault.ts';
 import { CLIENT_BUG_CLASSES, CLIENT_FAULTS } from '../../proof/faults/client-faults.ts';
 import { runCli } from '../../proof/run-cli.ts';

@@ -1,10 +1,10 @@
 import {
-  judgeRules,
   loadContract,
   resolveProfileSettings,
   type RunResult,
   type TestOutcome,
 } from '../../harness/index.ts';
+import { judgeRules } from '../../runner/rule-verdicts.ts';
 import { buildReport, type ConformanceReport } from '../../reports/index.ts';
 
 const TOKEN = 'fixture-secret-token';

@@ -1,15 +1,9 @@
 // The run's verdict is the same word everywhere and never PASS for a run that did not check
 // everything it was asked to (issue: "PASS that is not a pass").
 import { describe, expect, it } from 'vitest';
-import {
-  applyExpectedFailures,
-  expectedFailuresOf,
-  judgeRules,
-  loadContract,
-  resolveProfileSettings,
-  type RuleId,
-  type TestOutcome,
-} from '../../harness/index.ts';
+import { loadContract, resolveProfileSettings, type RuleId, type TestOutcome } from '../../harness/index.ts';
+import { applyExpectedFailures, expectedFailuresOf } from '../../runner/expected-failures.ts';
+import { judgeRules } from '../../runner/rule-verdicts.ts';
 import {
   buildReport,
   mergeReports,

@@ -1,6 +1,6 @@
-import type { ContainerTargetOptions } from '../config/run-options.ts';
-import { HarnessError } from '../errors.ts';
-import { importOptionalPackage } from '../optional-package.ts';
+import type { ContainerTargetOptions } from '../harness/config/run-options.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { importOptionalPackage } from '../harness/optional-package.ts';
 import type * as Testcontainers from 'testcontainers';
 import { checkDockerEngine, type DockerEngine } from './check-docker-engine.ts';
 

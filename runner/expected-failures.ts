@@ -1,6 +1,7 @@
-import type { RuleId } from '../contract/rule-catalog.ts';
-import type { ExpectedDeviations } from '../matrix/expected-deviations.ts';
-import { driverOfTest, type RuleExpectation, type RuleVerdict } from './rule-verdicts.ts';
+import type { RuleId } from '../harness/contract/rule-catalog.ts';
+import type { RuleExpectation, RuleVerdict } from '../harness/results/rule-verdict.ts';
+import type { ExpectedDeviations } from './expected-deviations.ts';
+import { driverOfTest } from './rule-verdicts.ts';
 
 /** A rule declared to fail: through which drivers (`any`: however it is checked), and why. */
 export interface ExpectedFailure extends RuleExpectation {

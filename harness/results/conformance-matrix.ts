@@ -1,3 +1,4 @@
+// The conformance matrix a `matrix` run hands to the reports (types only; built by `runner/build-matrix.ts`).
 import type { RuleLevel } from '../contract/rule-catalog.ts';
 import type { DriverInfo } from '../drivers/kvs-driver.ts';
 

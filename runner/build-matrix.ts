@@ -1,7 +1,8 @@
-import type { RuleId } from '../contract/rule-catalog.ts';
-import type { RunResult } from '../run/run-conformance.ts';
-import { driverOfTest, type TestOutcome } from '../run/rule-verdicts.ts';
-import type { ConformanceMatrix, MatrixCell, MatrixRow } from './conformance-matrix.ts';
+import type { RuleId } from '../harness/contract/rule-catalog.ts';
+import type { RunResult } from '../harness/results/run-result.ts';
+import type { TestOutcome } from '../harness/results/rule-verdict.ts';
+import { driverOfTest } from './rule-verdicts.ts';
+import type { ConformanceMatrix, MatrixCell, MatrixRow } from '../harness/results/conformance-matrix.ts';
 import { applyExpectedDeviations, type ExpectedDeviations } from './expected-deviations.ts';
 
 const NOT_APPLICABLE = /not applicable: (.*)$/;

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { HarnessError } from '../errors.ts';
+import { HarnessError } from '../harness/errors.ts';
 
 /** How long the engine gets to answer `GET /_ping`. */
 const PING_TIMEOUT_MS = 5_000;

@@ -1,38 +1,12 @@
-import type { Contract } from '../contract/load-contract.ts';
-import type { ProfileSettings } from '../contract/profile-catalog.ts';
-import { ruleApplies, type ContractRule, type RuleId } from '../contract/rule-catalog.ts';
-import type { TestEvidence } from '../worker/test-evidence.ts';
-
-/** One test's outcome, as the verdict reporter saw it. */
-export interface TestOutcome {
-  readonly title: string;
-  readonly file: string;
-  /** Rule ids the title cites. */
-  readonly rules: readonly RuleId[];
-  readonly state: 'passed' | 'failed' | 'skipped';
-  /** Why a skipped test was skipped, when its suite says so (a `(skipped: …)` note in its title path). */
-  readonly skipNote: string | undefined;
-  /** Rule ids named by the test's contract failure, if its failure is one. */
-  readonly failedRules: readonly RuleId[];
-  /** The test was stopped by a time limit (fast-check's or the runner's) before it judged its rules. */
-  readonly interrupted?: boolean;
-  readonly message: string | undefined;
-  readonly durationMs: number;
-  /** What the test left: coverage, consistency observations, its contract failure. */
-  readonly evidence: TestEvidence | undefined;
-  /** For a failed property: fast-check's seed, path, shrunk counterexample and shrink count. */
-  readonly property: PropertyFailure | undefined;
-}
-
-/** How fast-check reported a failed property (enough to replay it). */
-export interface PropertyFailure {
-  readonly seed: number;
-  readonly path: string;
-  readonly counterexample: string;
-  readonly shrinks: number;
-  /** How many generated cases ran before the first failing one (fast-check's "failed after N tests"). */
-  readonly runsUntilFailure: number;
-}
+import type { Contract } from '../harness/contract/load-contract.ts';
+import type { ProfileSettings } from '../harness/contract/profile-catalog.ts';
+import { ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
+import type {
+  PropertyFailure,
+  RuleVerdict,
+  TestOutcome,
+  UnjudgedReason,
+} from '../harness/results/rule-verdict.ts';
 
 /** Reads fast-check's seed, path, counterexample and shrink count out of a failure message. */
 export function parsePropertyFailure(message: string | undefined): PropertyFailure | undefined {
@@ -47,41 +21,8 @@ export function parsePropertyFailure(message: string | undefined): PropertyFailu
   };
 }
 
-/**
- * Why a rule was not judged: not under this profile, not selected by a filter, in another shard —
- * none of which the run was asked to check — or asked but not checked: its tests did not run
- * (`not-run`) or failed on another rule first (`blocked`).
- */
-export type UnjudgedReason = 'profile' | 'filter' | 'shard' | 'not-run' | 'blocked';
-
 /** Reasons that mean the run was asked to check the rule and did not: such a run is INCOMPLETE. */
 export const UNCHECKED_REASONS: ReadonlySet<UnjudgedReason> = new Set(['not-run', 'blocked']);
-
-/** A declared known failure of a rule: why, where it is tracked, and who declared it. */
-export interface RuleExpectation {
-  readonly reason: string;
-  readonly link: string | undefined;
-  /** `--expect-fail`, or the manifest file and driver (`spec/expected-deviations.yaml: apify-client`). */
-  readonly from: string;
-}
-
-/** The verdict on one rule. */
-export interface RuleVerdict {
-  readonly rule: ContractRule;
-  /**
-   * `expected-fail` and `unexpectedly-passing` are a fail and a pass that a declaration
-   * (`--expect-fail`, a deviation manifest) said would fail: see harness/run/expected-failures.ts.
-   */
-  readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive' | 'expected-fail' | 'unexpectedly-passing';
-  /** Why a rule was skipped or inconclusive. */
-  readonly reason: string | undefined;
-  /** The declaration that expects the rule to fail, when there is one. */
-  readonly expectation?: RuleExpectation;
-  readonly reasonKind: UnjudgedReason | undefined;
-  readonly tests: readonly TestOutcome[];
-  /** The failing tests whose failure this rule is blamed for. */
-  readonly failures: readonly TestOutcome[];
-}
 
 const TITLE_RULES = /KVS-[A-Z]+-\d{3}/g;
 const DRIVER_TAG = /\[([^\]\s]+)\]/;

@@ -1,34 +1,28 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readErrorEnvelope } from '../checks/response-checks.ts';
-import { HarnessError } from '../errors.ts';
-import type { Contract } from '../contract/load-contract.ts';
-import { resolveProfileSettings, type ProfileSettings } from '../contract/profile-catalog.ts';
-import { ruleApplies, type RuleId } from '../contract/rule-catalog.ts';
-import { HttpApi } from '../drivers/http-api.ts';
-import { isClientDriver, type DriverInfo } from '../drivers/kvs-driver.ts';
-import { SHIPPED_DEVIATIONS } from '../config/resolve-run-options.ts';
-import { DEFAULT_DRIVERS, type ResolvedRunOptions } from '../config/run-options.ts';
-import { prepareDrivers } from '../drivers/prepare-drivers.ts';
-import { HttpClient } from '../http/http-client.ts';
-import { redactingWritable } from '../http/redacting-writable.ts';
-import { deleteRunStores, type CleanupResult } from '../isolation/delete-run-stores.ts';
-import { newRunPrefix } from '../isolation/run-namespace.ts';
-import { judgeRules, type RuleVerdict, type TestOutcome } from './rule-verdicts.ts';
+import { HarnessError } from '../harness/errors.ts';
+import type { Contract } from '../harness/contract/load-contract.ts';
+import { resolveProfileSettings, type ProfileSettings } from '../harness/contract/profile-catalog.ts';
+import { ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
+import { HttpApi } from '../harness/drivers/http-api.ts';
+import { isClientDriver } from '../harness/drivers/kvs-driver.ts';
+import { SHIPPED_DEVIATIONS } from '../harness/config/resolve-run-options.ts';
+import { DEFAULT_DRIVERS, type ResolvedRunOptions } from '../harness/config/run-options.ts';
+import { prepareDrivers } from '../harness/drivers/prepare-drivers.ts';
+import { HttpClient } from '../harness/http/http-client.ts';
+import { redactingWritable } from '../harness/http/redacting-writable.ts';
+import { deleteRunStores } from '../harness/isolation/delete-run-stores.ts';
+import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
+import type { RunResult } from '../harness/results/run-result.ts';
+import type { SuiteContext } from '../harness/worker/suite-context.ts';
+import { judgeRules } from './rule-verdicts.ts';
 import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
-import { loadExpectedDeviations } from '../matrix/expected-deviations.ts';
-import type { SuiteContext } from '../worker/suite-context.ts';
+import { loadExpectedDeviations } from './expected-deviations.ts';
+import { preflight } from './preflight.ts';
+import { suiteFilesCiting } from './suite-files.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
-
-/**
- * The folder holding suites/ next to harness/: the repository when the sources run (suites in
- * TypeScript), the package's dist/ when the build runs (suites compiled to JavaScript).
- */
-const CODE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** `ts` or `js`: the suites are in the language this module runs in. */
-const CODE_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+import { createConformanceVitest } from './vitest-project.ts';
 
 /** One recorded failing case to run again: the test, and fast-check's path to its counterexample. */
 export interface ReplayCase {
@@ -41,48 +35,11 @@ export interface ReplayCase {
   readonly commandsPath?: string | undefined;
 }
 
-/**
- * The suite files (relative to CODE_ROOT) that can hold a test of the given rules: those whose
- * text names one of them. A run filtered to a few rules loads only these, not every suite file.
- */
-function suiteFilesCiting(rules: ReadonlySet<string>): string[] {
-  const dir = join(CODE_ROOT, 'suites');
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(`.test.${CODE_EXTENSION}`))
-    .filter((name) => {
-      const text = readFileSync(join(dir, name), 'utf8');
-      return [...rules].some((rule) => text.includes(rule));
-    })
-    .map((name) => `suites/${name}`);
-}
-
 /** The run uses the default drivers (none given): they check the target, not a client under test. */
 const usesDefaultDrivers = (drivers: readonly string[]): boolean =>
   drivers.length === DEFAULT_DRIVERS.length && DEFAULT_DRIVERS.every((name) => drivers.includes(name));
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Everything a run found. */
-export interface RunResult {
-  readonly targetUrl: string;
-  readonly settings: ProfileSettings;
-  readonly seed: number;
-  readonly runs: number;
-  /** The stateful suite's longest command sequence. */
-  readonly maxCommands?: number;
-  readonly storePrefix: string;
-  /** The drivers the client rule families ran through: name, package, version. */
-  readonly drivers: readonly DriverInfo[];
-  readonly startedAt: Date;
-  readonly durationMs: number;
-  readonly verdicts: readonly RuleVerdict[];
-  readonly outcomes: readonly TestOutcome[];
-  /** Errors outside any test; a run with any is a tool error (exit 2). */
-  readonly runErrors: readonly string[];
-  readonly cleanup: CleanupResult;
-  /** True when the run was stopped by SIGINT/SIGTERM. */
-  readonly interrupted: boolean;
-}
 
 /** The rules a run checks: those the filters select that apply under the profile. */
 export function selectRules(
@@ -107,66 +64,6 @@ export function selectRules(
       .filter((rule) => ruleApplies(rule, settings))
       .map((rule) => rule.id),
   );
-}
-
-/** A short one-line view of a target's answer for an error message (redacted, control characters dropped). */
-function answerExcerpt(body: Buffer, redact: (text: string) => string): string {
-  const text = redact(body.subarray(0, 200).toString('utf8')).replace(/\p{Cc}+/gu, ' ');
-  return text.length === 0 ? 'an empty body' : JSON.stringify(text.slice(0, 120));
-}
-
-/** Whether a body is a KVS store list: `{"data":{"items":[…],"total":n,"offset":n,"limit":n,"count":n}}`. */
-function isStoreList(body: Buffer): boolean {
-  try {
-    const data = (JSON.parse(body.toString('utf8')) as { data?: Record<string, unknown> } | null)?.data;
-    return (
-      Array.isArray(data?.items) &&
-      ['total', 'offset', 'limit', 'count'].every((field) => typeof data[field] === 'number')
-    );
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Checks, before any rule, that the target answers and speaks the KVS API: GET
- * /v2/key-value-stores answers a well-formed store list, or a well-formed 401/403 error (then the
- * token is refused). Anything else — no answer, only 429s or 503s, an HTML page — is a tool error
- * with one line saying what came back.
- */
-async function preflight(api: HttpApi, targetUrl: string): Promise<void> {
-  const redact = (text: string): string => api.client.redact(text);
-  const response = await api
-    .call('keyValueStores_get', { query: { limit: 1 }, unchecked: true })
-    .catch((error: Error) => error);
-  if (response instanceof Error) {
-    const reason = response.message.split('\n')[0]?.replace(/^\[KVS-[A-Z]+-\d{3}\] /, '') ?? 'no response';
-    throw new HarnessError('KVSC_TARGET_UNREACHABLE', `cannot reach ${targetUrl}: ${redact(reason)}`, {
-      hint: 'check --target and that the server is running',
-    });
-  }
-  if (response.status === 401 || response.status === 403) {
-    const type = readErrorEnvelope(response.body)?.type;
-    throw new HarnessError(
-      'KVSC_TOKEN_REFUSED',
-      `${targetUrl} refused ${api.client.options.token === undefined ? 'a request without a token' : 'the token'}: GET /v2/key-value-stores answered ${response.status}${type === undefined ? '' : ` (error type ${JSON.stringify(redact(type))})`}`,
-      {
-        hint:
-          api.client.options.token === undefined
-            ? 'pass the token with --token or APIFY_TOKEN'
-            : 'check the token given with --token or APIFY_TOKEN (a replay takes it the same way)',
-      },
-    );
-  }
-  if (response.status !== 200 || !isStoreList(response.body)) {
-    throw new HarnessError(
-      'KVSC_TARGET_UNREACHABLE',
-      `${targetUrl} does not answer as a KVS server: GET /v2/key-value-stores answered ${response.status} with ${answerExcerpt(response.body, redact)}`,
-      {
-        hint: 'expected 200 with a store list, or 401/403 with an error envelope; check --target',
-      },
-    );
-  }
 }
 
 /**
@@ -283,47 +180,22 @@ export async function runConformance(
       const include = suiteFilesCiting(
         replay === undefined ? selected : new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)),
       );
-      // The conformance project is configured here, not in a config file: loading a config file
-      // makes Vite bundle it next to itself, a write into the package that a read-only install forbids.
-      // Loaded here, not at the top: a suite worker imports the harness too and has no use for Vite.
-      const { createVitest } = await import('vitest/node');
-      const vitest = await createVitest(
-        'test',
-        {
-          root: CODE_ROOT,
-          config: false,
-          include,
-          exclude: [],
-          setupFiles: [`suites/setup.${CODE_EXTENSION}`],
-          // Built code: only the suite files go through Vite; the harness they import loads as
-          // plain Node modules, as it does from an installed package (under node_modules). The
-          // TypeScript sources need Vite's transform.
-          ...(CODE_EXTENSION === 'js'
-            ? { server: { deps: { external: [/\/(harness|generators|spec)\//] } } }
-            : {}),
-          // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
-          fileParallelism: false,
-          // One module graph for all suite files: the contract is set up once per run.
-          isolate: false,
-          // A hang detector above fast-check's own time limit (suites/setup.ts), scaled with --runs.
-          testTimeout: Math.max(120_000, options.runs * 2_000),
-          hookTimeout: 60_000,
-          cache: false,
-          watch: false,
-          // Watch mode prints only changed verdicts: vitest's own progress output is left out there.
-          reporters: options.watch ? [reporter] : [reporter, 'default'],
-          provide: { kvsRun: context },
-          passWithNoTests: true,
-          ...(replay
-            ? { testNamePattern: escapeRegExp(replay.test) }
-            : filtered
-              ? { testNamePattern: [...selected].join('|') || '^$' }
-              : {}),
-          ...(options.shard ? { shard: `${options.shard.index}/${options.shard.count}` } : {}),
-        },
-        { cacheDir: viteCacheDir },
-        { stdout, stderr },
-      );
+      const vitest = await createConformanceVitest({
+        include,
+        context,
+        reporter,
+        printProgress: !options.watch,
+        testNamePattern: replay
+          ? escapeRegExp(replay.test)
+          : filtered
+            ? [...selected].join('|') || '^$'
+            : undefined,
+        shard: options.shard,
+        runs: options.runs,
+        cacheDir: viteCacheDir,
+        stdout,
+        stderr,
+      });
       cancel = () => void vitest.cancelCurrentRun('keyboard-input');
       try {
         if (!interrupted) await vitest.start();

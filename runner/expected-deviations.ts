@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { HarnessError } from '../errors.ts';
-import { RULE_ID_PATTERN } from '../contract/rule-catalog.ts';
-import type { MatrixCell } from './conformance-matrix.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { RULE_ID_PATTERN } from '../harness/contract/rule-catalog.ts';
+import type { MatrixCell } from '../harness/results/conformance-matrix.ts';
 
 /** One known deviation of a driver: the rule it fails, why, where it is tracked. */
 export interface ExpectedDeviation {

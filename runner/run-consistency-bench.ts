@@ -1,22 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type { Contract } from '../contract/load-contract.ts';
-import { HttpApi } from '../drivers/http-api.ts';
-import { HttpClient, type HttpRequest } from '../http/http-client.ts';
-import type { Exchange } from '../http/exchange.ts';
-import { deleteRunStores } from '../isolation/delete-run-stores.ts';
-import { recordCreatedStore } from '../isolation/run-namespace.ts';
-import { HarnessError } from '../errors.ts';
-import { HARNESS_VERSION } from '../version.ts';
+import type { Contract } from '../harness/contract/load-contract.ts';
+import { HttpApi } from '../harness/drivers/http-api.ts';
+import { HttpClient, type HttpRequest } from '../harness/http/http-client.ts';
+import type { Exchange } from '../harness/http/exchange.ts';
+import { deleteRunStores } from '../harness/isolation/delete-run-stores.ts';
+import { recordCreatedStore } from '../harness/isolation/run-namespace.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { HARNESS_VERSION } from '../harness/version.ts';
 import type {
   ConsistencyBenchResult,
   ConsistencyBenchSettings,
   OperationVisibility,
   QuantileEstimate,
   WindowVerdict,
-} from './consistency-bench-result.ts';
-import { OPERATION_DESCRIPTIONS, type ConsistencyOperation } from './consistency-operation.ts';
-import { consistencyTrialPlan, settlesSetup } from './consistency-trial-plan.ts';
-import { confirmationsNeeded, type StoppingRule } from './stopping-rule.ts';
+} from '../harness/consistency/consistency-bench-result.ts';
+import {
+  OPERATION_DESCRIPTIONS,
+  type ConsistencyOperation,
+} from '../harness/consistency/consistency-operation.ts';
+import { consistencyTrialPlan, settlesSetup } from '../harness/consistency/consistency-trial-plan.ts';
+import { confirmationsNeeded, type StoppingRule } from '../harness/consistency/stopping-rule.ts';
 import {
   BOOTSTRAP,
   latencySummary,
@@ -24,14 +27,14 @@ import {
   visibilityCurve,
   visibilityHistogram,
   visibilityQuantiles,
-} from './visibility-statistics.ts';
+} from '../harness/consistency/visibility-statistics.ts';
 import {
   ANOMALY_KINDS,
   CENSOR_REASONS,
   runVisibilityTrial,
   type TrialCensoring,
   type VisibilityTrial,
-} from './visibility-trial.ts';
+} from '../harness/consistency/visibility-trial.ts';
 
 /** What `bench consistency` needs beyond its settings. */
 export interface ConsistencyBenchOptions extends Omit<ConsistencyBenchSettings, 'bootstrap' | 'stopping'> {

@@ -1,6 +1,7 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { parsePropertyFailure, rulesInTitle, type TestOutcome } from './rule-verdicts.ts';
-import type { RuleId } from '../contract/rule-catalog.ts';
+import type { TestOutcome } from '../harness/results/rule-verdict.ts';
+import { parsePropertyFailure, rulesInTitle } from './rule-verdicts.ts';
+import type { RuleId } from '../harness/contract/rule-catalog.ts';
 
 /** A suite's reason for skipping, as its describe title states it: `(skipped: …)`. */
 const SKIP_NOTE = /\(skipped: ([^)]*)\)/;

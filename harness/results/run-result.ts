@@ -1,0 +1,27 @@
+// What a run hands to the reports (types only; the run itself is `runner/`).
+import type { ProfileSettings } from '../contract/profile-catalog.ts';
+import type { DriverInfo } from '../drivers/kvs-driver.ts';
+import type { CleanupResult } from '../isolation/delete-run-stores.ts';
+import type { RuleVerdict, TestOutcome } from './rule-verdict.ts';
+
+/** Everything a run found. */
+export interface RunResult {
+  readonly targetUrl: string;
+  readonly settings: ProfileSettings;
+  readonly seed: number;
+  readonly runs: number;
+  /** The stateful suite's longest command sequence. */
+  readonly maxCommands?: number;
+  readonly storePrefix: string;
+  /** The drivers the client rule families ran through: name, package, version. */
+  readonly drivers: readonly DriverInfo[];
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly verdicts: readonly RuleVerdict[];
+  readonly outcomes: readonly TestOutcome[];
+  /** Errors outside any test; a run with any is a tool error (exit 2). */
+  readonly runErrors: readonly string[];
+  readonly cleanup: CleanupResult;
+  /** True when the run was stopped by SIGINT/SIGTERM. */
+  readonly interrupted: boolean;
+}
