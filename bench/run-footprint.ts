@@ -1,6 +1,7 @@
 // Benchmark: what a run costs on this machine, against the targets of the speed issue (#28). In one
 // sitting, for this build and optionally for another build of kvs-conformance (`--before <dir>`: a
-// built copy, e.g. `main` before a change), interleaved round by round, it measures:
+// built copy, e.g. `main` before a change; `--after <dir>` measures a copy in place of this tree),
+// interleaved round by round, it measures:
 //   - the default run (`kvs-conformance run`, no target: the embedded reference server): wall, CPU
 //     of the whole process tree (user + system of the CLI and every process it waited for), peak
 //     RSS of the tree (the sum over its processes, sampled every 50 ms), requests counted at the
@@ -27,6 +28,8 @@ const TOKEN = 'bench-run-footprint-token';
 const { values } = parseArgs({
   options: {
     before: { type: 'string' },
+    after: { type: 'string' },
+    'memory-suite': { type: 'string' },
     build: { type: 'string', multiple: true },
     only: { type: 'string' },
     rounds: { type: 'string' },
@@ -54,7 +57,7 @@ const builds: Build[] = [
   ...(values.build ?? []).map((given) =>
     buildAt(given.split('=')[0] ?? given, given.split('=').slice(1).join('=')),
   ),
-  buildAt(values.before ? 'after' : 'this build', ROOT),
+  buildAt(values.before ? 'after' : 'this build', values.after ?? ROOT),
 ];
 /** The parts to measure (`--only default,tight,memory`): all by default. */
 const parts = new Set((values.only ?? 'default,tight,memory').split(','));
@@ -68,16 +71,20 @@ import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 const dir = process.env.BENCH_COUNT_DIR;
 if (dir) {
-  let count = 0, first = 0, second = 0, last = 0;
+  let count = 0, first = 0, second = 0, last = 0, cpu = 0;
   subscribe('http.server.request.start', () => {
     const now = Date.now();
-    if (count === 0) first = now;
+    if (count === 0) {
+      first = now;
+      const used = process.cpuUsage();
+      cpu = (used.user + used.system) / 1000;
+    }
     if (count === 1) second = now;
     last = now;
     count += 1;
   });
   process.on('exit', () => {
-    if (count > 0) writeFileSync(dir + '/' + process.pid + '.count', [count, first, second, last].join(' '));
+    if (count > 0) writeFileSync(dir + '/' + process.pid + '.count', [count, first, second, last, cpu].join(' '));
   });
 }`)}`;
 
@@ -125,6 +132,8 @@ interface RunMeasurement {
   readonly peakRssMb: number;
   readonly requests: number;
   readonly firstRequestMs: number;
+  /** CPU the process serving the first request had used by then (the CLI, before any suite runs). */
+  readonly firstRequestCpuMs: number;
   /** Requests per second from the second request counted to the last (the first is the preflight). */
   readonly rate: number;
   readonly load: number;
@@ -159,6 +168,7 @@ async function measureRun(build: Build, args: readonly string[]): Promise<RunMea
   const first = Math.min(...counts.map(([, at = Infinity]) => at));
   const second = Math.min(...counts.map(([, , at = Infinity]) => at));
   const last = Math.max(...counts.map(([, , , at = 0]) => at));
+  const firstCpu = counts.find(([, at]) => at === first)?.[4] ?? NaN;
   return {
     exitCode,
     wallMs,
@@ -166,6 +176,7 @@ async function measureRun(build: Build, args: readonly string[]): Promise<RunMea
     peakRssMb: peak / 2 ** 20,
     requests,
     firstRequestMs: first - started,
+    firstRequestCpuMs: firstCpu,
     rate: (requests - 1) / Math.max(0.001, (last - second) / 1000),
     load,
   };
@@ -298,7 +309,14 @@ for (let round = 0; round < (parts.has('memory') ? LONG_ROUNDS : 0); round += 1)
       [25, resultsOf(build).runs25],
       [1000, resultsOf(build).runs1000],
     ] as const) {
-      const measured = await measureRun(build, ['--seed', String(7 + round), '--runs', String(runs)]);
+      const measured = await measureRun(build, [
+        '--seed',
+        String(7 + round),
+        '--runs',
+        String(runs),
+        // `--memory-suite AREA`: the pair on one rule area only, when a whole run at 1,000 is too long.
+        ...(values['memory-suite'] ? ['--suite', values['memory-suite']] : []),
+      ]);
       list.push(measured);
       progress(`${build.label} --runs ${runs}: ${JSON.stringify(measured)}`);
     }
@@ -335,6 +353,11 @@ const rows: [string, string, (b: BuildResults) => string][] = [
     (b) => cell(b.defaults, (m: RunMeasurement) => m.firstRequestMs / 1000, 2),
   ],
   [
+    'default run: CPU of the CLI by its first request s (load-proof)',
+    '—',
+    (b) => cell(b.defaults, (m: RunMeasurement) => m.firstRequestCpuMs / 1000, 2),
+  ],
+  [
     'tight property (KVS-RECORD-001, 2000 runs): requests/s',
     '—',
     (b) => cell(b.tight, (m: RunMeasurement) => m.rate, 0),
@@ -363,7 +386,7 @@ const exitCodes = builds
   })
   .join('; ');
 const body = [
-  `Command: \`npm run bench:run${values.before ? ' -- --before <copy of main>' : ''}\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, 2 cores; medians of ${ROUNDS} rounds, ${LONG_ROUNDS} for the --runs 25/1000 pair; builds interleaved; load = 1-minute load average at each start).`,
+  `Command: \`npm run bench:run${values.before ? ' -- --before <copy of main>' : ''}\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, 2 cores; medians of ${ROUNDS} rounds, ${LONG_ROUNDS} for the --runs 25/1000 pair${values['memory-suite'] ? ` (--suite ${values['memory-suite']})` : ' (whole runs)'}; builds interleaved; load = 1-minute load average at each start).`,
   '',
   `| measure | target | ${builds.map((build) => build.label).join(' | ')} |`,
   `| --- | --- | ${builds.map(() => '---').join(' | ')} |`,
