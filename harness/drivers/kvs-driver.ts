@@ -168,6 +168,9 @@ export interface DriverFactoryContext {
  */
 export type KvsDriverFactory = (context: DriverFactoryContext) => KvsDriver | Promise<KvsDriver>;
 
+/** A driver factory that may say up front what it builds (a built-in one), so it need not be built to learn it. */
+export type DescribedDriverFactory = KvsDriverFactory & { readonly info?: DriverInfo };
+
 /** A client under test: a driver over HTTP other than the harness's own `http` driver. */
 export const isClientDriver = (info: DriverInfo): boolean =>
   info.transport === 'http' && info.name !== 'http';
