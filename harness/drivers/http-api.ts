@@ -27,7 +27,7 @@ export interface OperationCall {
   readonly unchecked?: boolean;
   /** What the rule under test expects of this answer; judged before the generic response checks. */
   readonly expect?: CallExpectation;
-  /** Compare the response body by digest: see HttpRequest.digestBody (`body` keeps only its start). */
+  /** Compare the response body by digest: see HttpRequest.digestBody (`body` keeps only its beginning). */
   readonly digestBody?: boolean;
 }
 

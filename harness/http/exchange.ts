@@ -14,7 +14,7 @@ export interface RecordedRequest {
 export interface RecordedResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  /** The body; when it was digested (HttpRequest.digestBody) only its first EXCERPT_BYTES. */
+  /** The body; when it was digested (HttpRequest.digestBody) only its beginning, for the excerpt. */
   readonly body: Buffer;
   readonly bodyExcerpt: string;
   /** For a digested body: its SHA-256 (hex) and length, taken as it arrived. */

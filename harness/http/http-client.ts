@@ -32,8 +32,8 @@ export interface HttpRequest {
   readonly token?: string;
   readonly operationId?: string;
   /**
-   * Hash the response body (SHA-256) as it arrives and keep only its first EXCERPT_BYTES: a large
-   * body is compared by digest without being held (the response cap still applies).
+   * Hash the response body (SHA-256) as it arrives and keep only its beginning (what its excerpt
+   * needs): a large body is compared by digest without being held (the response cap still applies).
    */
   readonly digestBody?: boolean;
 }
@@ -198,6 +198,11 @@ export class HttpClient {
       const chunks: Buffer[] = [];
       let received = 0;
       const hash = input.digestBody ? createHash('sha256') : undefined;
+      // A digested body keeps what its excerpt needs: EXCERPT_BYTES, and enough past them to
+      // redact a secret that starts inside the excerpt (as bodyExcerpt does).
+      const keep =
+        EXCERPT_BYTES +
+        Math.max(0, ...secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         received += chunk.length;
         if (received > this.options.maxResponseBytes) {
@@ -211,7 +216,7 @@ export class HttpClient {
         else {
           hash.update(chunk);
           const kept = received - chunk.length;
-          if (kept < EXCERPT_BYTES) chunks.push(chunk.subarray(0, EXCERPT_BYTES - kept));
+          if (kept < keep) chunks.push(chunk.subarray(0, keep - kept));
         }
       }
       const body = Buffer.concat(chunks);

@@ -54,11 +54,41 @@ describe('every exchange is bounded', () => {
       sha256: createHash('sha256').update(big).digest('hex'),
       bytes: big.length,
     });
-    expect(exchange.response?.body).toEqual(big.subarray(0, EXCERPT_BYTES));
+    // The excerpt's bytes, and past them as many as the run's token takes when URL-encoded.
+    expect(exchange.response?.body).toEqual(big.subarray(0, EXCERPT_BYTES + TOKEN.length));
     expect(exchange.response?.bodyExcerpt).toMatch(new RegExp(`^<${big.length} bytes, base64: [^>]*…>$`));
     const capped = await send(1 << 20);
     expect(capped.response).toBeUndefined();
     expect(capped.error).toMatch(/exceeds the cap of 1048576 bytes/);
+  });
+
+  it('a digested body redacts a token that starts inside its excerpt and ends past it', async () => {
+    const text = `${'a'.repeat(EXCERPT_BYTES - 5)}${TOKEN}${'b'.repeat(1 << 20)}`;
+    const exchange = await withServer(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(text);
+      },
+      async (url) => {
+        const client = new HttpClient({
+          baseUrl: url,
+          token: TOKEN,
+          timeoutMs: 30_000,
+          maxResponseBytes: 4 << 20,
+          connections: 1,
+        });
+        try {
+          return await client.send({ method: 'GET', path: '/v2/x', digestBody: true });
+        } finally {
+          await client.close();
+        }
+      },
+    );
+    expect(exchange.response?.digest?.bytes).toBe(Buffer.byteLength(text));
+    expect(exchange.response?.bodyExcerpt).not.toContain(TOKEN.slice(0, 5));
+    expect(exchange.response?.bodyExcerpt).toMatch(
+      new RegExp(`\\(${Buffer.byteLength(text)} bytes in all\\)$`),
+    );
   });
 
   it('429s are retried a bounded number of times, and the give-up says what the target asked', async () => {
