@@ -8,7 +8,7 @@
 // size). It prints the table and writes its section of bench/RESULTS.md; consistency.json and .html
 // (with the truth dashed over the curves) go to BENCH_OUT when set.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import type {
@@ -22,22 +22,33 @@ import { loadContract } from '../harness/contract/load-contract.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
 import { ReplicatedStore, replicatedTruth } from '../proof/truth/replicated-store.ts';
 import { writeConsistencyFiles } from '../reports/index.ts';
-import { fullVisibilityAt, tVisibilityAt } from '../reports/render-consistency-markdown.ts';
+import { fullVisibilityAt, perReadAt, tVisibilityAt } from '../reports/render-consistency-markdown.ts';
 import { startServer } from '../server/index.ts';
 import { RESULTS_FILE, writeResultsSection } from '../proof/write-results-section.ts';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 200);
 const RESOLUTION_MS = 10;
 const LAG = { kind: 'exponential', meanMs: 150 } as const;
-const OPERATIONS: ConsistencyOperation[] = ['new-key', 'overwrite', 'delete', 'list-add', 'list-remove'];
+const OPERATIONS: ConsistencyOperation[] = [
+  'new-key',
+  'overwrite',
+  'versions',
+  'delete',
+  'list-add',
+  'list-remove',
+];
+const VERSIONS = 4;
 
 const contract = await loadContract();
+const loadAtStart = loadavg()[0] ?? 0;
 const scratch = mkdtempSync(join(tmpdir(), 'kvsc-bench-replicated-'));
 const rows: string[] = [];
 const censoredRows: string[] = [];
 const fmt = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : `${Math.round(value)}`;
 const costRows: string[] = [];
+const kRows: string[] = [];
+const sessionRows: string[] = [];
 try {
   for (const replicas of [1, 3]) {
     const truth = replicatedTruth({ replicas, lag: LAG });
@@ -63,6 +74,7 @@ try {
         stopping: DEFAULT_STOPPING_RULE,
         parallel: 8,
         operations: OPERATIONS,
+        versions: VERSIONS,
       });
     } finally {
       await server.close();
@@ -102,17 +114,63 @@ try {
         `| ${replicas} | ${operation.operation} | ${operation.trials} | ${censored || '0'} | ${anomalies || 'none'} | ${operation.reads} |`,
       );
       console.error(rows.at(-1));
+      // The versions were committed one write's round trip apart (the trial's write time covers K − 1 writes).
+      const spacingMs = operation.writeLatency.p50Ms / (VERSIONS - 1);
+      for (const { k, curve } of operation.kStaleness ?? []) {
+        kRows.push(
+          `| ${replicas} | ${k} | ${perReadAt(curve, 100)} / ${truth.kStaleness(k, 100).toFixed(2)} (${truth.kStaleness(k, 100, spacingMs).toFixed(2)}) | ${perReadAt(curve, 400)} / ${truth.kStaleness(k, 400).toFixed(2)} (${truth.kStaleness(k, 400, spacingMs).toFixed(2)}) | ${spacingMs.toFixed(1)} |`,
+        );
+      }
     }
     costRows.push(
       `| ${replicas} | ${result.cost.projected.requests} | ${result.cost.requests} | ${Math.round((result.cost.projected.requests / result.cost.requests - 1) * 100)}% | ${(result.cost.projected.durationMs / 1000).toFixed(1)} | ${(result.cost.durationMs / 1000).toFixed(1)} | ${Math.round((result.cost.projected.durationMs / result.cost.durationMs - 1) * 100)}% |`,
     );
+  }
+  // Session guarantees with sticky readers (one keep-alive connection each), against the store
+  // routing by connection and per request: the truth is that sessions read monotonically and read
+  // their own writes with sticky routing, and neither holds with random routing.
+  for (const routing of ['sticky', 'random'] as const) {
+    const server = await startServer({
+      consistencyModel: new ReplicatedStore({ replicas: 3, lag: LAG, repair: 'versioned', routing, seed: 7 }),
+    });
+    const prefix = newRunPrefix();
+    try {
+      const result = await runConsistencyBench(contract, {
+        targetUrl: server.url,
+        token: undefined,
+        targetLabel: `replicated store, 3 replicas, ${routing} routing`,
+        prefix,
+        journalFile: join(scratch, `${prefix}.jsonl`),
+        timeoutMs: 30_000,
+        trials: Math.min(TRIALS, 50),
+        readers: 3,
+        resolutionMs: RESOLUTION_MS,
+        maxWaitMs: 10_000,
+        windowMs: 10_000,
+        settleMs: 300,
+        stopping: DEFAULT_STOPPING_RULE,
+        parallel: 8,
+        operations: ['overwrite', 'versions'],
+        versions: VERSIONS,
+        stickyReaders: true,
+      });
+      for (const operation of result.operations) {
+        const sessions = operation.sessions;
+        if (!sessions) continue;
+        sessionRows.push(
+          `| ${routing} | ${operation.operation} | ${sessions.monotonicReadsBroken} of ${sessions.sessions} | ${sessions.readYourWritesBroken} of ${sessions.writerSessions} | ${operation.anomalies['cross-reader-non-monotonic']} of ${operation.trials} |`,
+        );
+      }
+    } finally {
+      await server.close();
+    }
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
 
 const body = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
   'The target: the reference server with proof/truth/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored). Truth: t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N.',
   '',
   '| N | change | p50 measured / true (ms) | p90 measured / true (ms) | t-vis 100 ms measured (95%) / true | t-vis 400 ms | full 100 ms measured / true | full 400 ms |',
@@ -124,6 +182,18 @@ const body = [
   '| N | change | trials | censored | anomalies | reads |',
   '|---|---|---:|---|---|---:|',
   ...censoredRows,
+  '',
+  `k-staleness of \`versions\` (${VERSIONS} versions of a key written back to back, the first settled): P(a read t ms after the last acknowledgement shows one at most k versions old), measured (95%) / true 1 − (1 − F(t))^(k+1) (in brackets: with the versions committed one median write round trip apart, 1 − ∏ (1 − F(t + j × spacing))):`,
+  '',
+  '| N | k | 100 ms measured / true | 400 ms measured / true | spacing (ms) |',
+  '|---|---:|---|---|---:|',
+  ...kRows,
+  '',
+  `Session guarantees with \`--sticky-readers\` (each reader one keep-alive connection, the first making the change; ${Math.min(TRIALS, 50)} trials, 3 replicas), the store routing by connection (sticky: truth 0 broken) or per request (random):`,
+  '',
+  '| routing | change | monotonic reads broken (sessions) | read-your-writes broken (writer sessions) | across readers (trials) |',
+  '|---|---|---:|---:|---:|',
+  ...sessionRows,
   '',
   'Cost projected from the first trials of each kind of change against the run:',
   '',

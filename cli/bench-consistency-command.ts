@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { ConsistencyBenchResult } from '../harness/consistency/consistency-bench-result.ts';
 import {
   CONSISTENCY_OPERATIONS,
+  DEFAULT_VERSIONS,
   type ConsistencyOperation,
 } from '../harness/consistency/consistency-operation.ts';
 import { parseDuration } from '../harness/config/parse-duration.ts';
@@ -28,6 +29,8 @@ interface BenchConsistencyFlags {
   settle?: number;
   missBound: number;
   lagShare: number;
+  versions: number;
+  stickyReaders?: boolean;
   parallel: number;
   timeout: string;
   out: string;
@@ -130,6 +133,16 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
       share('--lag-share'),
       DEFAULT_STOPPING_RULE.lagShare,
     )
+    .option(
+      '--versions <k>',
+      'versions a `versions` trial writes: v1 settled, then v2 … vK back to back (k-staleness)',
+      wholeNumber(3, 100),
+      DEFAULT_VERSIONS,
+    )
+    .option(
+      '--sticky-readers',
+      'each reader one keep-alive connection (a session), the first making the change: measures monotonic reads and read-your-writes per session',
+    )
     .option('--parallel <n>', 'trials in flight at once', wholeNumber(1, 256), 8)
     .option('--timeout <duration>', 'per-request timeout, e.g. 10s', '30s')
     .option(
@@ -197,6 +210,8 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         stopping: { missBound: flags.missBound, lagShare: flags.lagShare },
         parallel: flags.parallel,
         operations: flags.ops,
+        versions: flags.versions,
+        stickyReaders: flags.stickyReaders === true,
       };
       const cost = estimateBenchCost(settings);
       console.log(

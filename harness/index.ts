@@ -116,4 +116,10 @@ export { judgeStoreList } from './contract/model/judge-store-list.ts';
 export type { JudgedStoreList } from './contract/model/judge-store-list.ts';
 export type { ModelViolation } from './contract/model/model-violation.ts';
 export { utf8Order } from './contract/model/utf8-order.ts';
+export { KeyHistory, type AllowedKeyState } from './consistency/key-history.ts';
+export {
+  judgeKeyListing,
+  type ListingJudgement,
+  type ListingRange,
+} from './consistency/judge-key-listing.ts';
 export type { PropertyFailure, RuleExpectation, RuleVerdict, TestOutcome } from './results/rule-verdict.ts';

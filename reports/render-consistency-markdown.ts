@@ -3,6 +3,7 @@ import type {
   OperationVisibility,
   QuantileEstimate,
 } from '../harness/consistency/consistency-bench-result.ts';
+import type { TVisibilityPoint } from '../harness/consistency/visibility-statistics.ts';
 
 /** A quantile as `412 ms (398–430)`; `≥ x ms` when censored trials hide it. */
 export function formatQuantile(estimate: QuantileEstimate): string {
@@ -26,11 +27,16 @@ function censoredCell(operation: OperationVisibility): string {
   return found.length === 0 ? '0' : found.map(([reason, count]) => `${count} ${reason}`).join(', ');
 }
 
-/** The t-visibility at `tMs` (the nearest slot at or before it) as `0.49 (0.45–0.53)`. */
-export function tVisibilityAt(operation: OperationVisibility, tMs: number): string {
-  const point = operation.tVisibility.findLast((candidate) => candidate.tMs <= tMs);
+/** A per-read curve (t-visibility, k-staleness) at `tMs` (the nearest slot at or before it) as `0.49 (0.45–0.53)`. */
+export function perReadAt(curve: readonly TVisibilityPoint[], tMs: number): string {
+  const point = curve.findLast((candidate) => candidate.tMs <= tMs);
   if (!point) return '—';
   return `${point.p.toFixed(2)} (${point.low.toFixed(2)}–${point.high.toFixed(2)})`;
+}
+
+/** The t-visibility at `tMs` as `0.49 (0.45–0.53)`. */
+export function tVisibilityAt(operation: OperationVisibility, tMs: number): string {
+  return perReadAt(operation.tVisibility, tMs);
 }
 
 /** P(fully visible by tMs) from the Kaplan–Meier curve. */
@@ -45,6 +51,45 @@ export function fullVisibilityAt(operation: OperationVisibility, tMs: number): s
 function anomalyCell(operation: OperationVisibility): string {
   const found = Object.entries(operation.anomalies).filter(([, count]) => count > 0);
   return found.length === 0 ? 'none' : found.map(([kind, count]) => `${count} ${kind}`).join(', ');
+}
+
+/** The k-staleness table, for the kinds of change whose versions can be told apart. */
+function kStalenessLines(result: ConsistencyBenchResult): string[] {
+  const rows = result.operations.flatMap((operation) =>
+    (operation.kStaleness ?? []).map(
+      ({ k, curve }) =>
+        `| ${operation.operation} | ${k} | ${perReadAt(curve, 100)} | ${perReadAt(curve, 400)} |`,
+    ),
+  );
+  if (rows.length === 0) return [];
+  return [
+    '',
+    `k-staleness — P(a single read t ms after the last of ${result.settings.versions} versions written back to back was acknowledged shows one at most k versions old; k = 0 is t-visibility), 95% Wilson interval over trials:`,
+    '',
+    '| change | k | 100 ms | 400 ms |',
+    '|---|---:|---:|---:|',
+    ...rows,
+  ];
+}
+
+/** The session-guarantee table, with sticky readers. */
+function sessionLines(result: ConsistencyBenchResult): string[] {
+  const rows = result.operations.flatMap(({ operation, sessions, anomalies }) =>
+    sessions
+      ? [
+          `| ${operation} | ${sessions.monotonicReadsBroken} of ${sessions.sessions} | ${sessions.readYourWritesBroken} of ${sessions.writerSessions} | ${anomalies['cross-reader-non-monotonic']} |`,
+        ]
+      : [],
+  );
+  if (rows.length === 0) return [];
+  return [
+    '',
+    'Session guarantees (sticky readers: each reader one keep-alive connection, the first made the change) — sessions that broke monotonic reads, writer sessions that did not read their own write, and across readers (trials):',
+    '',
+    '| change | monotonic reads broken (sessions) | read-your-writes broken (writer sessions) | across readers (trials) |',
+    '|---|---:|---:|---:|',
+    ...rows,
+  ];
 }
 
 /** The Markdown summary of a consistency benchmark (consistency.md, $GITHUB_STEP_SUMMARY). */
@@ -83,6 +128,8 @@ export function renderConsistencyMarkdown(result: ConsistencyBenchResult): strin
       (operation) =>
         `| ${operation.operation} | ${operation.reads} | ${tVisibilityAt(operation, 100)} | ${tVisibilityAt(operation, 400)} | ${fullVisibilityAt(operation, 100)} | ${fullVisibilityAt(operation, 400)} | ${operation.mixedStaleShare ?? '—'} |`,
     ),
+    ...kStalenessLines(result),
+    ...sessionLines(result),
     '',
     'Verdict:',
     '',

@@ -15,6 +15,7 @@ import type {
   WindowVerdict,
 } from '../harness/consistency/consistency-bench-result.ts';
 import {
+  DEFAULT_VERSIONS,
   OPERATION_DESCRIPTIONS,
   type ConsistencyOperation,
 } from '../harness/consistency/consistency-operation.ts';
@@ -22,6 +23,7 @@ import { consistencyTrialPlan, settlesSetup } from '../harness/consistency/consi
 import { confirmationsNeeded, type StoppingRule } from '../harness/consistency/stopping-rule.ts';
 import {
   BOOTSTRAP,
+  kStalenessCurve,
   latencySummary,
   tVisibilityCurve,
   visibilityCurve,
@@ -31,14 +33,22 @@ import {
 import {
   ANOMALY_KINDS,
   CENSOR_REASONS,
+  nonMonotonicReads,
   runVisibilityTrial,
   type TrialCensoring,
   type VisibilityTrial,
 } from '../harness/consistency/visibility-trial.ts';
 
 /** What `bench consistency` needs beyond its settings. */
-export interface ConsistencyBenchOptions extends Omit<ConsistencyBenchSettings, 'bootstrap' | 'stopping'> {
+export interface ConsistencyBenchOptions extends Omit<
+  ConsistencyBenchSettings,
+  'bootstrap' | 'stopping' | 'versions' | 'stickyReaders'
+> {
   readonly stopping: StoppingRule;
+  /** The versions a `versions` trial writes (default DEFAULT_VERSIONS). */
+  readonly versions?: number;
+  /** One keep-alive connection per reader, a session (default: readers share a pool). */
+  readonly stickyReaders?: boolean;
   readonly targetUrl: string;
   readonly token: string | undefined;
   /** How the target is shown in the report (a redacted URL or the embedded server's settings). */
@@ -68,6 +78,7 @@ const SETUP_REQUESTS: Readonly<Record<ConsistencyOperation, number>> = {
   'store-create': 0,
   'negative-cache': 1,
   overwrite: 1,
+  versions: 1,
   delete: 1,
   'list-remove': 1,
   rename: 1,
@@ -80,7 +91,10 @@ const SETUP_REQUESTS: Readonly<Record<ConsistencyOperation, number>> = {
  * confirmations, the write, and after it the stopping rule's confirmations at least.
  */
 export function estimateBenchCost(
-  settings: Omit<ConsistencyBenchSettings, 'bootstrap' | 'stopping'> & { readonly stopping: StoppingRule },
+  settings: Omit<ConsistencyBenchSettings, 'bootstrap' | 'stopping' | 'versions' | 'stickyReaders'> & {
+    readonly stopping: StoppingRule;
+    readonly versions?: number;
+  },
 ): {
   readonly requests: { readonly min: number; readonly max: number };
   readonly durationMs: { readonly min: number; readonly max: number };
@@ -96,7 +110,10 @@ export function estimateBenchCost(
   const rounds = Math.ceil(settings.trials / settings.parallel);
   for (const operation of settings.operations) {
     const settles = settlesSetup(operation);
-    const fixed = SETUP_REQUESTS[operation] + 1;
+    // The change: one write, or v2 … vK for a `versions` trial.
+    const fixed =
+      SETUP_REQUESTS[operation] +
+      (operation === 'versions' ? (settings.versions ?? DEFAULT_VERSIONS) - 1 : 1);
     // At least the stopping rule's reads after the write, and as many to settle the setup.
     min += settings.trials * (fixed + confirmations * (settles ? 2 : 1));
     max += settings.trials * (fixed + settings.readers * maxSlots * (settles ? 2 : 1));
@@ -106,12 +123,21 @@ export function estimateBenchCost(
   return { requests: { min, max }, durationMs: { min: minMs, max: maxMs } };
 }
 
-/** The HTTP client counting every request it sends. */
+/** The HTTP client counting every request it sends into a count it may share with others. */
 class CountingHttpClient extends HttpClient {
-  requests = 0;
+  readonly #count: { requests: number };
+
+  constructor(options: ConstructorParameters<typeof HttpClient>[0], count = { requests: 0 }) {
+    super(options);
+    this.#count = count;
+  }
+
+  get requests(): number {
+    return this.#count.requests;
+  }
 
   override async send(input: HttpRequest): Promise<Exchange> {
-    this.requests += 1;
+    this.#count.requests += 1;
     return super.send(input);
   }
 }
@@ -210,6 +236,32 @@ function summarise(
     quantiles,
     curve: visibilityCurve(timed, options.resolutionMs),
     tVisibility: tVisibilityCurve(measured, options.resolutionMs),
+    ...(operation === 'versions'
+      ? {
+          kStaleness: Array.from(
+            { length: Math.max(0, (options.versions ?? DEFAULT_VERSIONS) - 2) },
+            (_, index) => ({
+              k: index + 1,
+              curve: kStalenessCurve(measured, options.resolutionMs, index + 1),
+            }),
+          ),
+        }
+      : {}),
+    ...(options.stickyReaders
+      ? {
+          sessions: {
+            sessions: measured.length * options.readers,
+            monotonicReadsBroken: measured.reduce(
+              (sum, trial) => sum + nonMonotonicReads(trial.probes).length,
+              0,
+            ),
+            writerSessions: measured.length,
+            readYourWritesBroken: measured.filter((trial) =>
+              trial.anomalies.some((anomaly) => anomaly.kind === 'read-your-writes'),
+            ).length,
+          },
+        }
+      : {}),
     reads: probes.length,
     mixedStaleShare: mixedReads === 0 ? null : Math.round((mixedStale / mixedReads) * 1000) / 1000,
     settle: latencySummary(measured.map((trial) => trial.settledAfterMs)),
@@ -237,13 +289,18 @@ export async function runConsistencyBench(
 ): Promise<ConsistencyBenchResult> {
   const startedAt = new Date();
   const started = performance.now();
-  const client = new CountingHttpClient({
+  const count = { requests: 0 };
+  const clientOptions = (connections: number) => ({
     baseUrl: options.targetUrl.replace(/\/+$/, ''),
     token: options.token,
     timeoutMs: options.timeoutMs,
     maxResponseBytes: 16 * 1024 * 1024,
-    connections: options.parallel * (options.readers + 1),
+    connections,
   });
+  const client = new CountingHttpClient(clientOptions(options.parallel * (options.readers + 1)), count);
+  // Sticky readers: per trial in flight, one client per reader on one keep-alive connection (a
+  // session); a trial's reader i probes through the i-th client of its worker.
+  const sessions: CountingHttpClient[][] = [];
   const created = (store: { readonly id: string; readonly name: string | null }): void =>
     recordCreatedStore(options.journalFile, store);
   const runId = randomBytes(2).toString('hex');
@@ -280,9 +337,15 @@ export async function runConsistencyBench(
       const trials: VisibilityTrial[] = [];
       let next = 0;
       const worker = async (): Promise<void> => {
+        const own = options.stickyReaders
+          ? Array.from({ length: options.readers }, () => new CountingHttpClient(clientOptions(1), count))
+          : undefined;
+        if (own) sessions.push(own);
         for (let index = next++; index < options.trials && !options.signal?.aborted; index = next++) {
           const plan = consistencyTrialPlan(operation, {
             client,
+            ...(own ? { sessions: own } : {}),
+            versions: options.versions ?? DEFAULT_VERSIONS,
             storeId,
             name:
               operation === 'store-create' || operation === 'rename'
@@ -299,6 +362,7 @@ export async function runConsistencyBench(
             removes: operation === 'delete' || operation === 'list-remove',
             settles: settlesSetup(operation),
             interrupted: () => options.signal?.aborted === true,
+            ...(options.stickyReaders ? { writerReader: 0 } : {}),
           });
           if (index + 1 === pilot) {
             const perTrial = (client.requests - before) / pilot;
@@ -321,7 +385,7 @@ export async function runConsistencyBench(
   } finally {
     const api = new HttpApi(contract, client);
     left = [...(await deleteRunStores(api, options.journalFile, options.prefix)).left];
-    await client.close();
+    await Promise.all([client, ...sessions.flat()].map((each) => each.close()));
   }
   const lateness = Math.max(0, ...operations.map((operation) => operation.probeLateness.p99Ms));
   const latency = Math.max(0, ...operations.map((operation) => operation.probeLatency.p99Ms));
@@ -350,6 +414,8 @@ export async function runConsistencyBench(
       windowMs: options.windowMs,
       parallel: options.parallel,
       settleMs: options.settleMs,
+      versions: options.versions ?? DEFAULT_VERSIONS,
+      stickyReaders: options.stickyReaders === true,
       stopping: { ...options.stopping, confirmations: confirmationsNeeded(options.stopping) },
       operations: options.operations,
       bootstrap: { resamples: BOOTSTRAP.resamples, seed: BOOTSTRAP.seed },

@@ -267,17 +267,26 @@ export class ConsistencySimulator {
 
 /**
  * What readers see of changes: the ConsistencySimulator, or any object with its methods (proof/
- * plugs a replicated store with a known truth in through ServerOptions.consistencyModel).
+ * plugs a replicated store with a known truth in through ServerOptions.consistencyModel). Reads,
+ * listings and changes also get the request's connection (its socket), for a model that routes a
+ * connection to one replica (sticky sessions); the simulator here routes every request at random.
  */
-export type ConsistencyModel = Pick<
+export interface ConsistencyModel extends Pick<
   ConsistencySimulator,
-  | 'eventual'
-  | 'noteMiss'
-  | 'beforeChange'
-  | 'read'
-  | 'list'
-  | 'noteStoreCreated'
-  | 'noteStoreRenamed'
-  | 'listStores'
-  | 'forgetStore'
->;
+  'eventual' | 'noteMiss' | 'noteStoreCreated' | 'noteStoreRenamed' | 'listStores' | 'forgetStore'
+> {
+  beforeChange(
+    storeId: string,
+    key: string,
+    current: StoredRecord | undefined,
+    change: 'write' | 'delete',
+    connection?: object,
+  ): void;
+  read(
+    storeId: string,
+    key: string,
+    current: StoredRecord | undefined,
+    connection?: object,
+  ): StoredRecord | undefined;
+  list(storeId: string, current: RecordInfo[], connection?: object): RecordInfo[];
+}

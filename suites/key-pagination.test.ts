@@ -1,53 +1,85 @@
 // KVS-KEYS: listing a store's keys page by page with the exclusiveStartKey cursor.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { acceptsLimitAboveMax, expectRule, useConformance, type KeysPage } from '../harness/index.ts';
+import {
+  acceptsLimitAboveMax,
+  expectRule,
+  judgeKeyListing,
+  KeyHistory,
+  useConformance,
+  utf8Order,
+  type KeysPage,
+} from '../harness/index.ts';
 import { keySetArbitrary, pageSizeArbitrary, recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('keys');
-const { http, api, contract, settings } = kvs;
+const { http, api, contract, settings, windowMs } = kvs;
 const maxLimit = contract.limits.keysMaxLimit;
 
-const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-/** A new store holding `keys`, each with a value of a length derived from the key. */
-async function storeWith(keys: readonly string[]): Promise<string> {
+/**
+ * A new store holding `keys`, each with a value of a length derived from the key, and the history
+ * of those writes: listings are judged against the states the window allows (judgeKeyListing), so
+ * nothing waits for the listing to settle first.
+ */
+async function storeWith(keys: readonly string[]): Promise<{ storeId: string; history: KeyHistory }> {
   const store = await kvs.newStore('keys');
+  const history = new KeyHistory(windowMs);
   await Promise.all(
-    keys.map((key) =>
-      http.setRecord(store.id, key, Buffer.from(key.repeat(1 + (key.length % 3))), 'text/plain'),
-    ),
+    keys.map((key) => {
+      const value = Buffer.from(key.repeat(1 + (key.length % 3)));
+      return history.write(key, value.length, () => http.setRecord(store.id, key, value, 'text/plain'));
+    }),
   );
-  // Under the eventual model a listing may lag the writes: wait (within the window) until it shows them all.
-  await kvs.eventually(
-    () => http.listKeys(store.id),
-    (page) => page.items.length === Math.min(keys.length, maxLimit),
-  );
-  return store.id;
+  return { storeId: store.id, history };
 }
 
 /**
- * Follows nextExclusiveStartKey from the first page, checking every page against the key set,
- * and stops after the number of pages a correct server needs plus two (a cursor that never
- * advances is reported, not followed forever).
+ * Lists until `read` shows the store as it is once every write has settled, each listing judged by
+ * `read` itself against the states the window allows; one listing under `strong`. Under eventual a
+ * listing may lag the writes within the window (KVS-CONS-004), so a lagging listing is judged on
+ * what it lists instead of being waited out unjudged; once the window has passed every key must
+ * be listed, and a listing still incomplete fails `rule`.
+ */
+async function untilComplete<T extends { readonly complete: boolean }>(
+  read: () => Promise<T>,
+  rule: 'KVS-KEYS-001' | 'KVS-KEYS-005' | 'KVS-KEYS-006' | 'KVS-KEYS-007' | 'KVS-KEYS-008',
+  what: string,
+): Promise<T> {
+  const observation = await kvs.observe(read, (result) => result.complete);
+  expectRule(
+    observation.last.complete,
+    rule,
+    `${what}: the listing still did not show every key written after ${observation.staleForMs} ms and ${observation.reads} listings (window ${windowMs} ms)`,
+  );
+  return observation.last;
+}
+
+/**
+ * Follows nextExclusiveStartKey from the first page, checking every page's order, cursors and
+ * counts, and its keys against the states the window allows (judgeKeyListing), and stops after
+ * the number of pages a correct server needs plus two (a cursor that never advances is reported,
+ * not followed forever). `complete`: the walk listed every key as written.
  */
 async function walk(
   storeId: string,
-  keys: readonly string[],
+  history: KeyHistory,
   requestedLimit: number | undefined,
   prefix?: string,
-): Promise<string[]> {
-  const expected = keys.filter((key) => prefix === undefined || key.startsWith(prefix)).sort(utf8Order);
+): Promise<{ seen: string[]; complete: boolean }> {
+  const expected = history.keys().filter((key) => prefix === undefined || key.startsWith(prefix));
   const seen: string[] = [];
+  let complete = true;
   let cursor: string | undefined;
   // No limit sent: "1000 by default".
   const limit = requestedLimit ?? maxLimit;
   const maxPages = Math.ceil(expected.length / Math.min(limit, maxLimit)) + 2;
   for (let pages = 1; ; pages += 1) {
+    const sentAt = performance.now();
     const response = await api.call('keyValueStore_keys_get', {
       storeId,
       query: { limit: requestedLimit, exclusiveStartKey: cursor, prefix },
     });
+    const answeredAt = performance.now();
     const page = response.json<{ data: KeysPage }>().data;
     const at = `page ${pages} (limit ${requestedLimit ?? 'not sent'}, exclusiveStartKey ${JSON.stringify(cursor ?? null)}${prefix === undefined ? '' : `, prefix ${JSON.stringify(prefix)}`})`;
     const ex = [response.exchange];
@@ -97,20 +129,40 @@ async function walk(
       ex,
     );
     seen.push(...pageKeys);
-    // "keys remain after the page": keys of the store sorting after the page's last key (or cursor).
+    // The page's keys against the states the window allows (under strong: exactly the keys written),
+    // from the cursor to its last key; what must or may remain after that, for isTruncated ("keys
+    // remain after the page").
     const end = pageKeys.at(-1) ?? cursor;
-    const left = expected.filter((key) => end === undefined || utf8Order(key, end) > 0).length;
-    // Under a prefix the keys that remain are those with the prefix: a wrong isTruncated there is
-    // first of all a listing that does not hold exactly the prefixed keys (KVS-KEYS-007). A listing
-    // that ends while keys remain has also not yielded every key (KVS-KEYS-001): both are named.
-    const truncation = `isTruncated is ${page.isTruncated} with ${left} key(s) left`;
-    const endsEarly = !page.isTruncated && left > 0;
+    const judged = judgeKeyListing(
+      history,
+      pageKeys.map((key) => ({ key })),
+      {
+        ...(cursor === undefined ? {} : { after: cursor }),
+        ...(prefix === undefined ? {} : { prefix }),
+        ...(page.isTruncated && end !== undefined ? { through: end } : {}),
+      },
+      sentAt,
+      answeredAt,
+    );
+    complete &&= judged.complete;
+    // Under a prefix a listing that does not hold exactly the prefixed keys breaks KVS-KEYS-007.
     expectRule(
-      page.isTruncated === left > 0,
-      prefix !== undefined ? 'KVS-KEYS-007' : endsEarly ? 'KVS-KEYS-001' : 'KVS-KEYS-003',
-      prefix === undefined && !endsEarly
+      judged.unexpected.length === 0 && judged.missing.length === 0,
+      prefix !== undefined ? 'KVS-KEYS-007' : 'KVS-KEYS-001',
+      `${at}: ${judged.missing.length > 0 ? `skips ${JSON.stringify(judged.missing)}, written and not deleted${windowMs > 0 ? ` at least ${windowMs} ms before` : ''}` : ''}${judged.missing.length > 0 && judged.unexpected.length > 0 ? '; ' : ''}${judged.unexpected.length > 0 ? `lists ${JSON.stringify(judged.unexpected)}, never written to the store` : ''} (listed: ${JSON.stringify(pageKeys)})`,
+      ex,
+    );
+    // "isTruncated: keys remain after the page": a truncated page needs keys that may remain after
+    // it (a page that ends the listing while keys remain lists them as skipped above, KVS-KEYS-001).
+    // Under a prefix the keys that remain are those with the prefix: a wrong isTruncated there is
+    // first of all a listing that does not hold exactly the prefixed keys (KVS-KEYS-007).
+    const truncation = `isTruncated is true with no key left after ${JSON.stringify(end ?? null)}`;
+    expectRule(
+      !page.isTruncated || judged.mustRemain + judged.mayRemain > 0,
+      prefix !== undefined ? 'KVS-KEYS-007' : 'KVS-KEYS-003',
+      prefix === undefined
         ? `${at}: ${truncation}`
-        : `${at}: the listing ${endsEarly ? `ends without ${left} key(s)` : 'does not match the keys with the prefix'} (and: [KVS-KEYS-003] ${truncation})`,
+        : `${at}: the listing does not match the keys with the prefix (and: [KVS-KEYS-003] ${truncation})`,
       ex,
     );
     if (page.isTruncated) {
@@ -135,20 +187,24 @@ async function walk(
       `${at}: the last page has nextExclusiveStartKey ${page.nextExclusiveStartKey === undefined ? 'missing' : JSON.stringify(page.nextExclusiveStartKey)}, not null (apify-client would loop forever)`,
       ex,
     );
-    expectRule(
-      prefix === undefined || JSON.stringify(seen) === JSON.stringify(expected),
-      'KVS-KEYS-007',
-      `with prefix ${JSON.stringify(prefix)} the listing gave ${JSON.stringify(seen)}; the store's keys with it are ${JSON.stringify(expected)}`,
-      ex,
-    );
-    expectRule(
-      JSON.stringify(seen) === JSON.stringify(expected),
-      'KVS-KEYS-001',
-      `walking the pages gave ${JSON.stringify(seen)}; the store holds ${JSON.stringify(expected)}`,
-      ex,
-    );
-    return seen;
+    return { seen, complete };
   }
+}
+
+/** Walks until a walk lists every key (each walk judged; one walk under strong). */
+async function walkAll(
+  storeId: string,
+  history: KeyHistory,
+  requestedLimit: number | undefined,
+  prefix?: string,
+): Promise<string[]> {
+  const walked = await untilComplete(
+    () => walk(storeId, history, requestedLimit, prefix),
+    // Under a prefix, a walk that never holds exactly the prefixed keys breaks KVS-KEYS-007.
+    prefix === undefined ? 'KVS-KEYS-001' : 'KVS-KEYS-007',
+    `walking the pages${prefix === undefined ? '' : ` with prefix ${JSON.stringify(prefix)}`}`,
+  );
+  return walked.seen;
 }
 
 // Side by side (describe.concurrent): every test works on stores of its own, and an answer about
@@ -161,7 +217,8 @@ describe.concurrent('KVS-KEYS: key listing', () => {
         // Sometimes no limit at all, for the default of KVS-KEYS-009.
         fc.option(pageSizeArbitrary(contract.limits), { nil: undefined, freq: 5 }),
         async (keys, limit) => {
-          await walk(await storeWith(keys), keys, limit);
+          const { storeId, history } = await storeWith(keys);
+          await walkAll(storeId, history, limit);
         },
       ),
     );
@@ -173,18 +230,40 @@ describe.concurrent('KVS-KEYS: key listing', () => {
         keySetArbitrary(contract.limits, 15),
         recordKeyArbitrary(contract.limits, 6),
         async (keys, start) => {
-          const storeId = await storeWith(keys);
-          const response = await api.call('keyValueStore_keys_get', {
-            storeId,
-            query: { exclusiveStartKey: start },
-          });
-          const listed = response.json<{ data: KeysPage }>().data.items.map((item) => item.key);
+          const { storeId, history } = await storeWith(keys);
           const expected = keys.filter((key) => utf8Order(key, start) > 0).sort(utf8Order);
-          expectRule(
-            JSON.stringify(listed) === JSON.stringify(expected),
+          await untilComplete(
+            async () => {
+              const sentAt = performance.now();
+              const response = await api.call('keyValueStore_keys_get', {
+                storeId,
+                query: { exclusiveStartKey: start },
+              });
+              const answeredAt = performance.now();
+              const listed = response.json<{ data: KeysPage }>().data.items.map((item) => item.key);
+              // Every listed key after the start, in order; against the window's states, none missing
+              // and none never written (under strong: exactly the keys after the start).
+              const judged = judgeKeyListing(
+                history,
+                listed.map((key) => ({ key })),
+                { after: start },
+                sentAt,
+                answeredAt,
+              );
+              const sorted = [...listed].sort(utf8Order);
+              expectRule(
+                listed.every((key) => utf8Order(key, start) > 0) &&
+                  JSON.stringify(listed) === JSON.stringify(sorted) &&
+                  judged.missing.length === 0 &&
+                  judged.unexpected.length === 0,
+                'KVS-KEYS-006',
+                `after ${JSON.stringify(start)} listed ${JSON.stringify(listed)}, expected ${JSON.stringify(expected)}${windowMs > 0 ? ` (or a part of them written within the window: ${windowMs} ms)` : ''}`,
+                [response.exchange],
+              );
+              return { complete: judged.complete };
+            },
             'KVS-KEYS-006',
-            `after ${JSON.stringify(start)} listed ${JSON.stringify(listed)}, expected ${JSON.stringify(expected)}`,
-            [response.exchange],
+            `after ${JSON.stringify(start)}`,
           );
         },
       ),
@@ -201,8 +280,8 @@ describe.concurrent('KVS-KEYS: key listing', () => {
         async (keys, pick, cut, limit) => {
           const source = keys[pick % Math.max(keys.length, 1)] ?? 'a';
           const prefix = source.slice(0, Math.max(1, source.length - cut));
-          const storeId = await storeWith(keys);
-          const seen = await walk(storeId, keys, limit, prefix);
+          const { storeId, history } = await storeWith(keys);
+          const seen = await walkAll(storeId, history, limit, prefix);
           expectRule(
             seen.every((key) => key.startsWith(prefix)),
             'KVS-KEYS-007',
@@ -222,30 +301,36 @@ describe.concurrent('KVS-KEYS: key listing', () => {
         }),
         async (records) => {
           const store = await kvs.newStore('sizes');
+          const history = new KeyHistory(windowMs);
           await Promise.all(
             records.map(([key, value]) =>
-              http.setRecord(store.id, key, Buffer.from(value), 'application/octet-stream'),
+              history.write(key, value.length, () =>
+                http.setRecord(store.id, key, Buffer.from(value), 'application/octet-stream'),
+              ),
             ),
           );
-          // Under eventual the listing may lag the writes: judged once it shows them (one read under strong).
-          const response = await kvs.eventually(
-            () => api.call('keyValueStore_keys_get', { storeId: store.id }),
-            (answer) =>
-              records.every(([key]) =>
-                answer.json<{ data: KeysPage }>().data.items.some((item) => item.key === key),
-              ),
+          // Every listing is judged: each listed key with the size of a value it may hold (under
+          // eventual, a listing lagging the writes lists fewer keys, never a wrong size), until one
+          // lists them all (one listing under strong).
+          await untilComplete(
+            async () => {
+              const sentAt = performance.now();
+              const response = await api.call('keyValueStore_keys_get', { storeId: store.id });
+              const answeredAt = performance.now();
+              const items = response.json<{ data: KeysPage }>().data.items;
+              const judged = judgeKeyListing(history, items, {}, sentAt, answeredAt);
+              const [wrong] = judged.wrongSizes;
+              expectRule(
+                wrong === undefined,
+                'KVS-KEYS-008',
+                `key ${JSON.stringify(wrong?.key)} is listed with size ${wrong?.size}, its value has ${wrong?.allowed.join(' or ')} bytes`,
+                [response.exchange],
+              );
+              return { complete: records.every(([key]) => items.some((item) => item.key === key)) };
+            },
+            'KVS-KEYS-008',
+            'listing the sized records',
           );
-          const sizes = new Map(
-            response.json<{ data: KeysPage }>().data.items.map((item) => [item.key, item.size]),
-          );
-          for (const [key, value] of records) {
-            expectRule(
-              sizes.get(key) === value.length,
-              'KVS-KEYS-008',
-              `key ${JSON.stringify(key)} is listed with size ${sizes.get(key)}, its value has ${value.length} bytes`,
-              [response.exchange],
-            );
-          }
         },
       ),
     );
@@ -295,19 +380,38 @@ describe.concurrent('KVS-KEYS: key listing', () => {
         keySetArbitrary(contract.limits, 25),
         fc.integer({ min: 1, max: 6 }),
         async (keys, limit) => {
-          const storeId = await storeWith(keys);
-          const seen: string[] = [];
-          for await (const item of kvs.client.client
-            .keyValueStore(storeId)
-            .listKeys({ limit: Math.max(keys.length, 1) * limit })) {
-            seen.push(item.key);
-            if (seen.length > keys.length) break;
-          }
+          const { storeId, history } = await storeWith(keys);
           const expected = [...keys].sort(utf8Order);
-          expectRule(
-            JSON.stringify(seen) === JSON.stringify(expected),
+          await untilComplete(
+            async () => {
+              const sentAt = performance.now();
+              const seen: string[] = [];
+              for await (const item of kvs.client.client
+                .keyValueStore(storeId)
+                .listKeys({ limit: Math.max(keys.length, 1) * limit })) {
+                seen.push(item.key);
+                if (seen.length > keys.length) break;
+              }
+              // Once each, in order, and against the window's states nothing missing and nothing
+              // never written (under strong: exactly the keys).
+              const judged = judgeKeyListing(
+                history,
+                seen.map((key) => ({ key })),
+                {},
+                sentAt,
+                performance.now(),
+              );
+              expectRule(
+                seen.every((key, i) => i === 0 || utf8Order(seen[i - 1] ?? '', key) < 0) &&
+                  judged.missing.length === 0 &&
+                  judged.unexpected.length === 0,
+                'KVS-KEYS-005',
+                `apify-client's iteration yielded ${JSON.stringify(seen.slice(0, 40))}, expected ${JSON.stringify(expected)}${windowMs > 0 ? ` (or a part of them written within the window: ${windowMs} ms)` : ''}`,
+              );
+              return { complete: judged.complete };
+            },
             'KVS-KEYS-005',
-            `apify-client's iteration yielded ${JSON.stringify(seen.slice(0, 40))}, expected ${JSON.stringify(expected)}`,
+            "apify-client's iteration",
           );
         },
       ),

@@ -60,6 +60,24 @@ export interface OperationVisibility {
   readonly curve: readonly { readonly tMs: number; readonly p: number }[];
   /** t-visibility: P(a single read t ms after the acknowledgement shows the change), with 95% intervals. */
   readonly tVisibility: readonly TVisibilityPoint[];
+  /**
+   * k-staleness (PBS), where a trial's versions can be told apart (`versions`): per k from 1 to
+   * K − 2, P(a single read t ms after the last version's acknowledgement shows one at most k
+   * versions old); k = 0 is tVisibility, k = K − 1 the settled first version.
+   */
+  readonly kStaleness?: readonly { readonly k: number; readonly curve: readonly TVisibilityPoint[] }[];
+  /**
+   * Session guarantees, with sticky readers (each reader one keep-alive connection, a session; the
+   * first made the change): sessions that read a version and then an older one (monotonic reads
+   * broken), and writer sessions that read an older state after their own acknowledged change
+   * (read-your-writes broken). The across-reader count is anomalies['cross-reader-non-monotonic'].
+   */
+  readonly sessions?: {
+    readonly sessions: number;
+    readonly monotonicReadsBroken: number;
+    readonly writerSessions: number;
+    readonly readYourWritesBroken: number;
+  };
   /** Reads after the acknowledgement that the curves are made of. */
   readonly reads: number;
   /** Share of reads between a trial's first read of the change and its last stale read that were stale. */
@@ -105,6 +123,10 @@ export interface ConsistencyBenchSettings {
   readonly parallel: number;
   /** How long every reader must see a setup stably before the change, and the resurrection threshold (ms). */
   readonly settleMs: number;
+  /** The versions a `versions` trial writes (v1 settled, then v2 … vK back to back). */
+  readonly versions: number;
+  /** Every reader a session on one keep-alive connection, the change made through the first. */
+  readonly stickyReaders: boolean;
   /** When a trial stops confirming; `confirmations` reads in a row are needed, missing a laggard with chance ≤ missBound. */
   readonly stopping: StoppingRule & { readonly confirmations: number };
   readonly operations: readonly ConsistencyOperation[];

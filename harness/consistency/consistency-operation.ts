@@ -2,6 +2,7 @@
 export const CONSISTENCY_OPERATIONS = [
   'new-key',
   'overwrite',
+  'versions',
   'delete',
   'list-add',
   'list-remove',
@@ -10,6 +11,9 @@ export const CONSISTENCY_OPERATIONS = [
   'rename',
 ] as const;
 
+/** The versions a `versions` trial writes by default: v1 settled, then v2, v3, v4 back to back. */
+export const DEFAULT_VERSIONS = 4;
+
 /** One kind of change the benchmark measures. */
 export type ConsistencyOperation = (typeof CONSISTENCY_OPERATIONS)[number];
 
@@ -17,6 +21,8 @@ export type ConsistencyOperation = (typeof CONSISTENCY_OPERATIONS)[number];
 export const OPERATION_DESCRIPTIONS: Readonly<Record<ConsistencyOperation, string>> = {
   'new-key': 'first write of a new key, read back',
   overwrite: 'overwrite of a key, read back',
+  versions:
+    'versions of a key written back to back (--versions), read back: how many versions old each read is (k-staleness)',
   delete: 'delete of a key, read back (404)',
   'list-add': 'new key appearing in the key listing',
   'list-remove': 'deleted key leaving the key listing',
@@ -32,4 +38,9 @@ export type ProbeState = 'old' | 'new' | 'other';
 export interface ProbeReading {
   readonly state: ProbeState;
   readonly shown: string;
+  /**
+   * Where the versions a trial wrote can be told apart: how many versions older than the change
+   * the read is (0: the change itself; 1: the version before it; …). Absent: not one of them.
+   */
+  readonly versionsOld?: number;
 }

@@ -7,13 +7,22 @@ export interface ConsistencyTrialPlan {
   setup(): Promise<void>;
   /** Makes the change; resolves when the target acknowledged it. */
   write(): Promise<void>;
-  /** One probe read, classified against the states before and after the change. */
-  probe(): Promise<ProbeReading>;
+  /** One probe read by reader `reader`, classified against the states before and after the change. */
+  probe(reader: number): Promise<ProbeReading>;
 }
 
 /** What a plan needs: the client, the bench's own record store and store names under the run prefix. */
 export interface TrialPlanContext {
+  /** Setup requests and, without sessions, the change and every probe. */
   readonly client: HttpClient;
+  /**
+   * Sticky readers: one client per reader, each on one keep-alive connection (a session); reader
+   * i probes through sessions[i], and the change is made through sessions[0] (the writer's
+   * session, whose reads then show whether it reads its own writes).
+   */
+  readonly sessions?: readonly HttpClient[];
+  /** The versions a `versions` trial writes (v1 settled first, then v2 … vK back to back; ≥ 3). */
+  readonly versions: number;
   /** A store the bench created for record trials. */
   readonly storeId: string;
   /** A fresh, unique name for this trial (key or store name). */
@@ -52,31 +61,44 @@ const enc = encodeURIComponent;
 
 function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation): ConsistencyTrialPlan {
   const { client, storeId, name: key } = context;
+  const writer = context.sessions?.[0] ?? client;
+  const reader = (index: number): HttpClient => context.sessions?.[index] ?? client;
   const recordPath = `/v2/key-value-stores/${enc(storeId)}/records/${enc(key)}`;
   const keysPath = `/v2/key-value-stores/${enc(storeId)}/keys?prefix=${enc(key)}&limit=1000`;
   const before = `before-${key}`;
   const after = `after-${key}`;
-  const put = (value: string) => call(client, 'PUT', recordPath, [200, 201, 204], JSON.stringify(value));
-  const readValue = async (): Promise<ProbeReading> => {
-    const exchange = await client.send({ method: 'GET', path: recordPath });
+  // A `versions` trial writes v1 … vK; vK is the change, v1 the settled state before it.
+  const versions = operation === 'versions' ? Math.max(3, context.versions) : 2;
+  const version = (index: number) => (index === versions ? after : index === 1 ? before : `v${index}-${key}`);
+  const put = (value: string, through = client) =>
+    call(through, 'PUT', recordPath, [200, 201, 204], JSON.stringify(value));
+  const readValue = async (index: number): Promise<ProbeReading> => {
+    const exchange = await reader(index).send({ method: 'GET', path: recordPath });
     const status = exchange.response?.status;
     // 404 is the change for a delete, the state before for a new key, and older than the state
     // before for an overwrite (the key held a value): a reordered update.
-    if (status === 404)
-      return {
-        state: operation === 'delete' ? 'new' : operation === 'overwrite' ? 'other' : 'old',
-        shown: '404',
-      };
+    if (status === 404) {
+      if (operation === 'delete') return { state: 'new', shown: '404', versionsOld: 0 };
+      if (operation === 'new-key' || operation === 'negative-cache')
+        return { state: 'old', shown: '404', versionsOld: 1 };
+      return { state: operation === 'overwrite' || operation === 'versions' ? 'other' : 'old', shown: '404' };
+    }
     if (status !== 200) return { state: 'other', shown: String(status ?? exchange.error ?? 'no answer') };
     const text = exchange.response?.body.toString() ?? '';
     const shown = `200 ${text.slice(0, 60)}`;
-    if (text === JSON.stringify(after)) return { state: 'new', shown };
-    if (operation === 'overwrite' && text === JSON.stringify(before)) return { state: 'old', shown };
-    if (operation === 'delete' && text === JSON.stringify(before)) return { state: 'old', shown };
+    if (text === JSON.stringify(after))
+      return { state: operation === 'delete' ? 'other' : 'new', shown, versionsOld: 0 };
+    if (operation === 'delete' && text === JSON.stringify(before))
+      return { state: 'old', shown, versionsOld: 1 };
+    if (operation === 'overwrite' || operation === 'versions') {
+      for (let index = 1; index < versions; index += 1)
+        if (text === JSON.stringify(version(index)))
+          return { state: 'old', shown, versionsOld: versions - index };
+    }
     return { state: 'other', shown };
   };
-  const readListed = async (): Promise<ProbeReading> => {
-    const exchange = await client.send({ method: 'GET', path: keysPath });
+  const readListed = async (index: number): Promise<ProbeReading> => {
+    const exchange = await reader(index).send({ method: 'GET', path: keysPath });
     if (exchange.response?.status !== 200)
       return { state: 'other', shown: String(exchange.response?.status ?? exchange.error ?? 'no answer') };
     let listed: boolean;
@@ -89,17 +111,22 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
       return { state: 'other', shown: '200 (not JSON)' };
     }
     const appears = operation === 'list-add';
-    return { state: listed === appears ? 'new' : 'old', shown: listed ? 'listed' : 'not listed' };
+    const fresh = listed === appears;
+    return {
+      state: fresh ? 'new' : 'old',
+      shown: listed ? 'listed' : 'not listed',
+      versionsOld: fresh ? 0 : 1,
+    };
   };
   const probe = operation === 'list-add' || operation === 'list-remove' ? readListed : readValue;
   switch (operation) {
     case 'new-key':
     case 'list-add':
-      return { setup: async () => {}, write: async () => void (await put(after)), probe };
+      return { setup: async () => {}, write: async () => void (await put(after, writer)), probe };
     case 'negative-cache':
       return {
         setup: async () => void (await call(client, 'GET', recordPath, [404])),
-        write: async () => void (await put(after)),
+        write: async () => void (await put(after, writer)),
         probe,
       };
     case 'overwrite':
@@ -107,7 +134,19 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
         setup: async () => {
           await put(before);
         },
-        write: async () => void (await put(after)),
+        write: async () => void (await put(after, writer)),
+        probe,
+      };
+    case 'versions':
+      return {
+        setup: async () => {
+          await put(version(1));
+        },
+        // Back to back: each version is sent once the one before was acknowledged, and the trial's
+        // time runs from the last one's acknowledgement.
+        write: async () => {
+          for (let index = 2; index <= versions; index += 1) await put(version(index), writer);
+        },
         probe,
       };
     case 'delete':
@@ -116,7 +155,7 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
         setup: async () => {
           await put(before);
         },
-        write: async () => void (await call(client, 'DELETE', recordPath, [200, 204])),
+        write: async () => void (await call(writer, 'DELETE', recordPath, [200, 204])),
         probe,
       };
     case 'store-create':
@@ -202,6 +241,7 @@ export function consistencyTrialPlan(
 export function settlesSetup(operation: ConsistencyOperation): boolean {
   return (
     operation === 'overwrite' ||
+    operation === 'versions' ||
     operation === 'delete' ||
     operation === 'list-remove' ||
     operation === 'rename'

@@ -117,8 +117,16 @@ export function wilsonInterval(p: number, n: number): { low: number; high: numbe
 
 /** One trial's probes after the acknowledgement, and when (if ever) it was decided fully visible. */
 export interface ProbedTrial {
-  readonly probes: readonly { readonly reader: number; readonly slot: number; readonly state: ProbeState }[];
+  readonly probes: readonly ProbedRead[];
   readonly visibleAtMs: number | null;
+}
+
+/** One probe read as the curves see it. */
+export interface ProbedRead {
+  readonly reader: number;
+  readonly slot: number;
+  readonly state: ProbeState;
+  readonly versionsOld?: number;
 }
 
 /** One point of the t-visibility curve. */
@@ -139,15 +147,20 @@ export interface TVisibilityPoint {
  * shows the change at every later slot (within the stopping rule's miss bound); a censored trial
  * counts only up to its last read. A trial counts once per slot, as the share of its readers that
  * saw the change (its readers look at one target state, so they are not independent), with a 95%
- * Wilson interval over the trials counted.
+ * Wilson interval over the trials counted. `counts` says which reads count (default: those showing
+ * the change); kStalenessCurve counts the reads at most k versions old.
  */
-export function tVisibilityCurve(trials: readonly ProbedTrial[], resolutionMs: number): TVisibilityPoint[] {
+export function tVisibilityCurve(
+  trials: readonly ProbedTrial[],
+  resolutionMs: number,
+  counts: (read: ProbedRead) => boolean = (read) => read.state === 'new',
+): TVisibilityPoint[] {
   const lastSlot = Math.max(-1, ...trials.flatMap((trial) => trial.probes.map((probe) => probe.slot)));
   const readersOf = trials.map((trial) => {
     const byReader = new Map<number, { slot: number; fresh: number }[]>();
     for (const probe of trial.probes) {
       const reads = byReader.get(probe.reader) ?? [];
-      reads.push({ slot: probe.slot, fresh: probe.state === 'new' ? 1 : 0 });
+      reads.push({ slot: probe.slot, fresh: counts(probe) ? 1 : 0 });
       byReader.set(probe.reader, reads);
     }
     for (const reads of byReader.values()) reads.sort((a, b) => a.slot - b.slot);
@@ -197,6 +210,23 @@ export function tVisibilityCurve(trials: readonly ProbedTrial[], resolutionMs: n
     curve.push({ tMs, p: round4(p), low: round4(low), high: round4(high), trials: counted });
   }
   return curve;
+}
+
+/**
+ * k-staleness (PBS): P(a single read sent t ms after the acknowledgement shows a version at most k
+ * versions older than the change), at every slot, counted like tVisibilityCurve (k = 0 is
+ * t-visibility). A read that shows none of the versions counts as older.
+ */
+export function kStalenessCurve(
+  trials: readonly ProbedTrial[],
+  resolutionMs: number,
+  k: number,
+): TVisibilityPoint[] {
+  return tVisibilityCurve(
+    trials,
+    resolutionMs,
+    (read) => read.versionsOld !== undefined && read.versionsOld <= k,
+  );
 }
 
 /** Visibility times in at most `bins` equal bins (whole slots wide), plus a bin of censored trials (no time). */

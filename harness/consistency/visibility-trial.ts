@@ -24,12 +24,18 @@ export interface TrialProbing {
   readonly settles: boolean;
   /** Asked before every probe; true ends the trial as interrupted (SIGINT/SIGTERM). */
   readonly interrupted?: () => boolean;
+  /**
+   * Sticky readers: every reader is a session on one connection, and this reader's session made
+   * the change, so its reads show whether a session reads its own writes.
+   */
+  readonly writerReader?: number;
 }
 
 /** The kinds of anomaly a trial can show. */
 export const ANOMALY_KINDS = [
   'session-non-monotonic',
   'cross-reader-non-monotonic',
+  'read-your-writes',
   'resurrection',
   'unexpected-state',
 ] as const;
@@ -37,9 +43,10 @@ export const ANOMALY_KINDS = [
 /** An anomaly one trial saw, with an example in words. */
 export interface TrialAnomaly {
   /**
-   * `session-non-monotonic`: one reader saw the change, then the state before it (a session's
-   * monotonic reads broken); `cross-reader-non-monotonic`: a read sent after another reader had
-   * seen the change showed the state before it; `resurrection`: after every reader read the key
+   * `session-non-monotonic`: one reader saw a version, then an older one (a session's monotonic
+   * reads broken); `cross-reader-non-monotonic`: a read sent after another reader had seen a
+   * version showed an older one; `read-your-writes` (sticky readers only): the session that made
+   * the change read an older state after its acknowledgement; `resurrection`: after every reader read the key
    * absent for the settle time, an older value showed again; `unexpected-state`: after a settled
    * setup, a read showed neither state (a lost or reordered update).
    */
@@ -124,7 +131,7 @@ function canStop(probes: readonly TrialProbe[], options: TrialProbing): boolean 
  * of a decision), or `deadlineMs` passes, or the run is interrupted.
  */
 async function probeRounds(
-  probe: () => Promise<ProbeReading>,
+  probe: (reader: number) => Promise<ProbeReading>,
   schedule: ProbeSchedule,
   options: TrialProbing,
   probes: TrialProbe[],
@@ -141,7 +148,7 @@ async function probeRounds(
         // A probe sent a whole slot or more late is labelled with the slot it was actually sent in.
         const sentMs = sent - schedule.acknowledgedAt;
         const sentSlot = Math.max(slot, Math.floor(sentMs / schedule.resolutionMs));
-        const reading = await probe();
+        const reading = await probe(index);
         const latencyMs = performance.now() - sent;
         probes.push({
           ...reading,
@@ -192,37 +199,76 @@ function staleEdgeOf(
   };
 }
 
+/** How many versions older than the change a read is (0: the change), where that is known. */
+function ageOf(probe: TrialProbe): number | undefined {
+  if (probe.versionsOld !== undefined) return probe.versionsOld;
+  return probe.state === 'new' ? 0 : probe.state === 'old' ? 1 : undefined;
+}
+
+/**
+ * Per reader (a session) that broke monotonic reads, the first such pair: a read of a version,
+ * then a later-sent read of an older one.
+ */
+export function nonMonotonicReads(probes: readonly TrialProbe[]): [TrialProbe, TrialProbe][] {
+  const bySend = [...probes].sort((a, b) => a.sentMs - b.sentMs);
+  const newest = new Map<number, TrialProbe>();
+  const broken = new Map<number, [TrialProbe, TrialProbe]>();
+  for (const probe of bySend) {
+    const age = ageOf(probe);
+    if (age === undefined || broken.has(probe.reader)) continue;
+    const seen = newest.get(probe.reader);
+    const seenAge = seen && ageOf(seen);
+    if (seen && seenAge !== undefined && age > seenAge) broken.set(probe.reader, [seen, probe]);
+    else if (seenAge === undefined || age < seenAge) newest.set(probe.reader, probe);
+  }
+  return [...broken.values()];
+}
+
 function findAnomalies(probes: readonly TrialProbe[], options: TrialProbing): TrialAnomaly[] {
   const anomalies: TrialAnomaly[] = [];
   const at = (probe: TrialProbe) => `${probe.shown} at ${Math.round(probe.sentMs)} ms`;
   const bySend = [...probes].sort((a, b) => a.sentMs - b.sentMs);
-  for (let reader = 0; reader < options.readers; reader += 1) {
-    const own = bySend.filter((probe) => probe.reader === reader);
-    const firstNew = own.find((probe) => probe.state === 'new');
-    const oldAfter = firstNew && own.find((probe) => probe.sentMs > firstNew.sentMs && probe.state === 'old');
-    if (firstNew && oldAfter) {
-      anomalies.push({
-        kind: 'session-non-monotonic',
-        detail: `reader ${reader + 1} read ${at(firstNew)}, then ${at(oldAfter)}`,
-      });
+  const [session] = nonMonotonicReads(probes);
+  if (session) {
+    const [newest, older] = session;
+    anomalies.push({
+      kind: 'session-non-monotonic',
+      detail: `reader ${newest.reader + 1} read ${at(newest)}, then ${at(older)}`,
+    });
+  }
+  // Real-time order across readers: a read sent after another reader's read of a newer version came back.
+  const byCompletion = [...probes].sort((a, b) => a.sentMs + a.latencyMs - (b.sentMs + b.latencyMs));
+  let crossPair: [TrialProbe, TrialProbe] | undefined;
+  for (const later of bySend) {
+    const age = ageOf(later);
+    if (age === undefined || age === 0) continue;
+    const earlier = byCompletion.find(
+      (probe) =>
+        probe.sentMs + probe.latencyMs < later.sentMs &&
+        probe.reader !== later.reader &&
+        (ageOf(probe) ?? Infinity) < age,
+    );
+    if (earlier) {
+      crossPair = [earlier, later];
       break;
     }
   }
-  // Real-time order across readers: a read sent after another reader's read of the change came back.
-  const seen = [...probes]
-    .filter((probe) => probe.state === 'new')
-    .sort((a, b) => a.sentMs + a.latencyMs - (b.sentMs + b.latencyMs))[0];
-  const crossOld =
-    seen &&
-    bySend.find(
-      (probe) =>
-        probe.reader !== seen.reader && probe.state === 'old' && probe.sentMs > seen.sentMs + seen.latencyMs,
-    );
-  if (seen && crossOld) {
+  if (crossPair) {
+    const [seen, crossOld] = crossPair;
     anomalies.push({
       kind: 'cross-reader-non-monotonic',
       detail: `reader ${seen.reader + 1} read ${at(seen)}; afterwards reader ${crossOld.reader + 1} read ${at(crossOld)}`,
     });
+  }
+  if (options.writerReader !== undefined) {
+    // Every read of the writer's session after its acknowledged change must show it (or a newer state).
+    const stale = bySend.find((probe) => probe.reader === options.writerReader && isStale(probe.state));
+    if (stale) {
+      anomalies.push({
+        kind: 'read-your-writes',
+        detail: `reader ${stale.reader + 1} made the change and then read ${at(stale)}`,
+      });
+    }
   }
   if (options.removes) {
     // Absent for every reader for the settle time (every read in a stretch that long, each reader
@@ -295,7 +341,7 @@ export async function runVisibilityTrial(
       const setupSchedule = new ProbeSchedule(performance.now(), options.resolutionMs);
       const setupProbes: TrialProbe[] = [];
       const settled = await probeRounds(
-        () => plan.probe(),
+        (reader) => plan.probe(reader),
         setupSchedule,
         options,
         setupProbes,
@@ -322,7 +368,7 @@ export async function runVisibilityTrial(
   const schedule = new ProbeSchedule(acknowledgedAt, options.resolutionMs);
   const probes: TrialProbe[] = [];
   const ended = await probeRounds(
-    () => plan.probe(),
+    (reader) => plan.probe(reader),
     schedule,
     options,
     probes,

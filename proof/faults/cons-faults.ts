@@ -141,6 +141,41 @@ export const CONS_FAULTS: readonly FaultMode[] = [
     },
   },
   {
+    name: 'cons-back-to-back-write-kept-on-one-replica',
+    targets: ['KVS-CONS-005'],
+    bug: 'under eventual consistency, a write that follows another write to the same key before any read of it is merged wrongly on one of three replicas, which keeps the earlier value for good: the last value reads at once and on two reads in three, never on every replica',
+    narrow: true,
+    runFlags: EVENTUAL,
+    fault: () => {
+      // Per key: the earlier value the lagging replica keeps, and the reads since, to route every
+      // third one to that replica (deterministic, so the first read after the writes is current).
+      const kept = new Map<string, { answer: ProxiedAnswer; reads: number }>();
+      const readSince = new Set<string>();
+      return {
+        request: async (request, forward) => {
+          const path = bare(request.path);
+          if (isRecordWrite(request)) {
+            const before = await forward(getOf(request, request.path));
+            const answer = await forward(request);
+            if (!ok(answer)) return answer;
+            if (ok(before) && !readSince.has(path)) kept.set(path, { answer: before, reads: 0 });
+            else kept.delete(path);
+            readSince.delete(path);
+            return answer;
+          }
+          if (request.method === 'DELETE' && isRecord(request.path)) kept.delete(path);
+          const answer = await forward(request);
+          if (request.method !== 'GET' || !isRecord(request.path)) return answer;
+          readSince.add(path);
+          const replica = kept.get(path);
+          if (!replica || !ok(answer)) return answer;
+          replica.reads += 1;
+          return replica.reads % 3 === 0 ? { ...replica.answer, path: request.path } : answer;
+        },
+      };
+    },
+  },
+  {
     name: 'cons-delete-resurrects',
     targets: ['KVS-CONS-006'],
     bug: 'a replica missed the delete: after the first read of a deleted record, later reads serve the old value again',

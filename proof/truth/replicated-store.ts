@@ -14,7 +14,8 @@ export type ReplicaLag =
 /**
  * A replicated record store with a known truth. Every record change (write or delete) is
  * acknowledged at once and reaches each of `replicas` replicas after its own independent lag; every
- * read and every key listing goes to one replica chosen at random.
+ * read and every key listing goes to one replica chosen at random (or, with sticky routing, the
+ * connection's replica).
  *
  * `repair`: `versioned` — a replica keeps the newest version it has received and ignores stale
  * arrivals, so every change converges and nothing reverts; `none` — a replica keeps whatever
@@ -36,6 +37,14 @@ export interface ReplicatedStoreOptions {
    * the eventual profile assumes, KVS-CONS-001).
    */
   readonly newKeys?: 'lagged' | 'immediate';
+  /**
+   * `random` (default): every read, listing and change goes to a replica chosen at random per
+   * request. `sticky`: each connection is pinned to one replica (given out in turn, the first time
+   * it is seen), which takes the connection's own changes at once; the others get them after their
+   * lags. A session on one keep-alive connection then reads monotonically and reads its own writes
+   * (repair `versioned`); per request, neither holds.
+   */
+  readonly routing?: 'random' | 'sticky';
   readonly seed: number;
 }
 
@@ -64,13 +73,18 @@ export function replicaLagCdf(lag: ReplicaLag, t: number): number {
 }
 
 /**
- * The store's known truth for a change acknowledged at t = 0 (`repair: versioned`):
- * t-visibility — a single read at t goes to a random replica, which has the change with
- * probability F(t); full visibility — every replica has it, F(t)^N (the largest of N lags).
+ * The store's known truth for a change acknowledged at t = 0 (`repair: versioned`, random
+ * routing): t-visibility — a single read at t goes to a random replica, which has the change with
+ * probability F(t); full visibility — every replica has it, F(t)^N (the largest of N lags);
+ * k-staleness — after versions written back to back, the last acknowledged at t = 0, a read at t
+ * shows one at most k versions old when its replica has received any of the last k + 1, each
+ * arriving after its own lag: 1 − (1 − F(t))^(k+1) when they were committed at once; versions
+ * committed `spacingMs` apart (a write's round trip each) give 1 − ∏ (1 − F(t + j × spacing)), j = 0…k.
  */
 export function replicatedTruth(options: Pick<ReplicatedStoreOptions, 'replicas' | 'lag'>): {
   readonly tVisibility: (t: number) => number;
   readonly fullVisibility: (t: number) => number;
+  readonly kStaleness: (k: number, t: number, spacingMs?: number) => number;
   /** The time by which a share p of changes is visible to every replica. */
   readonly fullQuantile: (p: number) => number;
 } {
@@ -79,6 +93,8 @@ export function replicatedTruth(options: Pick<ReplicatedStoreOptions, 'replicas'
   return {
     tVisibility: cdf,
     fullVisibility: full,
+    kStaleness: (k, t, spacingMs = 0) =>
+      1 - Array.from({ length: k + 1 }, (_, j) => 1 - cdf(t + j * spacingMs)).reduce((a, b) => a * b, 1),
     fullQuantile: (p) => {
       let low = 0;
       let high = 1;
@@ -100,6 +116,9 @@ export class ReplicatedStore implements ConsistencyModel {
   readonly #now: () => number;
   /** storeId → key → versions, oldest first (versions[0] is on every replica). */
   readonly #records = new Map<string, Map<string, Version[]>>();
+  /** Sticky routing: the replica each connection is pinned to. */
+  readonly #pinned = new WeakMap<object, number>();
+  #connections = 0;
 
   constructor(options: ReplicatedStoreOptions, now: () => number = () => performance.now()) {
     this.#options = options;
@@ -117,6 +136,7 @@ export class ReplicatedStore implements ConsistencyModel {
     key: string,
     current: StoredRecord | undefined,
     change: 'write' | 'delete',
+    connection?: object,
   ): void {
     const now = this.#now();
     let keys = this.#records.get(storeId);
@@ -132,8 +152,9 @@ export class ReplicatedStore implements ConsistencyModel {
       if (live) live.state = current ?? null;
     }
     const immediate = this.#options.newKeys === 'immediate' && change === 'write' && current === undefined;
-    const arrivesAt = Array.from({ length: this.#options.replicas }, () =>
-      immediate ? now : now + drawReplicaLag(this.#options.lag, this.#random),
+    const own = this.#pinnedReplica(connection);
+    const arrivesAt = Array.from({ length: this.#options.replicas }, (_, replica) =>
+      immediate || replica === own ? now : now + drawReplicaLag(this.#options.lag, this.#random),
     );
     versions.push({ state: CURRENT, arrivesAt });
     const resurrect = this.#options.resurrectAfterMs;
@@ -174,11 +195,29 @@ export class ReplicatedStore implements ConsistencyModel {
     ).every(Boolean);
   }
 
-  #replica(): number {
-    return Math.floor(this.#random() * this.#options.replicas);
+  /** The replica a connection is pinned to under sticky routing (undefined: routed at random). */
+  #pinnedReplica(connection: object | undefined): number | undefined {
+    if (this.#options.routing !== 'sticky' || connection === undefined) return undefined;
+    let replica = this.#pinned.get(connection);
+    if (replica === undefined) {
+      replica = this.#connections % this.#options.replicas;
+      this.#connections += 1;
+      this.#pinned.set(connection, replica);
+    }
+    return replica;
   }
 
-  read(storeId: string, key: string, current: StoredRecord | undefined): StoredRecord | undefined {
+  /** The replica that serves a read or listing: the connection's under sticky routing, else one at random. */
+  #replica(connection: object | undefined): number {
+    return this.#pinnedReplica(connection) ?? Math.floor(this.#random() * this.#options.replicas);
+  }
+
+  read(
+    storeId: string,
+    key: string,
+    current: StoredRecord | undefined,
+    connection?: object,
+  ): StoredRecord | undefined {
     const versions = this.#records.get(storeId)?.get(key);
     if (!versions) return current;
     const now = this.#now();
@@ -186,15 +225,15 @@ export class ReplicatedStore implements ConsistencyModel {
       this.#records.get(storeId)?.delete(key);
       return current;
     }
-    const { state } = this.#shown(versions, this.#replica(), now);
+    const { state } = this.#shown(versions, this.#replica(connection), now);
     return state === CURRENT ? current : (state ?? undefined);
   }
 
-  list(storeId: string, current: RecordInfo[]): RecordInfo[] {
+  list(storeId: string, current: RecordInfo[], connection?: object): RecordInfo[] {
     const keys = this.#records.get(storeId);
     if (!keys) return current;
     const now = this.#now();
-    const replica = this.#replica();
+    const replica = this.#replica(connection);
     const byKey = new Map(current.map((info) => [info.key, info]));
     for (const [key, versions] of [...keys]) {
       if (this.#settled(versions, now)) {

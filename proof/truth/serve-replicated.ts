@@ -7,6 +7,7 @@
 //   --repair MODE         versioned (default) or none
 //   --resurrect-after MS  planted fault: a deleted value comes back this long after the delete reached every replica
 //   --new-keys MODE       lagged (default) or immediate (a write to an absent key reaches every replica at once)
+//   --routing MODE        random (default: each request to a random replica) or sticky (each connection pinned to one)
 //   --seed N              seed of the lag and routing draws (default 1)
 //   --port N              TCP port (default 0: a free one)
 // Prints `listening on URL` and serves until stopped (SIGINT/SIGTERM).
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     repair: { type: 'string', default: 'versioned' },
     'resurrect-after': { type: 'string' },
     'new-keys': { type: 'string', default: 'lagged' },
+    routing: { type: 'string', default: 'random' },
     seed: { type: 'string', default: '1' },
     port: { type: 'string', default: '0' },
   },
@@ -47,12 +49,16 @@ const resurrect = values['resurrect-after'];
 const newKeys = values['new-keys'];
 if (newKeys !== 'lagged' && newKeys !== 'immediate')
   throw new Error(`--new-keys ${newKeys}: allowed: lagged, immediate`);
+const routing = values.routing;
+if (routing !== 'random' && routing !== 'sticky')
+  throw new Error(`--routing ${routing}: allowed: random, sticky`);
 const options: ReplicatedStoreOptions = {
   replicas,
   lag: parseReplicaLag(values.lag),
   repair: values.repair,
   seed: Number(values.seed),
   newKeys,
+  routing,
   ...(resurrect === undefined ? {} : { resurrectAfterMs: Number(resurrect) }),
 };
 const server = await startServer({

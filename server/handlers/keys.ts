@@ -47,7 +47,7 @@ export async function listKeys(r: KvsRequest): Promise<void> {
   const meta = await resolveStore(r);
   checkKeysAccess(r, meta, query.string('signature'));
 
-  const visible = r.ctx.consistency.list(meta.id, await r.ctx.backend.listRecords(meta.id));
+  const visible = r.ctx.consistency.list(meta.id, await r.ctx.backend.listRecords(meta.id), r.req.socket);
   const after = visible
     .filter((info) => info.key.startsWith(prefix))
     .filter((info) => exclusiveStartKey === undefined || compareUtf8(info.key, exclusiveStartKey) > 0)

@@ -88,7 +88,7 @@ function answerRecord(
   stored: StoredRecord | undefined,
   attachment: boolean,
 ): Promise<void> | undefined {
-  const record = r.ctx.consistency.read(storeId, r.recordKey, stored);
+  const record = r.ctx.consistency.read(storeId, r.recordKey, stored, r.req.socket);
   if (!record) {
     r.ctx.consistency.noteMiss(storeId, r.recordKey);
     throw notFound('Record');
@@ -142,7 +142,13 @@ export async function putRecord(r: KvsRequest): Promise<void> {
     const current = await backend.getStore(meta.id);
     if (!current) return false;
     if (consistency.eventual)
-      consistency.beforeChange(meta.id, record.key, await backend.getRecord(meta.id, record.key), 'write');
+      consistency.beforeChange(
+        meta.id,
+        record.key,
+        await backend.getRecord(meta.id, record.key),
+        'write',
+        r.req.socket,
+      );
     const { previousSize } = await backend.putRecord(meta.id, record);
     current.stats.writeCount += 1;
     current.stats.storageBytes += raw.length - (previousSize ?? 0);
@@ -164,7 +170,7 @@ export async function deleteRecord(r: KvsRequest): Promise<void> {
   await r.ctx.storeLocks.run(meta.id, async () => {
     if (consistency.eventual) {
       const current = await backend.getRecord(meta.id, r.recordKey);
-      if (current) consistency.beforeChange(meta.id, r.recordKey, current, 'delete');
+      if (current) consistency.beforeChange(meta.id, r.recordKey, current, 'delete', r.req.socket);
     }
     const size = await backend.deleteRecord(meta.id, r.recordKey);
     if (size === undefined) return;

@@ -16,7 +16,7 @@ import type {
 import type { ConsistencyOperation } from '../../harness/consistency/consistency-operation.ts';
 import { runConsistencyBench } from '../../runner/run-consistency-bench.ts';
 import { DEFAULT_STOPPING_RULE } from '../../harness/consistency/stopping-rule.ts';
-import { wilsonInterval } from '../../harness/consistency/visibility-statistics.ts';
+import { wilsonInterval, type TVisibilityPoint } from '../../harness/consistency/visibility-statistics.ts';
 import { loadContract } from '../../harness/contract/load-contract.ts';
 import { newRunPrefix } from '../../harness/isolation/run-namespace.ts';
 import {
@@ -40,6 +40,7 @@ async function bench(
   trials = TRIALS,
   settleMs = 100,
   stopping = DEFAULT_STOPPING_RULE,
+  sessions: { readonly stickyReaders?: boolean } = {},
 ): Promise<ConsistencyBenchResult> {
   const server = await startServer({ consistencyModel: new ReplicatedStore(store) });
   const prefix = newRunPrefix();
@@ -60,6 +61,8 @@ async function bench(
       stopping,
       parallel: 6,
       operations,
+      versions: 4,
+      ...sessions,
     });
   } finally {
     await server.close();
@@ -70,6 +73,36 @@ async function bench(
 function at(curve: readonly { tMs: number; p: number }[], tMs: number): number {
   if (tMs > (curve.at(-1)?.tMs ?? 0)) return curve.at(-1)?.p ?? 0;
   return curve.findLast((point) => point.tMs <= tMs)?.p ?? 0;
+}
+
+/**
+ * How far `value` is from f(tMs) when the measurement's time is exact only to within `honestMs`:
+ * 0 anywhere between f(tMs − honestMs) and f(tMs + honestMs).
+ */
+function withinResolution(tMs: number, honestMs: number) {
+  return (f: (t: number) => number, value: number): number =>
+    Math.min(
+      Math.abs(value - f(tMs)),
+      value >= f(Math.max(0, tMs - honestMs)) && value <= f(tMs + honestMs) ? 0 : Infinity,
+      Math.abs(value - f(Math.max(0, tMs - honestMs))),
+      Math.abs(value - f(tMs + honestMs)),
+    );
+}
+
+/** A per-read curve (t-visibility, k-staleness) at tMs is within ±0.05 of the truth, or twice its 95 % interval. */
+function expectPerRead(
+  curve: readonly TVisibilityPoint[],
+  truth: (t: number) => number,
+  tMs: number,
+  honestMs: number,
+  what: string,
+): void {
+  const point = curve.findLast((candidate) => candidate.tMs <= tMs);
+  const half = point ? (point.high - point.low) / 2 : 1;
+  expect(
+    withinResolution(tMs, honestMs)(truth, point?.p ?? -1),
+    `${what} at ${tMs} ms: measured ${JSON.stringify(point)}, true ${truth(tMs).toFixed(3)}`,
+  ).toBeLessThanOrEqual(Math.max(0.05, 2 * half));
 }
 
 /**
@@ -100,20 +133,8 @@ function expectTruth(operation: OperationVisibility, replicas: number, honestMs:
     ).toBeLessThanOrEqual(tolerance);
   }
   for (const tMs of [100, 400]) {
-    const tVis = operation.tVisibility.findLast((point) => point.tMs <= tMs);
-    const within = (f: (t: number) => number, value: number) =>
-      Math.min(
-        Math.abs(value - f(tMs)),
-        value >= f(Math.max(0, tMs - honestMs)) && value <= f(tMs + honestMs) ? 0 : Infinity,
-        Math.abs(value - f(Math.max(0, tMs - honestMs))),
-        Math.abs(value - f(tMs + honestMs)),
-      );
-    const expectedT = truth.tVisibility(tMs);
-    const halfT = tVis ? (tVis.high - tVis.low) / 2 : 1;
-    expect(
-      within(truth.tVisibility, tVis?.p ?? -1),
-      `${what} t-visibility at ${tMs} ms: measured ${JSON.stringify(tVis)}, true ${expectedT.toFixed(3)}`,
-    ).toBeLessThanOrEqual(Math.max(0.05, 2 * halfT));
+    const within = withinResolution(tMs, honestMs);
+    expectPerRead(operation.tVisibility, truth.tVisibility, tMs, honestMs, `${what} t-visibility`);
     const full = at(operation.curve, tMs);
     const expectedFull = truth.fullVisibility(tMs);
     const { low, high } = wilsonInterval(full, operation.trials);
@@ -143,6 +164,42 @@ describe('bench consistency recovers the replicated store’s closed-form truth'
     // loaded machine the first trials' request counts vary too much for a tight bound (0.35 seen).
     expect(Math.abs(result.cost.projected.requests / result.cost.requests - 1)).toBeLessThanOrEqual(0.6);
     expect(result.leftStores).toEqual([]);
+  });
+
+  it('N = 3: k-staleness of versions written back to back, 1 − (1 − F(t))^(k+1)', async () => {
+    const replicas = 3;
+    const result = await bench({ replicas, lag: LAG, repair: 'versioned', seed: 13 }, ['versions']);
+    const [operation] = result.operations;
+    if (!operation) throw new Error('no versions result');
+    const truth = replicatedTruth({ replicas, lag: LAG });
+    expectTruth(operation, replicas, result.resolution.honestMs);
+    expect(operation.kStaleness?.map(({ k }) => k)).toEqual([1, 2]);
+    for (const { k, curve } of operation.kStaleness ?? [])
+      for (const tMs of [100, 400])
+        expectPerRead(
+          curve,
+          (t) => truth.kStaleness(k, t),
+          tMs,
+          result.resolution.honestMs,
+          `${k}-staleness`,
+        );
+    expect(operation.anomalies['unexpected-state']).toBe(0);
+  });
+
+  it('sticky readers: sessions read monotonically and read their own writes under sticky routing, neither under random routing', async () => {
+    const store = { replicas: 3, lag: LAG, repair: 'versioned', seed: 17 } as const;
+    const sticky = { stickyReaders: true };
+    const [pinned, random] = await Promise.all([
+      bench({ ...store, routing: 'sticky' }, ['overwrite'], 10, 100, DEFAULT_STOPPING_RULE, sticky),
+      bench({ ...store, routing: 'random' }, ['overwrite'], 10, 100, DEFAULT_STOPPING_RULE, sticky),
+    ]);
+    const pinnedSessions = pinned.operations[0]?.sessions;
+    expect(pinnedSessions).toMatchObject({ sessions: 30, monotonicReadsBroken: 0, readYourWritesBroken: 0 });
+    expect(pinned.operations[0]?.anomalies['session-non-monotonic']).toBe(0);
+    expect(pinned.operations[0]?.anomalies['read-your-writes']).toBe(0);
+    const randomSessions = random.operations[0]?.sessions;
+    expect(randomSessions?.monotonicReadsBroken).toBeGreaterThan(0);
+    expect(randomSessions?.readYourWritesBroken).toBeGreaterThan(0);
   });
 
   it('tells a planted resurrection from replica lag', async () => {

@@ -8,10 +8,16 @@ import type { ProbeReading } from '../../harness/consistency/consistency-operati
 import { confirmationsNeeded, missChance } from '../../harness/consistency/stopping-rule.ts';
 import {
   kaplanMeier,
+  kStalenessCurve,
   tVisibilityCurve,
   visibilityQuantiles,
 } from '../../harness/consistency/visibility-statistics.ts';
-import { runVisibilityTrial, type TrialProbing } from '../../harness/consistency/visibility-trial.ts';
+import {
+  nonMonotonicReads,
+  runVisibilityTrial,
+  type TrialProbe,
+  type TrialProbing,
+} from '../../harness/consistency/visibility-trial.ts';
 
 const PROBING: TrialProbing = {
   readers: 2,
@@ -78,6 +84,69 @@ describe('t-visibility', () => {
       [20, 0.75],
       [30, 1],
     ]);
+  });
+});
+
+describe('k-staleness', () => {
+  it('counts a read at most k versions old; a read of no version written counts as older', () => {
+    const trial = {
+      probes: [
+        { reader: 0, slot: 0, state: 'old', versionsOld: 2 },
+        { reader: 1, slot: 0, state: 'other' },
+        { reader: 0, slot: 1, state: 'old', versionsOld: 1 },
+        { reader: 1, slot: 1, state: 'new', versionsOld: 0 },
+      ] as const,
+      visibleAtMs: null,
+    };
+    expect(kStalenessCurve([trial], 10, 1).map((point) => point.p)).toEqual([0, 1]);
+    expect(kStalenessCurve([trial], 10, 2).map((point) => point.p)).toEqual([0.5, 1]);
+    expect(kStalenessCurve([trial], 10, 0).map((point) => point.p)).toEqual([0, 0.5]);
+  });
+});
+
+describe('session anomalies', () => {
+  const probe = (reader: number, sentMs: number, versionsOld: number): TrialProbe => ({
+    reader,
+    slot: sentMs / 10,
+    sentMs,
+    latenessMs: 0,
+    latencyMs: 1,
+    state: versionsOld === 0 ? 'new' : 'old',
+    shown: `v${4 - versionsOld}`,
+    versionsOld,
+  });
+
+  it('a session reading an older version than one it read before breaks monotonic reads, per session', () => {
+    const broken = nonMonotonicReads([
+      probe(0, 0, 2),
+      probe(0, 10, 1),
+      probe(0, 20, 2),
+      probe(1, 0, 3),
+      probe(1, 10, 1),
+      probe(1, 20, 0),
+    ]);
+    expect(broken.map(([seen, older]) => [seen.reader, seen.sentMs, older.sentMs])).toEqual([[0, 10, 20]]);
+  });
+
+  it('the writer session reading an older state after its own write breaks read-your-writes', async () => {
+    let calls = 0;
+    const plan = {
+      setup: async () => {},
+      write: async () => {},
+      probe: (reader: number): Promise<ProbeReading> => {
+        calls += 1;
+        // Reader 1 (the writer's session) reads the state before once; reader 2 never does.
+        const stale = reader === 0 && calls <= 2;
+        return Promise.resolve(
+          stale ? { state: 'old', shown: '200 "before"' } : { state: 'new', shown: '200 "after"' },
+        );
+      },
+    };
+    const asWriter = await runVisibilityTrial(plan, { ...PROBING, writerReader: 0 });
+    expect(asWriter.anomalies.map((anomaly) => anomaly.kind)).toContain('read-your-writes');
+    calls = 0;
+    const pooled = await runVisibilityTrial(plan, PROBING);
+    expect(pooled.anomalies.map((anomaly) => anomaly.kind)).not.toContain('read-your-writes');
   });
 });
 
