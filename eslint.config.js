@@ -1,8 +1,8 @@
-// Type-aware lint plus the import direction of ARCHITECTURE.md:
-// spec ← harness ← generators ← suites; reports read harness types only; server stands alone.
-// cli/ and api/ are the composition roots: the only places that wire harness, server and reports
-// together (cli/ may use api/); proof/ may use server and harness; nothing imports cli/, api/,
-// proof/ or test/ but the tests.
+// Type-aware lint plus the import direction of ARCHITECTURE.md, one rule per folder:
+// spec ← harness ← generators ← suites; runner uses harness and reports (and launches suites
+// through vitest, by path); api/ and cli/ wire runner, reports and server; reports read harness
+// types only; server stands alone; proof may use server, harness and reports; bench may use all
+// and is used by none; scripts use anything but bench and test; examples use only the package.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -19,6 +19,82 @@ const forbid = (folders, why) => ({
     },
   ],
 });
+
+/** Every top-level code folder. */
+const FOLDERS = [
+  'harness',
+  'runner',
+  'generators',
+  'suites',
+  'reports',
+  'api',
+  'cli',
+  'server',
+  'proof',
+  'bench',
+  'scripts',
+  'test',
+  'examples',
+];
+
+/** @param {string[]} allowed @returns {string[]} every folder but these */
+const allBut = (...allowed) => FOLDERS.filter((folder) => !allowed.includes(folder));
+
+/**
+ * Each folder and what it must not import (a folder may always import itself). One entry per
+ * folder: flat config takes a rule from the last block that matches a file, so one block each.
+ * @type {Record<string, { forbidden: string[], why: string }>}
+ */
+const IMPORT_DIRECTION = {
+  server: {
+    forbidden: allBut('server'),
+    why: 'server/ stands alone: it must not share code (or bugs) with the harness.',
+  },
+  // harness/worker/ (the suite side of a run, inside vitest's workers) included: it never reaches
+  // into the main-process side, runner/.
+  harness: {
+    forbidden: allBut('harness'),
+    why: 'harness/ is the library below everything else (harness/worker/ never imports runner/); api/ and cli/ wire the rest in.',
+  },
+  generators: {
+    forbidden: allBut('generators', 'harness'),
+    why: 'generators/ may import only harness/.',
+  },
+  suites: {
+    forbidden: allBut('suites', 'harness', 'generators'),
+    why: 'suites/ talk to targets through harness drivers only.',
+  },
+  runner: {
+    forbidden: allBut('runner', 'harness', 'reports'),
+    why: 'runner/ uses harness/ and reports/ only; it launches suites/ through vitest, by path, and gets the embedded server as a hook.',
+  },
+  reports: {
+    forbidden: allBut('reports', 'harness'),
+    why: 'reports/ read harness types only.',
+  },
+  api: {
+    forbidden: allBut('api', 'harness', 'runner', 'reports', 'server'),
+    why: 'api/ wires runner/, reports/ and server/ only.',
+  },
+  cli: {
+    forbidden: allBut('cli', 'api', 'harness', 'runner', 'reports', 'server'),
+    why: 'cli/ wires runner/, reports/ and server/ (and may use api/) only.',
+  },
+  proof: {
+    forbidden: allBut('proof', 'server', 'harness', 'reports'),
+    why: 'proof/ may use server/, harness/ and reports/ only (it runs conformance through the built CLI); bench/ uses proof/, not the other way round.',
+  },
+  bench: { forbidden: [], why: 'bench/ may use everything.' },
+  scripts: {
+    forbidden: ['bench', 'test'],
+    why: 'scripts/ are repository tools: they use the code, never a benchmark or a test helper.',
+  },
+  test: { forbidden: ['bench'], why: 'bench/ is used by none: a test does not depend on a benchmark.' },
+  examples: {
+    forbidden: allBut('examples'),
+    why: "examples/ are what users copy: they import only the package's public API ('kvs-conformance').",
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'kvs-conformance-report/', 'test/artifacts/'] },
@@ -42,81 +118,10 @@ export default tseslint.config(
   },
   // Plain JavaScript (the driver template users copy, the build step): linted without type information.
   { files: ['examples/*.mjs', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
-  {
-    files: ['server/**'],
-    rules: forbid(
-      ['harness', 'runner', 'generators', 'suites', 'reports', 'test', 'cli', 'proof', 'api'],
-      'server/ stands alone: it must not share code (or bugs) with the harness.',
-    ),
-  },
-  {
-    files: ['harness/**'],
-    rules: forbid(
-      ['runner', 'generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
-      'harness/ is a library below generators, suites and reports; only cli/ wires the server and reports in.',
-    ),
-  },
-  {
-    // The worker side of a run (what suite files use, inside vitest's workers) never reaches into
-    // the main-process side (vitest orchestration, verdicts); the main side reads worker types only.
-    files: ['harness/worker/**'],
-    rules: forbid(
-      ['generators', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api', 'runner'],
-      'harness/worker/ (the suite side of a run) must not import the main-process side, runner/.',
-    ),
-  },
-  {
-    // The main-process side of a run: uses harness/ (and reports/), launches suites/ by path through vitest.
-    files: ['runner/**'],
-    rules: forbid(
-      ['generators', 'suites', 'server', 'test', 'cli', 'proof', 'api'],
-      'runner/ uses harness/ and reports/ only; it launches suites/ through vitest, by path.',
-    ),
-  },
-  {
-    files: ['cli/**'],
-    rules: forbid(['suites', 'test', 'proof'], 'cli/ wires harness/, reports/ and server/ only.'),
-  },
-  {
-    files: ['api/**'],
-    rules: forbid(
-      ['generators', 'suites', 'test', 'cli', 'proof'],
-      'api/ wires harness/, reports/ and server/ only.',
-    ),
-  },
-  {
-    files: ['proof/**'],
-    rules: forbid(['suites', 'test', 'cli', 'api'], 'proof/ may use server/, harness/ and reports/ only.'),
-  },
-  {
-    files: ['generators/**'],
-    rules: forbid(
-      ['runner', 'suites', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
-      'generators/ may import only harness/.',
-    ),
-  },
-  {
-    files: ['suites/**'],
-    rules: forbid(
-      ['runner', 'reports', 'server', 'test', 'cli', 'proof', 'api'],
-      'suites/ talk to targets through harness drivers only.',
-    ),
-  },
-  {
-    files: ['reports/**'],
-    rules: forbid(
-      ['runner', 'generators', 'suites', 'server', 'test', 'cli', 'proof', 'api'],
-      'reports/ read harness types only.',
-    ),
-  },
-  {
-    // proof/ is used by bench/ (its targets, faults and results writer), never the other way round.
-    files: ['proof/**'],
-    rules: forbid(
-      ['suites', 'test', 'cli', 'api', 'bench'],
-      'proof/ may use server/, harness/ and reports/ only; bench/ uses proof/, not the other way round.',
-    ),
-  },
+  ...Object.entries(IMPORT_DIRECTION).map(([folder, { forbidden, why }]) => ({
+    files: [`${folder}/**`],
+    rules: forbid(forbidden, why),
+  })),
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

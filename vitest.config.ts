@@ -22,6 +22,7 @@ const QUICK_TESTS = [
   'test/server/consistency-simulator.test.ts',
   'test/server/directory-fsync.test.ts',
   'test/server/request-target.test.ts',
+  'test/runner/run-session.test.ts',
 ];
 
 export default defineConfig({

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { mintToken } from '../runner/mint-token.ts';
 import { startServer, type ServerOptions } from '../server/index.ts';
 
 /** Options of the reference server started through the API: those of `serve`, with one token. */
@@ -20,7 +20,7 @@ export interface ReferenceServer {
  * server), on a free loopback port unless `port`/`host` say otherwise, accepting one token.
  */
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  const { token = `kvsc-${randomBytes(12).toString('hex')}`, ...serverOptions } = options;
+  const { token = mintToken(), ...serverOptions } = options;
   const server = await startServer({ ...serverOptions, tokens: [token] });
   return { url: server.url, token, close: () => server.close() };
 }

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ConsistencyBenchResult } from '../harness/consistency/consistency-bench-result.ts';
 import {
@@ -8,14 +8,13 @@ import {
   type ConsistencyOperation,
 } from '../harness/consistency/consistency-operation.ts';
 import { parseDuration } from '../harness/config/parse-duration.ts';
+import { runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
 import { HarnessError } from '../harness/errors.ts';
-import { redactSecrets } from '../harness/http/redact.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
 import { DEFAULT_STOPPING_RULE, confirmationsNeeded } from '../harness/consistency/stopping-rule.ts';
+import { cliSessionSetup, reportInterruptedBeforeStart, shownPath } from './cli-session.ts';
 import { EXIT_CODES } from './exit-codes.ts';
-import { listenForInterruption } from './interruption.ts';
 import { wholeNumber } from './parse-flag.ts';
-import { shownPath } from './run-command.ts';
 
 interface BenchConsistencyFlags {
   target?: string;
@@ -158,14 +157,12 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
       // The heavy parts (contract compiler, reports, server) load only when the command runs.
       const [
         { estimateBenchCost, runConsistencyBench },
-        { loadContract },
+        { runSession },
         { CONSISTENCY_FILES, renderConsistencyComparison, renderConsistencyMarkdown, writeConsistencyFiles },
-        { startServer },
       ] = await Promise.all([
         import('../runner/run-consistency-bench.ts'),
-        import('../harness/contract/load-contract.ts'),
+        import('../runner/run-session.ts'),
         import('../reports/index.ts'),
-        import('../server/index.ts'),
       ]);
       if (flags.compare) {
         if (flags.compare.length !== 2) {
@@ -184,55 +181,57 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         );
         return;
       }
-      const token = flags.token ?? process.env.APIFY_TOKEN;
-      const redact = (text: string) => redactSecrets(text, token ? [token] : []);
-      const timeoutMs = parseDuration(flags.timeout, '--timeout');
-      if (flags.target !== undefined && !URL.canParse(flags.target)) {
-        throw new HarnessError('KVSC_USAGE', `--target "${redact(flags.target)}" is not an absolute URL`);
-      }
-      const contract = await loadContract();
-      const windowMs = flags.window ?? Number(contract.profiles.defaults.consistencyWindowMs);
-      const settleMs = flags.settle ?? Number(contract.profiles.defaults.consistencySettleMs);
-      const server =
-        flags.target === undefined ? await startServer({ tokens: token ? [token] : [] }) : undefined;
-      const targetUrl = flags.target ?? server?.url ?? '';
-      const targetLabel = server ? `embedded reference server (strong) at ${server.url}` : redact(targetUrl);
-      const out = resolve(flags.out);
-      const prefix = newRunPrefix();
-      const journalFile = join(out, `.created-stores-${prefix.slice(0, -1)}.jsonl`);
-      const settings = {
-        trials: flags.trials,
-        readers: flags.readers,
-        resolutionMs: flags.resolution,
-        maxWaitMs: flags.maxWait,
-        windowMs,
-        settleMs,
-        stopping: { missBound: flags.missBound, lagShare: flags.lagShare },
-        parallel: flags.parallel,
-        operations: flags.ops,
-        versions: flags.versions,
-        stickyReaders: flags.stickyReaders === true,
+      // The target, token, contract, embedded server and signal guard come from the run session,
+      // as for `run`; of the environment, only the token is read (APIFY_TOKEN).
+      const sources = {
+        flags: {
+          ...(flags.target === undefined ? {} : { target: flags.target }),
+          ...(flags.token === undefined ? {} : { token: flags.token }),
+          timeoutMs: parseDuration(flags.timeout, '--timeout'),
+          out: flags.out,
+        },
+        env: { token: runOptionsFromEnv(process.env).token },
       };
-      const cost = estimateBenchCost(settings);
-      console.log(
-        `kvs-conformance bench consistency: ${targetLabel}; ${flags.ops.length} kind(s) of change × ${flags.trials} trials, ` +
-          `${flags.readers} reader(s) every ${flags.resolution} ms; cost ${cost.requests.min}–${cost.requests.max} requests, ` +
-          `about ${Math.ceil(cost.durationMs.min / 1000)}–${Math.ceil(cost.durationMs.max / 1000)} s (the upper ends if nothing ever converges); ` +
-          `a trial stops after ${confirmationsNeeded(settings.stopping)} reads in a row show the change (misses a reader lagging on ${settings.stopping.lagShare} of reads with chance ≤ ${settings.stopping.missBound})`,
-      );
-      let lastShown = 0;
-      const interruption = listenForInterruption();
-      try {
-        mkdirSync(out, { recursive: true });
+      const silent = (): void => undefined;
+      const exitCode = await runSession(cliSessionSetup(sources, 'keep', silent), async (session) => {
+        const { contract, options, out, redact, target } = session;
+        const windowMs = flags.window ?? Number(contract.profiles.defaults.consistencyWindowMs);
+        const settleMs = flags.settle ?? Number(contract.profiles.defaults.consistencySettleMs);
+        const targetLabel = target.embedded
+          ? `embedded reference server (strong) at ${target.url}`
+          : redact(target.url);
+        const prefix = newRunPrefix();
+        const journalFile = join(out, `.created-stores-${prefix.slice(0, -1)}.jsonl`);
+        const settings = {
+          trials: flags.trials,
+          readers: flags.readers,
+          resolutionMs: flags.resolution,
+          maxWaitMs: flags.maxWait,
+          windowMs,
+          settleMs,
+          stopping: { missBound: flags.missBound, lagShare: flags.lagShare },
+          parallel: flags.parallel,
+          operations: flags.ops,
+          versions: flags.versions,
+          stickyReaders: flags.stickyReaders === true,
+        };
+        const cost = estimateBenchCost(settings);
+        console.log(
+          `kvs-conformance bench consistency: ${targetLabel}; ${flags.ops.length} kind(s) of change × ${flags.trials} trials, ` +
+            `${flags.readers} reader(s) every ${flags.resolution} ms; cost ${cost.requests.min}–${cost.requests.max} requests, ` +
+            `about ${Math.ceil(cost.durationMs.min / 1000)}–${Math.ceil(cost.durationMs.max / 1000)} s (the upper ends if nothing ever converges); ` +
+            `a trial stops after ${confirmationsNeeded(settings.stopping)} reads in a row show the change (misses a reader lagging on ${settings.stopping.lagShare} of reads with chance ≤ ${settings.stopping.missBound})`,
+        );
+        let lastShown = 0;
         const result = await runConsistencyBench(contract, {
           ...settings,
-          targetUrl,
-          token,
+          targetUrl: target.url,
+          token: options.token,
           targetLabel,
           prefix,
           journalFile,
-          timeoutMs,
-          signal: interruption.signal,
+          timeoutMs: options.timeoutMs,
+          signal: session.signal,
           onProgress: (progress) => {
             const now = performance.now();
             if (now - lastShown < 1000 && progress.trialsDone < progress.trials) return;
@@ -248,10 +247,9 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         console.log(
           `written: ${shownPath(written.json)}, ${shownPath(written.markdown)}, ${shownPath(written.html)}`,
         );
-        setExitCode(result.verdict.within ? EXIT_CODES.ok : EXIT_CODES.ruleFailed);
-      } finally {
-        interruption.dispose();
-        await server?.close();
-      }
+        return result.verdict.within ? EXIT_CODES.ok : EXIT_CODES.ruleFailed;
+      });
+      if (exitCode === undefined) reportInterruptedBeforeStart(setExitCode);
+      else setExitCode(exitCode);
     });
 }

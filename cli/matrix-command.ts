@@ -1,22 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ciRunSeed } from '../harness/config/ci-run-seed.ts';
-import { ensureOutDir } from '../harness/config/ensure-out-dir.ts';
-import {
-  loadConfigFile,
-  resolveRunOptions,
-  runOptionsFromEnv,
-} from '../harness/config/resolve-run-options.ts';
-import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
 import { BUILT_IN_DRIVERS } from '../harness/drivers/built-in-drivers.ts';
-import { redactSecrets, shortTokenWarning } from '../harness/http/redact.ts';
 import { packageRoot } from '../harness/package-root.ts';
-import { HARNESS_VERSION } from '../harness/version.ts';
+import { cliRunSources, cliSessionSetup, reportInterruptedBeforeStart, shownPath } from './cli-session.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { addRunFlags, runOptionsFromFlags } from './run-flags.ts';
-import { shownPath } from './run-command.ts';
 
 /** The manifest of expected deviations of the built-in drivers, shipped with the package. */
 export const SHIPPED_MANIFEST = join(packageRoot(), 'spec', 'expected-deviations.yaml');
@@ -42,29 +31,21 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
         'expected-deviation manifest (YAML: drivers → [{rule, reason, link}]); default: the shipped one; "none" for none',
       ),
   ).action(async (flags: Record<string, unknown>) => {
-    const file = await loadConfigFile(flags.config as string | undefined, process.cwd());
     const fromFlags = runOptionsFromFlags(flags);
-    let options = resolveRunOptions({
-      flags: { ...fromFlags, driver: fromFlags.driver ?? [...BUILT_IN_DRIVERS] },
-      env: runOptionsFromEnv(process.env),
-      ...(file ? { file } : {}),
-      ciSeed: ciRunSeed(process.env),
-    });
-    const out = ensureOutDir(options.out);
+    const sources = await cliRunSources(
+      { ...fromFlags, driver: fromFlags.driver ?? [...BUILT_IN_DRIVERS] },
+      flags.config as string | undefined,
+    );
     // The heavy parts load only when the command runs, so `--help` does not pay for them.
     const [
-      { loadContract },
-      { runConformance },
-      { startEmbeddedServer },
+      { runSession },
       { buildMatrix },
       { loadExpectedDeviations },
-      { buildReport, REPORT_FILES, writeReportFiles },
+      { REPORT_FILES },
       { renderMatrixHtmlSection },
       { renderMatrixMarkdown },
     ] = await Promise.all([
-      import('../harness/contract/load-contract.ts'),
-      import('../runner/run-conformance.ts'),
-      import('../api/start-embedded-server.ts'),
+      import('../runner/run-session.ts'),
       import('../runner/build-matrix.ts'),
       import('../runner/expected-deviations.ts'),
       import('../reports/index.ts'),
@@ -74,55 +55,26 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
     const manifestFlag = flags.manifest as string | undefined;
     const deviations =
       manifestFlag === 'none' ? undefined : loadExpectedDeviations(resolve(manifestFlag ?? SHIPPED_MANIFEST));
-    const contract = await loadContract();
-    const embedded = options.target === undefined;
-    if (embedded && options.token === undefined)
-      options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
-    const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
-    // A short token is redacted only where it stands alone: say so once, before any output.
-    const warning = shortTokenWarning(options.token);
-    if (warning !== undefined) console.error(warning);
-    const server = embedded ? await startEmbeddedServer(contract, options) : undefined;
-    const targetUrl = options.target ?? server?.url ?? '';
-    try {
-      const result = await runConformance(contract, options, targetUrl, undefined, undefined, {
-        clientContract: true,
-      });
-      const report = buildReport({
-        contract,
-        result,
-        harnessVersion: HARNESS_VERSION,
-        preset: options.profile,
-        seedSource: options.seedSource,
-        shard: options.shard,
-        embedded,
-        reportPath: shownPath(join(out, REPORT_FILES.json)),
-        redact,
-        withToken: options.token !== undefined,
-        rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
-      });
-      const written = writeReportFiles(report, out);
+    const exitCode = await runSession(cliSessionSetup(sources), async ({ out, redact, run }) => {
+      const { result } = await run({ clientContract: true });
       const matrix = buildMatrix({ ...result, targetUrl: redact(result.targetUrl) }, deviations);
       writeFileSync(join(out, MATRIX_FILES.json), redact(`${JSON.stringify(matrix, null, 2)}\n`));
       const markdown = redact(renderMatrixMarkdown(matrix));
       writeFileSync(join(out, MATRIX_FILES.markdown), markdown);
-      const html = readFileSync(written.html, 'utf8');
-      writeFileSync(
-        written.html,
-        html.replace('</body>', `${redact(renderMatrixHtmlSection(matrix))}</body>`),
-      );
+      const htmlFile = join(out, REPORT_FILES.html);
+      const html = readFileSync(htmlFile, 'utf8');
+      writeFileSync(htmlFile, html.replace('</body>', `${redact(renderMatrixHtmlSection(matrix))}</body>`));
       console.log(markdown);
       console.log(
         `matrix: ${shownPath(join(out, MATRIX_FILES.markdown))}, ${shownPath(join(out, MATRIX_FILES.json))}`,
       );
       if (result.interrupted || result.runErrors.length > 0) {
         for (const error of result.runErrors) console.error(`  ${redact(error)}`);
-        setExitCode(EXIT_CODES.toolError);
-      } else {
-        setExitCode(matrix.red > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok);
+        return EXIT_CODES.toolError;
       }
-    } finally {
-      await server?.close();
-    }
+      return matrix.red > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok;
+    });
+    if (exitCode === undefined) reportInterruptedBeforeStart(setExitCode);
+    else setExitCode(exitCode);
   });
 }

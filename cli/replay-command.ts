@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { resolveRunOptions, runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
+import { runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
 import type { RunResult } from '../harness/results/run-result.ts';
 import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import type { ReportFailure } from '../reports/index.ts';
+import { cliSessionSetup, reportInterruptedBeforeStart } from './cli-session.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { collect } from './parse-flag.ts';
-import { shortTokenWarning } from '../harness/http/redact.ts';
 
 /** What replaying one recorded failure found. */
 export type ReplayVerdict = 'FIXED' | 'STILL FAILING' | 'FAILING ON ANOTHER RULE' | 'NOT RUN';
@@ -55,6 +51,7 @@ interface ReplayFlags {
   rule?: string[];
   target?: string;
   token?: string;
+  spec?: string;
 }
 
 /** `kvs-conformance replay <report.json>`: re-runs exactly the recorded failing cases and judges each (ReplayVerdict). */
@@ -70,14 +67,15 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
       'target to replay against (default: the report target; a new embedded server if it was embedded)',
     )
     .option('--token <token>', 'API token (default: $APIFY_TOKEN)')
+    .option(
+      '--spec <file|url>',
+      'base OpenAPI document the failures were found with (as `run --spec`; default: the shipped spec/openapi.yaml)',
+    )
     .action(async (path: string, flags: ReplayFlags) => {
-      const [{ readReportFile }, { loadContract }, { runConformance }, { startEmbeddedServer }] =
-        await Promise.all([
-          import('./read-report-file.ts'),
-          import('../harness/contract/load-contract.ts'),
-          import('../runner/run-conformance.ts'),
-          import('../api/start-embedded-server.ts'),
-        ]);
+      const [{ readReportFile }, { runSession }] = await Promise.all([
+        import('./read-report-file.ts'),
+        import('../runner/run-session.ts'),
+      ]);
       const report = readReportFile(path);
       const cases: { ruleId: string; failure: ReportFailure }[] = report.rules
         .filter((rule) => rule.verdict === 'fail' && (!flags.rule || flags.rule.includes(rule.id)))
@@ -89,8 +87,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
         return;
       }
       const settings = Object.fromEntries(report.profile.assumptions.map((a) => [a.setting, a.value]));
-      const contract = await loadContract();
-      let options = resolveRunOptions({
+      const sources = {
         flags: {
           ...(flags.target
             ? { target: flags.target }
@@ -98,40 +95,36 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               ? {}
               : { target: report.target.url }),
           ...(flags.token ? { token: flags.token } : {}),
+          ...(flags.spec ? { spec: flags.spec } : {}),
           runs: report.run.runs,
           ...(report.run.maxCommands === undefined ? {} : { maxCommands: report.run.maxCommands }),
           settings,
-          out: mkdtempSync(join(tmpdir(), 'kvsc-replay-')),
         },
         env: runOptionsFromEnv(process.env),
-      });
-      if (options.target === undefined && options.token === undefined)
-        options = { ...options, token: `kvsc-${randomBytes(12).toString('hex')}` };
-      const warning = shortTokenWarning(options.token);
-      if (warning !== undefined) console.error(warning);
-      const server = options.target === undefined ? await startEmbeddedServer(contract, options) : undefined;
-      const targetUrl = options.target ?? server?.url ?? '';
-      const lines: string[] = [];
-      const counts = new Map<ReplayVerdict, number>();
-      try {
+      };
+      const replayed = await runSession(cliSessionSetup(sources, 'scratch'), async (session) => {
+        const lines: string[] = [];
+        const counts = new Map<ReplayVerdict, number>();
         for (const { ruleId, failure } of cases) {
-          const result = await runConformance(
-            contract,
-            { ...options, seed: failure.seed ?? report.run.seed },
-            targetUrl,
-            {
+          const { result } = await session.run({
+            seed: failure.seed ?? report.run.seed,
+            replay: {
               test: failure.test,
               path: failure.path ?? undefined,
               commandsPath: /\/\*replayPath="([^"]*)"\*\//.exec(failure.counterexample?.text ?? '')?.[1],
             },
-          );
+          });
           const { verdict, detail } = judgeReplay(result, failure);
           counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
           lines.push(`  ${verdict}  ${ruleId}  “${failure.test}”${detail ? `\n      ${detail}` : ''}`);
         }
-      } finally {
-        await server?.close();
+        return { lines, counts, targetUrl: session.target.url };
+      });
+      if (replayed === undefined) {
+        reportInterruptedBeforeStart(setExitCode);
+        return;
       }
+      const { lines, counts, targetUrl } = replayed;
       console.log(`\nkvs-conformance replay against ${targetUrl}:\n${lines.join('\n')}`);
       const failing = (counts.get('STILL FAILING') ?? 0) + (counts.get('FAILING ON ANOTHER RULE') ?? 0);
       setExitCode(

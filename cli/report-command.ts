@@ -4,7 +4,7 @@ import { HarnessError } from '../harness/errors.ts';
 import { DEFAULT_OUT } from '../harness/config/run-options.ts';
 import { ensureOutDir } from '../harness/config/ensure-out-dir.ts';
 import { exitCodeFor } from './exit-codes.ts';
-import { shownPath } from './run-command.ts';
+import { shownPath } from './cli-session.ts';
 
 /** `kvs-conformance report --merge DIR…`: one report from the reports of a sharded run. */
 export function addReportCommand(program: Command, setExitCode: (code: number) => void): void {

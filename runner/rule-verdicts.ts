@@ -21,9 +21,6 @@ export function parsePropertyFailure(message: string | undefined): PropertyFailu
   };
 }
 
-/** Reasons that mean the run was asked to check the rule and did not: such a run is INCOMPLETE. */
-export const UNCHECKED_REASONS: ReadonlySet<UnjudgedReason> = new Set(['not-run', 'blocked']);
-
 const TITLE_RULES = /KVS-[A-Z]+-\d{3}/g;
 const DRIVER_TAG = /\[([^\]\s]+)\]/;
 

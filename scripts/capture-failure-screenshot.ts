@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAULT_MODES, startFaultyTarget } from '../proof/faults/fault-modes.ts';
 import { runCli } from '../proof/run-cli.ts';
-import { ensureChromium, headlessFlags } from '../test/reports/ensure-chromium.ts';
+import { ensureChromium, headlessFlags } from './ensure-chromium.ts';
 
 const FAULT = 'record-content-type-lost';
 const TOKEN = 'screenshot-token';

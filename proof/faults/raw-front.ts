@@ -1,6 +1,7 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { STATUS_CODES } from 'node:http';
-import { request } from 'undici';
+import { createServer, type Socket } from 'node:net';
+import { forwardRequest } from '../forward-request.ts';
+import { listenOnLoopback, type LoopbackListener } from '../listen-on-loopback.ts';
+import { answerBytes } from './raw-answer.ts';
 
 /** A request head as the raw front read it off the socket. */
 export interface RawHead {
@@ -28,12 +29,8 @@ export interface EarlyAnswer {
 export type EarlyHook = (head: RawHead, upstream: string) => Promise<EarlyAnswer | undefined>;
 
 /** A listening raw front. */
-export interface RawFront {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type RawFront = LoopbackListener;
 
-const HOP_BY_HOP = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'];
 const DRAIN_BEFORE_CLOSE = 64 * 1024;
 
 /** Reads a socket as a byte stream with awaitable heads and byte counts. */
@@ -94,30 +91,14 @@ function parseHead(text: string): RawHead | undefined {
   return { method: match[1] ?? '', path: match[2] ?? '', headers };
 }
 
-function answerBytes(
-  status: number,
-  headers: Record<string, string>,
-  body: Buffer,
-  method: string,
-  headLength?: string,
-): Buffer {
-  const head = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-    `content-length: ${method === 'HEAD' && headLength !== undefined ? headLength : body.length}`,
-  ];
-  return Buffer.concat([
-    Buffer.from(`${head.join('\r\n')}\r\n\r\n`),
-    method === 'HEAD' ? Buffer.alloc(0) : body,
-  ]);
-}
-
 const jsonAnswer = (status: number, body: unknown, method: string): Buffer =>
   answerBytes(
     status,
     { 'content-type': 'application/json; charset=utf-8' },
     Buffer.from(JSON.stringify(body)),
-    method,
+    {
+      head: method === 'HEAD',
+    },
   );
 
 /**
@@ -127,8 +108,7 @@ const jsonAnswer = (status: number, body: unknown, method: string): Buffer =>
  * request is forwarded whole and its answer written back with a Content-Length on the same
  * keep-alive connection. Request bodies are read by Content-Length (the harness always sends one).
  */
-export async function startRawFront(upstream: string, early: EarlyHook): Promise<RawFront> {
-  const sockets = new Set<Socket>();
+export function startRawFront(upstream: string, early: EarlyHook): Promise<RawFront> {
   const serve = async (socket: Socket): Promise<void> => {
     const reader = new SocketReader(socket);
     for (;;) {
@@ -156,39 +136,18 @@ export async function startRawFront(upstream: string, early: EarlyHook): Promise
         continue;
       }
       const body = await reader.bytes(length);
-      const headers = Object.fromEntries(
-        Object.entries(head.headers).filter(([name]) => !HOP_BY_HOP.includes(name)),
-      );
-      const answer = await request(`${upstream}${head.path}`, {
-        method: head.method as 'GET',
-        headers,
-        ...(body.length > 0 ? { body } : {}),
-      });
-      const answerBody = Buffer.from(await answer.body.arrayBuffer());
-      const answerHeaders = Object.fromEntries(
-        Object.entries(answer.headers)
-          .filter(([name]) => !HOP_BY_HOP.includes(name))
-          .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
-      );
-      const headLength = answer.headers['content-length'];
+      const answer = await forwardRequest(upstream, { ...head, body });
       socket.write(
-        answerBytes(answer.statusCode, answerHeaders, answerBody, head.method, headLength?.toString()),
+        answerBytes(answer.status, answer.headers, answer.body, {
+          head: head.method === 'HEAD',
+          contentLength: answer.contentLength,
+        }),
       );
     }
   };
   const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     serve(socket).catch(() => socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }

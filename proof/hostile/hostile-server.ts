@@ -1,22 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { request } from 'undici';
+import type { ServerResponse } from 'node:http';
+import { forwardRequest, type ForwardedRequest, type UpstreamAnswer } from '../forward-request.ts';
+import { startHttpFront } from '../http-front.ts';
 
-/** A request as the hostile server received it. */
-export interface SeenRequest {
-  readonly method: string;
-  /** Path and query. */
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
-}
+/** A request as the hostile server received it (every header, as sent). */
+export type SeenRequest = ForwardedRequest;
 
-/** An answer of the correct target, for a behaviour to pass on or rewrite. */
-export interface UpstreamAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: Buffer;
-}
+export type { UpstreamAnswer } from '../forward-request.ts';
 
 /** What a behaviour sees of the run so far. */
 export interface HostileState {
@@ -45,14 +34,6 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'date'];
-
-async function readAll(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** Sends a complete answer. */
 export function answer(
   res: ServerResponse,
@@ -71,36 +52,12 @@ export function answer(
  * request to `upstream` (a correct target), for the hostile-target table.
  */
 export async function startHostileServer(upstream: string, behaviour: Behaviour): Promise<HostileServer> {
-  const sockets = new Set<Socket>();
   const state: HostileState = {
     seen: [],
     names: new Set(),
-    forward: async (seen) => {
-      const response = await request(`${upstream}${seen.path}`, {
-        method: seen.method as 'GET',
-        headers: Object.fromEntries(
-          Object.entries(seen.headers).filter(([name]) => !HOP_BY_HOP.includes(name)),
-        ),
-        ...(seen.body.length > 0 ? { body: seen.body } : {}),
-      });
-      return {
-        status: response.statusCode,
-        headers: Object.fromEntries(
-          Object.entries(response.headers)
-            .filter(([name]) => !HOP_BY_HOP.includes(name))
-            .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
-        ),
-        body: Buffer.from(await response.body.arrayBuffer()),
-      };
-    },
+    forward: (seen) => forwardRequest(upstream, seen),
   };
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const seen: SeenRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers as Record<string, string>,
-      body: await readAll(req),
-    };
+  const front = await startHttpFront('hostile server', async (seen, res) => {
     state.seen.push(seen);
     const name = new URL(seen.path, 'http://x').searchParams.get('name');
     if (seen.method === 'POST' && name) state.names.add(name);
@@ -111,25 +68,6 @@ export async function startHostileServer(upstream: string, behaviour: Behaviour)
       'content-length': String(upstreamAnswer.body.length),
     });
     res.end(seen.method === 'HEAD' ? undefined : upstreamAnswer.body);
-  };
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: Error) => {
-      if (!res.headersSent) answer(res, 502, `hostile server: ${error.message}`, {});
-      else res.destroy();
-    });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...front, state };
 }

@@ -64,17 +64,7 @@ export interface TruthServer {
 /** Starts `kvs-conformance serve --port 0 …args` and resolves once it listens. */
 export async function startTruthServer(args: readonly string[]): Promise<TruthServer> {
   const server = spawnCli(['serve', '--port', '0', ...args]);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${server.output()}`)), 60_000);
-    server.child.stdout?.on('data', () => {
-      const found = /listening on (http:\/\/\S+)/.exec(server.output())?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    void server.done.then(() => reject(new Error(`serve exited: ${server.output()}`)));
-  });
+  const [, url = ''] = await server.waitForStdout(/listening on (http:\/\/\S+)/, 60_000);
   return {
     url,
     stop: async () => {

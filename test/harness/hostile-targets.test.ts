@@ -4,13 +4,10 @@
 // the bytes of stdout, stderr or any file (raw, URL-encoded, base64, hex), and what cleanup left
 // reported. Wall time and peak memory per case are measured by bench/hostile-targets.ts.
 import { describe, expect, it, vi } from 'vitest';
-import {
-  HOSTILE_CASES,
-  REPORT_FILE_NAMES,
-  runHostileCase,
-  tokenHits,
-  type HostileCase,
-} from '../../proof/hostile/hostile-targets.ts';
+import { REPORT_FILE_NAMES, type HostileCase } from '../../proof/hostile/hostile-case.ts';
+import { HOSTILE_CASES } from '../../proof/hostile/hostile-cases.ts';
+import { runHostileCase } from '../../proof/hostile/run-hostile-case.ts';
+import { tokenHits } from '../../proof/hostile/token-hits.ts';
 
 // Three CLI runs at a time: a case waits on timeouts, but its CLI run also takes seconds of CPU.
 vi.setConfig({ maxConcurrency: 3 });

@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
 import { startFaultProxy } from '../../proof/faults/fault-proxy.ts';
-import { runCli } from '../../proof/run-cli.ts';
-
-const CLI = fileURLToPath(new URL('../../bin/kvs-conformance.js', import.meta.url));
+import { runCli, spawnCli } from '../../proof/run-cli.ts';
 
 /** The lines of one watch-mode run: from its start up to its summary line. */
 function runLines(output: string, run: number): string[] {
@@ -31,36 +27,37 @@ describe('kvs-conformance run --watch', () => {
         : answer,
     );
     const watched = mkdtempSync(join(tmpdir(), 'kvsc-watch-'));
-    const { APIFY_TOKEN: _dropped, ...env } = process.env;
-    void _dropped;
     // The report folder is inside the watched folder: its writes must not start runs.
-    const child = spawn(
-      process.execPath,
-      [CLI, 'run', '--watch', '--watch-path', watched, '--target', proxy.url].concat([
+    const watch = spawnCli(
+      [
+        'run',
+        '--watch',
+        '--watch-path',
+        watched,
+        '--target',
+        proxy.url,
         '--rule',
         'KVS-SCHEMA-005',
         '--runs',
         '3',
         '--out',
         join(watched, 'report'),
-      ]),
-      { env: { ...env, FORCE_COLOR: '0' }, stdio: ['pipe', 'pipe', 'pipe'] },
+      ],
+      {},
+      { stdin: true },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { child } = watch;
+    const stdout = (): string => watch.stdout();
     const waitFor = (pattern: RegExp) =>
-      expect.poll(() => stdout, { timeout: 120_000, interval: 100 }).toMatch(pattern);
+      expect.poll(stdout, { timeout: 120_000, interval: 100 }).toMatch(pattern);
     try {
       await waitFor(/^run 1: PASS/m);
-      expect(runLines(stdout, 1).filter((line) => /KVS-/.test(line))).toEqual([]);
+      expect(runLines(stdout(), 1).filter((line) => /KVS-/.test(line))).toEqual([]);
 
       faulty = true;
-      child.stdin.write('r\n');
+      child.stdin?.write('r\n');
       await waitFor(/^run 2: FAIL/m);
-      const second = runLines(stdout, 2);
+      const second = runLines(stdout(), 2);
       expect(second[0]).toBe('run 2: asked; running again…');
       expect(second.filter((line) => /KVS-/.test(line))).toEqual([
         expect.stringMatching(/^ {2}✗ KVS-SCHEMA-005 \(MUST\) pass → fail: /),
@@ -70,15 +67,16 @@ describe('kvs-conformance run --watch', () => {
       faulty = false;
       writeFileSync(join(watched, 'server.ts'), '// the server author saves a fix\n');
       await waitFor(/^run 3: PASS/m);
-      const third = runLines(stdout, 3);
+      const third = runLines(stdout(), 3);
       expect(third[0]).toBe('run 3: a watched file changed; running again…');
       expect(third.filter((line) => /KVS-/.test(line))).toEqual([
         expect.stringMatching(/^ {2}✓ KVS-SCHEMA-005 \(MUST\) fail → pass: /),
       ]);
 
-      child.stdin.write('q\n');
-      expect(await exited).toBe(0);
-      expect(stdout).not.toMatch(/^run 4/m);
+      child.stdin?.write('q\n');
+      const { code, stderr } = await watch.done;
+      expect(code).toBe(0);
+      expect(stdout()).not.toMatch(/^run 4/m);
       expect(stderr).toBe('');
     } finally {
       child.kill();
@@ -88,23 +86,18 @@ describe('kvs-conformance run --watch', () => {
   }, 300_000);
 
   it('keeps watching while the target cannot be reached, and exits 2 when quit then', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', '--watch', '--target', 'http://127.0.0.1:9'], {
-      env: { ...process.env, FORCE_COLOR: '0' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const watch = spawnCli(['run', '--watch', '--target', 'http://127.0.0.1:9'], {}, { stdin: true });
+    const { child } = watch;
     try {
       await expect
-        .poll(() => stdout, { timeout: 120_000, interval: 100 })
+        .poll(() => watch.stdout(), { timeout: 120_000, interval: 100 })
         .toMatch(/^run 1: kvs-conformance: KVSC_TARGET_UNREACHABLE: cannot reach http:\/\/127\.0\.0\.1:9/m);
-      child.stdin.write('r\n');
+      child.stdin?.write('r\n');
       await expect
-        .poll(() => stdout, { timeout: 120_000, interval: 100 })
+        .poll(() => watch.stdout(), { timeout: 120_000, interval: 100 })
         .toMatch(/^run 2: kvs-conformance: KVSC_TARGET_UNREACHABLE/m);
-      child.stdin.write('q\n');
-      expect(await exited).toBe(2);
+      child.stdin?.write('q\n');
+      expect((await watch.done).code).toBe(2);
     } finally {
       child.kill();
     }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsistencyBenchResult } from '../../harness/consistency/consistency-bench-result.ts';
 import { runCli, type CliResult } from '../../proof/run-cli.ts';
 import { parseLagDistribution, startServer, type RunningServer } from '../../server/index.ts';
-import { ensureChromium, headlessFlags } from './ensure-chromium.ts';
+import { ensureChromium, headlessFlags } from '../../scripts/ensure-chromium.ts';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 const TOKEN = 'consistency-bench-token';

@@ -8,7 +8,7 @@ import type { ConformanceReport } from '../../reports/index.ts';
 import { startFaultProxy, type Fault } from '../../proof/faults/fault-proxy.ts';
 import { runCli } from '../../proof/run-cli.ts';
 import { HARNESS_VERSION } from '../../harness/version.ts';
-import { ensureChromium, headlessFlags } from './ensure-chromium.ts';
+import { ensureChromium, headlessFlags } from '../../scripts/ensure-chromium.ts';
 
 const TOKEN = 'report-cli-token';
 const tempDir = (label: string): string => mkdtempSync(join(tmpdir(), `kvsc-${label}-`));

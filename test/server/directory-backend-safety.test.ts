@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../../proof/run-cli.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { createStore, send } from './server-fixture.ts';
 import { startServerProcess } from './server-process.ts';
-
-const CLI = fileURLToPath(new URL('../../bin/kvs-conformance.js', import.meta.url));
 
 function storageDir(): string {
   return mkdtempSync(join(tmpdir(), 'kvsc-dir-safety-'));
@@ -37,18 +34,15 @@ async function keysOf(base: string, store: string): Promise<string[]> {
   return page.data.items.map((item) => item.key);
 }
 
-/** `serve --storage dir` as a child process until it exits; its exit code and output. */
-function serveUntilExit(dir: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--storage', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.includes('listening on')) child.kill('SIGTERM');
-  });
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+/** `serve --storage dir` as a child process until it exits (stopped once it listens); its exit code and output. */
+async function serveUntilExit(dir: string): Promise<{ code: number | null; output: string }> {
+  const serve = spawnCli(['serve', '--port', '0', '--storage', dir]);
+  serve.waitForStdout(/listening on/, 120_000).then(
+    () => serve.child.kill('SIGTERM'),
+    () => undefined,
+  );
+  const { code } = await serve.done;
+  return { code, output: serve.output() };
 }
 
 describe('directory backend: record file names', () => {

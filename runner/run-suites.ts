@@ -66,20 +66,34 @@ export function selectRules(
   );
 }
 
+/** What one pass of the suites runs: the contract, the options, the target, and what to run of it. */
+export interface RunSuitesOptions {
+  readonly contract: Contract;
+  readonly options: ResolvedRunOptions;
+  /** The target's base URL (without /v2). */
+  readonly targetUrl: string;
+  /** Aborted on SIGINT/SIGTERM (the session's signal guard), also before the suites started: the run stops and cleans up. */
+  readonly interrupt: AbortSignal;
+  /** One recorded failing case to run again instead of the selected rules. */
+  readonly replay?: ReplayCase | undefined;
+  /** Judge the clients (the CLIENT rules) whatever the drivers are: `matrix`. */
+  readonly clientContract?: boolean;
+}
+
 /**
- * Runs the conformance suites (the vitest `conformance` project) against a target: provides the
- * run context to every suite, collects the outcomes, judges every rule, and deletes exactly the
- * stores the run created — also when interrupted by SIGINT or SIGTERM.
+ * Runs the conformance suites (the vitest `conformance` project) against a target: checks the
+ * target answers, provides the run context to every suite, collects the outcomes, judges every
+ * rule, and deletes exactly the stores the run created — also when interrupted. A run is composed
+ * by `runSession` (runner/run-session.ts), which calls this.
  */
-export async function runConformance(
-  contract: Contract,
-  options: ResolvedRunOptions,
-  targetUrl: string,
-  replay?: ReplayCase,
-  /** Aborted when the caller was interrupted (also before the suites started): the run stops and cleans up. */
-  interrupt?: AbortSignal,
-  extras: { readonly clientContract?: boolean } = {},
-): Promise<RunResult> {
+export async function runSuites({
+  contract,
+  options,
+  targetUrl,
+  interrupt,
+  replay,
+  clientContract: judgeClients = false,
+}: RunSuitesOptions): Promise<RunResult> {
   const startedAt = new Date();
   const settings = resolveProfileSettings(contract.profiles, {
     ...(options.profile === undefined ? {} : { preset: options.profile }),
@@ -90,7 +104,7 @@ export async function runConformance(
   // when replaying one of them, by `matrix`, and in an unfiltered run whose drivers were given
   // (`run --driver X` checks X's whole client profile); the default drivers check the target only.
   const clientContract =
-    extras.clientContract === true ||
+    judgeClients ||
     options.suite.includes('CLIENT') ||
     options.rule.some((id) => id.startsWith('KVS-CLIENT-')) ||
     (replay?.test.includes('KVS-CLIENT-') ?? false) ||
@@ -144,22 +158,20 @@ export async function runConformance(
       contractFiles: contract.files,
       drivers: drivers.specs,
       clientContract,
-      clientsUnderTest: extras.clientContract === true || !usesDefaultDrivers(options.driver),
+      clientsUnderTest: judgeClients || !usesDefaultDrivers(options.driver),
       ...(replay?.path ? { replayPath: replay.path } : {}),
       ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
     };
     const reporter = new VerdictReporter();
-    // SIGINT/SIGTERM (or the caller's interrupt) cancel the run and let the cleanup below happen.
+    // SIGINT/SIGTERM (the session's interrupt) cancel the run and let the cleanup below happen.
     let interrupted = false;
     let cancel = (): void => undefined;
     const stop = (): void => {
       interrupted = true;
       cancel();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    interrupt?.addEventListener('abort', stop, { once: true });
-    if (interrupt?.aborted) interrupted = true;
+    interrupt.addEventListener('abort', stop, { once: true });
+    if (interrupt.aborted) interrupted = true;
     // Vitest's logger exits the process on SIGINT/SIGTERM, which would skip that cleanup: its
     // listeners are taken off as soon as they are added (a signal is handled on a later turn of the
     // event loop, so none is missed).
@@ -208,9 +220,7 @@ export async function runConformance(
       });
     } finally {
       process.off('newListener', dropSignalListener);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      interrupt?.removeEventListener('abort', stop);
+      interrupt.removeEventListener('abort', stop);
       rmSync(viteCacheDir, { recursive: true, force: true });
       await Promise.all(
         [stdout, stderr].map((stream) => new Promise<void>((done) => stream.end(() => done()))),

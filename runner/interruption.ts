@@ -7,9 +7,10 @@ export interface Interruption {
 }
 
 /**
- * Listens for SIGINT/SIGTERM so that a signal ends the run through its cleanup instead of killing
- * the process (a listener keeps Node from exiting). The run itself also stops its suites on the
- * same signals (runner/run-conformance.ts).
+ * The signal guard: listens for SIGINT/SIGTERM so that a signal ends the run through its cleanup
+ * instead of killing the process (a listener keeps Node from exiting). `runSession` holds it from
+ * before the target starts until everything is cleaned up; `runSuites` stops the suites on its
+ * signal.
  */
 export function listenForInterruption(): Interruption {
   const controller = new AbortController();

@@ -14,7 +14,7 @@ const WAIT_FOR_APT = ['-o', 'DPkg::Lock::Timeout=600'];
 
 /**
  * Finds Debian's Chromium, installing the `chromium` package when it is missing and this process
- * may (root with apt-get). Says why not otherwise, so the test that needs it can say so.
+ * may (root with apt-get). Says why not otherwise, so the caller (a test, the screenshot script) can say so.
  */
 export function ensureChromium(): ChromiumAvailability {
   const found = CANDIDATES.find((path) => existsSync(path));
