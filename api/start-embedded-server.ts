@@ -7,7 +7,10 @@ function embeddedStaleMs(windowMs: number): number {
   return Math.min(200, Math.floor(windowMs / 4));
 }
 
-/** Starts the embedded reference server, matching the run's consistency profile. */
+/**
+ * Starts the embedded reference server, matching the run's consistency profile; under --run-id it
+ * knows that run, with a default store of its own.
+ */
 export async function startEmbeddedServer(
   contract: Contract,
   options: ResolvedRunOptions,
@@ -22,5 +25,6 @@ export async function startEmbeddedServer(
     tokens: options.token ? [options.token] : [],
     maxRecordBytes: contract.limits.maxPayloadBytes,
     consistency: eventual ? { mode: 'eventual', staleMs: embeddedStaleMs(windowMs) } : { mode: 'strong' },
+    ...(options.runId === undefined ? {} : { runs: [options.runId] }),
   });
 }

@@ -29,6 +29,10 @@ export function describeContractDiff(diff: ContractDiff): string {
     '',
     `${diff.differences.length} difference(s): ${explained} explained by the overlay, ${diff.unexplained} unexplained`,
   );
+  const aliases = diff.aliasOperations;
+  lines.push(
+    `alias operations (a run's default store, an Actor's and a task's last run): ${aliases.compared} in both documents, compared like every operation (document ${aliases.given}, ours ${aliases.ours})`,
+  );
   if (unused.length > 0)
     lines.push(`overlay entries this document needs no change from: ${unused.join(', ')}`);
   return lines.join('\n');
@@ -42,5 +46,6 @@ export function contractDiffJson(diff: ContractDiff): unknown {
     unexplained: diff.unexplained,
     differences: diff.differences.map((d) => ({ ...d, explainedBy: d.explainedBy ?? null })),
     entryMatches: Object.fromEntries(diff.entryMatches),
+    aliasOperations: diff.aliasOperations,
   };
 }

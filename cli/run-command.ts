@@ -31,6 +31,15 @@ async function runAndReport(session: RunSession, reports: typeof ReportsModule):
     );
   for (const left of cleanup.left) console.log(`  left ${redact(left.id)}: ${redact(left.reason)}`);
   for (const problem of cleanup.problems) console.log(`  cleanup problem: ${redact(problem)}`);
+  // Under --run-id: the run's default store stays; only the records this run wrote there go.
+  const records = result.runStore?.cleanup;
+  if (result.runStore && records) {
+    console.log(
+      `run store: the default store ${redact(result.runStore.storeId)} of run ${redact(result.runStore.runId)} is kept; ${records.deleted} record(s) this run wrote deleted, ${records.left.length} left (key prefix ${result.runStore.keyPrefix})`,
+    );
+    for (const left of records.left) console.log(`  left record ${redact(left.key)}: ${redact(left.reason)}`);
+    for (const problem of records.problems) console.log(`  cleanup problem: ${redact(problem)}`);
+  }
   if (result.interrupted)
     console.error('kvs-conformance: interrupted; the stores this run created were deleted.');
   if (result.runErrors.length > 0)

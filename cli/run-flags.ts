@@ -99,6 +99,11 @@ export const RUN_FLAGS: { readonly [K in Exclude<keyof RunOptions, 'settings'>]-
     description:
       "base OpenAPI 3.0/3.1 document (one file or split with relative $refs; e.g. Apify's published one) to apply spec/overlay.yaml to, instead of the shipped spec/openapi.yaml",
   },
+  runId: {
+    flags: '--run-id <id>',
+    description:
+      "check the default store of this Actor run through its alias paths (/v2/actor-runs/{id}/key-value-store…): the store-scoped rules run there, each test under a key prefix of its own; rules that create, rename, delete or list stores are not applicable; only the run's records are deleted",
+  },
   driverCmd: {
     flags: '--driver-cmd <command>',
     description:

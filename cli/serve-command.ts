@@ -46,6 +46,7 @@ interface ServeFlags {
   maxRecordBytes?: number;
   payloadLimitCounts: 'encoded' | 'decoded';
   publicUrl?: string;
+  run?: string[];
 }
 
 /** `kvs-conformance serve`: runs the reference server until SIGINT or SIGTERM. */
@@ -105,6 +106,11 @@ export function addServeCommand(program: Command): void {
       'encoded',
     )
     .option('--public-url <url>', 'base URL for Location headers and public URLs')
+    .option(
+      '--run <id>',
+      'an Actor run id whose default store (made at start) answers at /v2/actor-runs/{id}/key-value-store… (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(async (flags: ServeFlags) => {
       const options: ServerOptions = {
         port: flags.port,
@@ -122,6 +128,7 @@ export function addServeCommand(program: Command): void {
         payloadLimitCounts: flags.payloadLimitCounts,
         ...(flags.maxRecordBytes === undefined ? {} : { maxRecordBytes: flags.maxRecordBytes }),
         ...(flags.publicUrl === undefined ? {} : { publicUrl: flags.publicUrl }),
+        ...(flags.run === undefined ? {} : { runs: flags.run }),
       };
       let server;
       try {

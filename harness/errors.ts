@@ -19,6 +19,8 @@ export const HARNESS_ERROR_CODES = {
   KVSC_TARGET_UNREACHABLE: 'the target did not answer as a KVS server before any rule was checked',
   KVSC_RUN_FAILED: 'the test runner could not run the suites (nothing was judged)',
   KVSC_PACKAGE_MISSING: 'a feature needs an optional package that is not installed',
+  KVSC_NOT_APPLICABLE:
+    "a test asked for what the run's target cannot give (under --run-id: a store of its own); its rules are not applicable",
   KVSC_TOKEN_REFUSED:
     'the target answered 401 or 403 before any rule was checked: the token is missing, wrong or lacks access',
 } as const;

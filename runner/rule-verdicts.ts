@@ -52,6 +52,8 @@ export function judgeRules(
     readonly requested?: ReadonlySet<string>;
     /** Why the CLIENT rules do not apply to this run (no client driver, or none under test), if so. */
     readonly clientNotApplicable?: string | undefined;
+    /** Rules that cannot be checked in this run's target (a run's default store, --run-id), and why. */
+    readonly notApplicable?: ReadonlyMap<RuleId, string>;
   } = {},
 ): RuleVerdict[] {
   return [...contract.rules.values()].map((rule): RuleVerdict => {
@@ -63,10 +65,14 @@ export function judgeRules(
       (outcome) =>
         outcome.rules.includes(rule.id) || outcome.failedRules.includes(rule.id) || recorded(outcome),
     );
+    // A test that asked for what the run's target cannot give (--run-id) judged nothing by failing.
+    const inapplicable = (outcome: TestOutcome): boolean =>
+      outcome.state !== 'passed' && outcome.evidence?.notApplicable !== undefined;
     const failures = tests.filter(
       (outcome) =>
         recorded(outcome) ||
         (outcome.state === 'failed' &&
+          !inapplicable(outcome) &&
           (outcome.failedRules.includes(rule.id) ||
             (outcome.failedRules.length === 0 && !outcome.interrupted && outcome.rules.includes(rule.id)))),
     );
@@ -87,8 +93,16 @@ export function judgeRules(
     }
     if (rule.area === 'CLIENT' && scope.clientNotApplicable !== undefined && tests.length === 0)
       return make('skipped', 'profile', scope.clientNotApplicable);
+    const notApplicable = scope.notApplicable?.get(rule.id);
+    if (notApplicable !== undefined) return make('skipped', 'profile', notApplicable);
     if (!selected.has(rule.id)) return make('skipped', 'filter', 'not selected by --suite/--rule');
     if (tests.some((outcome) => outcome.state === 'passed')) return make('pass');
+    const reasons = [
+      ...new Set(
+        tests.flatMap((outcome) => (inapplicable(outcome) ? [outcome.evidence?.notApplicable] : [])),
+      ),
+    ];
+    if (reasons.length > 0) return make('skipped', 'profile', `not applicable: ${reasons.join('; ')}`);
     if (tests.some((outcome) => outcome.state === 'failed' && !outcome.interrupted)) {
       const blockers = [...new Set(tests.flatMap((outcome) => outcome.failedRules))];
       return make(

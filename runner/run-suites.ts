@@ -5,6 +5,9 @@ import { HarnessError } from '../harness/errors.ts';
 import type { Contract } from '../harness/contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../harness/contract/profile-catalog.ts';
 import { ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
+import { notApplicableInRunStore } from '../harness/contract/run-store-applicability.ts';
+import { resolveRunStore, RunStoreViews } from '../harness/drivers/run-store.ts';
+import { deleteRunRecords } from '../harness/isolation/delete-run-records.ts';
 import { HttpApi } from '../harness/drivers/http-api.ts';
 import { isClientDriver } from '../harness/drivers/kvs-driver.ts';
 import { SHIPPED_DEVIATIONS } from '../harness/config/resolve-run-options.ts';
@@ -109,9 +112,19 @@ export async function runSuites({
     options.rule.some((id) => id.startsWith('KVS-CLIENT-')) ||
     (replay?.test.includes('KVS-CLIENT-') ?? false) ||
     (options.suite.length === 0 && options.rule.length === 0 && !usesDefaultDrivers(options.driver));
+  // Under --run-id the rules that need stores of the run's own do not apply (a run's default
+  // store is one existing store): said so with the reason, their tests not started.
+  const notApplicable = new Map(
+    options.runId === undefined
+      ? []
+      : [...contract.rules.values()].flatMap((rule) => {
+          const why = notApplicableInRunStore(rule);
+          return why === undefined ? [] : [[rule.id, why] as const];
+        }),
+  );
   const selected = new Set(
     [...selectRules(contract, options, settings)].filter(
-      (id) => clientContract || !id.startsWith('KVS-CLIENT-'),
+      (id) => (clientContract || !id.startsWith('KVS-CLIENT-')) && !notApplicable.has(id),
     ),
   );
   // Declared known failures (--expect-fail, --deviations and the shipped manifest): read before
@@ -135,8 +148,18 @@ export async function runSuites({
   });
   const api = new HttpApi(contract, client);
   try {
-    await preflight(api, targetUrl);
-    const drivers = await prepareDrivers(options.driver, process.cwd(), {
+    // Under --run-id the alias answers first (a target may offer nothing else); otherwise the store list.
+    const runStore =
+      options.runId === undefined
+        ? undefined
+        : await resolveRunStore(contract, client, options.runId, storePrefix);
+    if (!runStore) await preflight(api, targetUrl);
+    if (runStore && options.driver.some((name) => name !== 'http') && !usesDefaultDrivers(options.driver))
+      throw new HarnessError(
+        'KVSC_USAGE',
+        `--run-id reaches the run's default store through the HTTP driver only; --driver ${options.driver.filter((name) => name !== 'http').join(', ')} cannot address it`,
+      );
+    const drivers = await prepareDrivers(runStore ? ['http'] : options.driver, process.cwd(), {
       targetUrl,
       token: options.token,
       timeoutMs: options.timeoutMs,
@@ -158,6 +181,7 @@ export async function runSuites({
       contractFiles: contract.files,
       drivers: drivers.specs,
       clientContract,
+      ...(runStore ? { runStore } : {}),
       clientsUnderTest: judgeClients || !usesDefaultDrivers(options.driver),
       ...(replay?.path ? { replayPath: replay.path } : {}),
       ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
@@ -187,7 +211,7 @@ export async function runSuites({
     // Vite's cache goes to a temporary folder of this run, never into the (possibly read-only) package.
     const viteCacheDir = mkdtempSync(join(tmpdir(), 'kvsc-vite-'));
     try {
-      const filtered = options.suite.length > 0 || options.rule.length > 0;
+      const filtered = options.suite.length > 0 || options.rule.length > 0 || runStore !== undefined;
       // A run loads only the suite files that name its rules (a replay: the rules of its test).
       const include = suiteFilesCiting(
         replay === undefined ? selected : new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)),
@@ -227,6 +251,11 @@ export async function runSuites({
       );
     }
     const cleanup = await deleteRunStores(api, journalFile, storePrefix);
+    // Under --run-id: the records the run wrote in the run's default store (never the store).
+    const views = runStore ? new RunStoreViews(runStore) : undefined;
+    const recordCleanup = views
+      ? await deleteRunRecords(new HttpApi(contract, client, { runStore: views }), views.everyKeyOfTheRun())
+      : undefined;
     // The journal is only needed while some store of the run may be left.
     if (cleanup.left.length === 0 && cleanup.problems.length === 0) rmSync(journalFile, { force: true });
     return {
@@ -244,6 +273,7 @@ export async function runSuites({
           sharded: options.shard !== undefined,
           requested: new Set(options.rule),
           // The CLIENT rules judge a client driver: none in the run, or not asked of the default ones.
+          notApplicable,
           clientNotApplicable: !drivers.infos.some(isClientDriver)
             ? 'not applicable: no client driver in this run (give one with --driver)'
             : clientContract
@@ -260,6 +290,7 @@ export async function runSuites({
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,
       interrupted,
+      ...(runStore && recordCleanup ? { runStore: { ...runStore, cleanup: recordCleanup } } : {}),
     };
   } finally {
     await client.close();

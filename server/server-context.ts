@@ -20,6 +20,8 @@ export interface ServerContext {
   baseUrl(): string;
   /** A creation sequence number (list order for equal timestamps). */
   nextSeq(): number;
+  /** Each known run's default store id, by run id. */
+  readonly runStores: ReadonlyMap<string, string>;
 }
 
 /** One request as handlers see it. */

@@ -23,6 +23,11 @@ export interface ServerOptions {
   readonly publicUrl?: string;
   /** The username of the (single) account, for `username~store-name` addressing. */
   readonly username?: string;
+  /**
+   * Actor run ids the server knows: each has a default store (unnamed, made at start), reached at
+   * `/v2/actor-runs/{runId}/key-value-store…` as at its own path.
+   */
+  readonly runs?: readonly string[];
 }
 
 /** Every option filled in. */
@@ -37,6 +42,7 @@ export interface ResolvedServerOptions {
   readonly payloadLimitCounts: 'encoded' | 'decoded';
   readonly publicUrl: string | undefined;
   readonly username: string;
+  readonly runs: readonly string[];
 }
 
 /** The platform's documented record payload limit (9 MiB), the server's default. */
@@ -99,6 +105,11 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     ['encoded', 'decoded'].includes(payloadLimitCounts),
     `payload-limit-counts is "${payloadLimitCounts}"; allowed: encoded, decoded`,
   );
+  const runs = [...new Set(options.runs ?? [])];
+  check(
+    runs.every((run) => run.length > 0 && !run.includes('/')),
+    'a run id is empty or has a /; allowed: one path segment',
+  );
   if (options.publicUrl !== undefined) {
     check(URL.canParse(options.publicUrl), `public-url "${options.publicUrl}" is not an absolute URL`);
   }
@@ -113,5 +124,6 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     payloadLimitCounts,
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     username: options.username ?? DEFAULT_USERNAME,
+    runs,
   };
 }

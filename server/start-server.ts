@@ -8,6 +8,8 @@ import { KeyedMutex } from './keyed-mutex.ts';
 import { drainBody } from './request-body.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { routeRequest } from './route-request.ts';
+import { newStoreMeta } from './new-store-meta.ts';
+import { runStorePath } from './run-store-path.ts';
 import type { ServerContext } from './server-context.ts';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './server-options.ts';
 import { DirectoryBackend } from './storage/directory-backend.ts';
@@ -31,7 +33,7 @@ function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): 
   try {
     const { pathname, query } = parseRequestTarget(req.url ?? '/');
     const caller = identifyCaller(req, query, ctx.options.tokens);
-    const route = routeRequest(req.method ?? 'GET', pathname);
+    const route = routeRequest(req.method ?? 'GET', runStorePath(pathname, ctx.runStores));
     const pending = route.handler({
       ctx,
       req,
@@ -81,6 +83,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     (resolved.storage === 'memory' ? new MemoryBackend() : new DirectoryBackend(resolved.storage));
   let baseUrl = '';
   let seq = 0;
+  const runStores = new Map<string, string>();
   const ctx: ServerContext = {
     options: resolved,
     backend,
@@ -89,7 +92,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     nameLock: new KeyedMutex(),
     baseUrl: () => baseUrl,
     nextSeq: () => (seq += 1),
+    runStores,
   };
+  for (const runId of resolved.runs) {
+    const meta = newStoreMeta(null, ctx.nextSeq());
+    await backend.createStore(meta);
+    ctx.consistency.noteStoreCreated(meta.id);
+    runStores.set(runId, meta.id);
+  }
   const server = createServer((req, res) => void handle(ctx, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -151,15 +151,24 @@ function createdResourcePath(input: CheckInput): { path: string; storeFromReques
   return /\/records\/[^/]+$/.test(requested) ? { path: requested, storeFromRequest: true } : undefined;
 }
 
-/** The decoded store segment and record key of a store or record path. */
-const resourceParts = (path: string): string[] =>
-  (/\/v2\/key-value-stores\/([^/]+)(?:\/records\/([^/]+))?$/.exec(path) ?? []).slice(1).map((part) => {
+/**
+ * The decoded store segment and record key of a store or record path. An alias path (a run's
+ * default store) names its store indirectly, as `~name` does: its store segment reads `~`, so
+ * any store segment in the Location is taken for it.
+ */
+const resourceParts = (path: string): string[] => {
+  const byRun = /\/v2\/actor-runs\/[^/]+\/key-value-store(?:\/records\/([^/]+))?$/.exec(path);
+  const parts = byRun
+    ? ['~', byRun[1]]
+    : (/\/v2\/key-value-stores\/([^/]+)(?:\/records\/([^/]+))?$/.exec(path) ?? []).slice(1);
+  return parts.map((part) => {
     try {
       return decodeURIComponent(part ?? '');
     } catch {
       return part ?? '';
     }
   });
+};
 
 /** The operations whose 201 creates a resource that Location names. */
 const CREATING_OPERATIONS = new Set([

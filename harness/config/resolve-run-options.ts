@@ -58,6 +58,7 @@ export function runOptionsFromEnv(env: NodeJS.ProcessEnv): RawRunOptions {
     'spec',
     'expectFail',
     'deviations',
+    'runId',
   ];
   const raw: Partial<Record<keyof RunOptions, RawValue>> = {};
   for (const name of names) {
@@ -352,5 +353,6 @@ export function resolveRunOptions(sources: RunOptionSources): ResolvedRunOptions
     driver: resolveDrivers(list(...pick('driver')), list(...pick('driverCmd'))),
     expectFail: [...new Set(expectFail)],
     deviations: deviationFiles(...pick('deviations')),
+    runId: text(...pick('runId')),
   };
 }

@@ -57,6 +57,12 @@ export interface RunOptions {
    * (`http` for rules checked over the wire) on top of the shipped one; `none` leaves the shipped one out.
    */
   readonly deviations?: readonly string[];
+  /**
+   * An Actor run whose default store the store-scoped rules run in, through the alias paths
+   * (`/v2/actor-runs/{runId}/key-value-store…`); rules that create, rename, delete or list stores
+   * are then not applicable.
+   */
+  readonly runId?: string;
 }
 
 /** A target started from a container image for the run, and stopped after it. */
@@ -96,6 +102,7 @@ export const RUN_OPTION_NAMES = Object.keys({
   driverCmd: true,
   expectFail: true,
   deviations: true,
+  runId: true,
 } satisfies Readonly<Record<keyof RunOptions, true>>) as readonly (keyof RunOptions)[];
 
 /** Every run option filled in. */
@@ -128,6 +135,8 @@ export interface ResolvedRunOptions {
   readonly expectFail: readonly string[];
   /** Absolute paths of the expected-deviation manifests to apply (the shipped one unless `none`). */
   readonly deviations: readonly string[];
+  /** The Actor run whose default store the run checks (--run-id); undefined: stores of its own. */
+  readonly runId: string | undefined;
 }
 
 /** Defaults, as named constants. */

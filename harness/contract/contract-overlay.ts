@@ -1,5 +1,6 @@
 import { HarnessError } from '../errors.ts';
 import { applyOverlayAction } from './apply-overlay-action.ts';
+import { storeViews } from './store-aliases.ts';
 import { toPointer, type YamlSource } from './yaml-source.ts';
 
 /** The published document the overlay was last compared against (`info.x-kvs-compared-against`). */
@@ -118,8 +119,11 @@ export function parseContractOverlay(source: YamlSource): ContractOverlay {
 
 /**
  * Applies the overlay's entries in order to a plain JSON document, in place; returns how many
- * nodes each entry's target selected (zero: the base already lacks what the entry changes).
+ * nodes each entry's target selected (zero: the base already lacks what the entry changes). An
+ * entry that names a store path reaches the same operation at its alias paths too (storeViews).
  */
 export function applyContractOverlay(document: object, entries: readonly OverlayEntry[]): number[] {
-  return entries.map((entry) => applyOverlayAction(document, entry));
+  return entries.map((entry) =>
+    storeViews(document).reduce((sum, view) => sum + applyOverlayAction(view, entry), 0),
+  );
 }

@@ -1,9 +1,11 @@
-import { applyOverlayAction } from './apply-overlay-action.ts';
+import type { OpenAPIV3 } from 'openapi-types';
 import { compareOperations, type OperationDifference } from './compare-operations.ts';
+import { applyContractOverlay } from './contract-overlay.ts';
 import type { Contract } from './load-contract.ts';
 import { loadOpenApi } from './load-openapi.ts';
 import { absoluteSpecLocation, readSpecSource } from './read-spec-location.ts';
 import { KVS_OPERATION_IDS, selectOperations } from './select-operations.ts';
+import { STORE_ALIAS_OPERATION_IDS } from './store-aliases.ts';
 
 /** One difference between a document and the shipped contract, with the overlay entry behind it. */
 export interface ExplainedDifference extends OperationDifference {
@@ -19,7 +21,20 @@ export interface ContractDiff {
   /** Per overlay entry, how many nodes of the given document its target selected. */
   readonly entryMatches: ReadonlyMap<string, number>;
   readonly unexplained: number;
+  /** The alias operations (STORE_ALIAS_OPERATION_IDS) each document has; those in both are compared. */
+  readonly aliasOperations: { readonly given: number; readonly ours: number; readonly compared: number };
 }
+
+/** The alias operations a document has, by operationId. */
+const aliasesOf = (document: OpenAPIV3.Document): Set<string> =>
+  new Set(
+    Object.values(document.paths ?? {}).flatMap((item) =>
+      Object.values(item ?? {}).flatMap((operation) => {
+        const id = (operation as { operationId?: unknown } | null)?.operationId;
+        return typeof id === 'string' && STORE_ALIAS_OPERATION_IDS.includes(id) ? [id] : [];
+      }),
+    ),
+  );
 
 const keyOf = (difference: OperationDifference): string =>
   `${difference.operationId}\u0000${difference.where}`;
@@ -33,12 +48,12 @@ const keyOf = (difference: OperationDifference): string =>
 export async function diffAgainstContract(location: string, contract: Contract): Promise<ContractDiff> {
   const source = await readSpecSource(absoluteSpecLocation(location));
   const base = await loadOpenApi(source);
-  const { document } = selectOperations(base, KVS_OPERATION_IDS, source);
+  const { document } = selectOperations(base, [...KVS_OPERATION_IDS, ...STORE_ALIAS_OPERATION_IDS], source);
   const entries = contract.overlay.entries;
   const steps = [compareOperations(document, contract.document)];
   const entryMatches = new Map<string, number>();
   for (const entry of entries) {
-    entryMatches.set(entry.name, applyOverlayAction(document, entry));
+    entryMatches.set(entry.name, applyContractOverlay(document, [entry])[0] ?? 0);
     steps.push(compareOperations(document, contract.document));
   }
   const present = steps.map((step) => new Set(step.map(keyOf)));
@@ -65,5 +80,10 @@ export async function diffAgainstContract(location: string, contract: Contract):
     differences,
     entryMatches,
     unexplained: differences.filter((difference) => difference.explainedBy === undefined).length,
+    aliasOperations: {
+      given: aliasesOf(document).size,
+      ours: aliasesOf(contract.document).size,
+      compared: [...aliasesOf(document)].filter((id) => aliasesOf(contract.document).has(id)).length,
+    },
   };
 }

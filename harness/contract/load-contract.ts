@@ -11,6 +11,8 @@ import { parseProfileCatalog, type ProfileCatalog } from './profile-catalog.ts';
 import { absoluteSpecLocation, readSpecSource } from './read-spec-location.ts';
 import { parseRuleCatalog, type ContractRule, type RuleId } from './rule-catalog.ts';
 import { KVS_OPERATION_IDS, selectOperations } from './select-operations.ts';
+import { storeAliasesOf, type StoreAlias } from './store-alias-index.ts';
+import { STORE_ALIAS_OPERATION_IDS, storeViews } from './store-aliases.ts';
 import { displayPath, parsedSource, readYamlSource, type YamlSource } from './yaml-source.ts';
 import { packageRoot } from '../package-root.ts';
 
@@ -79,6 +81,8 @@ export interface Contract {
   /** The key-value-store operations of the validated base with the overlay applied, no `$ref` left. */
   readonly document: OpenAPIV3.Document;
   readonly operations: ReadonlyMap<string, ContractOperation>;
+  /** The alias operations the base documents (a run's default store…), by operationId. */
+  readonly aliases: ReadonlyMap<string, StoreAlias>;
   readonly limits: ContractLimits;
   readonly profiles: ProfileCatalog;
   readonly rules: ReadonlyMap<RuleId, ContractRule>;
@@ -113,7 +117,11 @@ async function composeDocument(
   // swagger-parser loads only when a document is validated (not when the contract comes checked).
   const { loadOpenApi } = await import('./load-openapi.ts');
   const base = await loadOpenApi(baseSource);
-  const { document, missing } = selectOperations(base, KVS_OPERATION_IDS, baseSource);
+  // The alias operations are taken where the base has them (a run's store is addressed through
+  // them only when asked for, with --run-id); the 12 store operations are required.
+  const selected = selectOperations(base, [...KVS_OPERATION_IDS, ...STORE_ALIAS_OPERATION_IDS], baseSource);
+  const { document } = selected;
+  const missing = selected.missing.filter((id) => !STORE_ALIAS_OPERATION_IDS.includes(id));
   if (missing.length > 0) {
     throw new HarnessError(
       'KVSC_SPEC_OPERATION_MISSING',
@@ -160,7 +168,11 @@ async function buildContract(
   const openapiSource = parsedSource(baseSource.absolutePath, document);
   const compiler = createSchemaCompiler();
   const compile = checked ? (schema: object) => compiledOnFirstUse(schema, compiler) : compiler;
-  const operations = indexOperations(document, openapiSource, compile);
+  // The store-scoped operations are checked at their own paths; the alias operations are the same
+  // operations elsewhere, so answers through them are judged by these.
+  const [storeView] = storeViews(document);
+  const operations = indexOperations(storeView as OpenAPIV3.Document, openapiSource, compile);
+  const aliases = storeAliasesOf(document, operations);
   const limits = readContractLimits(document, operations, openapiSource);
   const profiles = parseProfileCatalog(profilesSource);
   const { rules, areas } = parseRuleCatalog(rulesSource, new Set(operations.keys()), profiles);
@@ -188,6 +200,7 @@ async function buildContract(
     },
     document,
     operations,
+    aliases,
     limits,
     profiles,
     rules,

@@ -13,6 +13,9 @@ import type { RuleId } from '../contract/rule-catalog.ts';
 import { ContractViolationError, type Failure } from '../failures.ts';
 import type { BodyDigest, Exchange, RecordedResponse } from '../http/exchange.ts';
 import type { HttpClient } from '../http/http-client.ts';
+import { HarnessError } from '../errors.ts';
+import { RUN_STORE_ALIAS } from '../contract/store-aliases.ts';
+import type { RunStoreViews } from './run-store.ts';
 
 /** What to send with one operation call. */
 export interface OperationCall {
@@ -73,6 +76,8 @@ export class HttpApi {
   readonly settings: Partial<ProfileSettings>;
   readonly #onAnswer: ((operationId: string, status: number) => void) | undefined;
   readonly #recordViolation: ((failure: Failure) => boolean) | undefined;
+  readonly #runStore: RunStoreViews | undefined;
+  readonly #notApplicable: ((reason: string) => void) | undefined;
 
   constructor(
     contract: Contract,
@@ -88,6 +93,13 @@ export class HttpApi {
        * it on), and the call throws it as before.
        */
       readonly recordViolation?: (failure: Failure) => boolean;
+      /**
+       * Under `--run-id`: the store ids that stand for key namespaces of the run's default store;
+       * calls on them go to the alias paths (`/v2/actor-runs/{runId}/key-value-store…`).
+       */
+      readonly runStore?: RunStoreViews;
+      /** Told why a call was refused as not applicable to the run's target (before it throws). */
+      readonly notApplicable?: (reason: string) => void;
     } = {},
   ) {
     this.contract = contract;
@@ -96,6 +108,8 @@ export class HttpApi {
     this.settings = options.settings ?? {};
     this.#onAnswer = options.onAnswer;
     this.#recordViolation = options.recordViolation;
+    this.#runStore = options.runStore;
+    this.#notApplicable = options.notApplicable;
   }
 
   /**
@@ -109,18 +123,90 @@ export class HttpApi {
   /** The request path of an operation with its parameters filled in and percent-encoded. */
   path(operationId: string, call: OperationCall): string {
     const operation = this.contract.operation(operationId);
+    const namespace = this.#runStore?.namespaceOf(call.storeId);
+    if (namespace !== undefined) return this.#aliasPath(operationId, call, namespace);
     const path = operation.path
       .replace('{storeId}', encodeURIComponent(call.storeId ?? ''))
       .replace('{recordKey}', encodeURIComponent(call.recordKey ?? ''));
-    const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(call.query ?? {})) {
-      if (value !== undefined) query.set(name, String(value));
+    return withQuery(path, call.query);
+  }
+
+  /**
+   * The path of a call on a key namespace of the run's default store: the operation's alias path
+   * (HEAD record has none: the store's own path), the key and the listing's prefix and cursor in
+   * the namespace.
+   */
+  #aliasPath(operationId: string, call: OperationCall, namespace: string): string {
+    const target = (this.#runStore as RunStoreViews).target;
+    const alias = [...this.contract.aliases.values()].find(
+      (candidate) => candidate.family === RUN_STORE_ALIAS && candidate.operationId === operationId,
+    );
+    const template = alias
+      ? alias.path.replace('{runId}', encodeURIComponent(target.runId))
+      : this.contract.operation(operationId).path.replace('{storeId}', encodeURIComponent(target.storeId));
+    const path = template.replace('{recordKey}', encodeURIComponent(namespace + (call.recordKey ?? '')));
+    const lists = operationId === 'keyValueStore_keys_get' || operationId === 'keyValueStore_records_get';
+    if (!lists) return withQuery(path, call.query);
+    const query = { ...call.query };
+    query.prefix = namespace + String(query.prefix ?? '');
+    if (query.exclusiveStartKey !== undefined)
+      query.exclusiveStartKey = namespace + String(query.exclusiveStartKey);
+    return withQuery(path, query);
+  }
+
+  /**
+   * An answer about a key namespace as the test expects it of a store of its own: keys without
+   * the namespace, the store's id the one the test was handed.
+   */
+  #outOfNamespace(operationId: string, call: OperationCall, body: Buffer): Buffer {
+    const namespace = this.#runStore?.namespaceOf(call.storeId);
+    if (namespace === undefined || body.length === 0) return body;
+    const strip = (key: unknown): unknown =>
+      typeof key === 'string' && key.startsWith(namespace) ? key.slice(namespace.length) : key;
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as { data?: Record<string, unknown> } | null;
+      const data = parsed?.data;
+      if (data === null || typeof data !== 'object') return body;
+      if (operationId === 'keyValueStore_keys_get') {
+        if (Array.isArray(data.items))
+          data.items = data.items.map((item: unknown) =>
+            item !== null && typeof item === 'object'
+              ? { ...item, key: strip((item as { key?: unknown }).key) }
+              : item,
+          );
+        for (const field of ['exclusiveStartKey', 'nextExclusiveStartKey'])
+          if (field in data) data[field] = strip(data[field]);
+      } else if (operationId === 'keyValueStore_get') data.id = call.storeId;
+      else return body;
+      return Buffer.from(JSON.stringify(parsed));
+    } catch {
+      return body;
     }
-    const search = query.toString();
-    return search ? `${path}?${search}` : path;
+  }
+
+  /**
+   * Why a call cannot be made in the run's target, or undefined: under --run-id no store is
+   * created, and the run's default store is never renamed or deleted (the harness only deletes
+   * what it created).
+   */
+  #refusal(operationId: string, call: OperationCall): string | undefined {
+    if (!this.#runStore) return undefined;
+    if (operationId === 'keyValueStores_post')
+      return "a test citing it creates a store; under --run-id the run's default store is the one store";
+    if (
+      (operationId === 'keyValueStore_put' || operationId === 'keyValueStore_delete') &&
+      this.#runStore.namespaceOf(call.storeId) !== undefined
+    )
+      return "a test citing it renames or deletes its store; the run's default store is never changed or deleted";
+    return undefined;
   }
 
   async call(operationId: string, call: OperationCall = {}): Promise<CheckedResponse> {
+    const refusal = this.#refusal(operationId, call);
+    if (refusal !== undefined) {
+      this.#notApplicable?.(refusal);
+      throw new HarnessError('KVSC_NOT_APPLICABLE', `${operationId}: ${refusal}`);
+    }
     const operation = this.contract.operation(operationId);
     const requestPath = this.path(operationId, call);
     const exchange = await this.client.send({
@@ -226,8 +312,23 @@ export class HttpApi {
       }
       return checkedResponse(followed, followed.response, operationLabel(operation));
     }
-    return checkedResponse(exchange, response, operationLabel(operation));
+    const body = this.#outOfNamespace(operationId, call, response.body);
+    return checkedResponse(
+      exchange,
+      body === response.body ? response : { ...response, body },
+      operationLabel(operation),
+    );
   }
+}
+
+/** A path with its query parameters (those not undefined), percent-encoded. */
+function withQuery(path: string, parameters: OperationCall['query']): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(parameters ?? {})) {
+    if (value !== undefined) query.set(name, String(value));
+  }
+  const search = query.toString();
+  return search ? `${path}?${search}` : path;
 }
 
 /** The generic violations that come with a failure, each with its rule marker. */

@@ -1,6 +1,8 @@
 // What a run hands to the reports (types only; the run itself is `runner/`).
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { DriverInfo } from '../drivers/kvs-driver.ts';
+import type { RunStoreTarget } from '../drivers/run-store.ts';
+import type { RecordCleanup } from '../isolation/delete-run-records.ts';
 import type { CleanupResult } from '../isolation/delete-run-stores.ts';
 import type { RuleVerdict, TestOutcome } from './rule-verdict.ts';
 
@@ -24,4 +26,6 @@ export interface RunResult {
   readonly cleanup: CleanupResult;
   /** True when the run was stopped by SIGINT/SIGTERM. */
   readonly interrupted: boolean;
+  /** Under --run-id: the run's default store checked, and the cleanup of the records written there. */
+  readonly runStore?: RunStoreTarget & { readonly cleanup: RecordCleanup };
 }

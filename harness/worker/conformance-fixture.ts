@@ -9,6 +9,7 @@ import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ApifyClientDriver } from '../drivers/apify-client-driver.ts';
 import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
+import { RunStoreViews } from '../drivers/run-store.ts';
 import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.ts';
 import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import type { Exchange } from '../http/exchange.ts';
@@ -126,14 +127,27 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   // so that tests running side by side (describe.concurrent) keep their evidence apart.
   const testRecorder = new AsyncLocalStorage<EvidenceRecorder>();
   const recorder = (): EvidenceRecorder | undefined => testRecorder.getStore();
-  aroundEach(async (runTest, { onTestFinished }) => {
+  aroundEach(async (runTest, { onTestFinished, task }) => {
     const evidence = new EvidenceRecorder();
-    onTestFinished(({ task }) => {
-      task.meta.kvsEvidence = evidence.take(task.result?.errors ?? []);
+    onTestFinished(({ task: finished }) => {
+      task.meta.kvsEvidence = evidence.take(finished.result?.errors ?? []);
     });
     await testRecorder.run(evidence, runTest);
+    // A test that asked for what the run's target cannot give (--run-id) ended on that refusal:
+    // it is skipped with the reason (vitest reads a skip state left here), not failed.
+    const notApplicable = task.meta.kvsEvidence?.notApplicable;
+    if (notApplicable !== undefined && task.result?.state === 'fail')
+      Object.assign(task.result, {
+        state: 'skip',
+        note: `not applicable: ${notApplicable}`,
+        errors: undefined,
+      });
   });
+  // Under --run-id every store handed out is a key namespace of the run's default store.
+  const runStore = context.runStore ? new RunStoreViews(context.runStore) : undefined;
   const api = new HttpApi(contract, httpClient, {
+    ...(runStore ? { runStore } : {}),
+    notApplicable: (reason) => recorder()?.noteNotApplicable(reason),
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
     settings: context.settings,
     onAnswer: (operationId, status) => recorder()?.noteCoverage(operationId, status),
@@ -144,12 +158,29 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     },
   });
   const http = new HttpDriver(api);
-  const client = new ApifyClientDriver({
+  const apifyClient = new ApifyClientDriver({
     baseUrl: context.targetUrl,
     token: context.token,
     timeoutMs: context.timeoutMs,
     maxResponseBytes: context.maxResponseBytes,
   });
+  // Under --run-id a client library would address the stores by id, not through the alias paths:
+  // every call through one is not applicable (and nothing is sent).
+  const notThroughClient = (name: string): never => {
+    const reason = `a test citing it goes through ${name}, which addresses stores by id, not through the run`;
+    recorder()?.noteNotApplicable(reason);
+    throw new HarnessError('KVSC_NOT_APPLICABLE', reason);
+  };
+  const client = runStore
+    ? new Proxy(apifyClient, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (property === 'client') return notThroughClient(target.name);
+          if (typeof value !== 'function' || property === 'close') return value;
+          return () => Promise.resolve().then(() => notThroughClient(target.name));
+        },
+      })
+    : apifyClient;
   const namer = new StoreNamer(context.storePrefix, fileLabel);
   const track = (store: StoreInfo): StoreInfo => {
     journal(store);
@@ -176,6 +207,17 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       spec.kind === 'http' ? Promise.resolve(http) : build(spec, {}),
     ),
   );
+  /** A key namespace of the run's default store, as its alias answers it (never journaled: never deleted). */
+  const runStoreView = async (driver: KvsDriver): Promise<StoreInfo> => {
+    if (driver !== http) return notThroughClient(driver.name);
+    const store = await http.getStore((runStore as RunStoreViews).next());
+    if (!store)
+      throw new HarnessError(
+        'KVSC_TARGET_UNREACHABLE',
+        `the default store of run ${context.runStore?.runId ?? ''} is gone`,
+      );
+    return store;
+  };
   /** Stores made through an in-process driver live in its folder, not on the target. */
   const trackOn = (driver: KvsDriver, store: StoreInfo): StoreInfo =>
     driver.info.transport === 'http' ? track(store) : store;
@@ -224,8 +266,9 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     },
     storeName: (label) => namer.next(label),
     newStore: async (label, driver = http) =>
-      trackOn(driver, await driver.getOrCreateStore(namer.next(label))),
-    newUnnamedStore: async (driver = http) => trackOn(driver, await driver.getOrCreateStore()),
+      runStore ? runStoreView(driver) : trackOn(driver, await driver.getOrCreateStore(namer.next(label))),
+    newUnnamedStore: async (driver = http) =>
+      runStore ? runStoreView(driver) : trackOn(driver, await driver.getOrCreateStore()),
     track,
     freshKey: (base) => {
       serial += 1;

@@ -18,6 +18,7 @@ export class EvidenceRecorder {
   readonly #observations: ObservationEvidence[] = [];
   readonly #watches: WatchEvidence[] = [];
   readonly #violations = new Map<string, FailureEvidence>();
+  #notApplicable: string | undefined;
 
   /** Notes an answered exchange for the spec coverage. */
   noteCoverage(operationId: string, status: number): void {
@@ -42,6 +43,11 @@ export class EvidenceRecorder {
    * Notes a generic violation on an answer the test could still use: it fails its own rule, and
    * the test goes on (no cascade). The first one per rule is kept.
    */
+  /** Notes that the test asked for what the run's target cannot give (the first reason is kept). */
+  noteNotApplicable(reason: string): void {
+    this.#notApplicable ??= reason;
+  }
+
   noteViolation(violation: FailureEvidence): void {
     if (!this.#violations.has(violation.ruleId)) this.#violations.set(violation.ruleId, violation);
   }
@@ -49,6 +55,7 @@ export class EvidenceRecorder {
   /** Forgets what was noted. */
   #reset(): void {
     this.#violations.clear();
+    this.#notApplicable = undefined;
     this.#coverage.clear();
     this.#observations.length = 0;
     this.#watches.length = 0;
@@ -77,6 +84,7 @@ export class EvidenceRecorder {
       watches: [...this.#watches],
       ...(failure ? { failure } : {}),
       ...(this.#violations.size > 0 ? { violations: [...this.#violations.values()] } : {}),
+      ...(this.#notApplicable === undefined ? {} : { notApplicable: this.#notApplicable }),
     };
     this.#reset();
     return evidence;

@@ -1,6 +1,7 @@
 import type { CheckedContractFiles } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { DriverSpec } from '../drivers/driver-registry.ts';
+import type { RunStoreTarget } from '../drivers/run-store.ts';
 import type { TestEvidence } from './test-evidence.ts';
 // vitest's task types (TaskMeta, augmented below) are complete only with its node-side types loaded;
 // a type-only import, erased from the JavaScript.
@@ -37,6 +38,11 @@ export interface SuiteContext {
    * bytes that are not UTF-8), which a known client bug must not fail a server's run on.
    */
   readonly clientsUnderTest?: boolean;
+  /**
+   * Under `--run-id`: the run's default store, resolved once; every store a test is handed is a
+   * key namespace in it (RunStoreViews), reached through the alias paths.
+   */
+  readonly runStore?: RunStoreTarget;
   /** For replay: the fast-check path of the recorded counterexample (with the recorded seed). */
   readonly replayPath?: string;
   /** For replay of a command sequence: fast-check's `replayPath` of `fc.commands` from the counterexample. */

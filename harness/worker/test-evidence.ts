@@ -30,4 +30,9 @@ export interface TestEvidence {
    * error body), recorded on their own rule while the test went on: one per rule, the first seen.
    */
   readonly violations?: readonly FailureEvidence[];
+  /**
+   * Why the test asked for what the run's target cannot give (under --run-id: a store of its
+   * own), when it did: its failure then makes its rules not applicable, not failed.
+   */
+  readonly notApplicable?: string;
 }

@@ -9,18 +9,25 @@ export const PAYLOAD_LIMIT = 9437184;
 export const query = (path: string): URLSearchParams => new URLSearchParams(path.split('?')[1] ?? '');
 /** A path without its query. */
 export const bare = (path: string): string => path.split('?')[0] ?? path;
+/**
+ * A store's own path, or the alias path of a run's default store (`run --run-id`): a fault hits
+ * the store whichever way it is addressed.
+ */
+const STORE = String.raw`^\/v2\/(?:key-value-stores\/[^/]+|actor-runs\/[^/]+\/key-value-store)`;
+const STORE_PATH = new RegExp(`${STORE}$`);
+const KEYS_PATH = new RegExp(`${STORE}\\/keys$`);
+const RECORDS_PATH = new RegExp(`${STORE}\\/records$`);
+const RECORD_PATH = new RegExp(`${STORE}\\/records\\/.+$`);
 /** GET/PUT/DELETE store (by id or ~name). */
-export const isStore = (path: string): boolean => /^\/v2\/key-value-stores\/[^/]+$/.test(bare(path));
+export const isStore = (path: string): boolean => STORE_PATH.test(bare(path));
 /** The store list (GET) and create store (POST). */
 export const isStoreList = (path: string): boolean => bare(path) === '/v2/key-value-stores';
 /** The key listing. */
-export const isKeys = (path: string): boolean => /^\/v2\/key-value-stores\/[^/]+\/keys$/.test(bare(path));
+export const isKeys = (path: string): boolean => KEYS_PATH.test(bare(path));
 /** The zip download of every record. */
-export const isRecords = (path: string): boolean =>
-  /^\/v2\/key-value-stores\/[^/]+\/records$/.test(bare(path));
+export const isRecords = (path: string): boolean => RECORDS_PATH.test(bare(path));
 /** One record. */
-export const isRecord = (path: string): boolean =>
-  /^\/v2\/key-value-stores\/[^/]+\/records\/.+$/.test(bare(path));
+export const isRecord = (path: string): boolean => RECORD_PATH.test(bare(path));
 /** A record write (PUT or POST). */
 export const isRecordWrite = (request: { method: string; path: string }): boolean =>
   isRecord(request.path) && (request.method === 'PUT' || request.method === 'POST');

@@ -46,9 +46,16 @@ export interface FaultyTarget {
   close(): Promise<void>;
 }
 
-/** Starts the reference server (with the mode's options) and, when the mode has one, its fault proxy in front. */
-export async function startFaultyTarget(mode: FaultMode, token: string): Promise<FaultyTarget> {
-  const server = await startServer({ ...mode.server, tokens: [token] });
+/**
+ * Starts the reference server (with the mode's options, and the given Actor runs with a default
+ * store each) and, when the mode has one, its fault proxy in front.
+ */
+export async function startFaultyTarget(
+  mode: FaultMode,
+  token: string,
+  runs: readonly string[] = [],
+): Promise<FaultyTarget> {
+  const server = await startServer({ ...mode.server, tokens: [token], runs });
   if (!mode.fault && !mode.front) return server;
   const proxy = mode.front
     ? await startRawFront(server.url, mode.front())

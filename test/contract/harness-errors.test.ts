@@ -18,6 +18,7 @@ describe('HarnessError codes', () => {
         "KVSC_TARGET_UNREACHABLE",
         "KVSC_RUN_FAILED",
         "KVSC_PACKAGE_MISSING",
+        "KVSC_NOT_APPLICABLE",
         "KVSC_TOKEN_REFUSED",
       ]
     `);

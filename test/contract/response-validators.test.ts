@@ -10,7 +10,8 @@ function documentedExamples(): [string, number, string, unknown][] {
   for (const [path, item] of Object.entries(contract.document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'head'] as const) {
       const operation = item?.[method];
-      if (!operation?.operationId) continue;
+      // An alias operation is its store-scoped operation at another path: the same examples.
+      if (!operation?.operationId || contract.aliases.has(operation.operationId)) continue;
       for (const [status, response] of Object.entries(operation.responses)) {
         for (const [mediaType, media] of Object.entries(
           (response as OpenAPIV3.ResponseObject).content ?? {},

@@ -49,7 +49,10 @@ describe('a split OpenAPI document (relative $refs, YAML merge keys) as the base
     expect(compareOperations(split.document, shipped.document)).toEqual([]);
     expect(split.limits).toEqual(shipped.limits);
     expect([...split.rules.keys()]).toEqual([...shipped.rules.keys()]);
-    expect(split.overlay.matches.get('record-payload-limit')).toBe(2);
+    // PUT and POST record at the store path and at the three alias paths each.
+    expect(split.overlay.matches.get('record-payload-limit')).toBe(8);
+    expect([...split.aliases.keys()]).toEqual([...shipped.aliases.keys()]);
+    expect(split.aliases.size).toBe(27);
   });
 
   it('loads from an http URL, its relative $refs resolved against the URL', async () => {
@@ -98,10 +101,14 @@ describe('contract diff', () => {
   it('explains every difference of the split shipped document by an overlay entry', async () => {
     const diff = await diffAgainstContract(join(SPLIT, 'openapi.yaml'), shipped);
     expect(diff.unexplained).toBe(0);
-    expect(diff.differences.map((d) => [d.operationId, d.where, d.mark, d.explainedBy])).toEqual([
-      ['keyValueStore_record_put', 'x-kvs-max-payload-bytes', 'stricter', 'record-payload-limit'],
-      ['keyValueStore_record_post', 'x-kvs-max-payload-bytes', 'stricter', 'record-payload-limit'],
-    ]);
+    expect(diff.aliasOperations).toEqual({ given: 27, ours: 27, compared: 27 });
+    // The alias operations are compared too: the overlay reaches them as it reaches their store operations.
+    expect(diff.differences.map((d) => [d.operationId, d.where, d.mark, d.explainedBy])).toEqual(
+      ['', 'actorRun_', 'actor_runs_last_', 'actorTask_runs_last_'].flatMap((prefix) => [
+        [`${prefix}keyValueStore_record_put`, 'x-kvs-max-payload-bytes', 'stricter', 'record-payload-limit'],
+        [`${prefix}keyValueStore_record_post`, 'x-kvs-max-payload-bytes', 'stricter', 'record-payload-limit'],
+      ]),
+    );
   });
 
   it('reports exactly the three planted differences, each marked and unexplained', async () => {
@@ -125,7 +132,8 @@ describe('contract diff', () => {
     const unexplained = diff.differences
       .filter((d) => d.explainedBy === undefined)
       .map((d) => [d.operationId, d.where, d.mark, d.given, d.ours]);
-    expect(unexplained).toEqual([
+    const own = unexplained.filter(([id]) => !shipped.aliases.has(String(id)));
+    expect(own).toEqual([
       ['keyValueStore_put', 'response 413', 'missing', '—', 'documented'],
       ['keyValueStore_keys_get', 'parameter query limit: maximum', 'stricter', '2000', '1000'],
       [
@@ -136,7 +144,15 @@ describe('contract diff', () => {
         '["key","size"]',
       ],
     ]);
-    expect(diff.unexplained).toBe(3);
-    expect(diff.differences.filter((d) => d.explainedBy !== undefined)).toHaveLength(2);
+    // The document's alias operations merge its store operations: each planted difference shows at
+    // each of the three alias paths of its operation, and nothing else does.
+    const aliased = unexplained
+      .filter(([id]) => shipped.aliases.has(String(id)))
+      .map(([id, ...rest]) => JSON.stringify([shipped.aliases.get(String(id))?.operationId, ...rest]));
+    expect(aliased).toHaveLength(9);
+    expect(new Set(aliased)).toEqual(new Set(own.map((difference) => JSON.stringify(difference))));
+    expect(diff.unexplained).toBe(12);
+    // The payload limit on PUT and POST record, at the store path and the three alias paths.
+    expect(diff.differences.filter((d) => d.explainedBy !== undefined)).toHaveLength(8);
   });
 });

@@ -9,10 +9,18 @@ import { parse } from 'yaml';
 import { PROFILE_SETTING_NAMES } from '../../harness/contract/profile-catalog.ts';
 import { schemaConstraints } from '../../harness/contract/schema-constraints.ts';
 import { loadSpecTightenings } from '../../harness/contract/spec-tightenings.ts';
+import { STORE_ALIAS_FAMILIES } from '../../harness/contract/store-aliases.ts';
 import { packageRoot } from '../../harness/package-root.ts';
 
 const spec = join(packageRoot(), 'spec');
-const constraints = schemaConstraints(parse(readFileSync(join(spec, 'openapi.yaml'), 'utf8')));
+// The alias paths are the store-scoped operations merged in (harness/contract/store-aliases.ts):
+// their constraints are those operations', traced once.
+const constraints = schemaConstraints(parse(readFileSync(join(spec, 'openapi.yaml'), 'utf8'))).filter(
+  (constraint) =>
+    !STORE_ALIAS_FAMILIES.some((family) =>
+      constraint.pointer.startsWith(`/paths/${family.prefix.replaceAll('/', '~1')}`),
+    ),
+);
 const tightenings = loadSpecTightenings(join(spec, 'tightenings.yaml'));
 const listed = new Map(tightenings.entries.map((entry) => [entry.pointer, entry]));
 
