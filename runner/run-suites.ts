@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { HarnessError } from '../harness/errors.ts';
 import type { Contract } from '../harness/contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../harness/contract/profile-catalog.ts';
-import { ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
+import { leadingRuleIds, ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
 import { notApplicableInRunStore } from '../harness/contract/run-store-applicability.ts';
 import { resolveRunStore, RunStoreViews } from '../harness/drivers/run-store.ts';
 import { deleteRunRecords } from '../harness/isolation/delete-run-records.ts';
@@ -214,7 +214,7 @@ export async function runSuites({
       const filtered = options.suite.length > 0 || options.rule.length > 0 || runStore !== undefined;
       // A run loads only the suite files that name its rules (a replay: the rules of its test).
       const include = suiteFilesCiting(
-        replay === undefined ? selected : new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)),
+        replay === undefined ? selected : new Set(leadingRuleIds(replay.test)),
       );
       const vitest = await createConformanceVitest({
         include,

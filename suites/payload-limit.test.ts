@@ -3,8 +3,8 @@
 // large payload is held in memory, in this process or (one record at a time) in the target.
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { expectRule, settingItems, useConformance, type CallExpectation } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { expectRule, settingItems, useConformance, type CallExpectation, it } from '../harness/index.ts';
 import {
   caseBatchArbitrary,
   caseBatchRuns,

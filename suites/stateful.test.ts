@@ -1,15 +1,15 @@
 // KVS-STATE: random command sequences over every store and record operation, each answer checked
 // against the model of the contract (harness/contract/model), shrunk to the shortest failing sequence.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { modelSettingsOf, useConformance } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { modelSettingsOf, useConformance, it } from '../harness/index.ts';
 import { STORE_NAME_POOL_SIZE, storeCommandArbitraries } from '../generators/index.ts';
 import { sequenceSetup } from './support/stateful/sequence-setup.ts';
 import { StoreCommand } from './support/stateful/store-command.ts';
 
 const kvs = await useConformance('state');
 const { api, contract, settings, context } = kvs;
-const modelSettings = modelSettingsOf(settings, contract.limits);
+const modelSettings = modelSettingsOf(settings, contract);
 const commands = fc.commands(
   storeCommandArbitraries(contract.limits).map((arbitrary) =>
     arbitrary.map((spec) => new StoreCommand(spec)),

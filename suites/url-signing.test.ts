@@ -1,13 +1,14 @@
 // KVS-SIGN: pre-signed URLs let a caller without a token read one record or list keys. They need
 // a target that requires a token and shows the store's urlSigningSecretKey to its owner.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   createHmacSignature,
   createKeysSignature,
   expectRule,
   useConformance,
   type CheckedResponse,
+  it,
 } from '../harness/index.ts';
 import { recordKeyArbitrary } from '../generators/index.ts';
 

@@ -1,7 +1,8 @@
 import type { HeldObservation } from '../consistency/observe-for.ts';
 import type { Observation } from '../consistency/observe-until.ts';
 import { FAILURE_EVIDENCE_KEY, type FailureEvidence } from '../failures.ts';
-import type { ObservationEvidence, TestEvidence, WatchEvidence } from './test-evidence.ts';
+import { PROPERTY_FAILURE_KEY } from './report-property-failure.ts';
+import type { ObservationEvidence, PropertyFailure, TestEvidence, WatchEvidence } from './test-evidence.ts';
 
 /** A serialized test error as vitest hands it to a test's hooks (its cause chain included). */
 type SerializedError = Record<string, unknown> & { cause?: unknown };
@@ -69,6 +70,7 @@ export class EvidenceRecorder {
    */
   take(errors: readonly unknown[]): TestEvidence {
     let failure: FailureEvidence | undefined;
+    let property: PropertyFailure | undefined;
     for (const error of errors) {
       for (let link: unknown = error; isRecord(link); link = link.cause) {
         const found = link[FAILURE_EVIDENCE_KEY];
@@ -76,12 +78,15 @@ export class EvidenceRecorder {
           failure ??= found as FailureEvidence;
           delete link[FAILURE_EVIDENCE_KEY];
         }
+        property ??= link[PROPERTY_FAILURE_KEY] as PropertyFailure | undefined;
+        delete link[PROPERTY_FAILURE_KEY];
       }
     }
     const evidence: TestEvidence = {
       coverage: [...this.#coverage],
       observations: [...this.#observations],
       watches: [...this.#watches],
+      ...(property ? { property } : {}),
       ...(failure ? { failure } : {}),
       ...(this.#violations.size > 0 ? { violations: [...this.#violations.values()] } : {}),
       ...(this.#notApplicable === undefined ? {} : { notApplicable: this.#notApplicable }),

@@ -1,6 +1,7 @@
 import {
   loadContract,
   resolveProfileSettings,
+  type RuleId,
   type RunResult,
   type TestOutcome,
 } from '../../harness/index.ts';
@@ -10,7 +11,7 @@ import { buildReport, type ConformanceReport } from '../../reports/index.ts';
 const TOKEN = 'fixture-secret-token';
 
 /** A failing test outcome as the verdict reporter records it, with a recorded contract failure. */
-function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome {
+function failing(title: string, ruleId: RuleId): TestOutcome {
   return {
     title,
     file: 'suites/key-pagination.test.ts',
@@ -48,11 +49,7 @@ function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome 
   };
 }
 
-function passing(
-  title: string,
-  rules: `KVS-${string}-${number}`[],
-  observations: number[] = [],
-): TestOutcome {
+function passing(title: string, rules: RuleId[], observations: number[] = []): TestOutcome {
   return {
     title,
     file: 'suites/consistency.test.ts',
