@@ -145,7 +145,11 @@ export async function runSuites({
     timeoutMs: options.timeoutMs,
     maxResponseBytes: options.maxResponseBytes,
     connections: 4,
+    onSend: () => {
+      runnerRequests += 1;
+    },
   });
+  let runnerRequests = 0;
   const api = new HttpApi(contract, client);
   try {
     // Under --run-id the alias answers first (a target may offer nothing else); otherwise the store list.
@@ -250,7 +254,11 @@ export async function runSuites({
         [stdout, stderr].map((stream) => new Promise<void>((done) => stream.end(() => done()))),
       );
     }
-    const cleanup = await deleteRunStores(api, journalFile, storePrefix);
+    // One pass: the stores the suite files did not delete; the store list only when the journal
+    // cannot vouch for every store (an unsettled create, an interrupted or broken-off run).
+    const cleanup = await deleteRunStores(api, journalFile, storePrefix, {
+      mayHaveUnjournaled: interrupted || reporter.runErrors.length > 0,
+    });
     // Under --run-id: the records the run wrote in the run's default store (never the store).
     const views = runStore ? new RunStoreViews(runStore) : undefined;
     const recordCleanup = views
@@ -289,6 +297,7 @@ export async function runSuites({
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,
+      requests: { suiteFiles: reporter.fileRequests, runner: runnerRequests },
       interrupted,
       ...(runStore && recordCleanup ? { runStore: { ...runStore, cleanup: recordCleanup } } : {}),
     };

@@ -44,6 +44,8 @@ export class VerdictReporter implements Reporter {
   readonly outcomes: TestOutcome[] = [];
   /** Errors outside any test (a suite file that failed to load, an unhandled rejection). */
   readonly runErrors: string[] = [];
+  /** Requests the suite files sent outside any test (set-up, clean-up of their stores). */
+  fileRequests = 0;
 
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
@@ -72,6 +74,7 @@ export class VerdictReporter implements Reporter {
   }
 
   onTestModuleEnd(testModule: TestModule): void {
+    this.fileRequests += testModule.meta().kvsFileRequests ?? 0;
     for (const error of testModule.errors())
       this.runErrors.push(`${testModule.relativeModuleId}: ${error.message}`);
   }

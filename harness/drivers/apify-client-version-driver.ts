@@ -64,6 +64,7 @@ export function apifyClientVersionDriver(
       timeoutMs: context.timeoutMs,
       maxResponseBytes: context.maxResponseBytes,
       maxRetries: context.maxRetries,
+      ...(context.onRequest ? { onRequest: context.onRequest } : {}),
       clientClass,
       info,
     });

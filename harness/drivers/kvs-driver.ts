@@ -160,6 +160,11 @@ export interface DriverFactoryContext {
    * flaky target is not hidden; the client-contract checks raise it to see the retries).
    */
   readonly maxRetries: number;
+  /**
+   * A driver over HTTP may call it once per request it sends, so the run's report counts the
+   * driver's requests per rule (optional: a driver that does not is simply not counted).
+   */
+  readonly onRequest?: () => void;
 }
 
 /**

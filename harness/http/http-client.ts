@@ -15,8 +15,10 @@ export interface HttpClientOptions {
   readonly maxResponseBytes: number;
   /** Keep-alive connections to the target. */
   readonly connections: number;
-  /** Sees every exchange as `send` returns it (the runner journals created stores from it). */
-  readonly onExchange?: (exchange: Exchange) => void;
+  /** Told of every request as `send` starts it (the suites count requests per test and journal store creates). */
+  readonly onSend?: (request: HttpRequest) => void;
+  /** Sees every exchange as `send` returns it, with its request (the suites journal created stores from it). */
+  readonly onExchange?: (exchange: Exchange, request: HttpRequest) => void;
 }
 
 /** One request to send. */
@@ -110,8 +112,9 @@ export class HttpClient {
    * has no response and its error says how often the target answered 429 and what it asked for.
    */
   async send(input: HttpRequest, dispatcher?: Dispatcher): Promise<Exchange> {
+    this.options.onSend?.(input);
     const exchange = await this.#sendWithinBudget(input, dispatcher ?? this.#agent);
-    this.options.onExchange?.(exchange);
+    this.options.onExchange?.(exchange, input);
     return exchange;
   }
 

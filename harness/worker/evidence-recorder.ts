@@ -11,7 +11,7 @@ const isRecord = (value: unknown): value is SerializedError => typeof value === 
 
 /**
  * Collects what one test leaves for the report — operation × status coverage, consistency
- * observations and watches — and, when the test ends, takes its contract failure off the test's
+ * observations and watches, the requests it sent — and, when the test ends, takes its contract failure off the test's
  * final error. One recorder per test (the suite fixture makes them): nothing is kept at module level.
  */
 export class EvidenceRecorder {
@@ -20,6 +20,12 @@ export class EvidenceRecorder {
   readonly #watches: WatchEvidence[] = [];
   readonly #violations = new Map<string, FailureEvidence>();
   #notApplicable: string | undefined;
+  #requests = 0;
+
+  /** Notes one request the test sent (counted at the HTTP client, answered or not). */
+  noteRequest(): void {
+    this.#requests += 1;
+  }
 
   /** Notes an answered exchange for the spec coverage. */
   noteCoverage(operationId: string, status: number): void {
@@ -60,6 +66,7 @@ export class EvidenceRecorder {
     this.#coverage.clear();
     this.#observations.length = 0;
     this.#watches.length = 0;
+    this.#requests = 0;
   }
 
   /**
@@ -87,6 +94,7 @@ export class EvidenceRecorder {
       observations: [...this.#observations],
       watches: [...this.#watches],
       ...(property ? { property } : {}),
+      requests: this.#requests,
       ...(failure ? { failure } : {}),
       ...(this.#violations.size > 0 ? { violations: [...this.#violations.values()] } : {}),
       ...(this.#notApplicable === undefined ? {} : { notApplicable: this.#notApplicable }),

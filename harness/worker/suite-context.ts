@@ -60,5 +60,7 @@ declare module 'vitest' {
     kvsRules?: readonly RuleId[];
     /** The driver a client-family test runs through, declared with `cites.through(…)`. */
     kvsDriver?: string;
+    /** On a suite file: the requests it sent outside any test (its set-up and its store clean-up). */
+    kvsFileRequests?: number;
   }
 }

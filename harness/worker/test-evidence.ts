@@ -35,6 +35,8 @@ export interface TestEvidence {
   readonly watches: readonly WatchEvidence[];
   /** For a failed property: fast-check's seed, path, counterexample and shrink count (its run details). */
   readonly property?: PropertyFailure;
+  /** Requests the test sent through the harness's HTTP client (absent from evidence of older versions). */
+  readonly requests?: number;
   /** The contract failure behind the test's final error, when it is one. */
   readonly failure?: FailureEvidence;
   /**

@@ -26,6 +26,7 @@ function failing(title: string, ruleId: RuleId): TestOutcome {
       coverage: ['keyValueStore_keys_get 200', 'keyValueStore_record_put 201'],
       observations: [],
       watches: [],
+      requests: 57,
       failure: {
         ruleId,
         operationId: 'keyValueStore_keys_get',
@@ -71,6 +72,7 @@ function passing(title: string, rules: RuleId[], observations: number[] = []): T
         { outcome: 'held', reads: 15, afterMs: 301 },
         { outcome: 'held', reads: 16, afterMs: 305 },
       ],
+      requests: 120,
     },
   };
 }
@@ -109,7 +111,8 @@ export async function fixtureReport(): Promise<{ report: ConformanceReport; toke
     verdicts: judgeRules(contract, settings, selected, outcomes),
     outcomes,
     runErrors: [],
-    cleanup: { created: 3, deleted: 3, left: [], problems: [] },
+    cleanup: { created: 3, deleted: 3, left: [], problems: [], requests: 1 },
+    requests: { suiteFiles: 3, runner: 2 },
     interrupted: false,
   };
   const redact = (text: string): string => text.split(TOKEN).join('$APIFY_TOKEN');
