@@ -23,6 +23,9 @@ const QUICK_TESTS = [
   'test/server/directory-fsync.test.ts',
   'test/server/request-target.test.ts',
   'test/runner/run-session.test.ts',
+  'test/harness/suite-index.test.ts',
+  'test/suites/no-dead-checks.test.ts',
+  'test/suites/every-operation-call.test.ts',
 ];
 
 export default defineConfig({

@@ -8,7 +8,7 @@ export {
 export { recordValueArbitrary } from './record-value-arbitrary.ts';
 export type { RecordValueSample } from './record-value-arbitrary.ts';
 export { keySetArbitrary, pageSizeArbitrary } from './key-set-arbitrary.ts';
-export { payloadDigest, payloadStream } from './payload-stream.ts';
+export { gzippedPayload, gzippedRepeat, payloadDigest, payloadStream } from './payload-stream.ts';
 export {
   documentedErrorAnswers,
   errorAnswerArbitrary,

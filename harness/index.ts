@@ -11,6 +11,7 @@ export type {
 } from './contract/contract-operation.ts';
 export type { ContractLimits } from './contract/contract-limits.ts';
 export { PROFILE_SETTING_NAMES, resolveProfileSettings, settingItems } from './contract/profile-catalog.ts';
+export { settingStatuses } from './contract/setting-statuses.ts';
 export { acceptsLimitAboveMax } from './contract/list-limit-expectation.ts';
 export type {
   ProfileCatalog,
@@ -31,9 +32,8 @@ export type {
   RuleReferenceEntry,
   RulesReference,
   SettingReferenceEntry,
+  SuiteTest,
 } from './contract/rules-reference.ts';
-export { scanSuiteTests } from './contract/scan-suite-tests.ts';
-export type { SuiteTest } from './contract/scan-suite-tests.ts';
 export { describeViolations } from './contract/schema-validator-factory.ts';
 export type { SchemaViolation } from './contract/schema-validator-factory.ts';
 export { HttpClient } from './http/http-client.ts';
@@ -46,7 +46,7 @@ export type { Exchange, RecordedRequest, RecordedResponse } from './http/exchang
 export { REDACTED_TOKEN, redactSecrets, secretRedactor } from './http/redact.ts';
 export { ContractViolationError, expectRule, failureEvidence } from './failures.ts';
 export type { Failure, FailureEvidence } from './failures.ts';
-export { RESPONSE_CHECKS, mediaTypeOf, runResponseChecks } from './checks/response-checks.ts';
+export { APIFY_STORE_ID, RESPONSE_CHECKS, mediaTypeOf, runResponseChecks } from './checks/response-checks.ts';
 export type { CheckInput, CheckViolation, ResponseCheck } from './checks/response-checks.ts';
 export { HttpApi, expectStatus } from './drivers/http-api.ts';
 export type { CallExpectation, CheckedResponse, OperationCall } from './drivers/http-api.ts';
@@ -91,10 +91,12 @@ export type {
   OperationVisibility,
   QuantileEstimate,
 } from './consistency/consistency-bench-result.ts';
+export { cites, it, type CitingOptions, type CitingTitle } from './worker/rule-test.ts';
 export { useConformance } from './worker/conformance-fixture.ts';
 export type { Conformance } from './worker/conformance-fixture.ts';
 export type { SuiteContext } from './worker/suite-context.ts';
 export { EvidenceRecorder } from './worker/evidence-recorder.ts';
+export { reportPropertyFailure } from './worker/report-property-failure.ts';
 export type { ObservationEvidence, TestEvidence } from './worker/test-evidence.ts';
 export type { RunResult } from './results/run-result.ts';
 export { KvsModel } from './contract/model/kvs-model.ts';

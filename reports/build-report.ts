@@ -125,7 +125,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
       file: test.file,
       state: test.state,
       durationMs: test.durationMs,
+      ...(test.evidence?.requests === undefined ? {} : { requests: test.evidence.requests }),
     })),
+    // Counted when the run counted (evidence of older workers has none).
+    ...(verdict.tests.some((test) => test.evidence?.requests !== undefined)
+      ? { requests: verdict.tests.reduce((sum, test) => sum + (test.evidence?.requests ?? 0), 0) }
+      : {}),
     failures: verdict.failures.map((test): ReportFailure => {
       // The test's own failure, or the violation it recorded on this rule while it went on.
       const failure =
@@ -196,6 +201,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
   const runErrors = result.runErrors.map(redact);
   const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted: result.interrupted } });
   const { cleanup } = result;
+  const testRequests = result.outcomes.reduce((sum, outcome) => sum + (outcome.evidence?.requests ?? 0), 0);
   return {
     format: REPORT_FORMAT_VERSION,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -266,6 +272,16 @@ export function buildReport(input: ReportInput): ConformanceReport {
       left: cleanup.left.map((store) => ({ id: redact(store.id), reason: redact(store.reason) })),
       problems: cleanup.problems.map(redact),
     },
+    ...(result.requests
+      ? {
+          requests: {
+            total: testRequests + result.requests.suiteFiles + result.requests.runner,
+            tests: testRequests,
+            suiteFiles: result.requests.suiteFiles,
+            runner: result.requests.runner,
+          },
+        }
+      : {}),
   };
 }
 

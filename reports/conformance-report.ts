@@ -5,7 +5,7 @@ export const REPORT_FORMAT_VERSION = 2;
  * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
  * optional field raises the minor, a removed or changed field raises the major (and the format).
  */
-export const REPORT_SCHEMA_VERSION = '2.2.0';
+export const REPORT_SCHEMA_VERSION = '2.3.0';
 
 /**
  * The verdict on one rule. `expected-fail` is a fail that a declaration (`--expect-fail`, a
@@ -105,7 +105,14 @@ export interface ReportRule {
     readonly file: string;
     readonly state: string;
     readonly durationMs: number;
+    /** Requests the test sent to the target (absent in reports before schema 2.3.0). */
+    readonly requests?: number;
   }[];
+  /**
+   * Requests sent by the tests citing the rule (a test citing several rules counts for each;
+   * absent in reports before schema 2.3.0).
+   */
+  readonly requests?: number;
   readonly failures: readonly ReportFailure[];
   /** The declaration that expects this rule to fail (absent: none; absent in reports before schema 2.2.0). */
   readonly expectation?: ReportExpectation;
@@ -207,6 +214,17 @@ export interface ReportCleanup {
   readonly problems: readonly string[];
 }
 
+/** Where the run's requests to the target went (counted at the harness's HTTP client and its client drivers). */
+export interface ReportRequests {
+  readonly total: number;
+  /** Sent by the tests; each test's count is in `rules[].tests[].requests`. */
+  readonly tests: number;
+  /** Sent by the suite files outside any test: their set-up and the clean-up of their stores. */
+  readonly suiteFiles: number;
+  /** Sent by the runner: the check that the target answers, and the last cleanup pass. */
+  readonly runner: number;
+}
+
 /** The conformance report: one model, rendered as JSON, JUnit XML, Markdown and HTML. */
 export interface ConformanceReport {
   readonly format: typeof REPORT_FORMAT_VERSION;
@@ -252,4 +270,6 @@ export interface ConformanceReport {
   readonly runErrors: readonly string[];
   /** What cleanup did: stores created, deleted and left with why (absent in reports of older versions). */
   readonly cleanup?: ReportCleanup;
+  /** Where the run's requests went (absent in reports before schema 2.3.0). */
+  readonly requests?: ReportRequests;
 }

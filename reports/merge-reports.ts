@@ -25,8 +25,12 @@ function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule
   const judged = verdict !== 'inconclusive' && verdict !== 'skipped';
   // A rule every shard left to another one was checked by none.
   const unjudged = parts.filter((part) => part.verdict === verdict && part.reasonKind !== 'shard')[0];
+  const { requests: _shardRequests, ...rest } = first;
   return {
-    ...first,
+    ...rest,
+    ...(parts.some((part) => part.requests !== undefined)
+      ? { requests: [...tests.values()].reduce((sum, test) => sum + (test.requests ?? 0), 0) }
+      : {}),
     verdict,
     reason: judged ? null : (unjudged?.reason ?? 'not checked: no test citing it ran in any shard'),
     reasonKind: judged ? null : (unjudged?.reasonKind ?? 'not-run'),
@@ -85,8 +89,9 @@ export function mergeReports(reports: readonly ConformanceReport[], reportPath: 
   const runErrors = reports.flatMap((report) => report.runErrors);
   const interrupted = reports.some((report) => report.run.interrupted);
   const incomplete = incompletenessOf({ rules, runErrors, run: { interrupted } });
+  const { requests: _firstRequests, ...common } = first;
   return {
-    ...first,
+    ...common,
     run: {
       ...first.run,
       shard: null,
@@ -117,6 +122,23 @@ export function mergeReports(reports: readonly ConformanceReport[], reportPath: 
     ),
     runErrors,
     ...mergedCleanup(reports),
+    ...mergedRequests(reports),
+  };
+}
+
+/** The shards' requests together, when every shard counted them. */
+function mergedRequests(reports: readonly ConformanceReport[]): Pick<ConformanceReport, 'requests'> {
+  const counted = reports.flatMap((report) => (report.requests ? [report.requests] : []));
+  if (counted.length === 0 || counted.length < reports.length) return {};
+  const sum = (pick: (requests: NonNullable<ConformanceReport['requests']>) => number): number =>
+    counted.reduce((total, requests) => total + pick(requests), 0);
+  return {
+    requests: {
+      total: sum((r) => r.total),
+      tests: sum((r) => r.tests),
+      suiteFiles: sum((r) => r.suiteFiles),
+      runner: sum((r) => r.runner),
+    },
   };
 }
 

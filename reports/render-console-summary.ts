@@ -16,7 +16,7 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
     // One count per rule, in the reports' words: passed, failed, not checked, skipped (not asked for).
     `kvs-conformance: ${verdictHeadline(report, `, ${notAskedCount(report)} skipped (not asked for)`)}`,
     `contract ${report.spec.file} ${report.spec.version} + overlay ${report.spec.overlay} (compared against ${report.spec.comparedAgainst})`,
-    `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s`,
+    `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s${report.requests ? `, ${report.requests.total} requests` : ''}`,
   ];
   for (const rule of report.rules.filter((r) => r.verdict === 'fail')) {
     const failure = rule.failures[0];

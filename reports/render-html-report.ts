@@ -122,7 +122,7 @@ export function renderHtmlReport(report: ConformanceReport): string {
     .sort((a, b) => Number(red(b)) - Number(red(a)))
     .map(
       (rule) =>
-        `<tr data-verdict="${rule.verdict}"><td><a href="${escapeHtml(rule.reference)}"><b>${escapeHtml(rule.id)}</b></a></td><td>${rule.level}</td><td><span class="v v-${rule.verdict}">${rule.verdict}</span></td><td>${escapeHtml(rule.rule)}${rule.reason ? `<br><span class="miss">${escapeHtml(rule.reason)}</span>` : ''}</td><td>${rule.tests.length}</td></tr>`,
+        `<tr data-verdict="${rule.verdict}"><td><a href="${escapeHtml(rule.reference)}"><b>${escapeHtml(rule.id)}</b></a></td><td>${rule.level}</td><td><span class="v v-${rule.verdict}">${rule.verdict}</span></td><td>${escapeHtml(rule.rule)}${rule.reason ? `<br><span class="miss">${escapeHtml(rule.reason)}</span>` : ''}</td><td>${rule.tests.length}</td>${report.requests ? `<td>${rule.requests ?? 0}</td>` : ''}</tr>`,
     )
     .join('\n');
   const failures = report.rules
@@ -153,7 +153,7 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <body>
 <header class="${verdictSlug(report.verdict)}"><h1>kvs-conformance: ${escapeHtml(verdictHeadline(report))}</h1>
 <p>Target ${escapeHtml(report.target.url)}${report.target.embedded ? ' (embedded reference server)' : ''} · seed ${report.run.seed} · ${report.run.runs} runs per property · ${(report.run.durationMs / 1000).toFixed(1)} s · started ${escapeHtml(report.run.startedAt)}</p>
-<p>Drivers: ${escapeHtml(describeDrivers(report.drivers))}</p>
+<p>Drivers: ${escapeHtml(describeDrivers(report.drivers))}</p>${report.requests ? `\n<p>${report.requests.total} requests to the target: ${report.requests.tests} by the tests, ${report.requests.suiteFiles} by the suite files' set-up and clean-up, ${report.requests.runner} by the runner (target check, last cleanup)</p>` : ''}
 <p>kvs-conformance ${escapeHtml(report.harness.version)} · spec ${escapeHtml(report.spec.version)} + overlay ${escapeHtml(report.spec.overlay)} (compared against ${escapeHtml(report.spec.comparedAgainst)})${report.run.shard ? ` · shard ${report.run.shard.index}/${report.run.shard.count}` : ''} · <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> (installed copy: <code>${escapeHtml(report.rulesReference.file)}</code>)</p></header>
 <main>
 ${report.incomplete.length ? `<section id="incomplete"><h2>${report.verdict === 'INCOMPLETE' ? 'Incomplete: what was not checked' : 'Also not checked'}</h2><ul>${report.incomplete.map((why) => `<li>${escapeHtml(why)}</li>`).join('')}</ul></section>` : ''}
@@ -162,7 +162,7 @@ ${report.cleanup && cleanupIssues(report) ? `<section id="cleanup"><h2>Cleanup: 
 ${contract ? `<section id="contract"><h2>What the failed rules rest on</h2><p class="miss">Each rule with the public statements it comes from; the <a href="${escapeHtml(report.rulesReference.url)}">rules reference</a> has every rule, the tests that check it and the faults that fail it.</p>${contract}</section>` : ''}
 <section><h2>Rules</h2><div class="filters"><input id="q" type="search" placeholder="filter rules…" aria-label="filter rules">
 <select id="verdict" aria-label="verdict"><option value="">all verdicts</option><option>fail</option><option>pass</option><option>skipped</option><option>inconclusive</option><option>expected-fail</option><option>unexpectedly-passing</option></select></div>
-<table id="rules"><thead><tr><th>rule</th><th>level</th><th>verdict</th><th>statement</th><th>tests</th></tr></thead><tbody>
+<table id="rules"><thead><tr><th>rule</th><th>level</th><th>verdict</th><th>statement</th><th>tests</th>${report.requests ? '<th title="requests sent by the tests citing the rule (a test citing several rules counts for each)">requests</th>' : ''}</tr></thead><tbody>
 ${rows}
 </tbody></table></section>
 <section><h2>Spec coverage</h2><p class="miss">✓ observed · documented but not observed ✗ observed but not documented</p>

@@ -96,6 +96,11 @@ export function renderJunitReport(report: ConformanceReport): string {
     ...report.profile.assumptions.map(
       (a) => `      <property name="profile.${escapeXml(a.setting)}" value="${escapeXml(String(a.value))}"/>`,
     ),
+    ...(report.requests
+      ? Object.entries(report.requests).map(
+          ([name, count]) => `      <property name="requests.${name}" value="${count}"/>`,
+        )
+      : []),
     `    </properties>`,
     ...cases,
     ...report.runErrors.map(

@@ -26,6 +26,35 @@ const code = (text: string): string =>
     .replace(/\|/g, '\\|')
     .replace(/[\r\n]+/g, ' ')}\``;
 
+/** Where the run's requests went: the split, and per rule, most first (a details block). */
+function requestLines(report: ConformanceReport): string[] {
+  const { requests } = report;
+  if (!requests) return [];
+  const spent = report.rules
+    .filter((rule) => (rule.requests ?? 0) > 0)
+    .sort((a, b) => (b.requests ?? 0) - (a.requests ?? 0) || a.id.localeCompare(b.id));
+  return [
+    '### Requests',
+    '',
+    `${requests.total} requests to the target: ${requests.tests} by the tests, ${requests.suiteFiles} by the suite files' set-up and clean-up, ${requests.runner} by the runner (target check, last cleanup).`,
+    '',
+    ...(spent.length > 0
+      ? [
+          '<details><summary>Requests per rule (by the tests citing it; a test citing several rules counts for each)</summary>',
+          '',
+          '| rule | requests | tests |',
+          '|---|---|---|',
+          ...spent.map(
+            (rule) => `| [${rule.id}](${rule.reference}) | ${rule.requests ?? 0} | ${rule.tests.length} |`,
+          ),
+          '',
+          '</details>',
+          '',
+        ]
+      : []),
+  ];
+}
+
 /** summary.md: fits a GitHub step summary — verdict line, failed rules first, coverage table. */
 export function renderMarkdownSummary(report: ConformanceReport): string {
   const { totals } = report;
@@ -157,6 +186,7 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
         ]
       : []),
     '',
+    ...requestLines(report),
     '<details><summary>Assumptions (profile settings)</summary>',
     '',
     '| setting | value | meaning |',

@@ -30,9 +30,16 @@ function judgeCell(ruleId: RuleId, tests: readonly TestOutcome[], driverName: st
       (test.failedRules.includes(ruleId) || (test.failedRules.length === 0 && test.rules.includes(ruleId))),
   );
   if (failed) {
-    const message = (failed.message ?? '').split('\n').find((line) => line.includes(`[${ruleId}]`)) ?? '';
+    // The failure's own message when the test's contract failure is this rule's, else the line of
+    // the error that names it (`[KVS-…] message`).
+    const tag = `[${ruleId}] `;
+    const line = (failed.message ?? '').split('\n').find((text) => text.includes(tag));
+    const message =
+      failed.evidence?.failure?.ruleId === ruleId
+        ? failed.evidence.failure.message
+        : line?.slice(line.indexOf(tag) + tag.length);
     return cell('fail', {
-      message: message.replace(/^.*?\[KVS-[A-Z]+-\d{3}\] /, '').slice(0, 500) || null,
+      message: message?.slice(0, 500) || null,
       counterexample: failed.property?.counterexample ?? null,
     });
   }

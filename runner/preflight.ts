@@ -1,6 +1,7 @@
 import { readErrorEnvelope } from '../harness/checks/response-checks.ts';
 import type { HttpApi } from '../harness/drivers/http-api.ts';
 import { HarnessError } from '../harness/errors.ts';
+import { ContractViolationError } from '../harness/failures.ts';
 
 /** A short one-line view of a target's answer for an error message (redacted, control characters dropped). */
 function answerExcerpt(body: Buffer, redact: (text: string) => string): string {
@@ -33,7 +34,11 @@ export async function preflight(api: HttpApi, targetUrl: string): Promise<void> 
     .call('keyValueStores_get', { query: { limit: 1 }, unchecked: true })
     .catch((error: Error) => error);
   if (response instanceof Error) {
-    const reason = response.message.split('\n')[0]?.replace(/^\[KVS-[A-Z]+-\d{3}\] /, '') ?? 'no response';
+    // A contract failure carries its message as a value; any other error, its first line.
+    const reason =
+      response instanceof ContractViolationError
+        ? response.failure.message
+        : (response.message.split('\n')[0] ?? 'no response');
     throw new HarnessError('KVSC_TARGET_UNREACHABLE', `cannot reach ${targetUrl}: ${redact(reason)}`, {
       hint: 'check --target and that the server is running',
     });

@@ -1,37 +1,13 @@
 import type { Contract } from '../harness/contract/load-contract.ts';
 import type { ProfileSettings } from '../harness/contract/profile-catalog.ts';
 import { ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
-import type {
-  PropertyFailure,
-  RuleVerdict,
-  TestOutcome,
-  UnjudgedReason,
-} from '../harness/results/rule-verdict.ts';
+import type { RuleVerdict, TestOutcome, UnjudgedReason } from '../harness/results/rule-verdict.ts';
 
-/** Reads fast-check's seed, path, counterexample and shrink count out of a failure message. */
-export function parsePropertyFailure(message: string | undefined): PropertyFailure | undefined {
-  const replay = /\{ seed: (-?\d+), path: "([^"]*)"/.exec(message ?? '');
-  if (!replay) return undefined;
-  return {
-    seed: Number(replay[1]),
-    path: replay[2] ?? '',
-    counterexample: /Counterexample: (.*)/.exec(message ?? '')?.[1] ?? '',
-    shrinks: Number(/Shrunk (\d+) time/.exec(message ?? '')?.[1] ?? 0),
-    runsUntilFailure: Number(/failed after (\d+) tests/.exec(message ?? '')?.[1] ?? 0),
-  };
-}
-
-const TITLE_RULES = /KVS-[A-Z]+-\d{3}/g;
 const DRIVER_TAG = /\[([^\]\s]+)\]/;
 
 /** The driver a test ran through: its `[name]` tag; untagged tests are wire-level (http). */
 export function driverOfTest(title: string): string {
   return DRIVER_TAG.exec(title)?.[1] ?? 'http';
-}
-
-/** The rule ids a test title cites (at its start, before the sentence). */
-export function rulesInTitle(title: string): RuleId[] {
-  return (title.match(TITLE_RULES) ?? []) as RuleId[];
 }
 
 /**

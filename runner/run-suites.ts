@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { HarnessError } from '../harness/errors.ts';
 import type { Contract } from '../harness/contract/load-contract.ts';
 import { resolveProfileSettings, type ProfileSettings } from '../harness/contract/profile-catalog.ts';
-import { ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
+import { leadingRuleIds, ruleApplies, type RuleId } from '../harness/contract/rule-catalog.ts';
 import { notApplicableInRunStore } from '../harness/contract/run-store-applicability.ts';
 import { resolveRunStore, RunStoreViews } from '../harness/drivers/run-store.ts';
 import { deleteRunRecords } from '../harness/isolation/delete-run-records.ts';
@@ -145,7 +145,11 @@ export async function runSuites({
     timeoutMs: options.timeoutMs,
     maxResponseBytes: options.maxResponseBytes,
     connections: 4,
+    onSend: () => {
+      runnerRequests += 1;
+    },
   });
+  let runnerRequests = 0;
   const api = new HttpApi(contract, client);
   try {
     // Under --run-id the alias answers first (a target may offer nothing else); otherwise the store list.
@@ -214,7 +218,7 @@ export async function runSuites({
       const filtered = options.suite.length > 0 || options.rule.length > 0 || runStore !== undefined;
       // A run loads only the suite files that name its rules (a replay: the rules of its test).
       const include = suiteFilesCiting(
-        replay === undefined ? selected : new Set(replay.test.match(/KVS-[A-Z]+-\d{3}/g)),
+        replay === undefined ? selected : new Set(leadingRuleIds(replay.test)),
       );
       const vitest = await createConformanceVitest({
         include,
@@ -250,7 +254,11 @@ export async function runSuites({
         [stdout, stderr].map((stream) => new Promise<void>((done) => stream.end(() => done()))),
       );
     }
-    const cleanup = await deleteRunStores(api, journalFile, storePrefix);
+    // One pass: the stores the suite files did not delete; the store list only when the journal
+    // cannot vouch for every store (an unsettled create, an interrupted or broken-off run).
+    const cleanup = await deleteRunStores(api, journalFile, storePrefix, {
+      mayHaveUnjournaled: interrupted || reporter.runErrors.length > 0,
+    });
     // Under --run-id: the records the run wrote in the run's default store (never the store).
     const views = runStore ? new RunStoreViews(runStore) : undefined;
     const recordCleanup = views
@@ -289,6 +297,7 @@ export async function runSuites({
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),
       cleanup,
+      requests: { suiteFiles: reporter.fileRequests, runner: runnerRequests },
       interrupted,
       ...(runStore && recordCleanup ? { runStore: { ...runStore, cleanup: recordCleanup } } : {}),
     };

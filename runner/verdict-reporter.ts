@@ -1,6 +1,5 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { TestOutcome } from '../harness/results/rule-verdict.ts';
-import { parsePropertyFailure, rulesInTitle } from './rule-verdicts.ts';
 import type { RuleId } from '../harness/contract/rule-catalog.ts';
 
 /** A suite's reason for skipping, as its describe title states it: `(skipped: …)`. */
@@ -45,6 +44,8 @@ export class VerdictReporter implements Reporter {
   readonly outcomes: TestOutcome[] = [];
   /** Errors outside any test (a suite file that failed to load, an unhandled rejection). */
   readonly runErrors: string[] = [];
+  /** Requests the suite files sent outside any test (set-up, clean-up of their stores). */
+  fileRequests = 0;
 
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
@@ -54,7 +55,7 @@ export class VerdictReporter implements Reporter {
     this.outcomes.push({
       title: testCase.name,
       file: testCase.module.relativeModuleId,
-      rules: rulesInTitle(testCase.name),
+      rules: testCase.meta().kvsRules ?? [],
       state,
       // A suite's reason in its title, a driver's note, or the note of a test that skipped itself (`skip(note)`).
       skipNote:
@@ -68,11 +69,12 @@ export class VerdictReporter implements Reporter {
       message,
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
       evidence,
-      property: parsePropertyFailure(message),
+      property: evidence?.property,
     });
   }
 
   onTestModuleEnd(testModule: TestModule): void {
+    this.fileRequests += testModule.meta().kvsFileRequests ?? 0;
     for (const error of testModule.errors())
       this.runErrors.push(`${testModule.relativeModuleId}: ${error.message}`);
   }

@@ -1,15 +1,14 @@
 // KVS-AUTH: tokens. These rules need a target that requires a token: they run when the run has
 // one (the embedded server always gets one) and are skipped, with that reason, otherwise.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { expectRule, useConformance, type OperationCall } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { expectRule, settingStatuses, useConformance, type OperationCall, it } from '../harness/index.ts';
+import { everyOperationCall } from './support/every-operation-call.ts';
 
 const kvs = await useConformance('auth');
 const { api, http, settings, context } = kvs;
 const hasToken = context.token !== undefined;
-const wrongStatuses = { '401': [401], '403': [403], either: [401, 403] }[
-  String(settings.wrongTokenStatus)
-] ?? [401, 403];
+const wrongStatuses = settingStatuses(kvs.contract.profiles, settings, 'wrongTokenStatus');
 
 /** The calls without the zip download when the profile declares it absent (zipDownload false). */
 const withoutAbsentFeatures = (calls: [string, OperationCall][]): [string, OperationCall][] =>
@@ -17,34 +16,26 @@ const withoutAbsentFeatures = (calls: [string, OperationCall][]): [string, Opera
     ([operationId]) => settings.zipDownload !== 'false' || operationId !== 'keyValueStore_records_get',
   );
 
-/** Every operation with the parameters it needs, on a store this run owns (RESTRICTED, so reads need a token too). */
+/**
+ * Every operation of the contract with the parameters it needs, on a store this run owns
+ * (RESTRICTED, so reads need a token too) holding the record `doc`.
+ */
 async function everyOperation(): Promise<[string, OperationCall][]> {
   const store = await kvs.newStore('auth');
   await http.updateStore(store.id, { generalAccess: 'RESTRICTED' });
   await http.setRecord(store.id, 'doc', Buffer.from('secret value'), 'text/plain');
-  const json = { headers: { 'content-type': 'application/json' }, body: '{}' };
-  const record = { storeId: store.id, recordKey: 'doc' };
-  return withoutAbsentFeatures([
-    ['keyValueStores_get', {}],
-    ['keyValueStores_post', { query: { name: kvs.storeName('never') } }],
-    ['keyValueStore_get', { storeId: store.id }],
-    ['keyValueStore_put', { storeId: store.id, ...json }],
-    ['keyValueStore_delete', { storeId: store.id }],
-    ['keyValueStore_keys_get', { storeId: store.id }],
-    ['keyValueStore_records_get', { storeId: store.id }],
-    ['keyValueStore_record_get', record],
-    ['keyValueStore_record_head', record],
-    [
-      'keyValueStore_record_put',
-      { ...record, headers: { 'content-type': 'text/plain' }, body: 'overwritten' },
-    ],
-    [
-      'keyValueStore_record_post',
-      { ...record, headers: { 'content-type': 'text/plain' }, body: 'overwritten' },
-    ],
-    ['keyValueStore_record_delete', record],
-  ]);
+  return withoutAbsentFeatures(
+    everyOperationCall(kvs.contract, {
+      storeId: store.id,
+      recordKey: 'doc',
+      newStoreName: kvs.storeName('never'),
+    }),
+  );
 }
+
+/** The store the calls of everyOperation address. */
+const storeOf = (operations: readonly [string, OperationCall][]): string =>
+  operations.find(([, call]) => call.storeId !== undefined)?.[1].storeId ?? '';
 
 describe(`KVS-AUTH: tokens${hasToken ? '' : ' (skipped: the run has no token, so the target is not known to require one)'}`, () => {
   it.runIf(hasToken)(
@@ -60,7 +51,7 @@ describe(`KVS-AUTH: tokens${hasToken ? '' : ' (skipped: the run has no token, so
           [response.exchange],
         );
       }
-      const storeId = operations[2]?.[1].storeId ?? '';
+      const storeId = storeOf(operations);
       expectRule(
         (await http.getRecord(storeId, 'doc'))?.value.toString() === 'secret value',
         'KVS-AUTH-001',
@@ -90,7 +81,7 @@ describe(`KVS-AUTH: tokens${hasToken ? '' : ' (skipped: the run has no token, so
         ),
         { numRuns: Math.min(context.runs, 5) },
       );
-      const storeId = operations[2]?.[1].storeId ?? '';
+      const storeId = storeOf(operations);
       expectRule(
         (await http.getRecord(storeId, 'doc'))?.value.toString() === 'secret value',
         'KVS-AUTH-002',

@@ -8,11 +8,14 @@ import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 import {
   expectRule,
+  mediaTypeOf,
+  cites,
   isClientDriver,
   startScriptedServer,
   useConformance,
   type DriverCapability,
   type KvsDriver,
+  type RuleId,
   type Script,
   type ScriptedAnswer,
   type ScriptedRequest,
@@ -55,8 +58,6 @@ const envelope = (answer: ErrorAnswer): ScriptedAnswer => [
   { 'content-type': 'application/json' },
 ];
 
-const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-
 /** Status and type as a typed client error carries them (`statusCode` as apify-client's ApifyApiError, or `status`). */
 function statusAndType(error: unknown): { status: unknown; type: unknown } {
   const typed = error as { statusCode?: unknown; status?: unknown; type?: unknown } | undefined;
@@ -89,17 +90,18 @@ const whyNot = (driver: KvsDriver, need: ClientNeed): string | undefined =>
 /** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
 function clientTest(
   driver: KvsDriver,
-  rules: string,
+  rules: readonly RuleId[],
   text: string,
   needs: readonly ClientNeed[],
   body: (client: KvsDriver) => Promise<void>,
 ): void {
   const missing = needs.map((need) => whyNot(driver, need)).find(Boolean);
+  const cited = `${rules.join(' ')} [${driver.name}]`;
   if (missing) {
-    it.skip(`${rules} [${driver.name}] not applicable: ${missing}`, () => undefined);
+    it.skip(`${cited} not applicable: ${missing}`, cites(rules, driver.name), () => undefined);
     return;
   }
-  it(`${rules} [${driver.name}] ${text}`, async () => {
+  it(`${cited} ${text}`, cites(rules, driver.name), async () => {
     await body(await kvs.makeDriver(driver, { targetUrl: ORIGIN, token: TOKEN, maxRetries: MAX_RETRIES }));
   });
 }
@@ -131,7 +133,7 @@ for (const driver of clientDrivers) {
   describe(`client contract of ${driver.name}`, () => {
     clientTest(
       driver,
-      'KVS-CLIENT-001',
+      ['KVS-CLIENT-001'],
       'the key iterator yields exactly the keys of any valid page sequence and stops on the last page',
       ['keyIterator'],
       async (client) => {
@@ -177,7 +179,7 @@ for (const driver of clientDrivers) {
 
     clientTest(
       driver,
-      'KVS-CLIENT-002',
+      ['KVS-CLIENT-002'],
       'a 404 with a not-found type reads as undefined (recordExists false), never a thrown error',
       [],
       async (client) => {
@@ -217,7 +219,7 @@ for (const driver of clientDrivers) {
 
     clientTest(
       driver,
-      'KVS-CLIENT-003',
+      ['KVS-CLIENT-003'],
       'any other error answer throws an error carrying its status and type',
       [],
       async (client) => {
@@ -252,7 +254,7 @@ for (const driver of clientDrivers) {
 
     clientTest(
       driver,
-      'KVS-CLIENT-004',
+      ['KVS-CLIENT-004'],
       '5xx and 429 are retried within the bound, each retry repeating the request unchanged',
       [],
       async (client) => {
@@ -340,7 +342,7 @@ for (const driver of clientDrivers) {
 
     clientTest(
       driver,
-      'KVS-CLIENT-005',
+      ['KVS-CLIENT-005'],
       'record bodies come back as JSON, text or bytes by their content type',
       // A driver without getRecordValue hands out raw bytes only: the rule cannot be asked of it.
       ['getRecordValue'],
@@ -355,7 +357,7 @@ for (const driver of clientDrivers) {
                 : [404, ''],
             );
             const read = await outcome(() => readValue(STORE, 'k'));
-            const type = mediaType(sample.contentType);
+            const type = mediaTypeOf(sample.contentType);
             const value = read.value?.value;
             const ok =
               type === 'application/json'
@@ -380,7 +382,7 @@ for (const driver of clientDrivers) {
 
     clientTest(
       driver,
-      'KVS-CLIENT-006',
+      ['KVS-CLIENT-006'],
       'the token goes only in the Authorization header, never in a URL',
       [],
       async (client) => {

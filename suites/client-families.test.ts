@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import {
+  cites,
   expectRule,
+  mediaTypeOf,
   settingItems,
   useConformance,
   type DriverCapability,
@@ -27,7 +29,6 @@ const kvs = await useConformance('drivers');
 const { contract } = kvs;
 
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
 /** Fails `ruleId` for the running test while it goes on (no cascade onto the test's other rules). */
 const noteViolation = (ruleId: RuleId, message: string): void => {
   if (!kvs.api.recordViolation({ ruleId, operationId: undefined, message, evidence: {}, exchanges: [] }))
@@ -104,22 +105,22 @@ const whyNot = (driver: KvsDriver, need: DriverNeed): string | undefined =>
 /** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
 function driverTest(
   driver: KvsDriver,
-  rules: string,
+  rules: readonly RuleId[],
   text: string,
   needs: readonly DriverNeed[],
   body: () => Promise<void>,
 ): void {
-  const title = `${rules} [${driver.name}] ${text}`;
+  const cited = `${rules.join(' ')} [${driver.name}]`;
   const missing = needs.map((need) => whyNot(driver, need)).find(Boolean);
-  if (missing) it.skip(`${rules} [${driver.name}] not applicable: ${missing}`, () => undefined);
-  else it(title, body);
+  if (missing) it.skip(`${cited} not applicable: ${missing}`, cites(rules, driver.name), () => undefined);
+  else it(`${cited} ${text}`, cites(rules, driver.name), body);
 }
 
 /** Calls a driver operation; a thrown error fails `ruleId` with what was called. */
 async function noThrow<T>(
   driver: KvsDriver,
   what: string,
-  ruleId: string,
+  ruleId: RuleId,
   call: () => Promise<T>,
 ): Promise<T> {
   try {
@@ -127,7 +128,7 @@ async function noThrow<T>(
   } catch (error) {
     expectRule(
       false,
-      ruleId as never,
+      ruleId,
       `${driver.name} threw on ${what}: ${(error as Error).message.split('\n')[0] ?? ''}`,
     );
     throw error;
@@ -167,7 +168,7 @@ for (const driver of kvs.drivers) {
   describe.concurrent(`client families through ${driver.name}`, () => {
     driverTest(
       driver,
-      'KVS-NAME-001 KVS-NAME-002',
+      ['KVS-NAME-001', 'KVS-NAME-002'],
       'get-or-create by name gives that name, and the same id again',
       [],
       async () => {
@@ -190,7 +191,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-NAME-004',
+      ['KVS-NAME-004'],
       'each unnamed create makes a new store with no name',
       ['unnamedStore'],
       async () => {
@@ -206,7 +207,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-NAME-005',
+      ['KVS-NAME-005'],
       'after a named store is deleted its name makes a new store',
       [],
       async () => {
@@ -234,7 +235,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-NAME-003',
+      ['KVS-NAME-003'],
       `${CONCURRENT_CALLERS} concurrent get-or-create calls of one new name give one and the same store`,
       [],
       async () => {
@@ -264,7 +265,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-NAME-007',
+      ['KVS-NAME-007'],
       'renaming a store onto a taken name is refused and leaves both stores as they were',
       ['renameStore'],
       async () => {
@@ -290,7 +291,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-RECORD-013',
+      ['KVS-RECORD-013'],
       'renaming a store onto its own name succeeds and changes nothing',
       ['renameStore'],
       async () => {
@@ -313,7 +314,7 @@ for (const driver of kvs.drivers) {
     for (const records of [0, 2]) {
       driverTest(
         driver,
-        'KVS-RECORD-013 KVS-NAME-009 KVS-STATE-002',
+        ['KVS-RECORD-013', 'KVS-NAME-009', 'KVS-STATE-002'],
         `a store renamed ${records === 0 ? 'without records' : `with ${records} records`} reads by its id under the new name, the new name finds it, and its records stay`,
         ['renameStore'],
         async () => {
@@ -359,7 +360,7 @@ for (const driver of kvs.drivers) {
     if (kvs.settings.storeNameCase !== 'either')
       driverTest(
         driver,
-        'KVS-NAME-010',
+        ['KVS-NAME-010'],
         `names differing only in case are ${String(kvs.settings.storeNameCase)}`,
         [],
         async () => {
@@ -377,7 +378,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-003 KVS-KEYS-006 KVS-KEYS-009',
+      ['KVS-KEYS-003', 'KVS-KEYS-006', 'KVS-KEYS-009'],
       'pages after each key, the last one included: the keys after the cursor, count equal to the items, isTruncated only when keys remain',
       [],
       async () => {
@@ -417,7 +418,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-RECORD-003 KVS-KEYS-002 KVS-RECORD-009',
+      ['KVS-RECORD-003', 'KVS-KEYS-002', 'KVS-RECORD-009'],
       'an overwrite with another content type reads back the new record, lists the key once, and a delete removes it',
       [],
       async () => {
@@ -425,7 +426,7 @@ for (const driver of kvs.drivers) {
         await driver.setRecord(store.id, 'k', Buffer.from('<p>old</p>'), 'text/html');
         await driver.setRecord(store.id, 'k', Buffer.from('new'), 'text/plain');
         const read = await driver.getRecord(store.id, 'k');
-        if (read?.value.toString() !== 'new' || mediaType(read.contentType) !== 'text/plain')
+        if (read?.value.toString() !== 'new' || mediaTypeOf(read.contentType) !== 'text/plain')
           noteViolation(
             'KVS-RECORD-003',
             `${driver.name}: "k" written as text/html, then overwritten with "new" as text/plain, reads back ${JSON.stringify(read?.value.toString())} as ${JSON.stringify(read?.contentType)}`,
@@ -446,7 +447,7 @@ for (const driver of kvs.drivers) {
       },
     );
 
-    driverTest(driver, 'KVS-PAGE-006', 'a named store shows in the store list', ['storeList'], async () => {
+    driverTest(driver, ['KVS-PAGE-006'], 'a named store shows in the store list', ['storeList'], async () => {
       const store = await kvs.newStore('drv-list', driver);
       const page = await kvs.eventually(
         () => driver.listStores(driver.unsupported?.storeListPaging ? {} : { desc: true, limit: 100 }),
@@ -461,7 +462,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-001 KVS-KEYS-002 KVS-KEYS-003 KVS-KEYS-004',
+      ['KVS-KEYS-001', 'KVS-KEYS-002', 'KVS-KEYS-003', 'KVS-KEYS-004'],
       'walking listKeys pages yields every key once, in order, and isTruncated ends the walk',
       [],
       async () => {
@@ -517,7 +518,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-005',
+      ['KVS-KEYS-005'],
       'the last page of listKeys has nextExclusiveStartKey null',
       [],
       async () => {
@@ -538,7 +539,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-006',
+      ['KVS-KEYS-006'],
       'a page after an exclusiveStartKey that is no key of the store holds only greater keys',
       [],
       async () => {
@@ -562,7 +563,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-007',
+      ['KVS-KEYS-007'],
       'listKeys with a prefix lists exactly the keys that start with it',
       ['keyPrefix'],
       async () => {
@@ -580,7 +581,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-001 KVS-KEYS-002',
+      ['KVS-KEYS-001', 'KVS-KEYS-002'],
       "the library's key iterator yields every key once, in UTF-8 order, and stops",
       ['keyIterator'],
       async () => {
@@ -606,7 +607,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-NOTFOUND-005',
+      ['KVS-NOTFOUND-005'],
       'a missing record or store reads as undefined and false, never a thrown error',
       [],
       async () => {
@@ -645,7 +646,7 @@ for (const driver of kvs.drivers) {
       },
     );
 
-    driverTest(driver, 'KVS-NOTFOUND-006', 'a stored JSON null is a record, not a miss', [], async () => {
+    driverTest(driver, ['KVS-NOTFOUND-006'], 'a stored JSON null is a record, not a miss', [], async () => {
       const store = await kvs.newStore('drv-null', driver);
       const key = kvs.freshKey('null');
       await driver.setRecord(store.id, key, Buffer.from('null'), 'application/json; charset=utf-8');
@@ -662,7 +663,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-RECORD-001',
+      ['KVS-RECORD-001'],
       'every value kind and content type round-trips byte-exact',
       [],
       async () => {
@@ -681,7 +682,7 @@ for (const driver of kvs.drivers) {
               if (record === undefined) await blameMiss(driver, store.id, key, sample.value.length);
               expectRule(
                 record?.value.equals(sample.value) === true &&
-                  mediaType(record.contentType) === mediaType(sample.contentType),
+                  mediaTypeOf(record.contentType) === mediaTypeOf(sample.contentType),
                 'KVS-RECORD-001',
                 `${driver.name}: wrote ${sample.value.length} bytes as ${sample.contentType} to ${key}, read ${String(record?.value.length)} bytes (${JSON.stringify(record?.value.toString('hex').slice(0, 80))}) as ${JSON.stringify(record?.contentType)}`,
               );
@@ -702,7 +703,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-RECORD-009',
+      ['KVS-RECORD-009'],
       'a deleted record is absent from reads and from the key listing',
       [],
       async () => {
@@ -732,7 +733,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-007',
+      ['KVS-KEYS-007'],
       'listKeys with a prefix, a small limit and the cursors lists exactly the prefixed keys over several pages',
       ['keyPrefix'],
       async () => {
@@ -760,7 +761,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-KEYS-007',
+      ['KVS-KEYS-007'],
       "the library's key iterator with a prefix yields exactly the prefixed keys",
       ['keyPrefix', 'keyIterator'],
       async () => {
@@ -781,7 +782,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-PAGE-005',
+      ['KVS-PAGE-005'],
       'listStores passes desc: desc=1 lists the newest store first',
       ['storeList', 'storeListPaging'],
       async () => {
@@ -801,7 +802,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-PAGE-004',
+      ['KVS-PAGE-004'],
       'listStores passes offset and limit: the page echoes them',
       ['storeList', 'storeListPaging'],
       async () => {
@@ -819,12 +820,15 @@ for (const driver of kvs.drivers) {
     // apify-client compresses a body of 1 KiB or more with brotli (its bundle's brotliValue): its
     // value path needs a server that decodes br (contentEncodings); other drivers choose their own.
     if (driver.info.package === 'apify-client' && !settingItems(kvs.settings.contentEncodings).includes('br'))
-      it.skip(`KVS-RECORD-014 [${driver.name}] not applicable: apify-client sends bodies of 1 KiB or more brotli-compressed, and contentEncodings does not list br`, () =>
-        undefined);
+      it.skip(
+        `KVS-RECORD-014 [${driver.name}] not applicable: apify-client sends bodies of 1 KiB or more brotli-compressed, and contentEncodings does not list br`,
+        cites(['KVS-RECORD-014'], driver.name),
+        () => undefined,
+      );
     else
       driverTest(
         driver,
-        'KVS-RECORD-014',
+        ['KVS-RECORD-014'],
         "values round-trip through the driver's own value path: strings, JSON values, Buffers, empty values",
         ['setRecordValue', 'getRecordValue'],
         async () => {
@@ -843,7 +847,7 @@ for (const driver of kvs.drivers) {
               ? Buffer.isBuffer(back?.value) && back.value.equals(value)
               : JSON.stringify(back?.value) === JSON.stringify(value) && typeof back?.value === typeof value;
             const typeKept =
-              contentType === undefined || mediaType(back?.contentType ?? '') === mediaType(contentType);
+              contentType === undefined || mediaTypeOf(back?.contentType ?? '') === mediaTypeOf(contentType);
             expectRule(
               back !== undefined && same && typeKept,
               'KVS-RECORD-014',
@@ -855,7 +859,7 @@ for (const driver of kvs.drivers) {
 
     driverTest(
       driver,
-      'KVS-LIMIT-002 KVS-LIMIT-003',
+      ['KVS-LIMIT-002', 'KVS-LIMIT-003'],
       'a record one byte over the payload limit is refused and nothing is stored',
       ['payloadLimit'],
       async () => {

@@ -2,8 +2,8 @@
 // under `eventual` the harness re-reads with backoff (never a blind sleep) and tolerates stale
 // reads within the window (each observation goes to the report); stale past it is a failure.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { expectRule, useConformance } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { expectRule, useConformance, it } from '../harness/index.ts';
 import { caseBatchArbitrary, caseBatchRuns, checkBatch, recordKeyArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('cons');

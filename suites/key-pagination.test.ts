@@ -1,6 +1,6 @@
 // KVS-KEYS: listing a store's keys page by page with the exclusiveStartKey cursor.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   acceptsLimitAboveMax,
   expectRule,
@@ -9,6 +9,7 @@ import {
   useConformance,
   utf8Order,
   type KeysPage,
+  it,
 } from '../harness/index.ts';
 import { keySetArbitrary, pageSizeArbitrary, recordKeyArbitrary } from '../generators/index.ts';
 

@@ -1,13 +1,16 @@
 // KVS-RECORD: record values, keys, encodings and store metadata; KVS-SCHEMA-007 timestamps.
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   expectRule,
+  mediaTypeOf,
   readZipEntries,
   settingItems,
+  settingStatuses,
   useConformance,
   type StoreInfo,
+  it,
 } from '../harness/index.ts';
 import {
   invalidRecordKeyArbitrary,
@@ -37,7 +40,6 @@ function writeBodyAllowed(body: Buffer): boolean {
 }
 
 const ENCODERS = { gzip: gzipSync, br: brotliCompressSync, deflate: deflateSync } as const;
-const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
 
 // Side by side (describe.concurrent): every test works on stores of its own, and an answer about
 // one store does not depend on another, so the order of the tests cannot change a verdict.
@@ -54,12 +56,6 @@ describe.concurrent('KVS-RECORD: records', () => {
           body: value,
           expect: { ruleId: 'KVS-RECORD-002', status: [201], what: `writing new key ${recordKey}` },
         });
-        expectRule(
-          put.status === 201,
-          'KVS-RECORD-002',
-          `writing new key ${recordKey} answered ${put.status}, expected 201`,
-          [put.exchange],
-        );
         expectRule(
           writeBodyAllowed(put.body),
           'KVS-RECORD-002',
@@ -78,7 +74,7 @@ describe.concurrent('KVS-RECORD: records', () => {
           [put.exchange, get.exchange],
         );
         expectRule(
-          mediaType(get.headers['content-type'] ?? '') === mediaType(contentType),
+          mediaTypeOf(get.headers['content-type'] ?? '') === mediaTypeOf(contentType),
           'KVS-RECORD-001',
           `${recordKey} was written as ${contentType} and read back as ${get.headers['content-type']}`,
           [get.exchange],
@@ -89,9 +85,7 @@ describe.concurrent('KVS-RECORD: records', () => {
 
   it(`KVS-RECORD-003 an overwrite answers as recordOverwriteStatus says and replaces the value`, async () => {
     const store = await kvs.newStore('overwrite');
-    const allowed = { '201': [201], '200': [200], either: [200, 201] }[
-      String(settings.recordOverwriteStatus)
-    ] ?? [200, 201];
+    const allowed = settingStatuses(contract.profiles, settings, 'recordOverwriteStatus');
     await fc.assert(
       fc.asyncProperty(
         key,
@@ -129,9 +123,7 @@ describe.concurrent('KVS-RECORD: records', () => {
 
   it('KVS-RECORD-004 POST record stores exactly as PUT does, on new and on existing keys', async () => {
     const store = await kvs.newStore('post');
-    const overwriteStatuses = { '201': [201], '200': [200], either: [200, 201] }[
-      String(settings.recordOverwriteStatus)
-    ] ?? [200, 201];
+    const overwriteStatuses = settingStatuses(contract.profiles, settings, 'recordOverwriteStatus');
     await fc.assert(
       fc.asyncProperty(
         key,
@@ -157,7 +149,7 @@ describe.concurrent('KVS-RECORD: records', () => {
             (record) => record?.value.equals(value) === true,
           );
           expectRule(
-            read?.value.equals(value) === true && mediaType(read.contentType) === mediaType(contentType),
+            read?.value.equals(value) === true && mediaTypeOf(read.contentType) === mediaTypeOf(contentType),
             'KVS-RECORD-004',
             `POSTed ${existing ? 'existing' : 'new'} ${recordKey} reads back ${read ? `${read.value.length} bytes as ${read.contentType}` : 'nothing'}, not the ${value.length} bytes of ${contentType} written`,
             [post.exchange],
@@ -191,12 +183,6 @@ describe.concurrent('KVS-RECORD: records', () => {
               body: ENCODERS[encoding](value),
               expect: { ruleId: 'KVS-RECORD-005', status: [200, 201], what: `a ${encoding} body` },
             });
-            expectRule(
-              put.status === 201 || put.status === 200,
-              'KVS-RECORD-005',
-              `a ${encoding} body answered ${put.status}`,
-              [put.exchange],
-            );
             // "a reader that does not accept that encoding": identity only (RFC 9110 §12.5.3: a request
             // without Accept-Encoding accepts any coding, so one must be sent).
             const get = await kvs.eventually(
@@ -243,12 +229,6 @@ describe.concurrent('KVS-RECORD: records', () => {
             },
           });
           expectRule(
-            put.status === 415,
-            'KVS-RECORD-006',
-            `Content-Encoding "${encoding}" answered ${put.status}, expected 415`,
-            [put.exchange],
-          );
-          expectRule(
             (await http.getRecord(store.id, recordKey)) === undefined,
             'KVS-RECORD-006',
             `the refused ${recordKey} was stored anyway`,
@@ -274,12 +254,6 @@ describe.concurrent('KVS-RECORD: records', () => {
             what: `valid key ${JSON.stringify(recordKey)}`,
           },
         });
-        expectRule(
-          put.status === 201 || put.status === 200,
-          'KVS-RECORD-007',
-          `valid key ${JSON.stringify(recordKey)} (${recordKey.length} chars) answered ${put.status}`,
-          [put.exchange],
-        );
         expectRule(
           (
             await kvs.eventually(
@@ -339,7 +313,7 @@ describe.concurrent('KVS-RECORD: records', () => {
           expect: { ruleId: 'KVS-RECORD-010', status: [200], what: `HEAD of existing ${recordKey}` },
         });
         expectRule(
-          head.status === 200 && head.body.length === 0,
+          head.body.length === 0,
           'KVS-RECORD-010',
           `HEAD of existing ${recordKey} answered ${head.status} with ${head.body.length} bytes`,
           [head.exchange],
@@ -349,12 +323,6 @@ describe.concurrent('KVS-RECORD: records', () => {
           recordKey,
           expect: { ruleId: 'KVS-RECORD-009', status: [204], what: `DELETE of ${recordKey}` },
         });
-        expectRule(
-          deleted.status === 204,
-          'KVS-RECORD-009',
-          `DELETE of ${recordKey} answered ${deleted.status}, expected 204`,
-          [deleted.exchange],
-        );
         expectRule(
           (await kvs.eventually(
             () => http.getRecord(store.id, recordKey),

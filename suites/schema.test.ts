@@ -2,8 +2,8 @@
 // exchange (status documented, media type, body schema, required headers, empty bodies); these
 // properties drive every operation with generated input so that the checks see each one.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { useConformance, type StoreInfo } from '../harness/index.ts';
+import { describe, expect } from 'vitest';
+import { useConformance, type StoreInfo, it } from '../harness/index.ts';
 import { recordKeyArbitrary, recordValueArbitrary } from '../generators/index.ts';
 
 const kvs = await useConformance('schema');

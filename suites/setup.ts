@@ -2,7 +2,7 @@
 // evidence reaches the report through the suite fixture, `useConformance`.)
 import fc from 'fast-check';
 import { inject } from 'vitest';
-import type { SuiteContext } from '../harness/index.ts';
+import { reportPropertyFailure, type SuiteContext } from '../harness/index.ts';
 
 const context = inject('kvsRun') as SuiteContext | undefined;
 if (context) {
@@ -14,5 +14,7 @@ if (context) {
     // run); an interrupted property is reported as not checked, never as a rule failure.
     interruptAfterTimeLimit: Math.max(60_000, context.runs * 1_000),
     markInterruptAsFailure: true,
+    // A failed property's seed, path and counterexample travel from its run details to the report.
+    reporter: reportPropertyFailure,
   });
 }

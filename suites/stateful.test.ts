@@ -1,11 +1,18 @@
 // KVS-STATE: random command sequences over every store and record operation, each answer checked
 // against the model of the contract (harness/contract/model), shrunk to the shortest failing sequence.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { modelSettingsOf, useConformance, type KvsDriver, type StoreInfo } from '../harness/index.ts';
+import { describe, it as vitestIt } from 'vitest';
+import {
+  cites,
+  it,
+  modelSettingsOf,
+  useConformance,
+  type KvsDriver,
+  type RuleId,
+  type StoreInfo,
+} from '../harness/index.ts';
 import {
   concurrentStreamsArbitrary,
-  MAX_STREAM_COMMANDS,
   STORE_NAME_POOL_SIZE,
   storeCommandArbitraries,
   type StoreCommandSpec,
@@ -17,7 +24,7 @@ import { StoreCommand } from './support/stateful/store-command.ts';
 
 const kvs = await useConformance('state');
 const { api, contract, settings, context } = kvs;
-const modelSettings = modelSettingsOf(settings, contract.limits);
+const modelSettings = modelSettingsOf(settings, contract);
 /**
  * Concurrent scenarios per run at most: 10, or 3 under eventual, where each waits out the window
  * before its last reads.
@@ -51,7 +58,8 @@ describe('KVS-STATE: command sequences against the model', () => {
 });
 
 describe('KVS-STATE: two command streams at once', () => {
-  it(`KVS-STATE-002 two streams of up to ${MAX_STREAM_COMMANDS} commands each on shared records fit an interleaving the model allows`, async () => {
+  // MAX_STREAM_COMMANDS (generators/concurrent-streams-arbitrary.ts) bounds each stream at 6.
+  it('KVS-STATE-002 two streams of up to 6 commands each on shared records fit an interleaving the model allows', async () => {
     await fc.assert(
       fc.asyncProperty(concurrentStreamsArbitrary(), async (scenario) => {
         const store = await kvs.newStore('race');
@@ -63,7 +71,7 @@ describe('KVS-STATE: two command streams at once', () => {
 });
 
 /** The rules a driver's sequences judge: the HTTP sequences' rules the driver can express. */
-function driverSequenceRules(driver: KvsDriver): string {
+function driverSequenceRules(driver: KvsDriver): RuleId[] {
   const unsupported = driver.unsupported ?? {};
   const rules: [string, boolean][] = [
     ['KVS-STATE-001 KVS-STATE-002 KVS-NAME-001 KVS-NAME-002', true],
@@ -84,7 +92,7 @@ function driverSequenceRules(driver: KvsDriver): string {
       unsupported.storeList === undefined && unsupported.storeListPaging === undefined,
     ],
   ];
-  return rules.flatMap(([ids, judged]) => (judged ? [ids] : [])).join(' ');
+  return rules.flatMap(([ids, judged]) => (judged ? (ids.split(' ') as RuleId[]) : []));
 }
 
 /** What the driver's sequences leave out, and why (shown in the test's title, so in the report). */
@@ -116,17 +124,22 @@ const clientDrivers =
   context.clientsUnderTest === true ? kvs.drivers.filter((driver) => driver !== kvs.http) : [];
 describe.concurrent('KVS-STATE: command sequences through client drivers', () => {
   for (const driver of clientDrivers) {
-    it(`${driverSequenceRules(driver)} [${driver.name}] random command sequences through the driver are ones the model allows; skipped: ${driverSkips(driver)}`, async () => {
-      const track = (store: StoreInfo): void => {
-        if (driver.info.transport === 'http') kvs.track(store);
-      };
-      await fc.assert(
-        fc.asyncProperty(commands, async (sequence) => {
-          const names = Array.from({ length: STORE_NAME_POOL_SIZE }, (_, i) => kvs.storeName(`d${i}`));
-          await fc.asyncModelRun(sequenceSetup(api, names, modelSettings, { driver, track }), sequence);
-        }),
-        { numRuns: Math.min(context.runs, DRIVER_RUNS) },
-      );
-    });
+    const rules = driverSequenceRules(driver);
+    vitestIt(
+      `${rules.join(' ')} [${driver.name}] random command sequences through the driver are ones the model allows; skipped: ${driverSkips(driver)}`,
+      cites(rules, driver.name),
+      async () => {
+        const track = (store: StoreInfo): void => {
+          if (driver.info.transport === 'http') kvs.track(store);
+        };
+        await fc.assert(
+          fc.asyncProperty(commands, async (sequence) => {
+            const names = Array.from({ length: STORE_NAME_POOL_SIZE }, (_, i) => kvs.storeName(`d${i}`));
+            await fc.asyncModelRun(sequenceSetup(api, names, modelSettings, { driver, track }), sequence);
+          }),
+          { numRuns: Math.min(context.runs, DRIVER_RUNS) },
+        );
+      },
+    );
   }
 });

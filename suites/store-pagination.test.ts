@@ -3,13 +3,14 @@
 // so a walk whose total changes midway is retried rather than judged, the window walked follows the
 // list's growth, and the order and completeness checks look at this run's stores only.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   acceptsLimitAboveMax,
   expectRule,
   useConformance,
   type Exchange,
   type StoreListPage,
+  it,
 } from '../harness/index.ts';
 
 const kvs = await useConformance('page');

@@ -3,8 +3,8 @@
 // body or close the connection (RFC 9112 §9.3); one that does neither reads the body as the next
 // request, and every later request on that connection gets a wrong answer or none. That desync is
 // judged here, on its own rule, so that it never shows as timeouts of other rules.
-import { describe, it } from 'vitest';
-import { expectRule, sendOnOneConnection, useConformance } from '../harness/index.ts';
+import { describe } from 'vitest';
+import { expectRule, sendOnOneConnection, useConformance, it } from '../harness/index.ts';
 
 const kvs = await useConformance('http');
 const { api, http } = kvs;

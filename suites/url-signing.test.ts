@@ -1,13 +1,14 @@
 // KVS-SIGN: pre-signed URLs let a caller without a token read one record or list keys. They need
 // a target that requires a token and shows the store's urlSigningSecretKey to its owner.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   createHmacSignature,
   createKeysSignature,
   expectRule,
   useConformance,
   type CheckedResponse,
+  it,
 } from '../harness/index.ts';
 import { recordKeyArbitrary } from '../generators/index.ts';
 
@@ -24,11 +25,10 @@ const refused = (response: CheckedResponse): boolean => {
     : response.status === Number(rule);
 };
 
-/** A RESTRICTED store with one record, and its signing secret (undefined when the target does not show one). */
-async function signedStore(recordKey: string): Promise<{ storeId: string; secret: string | undefined }> {
+/** A RESTRICTED store and its signing secret (undefined when the target does not show one). */
+async function signedStore(): Promise<{ storeId: string; secret: string | undefined }> {
   const store = await kvs.newStore('signed');
   await http.updateStore(store.id, { generalAccess: 'RESTRICTED' });
-  await http.setRecord(store.id, recordKey, Buffer.from(`value of ${recordKey}`), 'text/plain');
   const read = await api.call('keyValueStore_get', { storeId: store.id });
   return {
     storeId: store.id,
@@ -37,15 +37,27 @@ async function signedStore(recordKey: string): Promise<{ storeId: string; secret
   };
 }
 
+/**
+ * Writes the record a signed URL reads: a key never used before (new keys are read-after-write
+ * under the eventual model too), its value naming the key.
+ */
+async function writeSigned(storeId: string, base: string): Promise<string> {
+  const recordKey = kvs.freshKey(base);
+  await http.setRecord(storeId, recordKey, Buffer.from(`value of ${recordKey}`), 'text/plain');
+  return recordKey;
+}
+
 const key = recordKeyArbitrary(contract.limits);
 
 describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no token, so unsigned access is not known to be refused)'}`, () => {
   it.runIf(hasToken && signing)(
     'KVS-SIGN-001 KVS-SIGN-003 a record URL signed over its key reads it without a token; a tampered or borrowed signature is refused',
     async () => {
+      // One store for every case, each on keys of its own: a signature is over a record's key.
+      const { storeId, secret } = await signedStore();
       await fc.assert(
-        fc.asyncProperty(key, key, fc.nat(), async (recordKey, otherKey, flip) => {
-          const { storeId, secret } = await signedStore(recordKey);
+        fc.asyncProperty(key, key, fc.nat(), async (recordBase, otherBase, flip) => {
+          const recordKey = await writeSigned(storeId, recordBase);
           expectRule(
             secret !== undefined,
             'KVS-SIGN-001',
@@ -81,21 +93,21 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
             `a tampered signature answered ${bad.status}; rejectedSignatureStatus is ${String(settings.rejectedSignatureStatus)}`,
             [bad.exchange],
           );
-          if (otherKey !== recordKey) {
-            await http.setRecord(storeId, otherKey, Buffer.from('other'), 'text/plain');
-            const borrowed = await api.call('keyValueStore_record_get', {
-              storeId,
-              recordKey: otherKey,
-              query: { signature },
-              auth: 'none',
-            });
-            expectRule(
-              refused(borrowed),
-              'KVS-SIGN-003',
-              `the signature of ${recordKey} opened ${otherKey} (${borrowed.status})`,
-              [borrowed.exchange],
-            );
-          }
+          // Always another key: two keys of one base differ only in their serial.
+          const otherKey = kvs.freshKey(otherBase);
+          await http.setRecord(storeId, otherKey, Buffer.from('other'), 'text/plain');
+          const borrowed = await api.call('keyValueStore_record_get', {
+            storeId,
+            recordKey: otherKey,
+            query: { signature },
+            auth: 'none',
+          });
+          expectRule(
+            refused(borrowed),
+            'KVS-SIGN-003',
+            `the signature of ${recordKey} opened ${otherKey} (${borrowed.status})`,
+            [borrowed.exchange],
+          );
         }),
         { numRuns: Math.min(context.runs, 10) },
       );
@@ -105,13 +117,16 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
   it.runIf(hasToken && signing)(
     'KVS-SIGN-002 KVS-SIGN-004 a keys URL signed over the store id lists keys without a token until it expires',
     async () => {
+      // One store for every case: the keys signature is over the store id and an expiry, which
+      // each case draws anew; each case lists the store after writing a key of its own.
+      const { storeId, secret } = await signedStore();
       await fc.assert(
         fc.asyncProperty(
           key,
           fc.constantFrom(0, 3_600_000, 86_400_000),
           fc.integer({ min: 1_000, max: 10 ** 9 }),
-          async (recordKey, validFor, expiredAgo) => {
-            const { storeId, secret } = await signedStore(recordKey);
+          async (recordBase, validFor, expiredAgo) => {
+            const recordKey = await writeSigned(storeId, recordBase);
             expectRule(
               secret !== undefined,
               'KVS-SIGN-002',
@@ -159,7 +174,8 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
   it.runIf(hasToken && signing)(
     'KVS-SIGN-005 each listed recordPublicUrl opens its record without a token',
     async () => {
-      const { storeId } = await signedStore('public');
+      const { storeId } = await signedStore();
+      await http.setRecord(storeId, 'public', Buffer.from('value of public'), 'text/plain');
       type Listed = { data: { items: { key: string; recordPublicUrl?: string }[] } };
       // Under the eventual profile the listing may lag the write: wait (within the window) for it.
       const list = await kvs.eventually(

@@ -238,7 +238,7 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
 const STORE_ANSWERS = new Set(['keyValueStores_post', 'keyValueStore_get', 'keyValueStore_put']);
 
 /** The platform's store ids (`storeIdFormat: apify`), from @apify/consts APIFY_ID_REGEX. */
-const APIFY_STORE_ID = /^[a-zA-Z0-9]{17}$/;
+export const APIFY_STORE_ID = /^[a-zA-Z0-9]{17}$/;
 
 /**
  * KVS-SCHEMA-002 under `storeIdFormat: apify`: every store id has the platform's form. The

@@ -7,10 +7,10 @@ import {
   type ProfileSettings,
 } from './profile-catalog.ts';
 import { parseSourceCitations, type SourceCitation } from './source-citation.ts';
+import type { RuleId } from './rule-ids.ts';
 import type { YamlSource } from './yaml-source.ts';
 
-/** A rule id: `KVS-<AREA>-<NNN>`. */
-export type RuleId = `KVS-${string}-${number}`;
+export type { RuleId } from './rule-ids.ts';
 
 /** RFC 2119 level: a failed MUST fails the run; a failed SHOULD is reported only. */
 export type RuleLevel = 'MUST' | 'SHOULD';
@@ -40,8 +40,18 @@ export interface RuleCatalog {
   readonly areas: ReadonlyMap<string, string>;
 }
 
-/** The well-formed rule id pattern. */
+/** The well-formed rule id pattern: the one place it is written. */
 export const RULE_ID_PATTERN = /^KVS-([A-Z]+)-(\d{3})$/;
+
+/**
+ * The rule ids a citing text starts with: its leading words of the form KVS-AREA-NNN (a suite
+ * test's title, `[KVS-…]` stripped of brackets is not one). Not checked against the catalog.
+ */
+export function leadingRuleIds(text: string): string[] {
+  const words = text.split(' ');
+  const count = words.findIndex((word) => !RULE_ID_PATTERN.test(word));
+  return words.slice(0, count === -1 ? words.length : count);
+}
 
 type Raw = Record<string, unknown>;
 const isRecord = (value: unknown): value is Raw =>

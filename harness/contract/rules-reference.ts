@@ -1,7 +1,15 @@
 import type { Contract } from './load-contract.ts';
 import type { RuleId, RuleLevel } from './rule-catalog.ts';
-import type { SuiteTest } from './scan-suite-tests.ts';
 import type { SourceCitation } from './source-citation.ts';
+
+/** One suite test as the reference lists it: its file, title and the rules its meta declares. */
+export interface SuiteTest {
+  /** The suite file, relative to the package (e.g. suites/records.test.ts). */
+  readonly file: string;
+  /** The title; a test run once per driver shows its driver as `[driver]`. */
+  readonly title: string;
+  readonly rules: readonly RuleId[];
+}
 
 /** A fault mode of the project's proof, as far as the reference needs it. */
 export interface FaultSummary {
@@ -12,7 +20,7 @@ export interface FaultSummary {
 
 /** What the project knows about how each rule is checked: the suite tests and the faults that fail it. */
 export interface RuleEvidence {
-  readonly tests: ReadonlyMap<RuleId, readonly SuiteTest[]>;
+  readonly tests: readonly SuiteTest[];
   readonly faults: readonly FaultSummary[];
 }
 
@@ -82,7 +90,7 @@ export function buildRulesReference(contract: Contract, evidence: RuleEvidence):
         ...new Set(rule.source.flatMap((source) => (source.setting === undefined ? [] : [source.setting]))),
       ],
       ...(rule.others === undefined ? {} : { others: rule.others }),
-      tests: evidence.tests.get(id) ?? [],
+      tests: evidence.tests.filter((test) => test.rules.includes(id)),
       faults: evidence.faults
         .filter((fault) => fault.targets.includes(id))
         .map(({ name, bug }) => ({ name, bug })),

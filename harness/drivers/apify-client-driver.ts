@@ -27,6 +27,8 @@ export interface ApifyClientDriverOptions {
   readonly info?: DriverInfo;
   /** The most bytes a response body may have, after decompression. */
   readonly maxResponseBytes: number;
+  /** Told of every request the client sends (the run counts requests per rule). */
+  readonly onRequest?: () => void;
 }
 
 /**
@@ -92,11 +94,14 @@ export class ApifyClientDriver implements KvsDriver {
       minDelayBetweenRetriesMillis: 10,
       timeoutSecs: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
       requestInterceptors: [
-        (config) => ({
-          ...config,
-          maxContentLength: options.maxResponseBytes,
-          signal: AbortSignal.timeout(options.timeoutMs),
-        }),
+        (config) => {
+          options.onRequest?.();
+          return {
+            ...config,
+            maxContentLength: options.maxResponseBytes,
+            signal: AbortSignal.timeout(options.timeoutMs),
+          };
+        },
       ],
     });
     this.client.httpClient.axios.interceptors.response.use(undefined, (error: unknown) => {

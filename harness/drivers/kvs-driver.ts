@@ -162,6 +162,11 @@ export interface DriverFactoryContext {
    * flaky target is not hidden; the client-contract checks raise it to see the retries).
    */
   readonly maxRetries: number;
+  /**
+   * A driver over HTTP may call it once per request it sends, so the run's report counts the
+   * driver's requests per rule (optional: a driver that does not is simply not counted).
+   */
+  readonly onRequest?: () => void;
 }
 
 /**
@@ -169,6 +174,9 @@ export interface DriverFactoryContext {
  * suite file. See the template shipped in the package, `examples/driver-template.mjs`.
  */
 export type KvsDriverFactory = (context: DriverFactoryContext) => KvsDriver | Promise<KvsDriver>;
+
+/** A driver factory that may say up front what it builds (a built-in one), so it need not be built to learn it. */
+export type DescribedDriverFactory = KvsDriverFactory & { readonly info?: DriverInfo };
 
 /** A client under test: a driver over HTTP other than the harness's own `http` driver. */
 export const isClientDriver = (info: DriverInfo): boolean =>

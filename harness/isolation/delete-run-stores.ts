@@ -1,5 +1,5 @@
 import type { HttpApi } from '../drivers/http-api.ts';
-import { readCreatedStores } from './run-namespace.ts';
+import { readRunJournal } from './run-namespace.ts';
 import { storeIdSegmentProblem } from './store-id-segment.ts';
 
 /** A store of this run still on the target, and why. */
@@ -13,7 +13,10 @@ export interface LeftStore {
 export interface CleanupResult {
   /** Stores the target handed back to this run (its journal). */
   readonly created: number;
+  /** Stores of the run that are gone: deleted while it ran (journaled) or by this pass. */
   readonly deleted: number;
+  /** Requests this pass sent (deletes and store-list pages); absent where not counted. */
+  readonly requests?: number;
   /** Stores of this run that stay on the target, with the reason. */
   readonly left: readonly LeftStore[];
   /** What went wrong while cleaning up (an unreadable or endless listing); stores it hid may be left. */
@@ -30,17 +33,23 @@ const shown = (id: unknown): string => {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 };
 
-async function deleteJournaled(api: HttpApi, ids: readonly string[], left: LeftStore[]): Promise<number> {
+async function deleteJournaled(
+  api: HttpApi,
+  ids: readonly string[],
+  left: LeftStore[],
+  sent: { requests: number },
+): Promise<number> {
   let deleted = 0;
   const queue = [...ids];
   const worker = async (): Promise<void> => {
     for (let storeId = queue.shift(); storeId !== undefined; storeId = queue.shift()) {
+      sent.requests += 1;
       const response = await api
         .call('keyValueStore_delete', { storeId, unchecked: true })
         .catch((error: Error) => error);
       if (response instanceof Error)
         left.push({ id: storeId, reason: response.message.split('\n')[0]?.slice(0, 300) ?? '' });
-      // A 404: already gone (deleted by its suite file's cleanup or by the test that made it).
+      // A 404: already gone (deleted by a client driver, whose deletes the journal does not see).
       else if (response.status === 204 || response.status === 404) deleted += 1;
       else left.push({ id: storeId, reason: `DELETE answered ${response.status}` });
     }
@@ -61,6 +70,7 @@ async function findUnjournaled(
   journaled: ReadonlySet<string>,
   left: LeftStore[],
   problems: string[],
+  sent: { requests: number },
 ): Promise<void> {
   const seen = new Set<string>();
   for (let page = 0, offset = 0; ; page += 1) {
@@ -68,6 +78,7 @@ async function findUnjournaled(
       problems.push(`the store list did not end after ${MAX_PAGES} pages of ${PAGE_LIMIT}; stopped listing`);
       return;
     }
+    sent.requests += 1;
     const response = await api
       .call('keyValueStores_get', { query: { offset, limit: PAGE_LIMIT }, unchecked: true })
       .catch((error: Error) => error);
@@ -117,35 +128,54 @@ async function findUnjournaled(
   }
 }
 
+/** When cleanup must list the stores besides deleting the journaled ones. */
+export interface CleanupOptions {
+  /**
+   * The caller cannot vouch that the journal holds every store the run made (it journals no
+   * create requests before sending them, or the run was interrupted or a suite file broke off):
+   * list the stores whatever the journal says.
+   */
+  readonly mayHaveUnjournaled?: boolean;
+}
+
 /**
- * Deletes exactly the stores this run created: every id in the journal, whatever its format, sent
- * as one percent-encoded path segment (an id that could change the path's shape is reported and
- * never sent: `storeIdSegmentProblem`). Nothing is deleted by name. Every failure is reported in
- * the result (stores left, with ids and why; problems met); nothing here throws, so the reports
- * are always written.
+ * Deletes exactly the stores this run created and has not deleted yet: every id in the journal
+ * without a journaled delete, whatever its format, sent as one percent-encoded path segment (an id
+ * that could change the path's shape is reported and never sent: `storeIdSegmentProblem`).
+ * Nothing is deleted by name. The store list is read only when a store may exist that the journal
+ * does not hold (a create request never settled, or `mayHaveUnjournaled`), to report it. Every
+ * failure is reported in the result (stores left, with ids and why; problems met); nothing here
+ * throws, so the reports are always written.
  */
 export async function deleteRunStores(
   api: HttpApi,
   journalFile: string,
   prefix: string,
+  options: CleanupOptions = {},
 ): Promise<CleanupResult> {
   const left: LeftStore[] = [];
   const problems: string[] = [];
+  const sent = { requests: 0 };
   let created = 0;
   let deleted = 0;
   try {
-    const journaled = readCreatedStores(journalFile).map((store) => store.id);
+    const journal = readRunJournal(journalFile);
+    const journaled = journal.created.map((store) => store.id);
     created = journaled.length;
     const sendable: string[] = [];
     for (const id of journaled) {
       const problem = storeIdSegmentProblem(id);
-      if (problem === undefined) sendable.push(id);
-      else left.push({ id: shown(id), reason: `${problem}: never put into a request path` });
+      if (problem !== undefined)
+        left.push({ id: shown(id), reason: `${problem}: never put into a request path` });
+      // Deleted while the run went on (its file's cleanup, or the test that made it): not sent again.
+      else if (journal.deleted.has(id)) deleted += 1;
+      else sendable.push(id);
     }
-    deleted = await deleteJournaled(api, sendable, left);
-    await findUnjournaled(api, prefix, new Set(journaled.map(String)), left, problems);
+    deleted += await deleteJournaled(api, sendable, left, sent);
+    if (journal.unsettled > 0 || options.mayHaveUnjournaled === true)
+      await findUnjournaled(api, prefix, new Set(journaled.map(String)), left, problems, sent);
   } catch (error) {
     problems.push(`cleanup failed: ${(error as Error).message.split('\n')[0] ?? ''}`);
   }
-  return { created, deleted, left, problems };
+  return { created, deleted, left, problems, requests: sent.requests };
 }

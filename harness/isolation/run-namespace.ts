@@ -13,25 +13,72 @@ export function newRunPrefix(shard?: { readonly index: number; readonly count: n
   return shard ? `kvsc-${id}-s${shard.index}-` : `kvsc-${id}-`;
 }
 
-/** Appends a created store to the run's journal (synchronously, so a killed worker loses nothing it acknowledged). */
-export function recordCreatedStore(journalFile: string, store: CreatedStore): void {
-  appendFileSync(journalFile, `${JSON.stringify({ id: store.id, name: store.name })}\n`);
+/**
+ * Appends a created store to the run's journal (synchronously, so a killed worker loses nothing it
+ * acknowledged). `settles` marks the answer to a create request journaled as sent (`recordCreateSent`).
+ */
+export function recordCreatedStore(journalFile: string, store: CreatedStore, settles = false): void {
+  appendFileSync(
+    journalFile,
+    `${JSON.stringify({ id: store.id, name: store.name, ...(settles ? { settled: true } : {}) })}\n`,
+  );
 }
 
-/** Every store the journal lists, once each. */
-export function readCreatedStores(journalFile: string): CreatedStore[] {
-  if (!existsSync(journalFile)) return [];
+/**
+ * Journals a create request before it is sent. Each one is settled by its answer: the store it
+ * made (`recordCreatedStore` with `settles`) or `recordCreateSettled` (it made none). One left
+ * unsettled (no answer, an answer without a readable id, a worker killed in between) may have
+ * made a store the journal does not hold: cleanup then lists the stores to report it.
+ */
+export function recordCreateSent(journalFile: string): void {
+  appendFileSync(journalFile, '{"sent":true}\n');
+}
+
+/** Journals that a create request sent (`recordCreateSent`) was answered without making a store. */
+export function recordCreateSettled(journalFile: string): void {
+  appendFileSync(journalFile, '{"settled":true}\n');
+}
+
+/** Journals that a store of the run is gone (its DELETE answered 204 or 404): cleanup leaves it be. */
+export function recordDeletedStore(journalFile: string, storeId: string): void {
+  appendFileSync(journalFile, `${JSON.stringify({ deleted: storeId })}\n`);
+}
+
+/** What the journal says: the stores created, those already deleted, and create requests never settled. */
+export interface RunJournal {
+  /** Every store created, once each, in the order first journaled. */
+  readonly created: readonly CreatedStore[];
+  /** Ids of created stores whose delete the run saw answered. */
+  readonly deleted: ReadonlySet<string>;
+  /** Create requests sent and never settled: stores may exist that the journal does not hold. */
+  readonly unsettled: number;
+}
+
+/** Reads the run's journal; a line cut off by a killed worker is skipped. */
+export function readRunJournal(journalFile: string): RunJournal {
   const byId = new Map<string, CreatedStore>();
+  const deleted = new Set<string>();
+  let unsettled = 0;
+  if (!existsSync(journalFile)) return { created: [], deleted, unsettled };
   for (const line of readFileSync(journalFile, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
+    let entry: { id?: unknown; name?: unknown; sent?: unknown; settled?: unknown; deleted?: unknown };
     try {
-      const store = JSON.parse(line) as CreatedStore;
-      byId.set(store.id, store);
+      entry = JSON.parse(line) as typeof entry;
     } catch {
       // A line cut off by a killed worker names no complete store.
+      continue;
+    }
+    if (entry.sent === true) unsettled += 1;
+    if (entry.settled === true) unsettled -= 1;
+    if (typeof entry.deleted === 'string') deleted.add(entry.deleted);
+    if (typeof entry.id === 'string') {
+      byId.set(entry.id, { id: entry.id, name: typeof entry.name === 'string' ? entry.name : null });
+      // Created again after a delete: the store is there again.
+      deleted.delete(entry.id);
     }
   }
-  return [...byId.values()];
+  return { created: [...byId.values()], deleted, unsettled: Math.max(0, unsettled) };
 }
 
 /**

@@ -1,12 +1,14 @@
 // The verdict vocabulary a run hands to the reports: test outcomes and rule verdicts (types only; the judging is `runner/rule-verdicts.ts`).
 import type { ContractRule, RuleId } from '../contract/rule-catalog.ts';
-import type { TestEvidence } from '../worker/test-evidence.ts';
+import type { PropertyFailure, TestEvidence } from '../worker/test-evidence.ts';
+
+export type { PropertyFailure } from '../worker/test-evidence.ts';
 
 /** One test's outcome, as the verdict reporter saw it. */
 export interface TestOutcome {
   readonly title: string;
   readonly file: string;
-  /** Rule ids the title cites. */
+  /** Rule ids the test declares in its meta (`cites`, harness/worker/rule-test.ts). */
   readonly rules: readonly RuleId[];
   readonly state: 'passed' | 'failed' | 'skipped';
   /** Why a skipped test was skipped, when its suite says so (a `(skipped: …)` note in its title path). */
@@ -21,16 +23,6 @@ export interface TestOutcome {
   readonly evidence: TestEvidence | undefined;
   /** For a failed property: fast-check's seed, path, shrunk counterexample and shrink count. */
   readonly property: PropertyFailure | undefined;
-}
-
-/** How fast-check reported a failed property (enough to replay it). */
-export interface PropertyFailure {
-  readonly seed: number;
-  readonly path: string;
-  readonly counterexample: string;
-  readonly shrinks: number;
-  /** How many generated cases ran before the first failing one (fast-check's "failed after N tests"). */
-  readonly runsUntilFailure: number;
 }
 
 /**

@@ -24,6 +24,11 @@ export interface RunResult {
   /** Errors outside any test; a run with any is a tool error (exit 2). */
   readonly runErrors: readonly string[];
   readonly cleanup: CleanupResult;
+  /**
+   * Requests sent outside the tests (each test's own are in its evidence): by the suite files'
+   * set-up and clean-up, and by the runner (the target check before the suites, the last cleanup).
+   */
+  readonly requests?: { readonly suiteFiles: number; readonly runner: number };
   /** True when the run was stopped by SIGINT/SIGTERM. */
   readonly interrupted: boolean;
   /** Under --run-id: the run's default store checked, and the cleanup of the records written there. */

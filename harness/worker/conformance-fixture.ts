@@ -13,11 +13,17 @@ import { RunStoreViews } from '../drivers/run-store.ts';
 import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.ts';
 import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import type { Exchange } from '../http/exchange.ts';
-import { HttpClient } from '../http/http-client.ts';
+import { HttpClient, type HttpRequest } from '../http/http-client.ts';
 import { failureEvidence } from '../failures.ts';
 import { observeFor, type HeldObservation } from '../consistency/observe-for.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
-import { recordCreatedStore, StoreNamer } from '../isolation/run-namespace.ts';
+import {
+  recordCreatedStore,
+  recordCreateSent,
+  recordCreateSettled,
+  recordDeletedStore,
+  StoreNamer,
+} from '../isolation/run-namespace.ts';
 import { storeIdSegmentProblem } from '../isolation/store-id-segment.ts';
 import { EvidenceRecorder } from './evidence-recorder.ts';
 import type { SuiteContext } from './suite-context.ts';
@@ -76,16 +82,46 @@ export interface Conformance {
   ): Promise<HeldObservation<T>>;
 }
 
-/**
- * The store id a create answered (2xx), whatever the contract checks then make of the answer (a
- * missing Location, a bad field): the store exists all the same, so it is journaled for cleanup.
- */
-function idOfCreatedStore(exchange: Exchange): string | undefined {
-  const response = exchange.response;
-  if (exchange.operationId !== 'keyValueStores_post' || !response || response.status >= 300) return undefined;
+/** The path of a request without its query (`path` may be an absolute URL). */
+const pathOf = (request: HttpRequest): string => new URL(request.path, 'http://target').pathname;
+
+/** Whether a request creates a store (POST /v2/key-value-stores), by operation or by its path. */
+function createsStore(request: HttpRequest): boolean {
+  return (
+    request.operationId === 'keyValueStores_post' ||
+    (request.method.toUpperCase() === 'POST' && /^\/v2\/key-value-stores\/?$/.test(pathOf(request)))
+  );
+}
+
+/** The store a request deletes (DELETE /v2/key-value-stores/{storeId}), as the id it names. */
+function deletedStoreId(request: HttpRequest): string | undefined {
+  if (request.method.toUpperCase() !== 'DELETE') return undefined;
+  const match = /^\/v2\/key-value-stores\/([^/]+)\/?$/.exec(pathOf(request));
+  if (!match?.[1]) return undefined;
   try {
-    const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
-    return typeof id === 'string' ? id : undefined;
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The store a create answered (2xx): its id (and name, when a string), whatever the contract
+ * checks then make of the answer (a missing Location, a bad field): the store exists all the same,
+ * so it is journaled for cleanup. `null` for an answer that made no store (not 2xx); undefined
+ * when it is unknown whether one was made (no answer, or a 2xx without a readable id).
+ */
+function storeOfCreate(exchange: Exchange): { id: string; name: string | null } | null | undefined {
+  const response = exchange.response;
+  if (!response) return undefined;
+  if (response.status < 200 || response.status >= 300) return null;
+  try {
+    const data = (
+      JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown; name?: unknown } } | null
+    )?.data;
+    return typeof data?.id === 'string'
+      ? { id: data.id, name: typeof data.name === 'string' ? data.name : null }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -107,10 +143,26 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   }
   const contract = await loadContract({ checked: context.contractFiles });
   const created = new Set<string>();
-  const journal = (store: { readonly id: string; readonly name: string | null }): void => {
-    if (created.has(store.id)) return;
-    recordCreatedStore(context.journalFile, store);
+  /** Stores of this file whose delete was answered 204 or 404: never deleted again. */
+  const deleted = new Set<string>();
+  const journal = (store: { readonly id: string; readonly name: string | null }, settles = false): void => {
+    // An id answered again after its delete (a target that re-creates a store under its old id)
+    // is a store to delete again: journaled anew, after its delete line.
+    if (created.has(store.id) && !deleted.has(store.id)) {
+      if (settles) recordCreateSettled(context.journalFile);
+      return;
+    }
+    recordCreatedStore(context.journalFile, store, settles);
     created.add(store.id);
+    deleted.delete(store.id);
+  };
+  // Every request is counted for the test that sent it; one sent outside a test (file set-up and
+  // clean-up) for the file.
+  let fileRequests = 0;
+  const countRequest = (): void => {
+    const evidence = recorder();
+    if (evidence) evidence.noteRequest();
+    else fileRequests += 1;
   };
   const httpClient = new HttpClient({
     baseUrl: context.targetUrl,
@@ -118,9 +170,24 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     timeoutMs: context.timeoutMs,
     maxResponseBytes: context.maxResponseBytes,
     connections: context.concurrency,
-    onExchange: (exchange) => {
-      const id = idOfCreatedStore(exchange);
-      if (id !== undefined) journal({ id, name: null });
+    onSend: (request) => {
+      countRequest();
+      if (createsStore(request)) recordCreateSent(context.journalFile);
+    },
+    onExchange: (exchange, request) => {
+      if (createsStore(request)) {
+        const store = storeOfCreate(exchange);
+        // An answer that leaves unknown whether a store was made stays unsettled: cleanup lists.
+        if (store === null) recordCreateSettled(context.journalFile);
+        else if (store !== undefined) journal(store, true);
+        return;
+      }
+      const storeId = deletedStoreId(request);
+      const status = exchange.response?.status;
+      if (storeId !== undefined && created.has(storeId) && (status === 204 || status === 404)) {
+        deleted.add(storeId);
+        recordDeletedStore(context.journalFile, storeId);
+      }
     },
   });
   // Each test has a recorder of its own, found through the async context of the test's own calls,
@@ -158,12 +225,35 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     },
   });
   const http = new HttpDriver(api);
-  const apifyClient = new ApifyClientDriver({
-    baseUrl: context.targetUrl,
-    token: context.token,
-    timeoutMs: context.timeoutMs,
-    maxResponseBytes: context.maxResponseBytes,
-  });
+  /**
+   * A client driver over HTTP whose store creates are journaled like the HTTP client's: sent
+   * before the call, settled with the store it answered (a call that throws stays unsettled).
+   */
+  const journalingCreates = <D extends KvsDriver>(driver: D): D => {
+    if (driver.info.transport !== 'http') return driver;
+    const getOrCreateStore = async (name?: string): Promise<StoreInfo> => {
+      recordCreateSent(context.journalFile);
+      const store = await driver.getOrCreateStore(name);
+      journal(store, true);
+      return store;
+    };
+    return new Proxy(driver, {
+      get: (target, property) => {
+        if (property === 'getOrCreateStore') return getOrCreateStore;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+  const apifyClient = journalingCreates(
+    new ApifyClientDriver({
+      baseUrl: context.targetUrl,
+      token: context.token,
+      timeoutMs: context.timeoutMs,
+      maxResponseBytes: context.maxResponseBytes,
+      onRequest: countRequest,
+    }),
+  );
   // Under --run-id a client library would address the stores by id, not through the alias paths:
   // every call through one is not applicable (and nothing is sent).
   const notThroughClient = (name: string): never => {
@@ -202,9 +292,11 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       ...overrides,
     });
   };
+  // The run's client drivers count their requests for the tests (those of makeDriver's, pointed at
+  // a scripted answer server, are not the target's) and journal the stores they create.
   const drivers = await Promise.all(
-    context.drivers.map((spec): Promise<KvsDriver> =>
-      spec.kind === 'http' ? Promise.resolve(http) : build(spec, {}),
+    context.drivers.map(async (spec): Promise<KvsDriver> =>
+      spec.kind === 'http' ? http : journalingCreates(await build(spec, { onRequest: countRequest })),
     ),
   );
   /** A key namespace of the run's default store, as its alias answers it (never journaled: never deleted). */
@@ -221,19 +313,23 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   /** Stores made through an in-process driver live in its folder, not on the target. */
   const trackOn = (driver: KvsDriver, store: StoreInfo): StoreInfo =>
     driver.info.transport === 'http' ? track(store) : store;
-  afterAll(async () => {
+  // Vitest wants the hook's context as an object pattern; only the file task (second) is of use here.
+  // eslint-disable-next-line no-empty-pattern
+  afterAll(async ({}, file) => {
     for (const driver of [...drivers, ...extraDrivers]) await driver.close?.();
     for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
     // Any id the target gave, as one percent-encoded segment; never one that would change the
-    // path's shape (`..` would address /v2/). What is left here, the run's cleanup reports.
+    // path's shape (`..` would address /v2/); never one already deleted. What is left here, the
+    // run's cleanup reports.
     await Promise.all(
       [...created]
-        .filter((storeId) => storeIdSegmentProblem(storeId) === undefined)
+        .filter((storeId) => !deleted.has(storeId) && storeIdSegmentProblem(storeId) === undefined)
         .map((storeId) =>
           api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
         ),
     );
     await httpClient.close();
+    file.meta.kvsFileRequests = fileRequests;
   });
   const windowMs =
     context.settings.consistency === 'eventual' ? Number(context.settings.consistencyWindowMs) : 0;

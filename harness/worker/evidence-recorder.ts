@@ -1,7 +1,8 @@
 import type { HeldObservation } from '../consistency/observe-for.ts';
 import type { Observation } from '../consistency/observe-until.ts';
 import { FAILURE_EVIDENCE_KEY, type FailureEvidence } from '../failures.ts';
-import type { ObservationEvidence, TestEvidence, WatchEvidence } from './test-evidence.ts';
+import { PROPERTY_FAILURE_KEY } from './report-property-failure.ts';
+import type { ObservationEvidence, PropertyFailure, TestEvidence, WatchEvidence } from './test-evidence.ts';
 
 /** A serialized test error as vitest hands it to a test's hooks (its cause chain included). */
 type SerializedError = Record<string, unknown> & { cause?: unknown };
@@ -10,7 +11,7 @@ const isRecord = (value: unknown): value is SerializedError => typeof value === 
 
 /**
  * Collects what one test leaves for the report — operation × status coverage, consistency
- * observations and watches — and, when the test ends, takes its contract failure off the test's
+ * observations and watches, the requests it sent — and, when the test ends, takes its contract failure off the test's
  * final error. One recorder per test (the suite fixture makes them): nothing is kept at module level.
  */
 export class EvidenceRecorder {
@@ -19,6 +20,12 @@ export class EvidenceRecorder {
   readonly #watches: WatchEvidence[] = [];
   readonly #violations = new Map<string, FailureEvidence>();
   #notApplicable: string | undefined;
+  #requests = 0;
+
+  /** Notes one request the test sent (counted at the HTTP client, answered or not). */
+  noteRequest(): void {
+    this.#requests += 1;
+  }
 
   /** Notes an answered exchange for the spec coverage. */
   noteCoverage(operationId: string, status: number): void {
@@ -59,6 +66,7 @@ export class EvidenceRecorder {
     this.#coverage.clear();
     this.#observations.length = 0;
     this.#watches.length = 0;
+    this.#requests = 0;
   }
 
   /**
@@ -69,6 +77,7 @@ export class EvidenceRecorder {
    */
   take(errors: readonly unknown[]): TestEvidence {
     let failure: FailureEvidence | undefined;
+    let property: PropertyFailure | undefined;
     for (const error of errors) {
       for (let link: unknown = error; isRecord(link); link = link.cause) {
         const found = link[FAILURE_EVIDENCE_KEY];
@@ -76,12 +85,16 @@ export class EvidenceRecorder {
           failure ??= found as FailureEvidence;
           delete link[FAILURE_EVIDENCE_KEY];
         }
+        property ??= link[PROPERTY_FAILURE_KEY] as PropertyFailure | undefined;
+        delete link[PROPERTY_FAILURE_KEY];
       }
     }
     const evidence: TestEvidence = {
       coverage: [...this.#coverage],
       observations: [...this.#observations],
       watches: [...this.#watches],
+      ...(property ? { property } : {}),
+      requests: this.#requests,
       ...(failure ? { failure } : {}),
       ...(this.#violations.size > 0 ? { violations: [...this.#violations.values()] } : {}),
       ...(this.#notApplicable === undefined ? {} : { notApplicable: this.#notApplicable }),

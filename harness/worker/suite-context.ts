@@ -1,5 +1,6 @@
 import type { CheckedContractFiles } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
+import type { RuleId } from '../contract/rule-ids.ts';
 import type { DriverSpec } from '../drivers/driver-registry.ts';
 import type { RunStoreTarget } from '../drivers/run-store.ts';
 import type { TestEvidence } from './test-evidence.ts';
@@ -55,5 +56,11 @@ declare module 'vitest' {
   }
   export interface TaskMeta {
     kvsEvidence?: TestEvidence;
+    /** The rules a suite test checks, declared with `cites(…)` (harness/worker/cites.ts). */
+    kvsRules?: readonly RuleId[];
+    /** The driver a client-family test runs through, declared with `cites.through(…)`. */
+    kvsDriver?: string;
+    /** On a suite file: the requests it sent outside any test (its set-up and its store clean-up). */
+    kvsFileRequests?: number;
   }
 }

@@ -17,12 +17,26 @@ export interface WatchEvidence {
   readonly afterMs: number;
 }
 
+/** How fast-check reported a failed property (enough to replay it), from its run details. */
+export interface PropertyFailure {
+  readonly seed: number;
+  readonly path: string;
+  readonly counterexample: string;
+  readonly shrinks: number;
+  /** How many generated cases ran before the first failing one (fast-check's "failed after N tests"). */
+  readonly runsUntilFailure: number;
+}
+
 /** What one test leaves for the report, carried to the main process in vitest's task meta. */
 export interface TestEvidence {
   /** `operationId status` pairs the test's exchanges answered. */
   readonly coverage: readonly string[];
   readonly observations: readonly ObservationEvidence[];
   readonly watches: readonly WatchEvidence[];
+  /** For a failed property: fast-check's seed, path, counterexample and shrink count (its run details). */
+  readonly property?: PropertyFailure;
+  /** Requests the test sent through the harness's HTTP client (absent from evidence of older versions). */
+  readonly requests?: number;
   /** The contract failure behind the test's final error, when it is one. */
   readonly failure?: FailureEvidence;
   /**

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RULE_ID_PATTERN } from '../../harness/index.ts';
 import type { ConformanceReport, ReportFailure } from '../../reports/index.ts';
 import { writeClientFaultModule, type ClientFault } from './client-fault.ts';
 import { startFaultyTarget, type FaultMode } from './fault-modes.ts';
@@ -41,7 +42,7 @@ function firstFailure(failures: readonly ReportFailure[]): ReportFailure | undef
 
 /** The `--rule`/`--suite` flags a detection run of `fault` passes for `scope`. */
 function scopeFlags(fault: FaultMode | ClientFault, scope: DetectionScope): string[] {
-  const areas = [...new Set(fault.targets.map((id) => /^KVS-([A-Z]+)-/.exec(id)?.[1] ?? ''))];
+  const areas = [...new Set(fault.targets.map((id) => RULE_ID_PATTERN.exec(id)?.[1] ?? ''))];
   return scope === 'targets'
     ? fault.targets.flatMap((id) => ['--rule', id])
     : scope === 'areas'

@@ -1,4 +1,4 @@
-import type { RuleId } from '../../harness/index.ts';
+import { RULE_ID_PATTERN, type RuleId } from '../../harness/index.ts';
 import type { ServerOptions } from '../../server/index.ts';
 import type { Fault, RequestFault } from './fault-proxy.ts';
 import type { EarlyHook } from './raw-front.ts';
@@ -34,5 +34,5 @@ export interface FaultMode {
 
 /** The rule area of a fault mode (the area of its first target). */
 export function faultArea(mode: FaultMode): string {
-  return /^KVS-([A-Z]+)-/.exec(mode.targets[0] ?? '')?.[1] ?? '';
+  return RULE_ID_PATTERN.exec(mode.targets[0] ?? '')?.[1] ?? '';
 }

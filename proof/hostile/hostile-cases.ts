@@ -16,6 +16,14 @@ const badDeletes = (run: HostileRun): string | undefined => {
   return bad.length > 0 ? `DELETE sent to ${bad.map((request) => request.path).join(', ')}` : undefined;
 };
 
+/**
+ * A run whose every store create settled reads no cleanup listing (the journal vouches for every
+ * store), so a hostile listing cannot reach it; test/harness/delete-run-stores.test.ts runs such
+ * listings through a cleanup that must read one.
+ */
+const cleanupListingUnread = (run: HostileRun): string | undefined =>
+  run.seen.some(isCleanupList) ? 'the cleanup listing was read although every create settled' : undefined;
+
 const XSS = `<script>alert(1)</script><img src=x onerror=alert(2)> [click](javascript:alert(3)) ![i](http://evil.example/t.png) | cell | \`code\` **bold** # heading`;
 
 /** The table: every behaviour, with the exit code and output it must produce. */
@@ -363,8 +371,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 0,
     pastPreflight: true,
-    reported: 'not in its journal: not deleted',
-    check: badDeletes,
+    check: (run) => badDeletes(run) ?? cleanupListingUnread(run),
   },
   {
     name: 'listing ignores offset',
@@ -376,11 +383,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 0,
     pastPreflight: true,
-    reported: 'ignores offset',
-    check: (run) => {
-      const listings = run.seen.filter(isCleanupList).length;
-      return listings > 3 ? `the cleanup listing was read ${listings} times` : undefined;
-    },
+    check: cleanupListingUnread,
   },
   {
     name: 'endless listing',
@@ -394,7 +397,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 0,
     pastPreflight: true,
-    reported: 'did not end after 20 pages',
+    check: cleanupListingUnread,
   },
   {
     name: 'cleanup listing not JSON',
@@ -403,7 +406,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 0,
     pastPreflight: true,
-    reported: 'is not JSON',
+    check: cleanupListingUnread,
   },
   {
     name: 'cleanup listing without items',
@@ -412,7 +415,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     args: ['--rule', 'KVS-PAGE-001'],
     exit: 0,
     pastPreflight: true,
-    reported: 'has no items array',
+    check: cleanupListingUnread,
   },
   {
     name: 'record redirect to another host',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
 import { CLIENT_FAULTS, FAULT_MODES } from '../../proof/faults/fault-modes.ts';
+import { RULE_IDS_FILE, ruleIdsFile } from '../../scripts/rule-ids-file.ts';
 import { currentRulesReference, rulesReferenceFiles } from '../../scripts/rules-reference-files.ts';
 
 const contract = await loadContract();
@@ -18,6 +19,12 @@ describe('the rules reference (docs/rules.md)', () => {
       );
     },
   );
+
+  it(`${RULE_IDS_FILE} (RuleId, the union of catalog ids) is in step with spec/rules.yaml (npm run docs:rules)`, async () => {
+    expect(readFileSync(RULE_IDS_FILE, 'utf8'), `${RULE_IDS_FILE} is stale: run npm run docs:rules`).toBe(
+      await ruleIdsFile(),
+    );
+  });
 
   it('has an entry, under its area, for every rule and every profile setting', () => {
     for (const rule of contract.rules.values()) {

@@ -13,6 +13,7 @@ import { judgeRules } from '../../runner/rule-verdicts.ts';
 import type { RunResult } from '../../harness/results/run-result.ts';
 import type { RuleId } from '../../harness/contract/rule-catalog.ts';
 import { apifyClientVersionDriver } from '../../harness/drivers/apify-client-version-driver.ts';
+import { leadingRuleIds } from '../../harness/contract/rule-catalog.ts';
 
 const contract = await loadContract();
 const settings = Object.fromEntries(
@@ -22,7 +23,7 @@ const settings = Object.fromEntries(
 const outcome = (title: string, state: TestOutcome['state'], failedRule?: RuleId): TestOutcome => ({
   title,
   file: 'suites/client-families.test.ts',
-  rules: (title.match(/KVS-[A-Z]+-\d{3}/g) ?? []) as RuleId[],
+  rules: leadingRuleIds(title) as RuleId[],
   state,
   skipNote: undefined,
   failedRules: failedRule ? [failedRule] : [],

@@ -23,17 +23,20 @@ describe('EvidenceRecorder', () => {
     expect(JSON.stringify(error)).not.toContain('kvsFailure');
   });
 
-  it('keeps coverage, observations and watches: take() returns and resets them', () => {
+  it('keeps coverage, observations, watches and the request count: take() returns and resets them', () => {
     const recorder = new EvidenceRecorder();
     recorder.noteCoverage('keyValueStore_get', 200);
+    recorder.noteRequest();
+    recorder.noteRequest();
     recorder.noteObservation({ outcome: 'fresh', reads: 1, staleReads: 0, staleForMs: 0, last: 1 });
     recorder.noteWatch({ outcome: 'reverted', reads: 4, afterMs: 61, last: 'old' });
     expect(recorder.take([])).toEqual({
       coverage: ['keyValueStore_get 200'],
       observations: [{ outcome: 'fresh', staleReads: 0, staleForMs: 0 }],
       watches: [{ outcome: 'reverted', reads: 4, afterMs: 61 }],
+      requests: 2,
     });
-    expect(recorder.take([])).toEqual({ coverage: [], observations: [], watches: [] });
+    expect(recorder.take([])).toEqual({ coverage: [], observations: [], watches: [], requests: 0 });
   });
 
   it('a failure that is not a contract failure leaves no failure evidence', () => {

@@ -52,10 +52,7 @@ describe.each(PROFILES)(
 
     it('on 4 random sequences of up to 300 commands over 2-4 stores', async () => {
       const api = new HttpApi(contract, client);
-      const settings = modelSettingsOf(
-        resolveProfileSettings(contract.profiles, { overrides }),
-        contract.limits,
-      );
+      const settings = modelSettingsOf(resolveProfileSettings(contract.profiles, { overrides }), contract);
       const commands = fc.commands(
         storeCommandArbitraries(contract.limits).map((arbitrary) =>
           arbitrary.map((spec) => new StoreCommand(spec)),

@@ -80,6 +80,18 @@ describe('report renderers', () => {
     expect(report.verdict).toBe('FAIL');
   });
 
+  it('counts requests per test, per rule (a test citing two rules counts for each) and for the run', () => {
+    expect(report.requests).toEqual({ total: 57 + 120 + 120 + 3 + 2, tests: 297, suiteFiles: 3, runner: 2 });
+    const rule = (id: string) => report.rules.find((entry) => entry.id === id);
+    expect(rule('KVS-KEYS-005')).toMatchObject({ requests: 57, tests: [{ requests: 57 }] });
+    expect(rule('KVS-CONS-003')?.requests).toBe(120);
+    expect(rule('KVS-CONS-006')?.requests).toBe(120);
+    // A rule no test cited has no count to give.
+    expect(rule('KVS-KEYS-008')?.requests).toBeUndefined();
+    expect(renderings.markdown).toContain('297 by the tests, 3 by the suite files');
+    expect(renderings.junit).toContain('<property name="requests.total" value="302"/>');
+  });
+
   it.each(Object.entries(renderings))('%s never contains the token', (_format, text) => {
     expect(text).not.toContain(token);
   });

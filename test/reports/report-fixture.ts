@@ -1,6 +1,7 @@
 import {
   loadContract,
   resolveProfileSettings,
+  type RuleId,
   type RunResult,
   type TestOutcome,
 } from '../../harness/index.ts';
@@ -10,7 +11,7 @@ import { buildReport, type ConformanceReport } from '../../reports/index.ts';
 const TOKEN = 'fixture-secret-token';
 
 /** A failing test outcome as the verdict reporter records it, with a recorded contract failure. */
-function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome {
+function failing(title: string, ruleId: RuleId): TestOutcome {
   return {
     title,
     file: 'suites/key-pagination.test.ts',
@@ -25,6 +26,7 @@ function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome 
       coverage: ['keyValueStore_keys_get 200', 'keyValueStore_record_put 201'],
       observations: [],
       watches: [],
+      requests: 57,
       failure: {
         ruleId,
         operationId: 'keyValueStore_keys_get',
@@ -48,11 +50,7 @@ function failing(title: string, ruleId: `KVS-${string}-${number}`): TestOutcome 
   };
 }
 
-function passing(
-  title: string,
-  rules: `KVS-${string}-${number}`[],
-  observations: number[] = [],
-): TestOutcome {
+function passing(title: string, rules: RuleId[], observations: number[] = []): TestOutcome {
   return {
     title,
     file: 'suites/consistency.test.ts',
@@ -74,6 +72,7 @@ function passing(
         { outcome: 'held', reads: 15, afterMs: 301 },
         { outcome: 'held', reads: 16, afterMs: 305 },
       ],
+      requests: 120,
     },
   };
 }
@@ -112,7 +111,8 @@ export async function fixtureReport(): Promise<{ report: ConformanceReport; toke
     verdicts: judgeRules(contract, settings, selected, outcomes),
     outcomes,
     runErrors: [],
-    cleanup: { created: 3, deleted: 3, left: [], problems: [] },
+    cleanup: { created: 3, deleted: 3, left: [], problems: [], requests: 1 },
+    requests: { suiteFiles: 3, runner: 2 },
     interrupted: false,
   };
   const redact = (text: string): string => text.split(TOKEN).join('$APIFY_TOKEN');

@@ -13,12 +13,13 @@ import {
   type ConformanceReport,
 } from '../../reports/index.ts';
 import { exitCodeFor } from '../../cli/exit-codes.ts';
+import { leadingRuleIds } from '../../harness/contract/rule-catalog.ts';
 
 const contract = await loadContract();
 const strong = resolveProfileSettings(contract.profiles, {});
 
 function outcome(title: string, state: TestOutcome['state'], failedRules: RuleId[] = []): TestOutcome {
-  const rules = (title.match(/KVS-[A-Z]+-\d{3}/g) ?? []) as RuleId[];
+  const rules = leadingRuleIds(title) as RuleId[];
   return {
     title,
     file: 'suites/x.test.ts',

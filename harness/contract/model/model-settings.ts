@@ -1,5 +1,6 @@
 import type { ContractLimits } from '../contract-limits.ts';
-import type { ProfileSettings } from '../profile-catalog.ts';
+import type { ProfileCatalog, ProfileSettings } from '../profile-catalog.ts';
+import { settingStatuses } from '../setting-statuses.ts';
 
 /** What the model needs of the profile and the contract: every open point as the run settles it. */
 export interface ModelSettings {
@@ -19,18 +20,15 @@ export interface ModelSettings {
   readonly zipDownload: boolean;
 }
 
-const STATUS_CHOICES: Readonly<Record<string, readonly number[]>> = {
-  '200': [200],
-  '201': [201],
-  '204': [204],
-  '404': [404],
-};
-
-/** The model's settings for a run's profile settings and contract limits. */
-export function modelSettingsOf(settings: ProfileSettings, limits: ContractLimits): ModelSettings {
+/** The model's settings for a run's profile settings and the contract's limits and profile catalog. */
+export function modelSettingsOf(
+  settings: ProfileSettings,
+  contract: { readonly limits: ContractLimits; readonly profiles: ProfileCatalog },
+): ModelSettings {
+  const { limits, profiles } = contract;
   return {
-    overwriteStatuses: STATUS_CHOICES[String(settings.recordOverwriteStatus)] ?? [200, 201],
-    deleteMissingStatuses: STATUS_CHOICES[String(settings.deleteMissingRecordStatus)] ?? [204, 404],
+    overwriteStatuses: settingStatuses(profiles, settings, 'recordOverwriteStatus'),
+    deleteMissingStatuses: settingStatuses(profiles, settings, 'deleteMissingRecordStatus'),
     windowMs: settings.consistency === 'eventual' ? Number(settings.consistencyWindowMs) : 0,
     keysMaxLimit: limits.keysMaxLimit,
     writeBodyEmptyObject: settings.recordWriteBody === 'empty-object',
