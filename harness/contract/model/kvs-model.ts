@@ -153,7 +153,7 @@ export class KvsModel {
     return states;
   }
 
-  /** The key's history, if it was ever written (for naming the rule a wrong read breaks). */
+  /** The key's history, if it was ever written or read (for naming the rule a wrong read breaks). */
   history(store: ModelStore, key: string): RecordHistory | undefined {
     return store.records.get(key);
   }
