@@ -230,13 +230,21 @@ export async function runStoreCommand(
       const history = model.history(store, key);
       const mayMiss = candidates?.includes(undefined) ?? true;
       const mayHit = candidates?.some((state) => state !== undefined) ?? false;
+      // Under eventual only read-after-write for a new key rules out a 404 here: KVS-CONS-001's.
+      const newKeyLag = !mayMiss && history?.candidates(sentAt, model.settings.windowMs).includes(undefined);
       const response = await call(
         'keyValueStore_record_get',
         { storeId: store.id, recordKey: key },
         candidates === undefined
           ? { ruleId: 'KVS-NOTFOUND-004', status: [404] }
           : {
-              ruleId: mayHit ? 'KVS-STATE-002' : history?.wasDeleted ? 'KVS-RECORD-009' : 'KVS-STATE-002',
+              ruleId: newKeyLag
+                ? 'KVS-CONS-001'
+                : mayHit
+                  ? 'KVS-STATE-002'
+                  : history?.wasDeleted
+                    ? 'KVS-RECORD-009'
+                    : 'KVS-STATE-002',
               // The documented 302 to a pre-signed URL is followed by the API (getRecordRedirect allow);
               // what the followed answer holds is judged below.
               status: [
