@@ -41,7 +41,14 @@ import {
 export const STATE_FAULTS: readonly FaultMode[] = [
   {
     name: 'state-rename-drops-records',
-    targets: ['KVS-STATE-002', 'KVS-RECORD-010', 'KVS-RECORD-011', 'KVS-KEYS-001', 'KVS-KEYS-007'],
+    targets: [
+      'KVS-STATE-002',
+      'KVS-CONS-001',
+      'KVS-RECORD-010',
+      'KVS-RECORD-011',
+      'KVS-KEYS-001',
+      'KVS-KEYS-007',
+    ],
     bug: 'renaming a store moves it to a new storage folder and forgets to move its records (put, rename, get)',
     narrow: true,
     fault: () => ({
@@ -92,7 +99,14 @@ export const STATE_FAULTS: readonly FaultMode[] = [
   },
   {
     name: 'state-delete-record-every-store',
-    targets: ['KVS-STATE-002', 'KVS-RECORD-010', 'KVS-RECORD-011', 'KVS-KEYS-001', 'KVS-KEYS-007'],
+    targets: [
+      'KVS-STATE-002',
+      'KVS-CONS-001',
+      'KVS-RECORD-010',
+      'KVS-RECORD-011',
+      'KVS-KEYS-001',
+      'KVS-KEYS-007',
+    ],
     bug: 'deleting a record deletes the key from a key index shared by all stores, so the same key vanishes from every other store (put in two stores, delete in one, get in the other)',
     narrow: true,
     fault: remembering(
