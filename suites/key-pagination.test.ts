@@ -24,7 +24,7 @@ const maxLimit = contract.limits.keysMaxLimit;
 type KeyHistory = Map<string, RecordHistory>;
 
 /**
- * Sends a write of `value` to `key` and notes it in `history` with the times it was sent and
+ * Sends a write of `record` to `key` and notes it in `history` with the times it was sent and
  * acknowledged (a write that fails stays in flight for good: it may or may not have happened).
  */
 async function noteWrite<T>(
