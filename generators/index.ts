@@ -33,6 +33,12 @@ export type {
   StoreRef,
 } from './store-command-arbitrary.ts';
 export {
+  concurrentStreamsArbitrary,
+  MAX_STREAM_COMMANDS,
+  STREAM_KEYS,
+} from './concurrent-streams-arbitrary.ts';
+export type { ConcurrentStreams, StreamCommand } from './concurrent-streams-arbitrary.ts';
+export {
   examplesThenRuns,
   keyPageEdges,
   nonMissingNotFoundTypes,

@@ -94,6 +94,8 @@ export type DriverCapability =
   | 'storeListPaging'
   | 'unnamedStore'
   | 'renameStore'
+  /** Renaming a store to no name (`updateStore(id, { name: null })`). */
+  | 'unnameStore'
   | 'keyPrefix'
   | 'keyIterator'
   | 'payloadLimit';
