@@ -64,6 +64,7 @@ function decodesTooLarge(limit: BodyLimit, cap: number): ApiError {
       );
 }
 
+/** A body that ended before its Content-Length (or broke off with a socket error). */
 function cutOff(): ApiError {
   return new ApiError(400, 'invalid-input', 'The request body was cut off.');
 }
@@ -137,7 +138,7 @@ export async function readBody(request: IncomingMessage, limit: BodyLimit): Prom
       received += chunk.length;
       if (received > rawCap) stop(tooLarge(limit));
       else if (whole === undefined) chunks.push(chunk);
-      // Node's parser never delivers more than Content-Length; more would be a cut-off body.
+      // Node's parser never delivers more than Content-Length; should it, the body is refused.
       else if (received > whole.length) stop(cutOff());
       else chunk.copy(whole, from);
     };
