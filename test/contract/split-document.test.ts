@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compareOperations } from '../../harness/contract/compare-operations.ts';
 import { diffAgainstContract } from '../../harness/contract/diff-against-contract.ts';
+import { contractDiffJson, describeContractDiff } from '../../cli/describe-contract-diff.ts';
 import { HarnessError, loadContract, type Contract } from '../../harness/index.ts';
 
 /** The shipped contract written by the project as many files: relative $refs and YAML merge keys. */
@@ -154,5 +155,48 @@ describe('contract diff', () => {
     expect(diff.unexplained).toBe(12);
     // The payload limit on PUT and POST record, at the store path and the three alias paths.
     expect(diff.differences.filter((d) => d.explainedBy !== undefined)).toHaveLength(8);
+
+    // Printed once, on the store operation, with how many alias operations share it (#23); --json keeps all.
+    expect(diff.differences.filter((d) => shipped.aliases.has(d.operationId)).map((d) => d.copyOf)).toEqual(
+      diff.differences
+        .filter((d) => shipped.aliases.has(d.operationId))
+        .map((d) => shipped.aliases.get(d.operationId)?.operationId),
+    );
+    const text = describeContractDiff(diff);
+    expect(text.match(/unexplained \(also on 3 alias operations\)/g)).toHaveLength(3);
+    expect(text).not.toMatch(/^actorRun_|^actor_runs_last_|^actorTask_runs_last_/m);
+    expect(text).toContain(
+      'of them 15 on alias operations the same as on their store operation (9 unexplained)',
+    );
+    const json = contractDiffJson(diff) as { differences: unknown[] };
+    expect(json.differences).toHaveLength(diff.differences.length);
+  });
+
+  it("lists an alias operation's own difference under the alias operation", () => {
+    const base = {
+      where: 'response 200',
+      mark: 'missing',
+      given: '—',
+      ours: 'documented',
+      explainedBy: undefined,
+    } as const;
+    const text = describeContractDiff({
+      given: { location: 'doc.yaml', version: '1' },
+      ours: { location: 'spec/openapi.yaml', version: '2', overlayVersion: '3' },
+      differences: [
+        { ...base, operationId: 'keyValueStore_get', copyOf: undefined },
+        { ...base, operationId: 'actorRun_keyValueStore_get', copyOf: 'keyValueStore_get' },
+        { ...base, where: 'response 404', operationId: 'actorRun_keyValueStore_get', copyOf: undefined },
+      ],
+      entryMatches: new Map(),
+      unexplained: 3,
+      aliasOperations: { given: 27, ours: 27, compared: 27 },
+    });
+    expect(text).toContain(
+      'keyValueStore_get\n  missing   response 200: document —, ours documented — unexplained (also on 1 alias operation)',
+    );
+    expect(text).toContain(
+      'actorRun_keyValueStore_get\n  missing   response 404: document —, ours documented — unexplained\n',
+    );
   });
 });
