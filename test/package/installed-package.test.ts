@@ -249,7 +249,6 @@ describe('the package', () => {
         "spec/overlay.yaml",
         "spec/profiles.yaml",
         "spec/rules.yaml",
-        "spec/tightenings.yaml",
       ]
     `);
   });
