@@ -14,8 +14,17 @@ export interface RecordedRequest {
 export interface RecordedResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** The body; when it was digested (HttpRequest.digestBody) only its beginning, for the excerpt. */
   readonly body: Buffer;
   readonly bodyExcerpt: string;
+  /** For a digested body: its SHA-256 (hex) and length, taken as it arrived. */
+  readonly digest?: BodyDigest;
+}
+
+/** A body's SHA-256 (hex) and length in bytes. */
+export interface BodyDigest {
+  readonly sha256: string;
+  readonly bytes: number;
 }
 
 /** One request/response pair, redacted, with timing; `error` when no response was read. */
@@ -39,19 +48,25 @@ export const EXCERPT_BYTES = 2048;
  * A short printable excerpt of a body, with every secret replaced in the bytes before they are
  * cut or encoded (a token inside a binary body must not survive as base64).
  */
-export function bodyExcerpt(body: Buffer | string | undefined, secrets: readonly string[] = []): string {
+export function bodyExcerpt(
+  body: Buffer | string | undefined,
+  secrets: readonly string[] = [],
+  /** The whole body's length, when `body` holds only its beginning (a digested body). */
+  totalBytes?: number,
+): string {
   if (body === undefined || body.length === 0) return '';
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const length = totalBytes ?? bytes.length;
   // A secret that starts inside the excerpt is replaced whole, also when it ends past its cut.
   const overlap = Math.max(0, ...secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
   const head = redactBytes(bytes.subarray(0, EXCERPT_BYTES + overlap), secrets).subarray(0, EXCERPT_BYTES);
   const text = head.toString('utf8');
   // Control characters other than tab and line breaks mark binary data.
   const printable = !text.includes('\uFFFD') && !CONTROL_CHARACTER.test(text);
-  const more = bytes.length > EXCERPT_BYTES ? ` … (${bytes.length} bytes in all)` : '';
+  const more = length > EXCERPT_BYTES ? ` … (${length} bytes in all)` : '';
   return printable
     ? `${text}${more}`
-    : `<${bytes.length} bytes, base64: ${head.toString('base64')}${more ? '…' : ''}>`;
+    : `<${length} bytes, base64: ${head.toString('base64')}${more ? '…' : ''}>`;
 }
 
 const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;

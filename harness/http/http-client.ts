@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { answerFirstConnector } from './answer-first-socket.ts';
-import { bodyExcerpt, type Exchange } from './exchange.ts';
+import { bodyExcerpt, EXCERPT_BYTES, type Exchange } from './exchange.ts';
 import { secretRedactor } from './redact.ts';
 
 /** How the client talks to a target. */
@@ -32,6 +33,11 @@ export interface HttpRequest {
   /** Overrides the token for this request (auth tests send wrong ones). */
   readonly token?: string;
   readonly operationId?: string;
+  /**
+   * Hash the response body (SHA-256) as it arrives and keep only its beginning (what its excerpt
+   * needs): a large body is compared by digest without being held (the response cap still applies).
+   */
+  readonly digestBody?: boolean;
 }
 
 /**
@@ -194,6 +200,12 @@ export class HttpClient {
       });
       const chunks: Buffer[] = [];
       let received = 0;
+      const hash = input.digestBody ? createHash('sha256') : undefined;
+      // A digested body keeps what its excerpt needs: EXCERPT_BYTES, and enough past them to
+      // redact a secret that starts inside the excerpt (as bodyExcerpt does).
+      const keep =
+        EXCERPT_BYTES +
+        Math.max(0, ...secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         received += chunk.length;
         if (received > this.options.maxResponseBytes) {
@@ -203,16 +215,22 @@ export class HttpClient {
             `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${response.statusCode})`,
           );
         }
-        chunks.push(chunk);
+        if (hash === undefined) chunks.push(chunk);
+        else {
+          hash.update(chunk);
+          const kept = received - chunk.length;
+          if (kept < keep) chunks.push(chunk.subarray(0, keep - kept));
+        }
       }
-      const body = Buffer.concat(chunks, received);
+      const body = Buffer.concat(chunks);
       const responseHeaders = headerRecord(response.headers, redact);
       return finish(
         {
           status: response.statusCode,
           headers: responseHeaders,
           body,
-          bodyExcerpt: redact(bodyExcerpt(body, secrets)),
+          bodyExcerpt: redact(bodyExcerpt(body, secrets, received)),
+          ...(hash ? { digest: { sha256: hash.digest('hex'), bytes: received } } : {}),
         },
         undefined,
       );
