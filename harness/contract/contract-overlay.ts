@@ -56,7 +56,12 @@ export interface ContractOverlay {
   readonly version: string;
   readonly comparedAgainst: ComparedDocument;
   /** `x-kvs-official`: the official document read, and the constraints it states as spec/openapi.yaml does. */
-  readonly official: { readonly document: string; readonly constraints: readonly OfficialConstraint[] };
+  readonly official: {
+    readonly document: string;
+    /** The official document's `info.version` the list was read from. */
+    readonly version: string;
+    readonly constraints: readonly OfficialConstraint[];
+  };
   readonly entries: readonly OverlayEntry[];
 }
 
@@ -69,7 +74,7 @@ const NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
  * (unique), `description`, `x-kvs-source`, `x-kvs-kind` (tighter, looser or correction), a
  * `target`, and either `update` or `remove: true`; `x-kvs-setting` (a setting name) and
  * `x-kvs-constraints` (JSON pointers) are optional, as is the document's `x-kvs-official`
- * ({document, constraints: [{pointer, at}]}). Anything else is KVSC_OVERLAY_INVALID with its
+ * ({document, version, constraints: [{pointer, at}]}). Anything else is KVSC_OVERLAY_INVALID with its
  * pointer and line.
  */
 export function parseContractOverlay(source: YamlSource): ContractOverlay {
@@ -93,12 +98,19 @@ export function parseContractOverlay(source: YamlSource): ContractOverlay {
       'x-kvs-compared-against needs document and version (strings)',
       'name the published document the overlay was last compared against, and its info.version',
     );
-  const officialRaw = (data['x-kvs-official'] ?? { document: '', constraints: [] }) as Record<
+  const officialRaw = (data['x-kvs-official'] ?? { document: '', version: '', constraints: [] }) as Record<
     string,
     unknown
   >;
-  if (typeof officialRaw.document !== 'string' || !Array.isArray(officialRaw.constraints))
-    fail('/x-kvs-official', 'x-kvs-official needs document (a URL) and constraints (a list)');
+  if (
+    typeof officialRaw.document !== 'string' ||
+    typeof officialRaw.version !== 'string' ||
+    !Array.isArray(officialRaw.constraints)
+  )
+    fail(
+      '/x-kvs-official',
+      'x-kvs-official needs document (a URL), version (its info.version) and constraints (a list)',
+    );
   const officialConstraints = (officialRaw.constraints as unknown[]).map((raw, index): OfficialConstraint => {
     const entry = (raw ?? {}) as Record<string, unknown>;
     if (!isPointer(entry.pointer) || typeof entry.at !== 'string' || entry.at === '')
@@ -171,7 +183,11 @@ export function parseContractOverlay(source: YamlSource): ContractOverlay {
     file: source.file,
     version: String(info.version),
     comparedAgainst: { document: compared.document as string, version: compared.version as string },
-    official: { document: officialRaw.document as string, constraints: officialConstraints },
+    official: {
+      document: officialRaw.document as string,
+      version: officialRaw.version as string,
+      constraints: officialConstraints,
+    },
     entries,
   };
 }

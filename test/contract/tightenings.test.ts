@@ -62,6 +62,7 @@ describe('the constraints of spec/openapi.yaml, traced in spec/overlay.yaml', ()
       if (entry.kind === 'tighter') expect(entry.source.quote, entry.name).toMatch(/\S/);
     }
     expect(overlay.official.document).toMatch(/^https:\/\/github\.com\/apify\/apify-docs\//);
+    expect(overlay.official.version).toMatch(/^v2-/);
   });
 
   it('refuses an action without kind, or a tighter one without a source, naming the action', () => {
