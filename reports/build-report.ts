@@ -117,8 +117,13 @@ function rootCause(message: string | undefined): string {
 export function buildReport(input: ReportInput): ConformanceReport {
   const { contract, result, redact } = input;
   // A base given with `run --spec` (not the shipped spec/openapi.yaml) travels with the replay commands.
+  // A URL loses any user, password or token parameter; a path is kept as it is.
   const givenSpec =
-    contract.specGiven === undefined ? undefined : stripCredentials(redact(contract.specGiven));
+    contract.specGiven === undefined
+      ? undefined
+      : /^https?:/i.test(contract.specGiven)
+        ? stripCredentials(redact(contract.specGiven))
+        : redact(contract.specGiven);
   const rules: ReportRule[] = result.verdicts.map((verdict) => ({
     id: verdict.rule.id,
     area: verdict.rule.area,
