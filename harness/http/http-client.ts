@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { answerFirstConnector } from './answer-first-socket.ts';
-import { bodyExcerpt, EXCERPT_BYTES, type Exchange } from './exchange.ts';
+import { EXCERPT_BYTES, excerptMaker, type Exchange, type ExcerptMaker } from './exchange.ts';
 import { secretRedactor } from './redact.ts';
 
 /** How the client talks to a target. */
@@ -49,6 +49,8 @@ const RETRY_AFTER_MAX_MS = 10_000;
 const RATE_LIMIT_ATTEMPTS = 6;
 /** The wait when a 429 names none (or an unreadable one). */
 const RETRY_AFTER_DEFAULT_MS = 1000;
+/** Methods whose request may be sent again when its connection closed before any answer (RFC 9110 §9.2.2). */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 function headerRecord(
   headers: Record<string, string | string[] | undefined>,
@@ -85,11 +87,21 @@ export class HttpClient {
   readonly #agent: Agent;
   readonly #secrets: string[];
   readonly #redact: (text: string) => string;
+  readonly #excerpt: ExcerptMaker;
+  /**
+   * What a digested body keeps: EXCERPT_BYTES, and enough past them to redact a secret that starts
+   * inside the excerpt (as the excerpt does).
+   */
+  readonly #digestKeep: number;
 
   constructor(options: HttpClientOptions) {
     this.options = options;
     this.#secrets = options.token ? [options.token] : [];
     this.#redact = secretRedactor(this.#secrets);
+    this.#excerpt = excerptMaker(this.#secrets);
+    this.#digestKeep =
+      EXCERPT_BYTES +
+      Math.max(0, ...this.#secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
     this.#agent = new Agent({
       connections: options.connections,
       keepAliveTimeout: 10_000,
@@ -123,9 +135,27 @@ export class HttpClient {
     const replayable =
       input.body === undefined || typeof input.body === 'string' || Buffer.isBuffer(input.body);
     let waitedMs = 0;
+    let resentAfterClose: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       const budgetMs = attempt === 1 ? this.options.timeoutMs : Math.max(1, deadline - performance.now());
-      const exchange = await this.#sendOnce(input, budgetMs, dispatcher);
+      const sent = await this.#sendOnce(input, budgetMs, dispatcher);
+      const { closedBeforeAnswer } = sent;
+      // RFC 9112 §9.3.1: a connection may close at any time; a client may retry an idempotent
+      // request whose connection closed before any answer (an idle keep-alive connection the
+      // target closed as the request went out). Once per call, within its budget: a target that
+      // drops the request again is reported as it is.
+      if (
+        closedBeforeAnswer &&
+        resentAfterClose === undefined &&
+        replayable &&
+        IDEMPOTENT_METHODS.has(input.method.toUpperCase()) &&
+        deadline - performance.now() > 1
+      ) {
+        resentAfterClose = sent.exchange.error;
+        continue;
+      }
+      const exchange: Exchange =
+        resentAfterClose === undefined ? sent.exchange : { ...sent.exchange, resentAfterClose };
       if (exchange.response?.status !== 429 || !replayable) return exchange;
       const askedMs = retryAfterMs(exchange.response.headers);
       const waitMs = Math.min(askedMs, RETRY_AFTER_MAX_MS);
@@ -148,12 +178,15 @@ export class HttpClient {
     }
   }
 
-  async #sendOnce(input: HttpRequest, timeoutMs: number, dispatcher: Dispatcher): Promise<Exchange> {
+  async #sendOnce(
+    input: HttpRequest,
+    timeoutMs: number,
+    dispatcher: Dispatcher,
+  ): Promise<{ exchange: Exchange; closedBeforeAnswer: boolean }> {
     const token = input.token ?? this.options.token;
     // Only the run's token is a secret. A token a test sends in place of it (a made-up wrong one,
     // for the auth rules) is not redacted: a short one such as "-" would rewrite the very headers
     // and URLs the checks read.
-    const secrets = this.#secrets;
     const redact = this.#redact;
     const auth = input.auth ?? 'header';
     const headers: Record<string, string> = { ...input.headers };
@@ -176,51 +209,76 @@ export class HttpClient {
       headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, redact(value)])),
       bodyExcerpt:
         typeof sentBody === 'string' || Buffer.isBuffer(sentBody)
-          ? redact(bodyExcerpt(sentBody, secrets))
+          ? redact(this.#excerpt(sentBody))
           : '<streamed>',
       bodyBytes,
     };
     const startedAt = new Date();
     const started = performance.now();
-    const finish = (response: Exchange['response'], error: string | undefined): Exchange => ({
-      operationId: input.operationId,
-      request: recordedRequest,
-      response,
-      error: error === undefined ? undefined : redact(error),
-      startedAt: startedAt.toISOString(),
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    const finish = (
+      response: Exchange['response'],
+      error: string | undefined,
+      closedBeforeAnswer = false,
+    ): { exchange: Exchange; closedBeforeAnswer: boolean } => ({
+      exchange: {
+        operationId: input.operationId,
+        request: recordedRequest,
+        response,
+        error: error === undefined ? undefined : redact(error),
+        startedAt: startedAt.toISOString(),
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      },
+      closedBeforeAnswer,
     });
+    let answered = false;
+    // One timer per request, cleared when the exchange ends (AbortSignal.timeout would leave a
+    // timer pending for the whole timeout after every request).
+    const aborter = new AbortController();
+    const timer = setTimeout(
+      () => aborter.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      Math.ceil(timeoutMs),
+    );
     try {
       const response = await request(url, {
         dispatcher,
         method: input.method as 'GET',
         headers,
         ...(sentBody === undefined ? {} : { body: sentBody }),
-        signal: AbortSignal.timeout(Math.ceil(timeoutMs)),
+        signal: aborter.signal,
       });
+      answered = true;
       const chunks: Buffer[] = [];
       let received = 0;
       const hash = input.digestBody ? createHash('sha256') : undefined;
-      // A digested body keeps what its excerpt needs: EXCERPT_BYTES, and enough past them to
-      // redact a secret that starts inside the excerpt (as bodyExcerpt does).
-      const keep =
-        EXCERPT_BYTES +
-        Math.max(0, ...secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > this.options.maxResponseBytes) {
-          response.body.destroy();
-          return finish(
-            undefined,
-            `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${response.statusCode})`,
-          );
-        }
-        if (hash === undefined) chunks.push(chunk);
-        else {
-          hash.update(chunk);
-          const kept = received - chunk.length;
-          if (kept < keep) chunks.push(chunk.subarray(0, keep - kept));
-        }
+      const keep = this.#digestKeep;
+      const cap = this.options.maxResponseBytes;
+      // Read by events, not async iteration (a promise per chunk): resolves false once over the cap.
+      const withinCap = await new Promise<boolean>((resolve, reject) => {
+        const body = response.body;
+        body.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > cap) {
+            body.removeAllListeners('data');
+            body.on('error', () => undefined);
+            body.destroy();
+            resolve(false);
+            return;
+          }
+          if (hash === undefined) chunks.push(chunk);
+          else {
+            hash.update(chunk);
+            const kept = received - chunk.length;
+            if (kept < keep) chunks.push(chunk.subarray(0, keep - kept));
+          }
+        });
+        body.once('end', () => resolve(true));
+        body.once('error', reject);
+      });
+      if (!withinCap) {
+        return finish(
+          undefined,
+          `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${response.statusCode})`,
+        );
       }
       const body = Buffer.concat(chunks);
       const responseHeaders = headerRecord(response.headers, redact);
@@ -229,7 +287,7 @@ export class HttpClient {
           status: response.statusCode,
           headers: responseHeaders,
           body,
-          bodyExcerpt: redact(bodyExcerpt(body, secrets, received)),
+          bodyExcerpt: redact(this.#excerpt(body, received)),
           ...(hash ? { digest: { sha256: hash.digest('hex'), bytes: received } } : {}),
         },
         undefined,
@@ -250,7 +308,10 @@ export class HttpClient {
             : closed
               ? `no answer: the target closed the connection before a complete response (${reason})`
               : reason,
+        closed && !answered,
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 
