@@ -259,7 +259,6 @@ describe('the package', () => {
         "spec/overlay.yaml",
         "spec/profiles.yaml",
         "spec/rules.yaml",
-        "spec/tightenings.yaml",
       ]
     `);
   });
@@ -340,7 +339,7 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
         schemaVersion: string;
         run: { seedSource: string };
       };
-      expect(report).toMatchObject({ schemaVersion: '2.3.0', run: { seedSource: 'random' } });
+      expect(report).toMatchObject({ schemaVersion: '2.4.0', run: { seedSource: 'random' } });
     },
     HANG,
   );
@@ -452,10 +451,10 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
       const line = result.stdout.split('\n').find((text) => text.startsWith('RESULT '));
       expect(JSON.parse(line?.slice('RESULT '.length) ?? 'null')).toMatchObject({
         api: version,
-        schemaVersion: '2.3.0',
+        schemaVersion: '2.4.0',
         verdict: 'PASS',
         mustFail: 0,
-        schemaTitle: expect.stringContaining('schema 2.3.0') as unknown,
+        schemaTitle: expect.stringContaining('schema 2.4.0') as unknown,
       });
     },
     HANG,
