@@ -60,6 +60,11 @@ export interface ConsistencyBenchOptions extends Omit<
   readonly onProgress?: (progress: BenchProgress) => void;
   /** Aborted (SIGINT/SIGTERM): trials in flight end as `interrupted`, no new one starts. */
   readonly signal?: AbortSignal;
+  /**
+   * Called with every trial as it ends and the name it changed (the record key, or the store
+   * name): lets a caller that knows the target's truth (proof/truth) compare trial by trial.
+   */
+  readonly onTrial?: (done: { operation: ConsistencyOperation; name: string; trial: VisibilityTrial }) => void;
 }
 
 /** Where a running benchmark is. */
@@ -232,7 +237,9 @@ function summarise(
     consistentAtZero:
       measured.length === 0
         ? 0
-        : measured.filter((trial) => trial.visibleAtMs === 0).length / measured.length,
+        : measured.filter(
+            (trial) => trial.visibleAtMs !== null && trial.probes.every((probe) => probe.state === 'new'),
+          ).length / measured.length,
     quantiles,
     curve: visibilityCurve(timed, options.resolutionMs),
     tVisibility: tVisibilityCurve(measured, options.resolutionMs),
@@ -342,18 +349,19 @@ export async function runConsistencyBench(
           : undefined;
         if (own) sessions.push(own);
         for (let index = next++; index < options.trials && !options.signal?.aborted; index = next++) {
+          const name =
+            operation === 'store-create' || operation === 'rename'
+              ? `${options.prefix}${operation === 'rename' ? 'rn' : 'sc'}-${runId}-${index + 1}`
+              : `${operation}-${runId}-${index + 1}`;
           const plan = consistencyTrialPlan(operation, {
             client,
             ...(own ? { sessions: own } : {}),
             versions: options.versions ?? DEFAULT_VERSIONS,
             storeId,
-            name:
-              operation === 'store-create' || operation === 'rename'
-                ? `${options.prefix}${operation === 'rename' ? 'rn' : 'sc'}-${runId}-${index + 1}`
-                : `${operation}-${runId}-${index + 1}`,
+            name,
             created,
           });
-          trials[index] = await runVisibilityTrial(plan, {
+          const trial = await runVisibilityTrial(plan, {
             readers: options.readers,
             resolutionMs: options.resolutionMs,
             maxWaitMs: options.maxWaitMs,
@@ -364,6 +372,8 @@ export async function runConsistencyBench(
             interrupted: () => options.signal?.aborted === true,
             ...(options.stickyReaders ? { writerReader: 0 } : {}),
           });
+          trials[index] = trial;
+          options.onTrial?.({ operation, name, trial });
           if (index + 1 === pilot) {
             const perTrial = (client.requests - before) / pilot;
             const perTrialMs = (performance.now() - operationStarted) / pilot;
