@@ -57,7 +57,13 @@ const sessionRows: string[] = [];
 try {
   for (const replicas of [1, 3]) {
     const truth = replicatedTruth({ replicas, lag: LAG });
-    const store = new ReplicatedStore({ replicas, lag: LAG, repair: 'versioned', seed: replicas, keepHistory: true });
+    const store = new ReplicatedStore({
+      replicas,
+      lag: LAG,
+      repair: 'versioned',
+      seed: replicas,
+      keepHistory: true,
+    });
     const server = await startServer({ consistencyModel: store });
     const prefix = newRunPrefix();
     const judged = new Map<ConsistencyOperation, { trial: VisibilityTrial; truth: TrialTruth }[]>();

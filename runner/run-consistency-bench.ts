@@ -26,6 +26,7 @@ import {
   kStalenessCurve,
   latencySummary,
   tVisibilityCurve,
+  kaplanMeierQuantile,
   visibilityCurve,
   visibilityHistogram,
   visibilityQuantiles,
@@ -64,7 +65,11 @@ export interface ConsistencyBenchOptions extends Omit<
    * Called with every trial as it ends and the name it changed (the record key, or the store
    * name): lets a caller that knows the target's truth (proof/truth) compare trial by trial.
    */
-  readonly onTrial?: (done: { operation: ConsistencyOperation; name: string; trial: VisibilityTrial }) => void;
+  readonly onTrial?: (done: {
+    operation: ConsistencyOperation;
+    name: string;
+    trial: VisibilityTrial;
+  }) => void;
 }
 
 /** Where a running benchmark is. */
@@ -151,19 +156,30 @@ function formatMs(ms: number): string {
   return ms >= 1000 && ms % 100 === 0 ? `${ms / 1000} s` : `${Math.round(ms * 10) / 10} ms`;
 }
 
+/**
+ * The window verdict on p99.9. Each trial's time is known only between the last stale read's send
+ * time and the first confirming answer (VisibilityTrial.visibleWithinMs): "within" needs the p99.9
+ * of the upper bounds within the window, "over" the p99.9 of the lower bounds past it; in between
+ * the probes cannot tell (undetermined), whatever the point estimate says.
+ */
 function windowVerdict(
   operation: ConsistencyOperation,
   p999: QuantileEstimate,
+  bracket: readonly [number, number],
   windowMs: number,
 ): WindowVerdict {
   const { valueMs, atLeastMs } = p999;
-  const within = valueMs !== null && valueMs <= windowMs;
+  const [lowerMs, upperMs] = bracket;
+  const within = valueMs !== null && upperMs <= windowMs;
+  const bracketed = valueMs !== null && !within && lowerMs <= windowMs;
   // A quantile censored trials hide fails only when they were censored past the window: they truly
   // did not converge within it; censored earlier (target errors), the verdict cannot be given.
-  const undetermined = valueMs === null && (atLeastMs ?? 0) < windowMs;
+  const undetermined = bracketed || (valueMs === null && (atLeastMs ?? 0) < windowMs);
   const text =
     valueMs !== null
-      ? `p99.9 of ${operation} visibility ${formatMs(valueMs)} ${within ? '≤' : '>'} window ${formatMs(windowMs)}`
+      ? bracketed
+        ? `p99.9 of ${operation} visibility ${formatMs(valueMs)} cannot be told against window ${formatMs(windowMs)}: the probes place it between ${formatMs(lowerMs)} and ${formatMs(upperMs)}`
+        : `p99.9 of ${operation} visibility ${formatMs(valueMs)} ${within ? '≤' : '>'} window ${formatMs(windowMs)}`
       : undetermined
         ? `p99.9 of ${operation} visibility cannot be told: trials without a time hide it (≥ ${formatMs(atLeastMs ?? 0)}), window ${formatMs(windowMs)}`
         : `p99.9 of ${operation} visibility ≥ ${formatMs(atLeastMs ?? 0)} > window ${formatMs(windowMs)}: trials did not converge within max-wait`;
@@ -179,6 +195,19 @@ function unmeasured(verdict: WindowVerdict, failed: number): WindowVerdict {
     undetermined: true,
     text: `${verdict.text}, but ${failed} trial(s) could not be made (setup refused or never settled)`,
   };
+}
+
+/** The p99.9 (Kaplan–Meier, censored trials kept) of the trials' lower and of their upper bounds. */
+function bracketP999(trials: readonly VisibilityTrial[]): [number, number] {
+  const bound = (index: 0 | 1) =>
+    kaplanMeierQuantile(
+      trials.map((trial) => ({
+        timeMs: trial.visibleWithinMs?.[index] ?? trial.censored?.afterMs ?? 0,
+        event: trial.visibleWithinMs !== null,
+      })),
+      0.999,
+    ) ?? Infinity;
+  return [bound(0), bound(1)];
 }
 
 /** Whether a trial wrote its change (censored after the write still tells something; before it, nothing). */
@@ -279,7 +308,10 @@ function summarise(
     writeLatency: latencySummary(measured.map((trial) => trial.writeLatencyMs)),
     probeLatency: latencySummary(probes.map((probe) => probe.latencyMs)),
     probeLateness: latencySummary(probes.map((probe) => probe.latenessMs)),
-    verdict: unmeasured(windowVerdict(operation, quantiles.p999, options.windowMs), failed.length),
+    verdict: unmeasured(
+      windowVerdict(operation, quantiles.p999, bracketP999(measured), options.windowMs),
+      failed.length,
+    ),
     samples,
     lagBoundsMs: measured.map((trial) => trial.lagBoundsMs),
   };

@@ -45,6 +45,11 @@ export function kaplanMeier(samples: readonly TimedSample[]): { tMs: number; p: 
   return steps;
 }
 
+/** The p-quantile of the Kaplan–Meier estimate of `samples`, or undefined when censored trials hide it. */
+export function kaplanMeierQuantile(samples: readonly TimedSample[], p: number): number | undefined {
+  return kmQuantile(kaplanMeier(samples), p);
+}
+
 /** The p-quantile of a Kaplan–Meier estimate, or undefined when the estimate never reaches p. */
 function kmQuantile(steps: readonly { tMs: number; p: number }[], p: number): number | undefined {
   return steps.find((step) => step.p >= p - 1e-12)?.tMs;

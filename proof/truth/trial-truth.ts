@@ -18,7 +18,10 @@ export interface TrialTruth {
  * acknowledgement came back (the store runs in the same process, on the same performance.now()
  * clock). Undefined when the trial wrote nothing the store recorded (censored before its write).
  */
-export function trialTruth(changes: readonly RecordedChange[], trial: VisibilityTrial): TrialTruth | undefined {
+export function trialTruth(
+  changes: readonly RecordedChange[],
+  trial: VisibilityTrial,
+): TrialTruth | undefined {
   const change = changes.findLast((candidate) => candidate.committedAt <= trial.acknowledgedAt);
   if (!change || trial.probes.length === 0) return undefined;
   const arrivalsMs = change.arrivesAt.map((at) => at - trial.acknowledgedAt);
@@ -55,7 +58,8 @@ export function truthFromAcknowledgement(
   const full = judged.map(({ truth }) => truth.fullMs).sort((a, b) => a - b);
   const share = (count: number) => (judged.length === 0 ? 0 : count / judged.length);
   const timed = judged.filter(({ trial }) => trial.visibleWithinMs !== null);
-  const sawStale = ({ trial }: (typeof judged)[number]) => trial.probes.some((probe) => probe.state !== 'new');
+  const sawStale = ({ trial }: (typeof judged)[number]) =>
+    trial.probes.some((probe) => probe.state !== 'new');
   return {
     tVisibility: (tMs) =>
       share(
@@ -76,9 +80,11 @@ export function truthFromAcknowledgement(
           ),
     trials: judged.length,
     belowLower: timed.filter(
-      (judgement) => sawStale(judgement) && judgement.truth.fullMs <= (judgement.trial.visibleWithinMs?.[0] ?? 0),
+      (judgement) =>
+        sawStale(judgement) && judgement.truth.fullMs <= (judgement.trial.visibleWithinMs?.[0] ?? 0),
     ).length,
-    aboveUpper: timed.filter(({ trial, truth }) => truth.fullMs > (trial.visibleWithinMs?.[1] ?? Infinity)).length,
+    aboveUpper: timed.filter(({ trial, truth }) => truth.fullMs > (trial.visibleWithinMs?.[1] ?? Infinity))
+      .length,
     errorsMs: timed
       .map(({ trial, truth }) => (trial.visibleAtMs ?? Number.NaN) - truth.fullMs)
       .sort((a, b) => a - b),
