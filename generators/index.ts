@@ -8,7 +8,7 @@ export {
 export { recordValueArbitrary } from './record-value-arbitrary.ts';
 export type { RecordValueSample } from './record-value-arbitrary.ts';
 export { keySetArbitrary, pageSizeArbitrary } from './key-set-arbitrary.ts';
-export { payloadDigest, payloadStream } from './payload-stream.ts';
+export { gzippedPayload, gzippedRepeat, payloadDigest, payloadStream } from './payload-stream.ts';
 export {
   documentedErrorAnswers,
   errorAnswerArbitrary,
@@ -32,6 +32,12 @@ export type {
   StoreCommandSpec,
   StoreRef,
 } from './store-command-arbitrary.ts';
+export {
+  concurrentStreamsArbitrary,
+  MAX_STREAM_COMMANDS,
+  STREAM_KEYS,
+} from './concurrent-streams-arbitrary.ts';
+export type { ConcurrentStreams, StreamCommand } from './concurrent-streams-arbitrary.ts';
 export {
   examplesThenRuns,
   keyPageEdges,

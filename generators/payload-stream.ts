@@ -1,5 +1,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -37,4 +39,44 @@ export function payloadDigest(size: number, seed: number): string {
   for (let left = size; left > 0; left -= CHUNK_BYTES)
     hash.update(cipher.update(left >= CHUNK_BYTES ? zeros : zeros.subarray(0, left)));
   return hash.digest('hex');
+}
+
+/** The gzip settings of the compressed payloads: the fastest level (the bytes barely compress anyway). */
+const GZIP_OPTIONS = { level: 1 } as const;
+
+/**
+ * `payloadStream(size, seed)` gzip-compressed, streamed, with its exact compressed length: a first
+ * pass compresses and counts, keeping nothing, so the body can be sent with a Content-Length
+ * without ever being held. The same seed gives the same bytes.
+ */
+export async function gzippedPayload(
+  size: number,
+  seed: number,
+): Promise<{ readonly length: number; stream(): Readable }> {
+  let length = 0;
+  await pipeline(
+    payloadStream(size, seed),
+    createGzip(GZIP_OPTIONS),
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) length += chunk.length;
+    },
+  );
+  return { length, stream: () => payloadStream(size, seed).pipe(createGzip(GZIP_OPTIONS)) };
+}
+
+/**
+ * The gzip of `size` copies of one byte, compressed as it is generated: a body small on the wire
+ * and large decoded, without the decoded bytes ever being held.
+ */
+export async function gzippedRepeat(size: number, fill: string): Promise<Buffer> {
+  const chunk = Buffer.alloc(CHUNK_BYTES, fill);
+  function* chunks(): Generator<Buffer> {
+    for (let left = size; left > 0; left -= CHUNK_BYTES)
+      yield left >= CHUNK_BYTES ? chunk : chunk.subarray(0, left);
+  }
+  const parts: Buffer[] = [];
+  await pipeline(Readable.from(chunks()), createGzip(), async (source: AsyncIterable<Buffer>) => {
+    for await (const part of source) parts.push(part);
+  });
+  return Buffer.concat(parts);
 }

@@ -118,6 +118,8 @@ export { judgeStoreList } from './contract/model/judge-store-list.ts';
 export type { JudgedStoreList } from './contract/model/judge-store-list.ts';
 export type { ModelViolation } from './contract/model/model-violation.ts';
 export { utf8Order } from './contract/model/utf8-order.ts';
+export { findInterleavingMisfit, MAX_KEY_OPERATIONS } from './contract/model/find-interleaving.ts';
+export type { InterleavingMisfit, KeyOperation, KeyRead } from './contract/model/find-interleaving.ts';
 export { KeyHistory, type AllowedKeyState } from './consistency/key-history.ts';
 export {
   judgeKeyListing,

@@ -18,6 +18,11 @@ const cell = (verdict: MatrixCell['verdict'], fields: Partial<MatrixCell> = {}):
 
 /** Judges one rule from the tests of one driver's column. */
 function judgeCell(ruleId: RuleId, tests: readonly TestOutcome[], driverName: string): MatrixCell {
+  // A violation recorded while the test went on (no cascade) fails its own rule, as in judgeRules.
+  const recorded = (test: TestOutcome) =>
+    test.evidence?.violations?.find((violation) => violation.ruleId === ruleId);
+  const noted = tests.map(recorded).find(Boolean);
+  if (noted) return cell('fail', { message: noted.message.split('\n')[0]?.slice(0, 500) ?? null });
   const citing = tests.filter((test) => test.rules.includes(ruleId) || test.failedRules.includes(ruleId));
   const failed = citing.find(
     (test) =>

@@ -50,6 +50,12 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       fileParallelism: false,
       // One module graph for all suite files: the contract is set up once per run.
       isolate: false,
+      // The suites run in a worker thread of this process, not in a forked one: one process, one
+      // Node baseline, and the embedded server, the contract and the suites share its memory
+      // (measured: about −60 to −100 MB peak RSS at about the same CPU; bench/RESULTS.md,
+      // "One warm process"). vmThreads cannot run the suites (ESM in vm contexts).
+      pool: 'threads',
+      maxWorkers: 1,
       // A hang detector above fast-check's own time limit (suites/setup.ts), scaled with --runs.
       testTimeout: Math.max(120_000, options.runs * 2_000),
       hookTimeout: 60_000,

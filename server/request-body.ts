@@ -64,6 +64,11 @@ function decodesTooLarge(limit: BodyLimit, cap: number): ApiError {
       );
 }
 
+/** A body that ended before its Content-Length (or broke off with a socket error). */
+function cutOff(): ApiError {
+  return new ApiError(400, 'invalid-input', 'The request body was cut off.');
+}
+
 /** The request's Content-Encoding as a stored encoding; 415 for anything else. */
 export function parseContentEncoding(header: string | undefined): StoredEncoding | null {
   const value = (header ?? '').trim().toLowerCase();
@@ -122,19 +127,29 @@ export async function readBody(request: IncomingMessage, limit: BodyLimit): Prom
   if (declared > rawCap) throw tooLarge(limit);
 
   const raw = await new Promise<Buffer>((resolve, reject) => {
+    // With a declared length (within the cap) the body is read into one buffer of that size, so
+    // it is held once, not once in chunks and again concatenated; without one, chunks are kept
+    // and joined at the end.
+    const whole = Number.isSafeInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let received = 0;
     const onData = (chunk: Buffer): void => {
+      const from = received;
       received += chunk.length;
       if (received > rawCap) stop(tooLarge(limit));
-      else chunks.push(chunk);
+      else if (whole === undefined) chunks.push(chunk);
+      // Node's parser never delivers more than Content-Length; should it, the body is refused.
+      else if (received > whole.length) stop(cutOff());
+      else chunk.copy(whole, from);
     };
     const onEnd = (): void => {
       request.off('data', onData);
       request.off('error', onError);
-      resolve(Buffer.concat(chunks, received));
+      if (whole === undefined) resolve(Buffer.concat(chunks, received));
+      else if (received === whole.length) resolve(whole);
+      else reject(cutOff());
     };
-    const onError = (): void => stop(new ApiError(400, 'invalid-input', 'The request body was cut off.'));
+    const onError = (): void => stop(cutOff());
     const stop = (error: ApiError): void => {
       request.pause();
       request.off('data', onData);

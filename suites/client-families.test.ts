@@ -15,6 +15,7 @@ import {
   type DriverCapability,
   type KvsDriver,
   type RuleId,
+  type StoreInfo,
 } from '../harness/index.ts';
 import {
   examplesThenRuns,
@@ -28,6 +29,19 @@ const kvs = await useConformance('drivers');
 const { contract } = kvs;
 
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** Fails `ruleId` for the running test while it goes on (no cascade onto the test's other rules). */
+const noteViolation = (ruleId: RuleId, message: string): void => {
+  if (!kvs.api.recordViolation({ ruleId, operationId: undefined, message, evidence: {}, exchanges: [] }))
+    expectRule(false, ruleId, message);
+};
+
+/** How many callers get-or-create one new name at once (KVS-NAME-003 through a driver). */
+const CONCURRENT_CALLERS = 20;
+
+/** A store a driver made: journaled for cleanup when it lives on the target. */
+const trackOn = (driver: KvsDriver, store: StoreInfo): StoreInfo =>
+  driver.info.transport === 'http' ? kvs.track(store) : store;
+
 /** Properties through a driver write whole stores per case: a few cases keep a matrix run short. */
 const driverRuns = Math.min(kvs.context.runs, 5);
 
@@ -216,6 +230,220 @@ for (const driver of kvs.drivers) {
           'KVS-NAME-005',
           `${driver.name}: the re-created ${first.name ?? ''} still holds keys of the deleted store`,
         );
+      },
+    );
+
+    driverTest(
+      driver,
+      ['KVS-NAME-003'],
+      `${CONCURRENT_CALLERS} concurrent get-or-create calls of one new name give one and the same store`,
+      [],
+      async () => {
+        const name = kvs.storeName('drv-race');
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: CONCURRENT_CALLERS }, () => driver.getOrCreateStore(name)),
+        );
+        const stores = outcomes.flatMap((outcome) =>
+          outcome.status === 'fulfilled' ? [trackOn(driver, outcome.value)] : [],
+        );
+        const threw = outcomes.flatMap((outcome) =>
+          outcome.status === 'rejected' ? [String((outcome.reason as Error).message).split('\n')[0]] : [],
+        );
+        expectRule(
+          threw.length === 0,
+          'KVS-NAME-003',
+          `${driver.name}: ${threw.length} of ${CONCURRENT_CALLERS} concurrent get-or-create calls of ${name} threw: ${threw[0] ?? ''}`,
+        );
+        const ids = new Set(stores.map((store) => store.id));
+        expectRule(
+          ids.size === 1,
+          'KVS-NAME-003',
+          `${driver.name}: ${CONCURRENT_CALLERS} concurrent get-or-create calls of ${name} made ${ids.size} stores: ${[...ids].slice(0, 4).join(', ')}${ids.size > 4 ? ', …' : ''}`,
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      ['KVS-NAME-007'],
+      'renaming a store onto a taken name is refused and leaves both stores as they were',
+      ['renameStore'],
+      async () => {
+        const holder = await kvs.newStore('drv-holder', driver);
+        const other = await kvs.newStore('drv-other', driver);
+        const renamed = await driver.updateStore(other.id, { name: holder.name }).then(
+          (store) => `answered ${JSON.stringify(store)}`,
+          () => undefined,
+        );
+        expectRule(
+          renamed === undefined,
+          'KVS-NAME-007',
+          `${driver.name}: renaming ${other.name ?? ''} onto the taken ${holder.name ?? ''} ${renamed ?? ''}`,
+        );
+        const [holderNow, otherNow] = [await driver.getStore(holder.id), await driver.getStore(other.id)];
+        expectRule(
+          holderNow?.name === holder.name && otherNow?.name === other.name,
+          'KVS-NAME-007',
+          `${driver.name}: after the refused rename the stores are named ${JSON.stringify(holderNow?.name)} and ${JSON.stringify(otherNow?.name)}, expected ${JSON.stringify(holder.name)} and ${JSON.stringify(other.name)}`,
+        );
+      },
+    );
+
+    driverTest(
+      driver,
+      ['KVS-RECORD-013'],
+      'renaming a store onto its own name succeeds and changes nothing',
+      ['renameStore'],
+      async () => {
+        const store = await kvs.newStore('drv-same', driver);
+        const renamed = await noThrow(
+          driver,
+          `renaming ${store.name ?? ''} onto its own name`,
+          'KVS-RECORD-013',
+          () => driver.updateStore(store.id, { name: store.name }),
+        );
+        const now = await driver.getStore(store.id);
+        expectRule(
+          renamed.id === store.id && renamed.name === store.name && now?.name === store.name,
+          'KVS-RECORD-013',
+          `${driver.name}: renaming ${store.name ?? ''} onto its own name gave ${JSON.stringify(renamed)}, then reads as ${JSON.stringify(now)}`,
+        );
+      },
+    );
+
+    for (const records of [0, 2]) {
+      driverTest(
+        driver,
+        ['KVS-RECORD-013', 'KVS-NAME-009', 'KVS-STATE-002'],
+        `a store renamed ${records === 0 ? 'without records' : `with ${records} records`} reads by its id under the new name, the new name finds it, and its records stay`,
+        ['renameStore'],
+        async () => {
+          const store = await kvs.newStore('drv-before', driver);
+          const keys = Array.from({ length: records }, (_, i) => `r${i}`);
+          for (const key of keys) await driver.setRecord(store.id, key, Buffer.from(key), 'text/plain');
+          const name = kvs.storeName('drv-after');
+          await noThrow(driver, `renaming ${store.name ?? ''} to ${name}`, 'KVS-RECORD-013', () =>
+            driver.updateStore(store.id, { name }),
+          );
+          const byId = await noThrow(driver, 'reading the renamed store by its id', 'KVS-RECORD-013', () =>
+            driver.getStore(store.id),
+          );
+          expectRule(
+            byId?.id === store.id && byId.name === name,
+            'KVS-RECORD-013',
+            `${driver.name}: after renaming ${store.id} to ${name} it reads by its id as ${JSON.stringify(byId)}`,
+          );
+          // Over HTTP a name is addressed as ~name; an in-process library looks a name up in place of an id.
+          const address = (given: string): string => (driver.info.transport === 'http' ? `~${given}` : given);
+          const [byNew, byOld] = [
+            await driver.getStore(address(name)),
+            await driver.getStore(address(store.name ?? '')),
+          ];
+          expectRule(
+            byNew?.id === store.id && byOld === undefined,
+            'KVS-NAME-009',
+            `${driver.name}: after the rename the new name finds ${JSON.stringify(byNew?.id)} and the old one ${JSON.stringify(byOld?.id)}; expected ${store.id} and undefined`,
+          );
+          const kept = await Promise.all(
+            keys.map((key) => driver.getRecord(store.id, key).catch(() => undefined)),
+          );
+          const lost = keys.filter((key, i) => kept[i]?.value.toString() !== key);
+          expectRule(
+            lost.length === 0,
+            'KVS-STATE-002',
+            `${driver.name}: after the rename the records ${JSON.stringify(lost)} of ${store.id} are gone or changed`,
+          );
+        },
+      );
+    }
+
+    if (kvs.settings.storeNameCase !== 'either')
+      driverTest(
+        driver,
+        ['KVS-NAME-010'],
+        `names differing only in case are ${String(kvs.settings.storeNameCase)}`,
+        [],
+        async () => {
+          const lower = kvs.storeName('drv-case');
+          const first = trackOn(driver, await driver.getOrCreateStore(lower));
+          const second = trackOn(driver, await driver.getOrCreateStore(lower.toUpperCase()));
+          const same = first.id === second.id;
+          expectRule(
+            kvs.settings.storeNameCase === 'insensitive' ? same : !same,
+            'KVS-NAME-010',
+            `${driver.name}: "${lower}" and "${lower.toUpperCase()}" gave ids ${first.id} and ${second.id}; storeNameCase is ${String(kvs.settings.storeNameCase)}`,
+          );
+        },
+      );
+
+    driverTest(
+      driver,
+      ['KVS-KEYS-003', 'KVS-KEYS-006', 'KVS-KEYS-009'],
+      'pages after each key, the last one included: the keys after the cursor, count equal to the items, isTruncated only when keys remain',
+      [],
+      async () => {
+        const keys = ['a', 'b', 'c', 'd'];
+        const storeId = await storeWith(driver, keys);
+        // Each rule is judged on every page (no cascade): one finding does not hide the others.
+        for (const cursor of [undefined, ...keys]) {
+          const after = keys.filter((key) => cursor === undefined || key > cursor);
+          const query = { limit: 3, ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }) };
+          const page = await driver.listKeys(storeId, query).catch((error: unknown) => {
+            noteViolation(
+              'KVS-KEYS-006',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) threw: ${(error as Error).message.split('\n')[0] ?? ''}`,
+            );
+            return undefined;
+          });
+          if (!page) continue;
+          const listed = page.items.map((item) => item.key);
+          if (JSON.stringify(listed) !== JSON.stringify(after.slice(0, 3)))
+            noteViolation(
+              'KVS-KEYS-006',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) listed ${JSON.stringify(listed)}, expected ${JSON.stringify(after.slice(0, 3))}`,
+            );
+          if (page.count !== page.items.length)
+            noteViolation(
+              'KVS-KEYS-009',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) has count ${page.count} with ${page.items.length} items`,
+            );
+          if (page.isTruncated !== after.length > 3)
+            noteViolation(
+              'KVS-KEYS-003',
+              `${driver.name}: listKeys(${JSON.stringify(query)}) has isTruncated ${String(page.isTruncated)} with ${Math.max(0, after.length - 3)} key(s) after the page`,
+            );
+        }
+      },
+    );
+
+    driverTest(
+      driver,
+      ['KVS-RECORD-003', 'KVS-KEYS-002', 'KVS-RECORD-009'],
+      'an overwrite with another content type reads back the new record, lists the key once, and a delete removes it',
+      [],
+      async () => {
+        const store = await kvs.newStore('drv-retype', driver);
+        await driver.setRecord(store.id, 'k', Buffer.from('<p>old</p>'), 'text/html');
+        await driver.setRecord(store.id, 'k', Buffer.from('new'), 'text/plain');
+        const read = await driver.getRecord(store.id, 'k');
+        if (read?.value.toString() !== 'new' || mediaTypeOf(read.contentType) !== 'text/plain')
+          noteViolation(
+            'KVS-RECORD-003',
+            `${driver.name}: "k" written as text/html, then overwritten with "new" as text/plain, reads back ${JSON.stringify(read?.value.toString())} as ${JSON.stringify(read?.contentType)}`,
+          );
+        const listed = (await driver.listKeys(store.id)).items.map((item) => item.key);
+        if (JSON.stringify(listed) !== '["k"]')
+          noteViolation(
+            'KVS-KEYS-002',
+            `${driver.name}: after the overwrite with another content type the keys are ${JSON.stringify(listed)}, expected ["k"]`,
+          );
+        await driver.deleteRecord(store.id, 'k');
+        const gone = await driver.getRecord(store.id, 'k');
+        if (gone !== undefined)
+          noteViolation(
+            'KVS-RECORD-009',
+            `${driver.name}: after deleting "k" it reads ${JSON.stringify(gone.value.toString())} as ${gone.contentType} (an earlier write came back)`,
+          );
       },
     );
 

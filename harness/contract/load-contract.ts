@@ -6,14 +6,14 @@ import { createSchemaCompiler, toViolations, type SchemaViolation } from './sche
 import { indexOperations, type ContractOperation } from './contract-operation.ts';
 import { readContractLimits, type ContractLimits } from './contract-limits.ts';
 import { applyContractOverlay, parseContractOverlay, type ContractOverlay } from './contract-overlay.ts';
-import { loadOpenApi } from './load-openapi.ts';
+import { readContractCache } from './contract-cache.ts';
 import { parseProfileCatalog, type ProfileCatalog } from './profile-catalog.ts';
 import { absoluteSpecLocation, readSpecSource } from './read-spec-location.ts';
 import { parseRuleCatalog, type ContractRule, type RuleId } from './rule-catalog.ts';
 import { KVS_OPERATION_IDS, selectOperations } from './select-operations.ts';
 import { storeAliasesOf, type StoreAlias } from './store-alias-index.ts';
 import { STORE_ALIAS_OPERATION_IDS, storeViews } from './store-aliases.ts';
-import { parsedSource, readYamlSource, type YamlSource } from './yaml-source.ts';
+import { displayPath, parsedSource, readYamlSource, type YamlSource } from './yaml-source.ts';
 import { packageRoot } from '../package-root.ts';
 
 /** The folder of the contract shipped with the harness. */
@@ -114,6 +114,8 @@ async function composeDocument(
   baseSource: YamlSource,
   overlay: ContractOverlay,
 ): Promise<{ document: OpenAPIV3.Document; matches: number[] }> {
+  // swagger-parser loads only when a document is validated (not when the contract comes checked).
+  const { loadOpenApi } = await import('./load-openapi.ts');
   const base = await loadOpenApi(baseSource);
   // The alias operations are taken where the base has them (a run's store is addressed through
   // them only when asked for, with --run-id); the 12 store operations are required.
@@ -234,6 +236,22 @@ async function buildContract(
 const loaded = new Map<string, Promise<Contract>>();
 
 /**
+ * The files as the build checked them (CONTRACT_CACHE_FILE), when they are byte for byte the files
+ * to load: no YAML parsed, no OpenAPI validation, validators compiled on first use. The shipped
+ * base is one file, so its bytes and those of the overlay, rules and profiles decide.
+ */
+function cachedFiles(resolved: ResolvedFiles): CheckedContractFiles | undefined {
+  const cached = readContractCache([
+    resolved.openapiFile,
+    resolved.overlayFile,
+    resolved.rulesFile,
+    resolved.profilesFile,
+  ]) as CheckedContractFiles | undefined;
+  // The base is shown relative to this process's working directory, not the build's.
+  return cached && { ...cached, base: displayPath(resolved.openapiFile) };
+}
+
+/**
  * Loads the contract: validates and dereferences the base OpenAPI document (the shipped one, or
  * any OpenAPI 3.0/3.1 document such as Apify's published one), keeps its 12 key-value-store
  * operations, applies the project's overlay (limits, patterns, deliberate tightenings), compiles
@@ -241,7 +259,8 @@ const loaded = new Map<string, Promise<Contract>>();
  * Every problem is a HarnessError naming the file, JSON pointer and reason. The shipped base is
  * loaded once per process and set of files; a base given as `openapiFile` is read anew each time.
  * With `checked` (files parsed and checked before, in another process) it skips the parsing and
- * the OpenAPI validation, and compiles each validator on first use.
+ * the OpenAPI validation, and compiles each validator on first use; so it does for the shipped
+ * files when the build's cache (contract-cache.ts) was made from exactly their bytes.
  */
 export function loadContract(files: ContractFiles = {}): Promise<Contract> {
   const specDir = resolve(files.specDir ?? DEFAULT_SPEC_DIR);
@@ -257,7 +276,7 @@ export function loadContract(files: ContractFiles = {}): Promise<Contract> {
   const key = JSON.stringify(resolved);
   let contract = loaded.get(key);
   if (!contract) {
-    contract = buildContract(resolved, files.checked);
+    contract = buildContract(resolved, files.checked ?? cachedFiles(resolved));
     loaded.set(key, contract);
     contract.catch(() => loaded.delete(key));
   }

@@ -29,6 +29,7 @@ export const apifyStorageLocalDriver: KvsDriverFactory = async (context) => {
       unnamedStore: `${PACKAGE} needs a name for every store (getOrCreate(name)); a store's id is its name`,
       keyPrefix: `${PACKAGE}'s listKeys takes no prefix option`,
       payloadLimit: 'an in-process store has no request to limit: the payload limit is the server’s',
+      unnameStore: `${PACKAGE}'s update() takes a non-empty name only (it refuses { name: null }): a store cannot be made unnamed`,
     },
     close: () => Promise.resolve(),
   });

@@ -34,6 +34,7 @@ export function crawleeMemoryStorageDriver(persist: boolean): KvsDriverFactory {
       unsupported: {
         storeListPaging: `${PACKAGE} lists every store at once: its list() takes no offset, limit or desc`,
         payloadLimit: 'an in-process store has no request to limit: the payload limit is the server’s',
+        unnameStore: `${PACKAGE}'s update() takes a non-empty name only (it refuses { name: null }): a store cannot be made unnamed`,
       },
       close: () => storage.teardown(),
     });

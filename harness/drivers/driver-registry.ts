@@ -8,7 +8,7 @@ import { BUILT_IN_DRIVERS } from './built-in-drivers.ts';
 import { apifyClientVersionDriver } from './apify-client-version-driver.ts';
 import { apifyStorageLocalDriver } from './apify-storage-local-driver.ts';
 import { crawleeMemoryStorageDriver } from './crawlee-memory-storage-driver.ts';
-import type { KvsDriverFactory } from './kvs-driver.ts';
+import type { DescribedDriverFactory, KvsDriverFactory } from './kvs-driver.ts';
 import { stdioDriverFactory } from './stdio-driver.ts';
 
 /**
@@ -66,7 +66,7 @@ export function resolveDriverSpec(given: string, cwd: string): DriverSpec {
 }
 
 /** The factory a resolved spec stands for (not for `http`: the suites build that one themselves). */
-export async function loadDriverFactory(spec: DriverSpec): Promise<KvsDriverFactory> {
+export async function loadDriverFactory(spec: DriverSpec): Promise<DescribedDriverFactory> {
   switch (spec.given) {
     case 'apify-client':
       return apifyClientVersionDriver(undefined, undefined);

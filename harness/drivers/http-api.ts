@@ -11,7 +11,7 @@ import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { ContractViolationError, type Failure } from '../failures.ts';
-import type { Exchange, RecordedResponse } from '../http/exchange.ts';
+import type { BodyDigest, Exchange, RecordedResponse } from '../http/exchange.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import { HarnessError } from '../errors.ts';
 import { RUN_STORE_ALIAS } from '../contract/store-aliases.ts';
@@ -30,6 +30,8 @@ export interface OperationCall {
   readonly unchecked?: boolean;
   /** What the rule under test expects of this answer; judged before the generic response checks. */
   readonly expect?: CallExpectation;
+  /** Compare the response body by digest: see HttpRequest.digestBody (`body` keeps only its beginning). */
+  readonly digestBody?: boolean;
 }
 
 /**
@@ -53,6 +55,8 @@ export interface CheckedResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
+  /** With OperationCall.digestBody: the whole body's SHA-256 and length. */
+  readonly digest?: BodyDigest;
   /** The body parsed as JSON (throws a contract failure when it is not JSON). */
   json<T>(): T;
 }
@@ -213,6 +217,7 @@ export class HttpApi {
       ...(call.body === undefined ? {} : { body: call.body }),
       ...(call.auth ? { auth: call.auth } : {}),
       ...(call.token ? { token: call.token } : {}),
+      ...(call.digestBody ? { digestBody: true } : {}),
     });
     const response = exchange.response;
     if (!response) {
@@ -294,6 +299,7 @@ export class HttpApi {
         path: new URL(location, this.client.options.baseUrl).href,
         auth: 'none',
         operationId,
+        ...(call.digestBody ? { digestBody: true } : {}),
       });
       if (!followed.response) {
         throw new ContractViolationError({
@@ -349,6 +355,7 @@ function checkedResponse(exchange: Exchange, response: RecordedResponse, label: 
     status: response.status,
     headers: response.headers,
     body: response.body,
+    ...(response.digest ? { digest: response.digest } : {}),
     json<T>(): T {
       try {
         return JSON.parse(response.body.toString('utf8')) as T;

@@ -94,6 +94,8 @@ export type DriverCapability =
   | 'storeListPaging'
   | 'unnamedStore'
   | 'renameStore'
+  /** Renaming a store to no name (`updateStore(id, { name: null })`). */
+  | 'unnameStore'
   | 'keyPrefix'
   | 'keyIterator'
   | 'payloadLimit';
@@ -172,6 +174,9 @@ export interface DriverFactoryContext {
  * suite file. See the template shipped in the package, `examples/driver-template.mjs`.
  */
 export type KvsDriverFactory = (context: DriverFactoryContext) => KvsDriver | Promise<KvsDriver>;
+
+/** A driver factory that may say up front what it builds (a built-in one), so it need not be built to learn it. */
+export type DescribedDriverFactory = KvsDriverFactory & { readonly info?: DriverInfo };
 
 /** A client under test: a driver over HTTP other than the harness's own `http` driver. */
 export const isClientDriver = (info: DriverInfo): boolean =>

@@ -44,6 +44,12 @@ export async function prepareDrivers(
       continue;
     }
     const factory = await loadDriverFactory(spec);
+    // A built-in factory that names its driver up front is not built here (its package loads in
+    // the suite worker only).
+    if (factory.info !== undefined) {
+      infos.push(factory.info);
+      continue;
+    }
     const workDir = mkdtempSync(join(tmpdir(), 'kvsc-driver-'));
     try {
       const driver = checkDriver(spec.given, await factory({ ...context, workDir }));

@@ -22,7 +22,7 @@ interface LocalStoreInfo {
 /** One store's client of the apify-client storage interface, as in-process libraries implement it. */
 export interface LocalStoreClient {
   get(): Promise<LocalStoreInfo | undefined>;
-  update(fields: { name?: string }): Promise<unknown>;
+  update(fields: { name?: string | null }): Promise<unknown>;
   delete(): Promise<void>;
   listKeys(options?: { limit?: number; exclusiveStartKey?: string; prefix?: string }): Promise<{
     count: number;
@@ -119,7 +119,8 @@ export class StorageClientDriver implements KvsDriver {
 
   async updateStore(storeId: string, fields: { name?: string | null }): Promise<StoreInfo> {
     const store = this.storage.keyValueStore(storeId);
-    await store.update(fields.name ? { name: fields.name } : {});
+    // The name as given (null included): a library that cannot unname a store says so by throwing.
+    await store.update(fields.name === undefined ? {} : { name: fields.name });
     const updated = await this.storage.keyValueStore(storeId).get();
     if (!updated) throw new Error(`store ${storeId} is gone after its update`);
     return toStoreInfo(updated);

@@ -1,4 +1,4 @@
-import { redactBytes } from './redact.ts';
+import { bytesRedactor } from './redact.ts';
 
 /** One HTTP request as sent, redacted (the token never appears). */
 export interface RecordedRequest {
@@ -14,8 +14,17 @@ export interface RecordedRequest {
 export interface RecordedResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** The body; when it was digested (HttpRequest.digestBody) only its beginning, for the excerpt. */
   readonly body: Buffer;
   readonly bodyExcerpt: string;
+  /** For a digested body: its SHA-256 (hex) and length, taken as it arrived. */
+  readonly digest?: BodyDigest;
+}
+
+/** A body's SHA-256 (hex) and length in bytes. */
+export interface BodyDigest {
+  readonly sha256: string;
+  readonly bytes: number;
 }
 
 /** One request/response pair, redacted, with timing; `error` when no response was read. */
@@ -35,23 +44,41 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 /** How much of a body an excerpt keeps. */
 export const EXCERPT_BYTES = 2048;
 
+/** Makes a body's excerpt: the body (or its beginning) and, when cut, the whole body's length. */
+export type ExcerptMaker = (body: Buffer | string | undefined, totalBytes?: number) => string;
+
 /**
- * A short printable excerpt of a body, with every secret replaced in the bytes before they are
- * cut or encoded (a token inside a binary body must not survive as base64).
+ * A maker of short printable excerpts of bodies, with every secret replaced in the bytes before
+ * they are cut or encoded (a token inside a binary body must not survive as base64). The secrets'
+ * pattern is built once, for a client that excerpts every exchange.
  */
-export function bodyExcerpt(body: Buffer | string | undefined, secrets: readonly string[] = []): string {
-  if (body === undefined || body.length === 0) return '';
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+export function excerptMaker(secrets: readonly string[]): ExcerptMaker {
+  const redact = bytesRedactor(secrets);
   // A secret that starts inside the excerpt is replaced whole, also when it ends past its cut.
   const overlap = Math.max(0, ...secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
-  const head = redactBytes(bytes.subarray(0, EXCERPT_BYTES + overlap), secrets).subarray(0, EXCERPT_BYTES);
-  const text = head.toString('utf8');
-  // Control characters other than tab and line breaks mark binary data.
-  const printable = !text.includes('\uFFFD') && !CONTROL_CHARACTER.test(text);
-  const more = bytes.length > EXCERPT_BYTES ? ` … (${bytes.length} bytes in all)` : '';
-  return printable
-    ? `${text}${more}`
-    : `<${bytes.length} bytes, base64: ${head.toString('base64')}${more ? '…' : ''}>`;
+  return (body, totalBytes) => {
+    if (body === undefined || body.length === 0) return '';
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const length = totalBytes ?? bytes.length;
+    const head = redact(bytes.subarray(0, EXCERPT_BYTES + overlap)).subarray(0, EXCERPT_BYTES);
+    const text = head.toString('utf8');
+    // Control characters other than tab and line breaks mark binary data.
+    const printable = !text.includes('\uFFFD') && !CONTROL_CHARACTER.test(text);
+    const more = length > EXCERPT_BYTES ? ` … (${length} bytes in all)` : '';
+    return printable
+      ? `${text}${more}`
+      : `<${length} bytes, base64: ${head.toString('base64')}${more ? '…' : ''}>`;
+  };
+}
+
+/** A short printable excerpt of a body, secrets replaced (see excerptMaker). */
+export function bodyExcerpt(
+  body: Buffer | string | undefined,
+  secrets: readonly string[] = [],
+  /** The whole body's length, when `body` holds only its beginning (a digested body). */
+  totalBytes?: number,
+): string {
+  return excerptMaker(secrets)(body, totalBytes);
 }
 
 const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { answerFirstConnector } from './answer-first-socket.ts';
-import { bodyExcerpt, type Exchange } from './exchange.ts';
+import { EXCERPT_BYTES, excerptMaker, type Exchange, type ExcerptMaker } from './exchange.ts';
 import { secretRedactor } from './redact.ts';
 
 /** How the client talks to a target. */
@@ -32,6 +33,11 @@ export interface HttpRequest {
   /** Overrides the token for this request (auth tests send wrong ones). */
   readonly token?: string;
   readonly operationId?: string;
+  /**
+   * Hash the response body (SHA-256) as it arrives and keep only its beginning (what its excerpt
+   * needs): a large body is compared by digest without being held (the response cap still applies).
+   */
+  readonly digestBody?: boolean;
 }
 
 /**
@@ -79,11 +85,21 @@ export class HttpClient {
   readonly #agent: Agent;
   readonly #secrets: string[];
   readonly #redact: (text: string) => string;
+  readonly #excerpt: ExcerptMaker;
+  /**
+   * What a digested body keeps: EXCERPT_BYTES, and enough past them to redact a secret that starts
+   * inside the excerpt (as the excerpt does).
+   */
+  readonly #digestKeep: number;
 
   constructor(options: HttpClientOptions) {
     this.options = options;
     this.#secrets = options.token ? [options.token] : [];
     this.#redact = secretRedactor(this.#secrets);
+    this.#excerpt = excerptMaker(this.#secrets);
+    this.#digestKeep =
+      EXCERPT_BYTES +
+      Math.max(0, ...this.#secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
     this.#agent = new Agent({
       connections: options.connections,
       keepAliveTimeout: 10_000,
@@ -147,7 +163,6 @@ export class HttpClient {
     // Only the run's token is a secret. A token a test sends in place of it (a made-up wrong one,
     // for the auth rules) is not redacted: a short one such as "-" would rewrite the very headers
     // and URLs the checks read.
-    const secrets = this.#secrets;
     const redact = this.#redact;
     const auth = input.auth ?? 'header';
     const headers: Record<string, string> = { ...input.headers };
@@ -170,7 +185,7 @@ export class HttpClient {
       headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, redact(value)])),
       bodyExcerpt:
         typeof sentBody === 'string' || Buffer.isBuffer(sentBody)
-          ? redact(bodyExcerpt(sentBody, secrets))
+          ? redact(this.#excerpt(sentBody))
           : '<streamed>',
       bodyBytes,
     };
@@ -184,35 +199,63 @@ export class HttpClient {
       startedAt: startedAt.toISOString(),
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
+    // One timer per request, cleared when the exchange ends (AbortSignal.timeout would leave a
+    // timer pending for the whole timeout after every request).
+    const aborter = new AbortController();
+    const timer = setTimeout(
+      () => aborter.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      Math.ceil(timeoutMs),
+    );
     try {
       const response = await request(url, {
         dispatcher,
         method: input.method as 'GET',
         headers,
         ...(sentBody === undefined ? {} : { body: sentBody }),
-        signal: AbortSignal.timeout(Math.ceil(timeoutMs)),
+        signal: aborter.signal,
       });
       const chunks: Buffer[] = [];
       let received = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > this.options.maxResponseBytes) {
-          response.body.destroy();
-          return finish(
-            undefined,
-            `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${response.statusCode})`,
-          );
-        }
-        chunks.push(chunk);
+      const hash = input.digestBody ? createHash('sha256') : undefined;
+      const keep = this.#digestKeep;
+      const cap = this.options.maxResponseBytes;
+      // Read by events, not async iteration (a promise per chunk): resolves false once over the cap.
+      const withinCap = await new Promise<boolean>((resolve, reject) => {
+        const body = response.body;
+        body.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > cap) {
+            body.removeAllListeners('data');
+            body.on('error', () => undefined);
+            body.destroy();
+            resolve(false);
+            return;
+          }
+          if (hash === undefined) chunks.push(chunk);
+          else {
+            hash.update(chunk);
+            const kept = received - chunk.length;
+            if (kept < keep) chunks.push(chunk.subarray(0, keep - kept));
+          }
+        });
+        body.once('end', () => resolve(true));
+        body.once('error', reject);
+      });
+      if (!withinCap) {
+        return finish(
+          undefined,
+          `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${response.statusCode})`,
+        );
       }
-      const body = Buffer.concat(chunks, received);
+      const body = Buffer.concat(chunks);
       const responseHeaders = headerRecord(response.headers, redact);
       return finish(
         {
           status: response.statusCode,
           headers: responseHeaders,
           body,
-          bodyExcerpt: redact(bodyExcerpt(body, secrets)),
+          bodyExcerpt: redact(this.#excerpt(body, received)),
+          ...(hash ? { digest: { sha256: hash.digest('hex'), bytes: received } } : {}),
         },
         undefined,
       );
@@ -233,6 +276,8 @@ export class HttpClient {
               ? `no answer: the target closed the connection before a complete response (${reason})`
               : reason,
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -92,17 +92,25 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 }
 
 /**
- * Replaces every secret in raw bytes (raw and URL-encoded spellings; a short token only where it
- * stands as a token of its own), before the bytes are encoded for a report (base64 of a binary
- * body would otherwise carry a decodable token). The bytes are matched as latin1, one character
- * per byte, so bytes that are not UTF-8 pass through unchanged.
+ * A function that replaces every secret in raw bytes (raw and URL-encoded spellings; a short token
+ * only where it stands as a token of its own), before the bytes are encoded for a report (base64
+ * of a binary body would otherwise carry a decodable token). The bytes are matched as latin1, one
+ * character per byte, so bytes that are not UTF-8 pass through unchanged. The pattern is built
+ * once, for a client that redacts the body of every exchange.
  */
-export function redactBytes(bytes: Buffer, secrets: readonly string[]): Buffer {
+export function bytesRedactor(secrets: readonly string[]): (bytes: Buffer) => Buffer {
   const pattern = secretPattern(secrets, { everySpelling: false, latin1: true });
-  if (!pattern) return bytes;
-  const text = bytes.toString('latin1');
-  const redacted = text.replace(pattern, REDACTED_TOKEN);
-  return redacted === text ? bytes : Buffer.from(redacted, 'latin1');
+  if (!pattern) return (bytes) => bytes;
+  return (bytes) => {
+    const text = bytes.toString('latin1');
+    const redacted = text.replace(pattern, REDACTED_TOKEN);
+    return redacted === text ? bytes : Buffer.from(redacted, 'latin1');
+  };
+}
+
+/** Replaces every secret in raw bytes (see bytesRedactor). */
+export function redactBytes(bytes: Buffer, secrets: readonly string[]): Buffer {
+  return bytesRedactor(secrets)(bytes);
 }
 
 /**

@@ -282,6 +282,38 @@ export const CLIENT_FAULTS: readonly ClientFault[] = [
     ),
   },
   {
+    name: 'get-or-create-not-atomic',
+    targets: ['KVS-NAME-003'],
+    bug: 'getOrCreateStore(name) looks the name up (GET ~name) and, on a miss, creates an unnamed store and renames it: callers racing for one new name each make a store, and all but one rename fails',
+    narrow: true,
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'get-or-create-not-atomic',
+      `  async getOrCreateStore(name) {
+    if (name === undefined) return super.getOrCreateStore();
+    const found = await this.getStore('~' + name);
+    if (found) return found;
+    const store = await super.getOrCreateStore();
+    return this.updateStore(store.id, { name });
+  }`,
+    ),
+  },
+  {
+    name: 'rename-checks-name-taken',
+    targets: ['KVS-RECORD-013'],
+    bug: 'updateStore checks that no store holds the new name before sending it, and the store itself counts: a rename onto its own name throws',
+    narrow: true,
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'rename-checks-name-taken',
+      `  async updateStore(storeId, fields) {
+    if (typeof fields.name === 'string' && (await this.getStore('~' + fields.name)) !== undefined)
+      throw new Error('a store named ' + fields.name + ' exists already');
+    return super.updateStore(storeId, fields);
+  }`,
+    ),
+  },
+  {
     name: 'list-stores-drops-offset-desc',
     targets: ['KVS-PAGE-004', 'KVS-PAGE-005'],
     bug: 'listStores sends limit and unnamed but drops offset and desc',

@@ -15,6 +15,7 @@ import { RECORD_FAULTS } from './record-faults.ts';
 import { SCHEMA_FAULTS } from './schema-faults.ts';
 import { SIGN_FAULTS } from './sign-faults.ts';
 import { STATE_FAULTS } from './state-faults.ts';
+import { CONCURRENCY_FAULTS } from './concurrency-faults.ts';
 
 export type { FaultMode } from './fault-mode.ts';
 export { faultArea } from './fault-mode.ts';
@@ -37,6 +38,7 @@ export const FAULT_MODES: readonly FaultMode[] = [
   ...AUTH_FAULTS,
   ...SIGN_FAULTS,
   ...STATE_FAULTS,
+  ...CONCURRENCY_FAULTS,
   ...HTTP_FAULTS,
 ];
 

@@ -1,12 +1,13 @@
 // Unit checks behind the hostile-target table (issue 12): the 429 budget, apify-client's caps,
 // redaction in bytes and in every spelling, and a redacting stream that sees split writes.
+import { createHash } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ApifyClientDriver, HttpClient } from '../../harness/index.ts';
-import { bodyExcerpt } from '../../harness/http/exchange.ts';
+import { bodyExcerpt, EXCERPT_BYTES } from '../../harness/http/exchange.ts';
 import { redactSecrets, secretForms, secretRedactor } from '../../harness/http/redact.ts';
 import { redactingWritable } from '../../harness/http/redacting-writable.ts';
 
@@ -24,6 +25,72 @@ async function withServer<T>(listener: RequestListener, body: (url: string) => P
 }
 
 describe('every exchange is bounded', () => {
+  it('a digested body is hashed whole as it arrives, keeps only its start, and stays under the cap', async () => {
+    const big = Buffer.alloc(3 * (1 << 20));
+    for (let index = 0; index < big.length; index += 1) big[index] = (index * 7919) % 251;
+    const send = (maxResponseBytes: number) =>
+      withServer(
+        (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/octet-stream' });
+          res.end(big);
+        },
+        async (url) => {
+          const client = new HttpClient({
+            baseUrl: url,
+            token: TOKEN,
+            timeoutMs: 30_000,
+            maxResponseBytes,
+            connections: 1,
+          });
+          try {
+            return await client.send({ method: 'GET', path: '/v2/x', digestBody: true });
+          } finally {
+            await client.close();
+          }
+        },
+      );
+    const exchange = await send(4 * (1 << 20));
+    expect(exchange.response?.digest).toEqual({
+      sha256: createHash('sha256').update(big).digest('hex'),
+      bytes: big.length,
+    });
+    // The excerpt's bytes, and past them as many as the run's token takes when URL-encoded.
+    expect(exchange.response?.body).toEqual(big.subarray(0, EXCERPT_BYTES + TOKEN.length));
+    expect(exchange.response?.bodyExcerpt).toMatch(new RegExp(`^<${big.length} bytes, base64: [^>]*…>$`));
+    const capped = await send(1 << 20);
+    expect(capped.response).toBeUndefined();
+    expect(capped.error).toMatch(/exceeds the cap of 1048576 bytes/);
+  });
+
+  it('a digested body redacts a token that starts inside its excerpt and ends past it', async () => {
+    const text = `${'a'.repeat(EXCERPT_BYTES - 5)}${TOKEN}${'b'.repeat(1 << 20)}`;
+    const exchange = await withServer(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(text);
+      },
+      async (url) => {
+        const client = new HttpClient({
+          baseUrl: url,
+          token: TOKEN,
+          timeoutMs: 30_000,
+          maxResponseBytes: 4 << 20,
+          connections: 1,
+        });
+        try {
+          return await client.send({ method: 'GET', path: '/v2/x', digestBody: true });
+        } finally {
+          await client.close();
+        }
+      },
+    );
+    expect(exchange.response?.digest?.bytes).toBe(Buffer.byteLength(text));
+    expect(exchange.response?.bodyExcerpt).not.toContain(TOKEN.slice(0, 5));
+    expect(exchange.response?.bodyExcerpt).toMatch(
+      new RegExp(`\\(${Buffer.byteLength(text)} bytes in all\\)$`),
+    );
+  });
+
   it('429s are retried a bounded number of times, and the give-up says what the target asked', async () => {
     let attempts = 0;
     const exchange = await withServer(

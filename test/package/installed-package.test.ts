@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readContractCache } from '../../harness/contract/contract-cache.ts';
 import { CI_RUN_ID_VARIABLES } from '../../harness/config/ci-run-seed.ts';
 import {
   installOffline,
@@ -230,7 +231,10 @@ describe('the package', () => {
         .map((path) => join(folder, path).replace(/\.ts$/, '')),
     );
     const build = sources.flatMap((path) => [`dist/${path}.js`, `dist/${path}.js.map`, `dist/${path}.d.ts`]);
-    expect(packed.files.filter((path) => path.startsWith('dist/'))).toEqual(build.sort());
+    // …and the shipped contract as the build checked it (scripts/write-contract-cache.mjs).
+    expect(packed.files.filter((path) => path.startsWith('dist/'))).toEqual(
+      [...build, 'dist/contract-cache.json'].sort(),
+    );
     expect(packed.files.filter((path) => !path.startsWith('dist/'))).toMatchInlineSnapshot(`
       [
         "CHANGELOG.md",
@@ -252,6 +256,14 @@ describe('the package', () => {
         "spec/tightenings.yaml",
       ]
     `);
+  });
+
+  it('ships the contract cache made from exactly the spec files it ships', () => {
+    const installed = join(project, 'node_modules/kvs-conformance');
+    const specFiles = ['openapi.yaml', 'overlay.yaml', 'rules.yaml', 'profiles.yaml'].map((name) =>
+      join(installed, 'spec', name),
+    );
+    expect(readContractCache(specFiles, join(installed, 'dist/contract-cache.json'))).toBeDefined();
   });
 
   it('ships vitest (which runs the suites) as a dependency and installs no tsx', () => {

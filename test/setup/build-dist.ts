@@ -14,8 +14,7 @@ export default function buildDist(): void {
   rmSync(new URL('../../dist/', import.meta.url), { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  execFileSync(process.execPath, ['scripts/rewrite-declaration-specifiers.mjs'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  for (const step of ['scripts/rewrite-declaration-specifiers.mjs', 'scripts/write-contract-cache.mjs']) {
+    execFileSync(process.execPath, [step], { cwd: root, stdio: 'inherit' });
+  }
 }

@@ -1,7 +1,6 @@
 import {
   judgeKeysPage,
   judgeStoreList,
-  mediaTypeOf,
   readZipEntries,
   type CallExpectation,
   type CheckedResponse,
@@ -12,7 +11,9 @@ import {
   type OperationCall,
   type RuleId,
 } from '../../../harness/index.ts';
-import type { KeyRef, NameRef, StoreCommandSpec, StoreRef } from '../../../generators/index.ts';
+import type { StoreCommandSpec } from '../../../generators/index.ts';
+import { commandRefs } from './command-refs.ts';
+import { judgeRecordRead, showRecord } from './judge-record-read.ts';
 import type { TranscriptStep } from './sequence-transcript.ts';
 import type { StatefulSystem } from './stateful-system.ts';
 
@@ -35,9 +36,6 @@ function writeBodyAllowed(body: Buffer, emptyObject: boolean): boolean {
     return false;
   }
 }
-
-const show = (record: ModelRecord | undefined): string =>
-  record ? `${record.value.length} bytes as ${mediaTypeOf(record.contentType)}` : 'no record';
 
 /**
  * Runs one command of a sequence against the target and judges every answer by the model: the
@@ -67,27 +65,7 @@ export async function runStoreCommand(
     step.got = `${step.got ? `${step.got}; ` : ''}${response.status}`;
     return response;
   };
-  const count = model.stores.length;
-  const storeAt = (ref: StoreRef): ModelStore => {
-    const index = ref === 'focus' ? system.focus.store : ref === 'other' ? system.focus.store + 1 : ref;
-    const store = model.stores[index % count];
-    if (!store) throw new Error('a sequence always has a store (its setup makes two)');
-    // Every command moves the focus to the store it used (`s=` then means "that store again").
-    system.focus.store = store.handle;
-    step.target = `s${store.handle}`;
-    return store;
-  };
-  const nameOf = (ref: NameRef): string => {
-    if (typeof ref === 'number') return system.names[ref] ?? '';
-    const store = model.stores[(system.focus.store + (ref === 'other' ? 1 : 0)) % count];
-    return store?.name ?? store?.formerNames.at(-1) ?? system.names[0] ?? '';
-  };
-  const keyOf = (ref: KeyRef): string => {
-    const key = ref ?? system.focus.key;
-    system.focus.key = key;
-    step.target += ` ${JSON.stringify(key)}`;
-    return key;
-  };
+  const { storeAt, nameOf, keyOf } = commandRefs(model, system, step);
   const gone = (store: ModelStore): boolean => store.deleted;
   const storeData = (response: CheckedResponse): StoreData => response.json<{ data: StoreData }>().data;
 
@@ -273,17 +251,8 @@ export async function runStoreCommand(
       );
       if (candidates && response.status === 200) {
         const got = { value: response.body, contentType: response.headers['content-type'] ?? '' };
-        const matches = (state: ModelRecord | undefined): boolean =>
-          state !== undefined &&
-          state.value.equals(got.value) &&
-          mediaTypeOf(state.contentType) === mediaTypeOf(got.contentType);
-        if (!candidates.some(matches)) {
-          const sameBytes = candidates.some((state) => state?.value.equals(got.value));
-          violate(
-            history?.lastChange === 'overwritten' && !sameBytes ? 'KVS-RECORD-003' : 'KVS-RECORD-001',
-            `${JSON.stringify(key)} read back ${got.value.length} bytes as ${mediaTypeOf(got.contentType) || 'no type'}; the model allows ${candidates.map(show).join(' or ')}`,
-          );
-        }
+        const violation = judgeRecordRead(key, candidates, history, got);
+        if (violation) violations.push(violation);
       }
       break;
     }
@@ -388,7 +357,7 @@ export async function runStoreCommand(
           if (!states.some((state) => state?.value.equals(bytes)))
             violate(
               'KVS-RECORD-011',
-              `entry ${JSON.stringify(key)} holds ${bytes.length} bytes; the model allows ${states.length > 0 ? states.map(show).join(' or ') : 'no such record'}`,
+              `entry ${JSON.stringify(key)} holds ${bytes.length} bytes; the model allows ${states.length > 0 ? states.map(showRecord).join(' or ') : 'no such record'}`,
             );
         }
         for (const view of views)
