@@ -26,6 +26,7 @@ const QUICK_TESTS = [
   'test/harness/suite-index.test.ts',
   'test/suites/no-dead-checks.test.ts',
   'test/suites/every-operation-call.test.ts',
+  'test/harness/closed-connection-resend.test.ts',
 ];
 
 export default defineConfig({

@@ -35,6 +35,11 @@ export interface Exchange {
   readonly error: string | undefined;
   readonly startedAt: string;
   readonly durationMs: number;
+  /**
+   * Set when this answer came to the request sent a second time, after its first connection closed
+   * before any answer (an idempotent request, RFC 9112 §9.3.1): the first attempt's error.
+   */
+  readonly resentAfterClose?: string;
 }
 
 /** A control character other than tab, line feed and carriage return. */

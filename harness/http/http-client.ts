@@ -49,6 +49,8 @@ const RETRY_AFTER_MAX_MS = 10_000;
 const RATE_LIMIT_ATTEMPTS = 6;
 /** The wait when a 429 names none (or an unreadable one). */
 const RETRY_AFTER_DEFAULT_MS = 1000;
+/** Methods whose request may be sent again when its connection closed before any answer (RFC 9110 §9.2.2). */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 function headerRecord(
   headers: Record<string, string | string[] | undefined>,
@@ -133,9 +135,27 @@ export class HttpClient {
     const replayable =
       input.body === undefined || typeof input.body === 'string' || Buffer.isBuffer(input.body);
     let waitedMs = 0;
+    let resentAfterClose: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       const budgetMs = attempt === 1 ? this.options.timeoutMs : Math.max(1, deadline - performance.now());
-      const exchange = await this.#sendOnce(input, budgetMs, dispatcher);
+      const sent = await this.#sendOnce(input, budgetMs, dispatcher);
+      const { closedBeforeAnswer } = sent;
+      // RFC 9112 §9.3.1: a connection may close at any time; a client may retry an idempotent
+      // request whose connection closed before any answer (an idle keep-alive connection the
+      // target closed as the request went out). Once per call, within its budget: a target that
+      // drops the request again is reported as it is.
+      if (
+        closedBeforeAnswer &&
+        resentAfterClose === undefined &&
+        replayable &&
+        IDEMPOTENT_METHODS.has(input.method.toUpperCase()) &&
+        deadline - performance.now() > 1
+      ) {
+        resentAfterClose = sent.exchange.error;
+        continue;
+      }
+      const exchange: Exchange =
+        resentAfterClose === undefined ? sent.exchange : { ...sent.exchange, resentAfterClose };
       if (exchange.response?.status !== 429 || !replayable) return exchange;
       const askedMs = retryAfterMs(exchange.response.headers);
       const waitMs = Math.min(askedMs, RETRY_AFTER_MAX_MS);
@@ -158,7 +178,11 @@ export class HttpClient {
     }
   }
 
-  async #sendOnce(input: HttpRequest, timeoutMs: number, dispatcher: Dispatcher): Promise<Exchange> {
+  async #sendOnce(
+    input: HttpRequest,
+    timeoutMs: number,
+    dispatcher: Dispatcher,
+  ): Promise<{ exchange: Exchange; closedBeforeAnswer: boolean }> {
     const token = input.token ?? this.options.token;
     // Only the run's token is a secret. A token a test sends in place of it (a made-up wrong one,
     // for the auth rules) is not redacted: a short one such as "-" would rewrite the very headers
@@ -191,14 +215,22 @@ export class HttpClient {
     };
     const startedAt = new Date();
     const started = performance.now();
-    const finish = (response: Exchange['response'], error: string | undefined): Exchange => ({
-      operationId: input.operationId,
-      request: recordedRequest,
-      response,
-      error: error === undefined ? undefined : redact(error),
-      startedAt: startedAt.toISOString(),
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    const finish = (
+      response: Exchange['response'],
+      error: string | undefined,
+      closedBeforeAnswer = false,
+    ): { exchange: Exchange; closedBeforeAnswer: boolean } => ({
+      exchange: {
+        operationId: input.operationId,
+        request: recordedRequest,
+        response,
+        error: error === undefined ? undefined : redact(error),
+        startedAt: startedAt.toISOString(),
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      },
+      closedBeforeAnswer,
     });
+    let answered = false;
     // One timer per request, cleared when the exchange ends (AbortSignal.timeout would leave a
     // timer pending for the whole timeout after every request).
     const aborter = new AbortController();
@@ -214,6 +246,7 @@ export class HttpClient {
         ...(sentBody === undefined ? {} : { body: sentBody }),
         signal: aborter.signal,
       });
+      answered = true;
       const chunks: Buffer[] = [];
       let received = 0;
       const hash = input.digestBody ? createHash('sha256') : undefined;
@@ -275,6 +308,7 @@ export class HttpClient {
             : closed
               ? `no answer: the target closed the connection before a complete response (${reason})`
               : reason,
+        closed && !answered,
       );
     } finally {
       clearTimeout(timer);
