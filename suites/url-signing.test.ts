@@ -52,7 +52,7 @@ async function writeSigned(storeId: string, base: string): Promise<string> {
 
 const key = recordKeyArbitrary(contract.limits);
 
-describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no token, so unsigned access is not known to be refused)'}`, () => {
+describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no token, so unsigned access is not known to be refused; pass the target token with --token or APIFY_TOKEN)'}`, () => {
   it.runIf(hasToken && signing)(
     'KVS-SIGN-001 KVS-SIGN-003 a record URL signed over its key reads it without a token; a tampered or borrowed signature is refused',
     async () => {
