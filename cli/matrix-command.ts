@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BUILT_IN_DRIVERS } from '../harness/drivers/built-in-drivers.ts';
+import { BUILT_IN_DRIVERS, OPTIONAL_DRIVER_PACKAGES } from '../harness/drivers/built-in-drivers.ts';
+import { optionalPackageStatus } from '../harness/optional-package.ts';
 import { packageRoot } from '../harness/package-root.ts';
 import { cliRunSources, cliSessionSetup, reportInterruptedBeforeStart, shownPath } from './cli-session.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -14,7 +15,21 @@ export const SHIPPED_MANIFEST = join(packageRoot(), 'spec', 'expected-deviations
 export const MATRIX_FILES = { json: 'matrix.json', markdown: 'matrix.md' } as const;
 
 /**
- * `kvs-conformance matrix`: one run through several drivers (default: every built-in driver)
+ * The drivers a matrix runs when none is named: every built-in driver whose optional package is
+ * installed; each one left out is named on stderr with the command that installs it.
+ */
+function installedBuiltInDrivers(): string[] {
+  return BUILT_IN_DRIVERS.filter((driver) => {
+    const name = (OPTIONAL_DRIVER_PACKAGES as Readonly<Record<string, string>>)[driver];
+    const status = name === undefined ? { installed: true as const } : optionalPackageStatus(name);
+    if (!status.installed)
+      console.error(`matrix: left out --driver ${driver}: it needs ${name ?? ''} (${status.install})`);
+    return status.installed;
+  });
+}
+
+/**
+ * `kvs-conformance matrix`: one run through several drivers (default: the installed built-in drivers)
  * against the same target, written as a matrix of rules × drivers (JSON, Markdown, a section of
  * report.html) with the expected-deviation manifest applied. Exit 1 on any new failure or
  * unexpected pass, 0 when every failure is expected.
@@ -24,7 +39,7 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
     program
       .command('matrix')
       .description(
-        'run the client rule families through several drivers and write a rules × drivers matrix (default: every built-in driver)',
+        'run the client rule families through several drivers and write a rules × drivers matrix (default: every built-in driver whose optional package is installed)',
       )
       .option(
         '--manifest <file>',
@@ -33,7 +48,7 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
   ).action(async (flags: Record<string, unknown>) => {
     const fromFlags = runOptionsFromFlags(flags);
     const sources = await cliRunSources(
-      { ...fromFlags, driver: fromFlags.driver ?? [...BUILT_IN_DRIVERS] },
+      { ...fromFlags, driver: fromFlags.driver ?? installedBuiltInDrivers() },
       flags.config as string | undefined,
     );
     // The heavy parts load only when the command runs, so `--help` does not pay for them.

@@ -69,7 +69,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
     .option('--token <token>', 'API token (default: $APIFY_TOKEN)')
     .option(
       '--spec <file|url>',
-      'base OpenAPI document the failures were found with (as `run --spec`; default: the shipped spec/openapi.yaml)',
+      "base OpenAPI document to replay with (as `run --spec`; default: the one the report's run was given, else the shipped spec/openapi.yaml)",
     )
     .action(async (path: string, flags: ReplayFlags) => {
       const [{ readReportFile }, { runSession }] = await Promise.all([
@@ -95,7 +95,12 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               ? {}
               : { target: report.target.url }),
           ...(flags.token ? { token: flags.token } : {}),
-          ...(flags.spec ? { spec: flags.spec } : {}),
+          // The base the failures were found with: the flag, else the one the report's run was given.
+          ...(flags.spec
+            ? { spec: flags.spec }
+            : report.spec.given === undefined
+              ? {}
+              : { spec: report.spec.given }),
           runs: report.run.runs,
           ...(report.run.maxCommands === undefined ? {} : { maxCommands: report.run.maxCommands }),
           settings,

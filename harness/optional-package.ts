@@ -22,6 +22,19 @@ function pinnedVersion(name: string): string | undefined {
   return manifest.peerDependencies?.[name];
 }
 
+/** Whether an optional package can be loaded, and if not, the command that installs it. */
+export function optionalPackageStatus(
+  name: string,
+): { installed: true } | { installed: false; install: string } {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return { installed: true };
+  } catch {
+    const version = pinnedVersion(name);
+    return { installed: false, install: `npm i -D ${version === undefined ? name : `${name}@${version}`}` };
+  }
+}
+
 /**
  * Loads an optional package on first use: features that need native builds or a container engine
  * (testcontainers, the in-process storage emulators) are not installed with the harness. When the
@@ -32,15 +45,10 @@ export async function importOptionalPackage<Module>(
   name: string,
   feature: string,
 ): Promise<LoadedOptionalPackage<Module>> {
-  let resolved: string;
-  try {
-    resolved = createRequire(import.meta.url).resolve(name);
-  } catch {
-    const version = pinnedVersion(name);
-    const spec = version === undefined ? name : `${name}@${version}`;
+  const status = optionalPackageStatus(name);
+  if (!status.installed)
     throw new HarnessError('KVSC_PACKAGE_MISSING', `${feature} needs ${name}, which is not installed`, {
-      hint: `install it with npm i -D ${spec}`,
+      hint: `install it with ${status.install}`,
     });
-  }
-  return { module: (await import(name)) as Module, resolved };
+  return { module: (await import(name)) as Module, resolved: createRequire(import.meta.url).resolve(name) };
 }

@@ -74,10 +74,17 @@ const shellQuote = (text: string): string =>
 
 /**
  * The command that replays a rule's recorded failures from the report at `reportPath`; with the
- * token as the shell variable the user keeps it in when the run had one (never the token itself).
+ * token as the shell variable the user keeps it in when the run had one (never the token itself),
+ * and with `--spec` when the run's base document was given (`run --spec`), so the failure replays
+ * against the document it was found with, not the shipped one.
  */
-export function replayCommand(reportPath: string, ruleId: string, withToken = false): string {
-  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}${withToken ? ' --token "$APIFY_TOKEN"' : ''}`;
+export function replayCommand(
+  reportPath: string,
+  ruleId: string,
+  withToken = false,
+  givenSpec?: string,
+): string {
+  return `kvs-conformance replay ${shellQuote(reportPath)} --rule ${ruleId}${withToken ? ' --token "$APIFY_TOKEN"' : ''}${givenSpec === undefined ? '' : ` --spec ${shellQuote(givenSpec)}`}`;
 }
 
 /**
@@ -109,6 +116,14 @@ function rootCause(message: string | undefined): string {
 /** Builds the report model from a finished run: pure, no I/O. */
 export function buildReport(input: ReportInput): ConformanceReport {
   const { contract, result, redact } = input;
+  // A base given with `run --spec` (not the shipped spec/openapi.yaml) travels with the replay commands.
+  // A URL loses any user, password or token parameter; a path is kept as it is.
+  const givenSpec =
+    contract.specGiven === undefined
+      ? undefined
+      : /^https?:/i.test(contract.specGiven)
+        ? stripCredentials(redact(contract.specGiven))
+        : redact(contract.specGiven);
   const rules: ReportRule[] = result.verdicts.map((verdict) => ({
     id: verdict.rule.id,
     area: verdict.rule.area,
@@ -163,7 +178,12 @@ export function buildReport(input: ReportInput): ConformanceReport {
           responseExcerpt: redact(exchange.responseExcerpt),
           durationMs: exchange.durationMs,
         })),
-        replay: replayCommand(input.reportPath, verdict.rule.id, input.withToken === true && !input.embedded),
+        replay: replayCommand(
+          input.reportPath,
+          verdict.rule.id,
+          input.withToken === true && !input.embedded,
+          givenSpec,
+        ),
         ...sequenceOf(failure?.evidence, redact),
       };
     }),
@@ -211,6 +231,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
       version: contract.specVersion,
       overlay: contract.overlay.version,
       comparedAgainst: contract.overlay.comparedAgainst.version,
+      ...(givenSpec === undefined ? {} : { given: givenSpec }),
     },
     rulesReference: input.rulesReference,
     target: { url: stripCredentials(redact(result.targetUrl)), embedded: input.embedded },

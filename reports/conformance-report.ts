@@ -5,7 +5,7 @@ export const REPORT_FORMAT_VERSION = 2;
  * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
  * optional field raises the minor, a removed or changed field raises the major (and the format).
  */
-export const REPORT_SCHEMA_VERSION = '2.3.0';
+export const REPORT_SCHEMA_VERSION = '2.4.0';
 
 /**
  * The verdict on one rule. `expected-fail` is a fail that a declaration (`--expect-fail`, a
@@ -240,6 +240,8 @@ export interface ConformanceReport {
     readonly version: string;
     readonly overlay: string;
     readonly comparedAgainst: string;
+    /** The base as given with `run --spec` (absolute path or URL), absent for the shipped one; `replay` reads it. */
+    readonly given?: string;
   };
   /** The rules reference the rule links point into: its URL and the copy in the installed package. */
   readonly rulesReference: { readonly url: string; readonly file: string };

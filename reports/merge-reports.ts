@@ -16,7 +16,7 @@ const VERDICT_ORDER: readonly RuleVerdictKind[] = [
   'skipped',
 ];
 
-function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule {
+function mergeRule(parts: readonly ReportRule[], reportPath: string, givenSpec?: string): ReportRule {
   const first = parts[0] as ReportRule;
   const verdict = VERDICT_ORDER.find((kind) => parts.some((part) => part.verdict === kind)) ?? 'skipped';
   const tests = new Map(
@@ -40,7 +40,7 @@ function mergeRule(parts: readonly ReportRule[], reportPath: string): ReportRule
       .flatMap((part) => part.failures)
       .map((failure) => ({
         ...failure,
-        replay: replayCommand(reportPath, first.id, failure.replay.includes('--token')),
+        replay: replayCommand(reportPath, first.id, failure.replay.includes('--token'), givenSpec),
       })),
   };
 }
@@ -69,6 +69,7 @@ export function mergeReports(reports: readonly ConformanceReport[], reportPath: 
     mergeRule(
       reports.map((report) => report.rules.find((r) => r.id === rule.id) ?? rule),
       reportPath,
+      first.spec.given,
     ),
   );
   const coverage = first.coverage.map((operation) => ({

@@ -26,6 +26,7 @@ import {
   kStalenessCurve,
   latencySummary,
   tVisibilityCurve,
+  kaplanMeierQuantile,
   visibilityCurve,
   visibilityHistogram,
   visibilityQuantiles,
@@ -60,6 +61,15 @@ export interface ConsistencyBenchOptions extends Omit<
   readonly onProgress?: (progress: BenchProgress) => void;
   /** Aborted (SIGINT/SIGTERM): trials in flight end as `interrupted`, no new one starts. */
   readonly signal?: AbortSignal;
+  /**
+   * Called with every trial as it ends and the name it changed (the record key, or the store
+   * name): lets a caller that knows the target's truth (proof/truth) compare trial by trial.
+   */
+  readonly onTrial?: (done: {
+    operation: ConsistencyOperation;
+    name: string;
+    trial: VisibilityTrial;
+  }) => void;
 }
 
 /** Where a running benchmark is. */
@@ -146,19 +156,30 @@ function formatMs(ms: number): string {
   return ms >= 1000 && ms % 100 === 0 ? `${ms / 1000} s` : `${Math.round(ms * 10) / 10} ms`;
 }
 
+/**
+ * The window verdict on p99.9. Each trial's time is known only between the last stale read's send
+ * time and the first confirming answer (VisibilityTrial.visibleWithinMs): "within" needs the p99.9
+ * of the upper bounds within the window, "over" the p99.9 of the lower bounds past it; in between
+ * the probes cannot tell (undetermined), whatever the point estimate says.
+ */
 function windowVerdict(
   operation: ConsistencyOperation,
   p999: QuantileEstimate,
+  bracket: readonly [number, number],
   windowMs: number,
 ): WindowVerdict {
   const { valueMs, atLeastMs } = p999;
-  const within = valueMs !== null && valueMs <= windowMs;
+  const [lowerMs, upperMs] = bracket;
+  const within = valueMs !== null && upperMs <= windowMs;
+  const bracketed = valueMs !== null && !within && lowerMs <= windowMs;
   // A quantile censored trials hide fails only when they were censored past the window: they truly
   // did not converge within it; censored earlier (target errors), the verdict cannot be given.
-  const undetermined = valueMs === null && (atLeastMs ?? 0) < windowMs;
+  const undetermined = bracketed || (valueMs === null && (atLeastMs ?? 0) < windowMs);
   const text =
     valueMs !== null
-      ? `p99.9 of ${operation} visibility ${formatMs(valueMs)} ${within ? '≤' : '>'} window ${formatMs(windowMs)}`
+      ? bracketed
+        ? `p99.9 of ${operation} visibility ${formatMs(valueMs)} cannot be told against window ${formatMs(windowMs)}: the probes place it between ${formatMs(lowerMs)} and ${formatMs(upperMs)}`
+        : `p99.9 of ${operation} visibility ${formatMs(valueMs)} ${within ? '≤' : '>'} window ${formatMs(windowMs)}`
       : undetermined
         ? `p99.9 of ${operation} visibility cannot be told: trials without a time hide it (≥ ${formatMs(atLeastMs ?? 0)}), window ${formatMs(windowMs)}`
         : `p99.9 of ${operation} visibility ≥ ${formatMs(atLeastMs ?? 0)} > window ${formatMs(windowMs)}: trials did not converge within max-wait`;
@@ -174,6 +195,19 @@ function unmeasured(verdict: WindowVerdict, failed: number): WindowVerdict {
     undetermined: true,
     text: `${verdict.text}, but ${failed} trial(s) could not be made (setup refused or never settled)`,
   };
+}
+
+/** The p99.9 (Kaplan–Meier, censored trials kept) of the trials' lower and of their upper bounds. */
+function bracketP999(trials: readonly VisibilityTrial[]): [number, number] {
+  const bound = (index: 0 | 1) =>
+    kaplanMeierQuantile(
+      trials.map((trial) => ({
+        timeMs: trial.visibleWithinMs?.[index] ?? trial.censored?.afterMs ?? 0,
+        event: trial.visibleWithinMs !== null,
+      })),
+      0.999,
+    ) ?? Infinity;
+  return [bound(0), bound(1)];
 }
 
 /** Whether a trial wrote its change (censored after the write still tells something; before it, nothing). */
@@ -232,7 +266,9 @@ function summarise(
     consistentAtZero:
       measured.length === 0
         ? 0
-        : measured.filter((trial) => trial.visibleAtMs === 0).length / measured.length,
+        : measured.filter(
+            (trial) => trial.visibleAtMs !== null && trial.probes.every((probe) => probe.state === 'new'),
+          ).length / measured.length,
     quantiles,
     curve: visibilityCurve(timed, options.resolutionMs),
     tVisibility: tVisibilityCurve(measured, options.resolutionMs),
@@ -272,7 +308,10 @@ function summarise(
     writeLatency: latencySummary(measured.map((trial) => trial.writeLatencyMs)),
     probeLatency: latencySummary(probes.map((probe) => probe.latencyMs)),
     probeLateness: latencySummary(probes.map((probe) => probe.latenessMs)),
-    verdict: unmeasured(windowVerdict(operation, quantiles.p999, options.windowMs), failed.length),
+    verdict: unmeasured(
+      windowVerdict(operation, quantiles.p999, bracketP999(measured), options.windowMs),
+      failed.length,
+    ),
     samples,
     lagBoundsMs: measured.map((trial) => trial.lagBoundsMs),
   };
@@ -342,18 +381,19 @@ export async function runConsistencyBench(
           : undefined;
         if (own) sessions.push(own);
         for (let index = next++; index < options.trials && !options.signal?.aborted; index = next++) {
+          const name =
+            operation === 'store-create' || operation === 'rename'
+              ? `${options.prefix}${operation === 'rename' ? 'rn' : 'sc'}-${runId}-${index + 1}`
+              : `${operation}-${runId}-${index + 1}`;
           const plan = consistencyTrialPlan(operation, {
             client,
             ...(own ? { sessions: own } : {}),
             versions: options.versions ?? DEFAULT_VERSIONS,
             storeId,
-            name:
-              operation === 'store-create' || operation === 'rename'
-                ? `${options.prefix}${operation === 'rename' ? 'rn' : 'sc'}-${runId}-${index + 1}`
-                : `${operation}-${runId}-${index + 1}`,
+            name,
             created,
           });
-          trials[index] = await runVisibilityTrial(plan, {
+          const trial = await runVisibilityTrial(plan, {
             readers: options.readers,
             resolutionMs: options.resolutionMs,
             maxWaitMs: options.maxWaitMs,
@@ -364,6 +404,8 @@ export async function runConsistencyBench(
             interrupted: () => options.signal?.aborted === true,
             ...(options.stickyReaders ? { writerReader: 0 } : {}),
           });
+          trials[index] = trial;
+          options.onTrial?.({ operation, name, trial });
           if (index + 1 === pilot) {
             const perTrial = (client.requests - before) / pilot;
             const perTrialMs = (performance.now() - operationStarted) / pilot;

@@ -52,7 +52,7 @@ export interface OperationVisibility {
   readonly failure?: string;
   /** Trials without a time, per reason (each trial has a time or exactly one reason). */
   readonly censored: Readonly<Record<(typeof CENSOR_REASONS)[number], number>>;
-  /** Fraction of timed trials fully visible at t = 0 (no probe ever showed the state before). */
+  /** Fraction of timed trials no probe of which ever showed a state before the change. */
   readonly consistentAtZero: number;
   /** Time to full visibility (the last stale read), Kaplan–Meier with censoring. */
   readonly quantiles: VisibilityQuantiles;

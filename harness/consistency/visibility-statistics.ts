@@ -45,6 +45,11 @@ export function kaplanMeier(samples: readonly TimedSample[]): { tMs: number; p: 
   return steps;
 }
 
+/** The p-quantile of the Kaplan–Meier estimate of `samples`, or undefined when censored trials hide it. */
+export function kaplanMeierQuantile(samples: readonly TimedSample[], p: number): number | undefined {
+  return kmQuantile(kaplanMeier(samples), p);
+}
+
 /** The p-quantile of a Kaplan–Meier estimate, or undefined when the estimate never reaches p. */
 function kmQuantile(steps: readonly { tMs: number; p: number }[], p: number): number | undefined {
   return steps.find((step) => step.p >= p - 1e-12)?.tMs;
@@ -121,10 +126,11 @@ export interface ProbedTrial {
   readonly visibleAtMs: number | null;
 }
 
-/** One probe read as the curves see it. */
+/** One probe read as the curves see it: who read, when it was sent and answered, from the acknowledgement. */
 export interface ProbedRead {
   readonly reader: number;
-  readonly slot: number;
+  readonly sentMs: number;
+  readonly latencyMs: number;
   readonly state: ProbeState;
   readonly versionsOld?: number;
 }
@@ -135,75 +141,68 @@ export interface TVisibilityPoint {
   readonly p: number;
   readonly low: number;
   readonly high: number;
-  /** Trials counted at this slot. */
+  /** Trials counted at this point. */
   readonly trials: number;
 }
 
 /**
- * t-visibility (PBS): P(a single read sent t ms after the acknowledgement shows the change), at
- * every slot, from every probe. Each reader of each trial contributes at every slot: its read at
- * that slot, or — where lateness made it skip the slot — the state its reads just before and just
- * after agree on (½ where they differ: the change came in between); a trial decided fully visible
- * shows the change at every later slot (within the stopping rule's miss bound); a censored trial
- * counts only up to its last read. A trial counts once per slot, as the share of its readers that
- * saw the change (its readers look at one target state, so they are not independent), with a 95%
- * Wilson interval over the trials counted. `counts` says which reads count (default: those showing
- * the change); kStalenessCurve counts the reads at most k versions old.
+ * t-visibility (PBS): P(a single read sent t ms after the acknowledgement shows the change), from
+ * every probe, at every multiple of the resolution.
+ *
+ * Where a read is placed. A read took effect somewhere between its send time s and its answer
+ * time r (a read that showed the change says it was visible at r at the latest; a stale one, that it
+ * was not at s); which instant the client cannot tell. Each read is placed at the middle of its
+ * round trip, (s + r) / 2: the curve's time axis is off by at most half a round trip (the report's
+ * `honestMs` bounds it). A read is placed where it was actually sent and answered, never at the
+ * slot it was scheduled for.
+ *
+ * How a reader counts at t: between two of its reads placed around t, their states interpolated
+ * linearly in time (the same state, or the share of the way from one to the other); after its last
+ * read, 1 if the trial was decided fully visible (within the stopping rule's miss bound — leaving
+ * it out would keep only the slow trials), else nothing; before its first read, nothing (a read
+ * sent late that already saw the change credits no earlier time). A trial counts at t as the mean
+ * over its readers that count there (they look at one target state, so they are not independent),
+ * with a 95% Wilson interval over the trials counted. `counts` says which reads count (default:
+ * those showing the change); kStalenessCurve counts the reads at most k versions old.
  */
 export function tVisibilityCurve(
   trials: readonly ProbedTrial[],
   resolutionMs: number,
   counts: (read: ProbedRead) => boolean = (read) => read.state === 'new',
 ): TVisibilityPoint[] {
-  const lastSlot = Math.max(-1, ...trials.flatMap((trial) => trial.probes.map((probe) => probe.slot)));
-  const readersOf = trials.map((trial) => {
-    const byReader = new Map<number, { slot: number; fresh: number }[]>();
-    for (const probe of trial.probes) {
-      const reads = byReader.get(probe.reader) ?? [];
-      reads.push({ slot: probe.slot, fresh: counts(probe) ? 1 : 0 });
-      byReader.set(probe.reader, reads);
+  const placed = trials.map((trial) => {
+    const byReader = new Map<number, { atMs: number; fresh: number }[]>();
+    for (const read of trial.probes) {
+      const reads = byReader.get(read.reader) ?? [];
+      reads.push({ atMs: read.sentMs + read.latencyMs / 2, fresh: counts(read) ? 1 : 0 });
+      byReader.set(read.reader, reads);
     }
-    for (const reads of byReader.values()) reads.sort((a, b) => a.slot - b.slot);
-    return { readers: [...byReader.values()], visibleAtMs: trial.visibleAtMs };
+    for (const reads of byReader.values()) reads.sort((a, b) => a.atMs - b.atMs);
+    return { readers: [...byReader.values()], decided: trial.visibleAtMs !== null };
   });
+  const lastMs = Math.max(-1, ...placed.flatMap((trial) => trial.readers.flat().map((read) => read.atMs)));
+  const valueAt = (reads: readonly { atMs: number; fresh: number }[], decided: boolean, tMs: number) => {
+    const next = reads.findIndex((read) => read.atMs >= tMs);
+    if (next === 0) return (reads[0]?.atMs ?? Infinity) === tMs ? reads[0]?.fresh : undefined;
+    const before = reads[next === -1 ? reads.length - 1 : next - 1];
+    if (before === undefined) return undefined;
+    if (next === -1) return decided ? 1 : undefined;
+    const after = reads[next] as { atMs: number; fresh: number };
+    return before.fresh + ((after.fresh - before.fresh) * (tMs - before.atMs)) / (after.atMs - before.atMs);
+  };
   const curve: TVisibilityPoint[] = [];
-  // One cursor per reader: the first of its reads at or after the current slot (slots go up).
-  const cursors = readersOf.map((trial) => trial.readers.map(() => 0));
-  for (let slot = 0; slot <= lastSlot; slot += 1) {
+  for (let slot = 0; slot * resolutionMs <= lastMs; slot += 1) {
     const tMs = slot * resolutionMs;
     let sum = 0;
     let counted = 0;
-    readersOf.forEach((trial, trialIndex) => {
-      const decided = trial.visibleAtMs !== null && tMs >= trial.visibleAtMs;
-      let fresh = 0;
-      let readers = 0;
-      trial.readers.forEach((reads, readerIndex) => {
-        const row = cursors[trialIndex] as number[];
-        let first = row[readerIndex] as number;
-        while (first < reads.length && (reads[first] as { slot: number }).slot < slot) first += 1;
-        row[readerIndex] = first;
-        let end = first;
-        let atSum = 0;
-        while (end < reads.length && (reads[end] as { slot: number }).slot === slot) {
-          atSum += (reads[end] as { fresh: number }).fresh;
-          end += 1;
-        }
-        const before = reads[first - 1];
-        const after = reads[end];
-        let value: number | undefined;
-        if (end > first) value = atSum / (end - first);
-        else if (decided) value = 1;
-        else if (after === undefined) value = undefined;
-        else if (before === undefined || before.fresh === after.fresh) value = after.fresh;
-        else value = 0.5;
-        if (value === undefined) return;
-        fresh += value;
-        readers += 1;
-      });
-      if (readers === 0) return;
-      sum += fresh / readers;
+    for (const trial of placed) {
+      const values = trial.readers
+        .map((reads) => valueAt(reads, trial.decided, tMs))
+        .filter((value): value is number => value !== undefined);
+      if (values.length === 0) continue;
+      sum += values.reduce((a, b) => a + b, 0) / values.length;
       counted += 1;
-    });
+    }
     if (counted === 0) continue;
     const p = sum / counted;
     const { low, high } = wilsonInterval(p, counted);

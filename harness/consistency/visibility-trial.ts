@@ -67,23 +67,38 @@ export interface TrialCensoring {
 /** One probe read of a trial. */
 export interface TrialProbe extends ProbeReading {
   readonly reader: number;
-  /** The slot the read took effect in, as well as the client can tell: the middle of its round trip. */
+  /**
+   * The slot it was actually sent in, floor(sentMs / resolution) — never the slot it was scheduled
+   * for when it went out late: the stopping rule counts by it.
+   */
   readonly slot: number;
-  /** When it was sent, from the acknowledgement (ms). */
+  /** When it was sent, from the acknowledgement (ms). A stale read says: not visible at this time. */
   readonly sentMs: number;
   /** How late the probe was sent after its slot was due (ms). */
   readonly latenessMs: number;
-  /** Its request's round trip (ms). */
+  /** Its request's round trip (ms); sentMs + latencyMs is when it was answered, and a read that saw the change says: visible by then. */
   readonly latencyMs: number;
 }
 
 /** What one trial measured. The decision (visibleAtMs or censored) is made once and never changed. */
 export interface VisibilityTrial {
   /**
-   * Time to full visibility: from the acknowledgement to the first slot after the last stale read
-   * (slot × resolution, ms), decided by the stopping rule; null when censored.
+   * Time to full visibility from the acknowledgement (ms): the middle of `visibleWithinMs`, off the
+   * time the reads can tell by at most half its width; null when censored.
    */
   readonly visibleAtMs: number | null;
+  /**
+   * What the reads say about the time to full visibility, from the acknowledgement (ms): after
+   * `[0]`, the send time of the last stale read (a stale read took effect after it was sent, so the
+   * change was not everywhere then; 0 when no read was stale: then the time is only known to be at
+   * most `[1]`), and by `[1]`, the answer time of the first read of the run that saw the change
+   * after it (it took effect before it was answered). With one replica (every read looks at the
+   * same state) both bounds are hard; with several, the upper one holds within the stopping rule's
+   * miss bound (a laggard no read reached can still lag). Null when censored.
+   */
+  readonly visibleWithinMs: readonly [number, number] | null;
+  /** When the acknowledgement came back, on this process's performance.now() clock (ms). */
+  readonly acknowledgedAt: number;
   /** Why there is no time (set exactly when visibleAtMs is null). */
   readonly censored?: TrialCensoring;
   /** Round trip of the write itself (ms). */
@@ -145,7 +160,8 @@ async function probeRounds(
         await schedule.waitFor(slot);
         if (stop || schedule.elapsed() > deadlineMs || options.interrupted?.()) return;
         const sent = performance.now();
-        // A probe sent a whole slot or more late is labelled with the slot it was actually sent in.
+        // A probe is placed at the time it was actually sent, whatever slot it was scheduled for:
+        // a client slowed down sends late, and the read says nothing about the time it was due.
         const sentMs = sent - schedule.acknowledgedAt;
         const sentSlot = Math.max(slot, Math.floor(sentMs / schedule.resolutionMs));
         const reading = await probe(index);
@@ -153,9 +169,7 @@ async function probeRounds(
         probes.push({
           ...reading,
           reader: index,
-          // The read took effect somewhere in its round trip: it is placed at the middle, so a
-          // slow request does not make the change look visible earlier than it was.
-          slot: Math.max(sentSlot, Math.floor((sentMs + latencyMs / 2) / schedule.resolutionMs)),
+          slot: sentSlot,
           sentMs,
           latenessMs: sentMs - slot * schedule.resolutionMs,
           latencyMs,
@@ -324,8 +338,11 @@ export async function runVisibilityTrial(
 ): Promise<VisibilityTrial> {
   let writeLatencyMs = 0;
   let settledAfterMs = 0;
+  let acknowledgedAt = 0;
   const censored = (reason: TrialCensoring['reason'], afterMs: number, detail: string): VisibilityTrial => ({
     visibleAtMs: null,
+    visibleWithinMs: null,
+    acknowledgedAt,
     censored: { reason, afterMs: round(afterMs), detail },
     writeLatencyMs,
     settledAfterMs,
@@ -334,7 +351,6 @@ export async function runVisibilityTrial(
     confirmations: 0,
     anomalies: [],
   });
-  let acknowledgedAt: number;
   try {
     await plan.setup();
     if (options.settles) {
@@ -376,8 +392,18 @@ export async function runVisibilityTrial(
     options.maxWaitMs,
   );
   const anomalies = findAnomalies(probes, options);
-  const { lastStaleSlot, confirmations } = staleEdge(probes);
-  const base = { writeLatencyMs, settledAfterMs, probes, confirmations: confirmations.length, anomalies };
+  const { confirmations } = staleEdge(probes);
+  // The last stale read by send time (not by slot): the change was not everywhere when it was sent.
+  const stale = probes.filter((probe) => isStale(probe.state));
+  const lastStaleMs = Math.max(0, ...stale.map((probe) => probe.sentMs));
+  const base = {
+    writeLatencyMs,
+    settledAfterMs,
+    acknowledgedAt,
+    probes,
+    confirmations: confirmations.length,
+    anomalies,
+  };
   if (ended !== 'done') {
     const errors = probes.filter((probe) => probe.state === 'other' && !/^200 /.test(probe.shown));
     const reason = ended === 'interrupted' ? 'interrupted' : errors.length > 0 ? 'target-error' : 'max-wait';
@@ -385,9 +411,10 @@ export async function runVisibilityTrial(
     return {
       ...base,
       visibleAtMs: null,
+      visibleWithinMs: null,
       censored: {
         reason,
-        afterMs: round((lastStaleSlot + 1) * options.resolutionMs),
+        afterMs: round(lastStaleMs),
         detail:
           reason === 'target-error'
             ? `${errors.length} probe(s) answered ${errors[0]?.shown ?? ''}`
@@ -396,15 +423,16 @@ export async function runVisibilityTrial(
       lagBoundsMs: null,
     };
   }
-  const stableSlot = lastStaleSlot === -1 ? 0 : Math.min(...confirmations.map((probe) => probe.slot));
-  const notYet = probes.filter((probe) => probe.slot <= lastStaleSlot && isStale(probe.state));
-  const stable = probes.filter((probe) => probe.slot >= stableSlot && probe.state === 'new');
+  // The run that saw the change: every read sent after the last stale one (all reads when none was
+  // stale); the first of them to be answered bounds the time from above.
+  const stable = probes.filter(
+    (probe) => probe.state === 'new' && (stale.length === 0 || probe.sentMs > lastStaleMs),
+  );
+  const firstAnsweredMs = Math.min(...stable.map((probe) => probe.sentMs + probe.latencyMs));
   return {
     ...base,
-    visibleAtMs: stableSlot * options.resolutionMs,
-    lagBoundsMs: [
-      round(Math.max(0, ...notYet.map((probe) => probe.sentMs))),
-      round(writeLatencyMs + Math.min(...stable.map((probe) => probe.sentMs + probe.latencyMs))),
-    ],
+    visibleAtMs: round((lastStaleMs + firstAnsweredMs) / 2),
+    visibleWithinMs: [round(lastStaleMs), round(firstAnsweredMs)],
+    lagBoundsMs: [round(lastStaleMs), round(writeLatencyMs + firstAnsweredMs)],
   };
 }

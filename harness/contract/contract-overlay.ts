@@ -20,6 +20,11 @@ export interface OverlaySource {
   readonly quote: string;
 }
 
+/** How an overlay entry stands to the official document (`x-kvs-kind`). */
+export type OverlayEntryKind = 'tighter' | 'looser' | 'correction';
+
+const ENTRY_KINDS: readonly OverlayEntryKind[] = ['tighter', 'looser', 'correction'];
+
 /** One entry of the overlay: an Overlay 1.0 action with the project's name and public source. */
 export interface OverlayEntry {
   /** Unique kebab-case name (`x-kvs-name`), cited by `contract diff`. */
@@ -27,9 +32,22 @@ export interface OverlayEntry {
   readonly description: string;
   /** The public statement that justifies it (`x-kvs-source`). */
   readonly source: OverlaySource;
+  readonly kind: OverlayEntryKind;
+  /** The profile setting that governs a tighter demand (`x-kvs-setting`), if any. */
+  readonly setting?: string;
+  /** The schema constraints of spec/openapi.yaml it accounts for (`x-kvs-constraints`, JSON pointers). */
+  readonly constraints: readonly string[];
   readonly target: string;
   readonly update?: unknown;
   readonly remove?: boolean;
+}
+
+/** A constraint of spec/openapi.yaml the official document states the same way. */
+export interface OfficialConstraint {
+  /** JSON pointer into spec/openapi.yaml, to the constraint keyword. */
+  readonly pointer: string;
+  /** Where the official document states it (path under apify-api/openapi/ and the place in it). */
+  readonly at: string;
 }
 
 /** The project's overlay: limits, patterns and deliberate tightenings applied to a base document. */
@@ -37,15 +55,27 @@ export interface ContractOverlay {
   readonly file: string;
   readonly version: string;
   readonly comparedAgainst: ComparedDocument;
+  /** `x-kvs-official`: the official document read, and the constraints it states as spec/openapi.yaml does. */
+  readonly official: {
+    readonly document: string;
+    /** The official document's `info.version` the list was read from. */
+    readonly version: string;
+    readonly constraints: readonly OfficialConstraint[];
+  };
   readonly entries: readonly OverlayEntry[];
 }
+
+const isPointer = (value: unknown): value is string => typeof value === 'string' && value.startsWith('/');
 
 const NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
  * Reads an OpenAPI Overlay 1.0 document (spec/overlay.yaml). Every action must carry `x-kvs-name`
- * (unique), `description` and `x-kvs-source`, a `target`, and either `update` or `remove: true`;
- * anything else is KVSC_OVERLAY_INVALID with its pointer and line.
+ * (unique), `description`, `x-kvs-source`, `x-kvs-kind` (tighter, looser or correction), a
+ * `target`, and either `update` or `remove: true`; `x-kvs-setting` (a setting name) and
+ * `x-kvs-constraints` (JSON pointers) are optional, as is the document's `x-kvs-official`
+ * ({document, version, constraints: [{pointer, at}]}). Anything else is KVSC_OVERLAY_INVALID with its
+ * pointer and line.
  */
 export function parseContractOverlay(source: YamlSource): ContractOverlay {
   const fail = (pointer: string, reason: string, hint?: string): never => {
@@ -68,6 +98,28 @@ export function parseContractOverlay(source: YamlSource): ContractOverlay {
       'x-kvs-compared-against needs document and version (strings)',
       'name the published document the overlay was last compared against, and its info.version',
     );
+  const officialRaw = (data['x-kvs-official'] ?? { document: '', version: '', constraints: [] }) as Record<
+    string,
+    unknown
+  >;
+  if (
+    typeof officialRaw.document !== 'string' ||
+    typeof officialRaw.version !== 'string' ||
+    !Array.isArray(officialRaw.constraints)
+  )
+    fail(
+      '/x-kvs-official',
+      'x-kvs-official needs document (a URL), version (its info.version) and constraints (a list)',
+    );
+  const officialConstraints = (officialRaw.constraints as unknown[]).map((raw, index): OfficialConstraint => {
+    const entry = (raw ?? {}) as Record<string, unknown>;
+    if (!isPointer(entry.pointer) || typeof entry.at !== 'string' || entry.at === '')
+      return fail(
+        toPointer(['x-kvs-official', 'constraints', index]),
+        'an official constraint needs pointer (a JSON pointer into spec/openapi.yaml) and at (where the official document states it)',
+      );
+    return { pointer: entry.pointer, at: entry.at };
+  });
   if (!Array.isArray(data.actions)) return fail('/actions', 'actions must be a list');
   const names = new Set<string>();
   const entries = data.actions.map((raw: unknown, index): OverlayEntry => {
@@ -90,6 +142,21 @@ export function parseContractOverlay(source: YamlSource): ContractOverlay {
           `${entryName} needs x-kvs-source.${field}`,
           'x-kvs-source is {kind, title, url, locator, quote}: the public statement the entry rests on',
         );
+    const kind = action['x-kvs-kind'] as OverlayEntryKind;
+    if (!ENTRY_KINDS.includes(kind))
+      fail(
+        at('x-kvs-kind'),
+        `${entryName}: x-kvs-kind is ${JSON.stringify(kind)}; allowed: ${ENTRY_KINDS.join(', ')}`,
+      );
+    const setting = action['x-kvs-setting'];
+    if (setting !== undefined && (typeof setting !== 'string' || setting === ''))
+      fail(at('x-kvs-setting'), `${entryName}: x-kvs-setting must name a profile setting`);
+    const constraints = action['x-kvs-constraints'] ?? [];
+    if (!Array.isArray(constraints) || !constraints.every(isPointer))
+      fail(
+        at('x-kvs-constraints'),
+        `${entryName}: x-kvs-constraints must be a list of JSON pointers into spec/openapi.yaml`,
+      );
     const remove = action.remove === true;
     if (remove === (action.update !== undefined))
       fail(at(), `${entryName} needs exactly one of update and remove: true`);
@@ -105,6 +172,9 @@ export function parseContractOverlay(source: YamlSource): ContractOverlay {
       name: entryName,
       description: action.description as string,
       source: source as unknown as OverlaySource,
+      kind,
+      ...(typeof setting === 'string' ? { setting } : {}),
+      constraints: constraints as string[],
       target: action.target as string,
       ...(remove ? { remove } : { update: action.update }),
     };
@@ -113,6 +183,11 @@ export function parseContractOverlay(source: YamlSource): ContractOverlay {
     file: source.file,
     version: String(info.version),
     comparedAgainst: { document: compared.document as string, version: compared.version as string },
+    official: {
+      document: officialRaw.document as string,
+      version: officialRaw.version as string,
+      constraints: officialConstraints,
+    },
     entries,
   };
 }

@@ -5,12 +5,17 @@ import type { Contract } from './load-contract.ts';
 import { loadOpenApi } from './load-openapi.ts';
 import { absoluteSpecLocation, readSpecSource } from './read-spec-location.ts';
 import { KVS_OPERATION_IDS, selectOperations } from './select-operations.ts';
-import { STORE_ALIAS_OPERATION_IDS } from './store-aliases.ts';
+import { ALIASED_OPERATION_IDS, STORE_ALIAS_FAMILIES, STORE_ALIAS_OPERATION_IDS } from './store-aliases.ts';
 
 /** One difference between a document and the shipped contract, with the overlay entry behind it. */
 export interface ExplainedDifference extends OperationDifference {
   /** The overlay entry that makes the document agree here, or undefined: unexplained. */
   readonly explainedBy: string | undefined;
+  /**
+   * On an alias operation: the store operation it copies when that one has the identical
+   * difference (place, mark, both values, explanation); undefined for an alias-specific one.
+   */
+  readonly copyOf: string | undefined;
 }
 
 /** What `contract diff` found. */
@@ -39,6 +44,30 @@ const aliasesOf = (document: OpenAPIV3.Document): Set<string> =>
 const keyOf = (difference: OperationDifference): string =>
   `${difference.operationId}\u0000${difference.where}`;
 
+/** The store operation an alias operation stands for (actorRun_keyValueStore_get → keyValueStore_get). */
+function storeOperationOf(operationId: string): string | undefined {
+  for (const family of STORE_ALIAS_FAMILIES) {
+    const rest = operationId.slice(family.operationIdPrefix.length);
+    if (
+      operationId.startsWith(family.operationIdPrefix) &&
+      (ALIASED_OPERATION_IDS as readonly string[]).includes(rest)
+    )
+      return rest;
+  }
+  return undefined;
+}
+
+/** Marks each alias operation's difference that its store operation has identically (copyOf). */
+function markAliasCopies(differences: readonly Omit<ExplainedDifference, 'copyOf'>[]): ExplainedDifference[] {
+  const same = (d: Omit<ExplainedDifference, 'copyOf'>, operationId: string): string =>
+    JSON.stringify([operationId, d.where, d.mark, d.given, d.ours, d.explainedBy ?? null]);
+  const onStore = new Set(differences.map((d) => same(d, d.operationId)));
+  return differences.map((d) => {
+    const store = storeOperationOf(d.operationId);
+    return { ...d, copyOf: store !== undefined && onStore.has(same(d, store)) ? store : undefined };
+  });
+}
+
 /**
  * Compares the key-value-store operations of a document (a path or URL; validated like a `--spec`
  * base) with the shipped contract. Each difference is explained by the first overlay entry after
@@ -66,10 +95,10 @@ export async function diffAgainstContract(location: string, contract: Contract):
   };
   const initial = steps[0] ?? [];
   const introduced = (steps[last] ?? []).filter((difference) => !present[0]?.has(keyOf(difference)));
-  const differences = [
+  const differences = markAliasCopies([
     ...initial.map((difference) => ({ ...difference, explainedBy: explainedBy(keyOf(difference)) })),
     ...introduced.map((difference) => ({ ...difference, explainedBy: undefined })),
-  ];
+  ]);
   return {
     given: { location: source.file, version: base.info.version },
     ours: {

@@ -74,6 +74,11 @@ export interface Contract {
   readonly specFile: string;
   /** The base document's `info.version`. */
   readonly specVersion: string;
+  /**
+   * The base when it is not the spec folder's openapi.yaml (`run --spec`): its absolute path or
+   * URL, which replay commands pass on; undefined for the shipped base.
+   */
+  readonly specGiven: string | undefined;
   /** The overlay applied to the base, with the published document it was compared against. */
   readonly overlay: AppliedOverlay;
   /** The parsed files, to hand to another process (ContractFiles.checked). */
@@ -186,6 +191,10 @@ async function buildContract(
   return {
     specFile: base,
     specVersion: document.info.version,
+    specGiven:
+      files.openapiFile === absoluteSpecLocation(join(files.specDir, 'openapi.yaml'))
+        ? undefined
+        : files.openapiFile,
     overlay: {
       ...overlay,
       matches: new Map(overlay.entries.map((entry, index) => [entry.name, matches[index] ?? 0])),

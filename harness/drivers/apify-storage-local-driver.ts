@@ -1,9 +1,10 @@
 import { importOptionalPackage } from '../optional-package.ts';
+import { OPTIONAL_DRIVER_PACKAGES } from './built-in-drivers.ts';
 import type { KvsDriverFactory } from './kvs-driver.ts';
 import { packageVersion } from './package-version.ts';
 import { StorageClientDriver, type LocalStorageClient } from './storage-client-driver.ts';
 
-const PACKAGE = '@apify/storage-local';
+const PACKAGE = OPTIONAL_DRIVER_PACKAGES['apify-storage-local'];
 
 /**
  * `apify-storage-local`: the SQLite and file-system storage of the Apify SDK's local runs, in the

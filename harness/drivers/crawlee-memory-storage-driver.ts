@@ -1,10 +1,11 @@
 import type { MemoryStorage, MemoryStorageOptions } from '@crawlee/memory-storage';
 import { importOptionalPackage } from '../optional-package.ts';
+import { OPTIONAL_DRIVER_PACKAGES } from './built-in-drivers.ts';
 import type { KvsDriverFactory } from './kvs-driver.ts';
 import { packageVersion } from './package-version.ts';
 import { StorageClientDriver, type LocalStorageClient } from './storage-client-driver.ts';
 
-const PACKAGE = '@crawlee/memory-storage';
+const PACKAGE = OPTIONAL_DRIVER_PACKAGES['crawlee-memory-storage'];
 
 /**
  * `crawlee-memory-storage` (in memory) and `crawlee-memory-storage:persist` (also writing every

@@ -46,6 +46,18 @@ export interface ReplicatedStoreOptions {
    */
   readonly routing?: 'random' | 'sticky';
   readonly seed: number;
+  /**
+   * Keep every record change's commit and arrival times (ReplicatedStore.changesOf), so a benchmark
+   * can be compared with the truth trial by trial (default: off; the history grows with every change).
+   */
+  readonly keepHistory?: boolean;
+}
+
+/** One record change as the store made it: when it was committed and when each replica received it (performance.now() ms). */
+export interface RecordedChange {
+  readonly storeId: string;
+  readonly committedAt: number;
+  readonly arrivesAt: readonly number[];
 }
 
 /** One version of a key: its state (CURRENT: the backend's live record) and when each replica receives it. */
@@ -118,6 +130,8 @@ export class ReplicatedStore implements ConsistencyModel {
   readonly #records = new Map<string, Map<string, Version[]>>();
   /** Sticky routing: the replica each connection is pinned to. */
   readonly #pinned = new WeakMap<object, number>();
+  /** keepHistory: key → its changes, oldest first. */
+  readonly #history = new Map<string, RecordedChange[]>();
   #connections = 0;
 
   constructor(options: ReplicatedStoreOptions, now: () => number = () => performance.now()) {
@@ -157,6 +171,11 @@ export class ReplicatedStore implements ConsistencyModel {
       immediate || replica === own ? now : now + drawReplicaLag(this.#options.lag, this.#random),
     );
     versions.push({ state: CURRENT, arrivesAt });
+    if (this.#options.keepHistory) {
+      const changes = this.#history.get(key) ?? [];
+      changes.push({ storeId, committedAt: now, arrivesAt });
+      this.#history.set(key, changes);
+    }
     const resurrect = this.#options.resurrectAfterMs;
     if (change === 'delete' && resurrect !== undefined && current !== undefined) {
       // The deleted value arrives again at one replica after the delete reached them all.
@@ -165,6 +184,11 @@ export class ReplicatedStore implements ConsistencyModel {
       zombie[replica] = Math.max(...arrivesAt) + resurrect;
       versions.push({ state: current, arrivesAt: zombie });
     }
+  }
+
+  /** Every change to `key` (in any store) since the store started, oldest first; empty without keepHistory. */
+  changesOf(key: string): readonly RecordedChange[] {
+    return this.#history.get(key) ?? [];
   }
 
   /** The version one replica shows at `now`. */

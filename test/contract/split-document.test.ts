@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compareOperations } from '../../harness/contract/compare-operations.ts';
 import { diffAgainstContract } from '../../harness/contract/diff-against-contract.ts';
+import { contractDiffJson, describeContractDiff } from '../../cli/describe-contract-diff.ts';
 import { HarnessError, loadContract, type Contract } from '../../harness/index.ts';
 
 /** The shipped contract written by the project as many files: relative $refs and YAML merge keys. */
@@ -121,11 +122,11 @@ describe('contract diff', () => {
           /(keyValueStore_put:[\s\S]*?)\s+'413':\n\s+\$ref: \.\.\/components\/responses\.yaml#\/PayloadTooLarge/,
           '$1',
         ),
-      // 3. A key-list item requires recordPublicUrl too: the shipped contract is looser.
+      // 3. A key page requires nextExclusiveStartKey too: the shipped contract is looser.
       'components/schemas.yaml': (text) =>
         text.replace(
-          /(KeyValueStoreKey:\n {2}type: object\n {2}required:\n {4}- key\n {4}- size)/,
-          '$1\n    - recordPublicUrl',
+          /(ListOfKeys:\n {2}type: object\n {2}required:\n {4}- items\n {4}- count\n {4}- limit\n {4}- isTruncated)/,
+          '$1\n    - nextExclusiveStartKey',
         ),
     });
     const diff = await diffAgainstContract(file, shipped);
@@ -138,10 +139,10 @@ describe('contract diff', () => {
       ['keyValueStore_keys_get', 'parameter query limit: maximum', 'stricter', '2000', '1000'],
       [
         'keyValueStore_keys_get',
-        'response 200 application/json: body.data.items[] required',
+        'response 200 application/json: body.data required',
         'looser',
-        '["key","size","recordPublicUrl"]',
-        '["key","size"]',
+        '["items","count","limit","isTruncated","nextExclusiveStartKey"]',
+        '["items","count","limit","isTruncated"]',
       ],
     ]);
     // The document's alias operations merge its store operations: each planted difference shows at
@@ -154,5 +155,48 @@ describe('contract diff', () => {
     expect(diff.unexplained).toBe(12);
     // The payload limit on PUT and POST record, at the store path and the three alias paths.
     expect(diff.differences.filter((d) => d.explainedBy !== undefined)).toHaveLength(8);
+
+    // Printed once, on the store operation, with how many alias operations share it (#23); --json keeps all.
+    expect(diff.differences.filter((d) => shipped.aliases.has(d.operationId)).map((d) => d.copyOf)).toEqual(
+      diff.differences
+        .filter((d) => shipped.aliases.has(d.operationId))
+        .map((d) => shipped.aliases.get(d.operationId)?.operationId),
+    );
+    const text = describeContractDiff(diff);
+    expect(text.match(/unexplained \(also on 3 alias operations\)/g)).toHaveLength(3);
+    expect(text).not.toMatch(/^actorRun_|^actor_runs_last_|^actorTask_runs_last_/m);
+    expect(text).toContain(
+      'of them 15 on alias operations the same as on their store operation (9 unexplained)',
+    );
+    const json = contractDiffJson(diff) as { differences: unknown[] };
+    expect(json.differences).toHaveLength(diff.differences.length);
+  });
+
+  it("lists an alias operation's own difference under the alias operation", () => {
+    const base = {
+      where: 'response 200',
+      mark: 'missing',
+      given: '—',
+      ours: 'documented',
+      explainedBy: undefined,
+    } as const;
+    const text = describeContractDiff({
+      given: { location: 'doc.yaml', version: '1' },
+      ours: { location: 'spec/openapi.yaml', version: '2', overlayVersion: '3' },
+      differences: [
+        { ...base, operationId: 'keyValueStore_get', copyOf: undefined },
+        { ...base, operationId: 'actorRun_keyValueStore_get', copyOf: 'keyValueStore_get' },
+        { ...base, where: 'response 404', operationId: 'actorRun_keyValueStore_get', copyOf: undefined },
+      ],
+      entryMatches: new Map(),
+      unexplained: 3,
+      aliasOperations: { given: 27, ours: 27, compared: 27 },
+    });
+    expect(text).toContain(
+      'keyValueStore_get\n  missing   response 200: document —, ours documented — unexplained (also on 1 alias operation)',
+    );
+    expect(text).toContain(
+      'actorRun_keyValueStore_get\n  missing   response 404: document —, ours documented — unexplained\n',
+    );
   });
 });

@@ -54,6 +54,7 @@ async function bench(url: string, operations: ConsistencyOperation[], trials: nu
 const NO_ANOMALIES = {
   'session-non-monotonic': 0,
   'cross-reader-non-monotonic': 0,
+  'read-your-writes': 0,
   resurrection: 0,
   'unexpected-state': 0,
 };

@@ -62,27 +62,51 @@ describe('Kaplan–Meier', () => {
 });
 
 describe('t-visibility', () => {
-  it('counts every reader at every slot: its read there, or what the reads around a skipped slot agree on', () => {
+  it('places every read at the middle of its actual round trip, interpolates between a reader’s reads, and credits nothing before the first', () => {
     const curve = tVisibilityCurve(
       [
         {
+          // Sent late at 18 ms, answered at 22 ms: it says nothing about 0 or 10 ms.
           probes: [
-            { reader: 0, slot: 0, state: 'old' },
-            { reader: 0, slot: 2, state: 'new' },
-            { reader: 1, slot: 0, state: 'old' },
-            { reader: 1, slot: 1, state: 'old' },
-            { reader: 1, slot: 3, state: 'new' },
+            { reader: 0, sentMs: 18, latencyMs: 4, state: 'new' },
+            { reader: 0, sentMs: 28, latencyMs: 4, state: 'new' },
           ],
-          visibleAtMs: 30,
+          visibleAtMs: 10,
+        },
+        {
+          probes: [
+            { reader: 0, sentMs: 0, latencyMs: 0, state: 'old' },
+            { reader: 1, sentMs: 0, latencyMs: 0, state: 'old' },
+            { reader: 0, sentMs: 10, latencyMs: 0, state: 'old' },
+            { reader: 1, sentMs: 10, latencyMs: 0, state: 'new' },
+            // A slow read answered 20 ms after it was sent is placed at 30 ms, the middle.
+            { reader: 0, sentMs: 20, latencyMs: 20, state: 'new' },
+          ],
+          visibleAtMs: 25,
         },
       ],
       10,
     );
-    expect(curve.map((point) => [point.tMs, point.p])).toEqual([
-      [0, 0],
-      [10, 0.25],
-      [20, 0.75],
-      [30, 1],
+    expect(curve.map((point) => [point.tMs, point.p, point.trials])).toEqual([
+      [0, 0, 1],
+      [10, 0.5, 1],
+      // Second trial: reader 1 halfway from stale (10 ms) to fresh (30 ms), reader 2 decided.
+      [20, 0.875, 2],
+      [30, 1, 2],
+    ]);
+  });
+
+  it('counts a trial decided visible as 1 past its last read, and a censored trial only up to its last read', () => {
+    const read = (sentMs: number) => ({ reader: 0, sentMs, latencyMs: 0, state: 'old' as const });
+    const decided = { probes: [read(0)], visibleAtMs: 5 };
+    const censored = { probes: [read(0), read(30)], visibleAtMs: null };
+    const gaveUp = { probes: [read(0)], visibleAtMs: null };
+    const curve = tVisibilityCurve([decided, censored, gaveUp], 10);
+    expect(curve.map((point) => [point.tMs, point.p, point.trials])).toEqual([
+      [0, 0, 3],
+      [10, 0.5, 2],
+      [20, 0.5, 2],
+      [30, 0.5, 2],
     ]);
   });
 });
@@ -91,10 +115,10 @@ describe('k-staleness', () => {
   it('counts a read at most k versions old; a read of no version written counts as older', () => {
     const trial = {
       probes: [
-        { reader: 0, slot: 0, state: 'old', versionsOld: 2 },
-        { reader: 1, slot: 0, state: 'other' },
-        { reader: 0, slot: 1, state: 'old', versionsOld: 1 },
-        { reader: 1, slot: 1, state: 'new', versionsOld: 0 },
+        { reader: 0, sentMs: 0, latencyMs: 0, state: 'old', versionsOld: 2 },
+        { reader: 1, sentMs: 0, latencyMs: 0, state: 'other' },
+        { reader: 0, sentMs: 10, latencyMs: 0, state: 'old', versionsOld: 1 },
+        { reader: 1, sentMs: 10, latencyMs: 0, state: 'new', versionsOld: 0 },
       ] as const,
       visibleAtMs: null,
     };
@@ -169,7 +193,8 @@ describe('a trial decides on complete evidence', () => {
     const trial = await runVisibilityTrial(plan, PROBING);
     const slow = trial.probes.find((probe) => probe.state === 'old');
     expect(slow, 'the slow stale read is part of the evidence').toBeDefined();
-    expect(trial.visibleAtMs).toBeGreaterThan((slow?.slot ?? 0) * PROBING.resolutionMs);
+    expect(trial.visibleWithinMs?.[0]).toBeCloseTo(slow?.sentMs ?? -1, 1);
+    expect(trial.visibleAtMs).toBeGreaterThan(slow?.sentMs ?? Infinity);
     expect(trial.censored).toBeUndefined();
   });
 
@@ -188,5 +213,84 @@ describe('a trial decides on complete evidence', () => {
     );
     expect(unsettled.censored?.reason).toBe('unsettled-setup');
     expect(unsettled.probes).toEqual([]);
+  });
+});
+
+describe('a slow client: probes sent late are placed where they were sent', () => {
+  // One replica whose change shows VISIBLE_MS after the write returned; the client's reads go out
+  // late (a blocked event loop before each send, as on a loaded machine).
+  const VISIBLE_MS = 40;
+  const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const target = () => {
+    let wroteAt = Infinity;
+    return {
+      setup: async () => {},
+      write: () => {
+        wroteAt = performance.now();
+        return Promise.resolve();
+      },
+      probe: (): Promise<ProbeReading> =>
+        Promise.resolve(
+          performance.now() - wroteAt >= VISIBLE_MS
+            ? { state: 'new', shown: '200 "after"' }
+            : { state: 'old', shown: '200 "before"' },
+        ),
+    };
+  };
+
+  it('a first read sent late that already sees the change gives "by its answer", not 0, and credits no earlier time', async () => {
+    let calls = 0;
+    const trial = await runVisibilityTrial(target(), {
+      ...PROBING,
+      // The first send is held up 70 ms past its slot (slot 0).
+      interrupted: () => {
+        calls += 1;
+        if (calls === 1) block(70);
+        return false;
+      },
+    });
+    expect(trial.probes.every((probe) => probe.state === 'new')).toBe(true);
+    const firstSent = Math.min(...trial.probes.map((probe) => probe.sentMs));
+    expect(firstSent).toBeGreaterThanOrEqual(60);
+    // The reads say only: visible by the first answer. The old estimator said 0 ms.
+    expect(trial.visibleWithinMs?.[0]).toBe(0);
+    expect(trial.visibleWithinMs?.[1]).toBeGreaterThanOrEqual(VISIBLE_MS);
+    expect(trial.visibleAtMs).toBeGreaterThan(0);
+    // t-visibility has nothing to say before the first read was sent (the old curve read 1 from 0 ms).
+    const curve = tVisibilityCurve([trial], PROBING.resolutionMs);
+    expect(curve[0]?.tMs).toBeGreaterThanOrEqual(firstSent - PROBING.resolutionMs);
+  });
+
+  it('reads sent late all along still bracket the true time, and the curve steps where the truth does', async () => {
+    const trial = await runVisibilityTrial(target(), {
+      ...PROBING,
+      // Every send is held up 7 ms: more than a slot of 5 ms.
+      interrupted: () => {
+        block(7);
+        return false;
+      },
+    });
+    const [after, by] = trial.visibleWithinMs ?? [Infinity, -Infinity];
+    expect(after).toBeLessThan(VISIBLE_MS);
+    expect(by).toBeGreaterThanOrEqual(VISIBLE_MS - 1);
+    expect(trial.probes.some((probe) => probe.latenessMs > PROBING.resolutionMs)).toBe(true);
+    // Each reader reads stale, then fresh: the curve is 0 up to where every reader last read it
+    // stale and 1 from where every reader first read it fresh, wherever the late sends put them.
+    const placed = (state: string, pick: (times: number[]) => number) =>
+      [0, 1].map((reader) =>
+        pick(
+          trial.probes
+            .filter((probe) => probe.reader === reader && probe.state === state)
+            .map((probe) => probe.sentMs + probe.latencyMs / 2),
+        ),
+      );
+    const allStaleUntil = Math.min(...placed('old', (times) => Math.max(...times)));
+    const allFreshFrom = Math.max(...placed('new', (times) => Math.min(...times)));
+    expect(allStaleUntil).toBeLessThan(VISIBLE_MS);
+    const curve = tVisibilityCurve([trial], PROBING.resolutionMs);
+    for (const point of curve) {
+      if (point.tMs <= allStaleUntil) expect(point.p, `${point.tMs} ms`).toBe(0);
+      if (point.tMs >= allFreshFrom) expect(point.p, `${point.tMs} ms`).toBe(1);
+    }
   });
 });

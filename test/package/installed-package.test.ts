@@ -241,6 +241,12 @@ describe('the package', () => {
         "LICENSE",
         "README.md",
         "bin/kvs-conformance.js",
+        "docs/findings/apify-client-empty-record.md",
+        "docs/findings/apify-storage-local-content-type.md",
+        "docs/findings/crawlee-memory-storage-concurrent-get-or-create.md",
+        "docs/findings/crawlee-memory-storage-key-order.md",
+        "docs/findings/storage-emulators-cursor.md",
+        "docs/findings/storage-emulators-rename.md",
         "docs/rules.json",
         "docs/rules.md",
         "docs/stdio-drivers.md",
@@ -253,9 +259,15 @@ describe('the package', () => {
         "spec/overlay.yaml",
         "spec/profiles.yaml",
         "spec/rules.yaml",
-        "spec/tightenings.yaml",
       ]
     `);
+  });
+
+  it('ships every finding page the shipped deviation manifest links to', () => {
+    const manifest = readFileSync(join(REPO_ROOT, 'spec/expected-deviations.yaml'), 'utf8');
+    const links = [...manifest.matchAll(/^\s*link:\s*(\S+)/gm)].map((match) => match[1]);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((link) => !packed.files.includes(link ?? ''))).toEqual([]);
   });
 
   it('ships the contract cache made from exactly the spec files it ships', () => {
@@ -327,7 +339,7 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
         schemaVersion: string;
         run: { seedSource: string };
       };
-      expect(report).toMatchObject({ schemaVersion: '2.3.0', run: { seedSource: 'random' } });
+      expect(report).toMatchObject({ schemaVersion: '2.4.0', run: { seedSource: 'random' } });
     },
     HANG,
   );
@@ -359,6 +371,41 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
           ),
         ]);
       }
+    },
+    HANG,
+  );
+
+  it(
+    'a matrix with no --driver runs the installed built-in drivers and names each one left out with its install command',
+    async () => {
+      const result = await runInProject('npx', [
+        'kvs-conformance',
+        'matrix',
+        '--rule',
+        'KVS-RECORD-001',
+        '--runs',
+        '2',
+        '--out',
+        join(scratch, 'matrix-default'),
+      ]);
+      expect(result.code).toBe(0);
+      const leftOut = result.stderr.split('\n').filter((line) => line.startsWith('matrix: left out'));
+      expect(leftOut).toEqual([
+        expect.stringContaining(
+          '--driver crawlee-memory-storage: it needs @crawlee/memory-storage (npm i -D @crawlee/memory-storage@',
+        ),
+        expect.stringContaining('--driver crawlee-memory-storage:persist: it needs @crawlee/memory-storage'),
+        expect.stringContaining(
+          '--driver apify-storage-local: it needs @apify/storage-local (npm i -D @apify/storage-local@',
+        ),
+      ]);
+      const matrix = JSON.parse(readFileSync(join(scratch, 'matrix-default', 'matrix.json'), 'utf8')) as {
+        drivers: { name: string }[];
+      };
+      expect(matrix.drivers.map((driver) => driver.name.replace(/@.*/, ''))).toEqual([
+        'http',
+        'apify-client',
+      ]);
     },
     HANG,
   );
@@ -404,10 +451,10 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
       const line = result.stdout.split('\n').find((text) => text.startsWith('RESULT '));
       expect(JSON.parse(line?.slice('RESULT '.length) ?? 'null')).toMatchObject({
         api: version,
-        schemaVersion: '2.3.0',
+        schemaVersion: '2.4.0',
         verdict: 'PASS',
         mustFail: 0,
-        schemaTitle: expect.stringContaining('schema 2.3.0') as unknown,
+        schemaTitle: expect.stringContaining('schema 2.4.0') as unknown,
       });
     },
     HANG,

@@ -15,4 +15,13 @@ describe('the merged report of a sharded run', () => {
       expect(replay).toBe(`kvs-conformance replay merged/report.json --rule ${ruleId}`);
     expect(report.rules.flatMap((rule) => rule.failures)[0]?.replay).toContain('out/report.json');
   });
+
+  it('keeps the base a --spec run was given in the replay commands (spec.given)', async () => {
+    const { report } = await fixtureReport();
+    const given = { ...report, spec: { ...report.spec, given: '/docs/apify openapi.yaml' } };
+    const merged = mergeReports([given, given], 'merged/report.json');
+    const replays = merged.rules.flatMap((rule) => rule.failures.map((failure) => failure.replay));
+    expect(replays.length).toBeGreaterThan(0);
+    for (const replay of replays) expect(replay).toMatch(/ --spec '\/docs\/apify openapi\.yaml'$/);
+  });
 });
