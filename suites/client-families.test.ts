@@ -253,7 +253,7 @@ for (const driver of kvs.drivers) {
           outcome.status === 'fulfilled' ? [trackOn(driver, outcome.value)] : [],
         );
         // A contract violation a call threw (say KVS-SCHEMA-002 on the id it got) is that rule's
-        // failure: it goes on as it is, so NAME-003 is "not checked", never counted as a throw.
+        // failure: it goes on as it is (this test is blocked on it), never counted as a NAME-003 throw.
         const violation = outcomes.find(
           (outcome): outcome is PromiseRejectedResult =>
             outcome.status === 'rejected' && outcome.reason instanceof ContractViolationError,
