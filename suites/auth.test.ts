@@ -37,7 +37,7 @@ async function everyOperation(): Promise<[string, OperationCall][]> {
 const storeOf = (operations: readonly [string, OperationCall][]): string =>
   operations.find(([, call]) => call.storeId !== undefined)?.[1].storeId ?? '';
 
-describe(`KVS-AUTH: tokens${hasToken ? '' : ' (skipped: the run has no token, so the target is not known to require one)'}`, () => {
+describe(`KVS-AUTH: tokens${hasToken ? '' : ' (skipped: the run has no token, so the target is not known to require one; pass the target token with --token or APIFY_TOKEN)'}`, () => {
   it.runIf(hasToken)(
     'KVS-AUTH-001 every operation without a token is refused with 401, and changes nothing',
     async () => {

@@ -368,6 +368,14 @@ describe.concurrent('KVS-RECORD: records', () => {
               (page) => page.items.length === records.length,
             );
             const zip = await api.call('keyValueStore_records_get', { storeId: store.id });
+            // The zip download is a profile setting (zipDownload): a server without it is
+            // declared, not failed, so the answer names the flag that declares it.
+            expectRule(
+              zip.status === 200,
+              'KVS-RECORD-011',
+              `expected 200 with a zip, got ${zip.status} ${(zip.exchange.response?.bodyExcerpt ?? '').slice(0, 160)}; if the server does not offer the zip download, declare it with --zip-download false`,
+              [zip.exchange],
+            );
             let entries: Map<string, Buffer>;
             try {
               entries = await readZipEntries(zip.body);

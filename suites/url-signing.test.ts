@@ -18,6 +18,9 @@ const hasToken = context.token !== undefined;
 // A server declared without URL signing (urlSigning false) is not asked to sign: the rules do not apply.
 const signing = settings.urlSigning !== 'false';
 
+/** URL signing is a profile setting (urlSigning): a failure of SIGN-001/002 names the flag that declares it. */
+const NOT_SIGNING_HINT = '; if the server does not sign URLs, declare it with --url-signing false';
+
 const refused = (response: CheckedResponse): boolean => {
   const rule = String(settings.rejectedSignatureStatus);
   return rule === 'any-4xx'
@@ -49,7 +52,7 @@ async function writeSigned(storeId: string, base: string): Promise<string> {
 
 const key = recordKeyArbitrary(contract.limits);
 
-describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no token, so unsigned access is not known to be refused)'}`, () => {
+describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no token, so unsigned access is not known to be refused; pass the target token with --token or APIFY_TOKEN)'}`, () => {
   it.runIf(hasToken && signing)(
     'KVS-SIGN-001 KVS-SIGN-003 a record URL signed over its key reads it without a token; a tampered or borrowed signature is refused',
     async () => {
@@ -61,7 +64,7 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
           expectRule(
             secret !== undefined,
             'KVS-SIGN-001',
-            'the store object shows its owner no urlSigningSecretKey, so no URL can be signed',
+            `the store object shows its owner no urlSigningSecretKey, so no URL can be signed${NOT_SIGNING_HINT}`,
           );
           const signature = createHmacSignature(secret ?? '', recordKey);
           const get = await api.call('keyValueStore_record_get', {
@@ -73,7 +76,7 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
           expectRule(
             get.status === 200 && get.body.toString() === `value of ${recordKey}`,
             'KVS-SIGN-001',
-            `the signed URL of ${recordKey} answered ${get.status}`,
+            `the signed URL of ${recordKey} answered ${get.status}${NOT_SIGNING_HINT}`,
             [get.exchange],
           );
           const position = flip % signature.length;
@@ -130,7 +133,7 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
             expectRule(
               secret !== undefined,
               'KVS-SIGN-002',
-              'the store object shows its owner no urlSigningSecretKey',
+              `the store object shows its owner no urlSigningSecretKey${NOT_SIGNING_HINT}`,
             );
             const valid = createKeysSignature(
               secret ?? '',
@@ -149,7 +152,7 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
             expectRule(
               list.status === 200 && keys.includes(recordKey),
               'KVS-SIGN-002',
-              `a keys URL valid for ${validFor || 'ever'} ms answered ${list.status}`,
+              `a keys URL valid for ${validFor || 'ever'} ms answered ${list.status}${NOT_SIGNING_HINT}`,
               [list.exchange],
             );
             const expired = createKeysSignature(secret ?? '', storeId, Date.now() - expiredAgo);

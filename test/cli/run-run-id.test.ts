@@ -106,3 +106,34 @@ describe('kvs-conformance run --run-id', () => {
     }
   });
 });
+
+describe('kvs-conformance run --run-id without a token', () => {
+  // Applicability under --run-id is decided before the no-token gating: the AUTH and SIGN rules
+  // that need stores of their own read "not applicable under --run-id"; a rule that only needs
+  // the token says how to give it.
+  it('says which rules do not apply under --run-id, and how to give the token to the rest', async () => {
+    const server = await startServer({ runs: ['RUN1'] });
+    try {
+      const out = mkdtempSync(join(tmpdir(), 'kvsc-run-id-no-token-'));
+      await runCli(['run', '--target', server.url, '--run-id', 'RUN1', '--runs', '2', '--out', out]);
+      const report = readReport(out);
+      const reason = (id: string) => report.rules.find((rule) => rule.id === id)?.reason;
+      for (const id of [
+        'KVS-AUTH-001',
+        'KVS-AUTH-002',
+        'KVS-SIGN-001',
+        'KVS-SIGN-002',
+        'KVS-SIGN-003',
+        'KVS-SIGN-004',
+        'KVS-SIGN-005',
+      ])
+        expect(reason(id), id).toMatch(/^not applicable under --run-id: /);
+      expect(reason('KVS-AUTH-003')).toMatch(/the run has no token.*--token or APIFY_TOKEN/);
+      expect(
+        report.rules.filter((rule) => /the run has no token/.test(rule.reason ?? '')).map((rule) => rule.id),
+      ).toEqual(['KVS-AUTH-003']);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -99,3 +99,43 @@ describe('any store id the target gave is one path segment', () => {
     );
   });
 });
+
+describe('a stopping failure of another rule inside concurrent calls', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let proxy: UuidIdProxy;
+  beforeAll(async () => {
+    server = await startServer({ tokens: [TOKEN] });
+    proxy = await startUuidIdProxy(server.url);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  // No cascades: the 20 get-or-create calls of KVS-NAME-003 through the http driver all got one id;
+  // the KVS-SCHEMA-002 violation they threw is that rule's, so that test is blocked on it and
+  // NAME-003 gets its verdict from its other tests, never a failure for the calls "throwing".
+  it('fails KVS-SCHEMA-002, never KVS-NAME-003', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'kvsc-uuid-name003-'));
+    await runCli([
+      'run',
+      '--target',
+      proxy.url,
+      '--token',
+      TOKEN,
+      '--profile',
+      'apify',
+      '--rule',
+      'KVS-NAME-003',
+      '--runs',
+      '5',
+      '--out',
+      out,
+    ]);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
+    const rule = report.rules.find((entry) => entry.id === 'KVS-NAME-003');
+    expect(rule?.failures.map((failure) => failure.message) ?? []).toEqual([]);
+    expect(rule?.verdict).not.toBe('fail');
+    expect(report.rules.find((entry) => entry.id === 'KVS-SCHEMA-002')?.verdict).toBe('fail');
+  });
+});
