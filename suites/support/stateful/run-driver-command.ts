@@ -258,7 +258,10 @@ export async function runDriverCommand(
       // A deleted store's records: undefined or a throw.
       if (!candidates) {
         const outcome = await call(what, 'undefined or a throw', () => driver.getRecord(store.id, key));
-        if ('value' in outcome && outcome.value !== undefined)
+        // KVS-NOTFOUND-005: a client reads a miss as undefined, never null.
+        if ('value' in outcome && outcome.value === null)
+          violate('KVS-NOTFOUND-005', `${what} in deleted ${label(store)} gives null; a miss is undefined`);
+        else if ('value' in outcome && outcome.value !== undefined)
           violate(
             'KVS-NOTFOUND-004',
             `${what} in deleted ${label(store)} gives ${outcome.value.value.length} bytes`,
