@@ -13,6 +13,7 @@ import {
 } from '../../../harness/index.ts';
 import type { StoreCommandSpec } from '../../../generators/index.ts';
 import { commandRefs } from './command-refs.ts';
+import { createRuleOf } from './create-rule.ts';
 import { judgeRecordRead, showRecord } from './judge-record-read.ts';
 import type { TranscriptStep } from './sequence-transcript.ts';
 import type { StatefulSystem } from './stateful-system.ts';
@@ -73,14 +74,7 @@ export async function runStoreCommand(
     case 'createStore': {
       const name = spec.name === null ? undefined : nameOf(spec.name);
       const outcome = model.create(name);
-      const ruleId: RuleId =
-        outcome.kind === 'existing'
-          ? 'KVS-NAME-002'
-          : name === undefined
-            ? 'KVS-NAME-004'
-            : model.stores.some((store) => store.deleted && store.name === name)
-              ? 'KVS-NAME-005'
-              : 'KVS-NAME-001';
+      const ruleId = createRuleOf(model, name, outcome);
       const response = await call(
         'keyValueStores_post',
         { query: { name } },
