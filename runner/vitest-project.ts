@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Reporter, Vitest } from 'vitest/node';
 import type { SuiteContext } from '../harness/worker/suite-context.ts';
 import { CODE_EXTENSION, CODE_ROOT } from './code-root.ts';
+import { inProcessPool } from './in-process-pool.ts';
 
 /** What one run's conformance project is made of. */
 export interface ConformanceVitestOptions {
@@ -50,11 +51,11 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       fileParallelism: false,
       // One module graph for all suite files: the contract is set up once per run.
       isolate: false,
-      // The suites run in a worker thread of this process, not in a forked one: one process, one
-      // Node baseline, and the embedded server, the contract and the suites share its memory
-      // (measured: about −60 to −100 MB peak RSS at about the same CPU; bench/RESULTS.md,
-      // "One warm process"). vmThreads cannot run the suites (ESM in vm contexts).
-      pool: 'threads',
+      // The suites run in this process's own isolate (runner/in-process-pool.ts): they import the
+      // harness, the contract and undici the CLI has already loaded and compiled (measured:
+      // bench/RESULTS.md, "One warm process, in one isolate"). vmThreads cannot run the suites (ESM
+      // in vm contexts).
+      pool: inProcessPool(),
       maxWorkers: 1,
       // A hang detector above fast-check's own time limit (suites/setup.ts), scaled with --runs.
       testTimeout: Math.max(120_000, options.runs * 2_000),
