@@ -54,9 +54,9 @@ class InProcessWorker implements PoolWorker {
   async start(): Promise<void> {
     // vitest starts a worker once per run of a project; a second start is a no-op, as for a thread.
     if (this.restore) return;
-    const { logger } = this.options.project.vitest;
+    const { logger, state } = this.options.project.vitest;
     this.restore = guardProcessState(logger.outputStream, logger.errorStream, (error, type) =>
-      this.options.project.vitest.state.catchError(plainError(error), type),
+      state.catchError(unhandledError(error), type),
     );
     try {
       const { init, runBaseTests, setupEnvironment } = await import('vitest/worker');
@@ -103,25 +103,53 @@ function deliver(channel: EventEmitter, message: unknown): void {
   queueMicrotask(() => channel.emit('message', copy));
 }
 
-/** An error as the pool's reporters read it (a thread's worker runtime sends it serialized). */
+/** What vitest's worker runtime keeps of the test that is running (`__vitest_worker__`). */
+interface RunningTest {
+  readonly filepath?: string;
+  readonly current?: { readonly type: string; readonly name: string };
+}
+
+/**
+ * An error outside any test as the pool's reporters read it: plain data (a thread's worker runtime
+ * sends it serialized), with the file and the test that were running when it came, as vitest adds.
+ */
+function unhandledError(error: unknown): unknown {
+  const running = (globalThis as { __vitest_worker__?: RunningTest }).__vitest_worker__;
+  const plain = plainError(error);
+  if (typeof plain !== 'object' || plain === null) return plain;
+  return {
+    ...plain,
+    VITEST_TEST_NAME: running?.current?.type === 'test' ? running.current.name : undefined,
+    VITEST_TEST_PATH: running?.filepath,
+  };
+}
+
+/** An error as plain data: its name, message, stack and cause. */
 function plainError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  return { name: error.name, message: error.message, stack: error.stack };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(error.cause === undefined ? {} : { cause: plainError(error.cause) }),
+  };
 }
 
 /**
  * vitest's worker runtime keeps some state per process (once per process: its module runner, its
  * console, its process.exit guard and its error listeners) and sets other state per run (its worker
- * state global, environment variables). In a thread that state dies with the thread; here it is set
- * for the worker's lifetime and taken back after, so that nothing leaks into the CLI, into a library
+ * state global). In a thread that state dies with the thread; here it is set for the worker's
+ * lifetime and taken back after, so that nothing leaks into the CLI, into a library
  * user's process, or into the next run in the same process (`--watch`, `matrix`):
  * - the console writes to vitest's output streams (the run's redacting ones), as a thread's stdout
  *   is piped there; in a process's first run vitest installs its own console over it, which sends
  *   the lines to the reporters;
  * - process.exit throws instead of ending the CLI in the middle of a run, as vitest makes it do;
  * - an uncaught exception or unhandled rejection is reported to the run as an unhandled error
- *   instead of ending the process (vitest's own listener stays silent while another one listens);
- * - the environment variables and vitest's globals are put back as they were.
+ *   instead of ending the process: the process's other listeners for them (vitest's main side
+ *   prints and exits; the caller's own) are taken off meanwhile, since in one isolate an error of
+ *   the suites cannot be told from one of the CLI's side;
+ * - vitest's globals are put back as they were (the environment variables it sets: runSuites).
  * Returns the function that puts everything back.
  */
 function guardProcessState(
@@ -132,31 +160,29 @@ function guardProcessState(
   const savedConsole = globalThis.console;
   const savedExit = process.exit.bind(process);
   const savedExitProperty = Object.getOwnPropertyDescriptor(process, 'exit');
-  const savedEnv = { ...process.env };
   const savedGlobals = VITEST_GLOBALS.map((name) => ({
     name,
     descriptor: Object.getOwnPropertyDescriptor(globalThis, name),
   }));
-  const savedUncaught = process.listeners('uncaughtException');
-  const savedUnhandled = process.listeners('unhandledRejection');
+  // Raw: a `once` listener stays one when it is put back.
+  const savedUncaught = process.rawListeners('uncaughtException') as NodeJS.UncaughtExceptionListener[];
+  const savedUnhandled = process.rawListeners('unhandledRejection') as NodeJS.UnhandledRejectionListener[];
   globalThis.console = new Console({ stdout, stderr });
   process.exit = (code?: string | number | null): never => {
     throw new Error(`process.exit unexpectedly called with "${String(code ?? process.exitCode ?? 0)}"`);
   };
-  const onUncaught = (error: unknown): void => report(error, 'Uncaught Exception');
-  const onUnhandled = (reason: unknown): void => report(reason, 'Unhandled Rejection');
-  process.on('uncaughtException', onUncaught);
-  process.on('unhandledRejection', onUnhandled);
+  for (const listener of savedUncaught) process.off('uncaughtException', listener);
+  for (const listener of savedUnhandled) process.off('unhandledRejection', listener);
+  process.on('uncaughtException', (error) => report(error, 'Uncaught Exception'));
+  process.on('unhandledRejection', (reason) => report(reason, 'Unhandled Rejection'));
   return () => {
     globalThis.console = savedConsole;
     if (savedExitProperty) Object.defineProperty(process, 'exit', savedExitProperty);
     else process.exit = savedExit;
-    for (const listener of process.listeners('uncaughtException'))
-      if (!savedUncaught.includes(listener)) process.off('uncaughtException', listener);
-    for (const listener of process.listeners('unhandledRejection'))
-      if (!savedUnhandled.includes(listener)) process.off('unhandledRejection', listener);
-    for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
-    Object.assign(process.env, savedEnv);
+    process.removeAllListeners('uncaughtException');
+    process.removeAllListeners('unhandledRejection');
+    for (const listener of savedUncaught) process.on('uncaughtException', listener);
+    for (const listener of savedUnhandled) process.on('unhandledRejection', listener);
     for (const { name, descriptor } of savedGlobals) {
       const now = Object.getOwnPropertyDescriptor(globalThis, name);
       // vitest defines some of its globals for good (not configurable); those stay.

@@ -25,6 +25,7 @@ import { loadExpectedDeviations } from './expected-deviations.ts';
 import { preflight } from './preflight.ts';
 import { suiteFilesCiting } from './suite-files.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
+import { snapshotEnvironment } from './environment-snapshot.ts';
 import { createConformanceVitest } from './vitest-project.ts';
 
 /** One recorded failing case to run again: the test, and fast-check's path to its counterexample. */
@@ -212,6 +213,8 @@ export async function runSuites({
     const secrets = options.token ? [options.token] : [];
     const stdout = redactingWritable(process.stdout, secrets);
     const stderr = redactingWritable(process.stderr, secrets);
+    // What vitest sets in the process's environment goes when it is closed.
+    const restoreEnvironment = snapshotEnvironment();
     // Vite's cache goes to a temporary folder of this run, never into the (possibly read-only) package.
     const viteCacheDir = mkdtempSync(join(tmpdir(), 'kvsc-vite-'));
     try {
@@ -249,6 +252,7 @@ export async function runSuites({
     } finally {
       process.off('newListener', dropSignalListener);
       interrupt.removeEventListener('abort', stop);
+      restoreEnvironment();
       rmSync(viteCacheDir, { recursive: true, force: true });
       await Promise.all(
         [stdout, stderr].map((stream) => new Promise<void>((done) => stream.end(() => done()))),

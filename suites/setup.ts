@@ -1,11 +1,15 @@
 // Per run: applies the seed, runs per property and (for replay) the fast-check path. (Each test's
 // evidence reaches the report through the suite fixture, `useConformance`.)
 import fc from 'fast-check';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { reportPropertyFailure, type SuiteContext } from '../harness/index.ts';
 
 const context = inject('kvsRun') as SuiteContext | undefined;
 if (context) {
+  // The suites run in the caller's process (runner/in-process-pool.ts): the settings fast-check had
+  // before this file go back when it ends, and never reach the CLI or a library user's own properties.
+  const before = fc.readConfigureGlobal();
+  afterAll(() => fc.configureGlobal(before));
   fc.configureGlobal({
     seed: context.seed,
     numRuns: context.runs,
