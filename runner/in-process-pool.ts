@@ -137,19 +137,20 @@ function plainError(error: unknown): unknown {
 
 /**
  * vitest's worker runtime keeps some state per process (once per process: its module runner, its
- * console, its process.exit guard and its error listeners) and sets other state per run (its worker
- * state global). In a thread that state dies with the thread; here it is set for the worker's
- * lifetime and taken back after, so that nothing leaks into the CLI, into a library
- * user's process, or into the next run in the same process (`--watch`, `matrix`):
+ * process.exit guard and its error listeners) and sets other state per run (its worker state
+ * global). In a thread that state dies with the thread; here it is set for the worker's lifetime
+ * and taken back after, so that nothing leaks into the CLI, into a library user's process, or into
+ * the next run in the same process (`--watch`, `matrix`):
  * - the console writes to vitest's output streams (the run's redacting ones), as a thread's stdout
- *   is piped there; in a process's first run vitest installs its own console over it, which sends
- *   the lines to the reporters;
+ *   is piped there (runner/vitest-project.ts turns vitest's own console off);
  * - process.exit throws instead of ending the CLI in the middle of a run, as vitest makes it do;
  * - an uncaught exception or unhandled rejection is reported to the run as an unhandled error
- *   instead of ending the process: the process's other listeners for them (vitest's main side
- *   prints and exits; the caller's own) are taken off meanwhile, since in one isolate an error of
- *   the suites cannot be told from one of the CLI's side;
- * - vitest's globals are put back as they were (the environment variables it sets: runSuites).
+ *   instead of ending the process, and goes to no other listener (vitest's main side would print
+ *   it and exit; a library user's own): in one isolate an error of the suites cannot be told from
+ *   one of the CLI's side. Node emits both through `process.emit`, which is wrapped meanwhile
+ *   (listeners are left alone: their owners add and remove them on their own schedule);
+ * - the error listeners vitest's worker runtime adds and its globals are taken off again (the
+ *   environment variables it sets: runSuites).
  * Returns the function that puts everything back.
  */
 function guardProcessState(
@@ -157,41 +158,48 @@ function guardProcessState(
   stderr: Writable,
   report: (error: unknown, type: string) => void,
 ): () => void {
-  const savedConsole = globalThis.console;
-  const savedExit = process.exit.bind(process);
-  const savedExitProperty = Object.getOwnPropertyDescriptor(process, 'exit');
-  const savedGlobals = VITEST_GLOBALS.map((name) => ({
-    name,
-    descriptor: Object.getOwnPropertyDescriptor(globalThis, name),
-  }));
-  // Raw: a `once` listener stays one when it is put back.
-  const savedUncaught = process.rawListeners('uncaughtException') as NodeJS.UncaughtExceptionListener[];
-  const savedUnhandled = process.rawListeners('unhandledRejection') as NodeJS.UnhandledRejectionListener[];
-  globalThis.console = new Console({ stdout, stderr });
-  process.exit = (code?: string | number | null): never => {
-    throw new Error(`process.exit unexpectedly called with "${String(code ?? process.exitCode ?? 0)}"`);
-  };
-  for (const listener of savedUncaught) process.off('uncaughtException', listener);
-  for (const listener of savedUnhandled) process.off('unhandledRejection', listener);
-  process.on('uncaughtException', (error) => report(error, 'Uncaught Exception'));
-  process.on('unhandledRejection', (reason) => report(reason, 'Unhandled Rejection'));
+  // Raw: the listeners as registered, to find those added meanwhile.
+  const savedUncaught = process.rawListeners('uncaughtException');
+  const savedUnhandled = process.rawListeners('unhandledRejection');
+  const emit = process.emit.bind(process) as (event: string | symbol, ...args: unknown[]) => boolean;
+  const restores = [
+    ...VITEST_GLOBALS.map((name) => replaceOwn(globalThis, name, undefined)),
+    replaceOwn(globalThis, 'console', new Console({ stdout, stderr })),
+    replaceOwn(process, 'exit', (code?: string | number | null): never => {
+      throw new Error(`process.exit unexpectedly called with "${String(code ?? process.exitCode ?? 0)}"`);
+    }),
+    replaceOwn(process, 'emit', (event: string | symbol, ...args: unknown[]): boolean => {
+      if (event === 'uncaughtException') report(args[0], 'Uncaught Exception');
+      else if (event === 'unhandledRejection') report(args[0], 'Unhandled Rejection');
+      else return emit(event, ...args);
+      return true;
+    }),
+  ];
   return () => {
-    globalThis.console = savedConsole;
-    if (savedExitProperty) Object.defineProperty(process, 'exit', savedExitProperty);
-    else process.exit = savedExit;
-    process.removeAllListeners('uncaughtException');
-    process.removeAllListeners('unhandledRejection');
-    for (const listener of savedUncaught) process.on('uncaughtException', listener);
-    for (const listener of savedUnhandled) process.on('unhandledRejection', listener);
-    for (const { name, descriptor } of savedGlobals) {
-      const now = Object.getOwnPropertyDescriptor(globalThis, name);
-      // vitest defines some of its globals for good (not configurable); those stay.
-      if (now && !now.configurable) continue;
-      if (descriptor) Object.defineProperty(globalThis, name, descriptor);
-      else Reflect.deleteProperty(globalThis, name);
-    }
+    for (const restore of restores.reverse()) restore();
+    for (const listener of process.rawListeners('uncaughtException'))
+      if (!savedUncaught.includes(listener))
+        process.off('uncaughtException', listener as NodeJS.UncaughtExceptionListener);
+    for (const listener of process.rawListeners('unhandledRejection'))
+      if (!savedUnhandled.includes(listener))
+        process.off('unhandledRejection', listener as NodeJS.UnhandledRejectionListener);
+  };
+}
+
+/**
+ * Sets `target[name]` (undefined: leaves it as it is) and returns the function that puts back the
+ * property as it was (its own descriptor, or none: the inherited one shows again). A property that
+ * was made for good meanwhile (not configurable, as vitest defines `__vitest_index__`) stays.
+ */
+function replaceOwn(target: object, name: string, value: unknown): () => void {
+  const saved = Object.getOwnPropertyDescriptor(target, name);
+  if (value !== undefined) Object.defineProperty(target, name, { value, writable: true, configurable: true });
+  return () => {
+    if (Object.getOwnPropertyDescriptor(target, name)?.configurable === false) return;
+    if (saved) Object.defineProperty(target, name, saved);
+    else Reflect.deleteProperty(target, name);
   };
 }
 
 /** The globals vitest's worker runtime sets for a run (its worker state, its mocker, its timers). */
-const VITEST_GLOBALS = ['__vitest_worker__', '__vitest_mocker__', '__vitest_required__'] as const;
+const VITEST_GLOBALS = ['__vitest_worker__', '__vitest_mocker__', '__vitest_required__'];

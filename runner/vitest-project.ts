@@ -56,6 +56,10 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       // bench/RESULTS.md, "One warm process, in one isolate"). vmThreads cannot run the suites (ESM
       // in vm contexts).
       pool: inProcessPool(),
+      // What the suites and drivers print goes to the run's (redacting) output streams as it comes,
+      // in every run of the process alike: vitest installs its console (lines sent to the reporters)
+      // only once per process, in its first run.
+      disableConsoleIntercept: true,
       maxWorkers: 1,
       // A hang detector above fast-check's own time limit (suites/setup.ts), scaled with --runs.
       testTimeout: Math.max(120_000, options.runs * 2_000),
