@@ -41,12 +41,10 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       include: [...options.include],
       exclude: [],
       setupFiles: [`suites/setup.${CODE_EXTENSION}`],
-      // Built code: only the suite files go through Vite; the harness they import loads as
-      // plain Node modules, as it does from an installed package (under node_modules). The
-      // TypeScript sources need Vite's transform.
-      ...(CODE_EXTENSION === 'js'
-        ? { server: { deps: { external: [/\/(harness|generators|spec)\//] } } }
-        : {}),
+      // Only the suite files go through Vite; the harness they import loads as plain Node
+      // modules: the instances this process has loaded already (built code, or the TypeScript
+      // sources under the loader this process runs with, e.g. tsx).
+      server: { deps: { external: [/\/(harness|generators|spec)\//] } },
       // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
       fileParallelism: false,
       // One module graph for all suite files: the contract is set up once per run.
