@@ -31,7 +31,7 @@ export interface ConformanceVitestOptions {
  * the package that a read-only install forbids.
  */
 export async function createConformanceVitest(options: ConformanceVitestOptions): Promise<Vitest> {
-  // Loaded here, not at the top: a suite worker imports the harness too and has no use for Vite.
+  // Loaded here, not at the top: the CLI sends its first request (the preflight) before Vite loads.
   const { createVitest } = await import('vitest/node');
   return createVitest(
     'test',
