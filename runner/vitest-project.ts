@@ -49,10 +49,12 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       fileParallelism: false,
       // One module graph for all suite files: the contract is set up once per run.
       isolate: false,
-      // The suites run in this process's own isolate (runner/in-process-pool.ts): they import the
-      // harness, the contract and undici the CLI has already loaded and compiled (measured:
-      // bench/RESULTS.md, "One warm process, in one isolate"). vmThreads cannot run the suites (ESM
-      // in vm contexts).
+      // The suites run in this process's own isolate (runner/in-process-pool.ts), not in a worker
+      // thread (`threads`) that loaded the harness again, cold: they import the harness, the
+      // contract and undici the CLI has already loaded. Measured against `threads` (bench/RESULTS.md,
+      // "One warm process, in one isolate"): peak RSS −70 to −170 MB, CPU the same within the
+      // noise; the embedded server now shares the suites' thread (wall under load is longer). `forks`
+      // costs a second process; vmThreads cannot run the suites (ESM in vm contexts).
       pool: inProcessPool(),
       // What the suites and drivers print goes to the run's (redacting) output streams as it comes,
       // in every run of the process alike: vitest installs its console (lines sent to the reporters)
