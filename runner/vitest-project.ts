@@ -55,7 +55,11 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       // "One warm process, in one isolate"): peak RSS −70 to −170 MB, CPU the same within the
       // noise; the embedded server now shares the suites' thread (wall under load is longer). `forks`
       // costs a second process; vmThreads cannot run the suites (ESM in vm contexts).
-      pool: inProcessPool(),
+      // Inside a vitest worker already (a user's vitest test calling runConformance, as the README
+      // shows; vitest's worker state is a global of that isolate, not inherited by child processes
+      // as its environment variables are): that worker's runtime owns this isolate, so the suites
+      // get a thread of their own.
+      pool: '__vitest_worker__' in globalThis ? 'threads' : inProcessPool(),
       // What the suites and drivers print goes to the run's (redacting) output streams as it comes,
       // in every run of the process alike: vitest installs its console (lines sent to the reporters)
       // only once per process, in its first run.
