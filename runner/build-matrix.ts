@@ -71,7 +71,7 @@ export function buildMatrix(
     for (const driver of result.drivers) {
       const judged =
         verdict.verdict === 'skipped' &&
-        (verdict.tests.length === 0 || verdict.reason?.startsWith('does not apply') === true)
+        (verdict.tests.length === 0 || verdict.reason?.startsWith('not applicable under') === true)
           ? cell('skipped', { reason: verdict.reason ?? null })
           : judgeCell(verdict.rule.id, byDriver.get(driver.name) ?? [], driver.name);
       cells[driver.name] = applyExpectedDeviations(
