@@ -16,6 +16,9 @@ const FRAME = /^\s*at (?:.*? \()?(.+?):\d+:\d+\)?$/;
 
 const isError = (value: unknown): value is ErrorLike => typeof value === 'object' && value !== null;
 
+/** Whether an error's name is one of JavaScript's programming errors (TypeError, ReferenceError, RangeError). */
+export const isProgrammingError = (name: unknown): boolean => PROGRAMMING_ERRORS.has(name);
+
 /**
  * When a test's error is a bug of the harness — a TypeError, ReferenceError or RangeError thrown
  * by its own code (a suite, a helper, a driver adapter; `codeRoot` outside its node_modules) — what
@@ -27,7 +30,7 @@ const isError = (value: unknown): value is ErrorLike => typeof value === 'object
 export function harnessErrorOf(error: unknown, codeRoot: string): string | undefined {
   let deepest = error;
   while (isError(deepest) && isError(deepest.cause)) deepest = deepest.cause;
-  if (!isError(deepest) || !PROGRAMMING_ERRORS.has(deepest.name)) return undefined;
+  if (!isError(deepest) || !isProgrammingError(deepest.name)) return undefined;
   const frames = (typeof deepest.stack === 'string' ? deepest.stack : '').split('\n');
   // The first frame in a file: a runtime builtin (node:…, JSON.parse) throws for its caller.
   const located = frames
