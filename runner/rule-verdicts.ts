@@ -111,6 +111,9 @@ export function judgeRules(
 
 const passed = (outcome: TestOutcome): boolean => outcome.state === 'passed';
 
+/** The setting hint that ends a failure message: `…; if <why>, declare it with --<flag> <value>`. */
+const SETTING_HINT = /; (if [^;]*, declare it with --[\w-]+ \S+)$/;
+
 /**
  * Why the tests that did not judge a rule did not: a harness error first (the harness's fault, to
  * be fixed there), then a failure on another rule (the blocking rules named), a time limit, skips.
@@ -126,9 +129,15 @@ function whyUnchecked(unchecked: readonly TestOutcome[]): { kind: UnjudgedReason
   const blocking = failed.filter((outcome) => !outcome.interrupted);
   if (blocking.length > 0) {
     const blockers = [...new Set(blocking.flatMap((outcome) => outcome.failedRules))];
+    // A blocking failure a profile setting would declare away says which: so does every rule it blocks.
+    const hints = [
+      ...new Set(
+        blocking.flatMap((outcome) => SETTING_HINT.exec(outcome.evidence?.failure?.message ?? '')?.[1] ?? []),
+      ),
+    ];
     return {
       kind: 'blocked',
-      text: `not checked: a test citing it failed on ${blockers.join(', ') || 'another error'} first`,
+      text: `not checked: a test citing it failed on ${blockers.join(', ') || 'another error'} first${hints.map((hint) => `; ${hint}`).join('')}`,
     };
   }
   if (failed.length > 0)

@@ -377,6 +377,30 @@ describe('a rule passes only when every test asked for it ran and passed', () =>
     expect(r.incomplete.join('\n')).toContain(`${MUST} (MUST): partially checked`);
   });
 
+  it('a stopping failure a profile setting would declare away names the setting in every rule it blocks', () => {
+    const stopped: TestOutcome = {
+      ...outcome(`${MUST} ${SHOULD} t`, 'failed', [SCHEMA_002]),
+      evidence: {
+        coverage: [],
+        observations: [],
+        watches: [],
+        failure: {
+          ruleId: SCHEMA_002,
+          operationId: 'keyValueStores_post',
+          message:
+            'POST /v2/key-value-stores 201 has store id "0b4f…"; storeIdFormat apify allows ^[a-zA-Z0-9]{17}$; if the target\'s store ids are not the platform\'s, declare it with --store-id-format any',
+          evidence: {},
+          exchanges: [],
+        },
+      },
+    };
+    const r = report([MUST, SHOULD, SCHEMA_002], [stopped]);
+    for (const id of [MUST, SHOULD])
+      expect(r.rules.find((rule) => rule.id === id)?.reason).toBe(
+        "not checked: a test citing it failed on KVS-SCHEMA-002 first; if the target's store ids are not the platform's, declare it with --store-id-format any",
+      );
+  });
+
   it('one test passed and another was skipped for want of a capability: not checked, with the reason', () => {
     const r = report([MUST], [outcome(`${MUST} t1`, 'passed'), outcome(`${MUST} t2`, 'skipped')]);
     expect(r.rules.find((entry) => entry.id === MUST)).toMatchObject({
