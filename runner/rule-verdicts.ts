@@ -81,16 +81,17 @@ export function judgeRules(
     if (!selected.has(rule.id)) return make('skipped', 'filter', 'not selected by --suite/--rule');
     // "A run that did not check everything it was asked to never says PASS": the rule passes only
     // when every test asked for it ran and passed; what kept each other test from judging it is said.
-    const asked = tests.filter((outcome) => !inapplicable(outcome));
+    // A test one driver is not asked (`[driver] not applicable: …`, the matrix's n/a) leaves the
+    // rule to the others; alone, it says why the rule was not checked.
+    const notAskedOfDriver = (outcome: TestOutcome): boolean =>
+      outcome.state === 'skipped' && DRIVER_NOT_APPLICABLE.test(outcome.title);
+    const asked = tests.filter((outcome) => !inapplicable(outcome) && !notAskedOfDriver(outcome));
     const unchecked = asked.filter(
       (outcome) =>
         outcome.state === 'failed' ||
-        // A test gated off by the profile (`it.runIf(setting)`, no note) or one a driver is not
-        // asked (`[driver] not applicable: …`, the matrix's n/a) leaves the rule to the others; a
-        // suite that skips for want of something the run lacks (a token) says why, and blocks a pass.
-        (outcome.state === 'skipped' &&
-          ((outcome.skipNote !== undefined && !DRIVER_NOT_APPLICABLE.test(outcome.title)) ||
-            !asked.some(passed))),
+        // A test gated off by the profile (`it.runIf(setting)`) says nothing and was not asked for;
+        // a suite that skips for want of something the run lacks (a token) says why, and blocks a pass.
+        (outcome.state === 'skipped' && (outcome.skipNote !== undefined || !asked.some(passed))),
     );
     const passes = asked.filter(passed);
     if (passes.length > 0 && unchecked.length === 0) return make('pass');
@@ -102,7 +103,7 @@ export function judgeRules(
     if (asked.length === 0 && reasons.length > 0)
       return make('skipped', 'profile', `not applicable: ${reasons.join('; ')}`);
     if (tests.length === 0 && scope.sharded) return make('skipped', 'shard', 'checked in another shard');
-    const why = whyUnchecked(unchecked);
+    const why = whyUnchecked(unchecked.length > 0 ? unchecked : tests.filter(notAskedOfDriver));
     const partly =
       passes.length > 0 ? `partially checked: ${passes.length} of ${asked.length} tests passed; ` : '';
     return make('inconclusive', why.kind, `${partly}${why.text}`);
