@@ -105,7 +105,9 @@ export function judgeRules(
     if (tests.length === 0 && scope.sharded) return make('skipped', 'shard', 'checked in another shard');
     const why = whyUnchecked(unchecked.length > 0 ? unchecked : tests.filter(notAskedOfDriver));
     const partly =
-      passes.length > 0 ? `partially checked: ${passes.length} of ${asked.length} tests passed; ` : '';
+      passes.length > 0
+        ? `partially checked: ${passes.length} of ${passes.length + unchecked.length} tests passed; `
+        : '';
     return make('inconclusive', why.kind, `${partly}${why.text}`);
   });
 }
