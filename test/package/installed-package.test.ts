@@ -455,7 +455,7 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
         schemaVersion: '3.0.0',
         verdict: 'PASS',
         mustFail: 0,
-        schemaTitle: expect.stringContaining('schema 2.4.0') as unknown,
+        schemaTitle: expect.stringContaining('schema 3.0.0') as unknown,
       });
     },
     HANG,
