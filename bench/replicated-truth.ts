@@ -115,7 +115,7 @@ try {
     for (const operation of result.operations) {
       const q = measured(operation);
       // Measured / true for these trials from their acknowledgements (closed form from the commit).
-      const real = truthFromAcknowledgement(judged.get(operation.operation) ?? []);
+      const real = truthFromAcknowledgement(judged.get(operation.operation) ?? [], DEFAULT_STOPPING_RULE);
       const pair = (measuredCell: string, fromAck: number, closed: number, digits: number) =>
         `${measuredCell} / ${digits === 0 ? Math.round(fromAck) : fromAck.toFixed(digits)} (${digits === 0 ? Math.round(closed) : closed.toFixed(digits)})`;
       rows.push(
