@@ -161,9 +161,10 @@ function trialPoint(trial: VisibilityTrial, share: number, stopping: StoppingRul
  * Time to full visibility for a set of trials of one kind of change: the laggard share q̂ from all
  * of them (laggardShare), then per trial its lower bound, its point and its upper end within the
  * stopping rule's miss bound. Why: with N replicas and random routing a read reaches the last
- * lagging replica with chance about 1/N, so the last stale read the probes saw comes on average about N − 1 reads
- * (across all readers) before that replica got the change; the plain "last stale read" reads early
- * by that many probe intervals (and more when probes are slow). Censored trials give null.
+ * lagging replica with chance about 1/N, so the last stale read the probes saw comes on average
+ * about N − 1 reads (across all readers) before that replica got the change; the plain "last stale
+ * read" reads early by that many probe intervals (and more when probes are slow). Censored trials
+ * give null.
  */
 export function estimateFullVisibility(
   trials: readonly VisibilityTrial[],
