@@ -5,8 +5,10 @@ import type {
 } from '../harness/consistency/consistency-bench-result.ts';
 import type { TVisibilityPoint } from '../harness/consistency/visibility-statistics.ts';
 
-/** A quantile as `412 ms (398–430)`; `≥ x ms` when censored trials hide it. */
+/** A quantile as `412 ms (398–430)`; `≥ x ms` when censored trials hide it; undetermined when too few trials were made for it. */
 export function formatQuantile(estimate: QuantileEstimate): string {
+  if (estimate.trialsNeeded !== undefined)
+    return `undetermined (needs ≥ ${estimate.trialsNeeded} trials; largest ${estimate.atLeastMs ?? 0} ms)`;
   if (estimate.valueMs === null) return `≥ ${estimate.atLeastMs ?? 0} ms`;
   const interval =
     estimate.lowMs === null || estimate.highMs === null

@@ -171,9 +171,29 @@ function windowVerdict(
   p999: QuantileEstimate,
   bracket: readonly [number, number],
   windowMs: number,
+  trials: number,
 ): WindowVerdict {
   const { valueMs, atLeastMs } = p999;
   const [lowerMs, upperMs] = bracket;
+  if (p999.trialsNeeded !== undefined && Number.isFinite(lowerMs) && Number.isFinite(upperMs)) {
+    // Too few trials for a p99.9 (and no censored one): say what the trials themselves show.
+    const few = `${trials} trial(s) cannot estimate a p99.9 (at least ${p999.trialsNeeded} needed)`;
+    const over = lowerMs > windowMs;
+    const within = !over && upperMs <= windowMs;
+    const text = over
+      ? `p99.9 of ${operation} visibility > window ${formatMs(windowMs)}: a trial's change was not everywhere ${formatMs(lowerMs)} after its acknowledgement (${few})`
+      : within
+        ? `every one of ${trials} ${operation} trials was fully visible within ${formatMs(upperMs)} ≤ window ${formatMs(windowMs)}; ${few}`
+        : `${few} of ${operation} visibility; the trials' largest time lies between ${formatMs(lowerMs)} and ${formatMs(upperMs)}, window ${formatMs(windowMs)}`;
+    return {
+      quantile: 'p99.9',
+      valueMs: null,
+      windowMs,
+      within,
+      ...(within || over ? {} : { undetermined: true as const }),
+      text,
+    };
+  }
   const within = valueMs !== null && upperMs <= windowMs;
   const bracketed = valueMs !== null && !within && lowerMs <= windowMs;
   // A quantile censored trials hide fails only when they were censored past the window: they truly
@@ -329,7 +349,13 @@ function summarise(
     probeLatency: latencySummary(probes.map((probe) => probe.latencyMs)),
     probeLateness: latencySummary(probes.map((probe) => probe.latenessMs)),
     verdict: unmeasured(
-      windowVerdict(operation, quantiles.p999, bracketP999(measured, estimate), options.windowMs),
+      windowVerdict(
+        operation,
+        quantiles.p999,
+        bracketP999(measured, estimate),
+        options.windowMs,
+        measured.length,
+      ),
       failed.length,
     ),
     samples,

@@ -12,6 +12,11 @@ export interface QuantileEstimate {
   readonly lowMs: number | null;
   readonly highMs: number | null;
   readonly atLeastMs?: number;
+  /**
+   * Set when fewer trials were made than the quantile needs, 1/(1 − p) (p99: 100, p99.9: 1000):
+   * n trials cannot estimate it, so there is no value (valueMs null; atLeastMs: the largest time seen).
+   */
+  readonly trialsNeeded?: number;
 }
 
 /** p50/p90/p99/p99.9 and the largest visibility time of one kind of change. */
