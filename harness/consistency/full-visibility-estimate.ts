@@ -123,37 +123,71 @@ export function laggardShare(trials: readonly VisibilityTrial[]): LaggardShare {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** A stretch of time with a constant density (relative weight) of the moment lying in it. */
+interface Piece {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly weight: number;
+}
+
+/** The median of a density made of pieces (`fallbackMs` when they hold no mass). */
+function medianOf(pieces: readonly Piece[], fallbackMs: number): number {
+  const total = pieces.reduce((sum, piece) => sum + piece.weight * (piece.toMs - piece.fromMs), 0);
+  let below = 0;
+  for (const piece of pieces) {
+    const mass = piece.weight * (piece.toMs - piece.fromMs);
+    if (mass > 0 && below + mass >= total / 2) return piece.fromMs + (total / 2 - below) / piece.weight;
+    below += mass;
+  }
+  return fallbackMs;
+}
+
 /**
- * One trial's point: the median of where the change reached the last replica, with the likelihood
- * of logLikelihood at share q̂ and a flat prior over the trial's grid. Past the trial's last answer
- * nothing is known: that tail, which needs every read since the last stale one to have missed the
- * laggard, is the miss the stopping rule bounds, and is left out. With q̂ = 1 (one replica) the
- * point lies between the last stale read and the first read showing the change, as the reads say.
+ * Where the change surely was everywhere, within the stopping rule's miss bound: the answer of the
+ * m-th read showing the change sent after the last stale one (m its confirmations; 1 with q̂ = 1).
+ */
+function upperEnd(trial: VisibilityTrial, lowerMs: number, share: number, stopping: StoppingRule): number {
+  const after = trial.probes
+    .filter((probe) => probe.state === 'new' && probe.sentMs > lowerMs)
+    .sort((a, b) => a.sentMs - b.sentMs);
+  const upper = after[Math.min(after.length, share >= 1 ? 1 : confirmationsNeeded(stopping)) - 1];
+  return upper ? upper.sentMs + upper.latencyMs : lowerMs;
+}
+
+/**
+ * One trial's point: the median of where the change reached the last replica. With a stale read,
+ * from logLikelihood at share q̂ and a flat prior over the trial's grid. Without one (the first
+ * reads already showed the change) the reads say only that it was everywhere by the first answer,
+ * or — each later answer missed with chance 1 − q̂ — by the m-th with chance 1 − (1 − q̂)^m: the
+ * density between the m-th and (m+1)-th answers is (1 − q̂)^m (with q̂ = 1, the middle of
+ * (0, first answer]); where within their round trips those reads took effect would otherwise
+ * decide the point alone. Past the trial's last answer nothing is known: that tail, which needs
+ * every read since the last stale one to have missed the laggard, is the miss the stopping rule
+ * bounds, and is left out.
  */
 function trialPoint(trial: VisibilityTrial, share: number, stopping: StoppingRule): FullVisibilityPoint {
   const grid = trialGrid(trial);
-  const logs = logLikelihood(grid, share);
-  const top = Math.max(...logs);
-  const weights = logs.map((value) => (Number.isFinite(top) ? Math.exp(value - top) : 1));
-  const total = weights.reduce((sum, weight) => sum + weight, 0);
-  let pointMs = grid.lowerMs;
-  let below = 0;
-  for (const [index, weight] of weights.entries()) {
-    if (below + weight >= total / 2) {
-      const t = grid.times[index] as number;
-      pointMs = t - grid.stepMs / 2 + (grid.stepMs * (total / 2 - below)) / Math.max(weight, 1e-300);
-      break;
-    }
-    below += weight;
+  let pieces: Piece[];
+  if (trial.probes.some((probe) => probe.state !== 'new')) {
+    const logs = logLikelihood(grid, share);
+    const top = Math.max(...logs);
+    pieces = grid.times.map((t, index) => ({
+      fromMs: t - grid.stepMs / 2,
+      toMs: t + grid.stepMs / 2,
+      weight: Number.isFinite(top) ? Math.exp((logs[index] as number) - top) : 1,
+    }));
+  } else {
+    const answers = trial.probes.map((probe) => probe.sentMs + probe.latencyMs).sort((a, b) => a - b);
+    pieces = answers.map((toMs, missed) => ({
+      fromMs: missed === 0 ? 0 : (answers[missed - 1] as number),
+      toMs,
+      weight: (1 - share) ** missed,
+    }));
   }
-  const after = trial.probes
-    .filter((probe) => probe.state === 'new' && probe.sentMs > grid.lowerMs)
-    .sort((a, b) => a.sentMs - b.sentMs);
-  const upper = after[Math.min(after.length, share >= 1 ? 1 : confirmationsNeeded(stopping)) - 1];
   return {
     lowerMs: round(grid.lowerMs),
-    pointMs: round(pointMs),
-    upperMs: round(upper ? upper.sentMs + upper.latencyMs : pointMs),
+    pointMs: round(Math.max(grid.lowerMs, medianOf(pieces, grid.lowerMs))),
+    upperMs: round(upperEnd(trial, grid.lowerMs, share, stopping)),
   };
 }
 
