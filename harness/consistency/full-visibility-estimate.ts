@@ -144,11 +144,13 @@ function medianOf(pieces: readonly Piece[], fallbackMs: number): number {
 
 /**
  * Where the change surely was everywhere, within the stopping rule's miss bound: the answer of the
- * m-th read showing the change sent after the last stale one (m its confirmations; 1 with q̂ = 1).
+ * m-th read showing the change sent after the last stale one (every read when none was stale; m
+ * the rule's confirmations, 1 with q̂ = 1).
  */
 function upperEnd(trial: VisibilityTrial, lowerMs: number, share: number, stopping: StoppingRule): number {
+  const sawStale = trial.probes.some((probe) => probe.state !== 'new');
   const after = trial.probes
-    .filter((probe) => probe.state === 'new' && probe.sentMs > lowerMs)
+    .filter((probe) => probe.state === 'new' && (!sawStale || probe.sentMs > lowerMs))
     .sort((a, b) => a.sentMs - b.sentMs);
   const upper = after[Math.min(after.length, share >= 1 ? 1 : confirmationsNeeded(stopping)) - 1];
   return upper ? upper.sentMs + upper.latencyMs : lowerMs;
