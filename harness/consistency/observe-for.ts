@@ -11,21 +11,8 @@ export interface HeldObservation<T> {
   readonly last: T;
 }
 
-/** Pause between the first reads of a watch. */
+/** Pause between two reads of a watch. */
 const READ_GAP_MS = 20;
-/** The longest pause between two reads of a watch. */
-const MAX_READ_GAP_MS = 100;
-
-/**
- * The pause before the next read, `afterMs` into a watch of `durationMs`: as long as the watch has
- * lasted so far (20 ms at first, at most 100 ms), and never past the watch's end. A revert is most
- * likely soon after the change (replicas catching up), where the reads are densest; one that
- * stays is seen by the last read, at the end; a 300 ms watch reads 7 times, not 15.
- */
-function readGap(afterMs: number, durationMs: number): number {
-  const gap = Math.min(MAX_READ_GAP_MS, Math.max(READ_GAP_MS, afterMs));
-  return afterMs < durationMs ? Math.min(gap, durationMs - afterMs) : gap;
-}
 
 /**
  * Reads again and again for `durationMs` (at least three reads) and stops at the first read that
@@ -44,6 +31,6 @@ export async function observeFor<T>(
     const afterMs = Math.round(performance.now() - started);
     if (!isExpected(last)) return { outcome: 'reverted', reads, afterMs, last };
     if (reads >= 3 && afterMs >= durationMs) return { outcome: 'held', reads, afterMs, last };
-    await sleep(readGap(afterMs, durationMs));
+    await sleep(READ_GAP_MS);
   }
 }
