@@ -16,6 +16,8 @@ import type { HttpClient } from '../http/http-client.ts';
 import { HarnessError } from '../errors.ts';
 import { RUN_STORE_ALIAS } from '../contract/store-aliases.ts';
 import type { RunStoreViews } from './run-store.ts';
+import { ReadBackLedger, type LagSuspect } from './read-back-ledger.ts';
+import { observeUntil } from '../consistency/observe-until.ts';
 
 /** What to send with one operation call. */
 export interface OperationCall {
@@ -78,6 +80,8 @@ export class HttpApi {
   readonly #recordViolation: ((failure: Failure) => boolean) | undefined;
   readonly #runStore: RunStoreViews | undefined;
   readonly #notApplicable: ((reason: string) => void) | undefined;
+  /** What these calls created and wrote, to tell a lagging 404 from a missing resource. */
+  readonly #ledger = new ReadBackLedger();
 
   constructor(
     contract: Contract,
@@ -118,6 +122,43 @@ export class HttpApi {
    */
   recordViolation(failure: Failure): boolean {
     return this.#recordViolation?.(failure) === true;
+  }
+
+  /**
+   * A 404 for a key this run wrote for the first time, or for a store it created, is lag when the
+   * same request then succeeds: that breaks the one rule the ledger names (KVS-CONS-001,
+   * KVS-STATE-001), thrown here so the test's own rules are blocked by it instead of failing with
+   * a wrong diagnosis ("read back 74 bytes" of a 404 error body). The same request is re-sent for
+   * the profile's window under eventual, its settle time under strong (consistencySettleMs); a
+   * 404 that stays is returned to the caller, whose rule judges a resource that is truly missing.
+   */
+  async #failIfLag(
+    operationId: string,
+    suspect: LagSuspect,
+    first: Exchange,
+    send: () => Promise<Exchange>,
+  ): Promise<void> {
+    const budgetMs = Number(
+      this.settings.consistency === 'eventual'
+        ? (this.settings.consistencyWindowMs ?? 0)
+        : (this.settings.consistencySettleMs ?? 0),
+    );
+    const readAt = performance.now();
+    const later = await observeUntil(
+      send,
+      (resent) => resent.response !== undefined && resent.response.status !== 404,
+      budgetMs,
+    );
+    const answer = later.last.response;
+    if (!answer || answer.status === 404) return;
+    const said = readErrorEnvelope(first.response?.body ?? Buffer.alloc(0))?.message;
+    throw new ContractViolationError({
+      ruleId: suspect.ruleId,
+      operationId,
+      message: `${operationLabel(this.contract.operation(operationId))} answered 404${said ? ` (${JSON.stringify(said)})` : ''} although ${suspect.known}; the same request answered ${answer.status} ${Math.round(performance.now() - readAt)} ms later (lag)`,
+      evidence: { status: 404, laterStatus: answer.status, reads: later.reads },
+      exchanges: [first, later.last],
+    });
   }
 
   /** The request path of an operation with its parameters filled in and percent-encoded. */
@@ -209,16 +250,18 @@ export class HttpApi {
     }
     const operation = this.contract.operation(operationId);
     const requestPath = this.path(operationId, call);
-    const exchange = await this.client.send({
-      method: operation.method,
-      path: requestPath,
-      operationId,
-      ...(call.headers ? { headers: call.headers } : {}),
-      ...(call.body === undefined ? {} : { body: call.body }),
-      ...(call.auth ? { auth: call.auth } : {}),
-      ...(call.token ? { token: call.token } : {}),
-      ...(call.digestBody ? { digestBody: true } : {}),
-    });
+    const send = (): Promise<Exchange> =>
+      this.client.send({
+        method: operation.method,
+        path: requestPath,
+        operationId,
+        ...(call.headers ? { headers: call.headers } : {}),
+        ...(call.body === undefined ? {} : { body: call.body }),
+        ...(call.auth ? { auth: call.auth } : {}),
+        ...(call.token ? { token: call.token } : {}),
+        ...(call.digestBody ? { digestBody: true } : {}),
+      });
+    const exchange = await send();
     const response = exchange.response;
     if (!response) {
       // A body sent where none may be (a 204, an answer to HEAD) breaks the HTTP framing, so the
@@ -242,6 +285,18 @@ export class HttpApi {
       });
     }
     this.#onAnswer?.(operationId, response.status);
+    const suspect =
+      response.status === 404 && !isStream(call.body)
+        ? this.#ledger.suspect(operationId, call, performance.now())
+        : undefined;
+    if (suspect) await this.#failIfLag(operationId, suspect, exchange, send);
+    this.#ledger.note(
+      operationId,
+      call,
+      response.status,
+      createdStoreId(operationId, response),
+      performance.now(),
+    );
     const violations = call.unchecked
       ? []
       : runResponseChecks({
@@ -318,6 +373,21 @@ export class HttpApi {
       body === response.body ? response : { ...response, body },
       operationLabel(operation),
     );
+  }
+}
+
+/** Whether a request body is a stream (sent once: such a request cannot be re-sent). */
+const isStream = (body: OperationCall['body']): boolean =>
+  body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+
+/** The id of the store a create answered (2xx with data.id), else undefined. */
+function createdStoreId(operationId: string, response: RecordedResponse): string | undefined {
+  if (operationId !== 'keyValueStores_post' || response.status >= 300) return undefined;
+  try {
+    const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 
