@@ -16,6 +16,8 @@ import type { HttpClient } from '../http/http-client.ts';
 import { HarnessError } from '../errors.ts';
 import { RUN_STORE_ALIAS } from '../contract/store-aliases.ts';
 import type { RunStoreViews } from './run-store.ts';
+import { ReadBackLedger, type LagSuspect } from './read-back-ledger.ts';
+import { observeUntil } from '../consistency/observe-until.ts';
 
 /** What to send with one operation call. */
 export interface OperationCall {
@@ -80,6 +82,8 @@ export class HttpApi {
   readonly #recordViolation: ((failure: Failure) => boolean) | undefined;
   readonly #runStore: RunStoreViews | undefined;
   readonly #notApplicable: ((reason: string) => void) | undefined;
+  /** What these calls created and wrote, to tell a lagging 404 from a missing resource. */
+  readonly #ledger = new ReadBackLedger();
 
   constructor(
     contract: Contract,
@@ -120,6 +124,47 @@ export class HttpApi {
    */
   recordViolation(failure: Failure): boolean {
     return this.#recordViolation?.(failure) === true;
+  }
+
+  /**
+   * A 404 for a key this run wrote for the first time, or for a store it created, is lag when the
+   * same request then succeeds: that breaks the one rule the ledger names (KVS-CONS-001,
+   * KVS-STATE-001), never the rule of the test that made the call (no "read back 74 bytes" of a
+   * 404 error body). The same request is re-sent for the profile's window under eventual, its
+   * settle time under strong (consistencySettleMs). On lag the violation is recorded for the test
+   * (its rule fails) and the later answer is returned, so the test's own rules are still judged on
+   * the real answer; with no test to record it on, it is thrown. Undefined when the 404 stays: the
+   * caller's rule judges a resource that is truly missing.
+   */
+  async #resendIfLag(
+    operationId: string,
+    suspect: LagSuspect,
+    first: Exchange,
+    send: () => Promise<Exchange>,
+  ): Promise<Exchange | undefined> {
+    const budgetMs = Number(
+      this.settings.consistency === 'eventual'
+        ? (this.settings.consistencyWindowMs ?? 0)
+        : (this.settings.consistencySettleMs ?? 0),
+    );
+    const readAt = performance.now();
+    const later = await observeUntil(
+      send,
+      (resent) => resent.response !== undefined && resent.response.status !== 404,
+      budgetMs,
+    );
+    const answer = later.last.response;
+    if (!answer || answer.status === 404) return undefined;
+    const said = readErrorEnvelope(first.response?.body ?? Buffer.alloc(0))?.message;
+    const failure: Failure = {
+      ruleId: suspect.ruleId,
+      operationId,
+      message: `${operationLabel(this.contract.operation(operationId))} answered 404${said ? ` (${JSON.stringify(said)})` : ''} although ${suspect.known}; the same request answered ${answer.status} ${Math.round(performance.now() - readAt)} ms later (lag)`,
+      evidence: { status: 404, laterStatus: answer.status, reads: later.reads },
+      exchanges: [first, later.last],
+    };
+    if (!this.recordViolation(failure)) throw new ContractViolationError(failure);
+    return later.last;
   }
 
   /** The request path of an operation with its parameters filled in and percent-encoded. */
@@ -211,18 +256,20 @@ export class HttpApi {
     }
     const operation = this.contract.operation(operationId);
     const requestPath = this.path(operationId, call);
-    const exchange = await this.client.send({
-      method: operation.method,
-      path: requestPath,
-      operationId,
-      ...(call.headers ? { headers: call.headers } : {}),
-      ...(call.body === undefined ? {} : { body: call.body }),
-      ...(call.auth ? { auth: call.auth } : {}),
-      ...(call.token ? { token: call.token } : {}),
-      ...(call.digestBody ? { digestBody: true } : {}),
-    });
-    const response = exchange.response;
-    if (!response) {
+    const send = (): Promise<Exchange> =>
+      this.client.send({
+        method: operation.method,
+        path: requestPath,
+        operationId,
+        ...(call.headers ? { headers: call.headers } : {}),
+        ...(call.body === undefined ? {} : { body: call.body }),
+        ...(call.auth ? { auth: call.auth } : {}),
+        ...(call.token ? { token: call.token } : {}),
+        ...(call.digestBody ? { digestBody: true } : {}),
+      });
+    let exchange = await send();
+    const answered = exchange.response;
+    if (!answered) {
       // A body sent where none may be (a 204, an answer to HEAD) breaks the HTTP framing, so the
       // client reads no response at all: that is KVS-SCHEMA-006, not a missing answer.
       const bodyNotAllowed =
@@ -243,7 +290,21 @@ export class HttpApi {
         exchanges: [exchange],
       });
     }
-    this.#onAnswer?.(operationId, response.status);
+    this.#onAnswer?.(operationId, answered.status);
+    const suspect =
+      answered.status === 404 && !isStream(call.body)
+        ? this.#ledger.suspect(operationId, call, performance.now())
+        : undefined;
+    const lagged = suspect ? await this.#resendIfLag(operationId, suspect, exchange, send) : undefined;
+    if (lagged) exchange = lagged;
+    const response = exchange.response ?? answered;
+    this.#ledger.note(
+      operationId,
+      call,
+      response.status,
+      createdStoreId(operationId, response),
+      performance.now(),
+    );
     const violations = call.unchecked
       ? []
       : runResponseChecks({
@@ -320,6 +381,21 @@ export class HttpApi {
       body === response.body ? response : { ...response, body },
       operationLabel(operation),
     );
+  }
+}
+
+/** Whether a request body is a stream (sent once: such a request cannot be re-sent). */
+const isStream = (body: OperationCall['body']): boolean =>
+  body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+
+/** The id of the store a create answered (2xx with data.id), else undefined. */
+function createdStoreId(operationId: string, response: RecordedResponse): string | undefined {
+  if (operationId !== 'keyValueStores_post' || response.status >= 300) return undefined;
+  try {
+    const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 
