@@ -56,13 +56,14 @@ function headerRecord(
   headers: Record<string, string | string[] | undefined>,
   redact: (text: string) => string,
 ): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const name in headers) {
+  const entries: [string, string][] = [];
+  for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (value !== undefined)
-      record[redact(name.toLowerCase())] = redact(Array.isArray(value) ? value.join(', ') : value);
+      entries.push([redact(name.toLowerCase()), redact(Array.isArray(value) ? value.join(', ') : value)]);
   }
-  return record;
+  // fromEntries: a header named __proto__ stays a plain own field.
+  return Object.fromEntries(entries);
 }
 
 /**
