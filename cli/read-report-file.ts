@@ -1,9 +1,18 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from '../harness/errors.ts';
-import { REPORT_FILES, REPORT_FORMAT_VERSION, type ConformanceReport } from '../reports/index.ts';
+import {
+  isReadableFormat,
+  REPORT_FILES,
+  REPORT_FORMAT_VERSION,
+  upgradeReport,
+  type ConformanceReport,
+} from '../reports/index.ts';
 
-/** Reads a report.json (or the one inside a folder), failing with a clear KVSC_USAGE error. */
+/**
+ * Reads a report.json (or the one inside a folder) in the current format (one of format 2 is
+ * upgraded), failing with a clear KVSC_USAGE error.
+ */
 export function readReportFile(path: string): ConformanceReport {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, REPORT_FILES.json) : path;
   if (!existsSync(file))
@@ -18,11 +27,11 @@ export function readReportFile(path: string): ConformanceReport {
     throw new HarnessError('KVSC_USAGE', `${file} is not JSON: ${(error as Error).message}`);
   }
   const format = (report as { format?: unknown } | null)?.format;
-  if (format !== REPORT_FORMAT_VERSION) {
+  if (!isReadableFormat(format)) {
     throw new HarnessError(
       'KVSC_USAGE',
-      `${file} is not a kvs-conformance report of format ${REPORT_FORMAT_VERSION} (format ${JSON.stringify(format)})`,
+      `${file} is not a kvs-conformance report of format ${REPORT_FORMAT_VERSION} or 2 (format ${JSON.stringify(format)})`,
     );
   }
-  return report as ConformanceReport;
+  return upgradeReport(report as Parameters<typeof upgradeReport>[0]);
 }

@@ -38,7 +38,7 @@ function command(key: string): Trigger | undefined {
 function summary(run: number, report: ConformanceReport, changed: number, reportPath: string): string {
   const { totals } = report;
   const changes = run === 1 ? '' : `; ${changed} verdict(s) changed`;
-  return `run ${run}: ${report.verdict.toUpperCase()} — ${totals.pass} passed, ${totals.fail} failed (${totals.mustFail} MUST), ${totals.skipped} skipped, ${totals.inconclusive} inconclusive${changes}; report ${reportPath} (Enter or r: run again, q: quit)`;
+  return `run ${run}: ${report.verdict.toUpperCase()} — ${totals.pass} passed, ${totals.fail} failed (${totals.mustFail} MUST), ${totals.inconclusive} not checked, ${totals.skipped} not asked for${changes}; report ${reportPath} (Enter or r: run again, q: quit)`;
 }
 
 /**

@@ -1,26 +1,30 @@
 /** The version of the report format (report.json and its JSON Schema): the major of REPORT_SCHEMA_VERSION. */
-export const REPORT_FORMAT_VERSION = 2;
+export const REPORT_FORMAT_VERSION = 3;
 
 /**
  * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
  * optional field raises the minor, a removed or changed field raises the major (and the format).
  */
-export const REPORT_SCHEMA_VERSION = '2.4.0';
+export const REPORT_SCHEMA_VERSION = '3.0.0';
 
 /**
  * The verdict on one rule. `expected-fail` is a fail that a declaration (`--expect-fail`, a
  * deviation manifest) expected; `unexpectedly-passing` a pass where one expected a failure (red:
- * remove the declaration) — the same words as the matrix's cells.
+ * remove the declaration) — the same words as the matrix's cells. `inconclusive` ("not checked"):
+ * the run was asked to check the rule and did not fully; `skipped`: it was not asked to (the
+ * profile, a filter, another shard). Since format 3 each rule is in exactly one of them.
  */
 export type RuleVerdictKind =
   'pass' | 'fail' | 'skipped' | 'inconclusive' | 'expected-fail' | 'unexpectedly-passing';
 
 /**
  * Why a rule was not judged: `profile`, `filter` and `shard` are rules the run was not asked to
- * check; `not-run` (its tests did not run) and `blocked` (a test citing it failed on another rule
- * first) are rules it was asked to check and did not — they make the run INCOMPLETE.
+ * check (verdict `skipped`); `not-run` (its tests did not run), `blocked` (a test citing it failed
+ * on another rule first) and `harness-error` (a test citing it met a bug of the harness, not of
+ * the target) are rules it was asked to check and did not (verdict `inconclusive`) — they make
+ * the run INCOMPLETE.
  */
-export type UnjudgedReasonKind = 'profile' | 'filter' | 'shard' | 'not-run' | 'blocked';
+export type UnjudgedReasonKind = 'profile' | 'filter' | 'shard' | 'not-run' | 'blocked' | 'harness-error';
 
 /**
  * The run's verdict, the same word in every format: PASS (every selected rule checked and
@@ -184,21 +188,24 @@ export interface ReportDriver {
   readonly transport: 'http' | 'in-process';
 }
 
-/** Counts over rules and tests. */
+/**
+ * Counts over rules and tests. The rule counts partition the rules, one per verdict: rules = pass +
+ * fail + expectedFail + unexpectedlyPassing + inconclusive + skipped; mustFail + shouldFail = fail.
+ */
 export interface ReportTotals {
   readonly rules: number;
   readonly pass: number;
   readonly fail: number;
   readonly mustFail: number;
   readonly shouldFail: number;
-  /** Rules the run was asked to check and did not (reason `not-run` or `blocked`). */
-  readonly unchecked: number;
-  readonly skipped: number;
+  /** Failures a declaration expected. */
+  readonly expectedFail: number;
+  /** Declared failures that passed. */
+  readonly unexpectedlyPassing: number;
+  /** Rules the run was asked to check and did not fully ("not checked"): they make it INCOMPLETE. */
   readonly inconclusive: number;
-  /** Failures a declaration expected (absent in reports before schema 2.2.0). */
-  readonly expectedFail?: number;
-  /** Declared failures that passed (absent in reports before schema 2.2.0). */
-  readonly unexpectedlyPassing?: number;
+  /** Rules the run was not asked to check (the profile, a filter, another shard). */
+  readonly skipped: number;
   readonly tests: number;
   readonly testsPassed: number;
   readonly testsFailed: number;

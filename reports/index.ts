@@ -16,7 +16,7 @@ export type {
 export { buildReport, replayCommand, stripCredentials } from './build-report.ts';
 export type { ReportInput } from './build-report.ts';
 export { isUnchecked } from './report-statistics.ts';
-export { verdictHeadline } from './verdict-headline.ts';
+export { ruleCounts, verdictHeadline } from './verdict-headline.ts';
 export { renderConsoleSummary } from './render-console-summary.ts';
 export { renderHtmlReport } from './render-html-report.ts';
 export { renderJsonReport } from './render-json-report.ts';
@@ -25,6 +25,7 @@ export { renderMarkdownSummary } from './render-markdown-summary.ts';
 export { REPORT_FILES, writeReportFiles } from './write-report-files.ts';
 export type { WrittenReport } from './write-report-files.ts';
 export { mergeReports, ReportMergeError } from './merge-reports.ts';
+export { isReadableFormat, upgradeReport } from './upgrade-report.ts';
 export { renderConsistencyComparison } from './render-consistency-comparison.ts';
 export { renderConsistencyHtml } from './render-consistency-html.ts';
 export { renderConsistencyMarkdown } from './render-consistency-markdown.ts';

@@ -7,24 +7,26 @@ export class ReportMergeError extends Error {
   override readonly name = 'ReportMergeError';
 }
 
+// A rule one shard did not fully check is not a pass because another shard's tests passed.
 const VERDICT_ORDER: readonly RuleVerdictKind[] = [
   'fail',
   'unexpectedly-passing',
   'expected-fail',
-  'pass',
   'inconclusive',
+  'pass',
   'skipped',
 ];
 
 function mergeRule(parts: readonly ReportRule[], reportPath: string, givenSpec?: string): ReportRule {
   const first = parts[0] as ReportRule;
-  const verdict = VERDICT_ORDER.find((kind) => parts.some((part) => part.verdict === kind)) ?? 'skipped';
+  const found = VERDICT_ORDER.find((kind) => parts.some((part) => part.verdict === kind)) ?? 'skipped';
   const tests = new Map(
     parts.flatMap((part) => part.tests).map((test) => [`${test.file}\u0000${test.title}`, test]),
   );
+  // A rule every shard left to another one was checked by none: asked for and not checked.
+  const unjudged = parts.find((part) => part.verdict === found && part.reasonKind !== 'shard');
+  const verdict = found === 'skipped' && unjudged === undefined ? 'inconclusive' : found;
   const judged = verdict !== 'inconclusive' && verdict !== 'skipped';
-  // A rule every shard left to another one was checked by none.
-  const unjudged = parts.filter((part) => part.verdict === verdict && part.reasonKind !== 'shard')[0];
   const { requests: _shardRequests, ...rest } = first;
   return {
     ...rest,

@@ -1,5 +1,5 @@
 import type { ConformanceReport } from './conformance-report.ts';
-import { notAskedCount, verdictHeadline } from './verdict-headline.ts';
+import { verdictHeadline } from './verdict-headline.ts';
 
 /** Where a seed no one gave came from, e.g. ` (from GITHUB_RUN_ID)`; nothing for a given or random one. */
 const seedFrom = (report: ConformanceReport): string =>
@@ -13,8 +13,8 @@ export function renderConsoleSummary(report: ConformanceReport, htmlPath: string
     String(report.profile.assumptions.find((a) => a.setting === name)?.value ?? '');
   const lines = [
     '',
-    // One count per rule, in the reports' words: passed, failed, not checked, skipped (not asked for).
-    `kvs-conformance: ${verdictHeadline(report, `, ${notAskedCount(report)} skipped (not asked for)`)}`,
+    // One count per rule, in the reports' words: passed, failed, not checked, not applicable, not asked for.
+    `kvs-conformance: ${verdictHeadline(report)}`,
     `contract ${report.spec.file} ${report.spec.version} + overlay ${report.spec.overlay} (compared against ${report.spec.comparedAgainst})`,
     `target ${report.target.url}, consistency ${setting('consistency')}, seed ${report.run.seed}${seedFrom(report)}, ${report.run.runs} runs per property, ${(report.run.durationMs / 1000).toFixed(1)} s${report.requests ? `, ${report.requests.total} requests` : ''}`,
   ];

@@ -56,9 +56,7 @@ export function renderJunitReport(report: ConformanceReport): string {
   const unchecked = report.rules.filter(isUnchecked).length;
   const errors = report.runErrors.length + unchecked;
   const skipped = report.rules.filter(
-    (rule) =>
-      (rule.verdict === 'skipped' || rule.verdict === 'inconclusive' || rule.verdict === 'expected-fail') &&
-      !isUnchecked(rule),
+    (rule) => rule.verdict === 'skipped' || rule.verdict === 'expected-fail',
   ).length;
   const cases = report.rules.map((rule) => {
     const time = rule.tests.reduce((sum, test) => sum + test.durationMs, 0);
@@ -79,8 +77,8 @@ export function renderJunitReport(report: ConformanceReport): string {
       return `${open}>\n${body}\n    </testcase>`;
     }
     if (isUnchecked(rule))
-      return `${open}>\n      <error type="not-checked" message="${escapeXml(`${rule.verdict}: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
-    return `${open}>\n      <skipped message="${escapeXml(`${rule.verdict}: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
+      return `${open}>\n      <error type="not-checked" message="${escapeXml(rule.reason ?? 'not checked')}"/>\n    </testcase>`;
+    return `${open}>\n      <skipped message="${escapeXml(`not asked for: ${rule.reason ?? ''}`)}"/>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -5,14 +5,10 @@ import type {
   ReportRule,
   ReportTotals,
   RunVerdict,
-  UnjudgedReasonKind,
 } from './conformance-report.ts';
 
-/** Reasons that mean the run was asked to check a rule and did not. */
-const UNCHECKED: ReadonlySet<UnjudgedReasonKind | null> = new Set(['not-run', 'blocked']);
-
-/** Whether the run was asked to check the rule and did not. */
-export const isUnchecked = (rule: Pick<ReportRule, 'reasonKind'>): boolean => UNCHECKED.has(rule.reasonKind);
+/** Whether the run was asked to check the rule and did not (fully): verdict `inconclusive`. */
+export const isUnchecked = (rule: Pick<ReportRule, 'verdict'>): boolean => rule.verdict === 'inconclusive';
 
 /** The p-th percentile (nearest rank) of a list of numbers; 0 for an empty list. */
 export function percentile(values: readonly number[], p: number): number {
@@ -51,11 +47,10 @@ export function totalsOf(rules: readonly ReportRule[]): ReportTotals {
     fail: rules.filter((rule) => rule.verdict === 'fail').length,
     mustFail: rules.filter((rule) => rule.verdict === 'fail' && rule.level === 'MUST').length,
     shouldFail: rules.filter((rule) => rule.verdict === 'fail' && rule.level === 'SHOULD').length,
-    unchecked: rules.filter(isUnchecked).length,
-    skipped: rules.filter((rule) => rule.verdict === 'skipped').length,
-    inconclusive: rules.filter((rule) => rule.verdict === 'inconclusive').length,
     expectedFail: rules.filter((rule) => rule.verdict === 'expected-fail').length,
     unexpectedlyPassing: rules.filter((rule) => rule.verdict === 'unexpectedly-passing').length,
+    inconclusive: rules.filter(isUnchecked).length,
+    skipped: rules.filter((rule) => rule.verdict === 'skipped').length,
     tests: states.length,
     testsPassed: states.filter((state) => state === 'passed').length,
     testsFailed: states.filter((state) => state === 'failed').length,
@@ -87,9 +82,9 @@ export function incompletenessOf(
 export function verdictOf(
   report: Pick<ConformanceReport, 'totals'> & { incomplete: readonly string[] },
 ): RunVerdict {
-  if (report.totals.mustFail > 0 || (report.totals.unexpectedlyPassing ?? 0) > 0) return 'FAIL';
+  if (report.totals.mustFail > 0 || report.totals.unexpectedlyPassing > 0) return 'FAIL';
   if (report.incomplete.length > 0) return 'INCOMPLETE';
   if (report.totals.shouldFail > 0) return 'PASS WITH WARNINGS';
-  if ((report.totals.expectedFail ?? 0) > 0) return 'PASS WITH EXPECTED DEVIATIONS';
+  if (report.totals.expectedFail > 0) return 'PASS WITH EXPECTED DEVIATIONS';
   return 'PASS';
 }

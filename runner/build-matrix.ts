@@ -27,7 +27,9 @@ function judgeCell(ruleId: RuleId, tests: readonly TestOutcome[], driverName: st
   const failed = citing.find(
     (test) =>
       test.state === 'failed' &&
-      (test.failedRules.includes(ruleId) || (test.failedRules.length === 0 && test.rules.includes(ruleId))),
+      (test.failedRules.includes(ruleId) ||
+        // A bug of the harness's own code is not the driver's failure (as in judgeRules).
+        (test.failedRules.length === 0 && test.harnessError === undefined && test.rules.includes(ruleId))),
   );
   if (failed) {
     // The failure's own message when the test's contract failure is this rule's, else the line of
@@ -43,6 +45,11 @@ function judgeCell(ruleId: RuleId, tests: readonly TestOutcome[], driverName: st
       counterexample: failed.property?.counterexample ?? null,
     });
   }
+  const harnessError = citing.find((test) => test.harnessError !== undefined)?.harnessError;
+  if (harnessError !== undefined)
+    return cell('skipped', {
+      reason: `not checked: an error of the harness, not of the driver (${harnessError})`,
+    });
   if (citing.some((test) => test.state === 'passed')) return cell('pass');
   const notApplicable = citing.map((test) => NOT_APPLICABLE.exec(test.title)?.[1]).find(Boolean);
   if (notApplicable) return cell('not-applicable', { reason: notApplicable });
@@ -71,7 +78,7 @@ export function buildMatrix(
     for (const driver of result.drivers) {
       const judged =
         verdict.verdict === 'skipped' &&
-        (verdict.tests.length === 0 || verdict.reason?.startsWith('does not apply') === true)
+        (verdict.tests.length === 0 || verdict.reason?.startsWith('not applicable under') === true)
           ? cell('skipped', { reason: verdict.reason ?? null })
           : judgeCell(verdict.rule.id, byDriver.get(driver.name) ?? [], driver.name);
       cells[driver.name] = applyExpectedDeviations(

@@ -1,6 +1,8 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { TestOutcome } from '../harness/results/rule-verdict.ts';
 import type { RuleId } from '../harness/contract/rule-catalog.ts';
+import { CODE_ROOT } from './code-root.ts';
+import { harnessErrorOf } from './harness-error.ts';
 
 /** A suite's reason for skipping, as its describe title states it: `(skipped: …)`. */
 const SKIP_NOTE = /\(skipped: ([^)]*)\)/;
@@ -52,6 +54,11 @@ export class VerdictReporter implements Reporter {
     const state = result.state === 'failed' ? 'failed' : result.state === 'passed' ? 'passed' : 'skipped';
     const message = result.errors?.map(describeError).join('\n');
     const evidence = testCase.meta().kvsEvidence;
+    // Not a contract failure: a bug of the harness's own code leaves the test's rules unchecked.
+    const harnessError =
+      state === 'failed' && !evidence?.failure
+        ? result.errors?.map((error) => harnessErrorOf(error, CODE_ROOT)).find(Boolean)
+        : undefined;
     this.outcomes.push({
       title: testCase.name,
       file: testCase.module.relativeModuleId,
@@ -66,6 +73,7 @@ export class VerdictReporter implements Reporter {
             : undefined,
       failedRules: evidence?.failure ? [evidence.failure.ruleId as RuleId] : [],
       interrupted: state === 'failed' && !evidence?.failure && INTERRUPTED.test(message ?? ''),
+      ...(harnessError === undefined ? {} : { harnessError }),
       message,
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
       evidence,

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Reporter, Vitest } from 'vitest/node';
 import type { SuiteContext } from '../harness/worker/suite-context.ts';
 import { CODE_EXTENSION, CODE_ROOT } from './code-root.ts';
+import { isProgrammingError } from './harness-error.ts';
 
 /** What one run's conformance project is made of. */
 export interface ConformanceVitestOptions {
@@ -62,6 +63,9 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       cache: false,
       watch: false,
       reporters: options.printProgress ? [options.reporter, 'default'] : [options.reporter],
+      // A failure is said by its rule, message, counterexample and exchanges: the harness's own
+      // stack frames are printed only for a bug of its own (a TypeError, ReferenceError, RangeError).
+      onStackTrace: (error) => isProgrammingError(error.name),
       provide: { kvsRun: options.context },
       passWithNoTests: true,
       ...(options.testNamePattern === undefined ? {} : { testNamePattern: options.testNamePattern }),

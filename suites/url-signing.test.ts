@@ -18,7 +18,7 @@ const hasToken = context.token !== undefined;
 // A server declared without URL signing (urlSigning false) is not asked to sign: the rules do not apply.
 const signing = settings.urlSigning !== 'false';
 
-/** URL signing is a profile setting (urlSigning): a failure of SIGN-001/002 names the flag that declares it. */
+/** URL signing is a profile setting (urlSigning): a failure of SIGN-001/002/005 names the flag that declares it. */
 const NOT_SIGNING_HINT = '; if the server does not sign URLs, declare it with --url-signing false';
 
 const refused = (response: CheckedResponse): boolean => {
@@ -189,14 +189,14 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
       expectRule(
         items.some((item) => item.key === 'public'),
         'KVS-SIGN-005',
-        `the listing of a store holding "public" lists ${JSON.stringify(items.map((item) => item.key))}: no recordPublicUrl to open`,
+        `the listing of a store holding "public" lists ${JSON.stringify(items.map((item) => item.key))}: no recordPublicUrl to open${NOT_SIGNING_HINT}`,
         [list.exchange],
       );
       for (const item of items) {
         expectRule(
           item.recordPublicUrl !== undefined,
           'KVS-SIGN-005',
-          `key ${item.key} is listed without a recordPublicUrl`,
+          `key ${item.key} is listed without a recordPublicUrl${NOT_SIGNING_HINT}`,
           [list.exchange],
         );
         // Opened as given, host included: a public URL pointing elsewhere than the server is broken.
@@ -209,7 +209,7 @@ describe(`KVS-SIGN: signed URLs${hasToken ? '' : ' (skipped: the run has no toke
         expectRule(
           response.response?.status === 200 && response.response.body.toString() === `value of ${item.key}`,
           'KVS-SIGN-005',
-          `the recordPublicUrl of ${item.key} answered ${response.response?.status ?? response.error}`,
+          `the recordPublicUrl of ${item.key} answered ${response.response?.status ?? response.error}${NOT_SIGNING_HINT}`,
           [list.exchange, response],
         );
       }

@@ -260,7 +260,7 @@ const checkStoreIdFormat: ResponseCheck = (input) => {
     : [
         {
           ruleId: 'KVS-SCHEMA-002',
-          message: `${operationLabel(operation)} ${response.status} has store id ${JSON.stringify(bad[0])}; storeIdFormat apify allows ${APIFY_STORE_ID.source}`,
+          message: `${operationLabel(operation)} ${response.status} has store id ${JSON.stringify(bad[0])}; storeIdFormat apify allows ${APIFY_STORE_ID.source}; if the target's store ids are not the platform's, declare it with --store-id-format any`,
           evidence: { ids: bad },
         },
       ];

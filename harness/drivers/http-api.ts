@@ -48,6 +48,8 @@ export interface CallExpectation {
   readonly errorTypes?: readonly string[];
   /** What the call does, for the message (e.g. "GET of missing record k"). */
   readonly what?: string;
+  /** The profile setting that would declare the answer away, as the message's last words (`; if …, declare it with --flag value`). */
+  readonly hint?: string;
 }
 
 /** A checked response: the exchange and helpers to read it. */
@@ -276,7 +278,7 @@ export class HttpApi {
       throw new ContractViolationError({
         ruleId: call.expect.ruleId,
         operationId,
-        message: `${operationLabel(operation)}: ${call.expect.what ? `${call.expect.what}: ` : ''}${broken}${alsoViolated(violations)}`,
+        message: `${operationLabel(operation)}: ${call.expect.what ? `${call.expect.what}: ` : ''}${broken}${alsoViolated(violations)}${call.expect.hint ?? ''}`,
         evidence: { expected: call.expect.status, status: response.status, generic: violations },
         exchanges: [exchange],
       });

@@ -17,6 +17,12 @@ export interface TestOutcome {
   readonly failedRules: readonly RuleId[];
   /** The test was stopped by a time limit (fast-check's or the runner's) before it judged its rules. */
   readonly interrupted?: boolean;
+  /**
+   * The test failed on an error of the harness's own code (a TypeError in a suite, a helper or a
+   * driver adapter), not on anything the target or a client library did: what it says and where.
+   * Its rules are then not checked, never failed.
+   */
+  readonly harnessError?: string;
   readonly message: string | undefined;
   readonly durationMs: number;
   /** What the test left: coverage, consistency observations, its contract failure. */
@@ -27,10 +33,11 @@ export interface TestOutcome {
 
 /**
  * Why a rule was not judged: not under this profile, not selected by a filter, in another shard —
- * none of which the run was asked to check — or asked but not checked: its tests did not run
- * (`not-run`) or failed on another rule first (`blocked`).
+ * none of which the run was asked to check (verdict `skipped`) — or asked but not checked (verdict
+ * `inconclusive`): its tests did not run (`not-run`), failed on another rule first (`blocked`), or
+ * met an error of the harness (`harness-error`).
  */
-export type UnjudgedReason = 'profile' | 'filter' | 'shard' | 'not-run' | 'blocked';
+export type UnjudgedReason = 'profile' | 'filter' | 'shard' | 'not-run' | 'blocked' | 'harness-error';
 
 /** A declared known failure of a rule: why, where it is tracked, and who declared it. */
 export interface RuleExpectation {
@@ -48,7 +55,10 @@ export interface RuleVerdict {
    * (`--expect-fail`, a deviation manifest) said would fail: see runner/expected-failures.ts.
    */
   readonly verdict: 'pass' | 'fail' | 'skipped' | 'inconclusive' | 'expected-fail' | 'unexpectedly-passing';
-  /** Why a rule was skipped or inconclusive. */
+  /**
+   * Why a rule was skipped (not asked for: reason `profile`, `filter`, `shard`) or inconclusive
+   * (asked for and not fully checked: `not-run`, `blocked`, `harness-error`); each rule is one.
+   */
   readonly reason: string | undefined;
   /** The declaration that expects the rule to fail, when there is one. */
   readonly expectation?: RuleExpectation;

@@ -156,3 +156,17 @@ describe('driver names', () => {
     expect(driver.unsupported?.keyIterator).toMatch(/no key iterator/);
   });
 });
+
+describe('the matrix and a bug of the harness', () => {
+  it("a TypeError in the harness's own code is no driver's failure: the cell is not checked, naming it", () => {
+    const bug = {
+      ...outcome('KVS-KEYS-005 [lib] last page', 'failed'),
+      harnessError:
+        "TypeError: Cannot read properties of undefined (reading 'items') at harness/drivers/x.ts:3",
+    };
+    const matrix = buildMatrix(runWith([outcome('KVS-KEYS-005 [http] last page', 'passed'), bug]), undefined);
+    const cell = matrix.rows.find((row) => row.ruleId === 'KVS-KEYS-005')?.cells.lib;
+    expect(cell).toMatchObject({ verdict: 'skipped' });
+    expect(cell?.reason).toContain('an error of the harness, not of the driver (TypeError');
+  });
+});

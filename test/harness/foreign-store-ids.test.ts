@@ -91,7 +91,17 @@ describe('any store id the target gave is one path segment', () => {
   it('a run that leaves a store says so in its verdict line', () => {
     const report = {
       verdict: 'PASS',
-      totals: { pass: 1, rules: 1, fail: 0, mustFail: 0, unchecked: 0 },
+      totals: {
+        pass: 1,
+        rules: 1,
+        fail: 0,
+        mustFail: 0,
+        inconclusive: 0,
+        expectedFail: 0,
+        unexpectedlyPassing: 0,
+      },
+      rules: [],
+      profile: { assumptions: [] },
       cleanup: { created: 2, deleted: 1, left: [{ id: '"x"', reason: 'DELETE answered 500' }], problems: [] },
     } as unknown as ConformanceReport;
     expect(verdictHeadline(report)).toBe(

@@ -148,7 +148,7 @@ describe('a KVS server in Python, written from the public docs', () => {
     expect(rules.find((rule) => rule.id === 'KVS-RECORD-011')).toMatchObject({
       verdict: 'skipped',
       reasonKind: 'profile',
-      reason: 'does not apply under this profile (needs zipDownload ∈ {true})',
+      reason: 'not applicable under zipDownload false (it needs zipDownload ∈ {true})',
     });
     expect(
       coverage.find((operation) => operation.operationId === 'keyValueStore_records_get')?.observed,

@@ -4,6 +4,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  renderConsoleSummary,
   renderHtmlReport,
   renderJsonReport,
   renderJunitReport,
@@ -60,10 +61,44 @@ describe('report renderers', () => {
       'KVS-KEYS-005',
     ]);
     // Rules asked for and not checked are errors (CI must not read them as fine); the rest are skips.
-    expect(Number(parsed.testsuites.errors)).toBe(report.totals.unchecked);
-    expect(Number(parsed.testsuites.skipped)).toBe(
-      report.totals.skipped + report.totals.inconclusive - report.totals.unchecked,
-    );
+    expect(Number(parsed.testsuites.errors)).toBe(report.totals.inconclusive);
+    expect(Number(parsed.testsuites.skipped)).toBe(report.totals.skipped + report.totals.expectedFail);
+  });
+
+  it('the rule counts partition the rules, the same in report.json, the verdict lines and the Markdown table', () => {
+    const { totals } = report;
+    const byVerdict = (verdict: string) => report.rules.filter((rule) => rule.verdict === verdict).length;
+    expect(totals).toMatchObject({
+      pass: byVerdict('pass'),
+      fail: byVerdict('fail'),
+      expectedFail: byVerdict('expected-fail'),
+      unexpectedlyPassing: byVerdict('unexpectedly-passing'),
+      inconclusive: byVerdict('inconclusive'),
+      skipped: byVerdict('skipped'),
+    });
+    expect(
+      totals.pass +
+        totals.fail +
+        totals.expectedFail +
+        totals.unexpectedlyPassing +
+        totals.inconclusive +
+        totals.skipped,
+    ).toBe(totals.rules);
+    expect(totals.mustFail + totals.shouldFail).toBe(totals.fail);
+    // A rule asked for and not checked is never `skipped`; a rule not asked for never `inconclusive`.
+    for (const rule of report.rules) {
+      if (rule.verdict === 'skipped') expect(['profile', 'filter', 'shard']).toContain(rule.reasonKind);
+      if (rule.verdict === 'inconclusive')
+        expect(['not-run', 'blocked', 'harness-error']).toContain(rule.reasonKind);
+    }
+    const headline = (text: string) => text.split('\n').find((line) => line.includes(' rules passed')) ?? '';
+    const sum = (line: string) =>
+      [...line.matchAll(/(?:—|,) (\d+) /g)].reduce((total, match) => total + Number(match[1]), 0);
+    for (const text of [renderConsoleSummary(report, 'report.html'), renderings.markdown, renderings.html])
+      expect(sum(headline(text))).toBe(totals.rules);
+    const table = renderings.markdown.split('### Rules')[1]?.split('###')[0] ?? '';
+    const rows = [...table.matchAll(/^\| [^|]+ \| (\d+) \|$/gm)].map((match) => Number(match[1]));
+    expect(rows.reduce((total, n) => total + n, 0)).toBe(totals.rules);
   });
 
   it('the model strips credentials from the target and computes the consistency percentiles', () => {

@@ -151,7 +151,7 @@ describe('run verdict', () => {
     const r = report([MUST], [stopped]);
     expect(r.verdict).toBe('INCOMPLETE');
     expect(r.rules.find((rule) => rule.id === MUST)).toMatchObject({
-      verdict: 'skipped',
+      verdict: 'inconclusive',
       reasonKind: 'not-run',
     });
   });
@@ -249,7 +249,7 @@ describe('declared failures (--expect-fail, --deviations)', () => {
 
   it('a declared rule that was not checked keeps its verdict (neither expected-fail nor passing)', () => {
     const r = report([MUST], [], { expectFail: [MUST] });
-    expect(r.rules.find((rule) => rule.id === MUST)?.verdict).toBe('skipped');
+    expect(r.rules.find((rule) => rule.id === MUST)?.verdict).toBe('inconclusive');
     expect(r.verdict).toBe('INCOMPLETE');
   });
 });
@@ -288,7 +288,7 @@ describe('no cascades: a violation recorded on a usable answer fails only its ow
     const failure = r.rules.find((rule) => rule.id === SCHEMA_005)?.failures[0];
     expect(failure).toMatchObject({ ruleId: SCHEMA_005, counterexample: null, seed: null });
     expect(failure?.message).toContain('has Location');
-    expect(r.totals.unchecked).toBe(0);
+    expect(r.totals.inconclusive).toBe(0);
   });
 
   it('a test that failed on its own rule still fails the recorded rule too, and blocks nothing', () => {
@@ -297,18 +297,16 @@ describe('no cascades: a violation recorded on a usable answer fails only its ow
     expect(r.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id)).toEqual(
       expect.arrayContaining([MUST, SCHEMA_005]),
     );
-    expect(r.totals).toMatchObject({ fail: 2, unchecked: 0 });
+    expect(r.totals).toMatchObject({ fail: 2, inconclusive: 0 });
   });
 
   it('the console counts each rule once, in the words of the reports', () => {
     const r = report([MUST, SHOULD, SCHEMA_005], [outcome(`${MUST} ${SHOULD} t`, 'failed', [SCHEMA_005])]);
-    expect(r.totals.unchecked).toBe(2);
+    expect(r.totals.inconclusive).toBe(2);
     const line = renderConsoleSummary(r, 'report.html').split('\n')[1] ?? '';
-    const counts = [...line.matchAll(/(\d+) (?:of \d+ rules passed|failed|not checked|skipped)/g)].map((m) =>
-      Number(m[1]),
-    );
+    const counts = [...line.matchAll(/(?:—|,) (\d+) /g)].map((m) => Number(m[1]));
     expect(line).toMatch(
-      /0 of \d+ rules passed, 1 failed \(1 MUST\), 2 not checked, \d+ skipped \(not asked for\)$/,
+      /0 of \d+ rules passed, 1 failed \(1 MUST\), 2 not checked, \d+ not applicable under [^,]+, \d+ not asked for \(--suite\/--rule\)$/,
     );
     expect(counts.reduce((sum, n) => sum + n, 0)).toBe(r.totals.rules);
     expect(line).not.toContain('inconclusive');
@@ -326,5 +324,167 @@ describe('a failure that is not a contract failure carries its cause', () => {
     expect(r.rules.find((rule) => rule.id === MUST)?.failures[0]?.message).toBe(
       'ApifyApiError: status 415 unsupported-content-type to PUT /v2/key-value-stores/x/records/k: Unsupported Media Type',
     );
+  });
+});
+
+describe('an error of the harness is not a failure of the target', () => {
+  const harnessBug: TestOutcome = {
+    ...outcome(`${MUST} ${SHOULD} t`, 'failed'),
+    message: "TypeError: Cannot read properties of undefined (reading 'items')",
+    harnessError: "TypeError: Cannot read properties of undefined (reading 'items') at suites/x.test.ts:3",
+  };
+
+  it('the rules its test cites are not checked (INCOMPLETE), with the error as the harness’s, never FAIL', () => {
+    const r = report([MUST, SHOULD], [harnessBug]);
+    expect(r.verdict).toBe('INCOMPLETE');
+    for (const id of [MUST, SHOULD]) {
+      const rule = r.rules.find((entry) => entry.id === id);
+      expect(rule).toMatchObject({ verdict: 'inconclusive', reasonKind: 'harness-error', failures: [] });
+      expect(rule?.reason).toContain('an error of the harness, not of the target (TypeError: Cannot read');
+      expect(rule?.reason).toContain('at suites/x.test.ts:3');
+    }
+    expect(r.totals).toMatchObject({ fail: 0, inconclusive: 2 });
+    expect(renderJunitReport(r)).not.toContain('<failure');
+  });
+
+  it('a failure that is not the harness’s (an API error a client library threw) still fails the rules cited', () => {
+    const thrown = {
+      ...outcome(`${MUST} t`, 'failed'),
+      message: 'ApifyApiError: status 404 record-not-found: Record was not found',
+    };
+    expect(report([MUST], [thrown]).rules.find((rule) => rule.id === MUST)?.verdict).toBe('fail');
+  });
+
+  it('a contract failure in another test still fails its rule next to a harness error', () => {
+    const r = report([MUST, SHOULD], [harnessBug, outcome(`${SHOULD} t2`, 'failed', [SHOULD])]);
+    expect(r.rules.find((rule) => rule.id === SHOULD)?.verdict).toBe('fail');
+    expect(r.rules.find((rule) => rule.id === MUST)?.verdict).toBe('inconclusive');
+  });
+});
+
+describe('a rule passes only when every test asked for it ran and passed', () => {
+  const SCHEMA_002 = 'KVS-SCHEMA-002' as RuleId;
+
+  it('one test passed and another failed on a stopping rule first: not checked, naming the blocking rule', () => {
+    const r = report(
+      [MUST, SCHEMA_002],
+      [outcome(`${MUST} t1`, 'passed'), outcome(`${MUST} t2`, 'failed', [SCHEMA_002])],
+    );
+    const rule = r.rules.find((entry) => entry.id === MUST);
+    expect(rule).toMatchObject({ verdict: 'inconclusive', reasonKind: 'blocked' });
+    expect(rule?.reason).toMatch(/^partially checked: 1 of 2 tests passed; .*failed on KVS-SCHEMA-002 first/);
+    expect(r.verdict).toBe('FAIL'); // SCHEMA-002 is a MUST that failed
+    expect(r.incomplete.join('\n')).toContain(`${MUST} (MUST): partially checked`);
+  });
+
+  it('a stopping failure a profile setting would declare away names the setting in every rule it blocks', () => {
+    const stopped: TestOutcome = {
+      ...outcome(`${MUST} ${SHOULD} t`, 'failed', [SCHEMA_002]),
+      evidence: {
+        coverage: [],
+        observations: [],
+        watches: [],
+        failure: {
+          ruleId: SCHEMA_002,
+          operationId: 'keyValueStores_post',
+          message:
+            'POST /v2/key-value-stores 201 has store id "0b4f…"; storeIdFormat apify allows ^[a-zA-Z0-9]{17}$; if the target\'s store ids are not the platform\'s, declare it with --store-id-format any',
+          evidence: {},
+          exchanges: [],
+        },
+      },
+    };
+    const r = report([MUST, SHOULD, SCHEMA_002], [stopped]);
+    for (const id of [MUST, SHOULD])
+      expect(r.rules.find((rule) => rule.id === id)?.reason).toBe(
+        "not checked: a test citing it failed on KVS-SCHEMA-002 first; if the target's store ids are not the platform's, declare it with --store-id-format any",
+      );
+  });
+
+  it('one test passed and another was skipped for want of a capability: not checked, with the reason', () => {
+    const r = report([MUST], [outcome(`${MUST} t1`, 'passed'), outcome(`${MUST} t2`, 'skipped')]);
+    expect(r.rules.find((entry) => entry.id === MUST)).toMatchObject({
+      verdict: 'inconclusive',
+      reasonKind: 'not-run',
+      reason: 'partially checked: 1 of 2 tests passed; not checked: the run has no token',
+    });
+    expect(r.verdict).toBe('INCOMPLETE');
+  });
+
+  it('one test passed and another was stopped by the time limit: not checked', () => {
+    const stopped = { ...outcome(`${MUST} t2`, 'failed'), interrupted: true };
+    const r = report([MUST], [outcome(`${MUST} t1`, 'passed'), stopped]);
+    expect(r.rules.find((entry) => entry.id === MUST)?.verdict).toBe('inconclusive');
+    expect(r.verdict).toBe('INCOMPLETE');
+  });
+
+  it('a test the profile gates off (it.runIf, no note) was not asked for: the others decide', () => {
+    const gated = { ...outcome(`${MUST} t2`, 'skipped'), skipNote: undefined };
+    const r = report([MUST], [outcome(`${MUST} t1`, 'passed'), gated]);
+    expect([r.rules.find((entry) => entry.id === MUST)?.verdict, r.verdict]).toEqual(['pass', 'PASS']);
+  });
+
+  it('a test a driver is not asked ([driver] not applicable: …) leaves the rule to the tests that ran', () => {
+    const notAsked = {
+      ...outcome(`${MUST} [http] not applicable: the HTTP driver has no key iterator`, 'skipped'),
+      skipNote: 'http: the HTTP driver has no key iterator',
+    };
+    const r = report([MUST], [outcome(`${MUST} [apify-client] t1`, 'passed'), notAsked]);
+    expect([r.rules.find((entry) => entry.id === MUST)?.verdict, r.verdict]).toEqual(['pass', 'PASS']);
+  });
+
+  it('the merge of shards does not pass a rule one shard could not check', () => {
+    const other = 'KVS-KEYS-001' as RuleId;
+    const one = report([MUST, other], [outcome(`${MUST} t1`, 'passed')], { shard: 1 });
+    const two = report([MUST, other], [outcome(`${MUST} ${other} t2`, 'failed', [other])], { shard: 2 });
+    const merged = mergeReports([one, two], 'merged/report.json');
+    expect(merged.rules.find((rule) => rule.id === MUST)).toMatchObject({
+      verdict: 'inconclusive',
+      reasonKind: 'blocked',
+    });
+  });
+});
+
+describe('rules a profile setting gates off', () => {
+  it('the console says "not applicable under <setting>", not "skipped (not asked for)"', () => {
+    const noSigning = resolveProfileSettings(contract.profiles, { overrides: { urlSigning: 'false' } });
+    const sign = [...contract.rules.keys()].filter((id) => id.startsWith('KVS-SIGN-'));
+    const judged = judgeRules(contract, noSigning, new Set([MUST]), [outcome(`${MUST} t`, 'passed')]);
+    expect(judged.find((verdict) => verdict.rule.id === sign[0])).toMatchObject({
+      verdict: 'skipped',
+      reasonKind: 'profile',
+      reason: 'not applicable under urlSigning false (it needs urlSigning ∈ {true})',
+    });
+    const built = buildReport({
+      contract,
+      result: {
+        targetUrl: 'http://127.0.0.1:1',
+        settings: noSigning,
+        seed: 1,
+        runs: 1,
+        storePrefix: 'p-',
+        drivers: [],
+        startedAt: new Date(0),
+        durationMs: 1,
+        verdicts: judged,
+        outcomes: [],
+        runErrors: [],
+        cleanup: { created: 0, deleted: 0, left: [], problems: [] },
+        interrupted: false,
+      },
+      harnessVersion: '0.0.0',
+      preset: undefined,
+      shard: undefined,
+      embedded: false,
+      reportPath: 'report.json',
+      rulesReference: { url: 'https://example.test/docs/rules.md', file: 'docs/rules.md' },
+      redact: (text) => text,
+    });
+    const line = renderConsoleSummary(built, 'r.html').split('\n')[1] ?? '';
+    const gated = built.rules.filter((rule) => rule.reason?.startsWith('not applicable under') === true);
+    expect(gated.length).toBeGreaterThanOrEqual(sign.length);
+    expect(line).toContain(`, ${gated.length} not applicable under `);
+    expect(line).toMatch(/ not applicable under (\w+ [^,/]+ \/ )*urlSigning false[ ,]/);
+    expect(line).not.toContain('skipped (not asked for)');
   });
 });
