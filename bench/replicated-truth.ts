@@ -115,15 +115,16 @@ try {
     for (const operation of result.operations) {
       const q = measured(operation);
       // Measured / true for these trials from their acknowledgements (closed form from the commit).
-      const real = truthFromAcknowledgement(judged.get(operation.operation) ?? []);
+      const real = truthFromAcknowledgement(judged.get(operation.operation) ?? [], DEFAULT_STOPPING_RULE);
       const pair = (measuredCell: string, fromAck: number, closed: number, digits: number) =>
         `${measuredCell} / ${digits === 0 ? Math.round(fromAck) : fromAck.toFixed(digits)} (${digits === 0 ? Math.round(closed) : closed.toFixed(digits)})`;
+      const lower = operation.fullVisibility.lowerBound;
       rows.push(
-        `| ${replicas} | ${operation.operation} | ${pair(fmt(q.p50.valueMs), real.fullQuantile(0.5), truth.fullQuantile(0.5), 0)} | ${pair(fmt(q.p90.valueMs), real.fullQuantile(0.9), truth.fullQuantile(0.9), 0)} | ${pair(tVisibilityAt(operation, 100), real.tVisibility(100), truth.tVisibility(100), 2)} | ${pair(tVisibilityAt(operation, 400), real.tVisibility(400), truth.tVisibility(400), 2)} | ${pair(fullVisibilityAt(operation, 100), real.fullVisibility(100), truth.fullVisibility(100), 2)} | ${pair(fullVisibilityAt(operation, 400), real.fullVisibility(400), truth.fullVisibility(400), 2)} |`,
+        `| ${replicas} | ${operation.operation} | ${pair(fmt(q.p50.valueMs), real.fullQuantile(0.5), truth.fullQuantile(0.5), 0)} | ${pair(fmt(q.p90.valueMs), real.fullQuantile(0.9), truth.fullQuantile(0.9), 0)} | ${pair(tVisibilityAt(operation, 100), real.tVisibility(100), truth.tVisibility(100), 2)} | ${pair(tVisibilityAt(operation, 400), real.tVisibility(400), truth.tVisibility(400), 2)} | ${pair(fullVisibilityAt(operation, 100), real.fullVisibility(100), truth.fullVisibility(100), 2)} | ${pair(fullVisibilityAt(operation, 400), real.fullVisibility(400), truth.fullVisibility(400), 2)} | ${operation.fullVisibility.laggardShare} | ${fmt(lower.quantiles.p50.valueMs)} / ${fmt(lower.quantiles.p90.valueMs)} |`,
       );
       const errors = real.errorsMs;
       boundRows.push(
-        `| ${replicas} | ${operation.operation} | ${real.trials} | ${real.belowLower} | ${real.aboveUpper} | ${errors.length === 0 ? '—' : Math.round(errors[Math.floor(errors.length / 2)] ?? 0)} | ${errors.length === 0 ? '—' : `${Math.round(errors[Math.floor(errors.length * 0.05)] ?? 0)} … ${Math.round(errors[Math.floor(errors.length * 0.95)] ?? 0)}`} | ${real.ackDelayMs.toFixed(1)} |`,
+        `| ${replicas} | ${operation.operation} | ${real.trials} | ${real.belowLower} | ${real.aboveUpper} | ${real.shareBelow.toFixed(2)} (${real.midpointShareBelow.toFixed(2)}) | ${errors.length === 0 ? '—' : Math.round(errors[Math.floor(errors.length / 2)] ?? 0)} | ${errors.length === 0 ? '—' : `${Math.round(errors[Math.floor(errors.length * 0.05)] ?? 0)} … ${Math.round(errors[Math.floor(errors.length * 0.95)] ?? 0)}`} | ${real.ackDelayMs.toFixed(1)} |`,
       );
       const censored = Object.entries(operation.censored)
         .filter(([, count]) => count > 0)
@@ -195,16 +196,16 @@ try {
 const body = [
   `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
   'The target: the reference server with proof/truth/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored), keeping every change’s commit and arrival times. True: what really happened to these trials, counted like the measurement from each trial’s acknowledgement (proof/truth/trial-truth.ts); in brackets the closed form counted from the commit, t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N (the acknowledgement comes back after the commit, so the truth from the acknowledgement reads a little higher on a loaded machine).',
-  'Convention: a read is placed where it was actually sent and answered; a stale read says the change was not visible at its send time, a read that saw it says it was visible by its answer time. t-visibility places each read at the middle of its round trip (off by at most half a round trip); a trial’s time to full visibility is the middle of (last stale read sent, first confirming read answered].',
+  'Convention: a read is placed where it was actually sent and answered; a stale read says the change was not visible at its send time, a read that saw it says it was visible by its answer time. t-visibility places each read at the middle of its round trip (off by at most half a round trip). A trial’s time to full visibility (harness/consistency/full-visibility-estimate.ts) is the median of where the change reached the last replica given its reads: after the last stale read took effect, each later read that showed the change having missed a still lagging replica with chance 1 − q̂ (q̂, the laggard share: the share of reads that reach it, estimated from the reads sent between the trials’ last two stale reads; 1/N for N replicas and random routing; q̂ = 1: no correction); each read placed uniformly within its round trip. Beside it the uncorrected last stale read’s send time, a sure lower bound.',
   '',
-  '| N | change | p50 measured / true (closed) ms | p90 measured / true (closed) ms | t-vis 100 ms measured (95%) / true (closed) | t-vis 400 ms | full 100 ms measured / true (closed) | full 400 ms |',
-  '|---|---|---|---|---|---|---|---|',
+  '| N | change | p50 measured / true (closed) ms | p90 measured / true (closed) ms | t-vis 100 ms measured (95%) / true (closed) | t-vis 400 ms | full 100 ms measured / true (closed) | full 400 ms | laggard share q̂ | last stale read p50 / p90 ms (lower bound) |',
+  '|---|---|---|---|---|---|---|---|---:|---|',
   ...rows,
   '',
-  'Per trial, measured against the store’s record: the true time was after the last stale read’s send time (a sure claim: must never fail) and at most the first confirming answer (sure with one replica; with three, a laggard no read reached can lag longer); the error of the point estimate (measured − true); the median time from commit to acknowledgement:',
+  'Per trial, measured against the store’s record: the true time was after the last stale read’s send time (a sure claim: must never fail) and at most the estimate’s upper end (sure with one replica; with three, within the stopping rule’s miss bound); the share of trials whose estimate was below their true time (½ for a median-unbiased estimate; in brackets the uncorrected middle of the last stale read and the first confirming answer); the error of the estimate (measured − true); the median time from commit to acknowledgement:',
   '',
-  '| N | change | trials | true ≤ last stale send | true > first confirming answer | median error ms | 5 %…95 % error ms | commit → ack ms |',
-  '|---|---|---:|---:|---:|---:|---|---:|',
+  '| N | change | trials | true ≤ last stale send | true > upper end | estimate below true (uncorrected) | median error ms | 5 %…95 % error ms | commit → ack ms |',
+  '|---|---|---:|---:|---:|---:|---:|---|---:|',
   ...boundRows,
   '',
   'Trials without a time (censored) and why, anomalies, reads:',

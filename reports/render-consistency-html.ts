@@ -4,7 +4,7 @@ import type {
 } from '../harness/consistency/consistency-bench-result.ts';
 import { CONSISTENCY_OPERATIONS } from '../harness/consistency/consistency-operation.ts';
 import { escapeHtml } from './render-html-report.ts';
-import { formatPercent, formatQuantile } from './render-consistency-markdown.ts';
+import { FULL_VISIBILITY_TEXT, formatPercent, formatQuantile } from './render-consistency-markdown.ts';
 
 /** One colour per kind of change (Okabe–Ito, readable for colour-blind readers, plus two). */
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C564B'];
@@ -147,7 +147,8 @@ export function renderConsistencyHtml(result: ConsistencyBenchResult): string {
         .filter(([, count]) => count > 0)
         .map(([kind, count]) => `${count} ${kind}`)
         .join(', ');
-      return `<tr><td><span class="swatch" style="background:${operationColour(operation.operation)}"></span>${escapeHtml(operation.operation)}</td><td>${operation.trials}</td><td>${formatPercent(operation.consistentAtZero)}</td><td>${formatQuantile(q.p50)}</td><td>${formatQuantile(q.p90)}</td><td>${formatQuantile(q.p99)}</td><td>${formatQuantile(q.p999)}</td><td>${formatQuantile(q.max)}</td><td>${escapeHtml(anomalies || 'none')}</td><td>${operation.requests}</td></tr>`;
+      const { laggardShare, laggardTrials, lowerBound } = operation.fullVisibility;
+      return `<tr><td><span class="swatch" style="background:${operationColour(operation.operation)}"></span>${escapeHtml(operation.operation)}</td><td>${operation.trials}</td><td>${formatPercent(operation.consistentAtZero)}</td><td>${formatQuantile(q.p50)}</td><td>${formatQuantile(q.p90)}</td><td>${formatQuantile(q.p99)}</td><td>${formatQuantile(q.p999)}</td><td>${formatQuantile(q.max)}</td><td>${laggardShare} (${laggardTrials})</td><td>${formatQuantile(lowerBound.quantiles.p50)} / ${formatQuantile(lowerBound.quantiles.p90)}</td><td>${escapeHtml(anomalies || 'none')}</td><td>${operation.requests}</td></tr>`;
     })
     .join('');
   const verdicts = result.verdict.lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
@@ -175,7 +176,7 @@ ${curveChart(
   (operation) => truthOf(operation)?.tVisibility,
   't-visibility',
 )}
-<h2>Full visibility: P(every reader sees the change by t) (Kaplan–Meier)</h2>
+<h2>Full visibility: P(the change reached every replica by t) (Kaplan–Meier of the estimate below)</h2>
 ${curveChart(
   result.operations,
   (operation) => operation.curve,
@@ -184,7 +185,8 @@ ${curveChart(
 )}
 ${result.truth ? `<p>Dashed: the known truth of ${escapeHtml(result.truth.label)}.</p>` : ''}
 <h2>Time to full visibility</h2>
-<table><tr><th>change</th><th>trials</th><th>consistent at 0</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>anomalies</th><th>requests</th></tr>${rows}</table>
+<p>${escapeHtml(FULL_VISIBILITY_TEXT)}</p>
+<table><tr><th>change</th><th>trials</th><th>consistent at 0</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>laggard share (trials)</th><th>last stale read p50 / p90 (lower bound)</th><th>anomalies</th><th>requests</th></tr>${rows}</table>
 <p>Intervals are 95% percentile-bootstrap intervals (${settings.bootstrap.resamples} resamples, seed ${settings.bootstrap.seed}).</p>
 <div class="charts">${result.operations.map(histogramChart).join('')}</div>
 ${examples ? `<h2>Anomaly examples</h2><ul>${examples}</ul>` : ''}

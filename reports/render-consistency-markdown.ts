@@ -5,8 +5,10 @@ import type {
 } from '../harness/consistency/consistency-bench-result.ts';
 import type { TVisibilityPoint } from '../harness/consistency/visibility-statistics.ts';
 
-/** A quantile as `412 ms (398–430)`; `≥ x ms` when censored trials hide it. */
+/** A quantile as `412 ms (398–430)`; `≥ x ms` when censored trials hide it; undetermined when too few trials were made for it. */
 export function formatQuantile(estimate: QuantileEstimate): string {
+  if (estimate.trialsNeeded !== undefined)
+    return `undetermined (needs ≥ ${estimate.trialsNeeded} trials; largest ${estimate.atLeastMs ?? 0} ms)`;
   if (estimate.valueMs === null) return `≥ ${estimate.atLeastMs ?? 0} ms`;
   const interval =
     estimate.lowMs === null || estimate.highMs === null
@@ -16,6 +18,10 @@ export function formatQuantile(estimate: QuantileEstimate): string {
         : ` (${estimate.lowMs}–${estimate.highMs})`;
   return `${estimate.valueMs} ms${interval}`;
 }
+
+/** What the time to full visibility is, said once for every report. */
+export const FULL_VISIBILITY_TEXT =
+  'Time to full visibility from the acknowledgement: when the change reached the last replica, per trial the send time of the last stale read (a sure lower bound) corrected for the reads after it that missed a still lagging replica — each read reaches one with the laggard share q̂ (with N replicas and random routing, 1/N), estimated from the reads between the trials’ last two stale reads (1: no read showing the change ever came between two stale ones, no correction); the estimate leans towards the lower bound when q̂ comes out high. A trial’s upper end is where the stopping rule’s miss chance falls below its bound.';
 
 /** Fraction as a percentage with one decimal. */
 export function formatPercent(fraction: number): string {
@@ -111,13 +117,14 @@ export function renderConsistencyMarkdown(result: ConsistencyBenchResult): strin
       `(${formatPercent(cost.projected.requests / Math.max(1, cost.requests) - 1)} / ${formatPercent(cost.projected.durationMs / Math.max(1, cost.durationMs) - 1)} off); ` +
       `stated before the run ${cost.estimatedRequests.min}–${cost.estimatedRequests.max} requests.`,
     '',
-    'Time to full visibility (the last stale read) from the acknowledgement, Kaplan–Meier with censored trials (95% bootstrap interval):',
+    `${FULL_VISIBILITY_TEXT} Kaplan–Meier with censored trials (95% bootstrap interval):`,
     '',
-    '| change | trials | no time (censored) | consistent at 0 | p50 | p90 | p99 | p99.9 | max | anomalies |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---|',
+    '| change | trials | no time (censored) | consistent at 0 | p50 | p90 | p99 | p99.9 | max | laggard share (trials) | last stale read p50 / p90 (lower bound) | anomalies |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...result.operations.map((operation) => {
       const q = operation.quantiles;
-      return `| ${operation.operation} | ${operation.trials} | ${censoredCell(operation)} | ${formatPercent(operation.consistentAtZero)} | ${formatQuantile(q.p50)} | ${formatQuantile(q.p90)} | ${formatQuantile(q.p99)} | ${formatQuantile(q.p999)} | ${formatQuantile(q.max)} | ${anomalyCell(operation)} |`;
+      const { laggardShare, laggardTrials, lowerBound } = operation.fullVisibility;
+      return `| ${operation.operation} | ${operation.trials} | ${censoredCell(operation)} | ${formatPercent(operation.consistentAtZero)} | ${formatQuantile(q.p50)} | ${formatQuantile(q.p90)} | ${formatQuantile(q.p99)} | ${formatQuantile(q.p999)} | ${formatQuantile(q.max)} | ${laggardShare} (${laggardTrials}) | ${formatQuantile(lowerBound.quantiles.p50)} / ${formatQuantile(lowerBound.quantiles.p90)} | ${anomalyCell(operation)} |`;
     }),
     '',
     't-visibility — P(a single read t ms after the acknowledgement shows the change), from every probe (95% Wilson interval over trials), and P(fully visible by t):',

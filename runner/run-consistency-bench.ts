@@ -20,6 +20,10 @@ import {
   type ConsistencyOperation,
 } from '../harness/consistency/consistency-operation.ts';
 import { consistencyTrialPlan, settlesSetup } from '../harness/consistency/consistency-trial-plan.ts';
+import {
+  estimateFullVisibility,
+  type FullVisibilityEstimate,
+} from '../harness/consistency/full-visibility-estimate.ts';
 import { confirmationsNeeded, type StoppingRule } from '../harness/consistency/stopping-rule.ts';
 import {
   BOOTSTRAP,
@@ -158,18 +162,38 @@ function formatMs(ms: number): string {
 
 /**
  * The window verdict on p99.9. Each trial's time is known only between the last stale read's send
- * time and the first confirming answer (VisibilityTrial.visibleWithinMs): "within" needs the p99.9
- * of the upper bounds within the window, "over" the p99.9 of the lower bounds past it; in between
- * the probes cannot tell (undetermined), whatever the point estimate says.
+ * time and its upper end within the stopping rule's miss bound (FullVisibilityPoint): "within"
+ * needs the p99.9 of the upper ends within the window, "over" the p99.9 of the lower bounds past
+ * it; in between the probes cannot tell (undetermined), whatever the point estimate says.
  */
 function windowVerdict(
   operation: ConsistencyOperation,
   p999: QuantileEstimate,
   bracket: readonly [number, number],
   windowMs: number,
+  trials: number,
 ): WindowVerdict {
   const { valueMs, atLeastMs } = p999;
   const [lowerMs, upperMs] = bracket;
+  if (p999.trialsNeeded !== undefined && Number.isFinite(lowerMs) && Number.isFinite(upperMs)) {
+    // Too few trials for a p99.9 (and no censored one): say what the trials themselves show.
+    const few = `${trials} trial(s) cannot estimate a p99.9 (at least ${p999.trialsNeeded} needed)`;
+    const over = lowerMs > windowMs;
+    const within = !over && upperMs <= windowMs;
+    const text = over
+      ? `p99.9 of ${operation} visibility > window ${formatMs(windowMs)}: a trial's change was not everywhere ${formatMs(lowerMs)} after its acknowledgement (${few})`
+      : within
+        ? `every one of ${trials} ${operation} trials was fully visible within ${formatMs(upperMs)} ≤ window ${formatMs(windowMs)}; ${few}`
+        : `${few} of ${operation} visibility; the trials' largest time lies between ${formatMs(lowerMs)} and ${formatMs(upperMs)}, window ${formatMs(windowMs)}`;
+    return {
+      quantile: 'p99.9',
+      valueMs: null,
+      windowMs,
+      within,
+      ...(within || over ? {} : { undetermined: true as const }),
+      text,
+    };
+  }
   const within = valueMs !== null && upperMs <= windowMs;
   const bracketed = valueMs !== null && !within && lowerMs <= windowMs;
   // A quantile censored trials hide fails only when they were censored past the window: they truly
@@ -197,17 +221,26 @@ function unmeasured(verdict: WindowVerdict, failed: number): WindowVerdict {
   };
 }
 
-/** The p99.9 (Kaplan–Meier, censored trials kept) of the trials' lower and of their upper bounds. */
-function bracketP999(trials: readonly VisibilityTrial[]): [number, number] {
-  const bound = (index: 0 | 1) =>
-    kaplanMeierQuantile(
-      trials.map((trial) => ({
-        timeMs: trial.visibleWithinMs?.[index] ?? trial.censored?.afterMs ?? 0,
-        event: trial.visibleWithinMs !== null,
-      })),
-      0.999,
-    ) ?? Infinity;
-  return [bound(0), bound(1)];
+/** Kaplan–Meier samples of one end of the trials' estimates (censored trials leave at their afterMs). */
+function timedBy(
+  trials: readonly VisibilityTrial[],
+  estimate: FullVisibilityEstimate,
+  end: 'lowerMs' | 'pointMs' | 'upperMs',
+): { timeMs: number; event: boolean }[] {
+  return trials.map((trial, index) => {
+    const point = estimate.points[index];
+    return {
+      timeMs: point?.[end] ?? trial.censored?.afterMs ?? 0,
+      event: point !== null && point !== undefined,
+    };
+  });
+}
+
+/** The p99.9 (Kaplan–Meier, censored trials kept) of the trials' lower bounds and of their upper ends. */
+function bracketP999(trials: readonly VisibilityTrial[], estimate: FullVisibilityEstimate): [number, number] {
+  const bound = (end: 'lowerMs' | 'upperMs') =>
+    kaplanMeierQuantile(timedBy(trials, estimate, end), 0.999) ?? Infinity;
+  return [bound('lowerMs'), bound('upperMs')];
 }
 
 /** Whether a trial wrote its change (censored after the write still tells something; before it, nothing). */
@@ -222,11 +255,10 @@ function summarise(
 ): OperationVisibility {
   const measured = trials.filter(wrote);
   const failed = trials.filter((trial) => !wrote(trial));
-  const samples = measured.map((trial) => trial.visibleAtMs);
-  const timed = measured.map((trial) => ({
-    timeMs: trial.visibleAtMs ?? trial.censored?.afterMs ?? 0,
-    event: trial.visibleAtMs !== null,
-  }));
+  const estimate = estimateFullVisibility(measured, options.stopping);
+  const samples = estimate.points.map((point) => point?.pointMs ?? null);
+  const timed = timedBy(measured, estimate, 'pointMs');
+  const lowerTimed = timedBy(measured, estimate, 'lowerMs');
   const quantiles = visibilityQuantiles(timed);
   const censored = Object.fromEntries(CENSOR_REASONS.map((reason) => [reason, 0])) as Record<
     TrialCensoring['reason'],
@@ -271,6 +303,14 @@ function summarise(
           ).length / measured.length,
     quantiles,
     curve: visibilityCurve(timed, options.resolutionMs),
+    fullVisibility: {
+      laggardShare: estimate.laggard.share,
+      laggardTrials: estimate.laggard.trials,
+      lowerBound: {
+        quantiles: visibilityQuantiles(lowerTimed),
+        curve: visibilityCurve(lowerTimed, options.resolutionMs),
+      },
+    },
     tVisibility: tVisibilityCurve(measured, options.resolutionMs),
     ...(operation === 'versions'
       ? {
@@ -309,7 +349,13 @@ function summarise(
     probeLatency: latencySummary(probes.map((probe) => probe.latencyMs)),
     probeLateness: latencySummary(probes.map((probe) => probe.latenessMs)),
     verdict: unmeasured(
-      windowVerdict(operation, quantiles.p999, bracketP999(measured), options.windowMs),
+      windowVerdict(
+        operation,
+        quantiles.p999,
+        bracketP999(measured, estimate),
+        options.windowMs,
+        measured.length,
+      ),
       failed.length,
     ),
     samples,

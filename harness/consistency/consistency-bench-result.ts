@@ -12,6 +12,11 @@ export interface QuantileEstimate {
   readonly lowMs: number | null;
   readonly highMs: number | null;
   readonly atLeastMs?: number;
+  /**
+   * Set when fewer trials were made than the quantile needs, 1/(1 − p) (p99: 100, p99.9: 1000):
+   * n trials cannot estimate it, so there is no value (valueMs null; atLeastMs: the largest time seen).
+   */
+  readonly trialsNeeded?: number;
 }
 
 /** p50/p90/p99/p99.9 and the largest visibility time of one kind of change. */
@@ -54,10 +59,30 @@ export interface OperationVisibility {
   readonly censored: Readonly<Record<(typeof CENSOR_REASONS)[number], number>>;
   /** Fraction of timed trials no probe of which ever showed a state before the change. */
   readonly consistentAtZero: number;
-  /** Time to full visibility (the last stale read), Kaplan–Meier with censoring. */
+  /**
+   * Time to full visibility — the moment the change reached the last replica, estimated per trial
+   * from its reads (see `fullVisibility`) — Kaplan–Meier with censoring.
+   */
   readonly quantiles: VisibilityQuantiles;
-  /** P(fully visible by t) (Kaplan–Meier), one point per slot up to the largest time. */
+  /** P(fully visible by t) (Kaplan–Meier of the same estimate), one point per slot up to the largest time. */
   readonly curve: readonly { readonly tMs: number; readonly p: number }[];
+  /**
+   * What the time to full visibility is (harness/consistency/full-visibility-estimate.ts): per trial
+   * the last stale read's send time (a sure lower bound) corrected for the reads that missed the
+   * last lagging replica after it, which each read reaches with chance `laggardShare` (random
+   * routing over N replicas: 1/N; estimated from the reads between the trials' last two stale
+   * reads; 1 when no read showing the change ever came between two stale ones, as with one
+   * replica: then no correction). `lowerBound`: the plain last stale read, beside it.
+   */
+  readonly fullVisibility: {
+    readonly laggardShare: number;
+    /** Trials with two stale reads or more, which the share is estimated from. */
+    readonly laggardTrials: number;
+    readonly lowerBound: {
+      readonly quantiles: VisibilityQuantiles;
+      readonly curve: readonly { readonly tMs: number; readonly p: number }[];
+    };
+  };
   /** t-visibility: P(a single read t ms after the acknowledgement shows the change), with 95% intervals. */
   readonly tVisibility: readonly TVisibilityPoint[];
   /**
@@ -103,7 +128,7 @@ export interface OperationVisibility {
   readonly probeLatency: LatencySummary;
   readonly probeLateness: LatencySummary;
   readonly verdict: WindowVerdict;
-  /** The raw visibility times (ms; null = censored), for comparisons with a known truth. */
+  /** The estimated times to full visibility per measured trial (ms; null = censored), for comparisons with a known truth. */
   readonly samples: readonly (number | null)[];
   /**
    * Per measured trial, in the order of `samples`: bounds (low, high] on the lag counted from the

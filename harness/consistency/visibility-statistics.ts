@@ -59,7 +59,8 @@ function kmQuantile(steps: readonly { tMs: number; p: number }[], p: number): nu
  * p50/p90/p99/p99.9/max of full-visibility times with censoring (Kaplan–Meier), each with a 95%
  * percentile-bootstrap interval (BOOTSTRAP.resamples resamples of the trials, fixed seed). A
  * quantile the data cannot reach (censored trials) is `≥ x`: valueMs null, atLeastMs the largest
- * time observed.
+ * time observed; one that needs more trials than were made (1/(1 − p)) has no value either, and
+ * says how many it needs (trialsNeeded).
  */
 export function visibilityQuantiles(samples: readonly TimedSample[]): VisibilityQuantiles {
   const steps = kaplanMeier(samples);
@@ -75,6 +76,11 @@ export function visibilityQuantiles(samples: readonly TimedSample[]): Visibility
   const finite = (value: number): number | null => (Number.isFinite(value) ? round2(value) : null);
   const estimate = (p: number): QuantileEstimate => {
     if (samples.length === 0) return { valueMs: null, lowMs: null, highMs: null };
+    // The p-quantile needs 1/(1 − p) trials at least (one expected beyond it); fewer cannot
+    // estimate it: the largest time seen is all they say (no bootstrap interval either).
+    const trialsNeeded = p < 1 ? Math.ceil(1 / (1 - p) - 1e-9) : 0;
+    if (samples.length < trialsNeeded)
+      return { valueMs: null, lowMs: null, highMs: null, atLeastMs: round2(largest), trialsNeeded };
     const spread = resampled
       .map((resample) => kmQuantile(resample, p) ?? Number.POSITIVE_INFINITY)
       .sort((a, b) => a - b);

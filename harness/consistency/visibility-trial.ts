@@ -83,8 +83,10 @@ export interface TrialProbe extends ProbeReading {
 /** What one trial measured. The decision (visibleAtMs or censored) is made once and never changed. */
 export interface VisibilityTrial {
   /**
-   * Time to full visibility from the acknowledgement (ms): the middle of `visibleWithinMs`, off the
-   * time the reads can tell by at most half its width; null when censored.
+   * The trial's own reading of the time to full visibility from the acknowledgement (ms): the
+   * middle of `visibleWithinMs`; null when censored. With one replica it is off by at most half
+   * that width; with several a laggard the reads missed makes it early, and the report's time
+   * (full-visibility-estimate.ts, made over all trials of a kind) corrects for that.
    */
   readonly visibleAtMs: number | null;
   /**
@@ -93,8 +95,9 @@ export interface VisibilityTrial {
    * change was not everywhere then; 0 when no read was stale: then the time is only known to be at
    * most `[1]`), and by `[1]`, the answer time of the first read of the run that saw the change
    * after it (it took effect before it was answered). With one replica (every read looks at the
-   * same state) both bounds are hard; with several, the upper one holds within the stopping rule's
-   * miss bound (a laggard no read reached can still lag). Null when censored.
+   * same state) both bounds are hard; with several, a laggard no read reached can still lag past
+   * the upper one (the report's upper end, FullVisibilityPoint.upperMs, is where the stopping
+   * rule's miss chance falls below its bound). Null when censored.
    */
   readonly visibleWithinMs: readonly [number, number] | null;
   /** When the acknowledgement came back, on this process's performance.now() clock (ms). */

@@ -1,4 +1,6 @@
 import { quantileSorted } from 'simple-statistics';
+import { estimateFullVisibility } from '../../harness/consistency/full-visibility-estimate.ts';
+import type { StoppingRule } from '../../harness/consistency/stopping-rule.ts';
 import type { VisibilityTrial } from '../../harness/consistency/visibility-trial.ts';
 import type { RecordedChange } from './replicated-store.ts';
 
@@ -45,19 +47,35 @@ export interface TruthFromAcknowledgement {
   readonly trials: number;
   /** Trials whose true time was not after the last stale read's send time (a claim the reads make for sure; must be 0). */
   readonly belowLower: number;
-  /** Trials whose true time was after the first answer of the confirming run (0 with one replica; a missed laggard with more). */
+  /** Trials whose true time was after the estimate's upper end (FullVisibilityPoint.upperMs: sure with one replica; within the stopping rule's miss bound with more). */
   readonly aboveUpper: number;
-  /** Per trial, measured point − true time (ms), sorted. */
+  /** Per trial, the estimate (bench consistency's time to full visibility) − true time (ms), sorted. */
   readonly errorsMs: readonly number[];
+  /** Share of the timed trials whose estimate was below their true time (a median-unbiased estimate: about half). */
+  readonly shareBelow: number;
+  /** The same share for the plain midpoint of (last stale send, first confirming answer] (VisibilityTrial.visibleAtMs), which ignores a missed laggard. */
+  readonly midpointShareBelow: number;
 }
 
-/** Compares every trial's measured full-visibility time with its truth and builds the truth curves from the acknowledgement. */
+/**
+ * Compares every trial's estimated full-visibility time (estimateFullVisibility over these trials,
+ * as bench consistency makes it) with its truth and builds the truth curves from the acknowledgement.
+ */
 export function truthFromAcknowledgement(
   judged: readonly { readonly trial: VisibilityTrial; readonly truth: TrialTruth }[],
+  stopping: StoppingRule,
 ): TruthFromAcknowledgement {
   const full = judged.map(({ truth }) => truth.fullMs).sort((a, b) => a - b);
   const share = (count: number) => (judged.length === 0 ? 0 : count / judged.length);
-  const timed = judged.filter(({ trial }) => trial.visibleWithinMs !== null);
+  const { points } = estimateFullVisibility(
+    judged.map(({ trial }) => trial),
+    stopping,
+  );
+  const timed = judged.flatMap(({ trial, truth }, index) => {
+    const point = points[index];
+    return point && trial.visibleWithinMs !== null ? [{ trial, truth, point }] : [];
+  });
+  const below = (count: number) => (timed.length === 0 ? 0 : count / timed.length);
   const sawStale = ({ trial }: (typeof judged)[number]) =>
     trial.probes.some((probe) => probe.state !== 'new');
   return {
@@ -83,10 +101,11 @@ export function truthFromAcknowledgement(
       (judgement) =>
         sawStale(judgement) && judgement.truth.fullMs <= (judgement.trial.visibleWithinMs?.[0] ?? 0),
     ).length,
-    aboveUpper: timed.filter(({ trial, truth }) => truth.fullMs > (trial.visibleWithinMs?.[1] ?? Infinity))
-      .length,
-    errorsMs: timed
-      .map(({ trial, truth }) => (trial.visibleAtMs ?? Number.NaN) - truth.fullMs)
-      .sort((a, b) => a - b),
+    aboveUpper: timed.filter(({ truth, point }) => truth.fullMs > point.upperMs).length,
+    errorsMs: timed.map(({ truth, point }) => point.pointMs - truth.fullMs).sort((a, b) => a - b),
+    shareBelow: below(timed.filter(({ truth, point }) => point.pointMs < truth.fullMs).length),
+    midpointShareBelow: below(
+      timed.filter(({ trial, truth }) => (trial.visibleAtMs ?? Infinity) < truth.fullMs).length,
+    ),
   };
 }
