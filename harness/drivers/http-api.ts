@@ -6,6 +6,7 @@ import {
   USABLE_ANSWER_RULES,
   type CheckViolation,
 } from '../checks/response-checks.ts';
+import { JsonBody } from '../checks/json-body.ts';
 import { operationLabel } from '../contract/contract-operation.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
@@ -305,6 +306,8 @@ export class HttpApi {
       createdStoreId(operationId, response),
       performance.now(),
     );
+    // One parse of the body for every check, the expectation and the caller's json().
+    const json = new JsonBody(response.body);
     const violations = call.unchecked
       ? []
       : runResponseChecks({
@@ -315,8 +318,9 @@ export class HttpApi {
           mediaType: mediaTypeOf(response.headers['content-type']),
           requestPath,
           settings: this.settings,
+          json,
         });
-    const broken = call.expect ? brokenExpectation(call.expect, response) : undefined;
+    const broken = call.expect ? brokenExpectation(call.expect, response, json) : undefined;
     // No cascades: a generic violation on an answer that can still be used fails its own rule
     // (recorded for the test) and the call goes on; only the others stop it.
     const recorded = violations.filter(
@@ -376,11 +380,9 @@ export class HttpApi {
       return checkedResponse(followed, followed.response, operationLabel(operation));
     }
     const body = this.#outOfNamespace(operationId, call, response.body);
-    return checkedResponse(
-      exchange,
-      body === response.body ? response : { ...response, body },
-      operationLabel(operation),
-    );
+    return body === response.body
+      ? checkedResponse(exchange, response, operationLabel(operation), json)
+      : checkedResponse(exchange, { ...response, body }, operationLabel(operation));
   }
 }
 
@@ -417,17 +419,32 @@ function alsoViolated(violations: readonly CheckViolation[]): string {
 }
 
 /** How an answer breaks a call's expectation, or undefined when it meets it. */
-function brokenExpectation(expectation: CallExpectation, response: RecordedResponse): string | undefined {
+function brokenExpectation(
+  expectation: CallExpectation,
+  response: RecordedResponse,
+  json: JsonBody,
+): string | undefined {
   if (!expectation.status.includes(response.status))
     return `expected status ${expectation.status.join(' or ')}, got ${response.status}`;
   if (response.status < 400 || !expectation.errorTypes) return undefined;
-  const type = readErrorEnvelope(response.body)?.type;
+  const type = readErrorEnvelope(json)?.type;
   return type !== undefined && expectation.errorTypes.includes(type)
     ? undefined
     : `answered ${response.status} with error type ${JSON.stringify(type ?? null)}; allowed ${expectation.errorTypes.join(' or ')}`;
 }
 
-function checkedResponse(exchange: Exchange, response: RecordedResponse, label: string): CheckedResponse {
+/**
+ * The checked response handed to the caller. `json` is the checks' parse of this body: the first
+ * json() call takes its value (nobody else holds it), every later call parses anew, so a caller
+ * that changes what it got never changes what another call gets.
+ */
+function checkedResponse(
+  exchange: Exchange,
+  response: RecordedResponse,
+  label: string,
+  json?: JsonBody,
+): CheckedResponse {
+  let unused = json;
   return {
     exchange,
     status: response.status,
@@ -435,17 +452,16 @@ function checkedResponse(exchange: Exchange, response: RecordedResponse, label: 
     body: response.body,
     ...(response.digest ? { digest: response.digest } : {}),
     json<T>(): T {
-      try {
-        return JSON.parse(response.body.toString('utf8')) as T;
-      } catch (error) {
-        throw new ContractViolationError({
-          ruleId: 'KVS-SCHEMA-002',
-          operationId: exchange.operationId,
-          message: `${label} ${response.status} body is not JSON: ${(error as Error).message}`,
-          evidence: {},
-          exchanges: [exchange],
-        });
-      }
+      const parsed = (unused ?? new JsonBody(response.body)).parsed;
+      unused = undefined;
+      if (parsed.ok) return parsed.value as T;
+      throw new ContractViolationError({
+        ruleId: 'KVS-SCHEMA-002',
+        operationId: exchange.operationId,
+        message: `${label} ${response.status} body is not JSON: ${parsed.error.message}`,
+        evidence: {},
+        exchanges: [exchange],
+      });
     },
   };
 }
