@@ -27,6 +27,8 @@ const QUICK_TESTS = [
   'test/suites/no-dead-checks.test.ts',
   'test/suites/every-operation-call.test.ts',
   'test/harness/closed-connection-resend.test.ts',
+  'test/harness/read-back-ledger.test.ts',
+  'test/harness/read-back-lag.test.ts',
 ];
 
 export default defineConfig({

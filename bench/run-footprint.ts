@@ -8,7 +8,10 @@
 //     server (a preloaded diagnostics-channel counter), and time from spawn to the first request;
 //   - a tight property (`--rule KVS-RECORD-001 --runs 2000`) against a counting reference server
 //     in its own process, its request rate next to a bare undici loop (PUT then GET of a small
-//     record, one connection, sequential) on the same server in the same round;
+//     record, one connection, sequential) on the same server in the same round; CPU per request
+//     of each client side (the CLI's process tree, the loop's own process), and the rate of the
+//     round-trip property alone (the KVS-RECORD-001/002 test: its requests over its duration, from
+//     the run's report; the rule's other tests, the stateful suite above all, send most requests);
 //   - the peak RSS of a run at 25 and at 1,000 runs per property (`--runs 1000`).
 // Medians over the rounds; the load average is printed next to each figure, since the machine may
 // be shared. Run: npm run bench:run (after a build; `-- --before /tmp/main-copy`, `-- --rounds 5`,
@@ -140,6 +143,25 @@ interface RunMeasurement {
   /** Requests per second from the second request counted to the last (the first is the preflight). */
   readonly rate: number;
   readonly load: number;
+  /** The round-trip property's test (KVS-RECORD-001 KVS-RECORD-002 …) in the run's report, if it ran. */
+  readonly roundTrip: { readonly requests: number; readonly durationMs: number } | undefined;
+}
+
+/** The round-trip property's requests and duration, from a run's report.json (undefined when absent). */
+function roundTripOf(out: string): RunMeasurement['roundTrip'] {
+  try {
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      rules: { tests?: { title: string; requests?: number; durationMs: number }[] }[];
+    };
+    const test = report.rules
+      .flatMap((rule) => rule.tests ?? [])
+      .find((candidate) => candidate.title.startsWith('KVS-RECORD-001 KVS-RECORD-002 '));
+    return test?.requests === undefined
+      ? undefined
+      : { requests: test.requests, durationMs: test.durationMs };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `kvs-conformance run …args` of a build, measuring it (see RunMeasurement). */
@@ -165,6 +187,7 @@ async function measureRun(build: Build, args: readonly string[]): Promise<RunMea
   const counts = readdirSync(countDir).map((file) =>
     readFileSync(join(countDir, file), 'utf8').split(' ').map(Number),
   );
+  const roundTrip = roundTripOf(out);
   rmSync(out, { recursive: true, force: true });
   rmSync(countDir, { recursive: true, force: true });
   const requests = counts.reduce((sum, [count = 0]) => sum + count, 0);
@@ -182,6 +205,7 @@ async function measureRun(build: Build, args: readonly string[]): Promise<RunMea
     firstRequestCpuMs: firstCpu,
     rate: (requests - 1) / Math.max(0.001, (last - second) / 1000),
     load,
+    roundTrip,
   };
 }
 
@@ -219,7 +243,7 @@ async function startCountingServer(): Promise<CountingServer> {
  * a new key each time (the shape of KVS-RECORD-001's cases, with no checks), for LOOP_SECONDS.
  * Returns requests per second.
  */
-async function bareUndiciRate(url: string): Promise<number> {
+async function bareUndiciRate(url: string): Promise<{ rate: number; cpuUsPerRequest: number }> {
   const headers = { authorization: `Bearer ${TOKEN}` };
   const client = new Client(url);
   try {
@@ -232,6 +256,7 @@ async function bareUndiciRate(url: string): Promise<number> {
     const value = Buffer.alloc(100, 120);
     const until = Date.now() + LOOP_SECONDS * 1000;
     const started = Date.now();
+    const cpuBefore = process.cpuUsage();
     let requests = 0;
     for (let index = 0; Date.now() < until; index += 1) {
       const path = `/v2/key-value-stores/${storeId}/records/k${index}`;
@@ -247,10 +272,12 @@ async function bareUndiciRate(url: string): Promise<number> {
       requests += 2;
     }
     const rate = requests / ((Date.now() - started) / 1000);
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuUsPerRequest = (cpu.user + cpu.system) / requests;
     await (
       await client.request({ method: 'DELETE', path: `/v2/key-value-stores/${storeId}`, headers })
     ).body.dump();
-    return rate;
+    return { rate, cpuUsPerRequest };
   } finally {
     await client.close();
   }
@@ -267,7 +294,7 @@ const median = (numbers: readonly number[]): number => {
 interface BuildResults {
   readonly defaults: RunMeasurement[];
   readonly tight: RunMeasurement[];
-  readonly bare: { readonly rate: number; readonly load: number }[];
+  readonly bare: { readonly rate: number; readonly cpuUsPerRequest: number; readonly load: number }[];
   readonly runs25: RunMeasurement[];
   readonly runs1000: RunMeasurement[];
 }
@@ -297,9 +324,9 @@ try {
       const rate = (requests - 1) / Math.max(0.001, (Number(last) - Number(second)) / 1000);
       resultsOf(build).tight.push({ ...measured, requests, rate });
       const load = loadavg()[0] ?? 0;
-      resultsOf(build).bare.push({ rate: await bareUndiciRate(server.url), load });
+      resultsOf(build).bare.push({ ...(await bareUndiciRate(server.url)), load });
       progress(
-        `${build.label} tight property ${round + 1}: ${rate.toFixed(0)}/s, bare ${resultsOf(build).bare.at(-1)?.rate.toFixed(0)}/s`,
+        `${build.label} tight property ${round + 1}: ${rate.toFixed(0)}/s, ${((measured.cpuMs * 1000) / requests).toFixed(0)} µs CPU/request, round trip ${JSON.stringify(measured.roundTrip)}; bare ${resultsOf(build).bare.at(-1)?.rate.toFixed(0)}/s, ${resultsOf(build).bare.at(-1)?.cpuUsPerRequest.toFixed(0)} µs CPU/request`,
       );
     }
   }
@@ -373,6 +400,41 @@ const rows: [string, string, (b: BuildResults) => string][] = [
       b.tight.length === 0
         ? '—'
         : median(b.tight.map((m, index) => m.rate / (b.bare[index]?.rate ?? NaN))).toFixed(2),
+  ],
+  [
+    'tight property: CPU of the CLI tree per request µs',
+    '—',
+    (b) => cell(b.tight, (m: RunMeasurement) => (m.cpuMs * 1000) / m.requests, 0),
+  ],
+  [
+    'bare undici loop: CPU of its process per request µs',
+    '—',
+    (b) => cell(b.bare, (m: { cpuUsPerRequest: number }) => m.cpuUsPerRequest, 0),
+  ],
+  [
+    'round-trip property alone (its test in the report): requests/s',
+    '—',
+    (b) =>
+      cell(
+        b.tight.filter((m) => m.roundTrip !== undefined),
+        (m: RunMeasurement) => ((m.roundTrip?.requests ?? NaN) * 1000) / (m.roundTrip?.durationMs ?? NaN),
+        0,
+      ),
+  ],
+  [
+    'round-trip property / bare undici',
+    '—',
+    (b) =>
+      b.tight.length === 0
+        ? '—'
+        : median(
+            b.tight.map(
+              (m, index) =>
+                ((m.roundTrip?.requests ?? NaN) * 1000) /
+                (m.roundTrip?.durationMs ?? NaN) /
+                (b.bare[index]?.rate ?? NaN),
+            ),
+          ).toFixed(2),
   ],
   ['--runs 25: peak RSS of the tree MB', '—', (b) => cell(b.runs25, (m: RunMeasurement) => m.peakRssMb, 0)],
   [

@@ -71,7 +71,9 @@ describe.concurrent('KVS-RECORD: records', () => {
         expectRule(
           get.status === 200 && get.body.equals(value),
           'KVS-RECORD-001',
-          `${recordKey} read back ${get.body.length} bytes differing from the ${value.length} written`,
+          get.status === 200
+            ? `${recordKey} read back ${get.body.length} bytes differing from the ${value.length} written`
+            : `${recordKey} did not read back: answered ${get.status}`,
           [put.exchange, get.exchange],
         );
         expectRule(
@@ -203,7 +205,9 @@ describe.concurrent('KVS-RECORD: records', () => {
             expectRule(
               get.status === 200 && get.body.equals(value) && !get.headers['content-encoding'],
               'KVS-RECORD-005',
-              `a ${encoding} upload read back ${get.body.length} bytes (Content-Encoding ${get.headers['content-encoding'] ?? 'none'}) instead of the ${value.length} original bytes${contentEncodingsHint(settings.contentEncodings, encoding)}`,
+              get.status === 200
+                ? `a ${encoding} upload read back ${get.body.length} bytes (Content-Encoding ${get.headers['content-encoding'] ?? 'none'}) instead of the ${value.length} original bytes${contentEncodingsHint(settings.contentEncodings, encoding)}`
+                : `a ${encoding} upload did not read back: answered ${get.status}`,
               [put.exchange, get.exchange],
             );
           },

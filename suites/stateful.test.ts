@@ -19,7 +19,7 @@ import {
 } from '../generators/index.ts';
 import { runConcurrentStreams } from './support/stateful/run-concurrent-streams.ts';
 import { driverSkipReason } from './support/stateful/run-driver-command.ts';
-import { sequenceSetup } from './support/stateful/sequence-setup.ts';
+import { runSequence, sequenceSetup } from './support/stateful/sequence-setup.ts';
 import { StoreCommand } from './support/stateful/store-command.ts';
 
 const kvs = await useConformance('state');
@@ -51,7 +51,7 @@ describe('KVS-STATE: command sequences against the model', () => {
       fc.asyncProperty(commands, async (sequence) => {
         // Fresh names per sequence: sequences (and their shrinks) never meet on the target.
         const names = Array.from({ length: STORE_NAME_POOL_SIZE }, (_, i) => kvs.storeName(`n${i}`));
-        await fc.asyncModelRun(sequenceSetup(api, names, modelSettings), sequence);
+        await runSequence(sequenceSetup(api, names, modelSettings), sequence, kvs.releaseStores);
       }),
     );
   });
@@ -135,7 +135,11 @@ describe.concurrent('KVS-STATE: command sequences through client drivers', () =>
         await fc.assert(
           fc.asyncProperty(commands, async (sequence) => {
             const names = Array.from({ length: STORE_NAME_POOL_SIZE }, (_, i) => kvs.storeName(`d${i}`));
-            await fc.asyncModelRun(sequenceSetup(api, names, modelSettings, { driver, track }), sequence);
+            await runSequence(
+              sequenceSetup(api, names, modelSettings, { driver, track }),
+              sequence,
+              kvs.releaseStores,
+            );
           }),
           { numRuns: Math.min(context.runs, DRIVER_RUNS) },
         );

@@ -17,6 +17,12 @@ describe('KVS-HTTP: keep-alive connections after early answers', () => {
     const store = await kvs.newStore('keep-alive');
     const value = 'the value read on the same connection';
     await http.setRecord(store.id, 'probe', Buffer.from(value), 'text/plain');
+    // The probe must be readable before the connection is judged: a new key that reads 404 at first
+    // is KVS-CONS-001's (the HTTP API throws it), never a desync of this rule.
+    await kvs.eventually(
+      () => http.getRecord(store.id, 'probe'),
+      (record) => record?.value.toString() === value,
+    );
     // A missing store whatever the target's id format: one made and deleted.
     const gone = await kvs.newStore('gone');
     await http.deleteStore(gone.id);

@@ -4,6 +4,7 @@ import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { describeViolations } from '../contract/schema-validator-factory.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
+import { JsonBody } from './json-body.ts';
 
 /** What a response check sees: one exchange with a response, and its operation. */
 export interface CheckInput {
@@ -16,7 +17,12 @@ export interface CheckInput {
   readonly requestPath?: string;
   /** The profile settings the answer is judged under; a setting left out is judged leniently. */
   readonly settings?: Partial<ProfileSettings>;
+  /** The response body parsed once for every check (made by runResponseChecks when not given). */
+  readonly json?: JsonBody;
 }
+
+/** The input's body parse: the one handed in, or a new one (a check called on its own). */
+const jsonOf = (input: CheckInput): JsonBody => input.json ?? new JsonBody(input.response.body);
 
 /** One problem a check found. */
 export interface CheckViolation {
@@ -71,21 +77,20 @@ const checkBodySchema: ResponseCheck = (input) => {
   const { contract, operation, response } = input;
   const documented = operation.responses.get(response.status);
   if (!documented?.media.has('application/json') || input.mediaType !== 'application/json') return [];
-  if (response.status >= 400 && !readErrorEnvelope(response.body)) return [];
+  const json = jsonOf(input);
+  if (response.status >= 400 && !errorEnvelopeOf(json.value)) return [];
   const ruleId: RuleId = response.status >= 400 ? 'KVS-SCHEMA-004' : 'KVS-SCHEMA-002';
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body.toString('utf8'));
-  } catch (error) {
+  const parsed = json.parsed;
+  if (!parsed.ok) {
     return [
       {
         ruleId,
-        message: `${operationLabel(operation)} ${response.status} body is not valid JSON: ${(error as Error).message}`,
+        message: `${operationLabel(operation)} ${response.status} body is not valid JSON: ${parsed.error.message}`,
         evidence: {},
       },
     ];
   }
-  const check = contract.checkBody(operation.id, response.status, 'application/json', body);
+  const check = contract.checkBody(operation.id, response.status, 'application/json', parsed.value);
   if (check.outcome !== 'invalid') return [];
   // A wrong error type on a 404 is a schema slip here; the suite that provoked the 404 names the
   // rule it breaks (KVS-NOTFOUND-001/002/004/007) through the call's expectation, alongside this one.
@@ -102,16 +107,16 @@ const checkBodySchema: ResponseCheck = (input) => {
  * The `{"error":{"type":string,"message":string}}` envelope of an error answer, read whatever
  * the Content-Type says; undefined when the body is not one.
  */
-export function readErrorEnvelope(body: Buffer): { type: string; message: string } | undefined {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { error?: { type?: unknown; message?: unknown } };
-    const error = parsed.error;
-    return typeof error?.type === 'string' && typeof error.message === 'string'
-      ? { type: error.type, message: error.message }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+export function readErrorEnvelope(body: Buffer | JsonBody): { type: string; message: string } | undefined {
+  return errorEnvelopeOf((body instanceof JsonBody ? body : new JsonBody(body)).value);
+}
+
+/** The error envelope of a parsed body (see readErrorEnvelope). */
+function errorEnvelopeOf(parsed: unknown): { type: string; message: string } | undefined {
+  const error = (parsed as { error?: { type?: unknown; message?: unknown } } | null | undefined)?.error;
+  return typeof error?.type === 'string' && typeof error.message === 'string'
+    ? { type: error.type, message: error.message }
+    : undefined;
 }
 
 /**
@@ -119,8 +124,9 @@ export function readErrorEnvelope(body: Buffer): { type: string; message: string
  * whatever its Content-Type says ("Every 4xx response other than to HEAD has the body
  * {"error":{"type":string,"message":string}}"; apify-client reads error.type from it).
  */
-const checkErrorEnvelope: ResponseCheck = ({ operation, response }) => {
-  if (response.status < 400 || operation.method === 'HEAD' || readErrorEnvelope(response.body)) return [];
+const checkErrorEnvelope: ResponseCheck = (input) => {
+  const { operation, response } = input;
+  if (response.status < 400 || operation.method === 'HEAD' || errorEnvelopeOf(jsonOf(input).value)) return [];
   return [
     {
       ruleId: 'KVS-SCHEMA-004',
@@ -132,16 +138,12 @@ const checkErrorEnvelope: ResponseCheck = ({ operation, response }) => {
 
 /** The path a 201's Location must resolve to: the created store, or the written record. */
 function createdResourcePath(input: CheckInput): { path: string; storeFromRequest: boolean } | undefined {
-  const { operation, exchange, response } = input;
+  const { operation, exchange } = input;
   if (operation.id === 'keyValueStores_post') {
-    try {
-      const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } }).data?.id;
-      return typeof id === 'string'
-        ? { path: `/v2/key-value-stores/${id}`, storeFromRequest: false }
-        : undefined;
-    } catch {
-      return undefined;
-    }
+    const id = (jsonOf(input).value as { data?: { id?: unknown } } | null | undefined)?.data?.id;
+    return typeof id === 'string'
+      ? { path: `/v2/key-value-stores/${id}`, storeFromRequest: false }
+      : undefined;
   }
   // The recorded URL is redacted (the token reads $APIFY_TOKEN, wherever its text occurs): use the
   // path as sent when the caller gives it.
@@ -244,16 +246,12 @@ export const APIFY_STORE_ID = /^[a-zA-Z0-9]{17}$/;
  * KVS-SCHEMA-002 under `storeIdFormat: apify`: every store id has the platform's form. The
  * official document types `id` as a plain string, so the default (`any`) demands nothing here.
  */
-const checkStoreIdFormat: ResponseCheck = ({ operation, response, settings }) => {
+const checkStoreIdFormat: ResponseCheck = (input) => {
+  const { operation, response, settings } = input;
   if (settings?.storeIdFormat !== 'apify' || (response.status !== 200 && response.status !== 201)) return [];
   const listing = operation.id === 'keyValueStores_get';
   if (!listing && !STORE_ANSWERS.has(operation.id)) return [];
-  let data: unknown;
-  try {
-    data = (JSON.parse(response.body.toString('utf8')) as { data?: unknown }).data;
-  } catch {
-    return [];
-  }
+  const data = (jsonOf(input).value as { data?: unknown } | null | undefined)?.data;
   const stores = listing ? (data as { items?: unknown } | undefined)?.items : [data];
   const ids = Array.isArray(stores) ? stores.map((store) => (store as { id?: unknown } | null)?.id) : [];
   const bad = ids.filter((id) => typeof id === 'string' && !APIFY_STORE_ID.test(id));
@@ -273,16 +271,12 @@ const checkStoreIdFormat: ResponseCheck = ({ operation, response, settings }) =>
  * official document types the 201 body only as an object (example `{}`); the default (`object`)
  * leaves it to the schema, which also accepts no body.
  */
-const checkRecordWriteBody: ResponseCheck = ({ operation, response, mediaType, settings }) => {
+const checkRecordWriteBody: ResponseCheck = (input) => {
+  const { operation, response, mediaType, settings } = input;
   if (settings?.recordWriteBody !== 'empty-object') return [];
   if (operation.id !== 'keyValueStore_record_put' && operation.id !== 'keyValueStore_record_post') return [];
   if (response.status !== 200 && response.status !== 201) return [];
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body.toString('utf8'));
-  } catch {
-    body = undefined;
-  }
+  const body = jsonOf(input).value;
   const empty =
     mediaType === 'application/json' &&
     typeof body === 'object' &&
@@ -344,5 +338,6 @@ export function runResponseChecks(
   input: CheckInput,
   enabled: readonly string[] = Object.keys(RESPONSE_CHECKS),
 ): CheckViolation[] {
-  return enabled.flatMap((name) => RESPONSE_CHECKS[name]?.(input) ?? []);
+  const shared = input.json === undefined ? { ...input, json: new JsonBody(input.response.body) } : input;
+  return enabled.flatMap((name) => RESPONSE_CHECKS[name]?.(shared) ?? []);
 }

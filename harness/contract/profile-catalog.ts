@@ -10,6 +10,7 @@ export const PROFILE_SETTING_NAMES = [
   'consistency',
   'consistencyWindowMs',
   'consistencySettleMs',
+  'monotonicReads',
   'recordOverwriteStatus',
   'deleteMissingRecordStatus',
   'listLimitAboveMax',

@@ -6,6 +6,7 @@ import {
   USABLE_ANSWER_RULES,
   type CheckViolation,
 } from '../checks/response-checks.ts';
+import { JsonBody } from '../checks/json-body.ts';
 import { operationLabel } from '../contract/contract-operation.ts';
 import type { Contract } from '../contract/load-contract.ts';
 import type { ProfileSettings } from '../contract/profile-catalog.ts';
@@ -16,6 +17,8 @@ import type { HttpClient } from '../http/http-client.ts';
 import { HarnessError } from '../errors.ts';
 import { RUN_STORE_ALIAS } from '../contract/store-aliases.ts';
 import type { RunStoreViews } from './run-store.ts';
+import { ReadBackLedger, type LagSuspect } from './read-back-ledger.ts';
+import { observeUntil } from '../consistency/observe-until.ts';
 
 /** What to send with one operation call. */
 export interface OperationCall {
@@ -80,6 +83,8 @@ export class HttpApi {
   readonly #recordViolation: ((failure: Failure) => boolean) | undefined;
   readonly #runStore: RunStoreViews | undefined;
   readonly #notApplicable: ((reason: string) => void) | undefined;
+  /** What these calls created and wrote, to tell a lagging 404 from a missing resource. */
+  readonly #ledger = new ReadBackLedger();
 
   constructor(
     contract: Contract,
@@ -120,6 +125,47 @@ export class HttpApi {
    */
   recordViolation(failure: Failure): boolean {
     return this.#recordViolation?.(failure) === true;
+  }
+
+  /**
+   * A 404 for a key this run wrote for the first time, or for a store it created, is lag when the
+   * same request then succeeds: that breaks the one rule the ledger names (KVS-CONS-001,
+   * KVS-STATE-001), never the rule of the test that made the call (no "read back 74 bytes" of a
+   * 404 error body). The same request is re-sent for the profile's window under eventual, its
+   * settle time under strong (consistencySettleMs). On lag the violation is recorded for the test
+   * (its rule fails) and the later answer is returned, so the test's own rules are still judged on
+   * the real answer; with no test to record it on, it is thrown. Undefined when the 404 stays: the
+   * caller's rule judges a resource that is truly missing.
+   */
+  async #resendIfLag(
+    operationId: string,
+    suspect: LagSuspect,
+    first: Exchange,
+    send: () => Promise<Exchange>,
+  ): Promise<Exchange | undefined> {
+    const budgetMs = Number(
+      this.settings.consistency === 'eventual'
+        ? (this.settings.consistencyWindowMs ?? 0)
+        : (this.settings.consistencySettleMs ?? 0),
+    );
+    const readAt = performance.now();
+    const later = await observeUntil(
+      send,
+      (resent) => resent.response !== undefined && resent.response.status !== 404,
+      budgetMs,
+    );
+    const answer = later.last.response;
+    if (!answer || answer.status === 404) return undefined;
+    const said = readErrorEnvelope(first.response?.body ?? Buffer.alloc(0))?.message;
+    const failure: Failure = {
+      ruleId: suspect.ruleId,
+      operationId,
+      message: `${operationLabel(this.contract.operation(operationId))} answered 404${said ? ` (${JSON.stringify(said)})` : ''} although ${suspect.known}; the same request answered ${answer.status} ${Math.round(performance.now() - readAt)} ms later (lag)`,
+      evidence: { status: 404, laterStatus: answer.status, reads: later.reads },
+      exchanges: [first, later.last],
+    };
+    if (!this.recordViolation(failure)) throw new ContractViolationError(failure);
+    return later.last;
   }
 
   /** The request path of an operation with its parameters filled in and percent-encoded. */
@@ -211,18 +257,20 @@ export class HttpApi {
     }
     const operation = this.contract.operation(operationId);
     const requestPath = this.path(operationId, call);
-    const exchange = await this.client.send({
-      method: operation.method,
-      path: requestPath,
-      operationId,
-      ...(call.headers ? { headers: call.headers } : {}),
-      ...(call.body === undefined ? {} : { body: call.body }),
-      ...(call.auth ? { auth: call.auth } : {}),
-      ...(call.token ? { token: call.token } : {}),
-      ...(call.digestBody ? { digestBody: true } : {}),
-    });
-    const response = exchange.response;
-    if (!response) {
+    const send = (): Promise<Exchange> =>
+      this.client.send({
+        method: operation.method,
+        path: requestPath,
+        operationId,
+        ...(call.headers ? { headers: call.headers } : {}),
+        ...(call.body === undefined ? {} : { body: call.body }),
+        ...(call.auth ? { auth: call.auth } : {}),
+        ...(call.token ? { token: call.token } : {}),
+        ...(call.digestBody ? { digestBody: true } : {}),
+      });
+    let exchange = await send();
+    const answered = exchange.response;
+    if (!answered) {
       // A body sent where none may be (a 204, an answer to HEAD) breaks the HTTP framing, so the
       // client reads no response at all: that is KVS-SCHEMA-006, not a missing answer.
       const bodyNotAllowed =
@@ -243,7 +291,23 @@ export class HttpApi {
         exchanges: [exchange],
       });
     }
-    this.#onAnswer?.(operationId, response.status);
+    this.#onAnswer?.(operationId, answered.status);
+    const suspect =
+      answered.status === 404 && !isStream(call.body)
+        ? this.#ledger.suspect(operationId, call, performance.now())
+        : undefined;
+    const lagged = suspect ? await this.#resendIfLag(operationId, suspect, exchange, send) : undefined;
+    if (lagged) exchange = lagged;
+    const response = exchange.response ?? answered;
+    this.#ledger.note(
+      operationId,
+      call,
+      response.status,
+      createdStoreId(operationId, response),
+      performance.now(),
+    );
+    // One parse of the body for every check, the expectation and the caller's json().
+    const json = new JsonBody(response.body);
     const violations = call.unchecked
       ? []
       : runResponseChecks({
@@ -254,8 +318,9 @@ export class HttpApi {
           mediaType: mediaTypeOf(response.headers['content-type']),
           requestPath,
           settings: this.settings,
+          json,
         });
-    const broken = call.expect ? brokenExpectation(call.expect, response) : undefined;
+    const broken = call.expect ? brokenExpectation(call.expect, response, json) : undefined;
     // No cascades: a generic violation on an answer that can still be used fails its own rule
     // (recorded for the test) and the call goes on; only the others stop it.
     const recorded = violations.filter(
@@ -315,11 +380,24 @@ export class HttpApi {
       return checkedResponse(followed, followed.response, operationLabel(operation));
     }
     const body = this.#outOfNamespace(operationId, call, response.body);
-    return checkedResponse(
-      exchange,
-      body === response.body ? response : { ...response, body },
-      operationLabel(operation),
-    );
+    return body === response.body
+      ? checkedResponse(exchange, response, operationLabel(operation), json)
+      : checkedResponse(exchange, { ...response, body }, operationLabel(operation));
+  }
+}
+
+/** Whether a request body is a stream (sent once: such a request cannot be re-sent). */
+const isStream = (body: OperationCall['body']): boolean =>
+  body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+
+/** The id of the store a create answered (2xx with data.id), else undefined. */
+function createdStoreId(operationId: string, response: RecordedResponse): string | undefined {
+  if (operationId !== 'keyValueStores_post' || response.status >= 300) return undefined;
+  try {
+    const id = (JSON.parse(response.body.toString('utf8')) as { data?: { id?: unknown } } | null)?.data?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -341,17 +419,32 @@ function alsoViolated(violations: readonly CheckViolation[]): string {
 }
 
 /** How an answer breaks a call's expectation, or undefined when it meets it. */
-function brokenExpectation(expectation: CallExpectation, response: RecordedResponse): string | undefined {
+function brokenExpectation(
+  expectation: CallExpectation,
+  response: RecordedResponse,
+  json: JsonBody,
+): string | undefined {
   if (!expectation.status.includes(response.status))
     return `expected status ${expectation.status.join(' or ')}, got ${response.status}`;
   if (response.status < 400 || !expectation.errorTypes) return undefined;
-  const type = readErrorEnvelope(response.body)?.type;
+  const type = readErrorEnvelope(json)?.type;
   return type !== undefined && expectation.errorTypes.includes(type)
     ? undefined
     : `answered ${response.status} with error type ${JSON.stringify(type ?? null)}; allowed ${expectation.errorTypes.join(' or ')}`;
 }
 
-function checkedResponse(exchange: Exchange, response: RecordedResponse, label: string): CheckedResponse {
+/**
+ * The checked response handed to the caller. `json` is the checks' parse of this body: the first
+ * json() call takes its value (nobody else holds it), every later call parses anew, so a caller
+ * that changes what it got never changes what another call gets.
+ */
+function checkedResponse(
+  exchange: Exchange,
+  response: RecordedResponse,
+  label: string,
+  json?: JsonBody,
+): CheckedResponse {
+  let unused = json;
   return {
     exchange,
     status: response.status,
@@ -359,17 +452,16 @@ function checkedResponse(exchange: Exchange, response: RecordedResponse, label: 
     body: response.body,
     ...(response.digest ? { digest: response.digest } : {}),
     json<T>(): T {
-      try {
-        return JSON.parse(response.body.toString('utf8')) as T;
-      } catch (error) {
-        throw new ContractViolationError({
-          ruleId: 'KVS-SCHEMA-002',
-          operationId: exchange.operationId,
-          message: `${label} ${response.status} body is not JSON: ${(error as Error).message}`,
-          evidence: {},
-          exchanges: [exchange],
-        });
-      }
+      const parsed = (unused ?? new JsonBody(response.body)).parsed;
+      unused = undefined;
+      if (parsed.ok) return parsed.value as T;
+      throw new ContractViolationError({
+        ruleId: 'KVS-SCHEMA-002',
+        operationId: exchange.operationId,
+        message: `${label} ${response.status} body is not JSON: ${parsed.error.message}`,
+        evidence: {},
+        exchanges: [exchange],
+      });
     },
   };
 }

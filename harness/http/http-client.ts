@@ -56,14 +56,24 @@ function headerRecord(
   headers: Record<string, string | string[] | undefined>,
   redact: (text: string) => string,
 ): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers)
-      .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
-      .map(([name, value]) => [
-        redact(name.toLowerCase()),
-        redact(Array.isArray(value) ? value.join(', ') : value),
-      ]),
-  );
+  const entries: [string, string][] = [];
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value !== undefined)
+      entries.push([redact(name.toLowerCase()), redact(Array.isArray(value) ? value.join(', ') : value)]);
+  }
+  // fromEntries: a header named __proto__ stays a plain own field.
+  return Object.fromEntries(entries);
+}
+
+/**
+ * An excerpt made when first read and kept: most answers are never shown (only a failure's are),
+ * so their excerpt, redaction included, is not made for them; whoever reads one gets it redacted.
+ * (For an answer only: its body is kept with the exchange anyway.)
+ */
+function lazyExcerpt(make: () => string): () => string {
+  let made: string | undefined;
+  return () => (made ??= make());
 }
 
 /** What a 429's Retry-After asks for, in ms (seconds or an HTTP date), before any cap. */
@@ -203,14 +213,15 @@ export class HttpClient {
         : Buffer.isBuffer(sentBody)
           ? sentBody.length
           : Number(headers['content-length'] ?? -1);
+    const excerpt = this.#excerpt;
     const recordedRequest = {
       method: input.method,
       url: redact(url),
       headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, redact(value)])),
+      // Made now, not when shown: the caller may reuse the buffer it sent, and a large body is not
+      // kept alive by its exchange.
       bodyExcerpt:
-        typeof sentBody === 'string' || Buffer.isBuffer(sentBody)
-          ? redact(this.#excerpt(sentBody))
-          : '<streamed>',
+        typeof sentBody === 'string' || Buffer.isBuffer(sentBody) ? redact(excerpt(sentBody)) : '<streamed>',
       bodyBytes,
     };
     const startedAt = new Date();
@@ -280,14 +291,18 @@ export class HttpClient {
           `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${response.statusCode})`,
         );
       }
+      // Copied into a buffer of its own size: a chunk may be a view into a larger socket read.
       const body = Buffer.concat(chunks);
       const responseHeaders = headerRecord(response.headers, redact);
+      const responseExcerpt = lazyExcerpt(() => redact(excerpt(body, received)));
       return finish(
         {
           status: response.statusCode,
           headers: responseHeaders,
           body,
-          bodyExcerpt: redact(this.#excerpt(body, received)),
+          get bodyExcerpt() {
+            return responseExcerpt();
+          },
           ...(hash ? { digest: { sha256: hash.digest('hex'), bytes: received } } : {}),
         },
         undefined,

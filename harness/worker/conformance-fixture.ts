@@ -59,6 +59,12 @@ export interface Conformance {
   /** Tracks a store created some other way, for cleanup. */
   track(store: StoreInfo): StoreInfo;
   /**
+   * Deletes those of `storeIds` this file created and has not seen deleted (a property's case is
+   * done with them), so that stores do not pile up on the target over a property's runs; a delete
+   * that fails is left to the run's cleanup, which reports what is left.
+   */
+  readonly releaseStores: (storeIds: Iterable<string>) => Promise<void>;
+  /**
    * A key never used before in this run (`base` plus a serial): under the eventual model only
    * such keys are read-after-write, so checks about new records use them.
    */
@@ -313,21 +319,27 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   /** Stores made through an in-process driver live in its folder, not on the target. */
   const trackOn = (driver: KvsDriver, store: StoreInfo): StoreInfo =>
     driver.info.transport === 'http' ? track(store) : store;
+  // Only a store this file created; any id the target gave, as one percent-encoded segment; never
+  // one that would change the path's shape (`..` would address /v2/); never one already deleted.
+  // What is left here, the run's cleanup reports.
+  const releaseStores = async (storeIds: Iterable<string>): Promise<void> => {
+    await Promise.all(
+      [...new Set(storeIds)]
+        .filter(
+          (storeId) =>
+            created.has(storeId) && !deleted.has(storeId) && storeIdSegmentProblem(storeId) === undefined,
+        )
+        .map((storeId) =>
+          api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
+        ),
+    );
+  };
   // Vitest wants the hook's context as an object pattern; only the file task (second) is of use here.
   // eslint-disable-next-line no-empty-pattern
   afterAll(async ({}, file) => {
     for (const driver of [...drivers, ...extraDrivers]) await driver.close?.();
     for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
-    // Any id the target gave, as one percent-encoded segment; never one that would change the
-    // path's shape (`..` would address /v2/); never one already deleted. What is left here, the
-    // run's cleanup reports.
-    await Promise.all(
-      [...created]
-        .filter((storeId) => !deleted.has(storeId) && storeIdSegmentProblem(storeId) === undefined)
-        .map((storeId) =>
-          api.call('keyValueStore_delete', { storeId, unchecked: true }).catch(() => undefined),
-        ),
-    );
+    await releaseStores(created);
     await httpClient.close();
     file.meta.kvsFileRequests = fileRequests;
   });
@@ -366,6 +378,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     newUnnamedStore: async (driver = http) =>
       runStore ? runStoreView(driver) : trackOn(driver, await driver.getOrCreateStore()),
     track,
+    releaseStores,
     freshKey: (base) => {
       serial += 1;
       const suffix = `-${serial}`;

@@ -4,6 +4,8 @@ import { bare, errorAnswer, getOf, isKeys, isRecord, isRecordWrite, ok } from '.
 import type { FaultMode } from './fault-mode.ts';
 
 const EVENTUAL = ['--consistency', 'eventual', '--window', '2s'] as const;
+/** The eventual profile with KVS-CONS-003's opt-in clause: monotonic reads within the window. */
+const MONOTONIC = [...EVENTUAL, '--monotonic-reads', 'true'] as const;
 const missing = (answer: { method: string; path: string }): ProxiedAnswer =>
   errorAnswer(404, 'record-not-found', answer.method, answer.path, 'Record was not found');
 
@@ -62,8 +64,8 @@ export const CONS_FAULTS: readonly FaultMode[] = [
   {
     name: 'cons-replica-flap',
     targets: ['KVS-CONS-003'],
-    bug: 'after an overwrite or delete, each read picks a replica at random for 1 s: the old state comes back after the new one was seen (non-monotonic reads)',
-    runFlags: EVENTUAL,
+    bug: 'after an overwrite or delete, each read picks a replica at random for 1 s: the old state comes back after the new one was seen (non-monotonic reads, judged under monotonicReads true)',
+    runFlags: MONOTONIC,
     fault: () => {
       const previous = new Map<string, { answer: ProxiedAnswer; until: number }>();
       return {
@@ -94,9 +96,38 @@ export const CONS_FAULTS: readonly FaultMode[] = [
   {
     name: 'cons-replicas-non-monotonic',
     targets: ['KVS-CONS-003'],
-    bug: 'three replicas catch up with an overwrite or delete at different times (uniform up to 800 ms) and each read picks one at random: within the window, but the old state comes back after the new one was seen',
-    runFlags: EVENTUAL,
+    bug: 'three replicas catch up with an overwrite or delete at different times (uniform up to 800 ms) and each read picks one at random: within the window, but the old state comes back after the new one was seen (judged under monotonicReads true)',
+    runFlags: MONOTONIC,
     server: { consistency: { mode: 'eventual', staleMs: 800, distribution: 'uniform', replicas: 3 } },
+  },
+  {
+    name: 'cons-revert-after-window',
+    targets: ['KVS-CONS-003'],
+    bug: 'a lagging replica is re-synced from an old snapshot: once the 2 s window after an overwrite or delete has passed, reads show the old state again for 2 s (caught under the default monotonicReads false)',
+    runFlags: EVENTUAL,
+    fault: () => {
+      const previous = new Map<string, { answer: ProxiedAnswer; at: number }>();
+      return {
+        request: async (request, forward) => {
+          const path = bare(request.path);
+          const changes = isRecordWrite(request) || (request.method === 'DELETE' && isRecord(request.path));
+          if (changes) {
+            const at = performance.now();
+            const before = await forward(getOf(request, request.path));
+            const answer = await forward(request);
+            if (ok(answer) && ok(before)) previous.set(path, { answer: before, at });
+            else previous.delete(path);
+            return answer;
+          }
+          const answer = await forward(request);
+          const old = previous.get(path);
+          const since = old ? performance.now() - old.at : 0;
+          if (request.method === 'GET' && isRecord(request.path) && old && since >= 2000 && since < 4000)
+            return { ...old.answer, path: request.path };
+          return answer;
+        },
+      };
+    },
   },
   {
     name: 'cons-stale-past-window',

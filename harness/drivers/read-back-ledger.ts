@@ -1,0 +1,109 @@
+import type { RuleId } from '../contract/rule-catalog.ts';
+
+/** The operations a 404 of which the ledger can judge, by what they address. */
+const RECORD_READS = new Set(['keyValueStore_record_get', 'keyValueStore_record_head']);
+const RECORD_WRITES = new Set(['keyValueStore_record_put', 'keyValueStore_record_post']);
+const STORE_ADDRESSED = new Set([
+  'keyValueStore_get',
+  'keyValueStore_put',
+  'keyValueStore_keys_get',
+  'keyValueStore_records_get',
+  ...RECORD_WRITES,
+]);
+
+/** The parts of one call the ledger reads. */
+export interface LedgerCall {
+  readonly storeId?: string;
+  readonly recordKey?: string;
+  readonly query?: Readonly<Record<string, unknown>>;
+  readonly auth?: 'header' | 'query' | 'none';
+  readonly token?: string;
+}
+
+/** Why a 404 may be lag: the rule it breaks if the same request then succeeds, and what was known. */
+export interface LagSuspect {
+  readonly ruleId: RuleId;
+  /** What the run did before, for the message ("key k was written (201) 12 ms before"). */
+  readonly known: string;
+}
+
+/**
+ * What one HTTP API's calls created and wrote, to tell a 404 that is lag from a missing resource
+ * ("one detail must never hide other rules"). A 404 for a key this run wrote for the first time
+ * (never read, written or deleted before; acknowledged 2xx) in a store it did not delete is
+ * KVS-CONS-001's "a record written for the first time is readable with its value by the next GET";
+ * a 404 for a store this run created (2xx) and did not delete, on an operation addressing that
+ * store, is KVS-STATE-001's "each store not deleted reads by its id". The caller re-sends the
+ * request: only when it then succeeds is the 404 lag (a deterministic 404 stays the test's own
+ * to judge). Only calls with the run's own token, by store id (not `~name`, which a rename moves),
+ * unsigned, are judged.
+ */
+export class ReadBackLedger {
+  /** `storeId \n key` of first writes, with the time of their acknowledgement. */
+  readonly #newKeys = new Map<string, number>();
+  /** `storeId \n key` read, written or deleted before: no longer a first write. */
+  readonly #seenKeys = new Set<string>();
+  /** Stores created through these calls and not deleted, with the time of the create's answer. */
+  readonly #stores = new Map<string, number>();
+
+  /** The rule a 404 to this call breaks if it is lag, or undefined when a 404 may be legitimate. */
+  suspect(operationId: string, call: LedgerCall, now: number): LagSuspect | undefined {
+    const storeId = judged(call);
+    if (storeId === undefined) return undefined;
+    if (RECORD_READS.has(operationId) && call.recordKey !== undefined) {
+      const writtenAt = this.#newKeys.get(slot(storeId, call.recordKey));
+      if (writtenAt !== undefined)
+        return {
+          ruleId: 'KVS-CONS-001',
+          known: `key ${JSON.stringify(call.recordKey)} of store ${storeId} was written for the first time (2xx) ${Math.round(now - writtenAt)} ms before`,
+        };
+    }
+    const createdAt = this.#stores.get(storeId);
+    if (STORE_ADDRESSED.has(operationId) && createdAt !== undefined)
+      return {
+        ruleId: 'KVS-STATE-001',
+        known: `store ${storeId} was created by this run ${Math.round(now - createdAt)} ms before and not deleted`,
+      };
+    return undefined;
+  }
+
+  /** Takes note of an answered call (after any lag was judged). */
+  note(
+    operationId: string,
+    call: LedgerCall,
+    status: number,
+    createdStoreId: string | undefined,
+    now: number,
+  ): void {
+    if (operationId === 'keyValueStores_post' && createdStoreId !== undefined && status < 300) {
+      this.#stores.set(createdStoreId, now);
+      return;
+    }
+    const storeId = call.storeId;
+    if (storeId === undefined) return;
+    if (operationId === 'keyValueStore_delete' && (status < 300 || status === 404)) {
+      this.#stores.delete(storeId);
+      for (const key of [...this.#newKeys.keys()])
+        if (key.startsWith(`${storeId}\n`)) this.#newKeys.delete(key);
+      return;
+    }
+    if (call.recordKey === undefined) return;
+    const key = slot(storeId, call.recordKey);
+    const firstWrite =
+      RECORD_WRITES.has(operationId) && status >= 200 && status < 300 && !this.#seenKeys.has(key);
+    if (firstWrite && judged(call) !== undefined) this.#newKeys.set(key, now);
+    else if (RECORD_WRITES.has(operationId) || operationId === 'keyValueStore_record_delete')
+      this.#newKeys.delete(key);
+    this.#seenKeys.add(key);
+  }
+}
+
+/** The store id a call addresses when the ledger may judge its 404, else undefined. */
+function judged(call: LedgerCall): string | undefined {
+  if (call.storeId === undefined || call.storeId.startsWith('~')) return undefined;
+  if (call.auth === 'none' || call.token !== undefined || call.query?.signature !== undefined)
+    return undefined;
+  return call.storeId;
+}
+
+const slot = (storeId: string, key: string): string => `${storeId}\n${key}`;
