@@ -29,6 +29,7 @@ const QUICK_TESTS = [
   'test/harness/closed-connection-resend.test.ts',
   'test/harness/read-back-ledger.test.ts',
   'test/harness/read-back-lag.test.ts',
+  'test/harness/observe-for.test.ts',
 ];
 
 export default defineConfig({

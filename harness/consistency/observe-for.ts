@@ -15,10 +15,13 @@ export interface HeldObservation<T> {
 const READ_GAP_MS = 20;
 
 /**
- * Reads again and again for `durationMs` (at least three reads) and stops at the first read that
- * does not show the expected state: the check behind "never the old state again once the new one
- * was seen" (KVS-CONS-003), "never becomes readable again" (KVS-CONS-006) and "the key still holds
- * its previous value" after a refused write (KVS-LIMIT-003).
+ * Reads again and again for `durationMs` and stops at the first read that does not show the
+ * expected state: the check behind "never the old state again once the new one was seen"
+ * (KVS-CONS-003), "never becomes readable again" (KVS-CONS-006) and "the key still holds its
+ * previous value" after a refused write (KVS-LIMIT-003). A hold also takes at least as many reads
+ * as the duration has read gaps (at least three): against a target where only some reads meet a
+ * stale replica, the chance of a false hold is set by the number of reads, so it must not shrink
+ * when a loaded machine makes each read slower (a 300 ms hold is 15 reads, fast or slow).
  */
 export async function observeFor<T>(
   read: () => Promise<T>,
@@ -26,11 +29,12 @@ export async function observeFor<T>(
   durationMs: number,
 ): Promise<HeldObservation<T>> {
   const started = performance.now();
+  const leastReads = Math.max(3, Math.ceil(durationMs / READ_GAP_MS));
   for (let reads = 1; ; reads += 1) {
     const last = await read();
     const afterMs = Math.round(performance.now() - started);
     if (!isExpected(last)) return { outcome: 'reverted', reads, afterMs, last };
-    if (reads >= 3 && afterMs >= durationMs) return { outcome: 'held', reads, afterMs, last };
+    if (reads >= leastReads && afterMs >= durationMs) return { outcome: 'held', reads, afterMs, last };
     await sleep(READ_GAP_MS);
   }
 }
