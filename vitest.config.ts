@@ -30,6 +30,7 @@ const QUICK_TESTS = [
   'test/harness/read-back-ledger.test.ts',
   'test/harness/read-back-lag.test.ts',
   'test/harness/observe-for.test.ts',
+  'test/harness/bench-outcome.test.ts',
 ];
 
 export default defineConfig({

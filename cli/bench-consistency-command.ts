@@ -247,7 +247,13 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
         console.log(
           `written: ${shownPath(written.json)}, ${shownPath(written.markdown)}, ${shownPath(written.html)}`,
         );
-        return result.verdict.within ? EXIT_CODES.ok : EXIT_CODES.ruleFailed;
+        // Over the window: 1; within: 0; undetermined or interrupted: not everything was judged, 2.
+        return {
+          within: EXIT_CODES.ok,
+          over: EXIT_CODES.ruleFailed,
+          undetermined: EXIT_CODES.toolError,
+          interrupted: EXIT_CODES.toolError,
+        }[result.verdict.outcome];
       });
       if (exitCode === undefined) reportInterruptedBeforeStart(setExitCode);
       else setExitCode(exitCode);

@@ -1,6 +1,7 @@
-import type {
-  ConsistencyBenchResult,
-  OperationVisibility,
+import {
+  BENCH_OUTCOME_WORDS,
+  type ConsistencyBenchResult,
+  type OperationVisibility,
 } from '../harness/consistency/consistency-bench-result.ts';
 import { CONSISTENCY_OPERATIONS } from '../harness/consistency/consistency-operation.ts';
 import { escapeHtml } from './render-html-report.ts';
@@ -160,7 +161,7 @@ export function renderConsistencyHtml(result: ConsistencyBenchResult): string {
       ),
     )
     .join('');
-  const word = result.verdict.within ? 'within' : 'NOT within';
+  const word = BENCH_OUTCOME_WORDS[result.verdict.outcome];
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>kvs-conformance consistency — ${escapeHtml(result.target)}</title><style>${STYLE}</style></head><body>
 <h1>Consistency benchmark: <span class="${result.verdict.within ? 'ok' : 'bad'}">${word}</span> the window of ${settings.windowMs} ms</h1>

@@ -1,7 +1,8 @@
-import type {
-  ConsistencyBenchResult,
-  OperationVisibility,
-  QuantileEstimate,
+import {
+  BENCH_OUTCOME_WORDS,
+  type ConsistencyBenchResult,
+  type OperationVisibility,
+  type QuantileEstimate,
 } from '../harness/consistency/consistency-bench-result.ts';
 import type { TVisibilityPoint } from '../harness/consistency/visibility-statistics.ts';
 
@@ -102,7 +103,7 @@ function sessionLines(result: ConsistencyBenchResult): string[] {
 export function renderConsistencyMarkdown(result: ConsistencyBenchResult): string {
   const { settings, resolution, cost } = result;
   const lines = [
-    `## Consistency benchmark: ${result.verdict.within ? 'within' : 'NOT within'} the window of ${settings.windowMs} ms`,
+    `## Consistency benchmark: ${BENCH_OUTCOME_WORDS[result.verdict.outcome]} the window of ${settings.windowMs} ms`,
     '',
     `Target ${result.target}; ${settings.trials} trials per kind of change, ${settings.readers} reader(s), ` +
       `probes every ${settings.resolutionMs} ms from each write's acknowledgement, max-wait ${settings.maxWaitMs} ms.`,

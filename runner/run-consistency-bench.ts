@@ -7,12 +7,13 @@ import { deleteRunStores } from '../harness/isolation/delete-run-stores.ts';
 import { recordCreatedStore } from '../harness/isolation/run-namespace.ts';
 import { HarnessError } from '../harness/errors.ts';
 import { HARNESS_VERSION } from '../harness/version.ts';
-import type {
-  ConsistencyBenchResult,
-  ConsistencyBenchSettings,
-  OperationVisibility,
-  QuantileEstimate,
-  WindowVerdict,
+import {
+  benchOutcome,
+  type ConsistencyBenchResult,
+  type ConsistencyBenchSettings,
+  type OperationVisibility,
+  type QuantileEstimate,
+  type WindowVerdict,
 } from '../harness/consistency/consistency-bench-result.ts';
 import {
   DEFAULT_VERSIONS,
@@ -536,6 +537,10 @@ export async function runConsistencyBench(
     verdict: {
       // An interrupted run did not measure everything it was asked to: never "within".
       within: !options.signal?.aborted && operations.every((operation) => operation.verdict.within),
+      outcome: benchOutcome(
+        options.signal?.aborted === true,
+        operations.map((operation) => operation.verdict),
+      ),
       lines: [
         ...(options.signal?.aborted ? ['interrupted: not every trial was made'] : []),
         ...operations.map((operation) => operation.verdict.text),

@@ -47,6 +47,24 @@ export interface WindowVerdict {
   readonly text: string;
 }
 
+/** The benchmark's verdict in one word (the headline and the exit code). */
+export type BenchOutcome = 'within' | 'over' | 'undetermined' | 'interrupted';
+
+/** The headline's words for each outcome: "Consistency benchmark: <words> the window of … ms". */
+export const BENCH_OUTCOME_WORDS: Readonly<Record<BenchOutcome, string>> = {
+  within: 'within',
+  over: 'NOT within',
+  undetermined: 'undetermined against',
+  interrupted: 'interrupted (not every trial made) against',
+};
+
+/** The outcome of a run: interrupted first, then any kind of change over the window, then undetermined. */
+export function benchOutcome(interrupted: boolean, verdicts: readonly WindowVerdict[]): BenchOutcome {
+  if (interrupted) return 'interrupted';
+  if (verdicts.some((verdict) => !verdict.within && verdict.undetermined !== true)) return 'over';
+  return verdicts.every((verdict) => verdict.within) ? 'within' : 'undetermined';
+}
+
 /** What the benchmark measured for one kind of change. */
 export interface OperationVisibility {
   readonly operation: ConsistencyOperation;
@@ -185,8 +203,16 @@ export interface ConsistencyBenchResult {
     readonly honestMs: number;
   };
   readonly operations: readonly OperationVisibility[];
-  /** Whether every kind of change was within the window, and the verdict lines. */
-  readonly verdict: { readonly within: boolean; readonly lines: readonly string[] };
+  /** Whether every kind of change was within the window, the verdict in one word, and its lines. */
+  readonly verdict: {
+    readonly within: boolean;
+    /**
+     * within: every kind of change within the window; over: one past it; undetermined: the trials
+     * cannot tell (none over); interrupted: the run was stopped before every trial was made.
+     */
+    readonly outcome: BenchOutcome;
+    readonly lines: readonly string[];
+  };
   /** The target's known truth, when it is a simulator (set by whoever knows it; drawn dashed in the report). */
   readonly truth?: {
     readonly label: string;

@@ -82,6 +82,8 @@ describe('bench consistency', () => {
     expect(ran.stdout).toMatch(/cost \d+–\d+ requests, about \d+–\d+ s/);
     expect(ran.stderr).toMatch(/overwrite: 25\/25 trials, \d+ requests/);
     expect(ran.code).toBe(1);
+    expect(result.verdict.outcome).toBe('over');
+    expect(ran.stdout).toMatch(/## Consistency benchmark: NOT within the window of 30 ms/);
     const overwrite = result.operations.find((operation) => operation.operation === 'overwrite');
     // 25 trials cannot estimate a p99.9: no number, but a trial's change not everywhere 30 ms after
     // its acknowledgement puts it over the window.
