@@ -31,6 +31,7 @@ const QUICK_TESTS = [
   'test/harness/read-back-lag.test.ts',
   'test/harness/observe-for.test.ts',
   'test/harness/bench-outcome.test.ts',
+  'test/harness/lag-aware-driver.test.ts',
 ];
 
 export default defineConfig({

@@ -84,7 +84,7 @@ export class HttpApi {
   readonly #runStore: RunStoreViews | undefined;
   readonly #notApplicable: ((reason: string) => void) | undefined;
   /** What these calls created and wrote, to tell a lagging 404 from a missing resource. */
-  readonly #ledger = new ReadBackLedger();
+  readonly #ledger: ReadBackLedger;
 
   constructor(
     contract: Contract,
@@ -107,6 +107,8 @@ export class HttpApi {
       readonly runStore?: RunStoreViews;
       /** Told why a call was refused as not applicable to the run's target (before it throws). */
       readonly notApplicable?: (reason: string) => void;
+      /** The ledger shared with the run's client drivers (their reads of what these calls wrote). */
+      readonly ledger?: ReadBackLedger;
     } = {},
   ) {
     this.contract = contract;
@@ -117,6 +119,7 @@ export class HttpApi {
     this.#recordViolation = options.recordViolation;
     this.#runStore = options.runStore;
     this.#notApplicable = options.notApplicable;
+    this.#ledger = options.ledger ?? new ReadBackLedger();
   }
 
   /**

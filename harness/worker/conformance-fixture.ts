@@ -9,12 +9,14 @@ import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import { ApifyClientDriver } from '../drivers/apify-client-driver.ts';
 import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
+import { lagAwareDriver } from '../drivers/lag-aware-driver.ts';
+import { ReadBackLedger } from '../drivers/read-back-ledger.ts';
 import { RunStoreViews } from '../drivers/run-store.ts';
 import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.ts';
 import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { HttpClient, type HttpRequest } from '../http/http-client.ts';
-import { failureEvidence } from '../failures.ts';
+import { failureEvidence, type Failure } from '../failures.ts';
 import { observeFor, type HeldObservation } from '../consistency/observe-for.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
 import {
@@ -218,17 +220,34 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   });
   // Under --run-id every store handed out is a key namespace of the run's default store.
   const runStore = context.runStore ? new RunStoreViews(context.runStore) : undefined;
+  // What the run's calls wrote and created, shared by the HTTP API and the client drivers, so a
+  // miss through either that is lag lands on its one rule (KVS-CONS-001, KVS-STATE-001).
+  const ledger = new ReadBackLedger();
+  const recordViolation = (failure: Failure): boolean => {
+    const evidence = recorder();
+    evidence?.noteViolation(failureEvidence(failure));
+    return evidence !== undefined;
+  };
+  const lagAware = <D extends KvsDriver>(driver: D): D =>
+    driver.info.transport === 'http'
+      ? lagAwareDriver(driver, {
+          ledger,
+          recordViolation,
+          budgetMs: Number(
+            context.settings.consistency === 'eventual'
+              ? context.settings.consistencyWindowMs
+              : context.settings.consistencySettleMs,
+          ),
+        })
+      : driver;
   const api = new HttpApi(contract, httpClient, {
+    ledger,
     ...(runStore ? { runStore } : {}),
     notApplicable: (reason) => recorder()?.noteNotApplicable(reason),
     followRecordRedirects: context.settings.getRecordRedirect === 'allow',
     settings: context.settings,
     onAnswer: (operationId, status) => recorder()?.noteCoverage(operationId, status),
-    recordViolation: (failure) => {
-      const evidence = recorder();
-      evidence?.noteViolation(failureEvidence(failure));
-      return evidence !== undefined;
-    },
+    recordViolation,
   });
   const http = new HttpDriver(api);
   /**
@@ -251,14 +270,16 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       },
     });
   };
-  const apifyClient = journalingCreates(
-    new ApifyClientDriver({
-      baseUrl: context.targetUrl,
-      token: context.token,
-      timeoutMs: context.timeoutMs,
-      maxResponseBytes: context.maxResponseBytes,
-      onRequest: countRequest,
-    }),
+  const apifyClient = lagAware(
+    journalingCreates(
+      new ApifyClientDriver({
+        baseUrl: context.targetUrl,
+        token: context.token,
+        timeoutMs: context.timeoutMs,
+        maxResponseBytes: context.maxResponseBytes,
+        onRequest: countRequest,
+      }),
+    ),
   );
   // Under --run-id a client library would address the stores by id, not through the alias paths:
   // every call through one is not applicable (and nothing is sent).
@@ -302,7 +323,9 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   // a scripted answer server, are not the target's) and journal the stores they create.
   const drivers = await Promise.all(
     context.drivers.map(async (spec): Promise<KvsDriver> =>
-      spec.kind === 'http' ? http : journalingCreates(await build(spec, { onRequest: countRequest })),
+      spec.kind === 'http'
+        ? http
+        : lagAware(journalingCreates(await build(spec, { onRequest: countRequest }))),
     ),
   );
   /** A key namespace of the run's default store, as its alias answers it (never journaled: never deleted). */
