@@ -40,21 +40,7 @@ describe('a server without the zip download', () => {
   });
 
   it('KVS-RECORD-011 fails with the status it got and the --zip-download false hint', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'kvsc-zip-404-'));
-    await runCli([
-      'run',
-      '--target',
-      proxy.url,
-      '--token',
-      TOKEN,
-      '--rule',
-      'KVS-RECORD-011',
-      '--runs',
-      '2',
-      '--out',
-      out,
-    ]);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
+    const report = await runReport(proxy.url, ['--rule', 'KVS-RECORD-011']);
     const message = report.rules.find((rule) => rule.id === 'KVS-RECORD-011')?.failures[0]?.message;
     expect(message).toMatch(/expected 200 with a zip, got 404 .*page-not-found/);
     expect(message).toMatch(/--zip-download false$/);
@@ -80,21 +66,7 @@ describe('a server that does not sign URLs', () => {
   });
 
   it('KVS-SIGN-001 fails with the --url-signing false hint', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'kvsc-no-signing-'));
-    await runCli([
-      'run',
-      '--target',
-      proxy.url,
-      '--token',
-      TOKEN,
-      '--rule',
-      'KVS-SIGN-001',
-      '--runs',
-      '2',
-      '--out',
-      out,
-    ]);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
+    const report = await runReport(proxy.url, ['--rule', 'KVS-SIGN-001']);
     const message = report.rules.find((rule) => rule.id === 'KVS-SIGN-001')?.failures[0]?.message;
     expect(message).toMatch(/no urlSigningSecretKey.*--url-signing false$/);
   });
