@@ -45,3 +45,6 @@ export {
   recordValueEdges,
   RETRIED_STATUSES,
 } from './client-edge-cases.ts';
+export { reservedTextArbitrary, reservedTextEdges } from './reserved-text-arbitrary.ts';
+export { prefixedListingArbitrary, prefixedListingEdges } from './prefixed-listing-arbitrary.ts';
+export type { PrefixedListing } from './prefixed-listing-arbitrary.ts';

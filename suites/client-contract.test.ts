@@ -28,11 +28,18 @@ import {
   keyPagesArbitrary,
   nonMissingNotFoundTypes,
   notFoundErrorTypes,
+  prefixedListingArbitrary,
+  prefixedListingEdges,
   recordValueArbitrary,
   recordValueEdges,
+  reservedTextArbitrary,
+  reservedTextEdges,
   RETRIED_STATUSES,
   type ErrorAnswer,
+  type PrefixedListing,
 } from '../generators/index.ts';
+import { keySegmentProblem, nameQueryProblem } from './support/request-target.ts';
+import { expectedUnderPrefix, keyListingAnswer } from './support/scripted-key-listing.ts';
 
 const kvs = await useConformance('client');
 const { contract } = kvs;
@@ -47,6 +54,9 @@ const MAX_RETRIES = 2;
 const STORE = 'store-1';
 const KEYS_PATH = `/v2/key-value-stores/${STORE}/keys`;
 const RECORD_PATH = new RegExp(`^/v2/key-value-stores/${STORE}/records/`);
+const RECORDS_PATH = `/v2/key-value-stores/${STORE}/records/`;
+/** The record calls that put a key into the path (KVS-CLIENT-007). */
+const KEYED_CALLS = ['setRecord', 'getRecord', 'recordExists', 'deleteRecord'] as const;
 const clientRuns = Math.min(kvs.context.runs, 15);
 
 /** Serves `answer` for every request from now on and returns the requests seen. */
@@ -113,15 +123,21 @@ async function checkErrorAnswer(
   operation: 'getRecord' | 'getStore',
   answer: ErrorAnswer,
 ): Promise<void> {
-  serve(() => envelope(answer));
+  const seen = serve(() => envelope(answer));
   const read = await outcome<unknown>(() =>
     operation === 'getRecord' ? client.getRecord(STORE, 'k') : client.getStore(STORE),
   );
   const carried = statusAndType(read.error);
+  // apify-client's http_client: 429 and 500+ are retried, "300-499 other than 429 are not": such
+  // an answer is final after the one request (a 5xx's retries are KVS-CLIENT-004's).
+  const final = answer.status >= 400 && answer.status < 500 && answer.status !== 429;
   expectRule(
-    read.threw && carried.status === answer.status && carried.type === answer.type,
+    read.threw &&
+      carried.status === answer.status &&
+      carried.type === answer.type &&
+      (!final || seen.length === 1),
     'KVS-CLIENT-003',
-    `${driver.name}.${operation} on ${answer.status} ${answer.type} ${read.threw ? `threw an error carrying status ${String(carried.status)} and type ${String(carried.type)}` : `returned ${JSON.stringify(read.value)}`}`,
+    `${driver.name}.${operation} on ${answer.status} ${answer.type} ${read.threw ? `threw an error carrying status ${String(carried.status)} and type ${String(carried.type)}` : `returned ${JSON.stringify(read.value)}`}${final && seen.length !== 1 ? ` after ${seen.length} requests (a ${answer.status} is not retried: 1 expected)` : ''}`,
   );
 }
 
@@ -171,6 +187,44 @@ for (const driver of clientDrivers) {
           // a prefixed listing over several pages), generated page sequences on top.
           examplesThenRuns(
             keyPageEdges().map((pages) => [pages] as [typeof pages]),
+            clientRuns,
+          ),
+        );
+      },
+    );
+
+    clientTest(
+      driver,
+      ['KVS-CLIENT-001'],
+      'under a prefix with a limit, the key iterator sends the prefix with every page and yields the first limit keys',
+      ['keyIterator', 'keyPrefix'],
+      async (client) => {
+        await fc.assert(
+          fc.asyncProperty(prefixedListingArbitrary(), async (listing: PrefixedListing) => {
+            const seen = serve(keyListingAnswer(listing.keys, listing.pageSize));
+            const expected = expectedUnderPrefix(listing.keys, listing.prefix, listing.limit);
+            const yielded: string[] = [];
+            const query = {
+              prefix: listing.prefix,
+              ...(listing.limit === undefined ? {} : { limit: listing.limit }),
+            };
+            const iteration = await outcome(async () => {
+              for await (const item of client.iterateKeys?.(STORE, query) ?? []) {
+                yielded.push(item.key);
+                if (yielded.length > listing.keys.length + 20) break;
+              }
+            });
+            const prefixes = seen.map((request) => new URL(request.url, ORIGIN).searchParams.get('prefix'));
+            const lost = prefixes.filter((prefix) => prefix !== listing.prefix).length;
+            expectRule(
+              !iteration.threw && lost === 0 && yielded.join('\n') === expected.join('\n'),
+              'KVS-CLIENT-001',
+              `${driver.name}.iterateKeys(${JSON.stringify(query)}) over ${JSON.stringify(listing.keys)} (pages of ${listing.pageSize}) yielded ${JSON.stringify(yielded.slice(0, 30))}${iteration.threw ? ` and threw ${String((iteration.error as Error).message)}` : ''}, expected ${JSON.stringify(expected)}; the prefixes it sent: ${JSON.stringify(prefixes.slice(0, 10))}${lost > 0 ? ` (${lost} page request(s) without the prefix)` : ''}`,
+            );
+          }),
+          // A prefix dropped on a later page, a limit ending inside a page, every time.
+          examplesThenRuns(
+            prefixedListingEdges().map((listing) => [listing] as [PrefixedListing]),
             clientRuns,
           ),
         );
@@ -419,6 +473,78 @@ for (const driver of clientDrivers) {
           seen.length >= 3 && leaks.length === 0,
           'KVS-CLIENT-006',
           `${driver.name}: ${leaks.length} of ${seen.length} request(s) carried the token elsewhere than the Authorization header (or lacked it): ${leaks.map((request) => `${request.method} ${request.url.replaceAll(TOKEN, '<token>')}`).join(', ')}`,
+        );
+      },
+    );
+
+    clientTest(
+      driver,
+      ['KVS-CLIENT-007'],
+      'a record key goes into the path as one percent-encoded segment, a store name into the query percent-encoded',
+      [],
+      async (client) => {
+        await fc.assert(
+          fc.asyncProperty(reservedTextArbitrary(), async (text) => {
+            const problems: string[] = [];
+            for (const operation of KEYED_CALLS) {
+              const seen = serve((request) =>
+                request.method === 'PUT'
+                  ? [201, {}, { 'content-type': 'application/json' }]
+                  : request.method === 'DELETE'
+                    ? [204, '']
+                    : [200, 'x', { 'content-type': 'text/plain; charset=utf-8' }],
+              );
+              const call = await outcome<unknown>(() =>
+                operation === 'setRecord'
+                  ? client.setRecord(STORE, text, Buffer.from('x'), 'text/plain; charset=utf-8')
+                  : operation === 'getRecord'
+                    ? client.getRecord(STORE, text)
+                    : operation === 'recordExists'
+                      ? client.recordExists(STORE, text)
+                      : client.deleteRecord(STORE, text),
+              );
+              // A client that refuses the key before sending anything keeps the rule.
+              if (seen.length === 0 && call.threw) continue;
+              if (seen.length === 0) problems.push(`${operation} sent no request and did not refuse the key`);
+              for (const request of seen) {
+                const problem = keySegmentProblem(request.url, RECORDS_PATH, text);
+                if (problem) problems.push(`${operation} sent ${request.method} ${request.url}: ${problem}`);
+              }
+            }
+            const seen = serve(() => [
+              201,
+              {
+                data: {
+                  id: STORE,
+                  name: text,
+                  userId: 'user-1',
+                  createdAt: '2024-01-01T00:00:00.000Z',
+                  modifiedAt: '2024-01-01T00:00:00.000Z',
+                  accessedAt: '2024-01-01T00:00:00.000Z',
+                },
+              },
+              { 'content-type': 'application/json' },
+            ]);
+            const created = await outcome(() => client.getOrCreateStore(text));
+            if (seen.length === 0 && !created.threw)
+              problems.push('getOrCreateStore sent no request and did not refuse the name');
+            // The get-or-create is the POST (a client may look the name up first: not judged here).
+            for (const request of seen.filter((each) => each.method === 'POST')) {
+              const problem = nameQueryProblem(request.url, '/v2/key-value-stores', text);
+              if (problem)
+                problems.push(`getOrCreateStore sent ${request.method} ${request.url}: ${problem}`);
+            }
+            expectRule(
+              problems.length === 0,
+              'KVS-CLIENT-007',
+              `${driver.name} with the key and store name ${JSON.stringify(text)}: ${problems.join('; ')}`,
+            );
+          }),
+          // '#', '?', '%', '/', space, '~', '&', '+' and non-ASCII each in a word, every time.
+          examplesThenRuns(
+            reservedTextEdges().map((text) => [text] as [string]),
+            clientRuns,
+          ),
         );
       },
     );

@@ -82,6 +82,7 @@ export const RULE_IDS = [
   'KVS-CLIENT-004',
   'KVS-CLIENT-005',
   'KVS-CLIENT-006',
+  'KVS-CLIENT-007',
   'KVS-HTTP-001',
   'KVS-STATE-001',
   'KVS-STATE-002',

@@ -17,8 +17,11 @@ type Outcome<T> = { readonly value: T } | { readonly miss: unknown };
 
 const isMiss = <T>(outcome: Outcome<T>): outcome is { readonly miss: unknown } => 'miss' in outcome;
 
-const status404 = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === 404;
+/** An error carrying status 404 (`statusCode` as apify-client's ApifyApiError has it, or `status`). */
+const status404 = (error: unknown): boolean => {
+  const typed = error as { statusCode?: unknown; status?: unknown } | null | undefined;
+  return typeof typed === 'object' && typed !== null && (typed.statusCode ?? typed.status) === 404;
+};
 
 /**
  * A client driver over HTTP whose misses are judged like the HTTP API's ("one detail must never
@@ -27,7 +30,9 @@ const status404 = (error: unknown): boolean =>
  * the run's HTTP calls), is read again; when the same call then finds it, the miss was lag —
  * KVS-CONS-001 or KVS-STATE-001, recorded for the test with what was known — and the test goes on
  * with the later answer instead of failing its own rule (a null read as a miss, records "gone after
- * a rename") on another rule's cause. A miss that stays is the test's own to judge.
+ * a rename") on another rule's cause. A miss that stays is the test's own to judge; one the library
+ * threw (an error carrying status 404 from getRecord, getRecordValue, getStore or recordExists) is
+ * KVS-NOTFOUND-005's, recorded for the test, and the call returns the miss (undefined, false).
  */
 export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAwareOptions): D {
   const { ledger } = options;
@@ -40,6 +45,8 @@ export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAware
     what: string,
     read: () => Promise<T>,
     missed: (value: T) => boolean,
+    /** What the read returns for a miss (undefined, false); none for a listing: a thrown 404 stays thrown. */
+    missing?: { readonly value: T },
   ): Promise<T> {
     const attempt = async (): Promise<Outcome<T>> => {
       try {
@@ -70,6 +77,20 @@ export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAware
     }
     note(operationId, call, isMiss(outcome) ? 404 : 200);
     if (!isMiss(outcome)) return outcome.value;
+    if (status404(outcome.miss) && missing) {
+      // KVS-NOTFOUND-005: "a missing record reads as undefined, a missing store reads as undefined
+      // and recordExists is false — never a thrown error". The throw fails that rule alone; the
+      // test goes on with the miss the library should have returned (no cascade onto its rules).
+      const failure: Failure = {
+        ruleId: 'KVS-NOTFOUND-005',
+        operationId,
+        message: `${driver.name}: ${what} threw on a miss (a 404) instead of returning ${String(missing.value)}: ${String((outcome.miss as Error).message).split('\n')[0] ?? ''}`,
+        evidence: {},
+        exchanges: [],
+      };
+      if (!options.recordViolation(failure)) throw new ContractViolationError(failure);
+      return missing.value;
+    }
     if (outcome.miss instanceof Error) throw outcome.miss;
     return outcome.miss as T;
   }
@@ -100,6 +121,7 @@ export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAware
         `getStore(${storeId})`,
         () => driver.getStore(storeId),
         (store) => store === undefined,
+        { value: undefined },
       ),
     listKeys: (storeId, query) =>
       judged(
@@ -116,6 +138,7 @@ export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAware
         `getRecord(${storeId}, ${JSON.stringify(key)})`,
         () => driver.getRecord(storeId, key),
         (value) => value === undefined,
+        { value: undefined },
       ),
     recordExists: (storeId, key) =>
       judged(
@@ -124,6 +147,7 @@ export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAware
         `recordExists(${storeId}, ${JSON.stringify(key)})`,
         () => driver.recordExists(storeId, key),
         (exists) => !exists,
+        { value: false },
       ),
   };
   if (driver.setRecordValue)
@@ -139,6 +163,7 @@ export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAware
         `getRecordValue(${storeId}, ${JSON.stringify(key)})`,
         () => (driver.getRecordValue as NonNullable<KvsDriver['getRecordValue']>)(storeId, key),
         (value) => value === undefined,
+        { value: undefined },
       );
   return new Proxy(driver, {
     get: (target, property) => {

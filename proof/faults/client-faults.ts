@@ -382,6 +382,105 @@ export const CLIENT_FAULTS: readonly ClientFault[] = [
   }`,
     ),
   },
+  // Bugs a stranger's client slipped past a default `run --driver` (key and name encoding, the
+  // iterator's prefix and limit on later pages, retried 4xx answers).
+  {
+    name: 'key-not-encoded',
+    targets: ['KVS-CLIENT-007'],
+    bug: "record keys go into the path as they are, so 'x#y' is sent as x (a fragment), 'x?y' as x with a query, '50%' unencoded",
+    narrow: true,
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'key-not-encoded',
+      `  async call(method, path, query, body) {
+    return super.call(method, path.replace(/\\/records\\/(.*)$/, (whole, key) => '/records/' + decodeURIComponent(key)), query, body);
+  }`,
+    ),
+  },
+  {
+    name: 'name-query-unencoded',
+    targets: ['KVS-CLIENT-007'],
+    bug: "getOrCreateStore writes ?name= into the URL unencoded, so 'shop&desc=1' adds a parameter, 'a+b' reads as 'a b' and 'x#y' as x",
+    narrow: true,
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'name-query-unencoded',
+      `  async getOrCreateStore(name) {
+    if (name === undefined) return super.getOrCreateStore();
+    return this.data(await this.call('POST', '/key-value-stores?name=' + name));
+  }`,
+    ),
+  },
+  {
+    name: 'iterator-prefix-first-page-only',
+    targets: ['KVS-CLIENT-001'],
+    bug: 'the key iterator sends the prefix with the first page only, so later pages list keys outside the prefix',
+    narrow: true,
+    breaks: 'iteration',
+    source: faultyDriverModule(
+      'iterator-prefix-first-page-only',
+      `  async *iterateKeys(storeId, query = {}) {
+    const { limit, prefix, ...walk } = query;
+    let cursor = walk.exclusiveStartKey;
+    let left = limit ?? Infinity;
+    for (let first = true; left > 0; first = false) {
+      const page = await this.listKeys(storeId, {
+        ...walk,
+        ...(first && prefix !== undefined ? { prefix } : {}),
+        ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }),
+        ...(left === Infinity ? {} : { limit: left }),
+      });
+      const items = page.items.slice(0, left);
+      yield* items;
+      left -= items.length;
+      if (page.nextExclusiveStartKey === null || page.nextExclusiveStartKey === undefined) return;
+      cursor = page.nextExclusiveStartKey;
+    }
+  }`,
+    ),
+  },
+  {
+    name: 'iterator-limit-per-page',
+    targets: ['KVS-CLIENT-001'],
+    bug: "the key iterator passes the caller's limit to every page and yields every page whole, so limit caps each page, not the walk",
+    narrow: true,
+    breaks: 'iteration',
+    source: faultyDriverModule(
+      'iterator-limit-per-page',
+      `  async *iterateKeys(storeId, query = {}) {
+    let cursor = query.exclusiveStartKey;
+    for (;;) {
+      const page = await this.listKeys(storeId, { ...query, ...(cursor === undefined ? {} : { exclusiveStartKey: cursor }) });
+      yield* page.items;
+      if (page.nextExclusiveStartKey === null || page.nextExclusiveStartKey === undefined) return;
+      cursor = page.nextExclusiveStartKey;
+    }
+  }`,
+    ),
+  },
+  {
+    name: 'retries-4xx',
+    targets: ['KVS-CLIENT-003'],
+    bug: 'every error status but 404 is retried (a 400, 401, 403 or 413 too), not only 429 and 5xx',
+    narrow: true,
+    breaks: 'retries',
+    source: faultyDriverModule(
+      'retries-4xx',
+      `  constructor(context) {
+    super({ ...context, maxRetries: 0 });
+    this.retryBound = context.maxRetries;
+  }
+  async call(method, path, query = {}, body) {
+    let response = await super.call(method, path, query, body);
+    for (let attempt = 0; attempt < this.retryBound && response.status >= 400 && response.status !== 404; attempt += 1) {
+      await response.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      response = await super.call(method, path, query, body);
+    }
+    return response;
+  }`,
+    ),
+  },
 ];
 
 /**
