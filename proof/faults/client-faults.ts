@@ -459,11 +459,26 @@ export const CLIENT_FAULTS: readonly ClientFault[] = [
     ),
   },
   {
+    name: 'get-miss-throws',
+    targets: ['KVS-NOTFOUND-005', 'KVS-CLIENT-002'],
+    bug: 'getRecord throws an error carrying status 404 for a missing record instead of returning undefined',
+    breaks: 'misses',
+    source: faultyDriverModule(
+      'get-miss-throws',
+      `  async getRecord(storeId, key) {
+    const record = await super.getRecord(storeId, key);
+    if (record === undefined)
+      throw Object.assign(new Error('404 record-not-found: Record was not found'), { status: 404, type: 'record-not-found' });
+    return record;
+  }`,
+    ),
+  },
+  {
     name: 'retries-4xx',
     targets: ['KVS-CLIENT-003'],
     bug: 'every error status but 404 is retried (a 400, 401, 403 or 413 too), not only 429 and 5xx',
     narrow: true,
-    breaks: 'retries',
+    breaks: 'errors',
     source: faultyDriverModule(
       'retries-4xx',
       `  constructor(context) {
