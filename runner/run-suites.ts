@@ -23,6 +23,7 @@ import { judgeRules } from './rule-verdicts.ts';
 import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
 import { loadExpectedDeviations } from './expected-deviations.ts';
 import { preflight } from './preflight.ts';
+import { escapeRegExp } from './escape-reg-exp.ts';
 import { suiteFilesCiting } from './suite-files.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 import { snapshotEnvironment } from './environment-snapshot.ts';
@@ -42,8 +43,6 @@ export interface ReplayCase {
 /** The run uses the default drivers (none given): they check the target, not a client under test. */
 const usesDefaultDrivers = (drivers: readonly string[]): boolean =>
   drivers.length === DEFAULT_DRIVERS.length && DEFAULT_DRIVERS.every((name) => drivers.includes(name));
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The rules a run checks: those the filters select that apply under the profile. */
 export function selectRules(

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Reporter, Vitest } from 'vitest/node';
 import type { SuiteContext } from '../harness/worker/suite-context.ts';
 import { CODE_EXTENSION, CODE_ROOT } from './code-root.ts';
+import { escapeRegExp } from './escape-reg-exp.ts';
 import { isProgrammingError } from './harness-error.ts';
 import { inProcessPool } from './in-process-pool.ts';
 
@@ -26,6 +27,12 @@ export interface ConformanceVitestOptions {
   readonly stderr: Writable;
 }
 
+/** The suite files' folder (with suites/support/) as a pattern of Vite module ids (forward slashes). */
+function suiteFolderPattern(): RegExp {
+  const folder = `${CODE_ROOT.replaceAll('\\', '/').replace(/\/$/, '')}/suites/`;
+  return new RegExp(`^${escapeRegExp(folder)}`);
+}
+
 /**
  * Creates the vitest instance of a run's `conformance` project. The project is configured here,
  * not in a config file: loading a config file makes Vite bundle it next to itself, a write into
@@ -45,7 +52,13 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       // Only the suite files go through Vite; the harness they import loads as plain Node
       // modules: the instances this process has loaded already (built code, or the TypeScript
       // sources under the loader this process runs with, e.g. tsx).
-      server: { deps: { external: [/\/(harness|generators|spec)\//] } },
+      // The suite files themselves always go through Vite, also where they lie under node_modules (an
+      // installed package), which Vite would leave to Node: Node evaluates a module once per process,
+      // so a second run in the process (each case of `replay`, `--watch`, `matrix`, a library user's
+      // second call) would find the files already loaded and collect no test from them.
+      server: {
+        deps: { inline: [suiteFolderPattern()], external: [/\/(harness|generators|spec)\//] },
+      },
       // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
       fileParallelism: false,
       // One module graph for all suite files: the contract is set up once per run.
