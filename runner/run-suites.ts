@@ -23,6 +23,7 @@ import { judgeRules } from './rule-verdicts.ts';
 import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
 import { loadExpectedDeviations } from './expected-deviations.ts';
 import { preflight } from './preflight.ts';
+import { checkRuleFlags } from './check-rule-flags.ts';
 import { escapeRegExp } from './escape-reg-exp.ts';
 import { suiteFilesCiting } from './suite-files.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
@@ -57,9 +58,7 @@ export function selectRules(
       `--suite ${unknownArea} is not a rule area; allowed: ${[...contract.areas.keys()].join(', ')}`,
     );
   }
-  const unknownRule = options.rule.find((id) => !contract.rules.has(id as RuleId));
-  if (unknownRule)
-    throw new HarnessError('KVSC_USAGE', `--rule ${unknownRule} is not in the catalog (spec/rules.yaml)`);
+  checkRuleFlags(options.rule, [...contract.rules.keys()]);
   const filtered = options.suite.length > 0 || options.rule.length > 0;
   return new Set(
     [...contract.rules.values()]
