@@ -120,6 +120,8 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               ? {}
               : { spec: report.spec.given }),
           runs: report.run.runs,
+          // The progress output shows a declared failure as expected, as the recorded run did.
+          expectFail: [...new Set(cases.flatMap((each) => (each.expected ? [each.ruleId] : [])))],
           ...(report.run.maxCommands === undefined ? {} : { maxCommands: report.run.maxCommands }),
           settings,
         },

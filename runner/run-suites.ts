@@ -190,6 +190,11 @@ export async function runSuites({
       ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
     };
     const reporter = new VerdictReporter();
+    const expected = expectedFailuresOf(
+      options.expectFail,
+      manifests,
+      drivers.infos.map((driver) => driver.name),
+    );
     // SIGINT/SIGTERM (the session's interrupt) cancel the run and let the cleanup below happen.
     let interrupted = false;
     let cancel = (): void => undefined;
@@ -226,6 +231,7 @@ export async function runSuites({
         context,
         reporter,
         printProgress: !options.watch,
+        expected,
         testNamePattern: replay
           ? escapeRegExp(replay.test)
           : filtered
@@ -290,11 +296,7 @@ export async function runSuites({
               ? undefined
               : 'not applicable: the default drivers check the target; a client is checked when given with --driver (or in `matrix`)',
         }),
-        expectedFailuresOf(
-          options.expectFail,
-          manifests,
-          drivers.infos.map((driver) => driver.name),
-        ),
+        expected,
       ),
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),

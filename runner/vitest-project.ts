@@ -1,10 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { Reporter, Vitest } from 'vitest/node';
+import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import type { SuiteContext } from '../harness/worker/suite-context.ts';
 import { CODE_EXTENSION, CODE_ROOT } from './code-root.ts';
 import { escapeRegExp } from './escape-reg-exp.ts';
 import { isProgrammingError } from './harness-error.ts';
 import { inProcessPool } from './in-process-pool.ts';
+import type { ExpectedFailure } from './expected-failures.ts';
+import { ProgressReporter } from './progress-reporter.ts';
 
 /** What one run's conformance project is made of. */
 export interface ConformanceVitestOptions {
@@ -16,6 +19,8 @@ export interface ConformanceVitestOptions {
   readonly reporter: Reporter;
   /** Whether vitest's own progress output is printed too (watch mode prints only changed verdicts). */
   readonly printProgress: boolean;
+  /** The run's declared failures: the progress output shows a test failing only as declared as expected. */
+  readonly expected: ReadonlyMap<RuleId, ExpectedFailure>;
   /** Only the tests whose names match (a replay, a filtered run). */
   readonly testNamePattern: string | undefined;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
@@ -84,7 +89,9 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       hookTimeout: 60_000,
       cache: false,
       watch: false,
-      reporters: options.printProgress ? [options.reporter, 'default'] : [options.reporter],
+      reporters: options.printProgress
+        ? [options.reporter, new ProgressReporter(options.expected)]
+        : [options.reporter],
       // A failure is said by its rule, message, counterexample and exchanges: the harness's own
       // stack frames are printed only for a bug of its own (a TypeError, ReferenceError, RangeError).
       onStackTrace: (error) => isProgrammingError(error.name),
