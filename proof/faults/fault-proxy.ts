@@ -25,6 +25,12 @@ export interface ProxiedAnswer {
    * (for bugs Node's HTTP server would otherwise correct, such as a body on a 204).
    */
   readonly raw?: boolean;
+  /**
+   * Write the body on an answer to HEAD too, with its Content-Length, and keep the connection as
+   * for any other answer: a server whose HEAD handler is its GET handler (RFC 9110 §9.3.2 forbids
+   * the content).
+   */
+  readonly bodyOnHead?: boolean;
 }
 
 /** What a fault does with an answer: rewrite it, drop the connection, or never answer. */
@@ -71,8 +77,11 @@ export function startFaultProxy(
       res.socket?.end(answerBytes(action.status, { ...action.headers, connection: 'close' }, action.body));
       return;
     }
+    // Node's server leaves out the body of an answer to HEAD (its `_hasBody`, set from the request
+    // method); the server this fault plays writes it.
+    if (action.bodyOnHead) (res as unknown as { _hasBody: boolean })._hasBody = true;
     res.writeHead(action.status, { ...action.headers, 'content-length': action.body.length });
-    res.end(action.method === 'HEAD' ? undefined : action.body);
+    res.end(action.method === 'HEAD' && !action.bodyOnHead ? undefined : action.body);
   });
 }
 

@@ -1,6 +1,7 @@
 // Fault modes whose target rules are in KVS-SCHEMA (every response matches the contract).
 import {
   errorAnswer,
+  getOf,
   isRecord,
   isRecordWrite,
   isStore,
@@ -137,5 +138,17 @@ export const SCHEMA_FAULTS: readonly FaultMode[] = [
       storeAnswer(answer, (data) =>
         data.modifiedAt !== data.createdAt ? { ...data, createdAt: data.modifiedAt } : data,
       ),
+  },
+  {
+    name: 'schema-head-with-body',
+    targets: ['KVS-SCHEMA-006'],
+    bug: "HEAD of a record runs the GET handler and writes its body (the record, or the 404's error body) after the head, with that body's Content-Length, on a kept-alive connection (Python's BaseHTTPRequestHandler with do_HEAD = do_GET)",
+    fault: () => ({
+      request: async (request, forward) => {
+        if (request.method !== 'HEAD' || !isRecord(request.path)) return forward(request);
+        const got = await forward(getOf(request, request.path));
+        return { ...got, method: 'HEAD', bodyOnHead: true };
+      },
+    }),
   },
 ];
