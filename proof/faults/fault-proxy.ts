@@ -26,11 +26,11 @@ export interface ProxiedAnswer {
    */
   readonly raw?: boolean;
   /**
-   * Write the body on an answer to HEAD too, with its Content-Length, and keep the connection as
-   * for any other answer: a server whose HEAD handler is its GET handler (RFC 9110 §9.3.2 forbids
-   * the content).
+   * Write the body where HTTP has none, and keep the connection as for any other answer: on an
+   * answer to HEAD with its Content-Length (a server whose HEAD handler is its GET handler; RFC 9110
+   * §9.3.2), after a 204 without one (a handler that always writes its result; RFC 9110 §15.3.5).
    */
-  readonly bodyOnHead?: boolean;
+  readonly bodyWhereNone?: boolean;
 }
 
 /** What a fault does with an answer: rewrite it, drop the connection, or never answer. */
@@ -77,11 +77,15 @@ export function startFaultProxy(
       res.socket?.end(answerBytes(action.status, { ...action.headers, connection: 'close' }, action.body));
       return;
     }
-    // Node's server leaves out the body of an answer to HEAD (its `_hasBody`, set from the request
-    // method); the server this fault plays writes it.
-    if (action.bodyOnHead) (res as unknown as { _hasBody: boolean })._hasBody = true;
-    res.writeHead(action.status, { ...action.headers, 'content-length': action.body.length });
-    res.end(action.method === 'HEAD' && !action.bodyOnHead ? undefined : action.body);
+    const noContent = action.bodyWhereNone === true && action.status === 204;
+    res.writeHead(
+      action.status,
+      noContent ? action.headers : { ...action.headers, 'content-length': action.body.length },
+    );
+    // Node's server leaves out the body of an answer to HEAD and of a 204 (its `_hasBody`, set from
+    // the method and the status); the server this fault plays writes it.
+    if (action.bodyWhereNone) (res as unknown as { _hasBody: boolean })._hasBody = true;
+    res.end(action.method === 'HEAD' && !action.bodyWhereNone ? undefined : action.body);
   });
 }
 

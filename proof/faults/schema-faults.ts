@@ -131,6 +131,15 @@ export const SCHEMA_FAULTS: readonly FaultMode[] = [
         : answer,
   },
   {
+    name: 'schema-204-body-kept-alive',
+    targets: ['KVS-SCHEMA-006'],
+    bug: 'DELETE record writes `{}` after its 204 head, without a Content-Length, and keeps the connection (a handler that always writes its JSON result): a client that reads no content for 204 takes the bytes as the start of its next answer',
+    fault: () => (answer) =>
+      answer.method === 'DELETE' && isRecord(answer.path) && answer.status === 204
+        ? { ...answer, body: Buffer.from('{}'), bodyWhereNone: true }
+        : answer,
+  },
+  {
     name: 'schema-createdAt-rewritten',
     targets: ['KVS-SCHEMA-007'],
     bug: 'an update rewrites createdAt with the update time (the row is upserted whole)',
@@ -147,7 +156,7 @@ export const SCHEMA_FAULTS: readonly FaultMode[] = [
       request: async (request, forward) => {
         if (request.method !== 'HEAD' || !isRecord(request.path)) return forward(request);
         const got = await forward(getOf(request, request.path));
-        return { ...got, method: 'HEAD', bodyOnHead: true };
+        return { ...got, method: 'HEAD', bodyWhereNone: true };
       },
     }),
   },
