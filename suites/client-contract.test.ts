@@ -53,8 +53,8 @@ const TOKEN = `client-contract-${randomBytes(8).toString('hex')}`;
 const MAX_RETRIES = 2;
 const STORE = 'store-1';
 const KEYS_PATH = `/v2/key-value-stores/${STORE}/keys`;
-const RECORD_PATH = new RegExp(`^/v2/key-value-stores/${STORE}/records/`);
 const RECORDS_PATH = `/v2/key-value-stores/${STORE}/records/`;
+const RECORD_PATH = new RegExp(`^${RECORDS_PATH}`);
 /** The record calls that put a key into the path (KVS-CLIENT-007). */
 const KEYED_CALLS = ['setRecord', 'getRecord', 'recordExists', 'deleteRecord'] as const;
 const clientRuns = Math.min(kvs.context.runs, 15);
