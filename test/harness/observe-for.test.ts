@@ -34,4 +34,12 @@ describe('observeFor', () => {
     const held = await observeFor(slowRead(0, new Set([3])), (value) => value === 'new', 0);
     expect(held).toMatchObject({ outcome: 'reverted', reads: 3 });
   });
+
+  it('a wider read gap reads less often over the same duration, and still at least three times', async () => {
+    const held = await observeFor(slowRead(1, new Set()), (value) => value === 'new', 120, 40);
+    expect(held).toMatchObject({ outcome: 'held', reads: 4 });
+    expect(held.afterMs).toBeGreaterThanOrEqual(120);
+    const short = await observeFor(slowRead(0, new Set([3])), (value) => value === 'new', 0, 40);
+    expect(short).toMatchObject({ outcome: 'reverted', reads: 3 });
+  });
 });
