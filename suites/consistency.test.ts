@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe } from 'vitest';
 import { expectRule, useConformance, it } from '../harness/index.ts';
 import { caseBatchArbitrary, caseBatchRuns, checkBatch, recordKeyArbitrary } from '../generators/index.ts';
+import { strongWatchGapMs } from './support/strong-watch-gap.ts';
 
 const kvs = await useConformance('cons');
 const { http, contract, settings, windowMs } = kvs;
@@ -14,15 +15,6 @@ const eventual = settings.consistency === 'eventual';
 // KVS-CONS-003's second clause (monotonic reads within the window) is no promise of the docs: it is
 // checked only when the profile says monotonicReads true.
 const monotonicReads = settings.monotonicReads === 'true';
-/**
- * The read gap of KVS-CONS-006's watch under strong: a read every quarter of the settle time (four
- * or five reads over it), not every 20 ms (fifteen). Under strong "once a delete completed, reads
- * do not return the record": there is no replica lag to wait out, a revert shows in any read after
- * it, and the reads of all the property's keys (about 48 a default run) add up against a replica
- * that missed deletes. Under eventual the 20 ms gap stays: a hold must outlast lagging replicas
- * key by key.
- */
-const strongWatchGapMs = Math.max(20, settleMs / 4);
 const key = recordKeyArbitrary(contract.limits);
 const text = fc.string({ minLength: 1, maxLength: 40 });
 const read = async (storeId: string, recordKey: string): Promise<string | undefined> =>
@@ -353,7 +345,7 @@ describe.concurrent(
               (v) => v === undefined,
               'KVS-CONS-006',
               `${recordKey} after its delete`,
-              eventual ? undefined : strongWatchGapMs,
+              strongWatchGapMs(settings),
             );
           }),
         ),
