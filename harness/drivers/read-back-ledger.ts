@@ -93,6 +93,7 @@ export class ReadBackLedger {
     if (storeId === undefined) return;
     if (operationId === 'keyValueStore_delete' && (status < 300 || status === 404)) {
       this.#stores.delete(storeId);
+      this.#forgetName(storeId);
       for (const key of [...this.#newKeys.keys()])
         if (key.startsWith(`${storeId}\n`)) this.#newKeys.delete(key);
       return;
@@ -122,7 +123,7 @@ export class ReadBackLedger {
     return id;
   }
 
-  /** After a rename the store's old name no longer finds it. */
+  /** After a rename (or the store's delete) its old name no longer finds it. */
   #forgetName(address: string | undefined): void {
     if (address === undefined) return;
     if (address.startsWith('~')) this.#names.delete(address.slice(1));
