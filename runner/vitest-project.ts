@@ -22,6 +22,12 @@ export interface ConformanceVitestOptions {
   readonly runs: number;
   /** Vite's cache folder for this run. */
   readonly cacheDir: string;
+  /**
+   * The suite files load as plain Node modules, not through Vite's transform (the process runs the
+   * suites this once: a module Node has loaded stays loaded, so a later run in the same process
+   * would find them loaded and register no test).
+   */
+  readonly suitesAsNodeModules: boolean;
   readonly stdout: Writable;
   readonly stderr: Writable;
 }
@@ -44,8 +50,16 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       setupFiles: [`suites/setup.${CODE_EXTENSION}`],
       // Only the suite files go through Vite; the harness they import loads as plain Node
       // modules: the instances this process has loaded already (built code, or the TypeScript
-      // sources under the loader this process runs with, e.g. tsx).
-      server: { deps: { external: [/\/(harness|generators|spec)\//] } },
+      // sources under the loader this process runs with, e.g. tsx). In a process's only run the
+      // suite files load as plain modules too: Vite's transform of them cost about 1–1.5 s of CPU
+      // and 60 MB at the peak of a default run (bench/RESULTS.md, "#28, session 7: runcpu").
+      server: {
+        deps: {
+          external: options.suitesAsNodeModules
+            ? [/\/(harness|generators|spec|suites)\//]
+            : [/\/(harness|generators|spec)\//],
+        },
+      },
       // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
       fileParallelism: false,
       // One module graph for all suite files: the contract is set up once per run.
