@@ -51,7 +51,7 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       // Only the suite files go through Vite; the harness they import loads as plain Node
       // modules: the instances this process has loaded already (built code, or the TypeScript
       // sources under the loader this process runs with, e.g. tsx). In a process's only run the
-      // suite files load as plain modules too: Vite's transform of them cost about 1–1.5 s of CPU
+      // suite files load as plain modules too: Vite's transform of them cost about 1–2 s of CPU
       // and 60 MB at the peak of a default run (bench/RESULTS.md, "#28, session 7: runcpu").
       server: {
         deps: {
