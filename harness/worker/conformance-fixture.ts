@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,16 +199,23 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       }
     },
   });
-  // Each test has a recorder of its own, found through the async context of the test's own calls,
-  // so that tests running side by side (describe.concurrent) keep their evidence apart.
-  const testRecorder = new AsyncLocalStorage<EvidenceRecorder>();
-  const recorder = (): EvidenceRecorder | undefined => testRecorder.getStore();
+  // Each test has a recorder of its own: the one of the test running now. The run's project lets
+  // one test run at a time (maxConcurrency 1, runner/vitest-project.ts), so a plain slot finds it;
+  // an AsyncLocalStorage here turned on Node 20's promise hooks for every promise of the process,
+  // the embedded server's too: about a fifth of a default run's CPU (bench/RESULTS.md, #28).
+  let current: EvidenceRecorder | undefined;
+  const recorder = (): EvidenceRecorder | undefined => current;
   aroundEach(async (runTest, { onTestFinished, task }) => {
     const evidence = new EvidenceRecorder();
     onTestFinished(({ task: finished }) => {
       task.meta.kvsEvidence = evidence.take(finished.result?.errors ?? []);
     });
-    await testRecorder.run(evidence, runTest);
+    current = evidence;
+    try {
+      await runTest();
+    } finally {
+      current = undefined;
+    }
     // A test that asked for what the run's target cannot give (--run-id) ended on that refusal:
     // it is skipped with the reason (vitest reads a skip state left here), not failed.
     const notApplicable = task.meta.kvsEvidence?.notApplicable;
