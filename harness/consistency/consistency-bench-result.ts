@@ -149,9 +149,13 @@ export interface OperationVisibility {
   /** The estimated times to full visibility per measured trial (ms; null = censored), for comparisons with a known truth. */
   readonly samples: readonly (number | null)[];
   /**
-   * Per measured trial, in the order of `samples`: bounds (low, high] on the lag counted from the
-   * server's commit (which the client only knows to lie within the write's round trip); null when
-   * the trial did not converge. See VisibilityTrial.lagBoundsMs.
+   * Per measured trial, in the order of `samples`: bounds (low, high] on the time to full
+   * visibility counted from the server's commit (which the client only knows to lie within the
+   * write's round trip); null when the trial did not converge. low: the last stale read's send
+   * time (sure: the change was not everywhere then); high: the estimate's upper end
+   * (FullVisibilityPoint.upperMs) plus the write's round trip — sure when every read looked at one
+   * state (laggard share 1), else missed with at most the stopping rule's chance
+   * (settings.stopping.missBound, for a laggard answering at least lagShare of the reads).
    */
   readonly lagBoundsMs: readonly (readonly [number, number] | null)[];
 }

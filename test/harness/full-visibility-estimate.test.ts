@@ -29,7 +29,6 @@ function trialOf(
     acknowledgedAt: 0,
     writeLatencyMs: 1,
     settledAfterMs: 0,
-    lagBoundsMs: [0, 0],
     probes,
     confirmations: 0,
     anomalies: [],
