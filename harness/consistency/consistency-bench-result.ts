@@ -88,13 +88,12 @@ export interface OperationVisibility {
    * What the time to full visibility is (harness/consistency/full-visibility-estimate.ts): per trial
    * the last stale read's send time (a sure lower bound) corrected for the reads that missed the
    * last lagging replica after it, which each read reaches with chance `laggardShare` (random
-   * routing over N replicas: 1/N; estimated from the reads between the trials' last two stale
-   * reads; 1 when no read showing the change ever came between two stale ones, as with one
-   * replica: then no correction). `lowerBound`: the plain last stale read, beside it.
+   * routing over N replicas: 1/N̂, N̂ the replicas the trials' reads show, replica-lag-model.ts;
+   * 1 with one replica: then no correction). `lowerBound`: the plain last stale read, beside it.
    */
   readonly fullVisibility: {
     readonly laggardShare: number;
-    /** Trials with two stale reads or more, which the share is estimated from. */
+    /** Decided trials with a stale read: the ones that tell the replicas apart. */
     readonly laggardTrials: number;
     readonly lowerBound: {
       readonly quantiles: VisibilityQuantiles;
