@@ -32,6 +32,7 @@ const QUICK_TESTS = [
   'test/harness/observe-for.test.ts',
   'test/harness/bench-outcome.test.ts',
   'test/harness/lag-aware-driver.test.ts',
+  'test/runner/verdict-reporter.test.ts',
 ];
 
 export default defineConfig({

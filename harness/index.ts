@@ -12,7 +12,7 @@ export type {
 export type { ContractLimits } from './contract/contract-limits.ts';
 export { PROFILE_SETTING_NAMES, resolveProfileSettings, settingItems } from './contract/profile-catalog.ts';
 export { settingStatuses } from './contract/setting-statuses.ts';
-export { acceptsLimitAboveMax } from './contract/list-limit-expectation.ts';
+export { acceptsLimitAboveMax, acceptsLimitBelowMin } from './contract/list-limit-expectation.ts';
 export type {
   ProfileCatalog,
   ProfilePreset,

@@ -27,7 +27,7 @@ h2{font-size:17px;margin:4px 0 12px}table{border-collapse:collapse;width:100%}th
 th{background:#f6f8fa;font-weight:600}.v{font-weight:600;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
 .v-pass{background:#dafbe1;color:#1a7f37}.v-fail{background:#ffebe9;color:#cf222e}.v-skipped{background:#eaeef2;color:#57606a}.v-inconclusive{background:#fff8c5;color:#9a6700}.v-expected-fail{background:#ddf4ff;color:#0969da}.v-unexpectedly-passing{background:#ffebe9;color:#cf222e}
 .filters{display:flex;gap:10px;margin-bottom:10px}.filters input,.filters select{padding:5px 8px;border:1px solid #d0d7de;border-radius:6px;font:inherit}
-pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:4px 0}
+pre,.msg{white-space:pre-wrap}pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .copy{font:12px system-ui;border:1px solid #d0d7de;background:#fff;border-radius:6px;padding:2px 8px;cursor:pointer;float:right}
 details{margin:8px 0;border-left:3px solid #cf222e;padding-left:10px}summary{cursor:pointer;font-weight:600}
 .cov td{text-align:center;font-family:ui-monospace,monospace}.cov td:first-child{text-align:left}.ok{background:#dafbe1}.miss{color:#8c959f}.bad{background:#ffebe9;font-weight:700}
@@ -81,7 +81,7 @@ function failureDetails(rule: ReportRule, failure: ReportFailure): string {
     )
     .join('');
   return `<details open><summary>${escapeHtml(failure.ruleId)} in “${escapeHtml(failure.test)}”</summary>
-<p>${escapeHtml(failure.message)}</p>
+<p class="msg">${escapeHtml(failure.message)}</p>
 ${failure.counterexample ? `<p>Shrunk counterexample (${failure.shrinks ?? 0} shrinks; seed ${failure.seed ?? '?'}, path <code>${escapeHtml(failure.path ?? '')}</code>):</p><pre>${escapeHtml(failure.counterexample.text)}</pre>` : ''}
 ${failure.sequence ? sequenceTable(failure.sequence, failure.curlScript ?? '') : ''}
 ${exchanges ? `<p>Exchanges (token shown as <code>$APIFY_TOKEN</code>):</p>${exchanges}` : ''}

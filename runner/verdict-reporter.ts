@@ -48,6 +48,8 @@ export class VerdictReporter implements Reporter {
   readonly runErrors: string[] = [];
   /** Requests the suite files sent outside any test (set-up, clean-up of their stores). */
   fileRequests = 0;
+  /** Each outcome's vitest test id, to put a file's outcomes in the file's order when it ends. */
+  readonly #testIds = new Map<TestOutcome, string>();
 
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
@@ -59,7 +61,7 @@ export class VerdictReporter implements Reporter {
       state === 'failed' && !evidence?.failure
         ? result.errors?.map((error) => harnessErrorOf(error, CODE_ROOT)).find(Boolean)
         : undefined;
-    this.outcomes.push({
+    const outcome: TestOutcome = {
       title: testCase.name,
       file: testCase.module.relativeModuleId,
       rules: testCase.meta().kvsRules ?? [],
@@ -78,11 +80,25 @@ export class VerdictReporter implements Reporter {
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
       evidence,
       property: evidence?.property,
-    });
+    };
+    this.outcomes.push(outcome);
+    this.#testIds.set(outcome, testCase.id);
   }
 
   onTestModuleEnd(testModule: TestModule): void {
     this.fileRequests += testModule.meta().kvsFileRequests ?? 0;
+    // Tests that ran side by side (describe.concurrent) end in any order: the file's outcomes are
+    // put in the order its tests are declared, so one seed gives one report.
+    const declared = new Map([...testModule.children.allTests()].map((test, index) => [test.id, index]));
+    const at = (outcome: TestOutcome): number | undefined => {
+      const id = this.#testIds.get(outcome);
+      return id === undefined ? undefined : declared.get(id);
+    };
+    const slots = this.outcomes.flatMap((outcome, index) => (at(outcome) === undefined ? [] : [index]));
+    const ordered = slots
+      .map((index) => this.outcomes[index] as TestOutcome)
+      .sort((a, b) => (at(a) ?? 0) - (at(b) ?? 0));
+    slots.forEach((slot, index) => (this.outcomes[slot] = ordered[index] as TestOutcome));
     for (const error of testModule.errors())
       this.runErrors.push(`${testModule.relativeModuleId}: ${error.message}`);
   }

@@ -14,3 +14,23 @@ export function acceptsLimitAboveMax(
   const setting = settings.listLimitAboveMax;
   return setting === 'clamp' ? clamped : setting === 'reject' ? status === 400 : clamped || status === 400;
 }
+
+/**
+ * Whether an answer to a key list request with a limit below 1 is what the listLimitBelowMin
+ * setting allows: refused (400), read as not given (200 with `defaultLimit`, the limit a request
+ * without one gets), read as the minimum (200 with limit 1), or any of these.
+ */
+export function acceptsLimitBelowMin(
+  settings: ProfileSettings,
+  status: number,
+  responseLimit: number | undefined,
+  defaultLimit: number,
+): boolean {
+  const readings: Readonly<Record<string, boolean>> = {
+    reject: status === 400,
+    default: status === 200 && responseLimit === defaultLimit,
+    clamp: status === 200 && responseLimit === 1,
+  };
+  const setting = String(settings.listLimitBelowMin);
+  return setting === 'any' ? Object.values(readings).some(Boolean) : readings[setting] === true;
+}

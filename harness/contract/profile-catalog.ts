@@ -14,6 +14,7 @@ export const PROFILE_SETTING_NAMES = [
   'recordOverwriteStatus',
   'deleteMissingRecordStatus',
   'listLimitAboveMax',
+  'listLimitBelowMin',
   'payloadTooLargeErrorType',
   'payloadLimitCounts',
   'storeNameCase',

@@ -198,11 +198,31 @@ export const KEYS_FAULTS: readonly FaultMode[] = [
     targets: ['KVS-KEYS-010'],
     bug: 'limit=0 is read as "no limit" (falsy) instead of being refused; negative limits are refused',
     narrow: true,
+    // A bug only for a server that means to refuse a limit below 1 (the setting's default is either).
+    runFlags: ['--list-limit-below-min', 'reject'],
     fault: () => ({
       request: (request, forward) => {
         if (!isKeys(request.path) || query(request.path).get('limit') !== '0') return forward(request);
         const params = query(request.path);
         params.delete('limit');
+        return forward({ ...request, path: `${bare(request.path)}?${params.toString()}` }).then((answer) => ({
+          ...answer,
+          path: request.path,
+        }));
+      },
+    }),
+  },
+  {
+    name: 'keys-limit-sign-dropped',
+    targets: ['KVS-KEYS-010'],
+    bug: 'the limit parser reads digits only: limit=-5 lists a page of 5, neither refused, nor read as not given, nor as 1',
+    narrow: true,
+    fault: () => ({
+      request: (request, forward) => {
+        const limit = limitOf(request.path);
+        if (!isKeys(request.path) || limit === undefined || !(limit < 0)) return forward(request);
+        const params = query(request.path);
+        params.set('limit', String(-limit));
         return forward({ ...request, path: `${bare(request.path)}?${params.toString()}` }).then((answer) => ({
           ...answer,
           path: request.path,
