@@ -21,6 +21,13 @@ import type { VisibilityTrial } from './visibility-trial.ts';
 export interface ReplicaLagFit {
   /** N̂: the number of replicas chosen (1 … MAX_REPLICAS). */
   readonly replicas: number;
+  /**
+   * The share of reads that reach the last lagging replica, 1/N averaged over N with weights
+   * exp(BIC score) (each N's approximate posterior chance): where the reads tell N apart it is
+   * 1/N̂; where they hardly do (few reads while two replicas lag, as on a loaded machine) it lies
+   * between, instead of a wrong 1/N̂ taken as sure.
+   */
+  readonly share: number;
   /** The maximised log-likelihood of the trials' reads for each N from 1 (BIC penalty not included). */
   readonly logLikelihoods: readonly number[];
 }
@@ -179,7 +186,8 @@ function fitWithReplicas(trials: readonly GridTrial[], replicas: number, totalSt
 
 /**
  * N̂ for a set of trials: the model fitted for every N from 1 to MAX_REPLICAS, the best by BIC (π
- * has N free weights; the hazards are shared by all N). Trials without a decision are left out.
+ * has N free weights; the hazards are shared by all N), and the share averaged over N by their
+ * BIC weights. Trials without a decision are left out.
  */
 export function fitReplicaLag(trials: readonly VisibilityTrial[]): ReplicaLagFit {
   const decided = trials.filter((trial) => trial.visibleAtMs !== null && trial.probes.length > 0);
@@ -193,13 +201,18 @@ export function fitReplicaLag(trials: readonly VisibilityTrial[]): ReplicaLagFit
   const grid = decided.map((trial) => toGrid(trial, stepMs, Math.ceil(horizonMs / stepMs)));
   const totalSteps = Math.max(1, ...grid.map((trial) => trial.steps));
   const n = Math.max(1, grid.length);
-  const logLikelihoods: number[] = [];
-  let best: { replicas: number; score: number } | undefined;
-  for (let replicas = 1; replicas <= MAX_REPLICAS; replicas += 1) {
-    const logLikelihood = fitWithReplicas(grid, replicas, totalSteps);
-    logLikelihoods.push(logLikelihood);
-    const score = logLikelihood - (replicas / 2) * Math.log(n);
-    if (!best || score > best.score) best = { replicas, score };
-  }
-  return { replicas: best?.replicas ?? 1, logLikelihoods };
+  const logLikelihoods = Array.from({ length: MAX_REPLICAS }, (_, index) =>
+    fitWithReplicas(grid, index + 1, totalSteps),
+  );
+  const scores = logLikelihoods.map(
+    (logLikelihood, index) => logLikelihood - ((index + 1) / 2) * Math.log(n),
+  );
+  const top = Math.max(...scores);
+  const weights = scores.map((score) => Math.exp(score - top));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return {
+    replicas: scores.indexOf(top) + 1,
+    share: weights.reduce((sum, weight, index) => sum + weight / (index + 1), 0) / total,
+    logLikelihoods,
+  };
 }
