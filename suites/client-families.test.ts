@@ -5,7 +5,7 @@
 // and driver; a rule a driver cannot express is registered as skipped with `not applicable: <reason>`.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, it, type TestContext } from 'vitest';
 import {
   cites,
   ContractViolationError,
@@ -104,13 +104,20 @@ const whyNot = (driver: KvsDriver, need: DriverNeed): string | undefined =>
       : `the driver has no ${need}, so its own value path cannot be checked`
     : driver.unsupported?.[need];
 
+/** The HTTP status a client library's error carries (`statusCode` as apify-client's ApifyApiError, or `status`), if any. */
+function statusOf(error: unknown): number | undefined {
+  const typed = error as { statusCode?: unknown; status?: unknown } | null;
+  const status = typed?.statusCode ?? typed?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
 /** A test of `rules` through `driver`, or a skipped one saying why the driver cannot express it. */
 function driverTest(
   driver: KvsDriver,
   rules: readonly RuleId[],
   text: string,
   needs: readonly DriverNeed[],
-  body: () => Promise<void>,
+  body: (context: TestContext) => Promise<void>,
 ): void {
   const cited = `${rules.join(' ')} [${driver.name}]`;
   const missing = needs.map((need) => whyNot(driver, need)).find(Boolean);
@@ -895,37 +902,54 @@ for (const driver of kvs.drivers) {
         },
       );
 
-    driverTest(
-      driver,
-      ['KVS-LIMIT-002', 'KVS-LIMIT-003'],
-      'a record one byte over the payload limit is refused and nothing is stored',
-      ['payloadLimit'],
-      async () => {
-        const store = await kvs.newStore('drv-limit', driver);
-        const key = kvs.freshKey('big');
-        // Random bytes: apify-client gzips bodies from 1 KiB on, and only an incompressible body keeps its size.
-        const refused = await driver
-          .setRecord(
-            store.id,
-            key,
-            randomBytes(contract.limits.maxPayloadBytes + 1),
-            'application/octet-stream',
-          )
-          .then(
-            () => false,
-            () => true,
+    // apify-client sends a body of 1 KiB or more brotli-compressed: a server that does not decode br
+    // refuses it with 415 before its size counts, so through apify-client the limit is not reached.
+    if (driver.info.package === 'apify-client' && !settingItems(kvs.settings.contentEncodings).includes('br'))
+      it.skip(
+        `KVS-LIMIT-002 KVS-LIMIT-003 [${driver.name}] not applicable: apify-client sends bodies of 1 KiB or more brotli-compressed, and contentEncodings does not list br`,
+        cites(['KVS-LIMIT-002', 'KVS-LIMIT-003'], driver.name),
+        () => undefined,
+      );
+    else
+      driverTest(
+        driver,
+        ['KVS-LIMIT-002', 'KVS-LIMIT-003'],
+        'a record one byte over the payload limit is refused and nothing is stored',
+        ['payloadLimit'],
+        async ({ skip }) => {
+          const store = await kvs.newStore('drv-limit', driver);
+          const key = kvs.freshKey('big');
+          // Random bytes: apify-client compresses bodies from 1 KiB on, and only an incompressible body keeps its size.
+          const refusal = await driver
+            .setRecord(
+              store.id,
+              key,
+              randomBytes(contract.limits.maxPayloadBytes + 1),
+              'application/octet-stream',
+            )
+            .then(
+              () => undefined,
+              (error: unknown) => ({ status: statusOf(error) }),
+            );
+          // A 415 refused the body's Content-Encoding before its size counted (KVS-RECORD-005's
+          // failure when the profile declares the coding): the limit was not reached here.
+          if (refusal?.status === 415)
+            skip(
+              `the server refused ${driver.name}'s compressed body with 415 (its Content-Encoding) before its size counted`,
+            );
+          expectRule(
+            refusal !== undefined && (refusal.status === undefined || refusal.status === 413),
+            'KVS-LIMIT-002',
+            refusal === undefined
+              ? `${driver.name} stored ${contract.limits.maxPayloadBytes + 1} bytes without an error`
+              : `${driver.name}'s write of ${contract.limits.maxPayloadBytes + 1} bytes was refused with ${String(refusal.status)}, expected 413`,
           );
-        expectRule(
-          refused,
-          'KVS-LIMIT-002',
-          `${driver.name} stored ${contract.limits.maxPayloadBytes + 1} bytes without an error`,
-        );
-        expectRule(
-          (await driver.getRecord(store.id, key)) === undefined,
-          'KVS-LIMIT-003',
-          `${driver.name}: the refused record ${key} is readable`,
-        );
-      },
-    );
+          expectRule(
+            (await driver.getRecord(store.id, key)) === undefined,
+            'KVS-LIMIT-003',
+            `${driver.name}: the refused record ${key} is readable`,
+          );
+        },
+      );
   });
 }

@@ -117,6 +117,25 @@ export const RECORD_FAULTS: readonly FaultMode[] = [
     }),
   },
   {
+    name: 'record-br-refused',
+    targets: ['KVS-RECORD-005'],
+    bug: 'the server has no Brotli decoder (a standard library without one): every br body is refused with 415',
+    fault: () => ({
+      request: (request, forward) =>
+        isRecordWrite(request) && request.headers['content-encoding'] === 'br'
+          ? Promise.resolve(
+              errorAnswer(
+                415,
+                'unsupported-content-encoding',
+                request.method,
+                request.path,
+                'br is not supported',
+              ),
+            )
+          : forward(request),
+    }),
+  },
+  {
     name: 'record-any-accept-encoding-is-all',
     targets: ['KVS-RECORD-005'],
     bug: 'GET record reads any Accept-Encoding header as accepting every coding: a reader asking for identity gets the stored gzip bytes',
