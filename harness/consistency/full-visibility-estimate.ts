@@ -101,10 +101,11 @@ function logLikelihood(grid: TrialGrid, share: number): number[] {
 /**
  * The share q of reads that reach the last lagging replica: 1/N̂, N̂ the number of replicas the
  * model of replica-lag-model.ts finds in the trials' reads (random routing over N replicas, one of
- * them lagging: q = 1/N; averaged over N where the reads hardly tell them apart). Not the reads between the trials' last two stale reads: where the
- * second-last one fell while two replicas lagged (a stale read twice as likely), that gap is short
- * and q high — on a store whose lags lie close together (log-normal, σ 0.6) in more than half of
- * the trials, q̂ 0.42–0.52 against 1/3, and every estimate early (bench/RESULTS.md, #26 session 7).
+ * them lagging: q = 1/N; averaged over N where the reads hardly tell them apart). Not the reads
+ * between the trials' last two stale reads: where the second-last one fell while two replicas
+ * lagged (a stale read twice as likely), that gap is short and q high — on a store whose lags lie
+ * close together (log-normal, σ 0.6), with sparse reads, in more than half of the trials: q̂
+ * 0.42–0.52 against 1/3, and the estimates early (bench/RESULTS.md, #26 session 7).
  */
 export function laggardShare(trials: readonly VisibilityTrial[]): LaggardShare {
   const decided = trials.filter((trial) => trial.visibleAtMs !== null);

@@ -33,7 +33,7 @@ export interface ReplicaLagFit {
 }
 
 /** The largest number of replicas the fit considers. */
-export const MAX_REPLICAS = 5;
+const MAX_REPLICAS = 5;
 
 /** Grid steps at most, and the finest step (ms). */
 const MAX_STEPS = 400;
