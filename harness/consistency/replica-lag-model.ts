@@ -22,10 +22,10 @@ export interface ReplicaLagFit {
   /** N̂: the number of replicas chosen (1 … MAX_REPLICAS). */
   readonly replicas: number;
   /**
-   * The share of reads that reach the last lagging replica, 1/N averaged over N with weights
-   * exp(BIC score) (each N's approximate posterior chance): where the reads tell N apart it is
-   * 1/N̂; where they hardly do (few reads while two replicas lag, as on a loaded machine) it lies
-   * between, instead of a wrong 1/N̂ taken as sure.
+   * The share of reads that reach the last lagging replica: 1 when N̂ = 1; else 1/N averaged over
+   * N ≥ 2 with weights exp(BIC score) (each N's approximate posterior chance): where the reads
+   * tell N apart it is 1/N̂; where they hardly do (few reads while two replicas lag, as on a
+   * loaded machine) it lies between, instead of a wrong 1/N̂ taken as sure.
    */
   readonly share: number;
   /** The maximised log-likelihood of the trials' reads for each N from 1 (BIC penalty not included). */
@@ -208,11 +208,14 @@ export function fitReplicaLag(trials: readonly VisibilityTrial[]): ReplicaLagFit
     (logLikelihood, index) => logLikelihood - ((index + 1) / 2) * Math.log(n),
   );
   const top = Math.max(...scores);
-  const weights = scores.map((score) => Math.exp(score - top));
+  const replicas = scores.indexOf(top) + 1;
+  // One replica chosen: one state, no correction (a model with more replicas can always mimic
+  // one nearly, so its weight says nothing). Else 1/N averaged over N ≥ 2 by weight.
+  const weights = scores.map((score, index) => (index === 0 ? 0 : Math.exp(score - top)));
   const total = weights.reduce((a, b) => a + b, 0);
   return {
-    replicas: scores.indexOf(top) + 1,
-    share: weights.reduce((sum, weight, index) => sum + weight / (index + 1), 0) / total,
+    replicas,
+    share: replicas === 1 ? 1 : weights.reduce((sum, weight, index) => sum + weight / (index + 1), 0) / total,
     logLikelihoods,
   };
 }
