@@ -1,6 +1,7 @@
 // A user's driver module that is not a KvsDriver is the user's fault, said up front: exit 2 naming
 // the module, every method it lacks and what the interface needs; a factory that throws names the
-// module and the factory and shows the user's frames (not the harness's).
+// module and the factory and shows the user's frames (not the harness's). A driver without an
+// optional method has the tests needing it reported not applicable, never failed.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +90,48 @@ describe('a bad driver module is a tool error naming it (exit 2), before any tes
     ]);
     expect(result.stderr).not.toContain('unexpected error');
   }, 120_000);
+});
+
+describe('a driver without an optional method', () => {
+  it('without iterateKeys (and no unsupported.keyIterator): the key-iterator test is not applicable, not failed', async () => {
+    const file = writeModule(
+      'no-iterator.mjs',
+      [
+        "import { createDriver as template } from './driver-template.mjs';",
+        'export function createDriver(context) {',
+        '  const driver = template(context);',
+        '  driver.iterateKeys = undefined;',
+        '  return driver;',
+        '}',
+      ].join('\n'),
+    );
+    const out = join(file, '..', 'out');
+    const result = await runCli([
+      'run',
+      '--rule',
+      'KVS-KEYS-001',
+      '--runs',
+      '2',
+      '--driver',
+      file,
+      '--out',
+      out,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      rules: readonly { id: string; tests: readonly { title: string; state: string }[] }[];
+    };
+    const tests = report.rules.find((rule) => rule.id === 'KVS-KEYS-001')?.tests ?? [];
+    expect(tests).toContainEqual(
+      expect.objectContaining({
+        title: expect.stringContaining(
+          '[hand-written] not applicable: the driver has no iterateKeys, so its own key iterator cannot be checked',
+        ) as string,
+        state: 'skipped',
+      }),
+    );
+    expect(tests.filter((test) => test.title.includes('[hand-written]') && test.state === 'failed')).toEqual(
+      [],
+    );
+  }, 300_000);
 });
