@@ -33,6 +33,7 @@ const QUICK_TESTS = [
   'test/harness/bench-outcome.test.ts',
   'test/harness/lag-aware-driver.test.ts',
   'test/runner/verdict-reporter.test.ts',
+  'test/harness/raw-probe.test.ts',
 ];
 
 export default defineConfig({

@@ -39,6 +39,8 @@ export type { SchemaViolation } from './contract/schema-validator-factory.ts';
 export { HttpClient } from './http/http-client.ts';
 export type { HttpClientOptions, HttpRequest } from './http/http-client.ts';
 export { sendOnOneConnection, type SameConnectionResult } from './http/same-connection.ts';
+export { PROBE_QUIET_MS, sendRawProbe } from './http/raw-probe.ts';
+export type { RawProbeEnd, RawProbeRequest, RawProbeResult } from './http/raw-probe.ts';
 export { renderCurl } from './http/exchange.ts';
 export { readZipEntries } from './http/read-zip-entries.ts';
 export { createHmacSignature, createKeysSignature } from './signing/url-signature.ts';

@@ -284,12 +284,15 @@ export class HttpApi {
         message: `${operationLabel(operation)} got no ${bodyNotAllowed ? 'well-framed ' : ''}response: ${exchange.error ?? 'unknown error'}`,
         evidence: { error: exchange.error },
       };
+      // An answer whose framing a body broke fails KVS-SCHEMA-006 alone: the rule the call expected
+      // is not judged on it (no cascade of one detail onto another rule).
+      const expected = bodyNotAllowed ? undefined : call.expect;
       throw new ContractViolationError({
-        ruleId: call.expect?.ruleId ?? generic.ruleId,
+        ruleId: expected?.ruleId ?? generic.ruleId,
         operationId,
-        message: call.expect
-          ? `${operationLabel(operation)}: ${call.expect.what ? `${call.expect.what}: ` : ''}no answer${alsoViolated([generic])}`
-          : generic.message,
+        message: expected
+          ? `${operationLabel(operation)}: ${expected.what ? `${expected.what}: ` : ''}no answer${alsoViolated([generic])}`
+          : `${generic.message}${call.expect ? ` (${call.expect.ruleId} could not be judged on it)` : ''}`,
         evidence: { error: exchange.error },
         exchanges: [exchange],
       });

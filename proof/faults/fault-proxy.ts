@@ -25,6 +25,12 @@ export interface ProxiedAnswer {
    * (for bugs Node's HTTP server would otherwise correct, such as a body on a 204).
    */
   readonly raw?: boolean;
+  /**
+   * Write the body where HTTP has none, and keep the connection as for any other answer: on an
+   * answer to HEAD with its Content-Length (a server whose HEAD handler is its GET handler; RFC 9110
+   * §9.3.2), after a 204 without one (a handler that always writes its result; RFC 9110 §15.3.5).
+   */
+  readonly bodyWhereNone?: boolean;
 }
 
 /** What a fault does with an answer: rewrite it, drop the connection, or never answer. */
@@ -71,8 +77,15 @@ export function startFaultProxy(
       res.socket?.end(answerBytes(action.status, { ...action.headers, connection: 'close' }, action.body));
       return;
     }
-    res.writeHead(action.status, { ...action.headers, 'content-length': action.body.length });
-    res.end(action.method === 'HEAD' ? undefined : action.body);
+    const noContent = action.bodyWhereNone === true && action.status === 204;
+    res.writeHead(
+      action.status,
+      noContent ? action.headers : { ...action.headers, 'content-length': action.body.length },
+    );
+    // Node's server leaves out the body of an answer to HEAD and of a 204 (its `_hasBody`, set from
+    // the method and the status); the server this fault plays writes it.
+    if (action.bodyWhereNone) (res as unknown as { _hasBody: boolean })._hasBody = true;
+    res.end(action.method === 'HEAD' && !action.bodyWhereNone ? undefined : action.body);
   });
 }
 

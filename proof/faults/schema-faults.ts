@@ -1,6 +1,7 @@
 // Fault modes whose target rules are in KVS-SCHEMA (every response matches the contract).
 import {
   errorAnswer,
+  getOf,
   isRecord,
   isRecordWrite,
   isStore,
@@ -130,6 +131,15 @@ export const SCHEMA_FAULTS: readonly FaultMode[] = [
         : answer,
   },
   {
+    name: 'schema-204-body-kept-alive',
+    targets: ['KVS-SCHEMA-006'],
+    bug: 'DELETE record writes `{}` after its 204 head, without a Content-Length, and keeps the connection (a handler that always writes its JSON result): a client that reads no content for 204 takes the bytes as the start of its next answer',
+    fault: () => (answer) =>
+      answer.method === 'DELETE' && isRecord(answer.path) && answer.status === 204
+        ? { ...answer, body: Buffer.from('{}'), bodyWhereNone: true }
+        : answer,
+  },
+  {
     name: 'schema-createdAt-rewritten',
     targets: ['KVS-SCHEMA-007'],
     bug: 'an update rewrites createdAt with the update time (the row is upserted whole)',
@@ -137,5 +147,17 @@ export const SCHEMA_FAULTS: readonly FaultMode[] = [
       storeAnswer(answer, (data) =>
         data.modifiedAt !== data.createdAt ? { ...data, createdAt: data.modifiedAt } : data,
       ),
+  },
+  {
+    name: 'schema-head-with-body',
+    targets: ['KVS-SCHEMA-006'],
+    bug: "HEAD of a record runs the GET handler and writes its body (the record, or the 404's error body) after the head, with that body's Content-Length, on a kept-alive connection (Python's BaseHTTPRequestHandler with do_HEAD = do_GET)",
+    fault: () => ({
+      request: async (request, forward) => {
+        if (request.method !== 'HEAD' || !isRecord(request.path)) return forward(request);
+        const got = await forward(getOf(request, request.path));
+        return { ...got, method: 'HEAD', bodyWhereNone: true };
+      },
+    }),
   },
 ];

@@ -211,6 +211,25 @@ describe('the harness catches a faulty target under the right rule', () => {
     expect(failure.failure.ruleId).toBe('KVS-SCHEMA-006');
   });
 
+  it('a 204 that carries a body fails KVS-SCHEMA-006 alone, not the rule the call expected (no cascade)', async () => {
+    const created = await fetch(`${reference.url}/v2/key-value-stores`, { method: 'POST' });
+    const { data } = (await created.json()) as { data: { id: string } };
+    const failure = await failureOf(
+      (answer) =>
+        answer.method === 'DELETE' && answer.status === 204
+          ? { ...answer, body: Buffer.from('{}'), raw: true }
+          : answer,
+      'keyValueStore_record_delete',
+      {
+        storeId: data.id,
+        recordKey: 'missing',
+        expect: { ruleId: 'KVS-NOTFOUND-007', status: [204, 404], what: 'DELETE of a missing record' },
+      },
+    );
+    expect(failure.failure.ruleId).toBe('KVS-SCHEMA-006');
+    expect(failure.message).toContain('KVS-NOTFOUND-007 could not be judged on it');
+  });
+
   it('malformed JSON → a clear KVS-SCHEMA-002 failure', async () => {
     const failure = await failureOf(
       storesOnly((answer) => ({ ...answer, body: Buffer.from('{"data": {') })),
