@@ -4,7 +4,7 @@ import type { DriverSpec } from './driver-registry.ts';
 import type { DriverFactoryContext, KvsDriver, KvsDriverFactory } from './kvs-driver.ts';
 
 /** The operations KvsDriver declares without `?`: every suite may call any of them. */
-export const REQUIRED_DRIVER_METHODS = [
+const REQUIRED_DRIVER_METHODS = [
   'listStores',
   'getOrCreateStore',
   'getStore',
@@ -18,7 +18,7 @@ export const REQUIRED_DRIVER_METHODS = [
 ] as const;
 
 /** The operations KvsDriver declares optional: a test needing one is not applicable without it. */
-export const OPTIONAL_DRIVER_METHODS = ['iterateKeys', 'getRecordValue', 'setRecordValue', 'close'] as const;
+const OPTIONAL_DRIVER_METHODS = ['iterateKeys', 'getRecordValue', 'setRecordValue', 'close'] as const;
 
 const TRANSPORTS: readonly unknown[] = ['http', 'in-process'];
 
@@ -48,7 +48,7 @@ const userFrames = (error: unknown): string[] => {
 };
 
 /** What a driver lacks of the interface, each item named (empty when it is a KvsDriver). */
-export function driverProblems(driver: unknown): string[] {
+function driverProblems(driver: unknown): string[] {
   if (typeof driver !== 'object' || driver === null)
     return [`it returned ${driver === null ? 'null' : typeof driver}, not an object`];
   const candidate = driver as Record<string, unknown>;

@@ -15,8 +15,8 @@ export interface PreparedDrivers {
 
 /**
  * Resolves every `--driver` value, loads its factory and builds it once to learn its name, package
- * and version (for the report), so a driver that cannot load is a one-line tool error before the
- * run rather than a failure inside it.
+ * and version (for the report), so a driver that cannot load, whose factory throws or that is not
+ * a whole KvsDriver is a tool error before the run rather than a failure inside it.
  */
 export async function prepareDrivers(
   given: readonly string[],
