@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
 import type { RunResult } from '../harness/results/run-result.ts';
 import type { RuleId } from '../harness/contract/rule-catalog.ts';
-import type { ReportFailure } from '../reports/index.ts';
+import { RULE_IDS } from '../harness/contract/rule-ids.ts';
+import type { ReportExpectation, ReportFailure } from '../reports/index.ts';
+import { checkRuleFlags } from '../runner/check-rule-flags.ts';
 import { cliSessionSetup, reportInterruptedBeforeStart } from './cli-session.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { collect } from './parse-flag.ts';
@@ -25,7 +27,9 @@ export function judgeReplay(
       ? 'the run was interrupted'
       : result.runErrors.length > 0
         ? `the suites could not run: ${result.runErrors[0] ?? ''}`
-        : 'no test has this title any more';
+        : result.outcomes.length === 0
+          ? 'the run collected no test at all (not even the skipped others of its file)'
+          : 'no test has this title any more';
     return { verdict: 'NOT RUN', detail: why };
   }
   if (outcome.state === 'skipped')
@@ -76,10 +80,24 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
         import('./read-report-file.ts'),
         import('../runner/run-session.ts'),
       ]);
+      // An unknown rule id is a usage error, as for `run --rule`, not "no failure of it recorded".
+      checkRuleFlags(flags.rule ?? [], RULE_IDS);
       const report = readReportFile(path);
-      const cases: { ruleId: string; failure: ReportFailure }[] = report.rules
-        .filter((rule) => rule.verdict === 'fail' && (!flags.rule || flags.rule.includes(rule.id)))
-        .flatMap((rule) => rule.failures.map((failure) => ({ ruleId: rule.id, failure })));
+      // Failures declared with --expect-fail (or a deviation manifest) are recorded too: replayed,
+      // and said to be expected.
+      const cases: ReplayCaseOf[] = report.rules
+        .filter(
+          (rule) =>
+            (rule.verdict === 'fail' || rule.verdict === 'expected-fail') &&
+            (!flags.rule || flags.rule.includes(rule.id)),
+        )
+        .flatMap((rule) =>
+          rule.failures.map((failure) => ({
+            ruleId: rule.id,
+            failure,
+            expected: rule.verdict === 'expected-fail' ? rule.expectation : undefined,
+          })),
+        );
       if (cases.length === 0) {
         console.log(
           `kvs-conformance replay: ${path} records no failure${flags.rule ? ` of ${flags.rule.join(', ')}` : ''} to replay.`,
@@ -102,15 +120,17 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               ? {}
               : { spec: report.spec.given }),
           runs: report.run.runs,
+          // The progress output shows a declared failure as expected, as the recorded run did.
+          expectFail: [...new Set(cases.flatMap((each) => (each.expected ? [each.ruleId] : [])))],
           ...(report.run.maxCommands === undefined ? {} : { maxCommands: report.run.maxCommands }),
           settings,
         },
         env: runOptionsFromEnv(process.env),
       };
       const replayed = await runSession(cliSessionSetup(sources, 'scratch'), async (session) => {
-        const lines: string[] = [];
-        const counts = new Map<ReplayVerdict, number>();
-        for (const { ruleId, failure } of cases) {
+        const judged: JudgedCase[] = [];
+        for (const replayCase of cases) {
+          const { failure } = replayCase;
           const { result } = await session.run({
             seed: failure.seed ?? report.run.seed,
             replay: {
@@ -119,21 +139,72 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               commandsPath: /\/\*replayPath="([^"]*)"\*\//.exec(failure.counterexample?.text ?? '')?.[1],
             },
           });
-          const { verdict, detail } = judgeReplay(result, failure);
-          counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
-          lines.push(`  ${verdict}  ${ruleId}  “${failure.test}”${detail ? `\n      ${detail}` : ''}`);
+          judged.push({ ...replayCase, ...judgeReplay(result, failure) });
         }
-        return { lines, counts, targetUrl: session.target.url };
+        return { judged, targetUrl: session.target.url };
       });
       if (replayed === undefined) {
         reportInterruptedBeforeStart(setExitCode);
         return;
       }
-      const { lines, counts, targetUrl } = replayed;
-      console.log(`\nkvs-conformance replay against ${targetUrl}:\n${lines.join('\n')}`);
-      const failing = (counts.get('STILL FAILING') ?? 0) + (counts.get('FAILING ON ANOTHER RULE') ?? 0);
-      setExitCode(
-        failing > 0 ? EXIT_CODES.ruleFailed : counts.has('NOT RUN') ? EXIT_CODES.toolError : EXIT_CODES.ok,
-      );
+      const { judged, targetUrl } = replayed;
+      console.log(`\nkvs-conformance replay against ${targetUrl}:\n${judged.map(describeCase).join('\n')}`);
+      console.log(replayTally(judged));
+      setExitCode(replayExitCode(judged));
     });
+}
+
+/** One recorded failing case of a report, and the declaration that expected it (if any). */
+interface ReplayCaseOf {
+  readonly ruleId: string;
+  readonly failure: ReportFailure;
+  readonly expected: ReportExpectation | undefined;
+}
+
+/** A replayed case with its verdict. */
+type JudgedCase = ReplayCaseOf & { readonly verdict: ReplayVerdict; readonly detail: string | undefined };
+
+/** Still failing on the recorded rule, where a declaration expected exactly that. */
+const stillFailingAsExpected = (judged: JudgedCase): boolean =>
+  judged.expected !== undefined && judged.verdict === 'STILL FAILING';
+
+/** A case's lines: verdict, rule and test; the declaration that expected it; what the replay saw. */
+function describeCase(judged: JudgedCase): string {
+  const { verdict, ruleId, failure, expected, detail } = judged;
+  const declared = expected
+    ? `expected to fail (${expected.from}: ${expected.reason})${verdict === 'FIXED' ? ': it passes now, remove the declaration' : ''}`
+    : undefined;
+  return [
+    `  ${verdict}  ${ruleId}  “${failure.test}”`,
+    ...(declared ? [`      ${declared}`] : []),
+    ...(detail ? [`      ${detail}`] : []),
+  ].join('\n');
+}
+
+/** The closing line: how many cases replayed, and how many of each verdict. */
+function replayTally(judged: readonly JudgedCase[]): string {
+  const verdicts: ReplayVerdict[] = ['STILL FAILING', 'FAILING ON ANOTHER RULE', 'FIXED', 'NOT RUN'];
+  const parts = verdicts.flatMap((verdict) => {
+    const count = judged.filter((each) => each.verdict === verdict).length;
+    const expected = judged.filter((each) => each.verdict === verdict && each.expected).length;
+    return count === 0
+      ? []
+      : [`${count} ${verdict.toLowerCase()}${expected > 0 ? ` (${expected} of them expected to fail)` : ''}`];
+  });
+  return `replay: ${judged.length} recorded case(s): ${parts.join(', ')}`;
+}
+
+/**
+ * 1 when a case still fails (on its rule, unless a declaration expected that, or on another rule);
+ * else 2 when a case could not be run (not everything was judged); else 0. A declared failure that
+ * still fails is what the run's own exit code accepts too.
+ */
+function replayExitCode(judged: readonly JudgedCase[]): number {
+  const failing = judged.filter(
+    (each) =>
+      (each.verdict === 'STILL FAILING' || each.verdict === 'FAILING ON ANOTHER RULE') &&
+      !stillFailingAsExpected(each),
+  );
+  if (failing.length > 0) return EXIT_CODES.ruleFailed;
+  return judged.some((each) => each.verdict === 'NOT RUN') ? EXIT_CODES.toolError : EXIT_CODES.ok;
 }

@@ -17,6 +17,9 @@ function cipherFor(seed: number): ReturnType<typeof createCipheriv> {
  */
 export function payloadStream(size: number, seed: number): Readable {
   const cipher = cipherFor(seed);
+  // The keystream is the cipher of zeros: one buffer of zeros serves every chunk, so each chunk
+  // allocates only the bytes it sends (a 9 MiB body is 9 MiB of short-lived buffers, not 18).
+  const zeros = Buffer.alloc(CHUNK_BYTES);
   let left = size;
   return new Readable({
     read() {
@@ -26,7 +29,7 @@ export function payloadStream(size: number, seed: number): Readable {
       }
       const length = Math.min(CHUNK_BYTES, left);
       left -= length;
-      this.push(cipher.update(Buffer.alloc(length)));
+      this.push(cipher.update(length === CHUNK_BYTES ? zeros : zeros.subarray(0, length)));
     },
   });
 }

@@ -6,6 +6,7 @@ export type {
   ReportConsistency,
   ReportCoverage,
   ReportExchange,
+  ReportExpectation,
   ReportFailure,
   ReportRule,
   ReportTotals,
@@ -20,9 +21,10 @@ export { ruleCounts, verdictHeadline } from './verdict-headline.ts';
 export { renderConsoleSummary } from './render-console-summary.ts';
 export { renderHtmlReport } from './render-html-report.ts';
 export { renderJsonReport } from './render-json-report.ts';
-export { renderJunitReport } from './render-junit-report.ts';
+export { renderErrorJunit, renderJunitReport } from './render-junit-report.ts';
+export type { RunErrorNotice } from './render-junit-report.ts';
 export { renderMarkdownSummary } from './render-markdown-summary.ts';
-export { REPORT_FILES, writeReportFiles } from './write-report-files.ts';
+export { REPORT_FILES, writeErrorReport, writeReportFiles } from './write-report-files.ts';
 export type { WrittenReport } from './write-report-files.ts';
 export { mergeReports, ReportMergeError } from './merge-reports.ts';
 export { isReadableFormat, upgradeReport } from './upgrade-report.ts';

@@ -121,3 +121,32 @@ export function renderJunitReport(report: ConformanceReport): string {
     '',
   ].join('\n');
 }
+
+/** A run that could not start or end (a tool error, exit 2): what the junit.xml of its folder says. */
+export interface RunErrorNotice {
+  /** The error's stable code (`KVSC_TARGET_UNREACHABLE`, …), or `unexpected-error`. */
+  readonly code: string;
+  /** The whole message, already redacted. */
+  readonly message: string;
+  readonly startedAt: Date;
+}
+
+/**
+ * junit.xml of a run that ended on a tool error before it had verdicts: one testcase with an
+ * `error` naming the code and message, so a CI step that reads the junit shows why nothing was judged.
+ */
+export function renderErrorJunit(notice: RunErrorNotice): string {
+  const message = escapeXml(notice.message.split('\n')[0] ?? '');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<testsuites name="kvs-conformance" tests="1" failures="0" errors="1" skipped="0" time="0.000">',
+    `  <testsuite name="kvs-conformance" tests="1" failures="0" errors="1" skipped="0" time="0.000" timestamp="${notice.startedAt.toISOString()}">`,
+    `    <properties>`,
+    `      <property name="verdict" value="INCOMPLETE"/>`,
+    `    </properties>`,
+    `    <testcase classname="kvs-conformance.run" name="the run could not start or end: nothing was judged"><error type="${escapeXml(notice.code)}" message="${message}">${escapeXml(notice.message)}</error></testcase>`,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

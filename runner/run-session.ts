@@ -5,6 +5,7 @@ import { ensureOutDir } from '../harness/config/ensure-out-dir.ts';
 import { resolveRunOptions, type RunOptionSources } from '../harness/config/resolve-run-options.ts';
 import type { ResolvedRunOptions } from '../harness/config/run-options.ts';
 import { loadContract, type Contract } from '../harness/contract/load-contract.ts';
+import { HarnessError } from '../harness/errors.ts';
 import { RULES_REFERENCE_FILE } from '../harness/contract/rules-reference-location.ts';
 import { redactSecrets, shortTokenWarning } from '../harness/http/redact.ts';
 import type { RunResult } from '../harness/results/run-result.ts';
@@ -12,6 +13,7 @@ import { HARNESS_VERSION } from '../harness/version.ts';
 import {
   buildReport,
   REPORT_FILES,
+  writeErrorReport,
   writeReportFiles,
   type ConformanceReport,
   type WrittenReport,
@@ -103,6 +105,10 @@ export async function runSession<T>(
   // From here on a signal ends the session through the cleanup below: stores, server, container.
   const interruption = listenForInterruption();
   let target: RunTarget | undefined;
+  // Where an error that ends the session before any report was written leaves its junit.xml (a CI
+  // step reading the junit must see why nothing was judged), and the token to keep out of it.
+  let errorOut: { readonly folder: string; readonly secrets: readonly string[] } | undefined;
+  const startedAt = new Date();
   try {
     const resolved = resolveRunOptions(
       scratch === undefined
@@ -110,6 +116,7 @@ export async function runSession<T>(
         : { ...setup.sources, flags: { ...setup.sources.flags, out: scratch } },
     );
     const out = ensureOutDir(resolved.out, setup.outOrigin);
+    if (scratch === undefined) errorOut = { folder: out, secrets: resolved.token ? [resolved.token] : [] };
     const contract = await loadContract(resolved.spec === undefined ? {} : { openapiFile: resolved.spec });
     const options = withEmbeddedToken(resolved);
     const redact = (text: string): string => redactSecrets(text, options.token ? [options.token] : []);
@@ -156,9 +163,15 @@ export async function runSession<T>(
           withToken: options.token !== undefined,
           rulesReference: { url: options.rulesUrl, file: RULES_REFERENCE_FILE },
         });
-        return { result, report, written: scratch === undefined ? writeReportFiles(report, out) : undefined };
+        if (scratch !== undefined) return { result, report, written: undefined };
+        // From here on the folder holds this run's report, which an error after it must not replace.
+        errorOut = undefined;
+        return { result, report, written: writeReportFiles(report, out) };
       },
     });
+  } catch (error) {
+    if (errorOut !== undefined) leaveErrorReport(error, errorOut.folder, errorOut.secrets, startedAt);
+    throw error;
   } finally {
     try {
       await target?.close();
@@ -166,5 +179,23 @@ export async function runSession<T>(
       interruption.dispose();
       if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * A session that ends on an error before it wrote a report (exit 2: unreachable target, token
+ * refused, a usage error found once the run started, the suites not starting) leaves junit.xml with
+ * that error in the output folder, the token redacted (reports/write-report-files.ts). A folder
+ * that cannot be written to keeps the original error, which is the one to report.
+ */
+function leaveErrorReport(error: unknown, folder: string, secrets: readonly string[], startedAt: Date): void {
+  const [code, message] =
+    error instanceof HarnessError
+      ? [error.code, error.message]
+      : ['unexpected-error', error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
+  try {
+    writeErrorReport({ code, message: redactSecrets(message, secrets), startedAt }, folder);
+  } catch {
+    // The error being reported matters more than the junit.xml that could not be written.
   }
 }

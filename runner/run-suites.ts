@@ -23,6 +23,8 @@ import { judgeRules } from './rule-verdicts.ts';
 import { applyExpectedFailures, expectedFailuresOf } from './expected-failures.ts';
 import { loadExpectedDeviations } from './expected-deviations.ts';
 import { preflight } from './preflight.ts';
+import { checkRuleFlags } from './check-rule-flags.ts';
+import { escapeRegExp } from './escape-reg-exp.ts';
 import { suiteFilesCiting } from './suite-files.ts';
 import { VerdictReporter } from './verdict-reporter.ts';
 import { snapshotEnvironment } from './environment-snapshot.ts';
@@ -43,8 +45,6 @@ export interface ReplayCase {
 const usesDefaultDrivers = (drivers: readonly string[]): boolean =>
   drivers.length === DEFAULT_DRIVERS.length && DEFAULT_DRIVERS.every((name) => drivers.includes(name));
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The rules a run checks: those the filters select that apply under the profile. */
 export function selectRules(
   contract: Contract,
@@ -58,9 +58,7 @@ export function selectRules(
       `--suite ${unknownArea} is not a rule area; allowed: ${[...contract.areas.keys()].join(', ')}`,
     );
   }
-  const unknownRule = options.rule.find((id) => !contract.rules.has(id as RuleId));
-  if (unknownRule)
-    throw new HarnessError('KVSC_USAGE', `--rule ${unknownRule} is not in the catalog (spec/rules.yaml)`);
+  checkRuleFlags(options.rule, [...contract.rules.keys()]);
   const filtered = options.suite.length > 0 || options.rule.length > 0;
   return new Set(
     [...contract.rules.values()]
@@ -192,6 +190,11 @@ export async function runSuites({
       ...(replay?.commandsPath ? { replayCommandsPath: replay.commandsPath } : {}),
     };
     const reporter = new VerdictReporter();
+    const expected = expectedFailuresOf(
+      options.expectFail,
+      manifests,
+      drivers.infos.map((driver) => driver.name),
+    );
     // SIGINT/SIGTERM (the session's interrupt) cancel the run and let the cleanup below happen.
     let interrupted = false;
     let cancel = (): void => undefined;
@@ -228,6 +231,7 @@ export async function runSuites({
         context,
         reporter,
         printProgress: !options.watch,
+        expected,
         testNamePattern: replay
           ? escapeRegExp(replay.test)
           : filtered
@@ -292,11 +296,7 @@ export async function runSuites({
               ? undefined
               : 'not applicable: the default drivers check the target; a client is checked when given with --driver (or in `matrix`)',
         }),
-        expectedFailuresOf(
-          options.expectFail,
-          manifests,
-          drivers.infos.map((driver) => driver.name),
-        ),
+        expected,
       ),
       outcomes: reporter.outcomes,
       runErrors: reporter.runErrors.map((message) => client.redact(message)),

@@ -1,9 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { Reporter, Vitest } from 'vitest/node';
+import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import type { SuiteContext } from '../harness/worker/suite-context.ts';
 import { CODE_EXTENSION, CODE_ROOT } from './code-root.ts';
+import { escapeRegExp } from './escape-reg-exp.ts';
 import { isProgrammingError } from './harness-error.ts';
 import { inProcessPool } from './in-process-pool.ts';
+import type { ExpectedFailure } from './expected-failures.ts';
+import { ProgressReporter } from './progress-reporter.ts';
 
 /** What one run's conformance project is made of. */
 export interface ConformanceVitestOptions {
@@ -15,6 +19,8 @@ export interface ConformanceVitestOptions {
   readonly reporter: Reporter;
   /** Whether vitest's own progress output is printed too (watch mode prints only changed verdicts). */
   readonly printProgress: boolean;
+  /** The run's declared failures: the progress output shows a test failing only as declared as expected. */
+  readonly expected: ReadonlyMap<RuleId, ExpectedFailure>;
   /** Only the tests whose names match (a replay, a filtered run). */
   readonly testNamePattern: string | undefined;
   readonly shard: { readonly index: number; readonly count: number } | undefined;
@@ -24,6 +30,12 @@ export interface ConformanceVitestOptions {
   readonly cacheDir: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
+}
+
+/** The suite files' folder (with suites/support/) as a pattern of Vite module ids (forward slashes). */
+function suiteFolderPattern(): RegExp {
+  const folder = `${CODE_ROOT.replaceAll('\\', '/').replace(/\/$/, '')}/suites/`;
+  return new RegExp(`^${escapeRegExp(folder)}`);
 }
 
 /**
@@ -45,7 +57,13 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       // Only the suite files go through Vite; the harness they import loads as plain Node
       // modules: the instances this process has loaded already (built code, or the TypeScript
       // sources under the loader this process runs with, e.g. tsx).
-      server: { deps: { external: [/\/(harness|generators|spec)\//] } },
+      // The suite files themselves always go through Vite, also where they lie under node_modules (an
+      // installed package), which Vite would leave to Node: Node evaluates a module once per process,
+      // so a second run in the process (each case of `replay`, `--watch`, `matrix`, a library user's
+      // second call) would find the files already loaded and collect no test from them.
+      server: {
+        deps: { inline: [suiteFolderPattern()], external: [/\/(harness|generators|spec)\//] },
+      },
       // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
       fileParallelism: false,
       // One module graph for all suite files: the contract is set up once per run.
@@ -71,7 +89,9 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       hookTimeout: 60_000,
       cache: false,
       watch: false,
-      reporters: options.printProgress ? [options.reporter, 'default'] : [options.reporter],
+      reporters: options.printProgress
+        ? [options.reporter, new ProgressReporter(options.expected)]
+        : [options.reporter],
       // A failure is said by its rule, message, counterexample and exchanges: the harness's own
       // stack frames are printed only for a bug of its own (a TypeError, ReferenceError, RangeError).
       onStackTrace: (error) => isProgrammingError(error.name),

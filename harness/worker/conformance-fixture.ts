@@ -81,12 +81,14 @@ export interface Conformance {
   observe<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<Observation<T>>;
   /**
    * Keeps reading for `durationMs` once a change was seen and stops at the first read that shows
-   * another state (a revert); the caller judges it. Noted for the report.
+   * another state (a revert); the caller judges it. Noted for the report. `gapMs`: the pause
+   * between reads (default 20 ms; at least three reads and one per gap of the duration).
    */
   watch<T>(
     read: () => Promise<T>,
     expected: (value: T) => boolean,
     durationMs: number,
+    gapMs?: number,
   ): Promise<HeldObservation<T>>;
 }
 
@@ -422,8 +424,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       return observation.last;
     },
     observe,
-    watch: async (read, expected, durationMs) => {
-      const held = await observeFor(read, expected, durationMs);
+    watch: async (read, expected, durationMs, gapMs) => {
+      const held = await observeFor(read, expected, durationMs, gapMs);
       recorder()?.noteWatch(held);
       return held;
     },

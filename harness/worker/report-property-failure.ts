@@ -13,7 +13,7 @@ export const PROPERTY_FAILURE_KEY = 'kvsProperty';
  */
 export function reportPropertyFailure(details: fc.RunDetails<unknown>): void {
   if (!details.failed) return;
-  const error = new Error(fc.defaultReportMessage(details), { cause: details.errorInstance });
+  const error = new Error(reportMessage(details), { cause: details.errorInstance });
   if (details.counterexamplePath !== null && details.counterexample !== null) {
     const property: PropertyFailure = {
       seed: details.seed,
@@ -25,4 +25,16 @@ export function reportPropertyFailure(details: fc.RunDetails<unknown>): void {
     Object.assign(error, { [PROPERTY_FAILURE_KEY]: property });
   }
   throw error;
+}
+
+/**
+ * fast-check's report message without its hints: they name fast-check settings (verbose mode,
+ * maxSkipsPerRun) that the harness has no flag for. A counterexample is pointed at what the
+ * harness offers instead: the replay command the report gives each failure.
+ */
+function reportMessage(details: fc.RunDetails<unknown>): string {
+  const [message = ''] = (fc.defaultReportMessage(details) ?? '').split(/\n\nHint[ :(]/);
+  return details.counterexamplePath === null
+    ? message
+    : `${message}\n\nTo run this counterexample again alone: the replay command the report gives this failure (kvs-conformance replay <report.json> --rule <rule id>).`;
 }

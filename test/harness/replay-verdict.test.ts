@@ -54,10 +54,16 @@ describe('judgeReplay', () => {
   });
 
   it('says NOT RUN, with why, when the test did not run at all', () => {
-    expect(judgeReplay(result(undefined), recorded)).toEqual({
+    // Other tests ran (skipped by the name filter), this title was not among them.
+    const other = result({ title: 'KVS-KEYS-005 another test', state: 'skipped' });
+    expect(judgeReplay(other, recorded)).toEqual({
       verdict: 'NOT RUN',
       detail: 'no test has this title any more',
     });
+    // No test collected at all is not a missing title (a second run in one process that loaded nothing).
+    expect(judgeReplay(result(undefined), recorded).detail).toBe(
+      'the run collected no test at all (not even the skipped others of its file)',
+    );
     expect(judgeReplay(result(undefined, { interrupted: true }), recorded).detail).toBe(
       'the run was interrupted',
     );

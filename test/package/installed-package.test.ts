@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readContractCache } from '../../harness/contract/contract-cache.ts';
+import { FAULT_MODES, startFaultyTarget } from '../../proof/faults/fault-modes.ts';
 import { CI_RUN_ID_VARIABLES } from '../../harness/config/ci-run-seed.ts';
 import {
   installOffline,
@@ -252,6 +253,7 @@ describe('the package', () => {
         "docs/rules.md",
         "docs/stdio-drivers.md",
         "examples/driver-template.mjs",
+        "examples/github-actions/kvs-conformance.yml",
         "package.json",
         "reports/conformance-report.schema.json",
         "reports/consistency-report.schema.json",
@@ -408,6 +410,41 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
         'http',
         'apify-client',
       ]);
+    },
+    HANG,
+  );
+
+  it(
+    'replay gives every recorded case of a report its own verdict (the suites load again for each case)',
+    async () => {
+      // Under node_modules Vite left the suite files to Node, which evaluates a module once per
+      // process: every case after the first collected no test and was NOT RUN.
+      const token = 'installed-replay-token';
+      const mode = FAULT_MODES.find((candidate) => candidate.name === 'keys-last-cursor-omitted');
+      if (!mode) throw new Error('test bug: no fault mode keys-last-cursor-omitted');
+      const target = await startFaultyTarget(mode, token);
+      try {
+        const out = join(scratch, 'replay-cases');
+        const env = { APIFY_TOKEN: token };
+        const flags = ['--target', target.url, '--rule', 'KVS-KEYS-005', '--runs', '2', '--seed', '3'];
+        const run = await runInProject('npx', ['kvs-conformance', 'run', ...flags, '--out', out], { env });
+        expect(run.code, run.stderr).toBe(1);
+        const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+          rules: { id: string; failures: { test: string }[] }[];
+        };
+        const cases = report.rules.find((rule) => rule.id === 'KVS-KEYS-005')?.failures ?? [];
+        expect(cases.length).toBeGreaterThan(1);
+        const replay = await runInProject(
+          'npx',
+          ['kvs-conformance', 'replay', join(out, 'report.json'), '--rule', 'KVS-KEYS-005'],
+          { env },
+        );
+        expect(replay.code, replay.stdout + replay.stderr).toBe(1);
+        const verdicts = replay.stdout.split('\n').filter((line) => /^ {2}[A-Z][A-Z ]+ {2}KVS-/.test(line));
+        expect(verdicts).toEqual(cases.map((failure) => `  STILL FAILING  KVS-KEYS-005  “${failure.test}”`));
+      } finally {
+        await target.close();
+      }
     },
     HANG,
   );

@@ -46,6 +46,19 @@ describe("the package's README", () => {
     expect(broken).toEqual([]);
   });
 
+  it('every file it names, in prose, links or commands, is in the package (not only the links)', async () => {
+    const files = new Set(await packedFiles());
+    // Its opening comment is for the repository's developers; paths inside URLs are the URLs' own.
+    const text = shipped.replace(/<!--[\s\S]*?-->/g, '');
+    const named = [
+      ...text.matchAll(/(?<![\w/.:-])((?:[\w.-]+\/)+[\w.-]+\.(?:md|json|ya?ml|mjs|js|ts))\b/g),
+    ].map((match) => (match[1] ?? '').replace(/^node_modules\/kvs-conformance\//, ''));
+    expect(named).toContain('examples/github-actions/kvs-conformance.yml');
+    // What a run writes (its --out folder, the default kvs-conformance-report/) is not in the package.
+    const missing = named.filter((path) => !path.startsWith('kvs-conformance-report/') && !files.has(path));
+    expect(missing).toEqual([]);
+  });
+
   it('is written for someone who installed it: install and run first, no developer commands', () => {
     const opening = shipped.slice(0, shipped.indexOf('## ', shipped.indexOf('## ') + 3));
     expect(opening).toContain('npm install --save-dev kvs-conformance');
