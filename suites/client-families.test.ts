@@ -102,7 +102,9 @@ const whyNot = (driver: KvsDriver, need: DriverNeed): string | undefined =>
     ? driver[need]
       ? undefined
       : `the driver has no ${need}, so its own value path cannot be checked`
-    : driver.unsupported?.[need];
+    : need === 'keyIterator' && !driver.iterateKeys && !driver.unsupported?.keyIterator
+      ? 'the driver has no iterateKeys, so its own key iterator cannot be checked'
+      : driver.unsupported?.[need];
 
 /** The HTTP status a client library's error carries (`statusCode` as apify-client's ApifyApiError, or `status`), if any. */
 function statusOf(error: unknown): number | undefined {
