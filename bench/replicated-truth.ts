@@ -22,7 +22,7 @@ import { runConsistencyBench } from '../runner/run-consistency-bench.ts';
 import { DEFAULT_STOPPING_RULE } from '../harness/consistency/stopping-rule.ts';
 import { loadContract } from '../harness/contract/load-contract.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
-import { ReplicatedStore, replicatedTruth } from '../proof/truth/replicated-store.ts';
+import { ReplicatedStore, replicatedTruth, type ReplicaLag } from '../proof/truth/replicated-store.ts';
 import { trialTruth, truthFromAcknowledgement, type TrialTruth } from '../proof/truth/trial-truth.ts';
 import type { VisibilityTrial } from '../harness/consistency/visibility-trial.ts';
 import { writeConsistencyFiles } from '../reports/index.ts';
@@ -42,6 +42,36 @@ const OPERATIONS: ConsistencyOperation[] = [
   'list-remove',
 ];
 const VERSIONS = 4;
+/**
+ * The stores measured: N = 1 and 3 with exponential lags and no replica at the commit, and the
+ * shape of #26's stranger's store (session 7): log-normal lags (median 120 ms, σ 0.6), with three
+ * replicas one of which takes the change at the commit (a leader applying it before acknowledging).
+ */
+const LOGNORMAL = { kind: 'lognormal', medianMs: 120, sigma: 0.6 } as const;
+const STORES: readonly {
+  readonly replicas: number;
+  readonly lag: ReplicaLag;
+  readonly atCommit: number;
+  readonly label: string;
+  readonly operations: readonly ConsistencyOperation[];
+}[] = [
+  { replicas: 1, lag: LAG, atCommit: 0, label: 'exponential lag mean 150 ms', operations: OPERATIONS },
+  { replicas: 3, lag: LAG, atCommit: 0, label: 'exponential lag mean 150 ms', operations: OPERATIONS },
+  {
+    replicas: 1,
+    lag: LOGNORMAL,
+    atCommit: 0,
+    label: 'log-normal lag median 120 ms σ 0.6',
+    operations: ['new-key', 'overwrite', 'delete'],
+  },
+  {
+    replicas: 3,
+    lag: LOGNORMAL,
+    atCommit: 1,
+    label: 'log-normal lag median 120 ms σ 0.6, one replica at the commit',
+    operations: ['new-key', 'overwrite', 'delete'],
+  },
+];
 
 const contract = await loadContract();
 const loadAtStart = loadavg()[0] ?? 0;
@@ -55,11 +85,17 @@ const kRows: string[] = [];
 const boundRows: string[] = [];
 const sessionRows: string[] = [];
 try {
-  for (const replicas of [1, 3]) {
-    const truth = replicatedTruth({ replicas, lag: LAG });
+  for (const { replicas, lag, atCommit, label, operations } of STORES) {
+    const truth = replicatedTruth({ replicas, lag, atCommit });
+    // The table's first column: N, and for the log-normal stores "ln" and the replicas at the commit.
+    const shape =
+      lag.kind === 'exponential'
+        ? `${replicas}`
+        : `${replicas} ln${atCommit > 0 ? `, ${atCommit} at commit` : ''}`;
     const store = new ReplicatedStore({
       replicas,
-      lag: LAG,
+      lag,
+      atCommit,
       repair: 'versioned',
       seed: replicas,
       keepHistory: true,
@@ -72,7 +108,7 @@ try {
       result = await runConsistencyBench(contract, {
         targetUrl: server.url,
         token: undefined,
-        targetLabel: `replicated store, ${replicas} replica(s), exponential lag mean 150 ms`,
+        targetLabel: `replicated store, ${replicas} replica(s), ${label}`,
         prefix,
         journalFile: join(scratch, `${prefix}.jsonl`),
         timeoutMs: 30_000,
@@ -84,7 +120,7 @@ try {
         settleMs: 300,
         stopping: DEFAULT_STOPPING_RULE,
         parallel: 8,
-        operations: OPERATIONS,
+        operations: [...operations],
         versions: VERSIONS,
         onTrial: ({ operation, name, trial }) => {
           const truth = trialTruth(store.changesOf(name), trial);
@@ -98,8 +134,8 @@ try {
     const withTruth: ConsistencyBenchResult = {
       ...result,
       truth: {
-        label: `the replicated store (N = ${replicas}, exponential lag mean 150 ms)`,
-        operations: OPERATIONS.map((operation) => ({
+        label: `the replicated store (N = ${replicas}, ${label})`,
+        operations: operations.map((operation) => ({
           operation,
           tVisibility: grid.map((tMs) => ({ tMs, p: truth.tVisibility(tMs) })),
           fullVisibility: grid.map((tMs) => ({ tMs, p: truth.fullVisibility(tMs) })),
@@ -107,7 +143,7 @@ try {
       },
     };
     if (process.env.BENCH_OUT) {
-      const dir = join(process.env.BENCH_OUT, `n${replicas}`);
+      const dir = join(process.env.BENCH_OUT, `n${replicas}-${lag.kind}`);
       mkdirSync(dir, { recursive: true });
       writeConsistencyFiles(withTruth, dir);
     }
@@ -120,11 +156,11 @@ try {
         `${measuredCell} / ${digits === 0 ? Math.round(fromAck) : fromAck.toFixed(digits)} (${digits === 0 ? Math.round(closed) : closed.toFixed(digits)})`;
       const lower = operation.fullVisibility.lowerBound;
       rows.push(
-        `| ${replicas} | ${operation.operation} | ${pair(fmt(q.p50.valueMs), real.fullQuantile(0.5), truth.fullQuantile(0.5), 0)} | ${pair(fmt(q.p90.valueMs), real.fullQuantile(0.9), truth.fullQuantile(0.9), 0)} | ${pair(tVisibilityAt(operation, 100), real.tVisibility(100), truth.tVisibility(100), 2)} | ${pair(tVisibilityAt(operation, 400), real.tVisibility(400), truth.tVisibility(400), 2)} | ${pair(fullVisibilityAt(operation, 100), real.fullVisibility(100), truth.fullVisibility(100), 2)} | ${pair(fullVisibilityAt(operation, 400), real.fullVisibility(400), truth.fullVisibility(400), 2)} | ${operation.fullVisibility.laggardShare} | ${fmt(lower.quantiles.p50.valueMs)} / ${fmt(lower.quantiles.p90.valueMs)} |`,
+        `| ${shape} | ${operation.operation} | ${pair(fmt(q.p50.valueMs), real.fullQuantile(0.5), truth.fullQuantile(0.5), 0)} | ${pair(fmt(q.p90.valueMs), real.fullQuantile(0.9), truth.fullQuantile(0.9), 0)} | ${pair(tVisibilityAt(operation, 100), real.tVisibility(100), truth.tVisibility(100), 2)} | ${pair(tVisibilityAt(operation, 400), real.tVisibility(400), truth.tVisibility(400), 2)} | ${pair(fullVisibilityAt(operation, 100), real.fullVisibility(100), truth.fullVisibility(100), 2)} | ${pair(fullVisibilityAt(operation, 400), real.fullVisibility(400), truth.fullVisibility(400), 2)} | ${operation.fullVisibility.laggardShare} | ${fmt(lower.quantiles.p50.valueMs)} / ${fmt(lower.quantiles.p90.valueMs)} |`,
       );
       const errors = real.errorsMs;
       boundRows.push(
-        `| ${replicas} | ${operation.operation} | ${real.trials} | ${real.belowLower} | ${real.aboveUpper} | ${real.shareBelow.toFixed(2)} (${real.midpointShareBelow.toFixed(2)}) | ${errors.length === 0 ? '—' : Math.round(errors[Math.floor(errors.length / 2)] ?? 0)} | ${errors.length === 0 ? '—' : `${Math.round(errors[Math.floor(errors.length * 0.05)] ?? 0)} … ${Math.round(errors[Math.floor(errors.length * 0.95)] ?? 0)}`} | ${real.ackDelayMs.toFixed(1)} |`,
+        `| ${shape} | ${operation.operation} | ${real.trials} | ${real.belowLower} | ${real.aboveUpper} | ${real.shareBelow.toFixed(2)} (${real.midpointShareBelow.toFixed(2)}) | ${errors.length === 0 ? '—' : Math.round(errors[Math.floor(errors.length / 2)] ?? 0)} | ${errors.length === 0 ? '—' : `${Math.round(errors[Math.floor(errors.length * 0.05)] ?? 0)} … ${Math.round(errors[Math.floor(errors.length * 0.95)] ?? 0)}`} | ${real.ackDelayMs.toFixed(1)} |`,
       );
       const censored = Object.entries(operation.censored)
         .filter(([, count]) => count > 0)
@@ -135,19 +171,19 @@ try {
         .map(([kind, count]) => `${count} ${kind}`)
         .join(', ');
       censoredRows.push(
-        `| ${replicas} | ${operation.operation} | ${operation.trials} | ${censored || '0'} | ${anomalies || 'none'} | ${operation.reads} |`,
+        `| ${shape} | ${operation.operation} | ${operation.trials} | ${censored || '0'} | ${anomalies || 'none'} | ${operation.reads} |`,
       );
       console.error(rows.at(-1));
       // The versions were committed one write's round trip apart (the trial's write time covers K − 1 writes).
       const spacingMs = operation.writeLatency.p50Ms / (VERSIONS - 1);
       for (const { k, curve } of operation.kStaleness ?? []) {
         kRows.push(
-          `| ${replicas} | ${k} | ${perReadAt(curve, 100)} / ${truth.kStaleness(k, 100).toFixed(2)} (${truth.kStaleness(k, 100, spacingMs).toFixed(2)}) | ${perReadAt(curve, 400)} / ${truth.kStaleness(k, 400).toFixed(2)} (${truth.kStaleness(k, 400, spacingMs).toFixed(2)}) | ${spacingMs.toFixed(1)} |`,
+          `| ${shape} | ${k} | ${perReadAt(curve, 100)} / ${truth.kStaleness(k, 100).toFixed(2)} (${truth.kStaleness(k, 100, spacingMs).toFixed(2)}) | ${perReadAt(curve, 400)} / ${truth.kStaleness(k, 400).toFixed(2)} (${truth.kStaleness(k, 400, spacingMs).toFixed(2)}) | ${spacingMs.toFixed(1)} |`,
         );
       }
     }
     costRows.push(
-      `| ${replicas} | ${result.cost.projected.requests} | ${result.cost.requests} | ${Math.round((result.cost.projected.requests / result.cost.requests - 1) * 100)}% | ${(result.cost.projected.durationMs / 1000).toFixed(1)} | ${(result.cost.durationMs / 1000).toFixed(1)} | ${Math.round((result.cost.projected.durationMs / result.cost.durationMs - 1) * 100)}% |`,
+      `| ${shape} | ${result.cost.projected.requests} | ${result.cost.requests} | ${Math.round((result.cost.projected.requests / result.cost.requests - 1) * 100)}% | ${(result.cost.projected.durationMs / 1000).toFixed(1)} | ${(result.cost.durationMs / 1000).toFixed(1)} | ${Math.round((result.cost.projected.durationMs / result.cost.durationMs - 1) * 100)}% |`,
     );
   }
   // Session guarantees with sticky readers (one keep-alive connection each), against the store
@@ -195,8 +231,8 @@ try {
 
 const body = [
   `Measured ${new Date().toISOString().slice(0, 10)} on a shared 2-core machine (other jobs running; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end), Node ${process.version}: \`npm run bench:replicated\` (${TRIALS} trials per kind of change, 3 readers, ${RESOLUTION_MS} ms slots, settle 300 ms, stopping rule: miss ≤ 0.01 for a laggard answering ≥ 10 % of reads).`,
-  'The target: the reference server with proof/truth/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored), keeping every change’s commit and arrival times. True: what really happened to these trials, counted like the measurement from each trial’s acknowledgement (proof/truth/trial-truth.ts); in brackets the closed form counted from the commit, t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N (the acknowledgement comes back after the commit, so the truth from the acknowledgement reads a little higher on a loaded machine).',
-  'Convention: a read is placed where it was actually sent and answered; a stale read says the change was not visible at its send time, a read that saw it says it was visible by its answer time. t-visibility places each read at the middle of its round trip (off by at most half a round trip). A trial’s time to full visibility (harness/consistency/full-visibility-estimate.ts) is the median of where the change reached the last replica given its reads: after the last stale read took effect, each later read that showed the change having missed a still lagging replica with chance 1 − q̂ (q̂, the laggard share: the share of reads that reach it, estimated from the reads sent between the trials’ last two stale reads; 1/N for N replicas and random routing; q̂ = 1: no correction); each read placed uniformly within its round trip. Beside it the uncorrected last stale read’s send time, a sure lower bound.',
+  'The target: the reference server with proof/truth/replicated-store.ts (N replicas, exponential lag mean 150 ms per replica, random routing, stale arrivals ignored; rows “ln”: log-normal lag, median 120 ms, σ 0.6, and with “1 at commit” one of the three replicas takes the change at its commit, t-visibility 1/3 + 2/3 F(t), full visibility F(t)²), keeping every change’s commit and arrival times. True: what really happened to these trials, counted like the measurement from each trial’s acknowledgement (proof/truth/trial-truth.ts); in brackets the closed form counted from the commit, t-visibility F(t) = 1 − e^(−t/150), full visibility F(t)^N (the acknowledgement comes back after the commit, so the truth from the acknowledgement reads a little higher on a loaded machine).',
+  'Convention: a read is placed where it was actually sent and answered; a stale read says the change was not visible at its send time, a read that saw it says it was visible by its answer time. t-visibility places each read at the middle of its round trip (off by at most half a round trip). An answer (the acknowledgement too) counts from its status line. A trial’s time to full visibility (harness/consistency/full-visibility-estimate.ts) is the median of where the change reached the last replica given its reads: after the last stale read took effect, each later read that showed the change having missed a still lagging replica with chance 1 − q̂ (q̂ = 1/N̂, N̂ the randomly routed replicas the trials’ reads show, harness/consistency/replica-lag-model.ts; q̂ = 1: no correction); each read placed uniformly within its round trip. Beside it the uncorrected last stale read’s send time, a sure lower bound.',
   '',
   '| N | change | p50 measured / true (closed) ms | p90 measured / true (closed) ms | t-vis 100 ms measured (95%) / true (closed) | t-vis 400 ms | full 100 ms measured / true (closed) | full 400 ms | laggard share q̂ | last stale read p50 / p90 ms (lower bound) |',
   '|---|---|---|---|---|---|---|---|---:|---|',

@@ -87,7 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { describeSettingFlags, readShippedProfiles } = await import('./describe-settings.ts');
       describeSettingFlags(program, readShippedProfiles());
     }
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withoutHelpOfUnknownCommand(program, argv), { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -102,6 +102,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_CODES.toolError;
   }
 }
+
+/**
+ * The arguments without --help/-h when they name an unknown command (`client --help`): commander
+ * would print the top-level help and exit 0; the command is unknown either way (exit 2).
+ */
+const withoutHelpOfUnknownCommand = (program: Command, argv: readonly string[]): readonly string[] => {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-') || first === 'help') return argv;
+  const known = program.commands.some(
+    (command) => command.name() === first || command.aliases().includes(first),
+  );
+  return known ? argv : argv.filter((arg) => arg !== '--help' && arg !== '-h');
+};
 
 const oneLine = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s*\n\s*/g, ' ');

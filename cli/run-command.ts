@@ -17,7 +17,8 @@ interface RunOutcome {
 /** Runs the suites once against the target (the report files written), prints the summary, cleanup and errors. */
 async function runAndReport(session: RunSession, reports: typeof ReportsModule): Promise<RunOutcome> {
   const { options, redact } = session;
-  const { result, report } = await session.run();
+  // Without --watch this is the process's only run.
+  const { result, report } = await session.run({ onlyRun: !options.watch });
   // Watch mode prints its own lines (changed verdicts and a summary).
   if (!options.watch)
     console.log(

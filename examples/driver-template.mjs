@@ -8,10 +8,12 @@
 //   npx kvs-conformance run --driver ./driver-template.mjs    # the same against an embedded server
 //
 // `run --driver` checks everything that applies to the driver: the client families through it on
-// the target and the client contract (answers served by nock). The module exports a factory (as
+// the target and the client contract (answers served by a local scripted HTTP server on 127.0.0.1,
+// whose URL the factory gets as `targetUrl`). The module exports a factory (as
 // `createDriver`, or as the default export) that returns a KvsDriver; the types are the package's:
 // `import type { KvsDriver, KvsDriverFactory } from 'kvs-conformance'` (TypeScript), or the JSDoc
-// below (JavaScript). A client in another language: see docs/stdio-drivers.md.
+// below (JavaScript). The guide: docs/client-drivers.md; a client in another language:
+// docs/stdio-drivers.md.
 
 /** @typedef {import('kvs-conformance').DriverFactoryContext} DriverFactoryContext */
 /** @typedef {import('kvs-conformance').KeysQuery} KeysQuery */

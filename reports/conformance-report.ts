@@ -143,6 +143,10 @@ export interface ReportConsistency {
   readonly observations: number;
   readonly fresh: number;
   readonly toleratedStale: number;
+  /**
+   * Observations of a write showing that were still stale past the window. Not the KVS-CONS
+   * rules' verdicts, which judge more (monotonic reads, lost updates, reverts): see `rules`.
+   */
   readonly violations: number;
   readonly staleReads: number;
   readonly maxStaleMs: number;

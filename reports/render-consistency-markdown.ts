@@ -22,7 +22,7 @@ export function formatQuantile(estimate: QuantileEstimate): string {
 
 /** What the time to full visibility is, said once for every report. */
 export const FULL_VISIBILITY_TEXT =
-  'Time to full visibility from the acknowledgement: when the change reached the last replica, per trial the send time of the last stale read (a sure lower bound) corrected for the reads after it that missed a still lagging replica — each read reaches one with the laggard share q̂ (with N replicas and random routing, 1/N), estimated from the reads between the trials’ last two stale reads (1: no read showing the change ever came between two stale ones, no correction); the estimate leans towards the lower bound when q̂ comes out high. A trial’s upper end is where the stopping rule’s miss chance falls below its bound.';
+  'Time to full visibility from the acknowledgement: when the change reached the last replica, per trial the send time of the last stale read (a sure lower bound) corrected for the reads after it that missed a still lagging replica — each read reaches one with the laggard share q̂ = 1/N̂, N̂ the number of randomly routed replicas the trials’ reads show (1: no correction). A trial’s upper end is where the stopping rule’s miss chance falls below its bound.';
 
 /** Fraction as a percentage with one decimal. */
 export function formatPercent(fraction: number): string {

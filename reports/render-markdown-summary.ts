@@ -173,11 +173,14 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     );
   }
   const c = report.consistency;
+  // The observations count reads that waited for a write to show; the KVS-CONS rules judge more
+  // (monotonic reads, lost updates, reverts), so their failures are named beside the count.
+  const consFailed = consistencyRulesFailed(report);
   lines.push(
     '',
     '### Consistency',
     '',
-    `${c.observations} observations: ${c.fresh} fresh, ${c.toleratedStale} stale but within the window (${c.staleReads} stale reads; p50 ${c.p50StaleMs} ms, p90 ${c.p90StaleMs} ms, max ${c.maxStaleMs} ms), ${c.violations} past the window.`,
+    `${c.observations} observations of a write showing: ${c.fresh} fresh, ${c.toleratedStale} stale but within the window (${c.staleReads} stale reads; p50 ${c.p50StaleMs} ms, p90 ${c.p90StaleMs} ms, max ${c.maxStaleMs} ms), ${c.violations} past the window. Consistency rules failed: ${consFailed.length === 0 ? 'none' : consFailed.join(', ')}.`,
     ...(c.revertWatches
       ? [
           '',
@@ -198,4 +201,11 @@ export function renderMarkdownSummary(report: ConformanceReport): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** The KVS-CONS rules the run failed (a failure a declaration expected included), by id. */
+export function consistencyRulesFailed(report: ConformanceReport): string[] {
+  return report.rules
+    .filter((rule) => rule.area === 'CONS' && (rule.verdict === 'fail' || rule.verdict === 'expected-fail'))
+    .map((rule) => rule.id);
 }

@@ -360,7 +360,13 @@ function summarise(
       failed.length,
     ),
     samples,
-    lagBoundsMs: measured.map((trial) => trial.lagBoundsMs),
+    // From the commit, which lies within the write's round trip: after the last stale read's send
+    // time (sure), by the estimate's upper end plus that round trip (within the stopping rule's miss bound).
+    lagBoundsMs: estimate.points.map((point, index) =>
+      point
+        ? [point.lowerMs, Math.round((point.upperMs + (measured[index]?.writeLatencyMs ?? 0)) * 100) / 100]
+        : null,
+    ),
   };
 }
 

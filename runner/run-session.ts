@@ -62,6 +62,12 @@ export interface SessionRunRequest {
   readonly seed?: number;
   /** Judge the clients (the CLIENT rules) whatever the drivers are (`matrix`). */
   readonly clientContract?: boolean;
+  /**
+   * The process runs the suites no more after this run (the CLI's `run` without --watch): the
+   * suite files load as plain Node modules instead of through Vite's transform, which a later run
+   * in the same process could not load again.
+   */
+  readonly onlyRun?: boolean;
 }
 
 /** One finished run: what the suites found, the report built from it, and the files written. */
@@ -148,6 +154,7 @@ export async function runSession<T>(
           interrupt: interruption.signal,
           replay: request.replay,
           clientContract: request.clientContract === true,
+          onlyRun: request.onlyRun === true,
         });
         const report = buildReport({
           contract,

@@ -80,6 +80,8 @@ export interface RunSuitesOptions {
   readonly replay?: ReplayCase | undefined;
   /** Judge the clients (the CLIENT rules) whatever the drivers are: `matrix`. */
   readonly clientContract?: boolean;
+  /** The process runs the suites this once: they may load as plain Node modules (`SessionRunRequest.onlyRun`). */
+  readonly onlyRun?: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function runSuites({
   interrupt,
   replay,
   clientContract: judgeClients = false,
+  onlyRun = false,
 }: RunSuitesOptions): Promise<RunResult> {
   const startedAt = new Date();
   const settings = resolveProfileSettings(contract.profiles, {
@@ -240,6 +243,7 @@ export async function runSuites({
         shard: options.shard,
         runs: options.runs,
         cacheDir: viteCacheDir,
+        suitesAsNodeModules: onlyRun,
         stdout,
         stderr,
       });

@@ -28,6 +28,12 @@ export interface ConformanceVitestOptions {
   readonly runs: number;
   /** Vite's cache folder for this run. */
   readonly cacheDir: string;
+  /**
+   * The suite files load as plain Node modules, not through Vite's transform (the process runs the
+   * suites this once: a module Node has loaded stays loaded, so a later run in the same process
+   * would find them loaded and register no test).
+   */
+  readonly suitesAsNodeModules: boolean;
   readonly stdout: Writable;
   readonly stderr: Writable;
 }
@@ -56,16 +62,25 @@ export async function createConformanceVitest(options: ConformanceVitestOptions)
       setupFiles: [`suites/setup.${CODE_EXTENSION}`],
       // Only the suite files go through Vite; the harness they import loads as plain Node
       // modules: the instances this process has loaded already (built code, or the TypeScript
-      // sources under the loader this process runs with, e.g. tsx).
-      // The suite files themselves always go through Vite, also where they lie under node_modules (an
+      // sources under the loader this process runs with, e.g. tsx). In a process's only run the
+      // suite files load as plain modules too: Vite's transform of them cost about 1–2 s of CPU
+      // and 60 MB at the peak of a default run (bench/RESULTS.md, "#28, session 7: runcpu").
+      // Otherwise they always go through Vite, also where they lie under node_modules (an
       // installed package), which Vite would leave to Node: Node evaluates a module once per process,
       // so a second run in the process (each case of `replay`, `--watch`, `matrix`, a library user's
       // second call) would find the files already loaded and collect no test from them.
       server: {
-        deps: { inline: [suiteFolderPattern()], external: [/\/(harness|generators|spec)\//] },
+        deps: options.suitesAsNodeModules
+          ? { external: [/\/(harness|generators|spec|suites)\//] }
+          : { inline: [suiteFolderPattern()], external: [/\/(harness|generators|spec)\//] },
       },
       // Suite files share one target; one at a time, a file's store listing is disturbed only by itself.
       fileParallelism: false,
+      // One test at a time, also in describe.concurrent blocks: the fixture finds the running test's
+      // evidence recorder in a plain slot (harness/worker/conformance-fixture.ts). With the server in
+      // the same thread, tests side by side overlapped little (default run: the same wall, 17 % less
+      // CPU and about 40 MB less at the peak one at a time, without an AsyncLocalStorage).
+      maxConcurrency: 1,
       // One module graph for all suite files: the contract is set up once per run.
       isolate: false,
       // The suites run in this process's own isolate (runner/in-process-pool.ts), not in a worker

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe } from 'vitest';
 import { expectRule, useConformance, it } from '../harness/index.ts';
 import { caseBatchArbitrary, caseBatchRuns, checkBatch, recordKeyArbitrary } from '../generators/index.ts';
+import { strongWatchGapMs } from './support/strong-watch-gap.ts';
 
 const kvs = await useConformance('cons');
 const { http, contract, settings, windowMs } = kvs;
@@ -50,8 +51,9 @@ async function staysSettled<T>(
   expected: (value: T) => boolean,
   rule: 'KVS-CONS-003' | 'KVS-CONS-006',
   what: string,
+  gapMs?: number,
 ): Promise<void> {
-  const watch = await kvs.watch(readNow, expected, settleMs);
+  const watch = await kvs.watch(readNow, expected, settleMs, gapMs);
   expectRule(
     watch.outcome === 'held',
     rule,
@@ -311,12 +313,16 @@ describe.concurrent(
         fc.asyncProperty(caseBatchArbitrary(deleteCase, { selector: (c) => c.recordKey }), async (batch) =>
           checkBatch(batch, async ({ recordKey, value }) => {
             await http.setRecord(store.id, recordKey, Buffer.from(value), 'text/plain');
-            await settle(
-              () => read(store.id, recordKey),
-              (v) => v === value,
-              'KVS-CONS-006',
-              `${recordKey} before its delete`,
-            );
+            // Under eventual the write must have settled before the delete, so that a later value
+            // is a resurrection, not the write arriving late. Under strong the acknowledged write
+            // is the state (that it reads back is KVS-CONS-001's and -002's to judge).
+            if (eventual)
+              await settle(
+                () => read(store.id, recordKey),
+                (v) => v === value,
+                'KVS-CONS-006',
+                `${recordKey} before its delete`,
+              );
             await http.deleteRecord(store.id, recordKey);
             await settle(
               () => read(store.id, recordKey),
@@ -327,7 +333,8 @@ describe.concurrent(
             // Only a true revert counts: under eventual, replicas still lagging may show the value for
             // a while (KVS-CONS-003 judges that); once the key has read absent for the settle time,
             // a value showing again is a resurrection. Under strong the read above was the next
-            // read after the delete, and the watch starts at once.
+            // read after the delete, and the watch starts at once, with fewer reads
+            // (strongWatchGapMs).
             if (eventual)
               await kvs.eventually(
                 () => read(store.id, recordKey),
@@ -338,6 +345,7 @@ describe.concurrent(
               (v) => v === undefined,
               'KVS-CONS-006',
               `${recordKey} after its delete`,
+              strongWatchGapMs(settings),
             );
           }),
         ),

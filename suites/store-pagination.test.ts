@@ -36,6 +36,8 @@ type Window = (total: number) => { readonly start: number; readonly end: number 
 /**
  * Walks a window of the list, `limit` at a time, checking the page arithmetic of every page.
  * Undefined when the list's total changed during the walk (someone else created or deleted stores).
+ * An ascending window is placed from the list's total, read first (one store); a descending one
+ * starts at offset 0 whatever the total, so its first page tells the total.
  */
 async function walkWindow(
   window: Window,
@@ -45,11 +47,15 @@ async function walkWindow(
 ): Promise<Walk | undefined> {
   // No limit sent: "1000 when none was requested".
   const limit = requestedLimit ?? maxLimit;
-  const first = await page({ limit: 1, unnamed: unnamed ? 1 : undefined });
-  const total = first.page.total;
-  const { start, end } = window(total);
-  const walk: Walk = { ids: [], exchanges: [first.exchange] };
-  for (let offset = start; offset < end; offset += limit) {
+  const walk: Walk = { ids: [], exchanges: [] };
+  let total: number | undefined;
+  if (!desc) {
+    const first = await page({ limit: 1, unnamed: unnamed ? 1 : undefined });
+    total = first.page.total;
+    walk.exchanges.push(first.exchange);
+  }
+  let bounds = total === undefined ? { start: 0, end: 1 } : window(total);
+  for (let offset = bounds.start; offset < bounds.end; offset += limit) {
     const { page: current, exchange } = await page({
       offset,
       limit: requestedLimit,
@@ -58,6 +64,10 @@ async function walkWindow(
     });
     walk.exchanges.push(exchange);
     const ex = [exchange];
+    if (total === undefined) {
+      total = current.total;
+      bounds = window(total);
+    }
     if (current.total !== total) return undefined;
     expectRule(
       current.count === current.items.length && current.count <= current.limit,
@@ -91,7 +101,7 @@ async function walkWindow(
     );
     walk.ids.push(...current.items.map((store) => store.id));
   }
-  walk.ids.splice(end - start);
+  walk.ids.splice(bounds.end - bounds.start);
   return walk;
 }
 

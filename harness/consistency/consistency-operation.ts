@@ -43,4 +43,9 @@ export interface ProbeReading {
    * the read is (0: the change itself; 1: the version before it; …). Absent: not one of them.
    */
   readonly versionsOld?: number;
+  /**
+   * How long the answer's body took after its status line and headers (ms, Exchange.bodyMs): the
+   * state it shows was read before its status was sent, so the read took effect by then.
+   */
+  readonly bodyMs?: number;
 }

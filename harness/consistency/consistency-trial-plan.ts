@@ -1,3 +1,4 @@
+import type { Exchange } from '../http/exchange.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import type { ConsistencyOperation, ProbeReading } from './consistency-operation.ts';
 
@@ -5,8 +6,11 @@ import type { ConsistencyOperation, ProbeReading } from './consistency-operation
 export interface ConsistencyTrialPlan {
   /** Brings the target into the state before the change (runVisibilityTrial then waits until every reader sees it stably). */
   setup(): Promise<void>;
-  /** Makes the change; resolves when the target acknowledged it. */
-  write(): Promise<void>;
+  /**
+   * Makes the change; resolves when the target acknowledged it, with how long the acknowledgement's
+   * body took after its status line (ms, Exchange.bodyMs): the acknowledgement counts from its status.
+   */
+  write(): Promise<number>;
   /** One probe read by reader `reader`, classified against the states before and after the change. */
   probe(reader: number): Promise<ProbeReading>;
 }
@@ -42,7 +46,7 @@ async function call(
   path: string,
   expected: readonly number[],
   body?: string,
-): Promise<Buffer> {
+): Promise<Exchange> {
   const exchange = await client.send({
     method,
     path,
@@ -54,7 +58,7 @@ async function call(
       `${method} ${exchange.request.url} answered ${status ?? exchange.error ?? 'nothing'} (expected ${expected.join(' or ')})`,
     );
   }
-  return exchange.response?.body ?? Buffer.alloc(0);
+  return exchange;
 }
 
 const enc = encodeURIComponent;
@@ -70,37 +74,48 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
   // A `versions` trial writes v1 … vK; vK is the change, v1 the settled state before it.
   const versions = operation === 'versions' ? Math.max(3, context.versions) : 2;
   const version = (index: number) => (index === versions ? after : index === 1 ? before : `v${index}-${key}`);
-  const put = (value: string, through = client) =>
-    call(through, 'PUT', recordPath, [200, 201, 204], JSON.stringify(value));
+  const put = async (value: string, through = client): Promise<number> =>
+    (await call(through, 'PUT', recordPath, [200, 201, 204], JSON.stringify(value))).bodyMs ?? 0;
   const readValue = async (index: number): Promise<ProbeReading> => {
     const exchange = await reader(index).send({ method: 'GET', path: recordPath });
     const status = exchange.response?.status;
+    const bodyMs = exchange.bodyMs ?? 0;
     // 404 is the change for a delete, the state before for a new key, and older than the state
     // before for an overwrite (the key held a value): a reordered update.
     if (status === 404) {
-      if (operation === 'delete') return { state: 'new', shown: '404', versionsOld: 0 };
+      if (operation === 'delete') return { state: 'new', shown: '404', versionsOld: 0, bodyMs };
       if (operation === 'new-key' || operation === 'negative-cache')
-        return { state: 'old', shown: '404', versionsOld: 1 };
-      return { state: operation === 'overwrite' || operation === 'versions' ? 'other' : 'old', shown: '404' };
+        return { state: 'old', shown: '404', versionsOld: 1, bodyMs };
+      return {
+        state: operation === 'overwrite' || operation === 'versions' ? 'other' : 'old',
+        shown: '404',
+        bodyMs,
+      };
     }
-    if (status !== 200) return { state: 'other', shown: String(status ?? exchange.error ?? 'no answer') };
+    if (status !== 200)
+      return { state: 'other', shown: String(status ?? exchange.error ?? 'no answer'), bodyMs };
     const text = exchange.response?.body.toString() ?? '';
     const shown = `200 ${text.slice(0, 60)}`;
     if (text === JSON.stringify(after))
-      return { state: operation === 'delete' ? 'other' : 'new', shown, versionsOld: 0 };
+      return { state: operation === 'delete' ? 'other' : 'new', shown, versionsOld: 0, bodyMs };
     if (operation === 'delete' && text === JSON.stringify(before))
-      return { state: 'old', shown, versionsOld: 1 };
+      return { state: 'old', shown, versionsOld: 1, bodyMs };
     if (operation === 'overwrite' || operation === 'versions') {
       for (let index = 1; index < versions; index += 1)
         if (text === JSON.stringify(version(index)))
-          return { state: 'old', shown, versionsOld: versions - index };
+          return { state: 'old', shown, versionsOld: versions - index, bodyMs };
     }
-    return { state: 'other', shown };
+    return { state: 'other', shown, bodyMs };
   };
   const readListed = async (index: number): Promise<ProbeReading> => {
     const exchange = await reader(index).send({ method: 'GET', path: keysPath });
+    const bodyMs = exchange.bodyMs ?? 0;
     if (exchange.response?.status !== 200)
-      return { state: 'other', shown: String(exchange.response?.status ?? exchange.error ?? 'no answer') };
+      return {
+        state: 'other',
+        shown: String(exchange.response?.status ?? exchange.error ?? 'no answer'),
+        bodyMs,
+      };
     let listed: boolean;
     try {
       const page = JSON.parse(exchange.response.body.toString()) as {
@@ -108,7 +123,7 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
       };
       listed = (page.data?.items ?? []).some((item) => item.key === key);
     } catch {
-      return { state: 'other', shown: '200 (not JSON)' };
+      return { state: 'other', shown: '200 (not JSON)', bodyMs };
     }
     const appears = operation === 'list-add';
     const fresh = listed === appears;
@@ -116,17 +131,18 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
       state: fresh ? 'new' : 'old',
       shown: listed ? 'listed' : 'not listed',
       versionsOld: fresh ? 0 : 1,
+      bodyMs,
     };
   };
   const probe = operation === 'list-add' || operation === 'list-remove' ? readListed : readValue;
   switch (operation) {
     case 'new-key':
     case 'list-add':
-      return { setup: async () => {}, write: async () => void (await put(after, writer)), probe };
+      return { setup: async () => {}, write: () => put(after, writer), probe };
     case 'negative-cache':
       return {
         setup: async () => void (await call(client, 'GET', recordPath, [404])),
-        write: async () => void (await put(after, writer)),
+        write: () => put(after, writer),
         probe,
       };
     case 'overwrite':
@@ -134,7 +150,7 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
         setup: async () => {
           await put(before);
         },
-        write: async () => void (await put(after, writer)),
+        write: () => put(after, writer),
         probe,
       };
     case 'versions':
@@ -145,7 +161,9 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
         // Back to back: each version is sent once the one before was acknowledged, and the trial's
         // time runs from the last one's acknowledgement.
         write: async () => {
-          for (let index = 2; index <= versions; index += 1) await put(version(index), writer);
+          let bodyMs = 0;
+          for (let index = 2; index <= versions; index += 1) bodyMs = await put(version(index), writer);
+          return bodyMs;
         },
         probe,
       };
@@ -155,7 +173,7 @@ function recordPlan(context: TrialPlanContext, operation: ConsistencyOperation):
         setup: async () => {
           await put(before);
         },
-        write: async () => void (await call(writer, 'DELETE', recordPath, [200, 204])),
+        write: async () => (await call(writer, 'DELETE', recordPath, [200, 204])).bodyMs ?? 0,
         probe,
       };
     case 'store-create':
@@ -169,15 +187,17 @@ interface StoreItem {
   readonly name?: unknown;
 }
 
-async function listStores(client: HttpClient): Promise<StoreItem[] | string> {
+/** The store list (or what was shown instead), and how long its body took after its status (ms). */
+async function listStores(client: HttpClient): Promise<{ items: StoreItem[] | string; bodyMs: number }> {
   const exchange = await client.send({ method: 'GET', path: '/v2/key-value-stores?desc=true&limit=1000' });
+  const bodyMs = exchange.bodyMs ?? 0;
   if (exchange.response?.status !== 200)
-    return String(exchange.response?.status ?? exchange.error ?? 'no answer');
+    return { items: String(exchange.response?.status ?? exchange.error ?? 'no answer'), bodyMs };
   try {
     const page = JSON.parse(exchange.response.body.toString()) as { data?: { items?: StoreItem[] } };
-    return page.data?.items ?? [];
+    return { items: page.data?.items ?? [], bodyMs };
   } catch {
-    return '200 (not JSON)';
+    return { items: '200 (not JSON)', bodyMs };
   }
 }
 
@@ -185,25 +205,27 @@ function storePlan(context: TrialPlanContext, operation: ConsistencyOperation): 
   const { client, name } = context;
   const renamed = `${name}-r`;
   let storeId = '';
-  const createByName = async (storeName: string): Promise<void> => {
-    const body = await call(client, 'POST', `/v2/key-value-stores?name=${enc(storeName)}`, [200, 201]);
-    const id = (JSON.parse(body.toString()) as { data?: { id?: unknown } }).data?.id;
+  const createByName = async (storeName: string): Promise<number> => {
+    const exchange = await call(client, 'POST', `/v2/key-value-stores?name=${enc(storeName)}`, [200, 201]);
+    const body = exchange.response?.body.toString() ?? '{}';
+    const id = (JSON.parse(body) as { data?: { id?: unknown } }).data?.id;
     if (typeof id !== 'string') throw new TrialRequestError('POST key-value-stores answered no data.id');
     storeId = id;
     context.created({ id, name: storeName });
+    return exchange.bodyMs ?? 0;
   };
   const probe = async (): Promise<ProbeReading> => {
-    const items = await listStores(client);
-    if (typeof items === 'string') return { state: 'other', shown: items };
+    const { items, bodyMs } = await listStores(client);
+    if (typeof items === 'string') return { state: 'other', shown: items, bodyMs };
     if (operation === 'store-create') {
       const listed = items.some((item) => item.name === name);
-      return { state: listed ? 'new' : 'old', shown: listed ? 'listed' : 'not listed' };
+      return { state: listed ? 'new' : 'old', shown: listed ? 'listed' : 'not listed', bodyMs };
     }
     const item = items.find((candidate) => candidate.id === storeId);
-    if (!item) return { state: 'other', shown: 'not listed' };
+    if (!item) return { state: 'other', shown: 'not listed', bodyMs };
     const shown = `listed as ${JSON.stringify(item.name)}`;
-    if (item.name === renamed) return { state: 'new', shown };
-    return { state: item.name === name ? 'old' : 'other', shown };
+    if (item.name === renamed) return { state: 'new', shown, bodyMs };
+    return { state: item.name === name ? 'old' : 'other', shown, bodyMs };
   };
   if (operation === 'store-create') {
     return { setup: async () => {}, write: () => createByName(name), probe };
@@ -215,13 +237,14 @@ function storePlan(context: TrialPlanContext, operation: ConsistencyOperation): 
     write: async () => {
       // The renamed store keeps the run prefix, so cleanup finds it by name as well as by id.
       context.created({ id: storeId, name: renamed });
-      await call(
+      const exchange = await call(
         client,
         'PUT',
         `/v2/key-value-stores/${enc(storeId)}`,
         [200],
         JSON.stringify({ name: renamed }),
       );
+      return exchange.bodyMs ?? 0;
     },
     probe,
   };

@@ -1,3 +1,4 @@
+import { fitReplicaLag } from './replica-lag-model.ts';
 import { confirmationsNeeded, type StoppingRule } from './stopping-rule.ts';
 import type { VisibilityTrial } from './visibility-trial.ts';
 
@@ -6,9 +7,11 @@ import type { VisibilityTrial } from './visibility-trial.ts';
  * estimated from the trials (see laggardShare).
  */
 export interface LaggardShare {
-  /** The estimated share q̂ of reads that reach a replica still lacking the change (1: every read, as with one replica). */
+  /** The estimated share q̂ = 1/N̂ of reads that reach the last replica still lacking the change (1: every read, as with one replica). */
   readonly share: number;
-  /** Trials with two stale reads or more: the ones the estimate is made of. */
+  /** N̂: the number of replicas the reads show (replica-lag-model.ts). */
+  readonly replicas: number;
+  /** Decided trials with a stale read: the ones that tell the replicas apart. */
   readonly trials: number;
 }
 
@@ -22,8 +25,8 @@ export interface FullVisibilityPoint {
    * By when the change was everywhere, within the stopping rule's miss bound: the answer time of
    * the m-th read showing the change sent after the last stale one, m the rule's confirmations
    * (a laggard answering at least its lagShare of the reads is missed by m reads with at most
-   * missBound). With q̂ = 1 (no read showing the change ever came between two stale ones: one
-   * state, as with one replica) the first such read: a sure bound.
+   * missBound). With q̂ = 1 (the reads show one replica: one state) the first such read: a sure
+   * bound.
    */
   readonly upperMs: number;
 }
@@ -96,29 +99,22 @@ function logLikelihood(grid: TrialGrid, share: number): number[] {
 }
 
 /**
- * The share q of reads that reach the last lagging replica. Model: in a trial's last phase each
- * read independently reaches a replica that still lacks the change with the same chance q (random
- * routing over N replicas, one of them lagging: q = 1/N). Looking back from the moment the last
- * replica got the change, the reads sent between the last two stale reads are then a geometric
- * count with parameter q, like the reads the laggard missed after the last stale one; so
- * q̂ = trials / (trials + reads showing the change sent between their last two stale reads), over
- * every trial with two stale reads (the maximum-likelihood estimate). Where the second-last stale
- * read fell while more than one replica lagged, that gap is shorter and q̂ high (less correction):
- * the estimate errs towards the sure lower bound. With one replica no read showing the change is
- * sent between two stale ones (up to reads overtaking each other in flight), and q̂ = 1.
+ * The share q of reads that reach the last lagging replica: 1/N̂, N̂ the number of replicas the
+ * model of replica-lag-model.ts finds in the trials' reads (random routing over N replicas, one of
+ * them lagging: q = 1/N; averaged over N where the reads hardly tell them apart). Not the reads
+ * between the trials' last two stale reads: where the second-last one fell while two replicas
+ * lagged (a stale read twice as likely), that gap is short and q high — on a store whose lags lie
+ * close together (log-normal, σ 0.6), with sparse reads, in more than half of the trials: q̂
+ * 0.42–0.52 against 1/3, and the estimates early (bench/RESULTS.md, #26 session 7).
  */
 export function laggardShare(trials: readonly VisibilityTrial[]): LaggardShare {
-  let gaps = 0;
-  let between = 0;
-  for (const trial of trials) {
-    if (trial.visibleAtMs === null) continue;
-    const reads = [...trial.probes].sort((a, b) => a.sentMs - b.sentMs);
-    const stale = reads.flatMap((probe, index) => (probe.state === 'new' ? [] : [index]));
-    if (stale.length < 2) continue;
-    gaps += 1;
-    between += (stale.at(-1) as number) - (stale.at(-2) as number) - 1;
-  }
-  return { share: gaps === 0 ? 1 : Math.round((gaps / (gaps + between)) * 1000) / 1000, trials: gaps };
+  const decided = trials.filter((trial) => trial.visibleAtMs !== null);
+  const { replicas, share } = fitReplicaLag(decided);
+  return {
+    share: Math.round(share * 1000) / 1000,
+    replicas,
+    trials: decided.filter((trial) => trial.probes.some((probe) => probe.state !== 'new')).length,
+  };
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -22,19 +22,22 @@ const READ_GAP_MS = 20;
  * as the duration has read gaps (at least three): against a target where only some reads meet a
  * stale replica, the chance of a false hold is set by the number of reads, so it must not shrink
  * when a loaded machine makes each read slower (a 300 ms hold is 15 reads, fast or slow).
+ * `gapMs` spaces the reads more widely where a caller needs fewer of them (a 300 ms hold at 75 ms
+ * is 5 reads, spread over the same time).
  */
 export async function observeFor<T>(
   read: () => Promise<T>,
   isExpected: (value: T) => boolean,
   durationMs: number,
+  gapMs = READ_GAP_MS,
 ): Promise<HeldObservation<T>> {
   const started = performance.now();
-  const leastReads = Math.max(3, Math.ceil(durationMs / READ_GAP_MS));
+  const leastReads = Math.max(3, Math.ceil(durationMs / Math.max(1, gapMs)));
   for (let reads = 1; ; reads += 1) {
     const last = await read();
     const afterMs = Math.round(performance.now() - started);
     if (!isExpected(last)) return { outcome: 'reverted', reads, afterMs, last };
     if (reads >= leastReads && afterMs >= durationMs) return { outcome: 'held', reads, afterMs, last };
-    await sleep(READ_GAP_MS);
+    await sleep(gapMs);
   }
 }

@@ -76,7 +76,11 @@ export interface TrialProbe extends ProbeReading {
   readonly sentMs: number;
   /** How late the probe was sent after its slot was due (ms). */
   readonly latenessMs: number;
-  /** Its request's round trip (ms); sentMs + latencyMs is when it was answered, and a read that saw the change says: visible by then. */
+  /**
+   * Its request's round trip until the answer's status line and headers arrived (ms; the body may
+   * come later, ProbeReading.bodyMs); sentMs + latencyMs is when it was answered, and a read that
+   * saw the change says: visible by then.
+   */
   readonly latencyMs: number;
 }
 
@@ -100,7 +104,7 @@ export interface VisibilityTrial {
    * rule's miss chance falls below its bound). Null when censored.
    */
   readonly visibleWithinMs: readonly [number, number] | null;
-  /** When the acknowledgement came back, on this process's performance.now() clock (ms). */
+  /** When the acknowledgement's status line came back, on this process's performance.now() clock (ms). */
   readonly acknowledgedAt: number;
   /** Why there is no time (set exactly when visibleAtMs is null). */
   readonly censored?: TrialCensoring;
@@ -108,12 +112,6 @@ export interface VisibilityTrial {
   readonly writeLatencyMs: number;
   /** How long setup took to be seen stably by every reader (ms; 0 when there is nothing to settle). */
   readonly settledAfterMs: number;
-  /**
-   * Bounds on the lag counted from the server's commit, which lies within the write's round trip:
-   * more than the send time of the last stale probe, at most the reply time of the first probe of
-   * the stable run plus the write's round trip. Null when censored.
-   */
-  readonly lagBoundsMs: readonly [number, number] | null;
   /** Every probe after the acknowledgement, in the order they completed: the evidence. */
   readonly probes: readonly TrialProbe[];
   /** Reads showing the change after the last stale read when the trial stopped. */
@@ -167,8 +165,9 @@ async function probeRounds(
         // a client slowed down sends late, and the read says nothing about the time it was due.
         const sentMs = sent - schedule.acknowledgedAt;
         const sentSlot = Math.max(slot, Math.floor(sentMs / schedule.resolutionMs));
-        const reading = await probe(index);
-        const latencyMs = performance.now() - sent;
+        const { bodyMs = 0, ...reading } = await probe(index);
+        // Answered when its status arrived: the state it shows was read before that (ProbeReading.bodyMs).
+        const latencyMs = performance.now() - bodyMs - sent;
         probes.push({
           ...reading,
           reader: index,
@@ -349,7 +348,6 @@ export async function runVisibilityTrial(
     censored: { reason, afterMs: round(afterMs), detail },
     writeLatencyMs,
     settledAfterMs,
-    lagBoundsMs: null,
     probes: [],
     confirmations: 0,
     anomalies: [],
@@ -378,8 +376,10 @@ export async function runVisibilityTrial(
       }
     }
     const sent = performance.now();
-    await plan.write();
-    acknowledgedAt = performance.now();
+    const bodyMs = await plan.write();
+    // The acknowledgement is its status line: a body the target sends late (Nagle's algorithm,
+    // say) delays nothing the change's time is counted from.
+    acknowledgedAt = performance.now() - bodyMs;
     writeLatencyMs = acknowledgedAt - sent;
   } catch (error) {
     return censored('target-error', 0, error instanceof Error ? error.message : String(error));
@@ -423,7 +423,6 @@ export async function runVisibilityTrial(
             ? `${errors.length} probe(s) answered ${errors[0]?.shown ?? ''}`
             : `no stable change within ${options.maxWaitMs} ms${last ? `; last read ${last.shown} at ${Math.round(last.sentMs)} ms` : ''}`,
       },
-      lagBoundsMs: null,
     };
   }
   // The run that saw the change: every read sent after the last stale one (all reads when none was
@@ -436,6 +435,5 @@ export async function runVisibilityTrial(
     ...base,
     visibleAtMs: round((lastStaleMs + firstAnsweredMs) / 2),
     visibleWithinMs: [round(lastStaleMs), round(firstAnsweredMs)],
-    lagBoundsMs: [round(lastStaleMs), round(writeLatencyMs + firstAnsweredMs)],
   };
 }

@@ -16,6 +16,8 @@ export interface LedgerCall {
   readonly storeId?: string;
   readonly recordKey?: string;
   readonly query?: Readonly<Record<string, unknown>>;
+  /** A store update's JSON body, read for a new name (a rename). */
+  readonly body?: unknown;
   readonly auth?: 'header' | 'query' | 'none';
   readonly token?: string;
 }
@@ -36,7 +38,9 @@ export interface LagSuspect {
  * store, is KVS-STATE-001's "each store not deleted reads by its id". The caller re-sends the
  * request: only when it then succeeds is the 404 lag (a deterministic 404 stays the test's own
  * to judge). Only calls with the run's own token, by store id (not `~name`, which a rename moves),
- * unsigned, are judged.
+ * unsigned, are judged. A store deleted through `~name` is known deleted when the name is one this
+ * ledger saw the store created with and not renamed since: its 404 by id is then a plain miss, not
+ * re-sent as lag.
  */
 export class ReadBackLedger {
   /** `storeId \n key` of first writes, with the time of their acknowledgement. */
@@ -45,6 +49,8 @@ export class ReadBackLedger {
   readonly #seenKeys = new Set<string>();
   /** Stores created through these calls and not deleted, with the time of the create's answer. */
   readonly #stores = new Map<string, number>();
+  /** The names stores were created with through these calls (name → id), while not renamed. */
+  readonly #names = new Map<string, string>();
 
   /** The rule a 404 to this call breaks if it is lag, or undefined when a 404 may be legitimate. */
   suspect(operationId: string, call: LedgerCall, now: number): LagSuspect | undefined {
@@ -77,12 +83,17 @@ export class ReadBackLedger {
   ): void {
     if (operationId === 'keyValueStores_post' && createdStoreId !== undefined && status < 300) {
       this.#stores.set(createdStoreId, now);
+      const name = call.query?.name;
+      if (typeof name === 'string') this.#names.set(name, createdStoreId);
       return;
     }
-    const storeId = call.storeId;
+    if (operationId === 'keyValueStore_put' && status < 300 && renames(call.body))
+      this.#forgetName(call.storeId);
+    const storeId = this.#byName(operationId, call, status) ?? call.storeId;
     if (storeId === undefined) return;
     if (operationId === 'keyValueStore_delete' && (status < 300 || status === 404)) {
       this.#stores.delete(storeId);
+      this.#forgetName(storeId);
       for (const key of [...this.#newKeys.keys()])
         if (key.startsWith(`${storeId}\n`)) this.#newKeys.delete(key);
       return;
@@ -95,6 +106,40 @@ export class ReadBackLedger {
     else if (RECORD_WRITES.has(operationId) || operationId === 'keyValueStore_record_delete')
       this.#newKeys.delete(key);
     this.#seenKeys.add(key);
+  }
+
+  /**
+   * The id of the store a `~name` delete answered 204 removed: the store created with that name,
+   * unless a rename seen here moved it (then unknown, and its 404s stay judged as lag).
+   */
+  #byName(operationId: string, call: LedgerCall, status: number): string | undefined {
+    const address = call.storeId;
+    if (operationId !== 'keyValueStore_delete' || status >= 300 || !address?.startsWith('~'))
+      return undefined;
+    if (call.auth === 'none' || call.token !== undefined || call.query?.signature !== undefined)
+      return undefined;
+    const id = this.#names.get(address.slice(1));
+    this.#names.delete(address.slice(1));
+    return id;
+  }
+
+  /** After a rename (or the store's delete) its old name no longer finds it. */
+  #forgetName(address: string | undefined): void {
+    if (address === undefined) return;
+    if (address.startsWith('~')) this.#names.delete(address.slice(1));
+    for (const [name, id] of this.#names) if (id === address) this.#names.delete(name);
+  }
+}
+
+/** Whether a store update's body sets a name (JSON with a `name` field, or one not readable). */
+function renames(body: unknown): boolean {
+  if (body === undefined) return false;
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) return true;
+  try {
+    const fields = JSON.parse(body.toString()) as unknown;
+    return typeof fields !== 'object' || fields === null || 'name' in fields;
+  } catch {
+    return true;
   }
 }
 

@@ -36,6 +36,12 @@ export interface Exchange {
   readonly startedAt: string;
   readonly durationMs: number;
   /**
+   * How long the body took to arrive after the status line and headers (ms; the rest of durationMs
+   * came before): the answer was decided by the time its status arrived, whatever delays its body
+   * (a server whose body waits on Nagle's algorithm, a large body). Absent when no response came.
+   */
+  readonly bodyMs?: number;
+  /**
    * Set when this answer came to the request sent a second time, after its first connection closed
    * before any answer (an idempotent request, RFC 9112 §9.3.1): the first attempt's error.
    */

@@ -226,6 +226,8 @@ export class HttpClient {
     };
     const startedAt = new Date();
     const started = performance.now();
+    // When the status line and headers arrived: the answer was decided by then (Exchange.bodyMs).
+    let headersAt: number | undefined;
     const finish = (
       response: Exchange['response'],
       error: string | undefined,
@@ -238,6 +240,9 @@ export class HttpClient {
         error: error === undefined ? undefined : redact(error),
         startedAt: startedAt.toISOString(),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(response === undefined || headersAt === undefined
+          ? {}
+          : { bodyMs: Math.floor((performance.now() - headersAt) * 100) / 100 }),
       },
       closedBeforeAnswer,
     });
@@ -258,6 +263,7 @@ export class HttpClient {
         signal: aborter.signal,
       });
       answered = true;
+      headersAt = performance.now();
       const chunks: Buffer[] = [];
       let received = 0;
       const hash = input.digestBody ? createHash('sha256') : undefined;

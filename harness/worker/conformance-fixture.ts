@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,12 +80,14 @@ export interface Conformance {
   observe<T>(read: () => Promise<T>, expected: (value: T) => boolean): Promise<Observation<T>>;
   /**
    * Keeps reading for `durationMs` once a change was seen and stops at the first read that shows
-   * another state (a revert); the caller judges it. Noted for the report.
+   * another state (a revert); the caller judges it. Noted for the report. `gapMs`: the pause
+   * between reads (default 20 ms; at least three reads and one per gap of the duration).
    */
   watch<T>(
     read: () => Promise<T>,
     expected: (value: T) => boolean,
     durationMs: number,
+    gapMs?: number,
   ): Promise<HeldObservation<T>>;
 }
 
@@ -198,16 +199,23 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       }
     },
   });
-  // Each test has a recorder of its own, found through the async context of the test's own calls,
-  // so that tests running side by side (describe.concurrent) keep their evidence apart.
-  const testRecorder = new AsyncLocalStorage<EvidenceRecorder>();
-  const recorder = (): EvidenceRecorder | undefined => testRecorder.getStore();
+  // Each test has a recorder of its own: the one of the test running now. The run's project lets
+  // one test run at a time (maxConcurrency 1, runner/vitest-project.ts), so a plain slot finds it;
+  // an AsyncLocalStorage here turned on Node 20's promise hooks for every promise of the process,
+  // the embedded server's too: about a fifth of a default run's CPU (bench/RESULTS.md, #28).
+  let current: EvidenceRecorder | undefined;
+  const recorder = (): EvidenceRecorder | undefined => current;
   aroundEach(async (runTest, { onTestFinished, task }) => {
     const evidence = new EvidenceRecorder();
     onTestFinished(({ task: finished }) => {
       task.meta.kvsEvidence = evidence.take(finished.result?.errors ?? []);
     });
-    await testRecorder.run(evidence, runTest);
+    current = evidence;
+    try {
+      await runTest();
+    } finally {
+      current = undefined;
+    }
     // A test that asked for what the run's target cannot give (--run-id) ended on that refusal:
     // it is skipped with the reason (vitest reads a skip state left here), not failed.
     const notApplicable = task.meta.kvsEvidence?.notApplicable;
@@ -422,8 +430,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       return observation.last;
     },
     observe,
-    watch: async (read, expected, durationMs) => {
-      const held = await observeFor(read, expected, durationMs);
+    watch: async (read, expected, durationMs, gapMs) => {
+      const held = await observeFor(read, expected, durationMs, gapMs);
       recorder()?.noteWatch(held);
       return held;
     },

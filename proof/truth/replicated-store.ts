@@ -13,7 +13,8 @@ export type ReplicaLag =
 
 /**
  * A replicated record store with a known truth. Every record change (write or delete) is
- * acknowledged at once and reaches each of `replicas` replicas after its own independent lag; every
+ * acknowledged at once and reaches each of `replicas` replicas (but the first `atCommit`, which
+ * take it at once) after its own independent lag; every
  * read and every key listing goes to one replica chosen at random (or, with sticky routing, the
  * connection's replica).
  *
@@ -45,6 +46,14 @@ export interface ReplicatedStoreOptions {
    * (repair `versioned`); per request, neither holds.
    */
   readonly routing?: 'random' | 'sticky';
+  /**
+   * Replicas that take every record change at once, at its commit (default 0): the first
+   * `atCommit` replicas, like a leader that applies a write before acknowledging it and ships it to
+   * the others after their lags (a store with one replica at the acknowledgement: 1). Reads are
+   * still routed at random over all `replicas`, so a read finds the change at once with chance
+   * atCommit / replicas.
+   */
+  readonly atCommit?: number;
   readonly seed: number;
   /**
    * Keep every record change's commit and arrival times (ReplicatedStore.changesOf), so a benchmark
@@ -92,21 +101,31 @@ export function replicaLagCdf(lag: ReplicaLag, t: number): number {
  * shows one at most k versions old when its replica has received any of the last k + 1, each
  * arriving after its own lag: 1 − (1 − F(t))^(k+1) when they were committed at once; versions
  * committed `spacingMs` apart (a write's round trip each) give 1 − ∏ (1 − F(t + j × spacing)), j = 0…k.
+ * With `atCommit` = a of the N replicas taking every change at once, a read finds it there with
+ * chance a/N: t-visibility a/N + (1 − a/N) F(t), full visibility F(t)^(N − a) (the largest of the
+ * N − a lags), k-staleness likewise a/N + (1 − a/N) × the lagged replicas' value.
  */
-export function replicatedTruth(options: Pick<ReplicatedStoreOptions, 'replicas' | 'lag'>): {
+export function replicatedTruth(options: Pick<ReplicatedStoreOptions, 'replicas' | 'lag' | 'atCommit'>): {
   readonly tVisibility: (t: number) => number;
   readonly fullVisibility: (t: number) => number;
   readonly kStaleness: (k: number, t: number, spacingMs?: number) => number;
   /** The time by which a share p of changes is visible to every replica. */
   readonly fullQuantile: (p: number) => number;
 } {
-  const cdf = (t: number) => replicaLagCdf(options.lag, t);
-  const full = (t: number) => cdf(t) ** options.replicas;
+  const lagged = (t: number) => replicaLagCdf(options.lag, t);
+  // A read goes to one of the `atCommit` replicas (which have every change at once) or to a lagged one.
+  const atCommit = Math.min(options.atCommit ?? 0, options.replicas) / options.replicas;
+  const cdf = (t: number) => atCommit + (1 - atCommit) * lagged(t);
+  const full = (t: number) =>
+    lagged(t) ** (options.replicas - Math.min(options.atCommit ?? 0, options.replicas));
   return {
     tVisibility: cdf,
     fullVisibility: full,
     kStaleness: (k, t, spacingMs = 0) =>
-      1 - Array.from({ length: k + 1 }, (_, j) => 1 - cdf(t + j * spacingMs)).reduce((a, b) => a * b, 1),
+      atCommit +
+      (1 - atCommit) *
+        (1 -
+          Array.from({ length: k + 1 }, (_, j) => 1 - lagged(t + j * spacingMs)).reduce((a, b) => a * b, 1)),
     fullQuantile: (p) => {
       let low = 0;
       let high = 1;
@@ -167,8 +186,11 @@ export class ReplicatedStore implements ConsistencyModel {
     }
     const immediate = this.#options.newKeys === 'immediate' && change === 'write' && current === undefined;
     const own = this.#pinnedReplica(connection);
+    const atCommit = this.#options.atCommit ?? 0;
     const arrivesAt = Array.from({ length: this.#options.replicas }, (_, replica) =>
-      immediate || replica === own ? now : now + drawReplicaLag(this.#options.lag, this.#random),
+      immediate || replica === own || replica < atCommit
+        ? now
+        : now + drawReplicaLag(this.#options.lag, this.#random),
     );
     versions.push({ state: CURRENT, arrivesAt });
     if (this.#options.keepHistory) {

@@ -30,6 +30,8 @@ after its own lag; reads and listings go to a replica chosen at random (or the c
   --resurrect-after MS  planted fault: a deleted value comes back this long after the delete reached every replica
   --new-keys MODE       lagged (default) or immediate (a write to an absent key reaches every replica at once)
   --routing MODE        random (default: each request to a random replica) or sticky (each connection pinned to one)
+  --at-commit K         replicas that take every change at once, at its commit (default 0; a leader applying
+                        a write before acknowledging it: 1); the others after their lags
   --seed N              seed of the lag and routing draws (default 1)
   --port N              TCP port (default 0: a free one)
   -h, --help            print this and exit
@@ -52,6 +54,7 @@ const parsed = (() => {
         'resurrect-after': { type: 'string' },
         'new-keys': { type: 'string', default: 'lagged' },
         routing: { type: 'string', default: 'random' },
+        'at-commit': { type: 'string', default: '0' },
         seed: { type: 'string', default: '1' },
         port: { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -89,9 +92,13 @@ const lag = (() => {
     return fail(error instanceof Error ? error.message : String(error));
   }
 })();
+const atCommit = whole('at-commit', values['at-commit']);
+if (atCommit > replicas)
+  fail(`--at-commit ${atCommit}: allowed: a whole number from 0 to --replicas (${replicas})`);
 const options: ReplicatedStoreOptions = {
   replicas,
   lag,
+  atCommit,
   repair: values.repair,
   seed: whole('seed', values.seed),
   newKeys,

@@ -55,6 +55,11 @@ const rows: { mistake: string; args: (dir: string) => string[]; says: RegExp }[]
     args: () => ['rnu'],
     says: /error: unknown command 'rnu' \(Did you mean run\?\)/,
   },
+  {
+    mistake: 'an unknown command with --help (not the top-level help)',
+    args: () => ['client', '--help'],
+    says: /error: unknown command 'client'/,
+  },
 ];
 
 describe('every CLI error is one line with exit 2', () => {

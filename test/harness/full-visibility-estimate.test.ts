@@ -29,7 +29,6 @@ function trialOf(
     acknowledgedAt: 0,
     writeLatencyMs: 1,
     settledAfterMs: 0,
-    lagBoundsMs: [0, 0],
     probes,
     confirmations: 0,
     anomalies: [],
@@ -45,6 +44,7 @@ function simulatedTrial(
   spacingMs: number,
   random: () => number,
 ): VisibilityTrial {
+  // (arrivals of 0: a replica that had the change at the acknowledgement)
   const fullMs = Math.max(...arrivals);
   const reads: { sentMs: number; latencyMs: number; state: ProbeState }[] = [];
   for (let sentMs = 0, after = 0; after < 60; sentMs += spacingMs) {
@@ -64,7 +64,7 @@ describe('the full-visibility estimate', () => {
       { sentMs: 20, latencyMs: 2, state: 'new' },
       { sentMs: 30, latencyMs: 2, state: 'new' },
     ]);
-    expect(laggardShare([trial, trial])).toEqual({ share: 1, trials: 2 });
+    expect(laggardShare([trial, trial])).toEqual({ share: 1, replicas: 1, trials: 2 });
     const [point] = estimateFullVisibility([trial], DEFAULT_STOPPING_RULE).points;
     expect(point?.lowerMs).toBe(10);
     expect(point?.upperMs).toBe(22);
@@ -103,6 +103,47 @@ describe('the full-visibility estimate', () => {
     // The truth is after every lower bound and, but for the stopping rule's miss chance, by the upper end.
     expect(truths.every((truth, index) => truth > (points[index]?.lowerMs ?? Infinity))).toBe(true);
     expect(truths.filter((truth, index) => truth > (points[index]?.upperMs ?? 0)).length).toBe(0);
+  });
+  it('a leader with the change at the acknowledgement, two replicas after close log-normal lags, sparse reads: q̂ = 1/3, not the last two stale reads’ gap', () => {
+    // The stranger's store of #26 (session 7): replica 0 applies the write before acknowledging
+    // it, replicas 1 and 2 get it after log-normal lags (median 120 ms, σ 0.6), reads routed at
+    // random; on a loaded machine the readers together read about every 15 ms. The two lags lie
+    // close together, so in more than half of the trials the second-last stale read fell while
+    // both replicas lagged (a read stale with chance 2/3): the reads between the last two stale
+    // reads gave q̂ 0.42–0.45 (the old estimate) and early times. The replicas the reads show give
+    // 1/3.
+    const rng = xoroshiro128plus(27);
+    const random = () => uniformFloat64(rng);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const truths: number[] = [];
+    const trials: VisibilityTrial[] = [];
+    for (let index = 0; index < 200; index += 1) {
+      const arrivals = [0, 120 * Math.exp(0.6 * normal()), 120 * Math.exp(0.6 * normal())];
+      truths.push(Math.max(...arrivals));
+      trials.push(simulatedTrial(arrivals, 15, random));
+    }
+    const { laggard, points } = estimateFullVisibility(trials, DEFAULT_STOPPING_RULE);
+    expect(laggard.replicas).toBe(3);
+    expect(Math.abs(laggard.share - 1 / 3)).toBeLessThanOrEqual(0.05);
+    const below =
+      truths.filter((truth, index) => (points[index]?.pointMs ?? 0) < truth).length / truths.length;
+    // ½ within three binomial standard deviations (200 trials: 0.106) and 0.05 for the model's approximations.
+    expect(Math.abs(below - 0.5)).toBeLessThanOrEqual(0.16);
+    expect(truths.every((truth, index) => truth > (points[index]?.lowerMs ?? Infinity))).toBe(true);
+    expect(truths.filter((truth, index) => truth > (points[index]?.upperMs ?? 0)).length).toBe(0);
+  });
+
+  it('one replica, log-normal lag: N̂ = 1, no correction', () => {
+    const rng = xoroshiro128plus(28);
+    const random = () => uniformFloat64(rng);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const trials = Array.from({ length: 100 }, () =>
+      simulatedTrial([120 * Math.exp(0.6 * normal())], 15, random),
+    );
+    expect(estimateFullVisibility(trials, DEFAULT_STOPPING_RULE).laggard).toMatchObject({
+      share: 1,
+      replicas: 1,
+    });
   });
 });
 

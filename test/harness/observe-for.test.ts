@@ -34,4 +34,21 @@ describe('observeFor', () => {
     const held = await observeFor(slowRead(0, new Set([3])), (value) => value === 'new', 0);
     expect(held).toMatchObject({ outcome: 'reverted', reads: 3 });
   });
+
+  it('a wider read gap reads less often over the same duration, and still at least three times', async () => {
+    // Load only makes the pauses longer and the reads fewer: each pause is at least the gap, and a
+    // hold still takes three reads and the whole duration.
+    const readAt: number[] = [];
+    const read = (): Promise<string> => {
+      readAt.push(performance.now());
+      return Promise.resolve('new');
+    };
+    const held = await observeFor(read, (value) => value === 'new', 120, 40);
+    expect(held.outcome).toBe('held');
+    expect(held.reads).toBeGreaterThanOrEqual(3);
+    expect(held.afterMs).toBeGreaterThanOrEqual(120);
+    expect(readAt.slice(1).every((at, i) => at - (readAt[i] ?? 0) >= 39)).toBe(true);
+    const short = await observeFor(slowRead(0, new Set([3])), (value) => value === 'new', 0, 40);
+    expect(short).toMatchObject({ outcome: 'reverted', reads: 3 });
+  });
 });

@@ -51,4 +51,23 @@ describe('ReadBackLedger: which 404 may be lag, and of which rule', () => {
     ledger.note('keyValueStore_delete', { storeId: 'made' }, 204, undefined, 6);
     expect(ledger.suspect('keyValueStore_get', { storeId: 'made' }, 7)).toBeUndefined();
   });
+
+  it('a store deleted through the ~name it was created with is deleted; after a rename the old name is not followed', () => {
+    const ledger = new ReadBackLedger();
+    ledger.note('keyValueStores_post', { query: { name: 'tilde' } }, 201, 'by-name', 0);
+    ledger.note('keyValueStores_post', { query: { name: 'moved' } }, 201, 'renamed', 0);
+    ledger.note('keyValueStores_post', { query: { name: 'other-token' } }, 201, 'kept', 0);
+    const access = JSON.stringify({ generalAccess: 'ANYONE_WITH_ID_CAN_READ' });
+    ledger.note('keyValueStore_put', { storeId: '~tilde', body: access }, 200, undefined, 1);
+    ledger.note('keyValueStore_delete', { storeId: '~tilde' }, 204, undefined, 2);
+    expect(ledger.suspect('keyValueStore_get', { storeId: 'by-name' }, 3)).toBeUndefined();
+    // Renamed (by id): "~moved" no longer finds it, so a 204 there says nothing about it.
+    ledger.note('keyValueStore_put', { storeId: 'renamed', body: '{"name":"elsewhere"}' }, 200, undefined, 1);
+    ledger.note('keyValueStore_delete', { storeId: '~moved' }, 204, undefined, 2);
+    expect(ledger.suspect('keyValueStore_get', { storeId: 'renamed' }, 3)?.ruleId).toBe('KVS-STATE-001');
+    // A delete with another token, or one refused, deletes nothing the ledger knows of.
+    ledger.note('keyValueStore_delete', { storeId: '~other-token', token: 'x' }, 204, undefined, 2);
+    ledger.note('keyValueStore_delete', { storeId: '~other-token' }, 401, undefined, 2);
+    expect(ledger.suspect('keyValueStore_get', { storeId: 'kept' }, 3)?.ruleId).toBe('KVS-STATE-001');
+  });
 });

@@ -156,7 +156,7 @@ describe('session anomalies', () => {
     let calls = 0;
     const plan = {
       setup: async () => {},
-      write: async () => {},
+      write: () => Promise.resolve(0),
       probe: (reader: number): Promise<ProbeReading> => {
         calls += 1;
         // Reader 1 (the writer's session) reads the state before once; reader 2 never does.
@@ -179,7 +179,7 @@ describe('a trial decides on complete evidence', () => {
     let calls = 0;
     const plan = {
       setup: async () => {},
-      write: async () => {},
+      write: () => Promise.resolve(0),
       probe: async (): Promise<ProbeReading> => {
         calls += 1;
         // The 6th read is slow and comes back stale; every other one shows the change at once.
@@ -201,7 +201,7 @@ describe('a trial decides on complete evidence', () => {
   it('names a trial that never converges (max-wait) and one whose setup never settles', async () => {
     const stale = {
       setup: async () => {},
-      write: async () => {},
+      write: () => Promise.resolve(0),
       probe: (): Promise<ProbeReading> => Promise.resolve({ state: 'old', shown: '404' }),
     };
     const never = await runVisibilityTrial(stale, { ...PROBING, maxWaitMs: 60 });
@@ -227,7 +227,7 @@ describe('a slow client: probes sent late are placed where they were sent', () =
       setup: async () => {},
       write: () => {
         wroteAt = performance.now();
-        return Promise.resolve();
+        return Promise.resolve(0);
       },
       probe: (): Promise<ProbeReading> =>
         Promise.resolve(

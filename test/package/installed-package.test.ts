@@ -242,6 +242,7 @@ describe('the package', () => {
         "LICENSE",
         "README.md",
         "bin/kvs-conformance.js",
+        "docs/client-drivers.md",
         "docs/findings/apify-client-empty-record.md",
         "docs/findings/apify-storage-local-content-type.md",
         "docs/findings/crawlee-memory-storage-concurrent-get-or-create.md",

@@ -14,6 +14,7 @@ describe('serve-replicated', () => {
     expect(ran.status, ran.stderr).toBe(0);
     expect(ran.stdout).toMatch(/^Usage: node --import tsx proof\/truth\/serve-replicated\.ts/);
     expect(ran.stdout).toContain('--routing MODE');
+    expect(ran.stdout).toContain('--at-commit K');
   });
 
   it.each([
@@ -21,6 +22,10 @@ describe('serve-replicated', () => {
     [['--bogus'], /Unknown option '--bogus'/],
     [['--replicas', '0'], /--replicas 0: allowed: a whole number ≥ 1/],
     [['--port', 'x'], /--port x: allowed: a whole number ≥ 0/],
+    [
+      ['--replicas', '3', '--at-commit', '4'],
+      /--at-commit 4: allowed: a whole number from 0 to --replicas \(3\)/,
+    ],
   ])('%j: a clear error, exit 2, no stack trace', (args, message) => {
     const ran = serve(...args);
     expect(ran.status).toBe(2);

@@ -115,6 +115,18 @@ describe('report renderers', () => {
     expect(report.verdict).toBe('FAIL');
   });
 
+  it('the consistency summary names the KVS-CONS rules that failed beside its count of observations past the window', () => {
+    const failing = {
+      ...report,
+      rules: report.rules.map((rule) =>
+        rule.id === 'KVS-CONS-003' ? { ...rule, verdict: 'fail' as const } : rule,
+      ),
+    };
+    expect(renderMarkdownSummary(failing)).toMatch(
+      /0 past the window\. Consistency rules failed: KVS-CONS-003\./,
+    );
+  });
+
   it('counts requests per test, per rule (a test citing two rules counts for each) and for the run', () => {
     expect(report.requests).toEqual({ total: 57 + 120 + 120 + 3 + 2, tests: 297, suiteFiles: 3, runner: 2 });
     const rule = (id: string) => report.rules.find((entry) => entry.id === id);
