@@ -7,7 +7,6 @@ import { escapeRegExp } from './escape-reg-exp.ts';
 import { isProgrammingError } from './harness-error.ts';
 import { inProcessPool } from './in-process-pool.ts';
 import type { ExpectedFailure } from './expected-failures.ts';
-import { ProgressReporter } from './progress-reporter.ts';
 
 /** What one run's conformance project is made of. */
 export interface ConformanceVitestOptions {
@@ -52,6 +51,8 @@ function suiteFolderPattern(): RegExp {
 export async function createConformanceVitest(options: ConformanceVitestOptions): Promise<Vitest> {
   // Loaded here, not at the top: the CLI sends its first request (the preflight) before Vite loads.
   const { createVitest } = await import('vitest/node');
+  // Its module imports vitest/node too: loaded with it, after the preflight.
+  const { ProgressReporter } = await import('./progress-reporter.ts');
   return createVitest(
     'test',
     {
