@@ -244,6 +244,7 @@ describe('the package', () => {
         "bin/kvs-conformance.js",
         "docs/client-drivers.md",
         "docs/findings/apify-client-empty-record.md",
+        "docs/findings/apify-client-record-key-not-encoded.md",
         "docs/findings/apify-storage-local-content-type.md",
         "docs/findings/crawlee-memory-storage-concurrent-get-or-create.md",
         "docs/findings/crawlee-memory-storage-key-order.md",
