@@ -15,9 +15,11 @@ export { loadContract, HarnessError, HARNESS_ERROR_CODES } from '../harness/inde
 // The driver kit: what a driver module (`--driver ./my-driver.mjs`) implements, and its helpers.
 export { isClientDriver, toKeysPage } from '../harness/index.ts';
 export type {
+  DriverAnswer,
   DriverCapability,
   DriverFactoryContext,
   DriverInfo,
+  DriverRequest,
   KvsDriverFactory,
 } from '../harness/index.ts';
 export type {

@@ -53,14 +53,30 @@ export class HandWrittenClient {
     for (const [name, value] of Object.entries(query))
       if (value !== undefined) url.searchParams.set(name, String(value));
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetch(url, {
-        method,
-        headers: {
-          ...(this.#context.token ? { authorization: `Bearer ${this.#context.token}` } : {}),
-          ...(body ? { 'content-type': body.contentType } : {}),
-        },
-        ...(body ? { body: body.data } : {}),
-        signal: AbortSignal.timeout(this.#context.timeoutMs),
+      const headers = {
+        ...(this.#context.token ? { authorization: `Bearer ${this.#context.token}` } : {}),
+        ...(body ? { 'content-type': body.contentType } : {}),
+      };
+      // Tell the harness of the request and its answer: a failure then shows what was sent.
+      const answer = this.#context.onRequest?.({ method, url: url.href, headers, body: body?.data });
+      let response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers,
+          ...(body ? { body: body.data } : {}),
+          signal: AbortSignal.timeout(this.#context.timeoutMs),
+        });
+      } catch (error) {
+        answer?.({ error: String(error) });
+        throw error;
+      }
+      // Its body too when it is short (read from a copy; the cap below still guards the real read).
+      const length = Number(response.headers.get('content-length') ?? Infinity);
+      answer?.({
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        body: length <= 65_536 ? Buffer.from(await response.clone().arrayBuffer()) : undefined,
       });
       const retry = response.status === 429 || response.status >= 500;
       if (!retry || attempt >= this.#context.maxRetries) return response;

@@ -32,6 +32,24 @@ export interface FailureEvidence {
 /** The key under which a serialized ContractViolationError carries its FailureEvidence. */
 export const FAILURE_EVIDENCE_KEY = 'kvsFailure';
 
+/**
+ * Where a serialized ContractViolationError carries when it was raised (performance.now() of its
+ * worker), so the evidence recorder can tell which client driver call found it.
+ */
+export const RAISED_AT_KEY = 'kvsRaisedAt';
+
+/** The report's plain-data form of one exchange. */
+export const exchangeEvidence = (exchange: Exchange): FailureEvidence['exchanges'][number] => ({
+  curl: renderCurl(exchange),
+  method: exchange.request.method,
+  url: exchange.request.url,
+  status: exchange.response?.status,
+  error: exchange.error,
+  responseHeaders: exchange.response?.headers ?? {},
+  responseExcerpt: exchange.response?.bodyExcerpt ?? '',
+  durationMs: exchange.durationMs,
+});
+
 /** The report's plain-data form of a failure. */
 export function failureEvidence(failure: Failure): FailureEvidence {
   return {
@@ -39,16 +57,7 @@ export function failureEvidence(failure: Failure): FailureEvidence {
     operationId: failure.operationId,
     message: failure.message,
     evidence: failure.evidence,
-    exchanges: failure.exchanges.map((exchange) => ({
-      curl: renderCurl(exchange),
-      method: exchange.request.method,
-      url: exchange.request.url,
-      status: exchange.response?.status,
-      error: exchange.error,
-      responseHeaders: exchange.response?.headers ?? {},
-      responseExcerpt: exchange.response?.bodyExcerpt ?? '',
-      durationMs: exchange.durationMs,
-    })),
+    exchanges: failure.exchanges.map(exchangeEvidence),
   };
 }
 
@@ -62,6 +71,8 @@ export function failureEvidence(failure: Failure): FailureEvidence {
 export class ContractViolationError extends Error {
   override readonly name = 'ContractViolationError';
   readonly failure: Failure;
+  /** When it was raised (performance.now()). */
+  readonly raisedAt = performance.now();
 
   constructor(failure: Failure) {
     const curl = failure.exchanges.map((exchange) => `  ${renderCurl(exchange)}`).join('\n');
@@ -76,6 +87,7 @@ export class ContractViolationError extends Error {
     this.failure = failure;
     // Not enumerable: the message already tells it, and test runners print enumerable fields in full.
     Object.defineProperty(this, 'failure', { enumerable: false });
+    Object.defineProperty(this, 'raisedAt', { enumerable: false });
   }
 
   /** What crosses the worker boundary: message, stack and the failure as plain data (no bodies). */
@@ -85,6 +97,7 @@ export class ContractViolationError extends Error {
       message: this.message,
       stack: this.stack,
       [FAILURE_EVIDENCE_KEY]: failureEvidence(this.failure),
+      [RAISED_AT_KEY]: this.raisedAt,
     };
   }
 }

@@ -62,9 +62,11 @@ export type { PreparedDrivers } from './drivers/prepare-drivers.ts';
 export { StorageClientDriver } from './drivers/storage-client-driver.ts';
 export type { LocalStorageClient, LocalStoreClient } from './drivers/storage-client-driver.ts';
 export type {
+  DriverAnswer,
   DriverCapability,
   DriverFactoryContext,
   DriverInfo,
+  DriverRequest,
   KeysPage,
   KeysQuery,
   KvsDriver,

@@ -2,8 +2,11 @@ import { ApifyClient } from 'apify-client';
 import { redactSecrets } from '../http/redact.ts';
 import {
   toKeysPage,
+  type DriverAnswer,
   type DriverCapability,
+  type DriverFactoryContext,
   type DriverInfo,
+  type DriverRequest,
   type KeysPage,
   type KeysQuery,
   type KvsDriver,
@@ -27,8 +30,8 @@ export interface ApifyClientDriverOptions {
   readonly info?: DriverInfo;
   /** The most bytes a response body may have, after decompression. */
   readonly maxResponseBytes: number;
-  /** Told of every request the client sends (the run counts requests per rule). */
-  readonly onRequest?: () => void;
+  /** Told of every request the client sends and of its answer (the run counts and keeps them per test). */
+  readonly onRequest?: DriverFactoryContext['onRequest'];
 }
 
 /**
@@ -50,6 +53,56 @@ function transportError(error: unknown, options: ApifyClientDriverOptions): Erro
   sanitized.name = 'ApifyClientTransportError';
   return Object.assign(sanitized, { code: axiosError.code });
 }
+
+/** Where a request's config keeps the function its answer is told to (DriverFactoryContext.onRequest). */
+const ANSWER = Symbol('kvsc answer');
+
+/** The answer function a request's config carries, if any. */
+const answerOf = (config: unknown): ((answer: DriverAnswer) => void) | undefined =>
+  (config as { [ANSWER]?: (answer: DriverAnswer) => void } | undefined)?.[ANSWER];
+
+/** Axios headers as plain strings (AxiosHeaders' own toJSON, asked for strings). */
+const headersOf = (headers: unknown): Record<string, string> => {
+  const plain =
+    (headers as { toJSON?: (asStrings: boolean) => Record<string, unknown> } | undefined)?.toJSON?.(true) ??
+    (headers as Record<string, unknown> | undefined) ??
+    {};
+  return Object.fromEntries(
+    Object.entries(plain).flatMap(([name, value]) =>
+      typeof value === 'string' || typeof value === 'number' ? [[name, String(value)]] : [],
+    ),
+  );
+};
+
+/**
+ * A body as bytes or text: a Buffer or string as it is; a JSON value apify-client parsed the
+ * answer into (or a request's object, before it is serialized) as JSON.
+ */
+const bodyOf = (data: unknown): string | Uint8Array | undefined =>
+  data === undefined || data === null
+    ? undefined
+    : typeof data === 'string' || data instanceof Uint8Array
+      ? data
+      : data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : JSON.stringify(data);
+
+/** The request a config stands for, read when its answer comes (by then serialized and compressed). */
+const requestOf = (
+  config: { readonly method?: string | undefined; readonly headers?: unknown; readonly data?: unknown },
+  url: string,
+): DriverRequest => ({
+  get method() {
+    return (config.method ?? 'GET').toUpperCase();
+  },
+  url,
+  get headers() {
+    return headersOf(config.headers);
+  },
+  get body() {
+    return bodyOf(config.data);
+  },
+});
 
 const toStoreInfo = (store: {
   id: string;
@@ -95,18 +148,42 @@ export class ApifyClientDriver implements KvsDriver {
       timeoutSecs: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
       requestInterceptors: [
         (config) => {
-          options.onRequest?.();
-          return {
+          const sent: typeof config & { [ANSWER]?: (answer: DriverAnswer) => void } = {
             ...config,
             maxContentLength: options.maxResponseBytes,
             signal: AbortSignal.timeout(options.timeoutMs),
           };
+          // The client's own interceptors (serialize, compress) run after this one, on `sent`:
+          // the request is read from it when the answer comes, as sent.
+          const answer = options.onRequest?.(requestOf(sent, this.client.httpClient.axios.getUri(sent)));
+          if (answer) sent[ANSWER] = answer;
+          return sent;
         },
       ],
     });
-    this.client.httpClient.axios.interceptors.response.use(undefined, (error: unknown) => {
-      throw transportError(error, options);
-    });
+    this.client.httpClient.axios.interceptors.response.use(
+      (response) => {
+        answerOf(response.config)?.({
+          status: response.status,
+          headers: headersOf(response.headers),
+          body: bodyOf(response.data),
+        });
+        return response;
+      },
+      (error: unknown) => {
+        const { config, response } = error as {
+          config?: unknown;
+          response?: { status: number; headers: unknown; data: unknown };
+        };
+        const sanitized = transportError(error, options);
+        answerOf(config)?.(
+          response
+            ? { status: response.status, headers: headersOf(response.headers), body: bodyOf(response.data) }
+            : { error: sanitized.message },
+        );
+        throw sanitized;
+      },
+    );
     // Before 2.2x the promise listKeys returns is not async-iterable: the client has no key iterator.
     const listKeys = (Object.getPrototypeOf(this.client.keyValueStore('probe')) as { listKeys: unknown })
       .listKeys;

@@ -164,9 +164,31 @@ export interface DriverFactoryContext {
   readonly maxRetries: number;
   /**
    * A driver over HTTP may call it once per request it sends, so the run's report counts the
-   * driver's requests per rule (optional: a driver that does not is simply not counted).
+   * driver's requests per rule (optional: a driver that does not is simply not counted). Called
+   * with the request, it returns a function to call with the answer: a failure found through the
+   * driver then shows the requests its call made (curl lines, statuses, bodies; token redacted).
    */
-  readonly onRequest?: () => void;
+  readonly onRequest?: (request?: DriverRequest) => (answer: DriverAnswer) => void;
+}
+
+/**
+ * One request a driver sent, as its library tells it (only method and url are required); read when
+ * its answer is told, so a library may tell of it before it adds headers or compresses the body.
+ */
+export interface DriverRequest {
+  readonly method: string;
+  /** The absolute URL sent, query included. */
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string | readonly string[] | number | undefined>> | undefined;
+  readonly body?: string | Uint8Array | undefined;
+}
+
+/** The answer to a DriverRequest: the response read (status, headers, body), or the error that ended it. */
+export interface DriverAnswer {
+  readonly status?: number | undefined;
+  readonly headers?: Readonly<Record<string, string | readonly string[] | number | undefined>> | undefined;
+  readonly body?: string | Uint8Array | undefined;
+  readonly error?: string | undefined;
 }
 
 /**

@@ -12,7 +12,13 @@ import { lagAwareDriver } from '../drivers/lag-aware-driver.ts';
 import { ReadBackLedger } from '../drivers/read-back-ledger.ts';
 import { RunStoreViews } from '../drivers/run-store.ts';
 import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.ts';
-import type { DriverFactoryContext, KvsDriver, StoreInfo } from '../drivers/kvs-driver.ts';
+import type {
+  DriverAnswer,
+  DriverFactoryContext,
+  DriverRequest,
+  KvsDriver,
+  StoreInfo,
+} from '../drivers/kvs-driver.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { HttpClient, type HttpRequest } from '../http/http-client.ts';
 import { failureEvidence, type Failure } from '../failures.ts';
@@ -90,6 +96,9 @@ export interface Conformance {
     gapMs?: number,
   ): Promise<HeldObservation<T>>;
 }
+
+/** The answer of a request no test keeps. */
+const ignoreAnswer = (): void => undefined;
 
 /** The path of a request without its query (`path` may be an absolute URL). */
 const pathOf = (request: HttpRequest): string => new URL(request.path, 'http://target').pathname;
@@ -173,6 +182,14 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     if (evidence) evidence.noteRequest();
     else fileRequests += 1;
   };
+  /**
+   * A client driver's onRequest: counts the request and, when the driver tells what it sent, keeps
+   * it with its answer for the running test, so a failure found through the driver shows them.
+   */
+  const driverRequest = (request?: DriverRequest): ((answer: DriverAnswer) => void) => {
+    countRequest();
+    return (request && recorder()?.noteDriverRequest(request)) ?? ignoreAnswer;
+  };
   const httpClient = new HttpClient({
     baseUrl: context.targetUrl,
     token: context.token,
@@ -206,7 +223,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   let current: EvidenceRecorder | undefined;
   const recorder = (): EvidenceRecorder | undefined => current;
   aroundEach(async (runTest, { onTestFinished, task }) => {
-    const evidence = new EvidenceRecorder();
+    const evidence = new EvidenceRecorder(context.token);
     onTestFinished(({ task: finished }) => {
       task.meta.kvsEvidence = evidence.take(finished.result?.errors ?? []);
     });
@@ -261,6 +278,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   /**
    * A client driver over HTTP whose store creates are journaled like the HTTP client's: sent
    * before the call, settled with the store it answered (a call that throws stays unsettled).
+   * Each call of a method is noted for the running test: the requests the driver tells of until
+   * the next call are that call's (its library's ApifyClient, `client`, counts as a call too).
    */
   const journalingCreates = <D extends KvsDriver>(driver: D): D => {
     if (driver.info.transport !== 'http') return driver;
@@ -272,9 +291,15 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     };
     return new Proxy(driver, {
       get: (target, property) => {
-        if (property === 'getOrCreateStore') return getOrCreateStore;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        const value: unknown =
+          property === 'getOrCreateStore' ? getOrCreateStore : Reflect.get(target, property, target);
+        if (property === 'client') recorder()?.noteDriverCall();
+        if (typeof value !== 'function') return value;
+        const method = value as (...args: unknown[]) => unknown;
+        return (...args: unknown[]): unknown => {
+          recorder()?.noteDriverCall();
+          return method.apply(target, args);
+        };
       },
     });
   };
@@ -285,7 +310,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
         token: context.token,
         timeoutMs: context.timeoutMs,
         maxResponseBytes: context.maxResponseBytes,
-        onRequest: countRequest,
+        onRequest: driverRequest,
       }),
     ),
   );
@@ -333,7 +358,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     context.drivers.map(async (spec): Promise<KvsDriver> =>
       spec.kind === 'http'
         ? http
-        : lagAware(journalingCreates(await build(spec, { onRequest: countRequest }))),
+        : lagAware(journalingCreates(await build(spec, { onRequest: driverRequest }))),
     ),
   );
   /** A key namespace of the run's default store, as its alias answers it (never journaled: never deleted). */

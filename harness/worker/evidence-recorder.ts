@@ -1,6 +1,12 @@
 import type { HeldObservation } from '../consistency/observe-for.ts';
 import type { Observation } from '../consistency/observe-until.ts';
-import { FAILURE_EVIDENCE_KEY, type FailureEvidence } from '../failures.ts';
+import {
+  renderDriverExchanges,
+  recordDriverRequest,
+  type DriverExchange,
+} from '../drivers/driver-exchanges.ts';
+import type { DriverAnswer, DriverRequest } from '../drivers/kvs-driver.ts';
+import { exchangeEvidence, FAILURE_EVIDENCE_KEY, RAISED_AT_KEY, type FailureEvidence } from '../failures.ts';
 import { PROPERTY_FAILURE_KEY } from './report-property-failure.ts';
 import type { ObservationEvidence, PropertyFailure, TestEvidence, WatchEvidence } from './test-evidence.ts';
 
@@ -8,6 +14,17 @@ import type { ObservationEvidence, PropertyFailure, TestEvidence, WatchEvidence 
 type SerializedError = Record<string, unknown> & { cause?: unknown };
 
 const isRecord = (value: unknown): value is SerializedError => typeof value === 'object' && value !== null;
+
+/** One call of a client driver's method, with the requests it made (the last MAX_CALL_EXCHANGES). */
+interface DriverCall {
+  readonly startedAt: number;
+  readonly exchanges: DriverExchange[];
+}
+
+/** The driver calls a test keeps (the last ones): a property's shrinking goes on after its failing case. */
+const MAX_DRIVER_CALLS = 32;
+/** The requests a driver call keeps (its last ones: a key iteration may page far). */
+const MAX_CALL_EXCHANGES = 8;
 
 /**
  * Collects what one test leaves for the report — operation × status coverage, consistency
@@ -21,6 +38,45 @@ export class EvidenceRecorder {
   readonly #violations = new Map<string, FailureEvidence>();
   #notApplicable: string | undefined;
   #requests = 0;
+  readonly #driverCalls: DriverCall[] = [];
+  readonly #token: string | undefined;
+
+  /** `token`: the run's token, replaced in the driver exchanges it shows. */
+  constructor(token?: string) {
+    this.#token = token;
+  }
+
+  /** Notes that a client driver's method was called: the requests until the next call are its. */
+  noteDriverCall(): void {
+    if (this.#driverCalls.length >= MAX_DRIVER_CALLS) this.#driverCalls.shift();
+    this.#driverCalls.push({ startedAt: performance.now(), exchanges: [] });
+  }
+
+  /**
+   * Notes a request a client driver told of (DriverFactoryContext.onRequest); the function it
+   * returns takes the answer. The exchange belongs to the driver call going on when it was sent.
+   */
+  noteDriverRequest(request: DriverRequest): (answer: DriverAnswer) => void {
+    if (this.#driverCalls.length === 0) this.noteDriverCall();
+    const call = this.#driverCalls.at(-1) as DriverCall;
+    return recordDriverRequest(request, (exchange) => {
+      if (call.exchanges.length >= MAX_CALL_EXCHANGES) call.exchanges.shift();
+      call.exchanges.push(exchange);
+    });
+  }
+
+  /**
+   * A failure with no exchange of its own, found through a client driver, with the requests of the
+   * driver call going on at `time` (performance.now()) that were sent before it.
+   */
+  #withDriverExchanges(failure: FailureEvidence, time: number): FailureEvidence {
+    if (failure.exchanges.length > 0) return failure;
+    const call = this.#driverCalls.findLast((each) => each.startedAt <= time);
+    const sent = call?.exchanges.filter((exchange) => exchange.startedAt <= time) ?? [];
+    return sent.length === 0
+      ? failure
+      : { ...failure, exchanges: renderDriverExchanges(sent, this.#token).map(exchangeEvidence) };
+  }
 
   /** Notes one request the test sent (counted at the HTTP client, answered or not). */
   noteRequest(): void {
@@ -56,7 +112,8 @@ export class EvidenceRecorder {
   }
 
   noteViolation(violation: FailureEvidence): void {
-    if (!this.#violations.has(violation.ruleId)) this.#violations.set(violation.ruleId, violation);
+    if (!this.#violations.has(violation.ruleId))
+      this.#violations.set(violation.ruleId, this.#withDriverExchanges(violation, performance.now()));
   }
 
   /** Forgets what was noted. */
@@ -67,6 +124,7 @@ export class EvidenceRecorder {
     this.#observations.length = 0;
     this.#watches.length = 0;
     this.#requests = 0;
+    this.#driverCalls.length = 0;
   }
 
   /**
@@ -81,9 +139,16 @@ export class EvidenceRecorder {
     for (const error of errors) {
       for (let link: unknown = error; isRecord(link); link = link.cause) {
         const found = link[FAILURE_EVIDENCE_KEY];
+        const raisedAt = link[RAISED_AT_KEY];
         if (found !== undefined) {
-          failure ??= found as FailureEvidence;
+          // Found through a client driver, a failure shows what the driver's call sent: the call
+          // going on when it was raised (a property's shrinking may have made calls since).
+          failure ??=
+            typeof raisedAt === 'number'
+              ? this.#withDriverExchanges(found as FailureEvidence, raisedAt)
+              : (found as FailureEvidence);
           delete link[FAILURE_EVIDENCE_KEY];
+          delete link[RAISED_AT_KEY];
         }
         property ??= link[PROPERTY_FAILURE_KEY] as PropertyFailure | undefined;
         delete link[PROPERTY_FAILURE_KEY];

@@ -44,4 +44,47 @@ describe('EvidenceRecorder', () => {
       new EvidenceRecorder().take([{ message: 'boom', cause: { message: 'deeper' } }]).failure,
     ).toBeUndefined();
   });
+
+  it('a failure found through a client driver shows the requests its driver call made, token redacted', () => {
+    const token = 'tok-3f9a1c77e2b4';
+    const recorder = new EvidenceRecorder(token);
+    const send = (key: string, status: number): void =>
+      recorder.noteDriverRequest({
+        method: 'get',
+        url: `http://127.0.0.1:1/v2/key-value-stores/s1/records/${key}?token=${token}`,
+        headers: { Authorization: `Bearer ${token}`, 'x-many': ['a', 'b'] },
+      })({ status, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(`{"key":"${key}"}`) });
+    // Call 1 (two requests) finds the failure; call 2 comes after it (a property's shrinking goes on).
+    recorder.noteDriverCall();
+    send('a', 200);
+    send('b', 404);
+    const raised = serialized(new ContractViolationError(failure));
+    recorder.noteDriverCall();
+    send('c', 200);
+    const taken = recorder.take([raised]).failure;
+    expect(taken?.exchanges.map((exchange) => [exchange.method, exchange.status])).toEqual([
+      ['GET', 200],
+      ['GET', 404],
+    ]);
+    expect(taken?.exchanges[1]?.url).toBe(
+      'http://127.0.0.1:1/v2/key-value-stores/s1/records/b?token=$APIFY_TOKEN',
+    );
+    expect(taken?.exchanges[1]?.curl).toContain('"authorization: Bearer $APIFY_TOKEN"');
+    expect(taken?.exchanges[1]?.curl).toContain(`'x-many: a, b'`);
+    expect(taken?.exchanges[1]?.responseExcerpt).toBe('{"key":"b"}');
+    expect(JSON.stringify(taken)).not.toContain(token);
+    expect(JSON.stringify(raised)).not.toContain('kvsRaisedAt');
+    // The next test starts with no driver call of its own.
+    expect(recorder.take([serialized(new ContractViolationError(failure))]).failure?.exchanges).toEqual([]);
+  });
+
+  it('a violation noted during a driver call shows that call’s requests; an error with no answer shows it', () => {
+    const recorder = new EvidenceRecorder();
+    recorder.noteDriverCall();
+    recorder.noteDriverRequest({ method: 'PUT', url: 'http://h/v2/x', body: 'v' })({ error: 'ECONNRESET' });
+    recorder.noteViolation({ ...failure, ruleId: 'KVS-NOTFOUND-005', exchanges: [] });
+    const [violation] = recorder.take([]).violations ?? [];
+    expect(violation?.exchanges).toMatchObject([{ method: 'PUT', status: undefined, error: 'ECONNRESET' }]);
+    expect(violation?.exchanges[0]?.curl).toBe("curl -i -X PUT --data-binary 'v' 'http://h/v2/x'");
+  });
 });
