@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
 import type { RunResult } from '../harness/results/run-result.ts';
 import type { RuleId } from '../harness/contract/rule-catalog.ts';
 import { RULE_IDS } from '../harness/contract/rule-ids.ts';
-import type { ReportExpectation, ReportFailure } from '../reports/index.ts';
+import type { ConformanceReport, ReportExpectation, ReportFailure } from '../reports/index.ts';
+import { BUILT_IN_DRIVERS } from '../harness/drivers/built-in-drivers.ts';
+import { HarnessError } from '../harness/errors.ts';
 import { checkRuleFlags } from '../runner/check-rule-flags.ts';
 import { cliSessionSetup, reportInterruptedBeforeStart } from './cli-session.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -53,6 +57,7 @@ export function judgeReplay(
 
 interface ReplayFlags {
   rule?: string[];
+  driver?: string[];
   target?: string;
   token?: string;
   spec?: string;
@@ -71,6 +76,11 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
       'target to replay against (default: the report target; a new embedded server if it was embedded)',
     )
     .option('--token <token>', 'API token (default: $APIFY_TOKEN)')
+    .option(
+      '--driver <name|module>',
+      "a driver to replay through, as to `run` (repeatable; default: the report's run's drivers, a module at the path it was loaded from)",
+      collect,
+    )
     .option(
       '--spec <file|url>',
       "base OpenAPI document to replay with (as `run --spec`; default: the one the report's run was given, else the shipped spec/openapi.yaml)",
@@ -104,6 +114,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
         );
         return;
       }
+      const drivers = replayDrivers(report, flags.driver);
       const settings = Object.fromEntries(report.profile.assumptions.map((a) => [a.setting, a.value]));
       const sources = {
         flags: {
@@ -120,6 +131,7 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
               ? {}
               : { spec: report.spec.given }),
           runs: report.run.runs,
+          ...(drivers === undefined ? {} : { driver: drivers }),
           // The progress output shows a declared failure as expected, as the recorded run did.
           expectFail: [...new Set(cases.flatMap((each) => (each.expected ? [each.ruleId] : [])))],
           ...(report.run.maxCommands === undefined ? {} : { maxCommands: report.run.maxCommands }),
@@ -152,6 +164,43 @@ export function addReplayCommand(program: Command, setExitCode: (code: number) =
       console.log(replayTally(judged));
       setExitCode(replayExitCode(judged));
     });
+}
+
+/** The drivers every report of this version can name without saying how to load them. */
+const KNOWN_DRIVER = (name: string): boolean =>
+  name === 'http' ||
+  name.startsWith('apify-client@') ||
+  (BUILT_IN_DRIVERS as readonly string[]).includes(name);
+
+/**
+ * The `--driver` values to replay through: those given, else those the report's run recorded (a
+ * module by its absolute path, which must still be there), else, for a report of an older version
+ * that names only built-in drivers, those names. A driver the report cannot load again is a usage
+ * error that says to give it with --driver (a replay through other drivers runs none of its cases).
+ */
+function replayDrivers(
+  report: ConformanceReport,
+  given: readonly string[] | undefined,
+): string[] | undefined {
+  if (given !== undefined) return [...given];
+  const recorded = report.run.driverFlags;
+  if (recorded !== undefined) {
+    const gone = recorded.filter((flag) => isAbsolute(flag) && !existsSync(flag));
+    if (gone.length > 0)
+      throw new HarnessError(
+        'KVSC_USAGE',
+        `replay: the report's run loaded driver module(s) ${gone.join(', ')}, which no longer exist; give each driver to replay through with --driver <name|module> (as to run)`,
+      );
+    return [...recorded];
+  }
+  const names = report.drivers.map((driver) => driver.name);
+  const unknown = names.filter((name) => !KNOWN_DRIVER(name));
+  if (unknown.length > 0)
+    throw new HarnessError(
+      'KVSC_USAGE',
+      `replay: the report's run went through driver(s) ${unknown.join(', ')}, and a report of schema ${report.schemaVersion} does not say where they were loaded from; give each driver to replay through with --driver <name|module> (as to run)`,
+    );
+  return names;
 }
 
 /** One recorded failing case of a report, and the declaration that expected it (if any). */

@@ -260,6 +260,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
       ...(input.seedSource === undefined ? {} : { seedSource: input.seedSource }),
       runs: result.runs,
       ...(result.maxCommands === undefined ? {} : { maxCommands: result.maxCommands }),
+      ...(result.driverFlags === undefined ? {} : { driverFlags: result.driverFlags.map(redact) }),
       shard: input.shard ?? null,
       startedAt: result.startedAt.toISOString(),
       finishedAt: new Date(result.startedAt.getTime() + result.durationMs).toISOString(),

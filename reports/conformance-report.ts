@@ -5,7 +5,7 @@ export const REPORT_FORMAT_VERSION = 3;
  * The semantic version of the report schema (`reports/conformance-report.schema.json`): a new
  * optional field raises the minor, a removed or changed field raises the major (and the format).
  */
-export const REPORT_SCHEMA_VERSION = '3.0.0';
+export const REPORT_SCHEMA_VERSION = '3.1.0';
 
 /**
  * The verdict on one rule. `expected-fail` is a fail that a declaration (`--expect-fail`, a
@@ -267,6 +267,8 @@ export interface ConformanceReport {
     readonly runs: number;
     /** The stateful suite's longest command sequence (`--max-commands`), needed to replay its failures. */
     readonly maxCommands?: number;
+    /** Since 3.1.0: the run's `--driver` values (a module as its absolute path), for `replay`. */
+    readonly driverFlags?: readonly string[];
     readonly shard: { readonly index: number; readonly count: number } | null;
     readonly startedAt: string;
     readonly finishedAt: string;

@@ -13,6 +13,7 @@ import { isClientDriver } from '../harness/drivers/kvs-driver.ts';
 import { SHIPPED_DEVIATIONS } from '../harness/config/resolve-run-options.ts';
 import { DEFAULT_DRIVERS, type ResolvedRunOptions } from '../harness/config/run-options.ts';
 import { prepareDrivers } from '../harness/drivers/prepare-drivers.ts';
+import { driverFlagOf } from '../harness/drivers/driver-registry.ts';
 import { HttpClient } from '../harness/http/http-client.ts';
 import { redactingWritable } from '../harness/http/redacting-writable.ts';
 import { deleteRunStores } from '../harness/isolation/delete-run-stores.ts';
@@ -286,6 +287,7 @@ export async function runSuites({
       maxCommands: options.maxCommands,
       storePrefix,
       drivers: drivers.infos,
+      driverFlags: drivers.specs.map(driverFlagOf),
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
       verdicts: applyExpectedFailures(

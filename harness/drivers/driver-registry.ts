@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMMAND_DRIVER_PREFIX } from '../config/run-options.ts';
 import { HarnessError } from '../errors.ts';
 import { BUILT_IN_DRIVERS } from './built-in-drivers.ts';
@@ -64,6 +64,13 @@ export function resolveDriverSpec(given: string, cwd: string): DriverSpec {
     throw new HarnessError('KVSC_USAGE', `--driver ${given} is unknown; allowed: ${allowed}`);
   }
 }
+
+/**
+ * A spec as a `--driver` value that resolves to it again from any folder: a module as its absolute
+ * path; a built-in name, `apify-client@X` and a `cmd:` command as given.
+ */
+export const driverFlagOf = (spec: DriverSpec): string =>
+  spec.kind === 'module' && spec.location !== undefined ? fileURLToPath(spec.location) : spec.given;
 
 /** The factory a resolved spec stands for (not for `http`: the suites build that one themselves). */
 export async function loadDriverFactory(spec: DriverSpec): Promise<DescribedDriverFactory> {

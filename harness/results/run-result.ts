@@ -17,6 +17,11 @@ export interface RunResult {
   readonly storePrefix: string;
   /** The drivers the client rule families ran through: name, package, version. */
   readonly drivers: readonly DriverInfo[];
+  /**
+   * The run's `--driver` values, each as it resolves from any folder (a module as its absolute
+   * path), so `replay` builds the same drivers.
+   */
+  readonly driverFlags?: readonly string[];
   readonly startedAt: Date;
   readonly durationMs: number;
   readonly verdicts: readonly RuleVerdict[];

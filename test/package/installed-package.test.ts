@@ -344,7 +344,7 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
         schemaVersion: string;
         run: { seedSource: string };
       };
-      expect(report).toMatchObject({ schemaVersion: '3.0.0', run: { seedSource: 'random' } });
+      expect(report).toMatchObject({ schemaVersion: '3.1.0', run: { seedSource: 'random' } });
     },
     HANG,
   );
@@ -491,10 +491,10 @@ describe.concurrent('the installed CLI and API, as the owner of the install', ()
       const line = result.stdout.split('\n').find((text) => text.startsWith('RESULT '));
       expect(JSON.parse(line?.slice('RESULT '.length) ?? 'null')).toMatchObject({
         api: version,
-        schemaVersion: '3.0.0',
+        schemaVersion: '3.1.0',
         verdict: 'PASS',
         mustFail: 0,
-        schemaTitle: expect.stringContaining('schema 3.0.0') as unknown,
+        schemaTitle: expect.stringContaining('schema 3.1.0') as unknown,
       });
     },
     HANG,
