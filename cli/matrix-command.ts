@@ -87,7 +87,10 @@ export function addMatrixCommand(program: Command, setExitCode: (code: number) =
         for (const error of result.runErrors) console.error(`  ${redact(error)}`);
         return EXIT_CODES.toolError;
       }
-      return matrix.red > 0 ? EXIT_CODES.ruleFailed : EXIT_CODES.ok;
+      if (matrix.red > 0) return EXIT_CODES.ruleFailed;
+      // A driver that checked nothing: the matrix is incomplete, never green.
+      for (const reason of matrix.incomplete) console.error(`matrix: INCOMPLETE: ${redact(reason)}`);
+      return matrix.incomplete.length > 0 ? EXIT_CODES.toolError : EXIT_CODES.ok;
     });
     if (exitCode === undefined) reportInterruptedBeforeStart(setExitCode);
     else setExitCode(exitCode);

@@ -1,6 +1,6 @@
 import type { ConformanceMatrix } from '../harness/results/conformance-matrix.ts';
 import { escapeHtml } from './render-html-report.ts';
-import { MATRIX_MARKS } from './render-matrix-markdown.ts';
+import { MATRIX_MARKS, matrixHeadline } from './render-matrix-markdown.ts';
 
 /** The matrix as a section of the HTML report: rules × drivers, each cell's detail in its title. */
 export function renderMatrixHtmlSection(matrix: ConformanceMatrix): string {
@@ -30,7 +30,7 @@ export function renderMatrixHtmlSection(matrix: ConformanceMatrix): string {
       return `<tr><th title="${escapeHtml(row.rule)}">${escapeHtml(row.ruleId)}</th>${cells}</tr>`;
     })
     .join('\n');
-  return `<section id="matrix"><h2>Matrix: rules × drivers — ${matrix.red === 0 ? 'green' : `red (${matrix.red})`}</h2>
+  return `<section id="matrix"><h2>Matrix: rules × drivers — ${escapeHtml(matrixHeadline(matrix).toLowerCase())}</h2>
 <p>Manifest: ${escapeHtml(matrix.manifest ?? 'none')}. Hover a cell for its reason and counterexample.</p>
 <table><thead><tr><th>rule</th>${head}</tr></thead><tbody>
 ${rows}

@@ -13,12 +13,18 @@ export const MATRIX_MARKS: Readonly<Record<MatrixCell['verdict'], string>> = {
 
 const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** RED with the red cells' count, else INCOMPLETE when some driver checked nothing, else GREEN. */
+export const matrixHeadline = (matrix: ConformanceMatrix): string =>
+  matrix.red > 0 ? `RED (${matrix.red} cell(s))` : matrix.incomplete.length > 0 ? 'INCOMPLETE' : 'GREEN';
+
 /** matrix.md: rules × drivers with the verdict per cell, then every non-pass cell with its reason or counterexample. */
 export function renderMatrixMarkdown(matrix: ConformanceMatrix): string {
   const names = matrix.drivers.map((driver) => driver.name);
   const lines = [
-    `## kvs-conformance matrix — ${matrix.red === 0 ? 'GREEN' : `RED (${matrix.red} cell(s))`}`,
+    `## kvs-conformance matrix — ${matrixHeadline(matrix)}`,
     '',
+    ...matrix.incomplete.map((reason) => `Not checked: ${escapeCell(reason)}`),
+    ...(matrix.incomplete.length > 0 ? [''] : []),
     `Target \`${matrix.targetUrl}\` · seed \`${matrix.seed}\` · manifest ${matrix.manifest ? `\`${matrix.manifest}\`` : 'none'}`,
     '',
     ...matrix.drivers.map(

@@ -73,6 +73,13 @@ export function buildMatrix(
 ): ConformanceMatrix {
   const byDriver = new Map(result.drivers.map((driver) => [driver.name, [] as TestOutcome[]]));
   for (const outcome of result.outcomes) byDriver.get(driverOfTest(outcome.title))?.push(outcome);
+  // A client driver through which no test ran checked nothing: its column is not checked, never
+  // "not applicable" (a run that checked nothing never reads green).
+  const unchecked = new Set(
+    result.drivers
+      .filter((driver) => driver.name !== 'http' && (byDriver.get(driver.name)?.length ?? 0) === 0)
+      .map((driver) => driver.name),
+  );
   const rows: MatrixRow[] = result.verdicts.map((verdict) => {
     const cells: Record<string, MatrixCell> = {};
     for (const driver of result.drivers) {
@@ -80,7 +87,9 @@ export function buildMatrix(
         verdict.verdict === 'skipped' &&
         (verdict.tests.length === 0 || verdict.reason?.startsWith('not applicable under') === true)
           ? cell('skipped', { reason: verdict.reason ?? null })
-          : judgeCell(verdict.rule.id, byDriver.get(driver.name) ?? [], driver.name);
+          : unchecked.has(driver.name)
+            ? cell('skipped', { reason: `not checked: no test ran through ${driver.name}` })
+            : judgeCell(verdict.rule.id, byDriver.get(driver.name) ?? [], driver.name);
       cells[driver.name] = applyExpectedDeviations(
         judged,
         deviations?.entries.get(driver.name)?.get(verdict.rule.id),
@@ -103,5 +112,9 @@ export function buildMatrix(
     rows,
     manifest: deviations?.file ?? null,
     red,
+    incomplete: [...unchecked].map(
+      (name) =>
+        `no test ran through ${name}: none of the rules asked (--rule/--suite) has a test through a client driver, or its tests were not collected`,
+    ),
   };
 }

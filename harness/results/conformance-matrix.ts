@@ -41,4 +41,9 @@ export interface ConformanceMatrix {
   readonly manifest: string | null;
   /** Cells that turn a CI job red: new failures and unexpected passes. */
   readonly red: number;
+  /**
+   * Why the matrix did not check everything it was asked to, one line per reason (a client driver
+   * through which no test ran): never green then.
+   */
+  readonly incomplete: readonly string[];
 }

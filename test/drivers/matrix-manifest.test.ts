@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContract, HarnessError, resolveDriverSpec } from '../../harness/index.ts';
 import { buildMatrix } from '../../runner/build-matrix.ts';
+import { renderMatrixMarkdown } from '../../reports/render-matrix-markdown.ts';
 import { loadExpectedDeviations } from '../../runner/expected-deviations.ts';
 import type { TestOutcome } from '../../harness/results/rule-verdict.ts';
 import { judgeRules } from '../../runner/rule-verdicts.ts';
@@ -106,9 +107,31 @@ describe('the matrix with an expected-deviation manifest', () => {
     const row = matrix.rows.find((each) => each.ruleId === 'KVS-KEYS-007');
     expect(row?.cells.lib).toMatchObject({ verdict: 'not-applicable', reason: 'listKeys takes no prefix' });
     // A wire-level rule no client test cites is not applicable to the client column.
-    const wire = buildMatrix(runWith([outcome('KVS-SCHEMA-001 status', 'passed')]), undefined);
+    const wire = buildMatrix(
+      runWith([
+        outcome('KVS-SCHEMA-001 status', 'passed'),
+        outcome('KVS-KEYS-005 [lib] last page', 'passed'),
+      ]),
+      undefined,
+    );
     expect(wire.rows.find((each) => each.ruleId === 'KVS-SCHEMA-001')?.cells.lib?.verdict).toBe(
       'not-applicable',
+    );
+    expect(wire.incomplete).toEqual([]);
+  });
+
+  it('a client driver through which no test ran checked nothing: its cells are not checked and the matrix is incomplete, never green', () => {
+    const matrix = buildMatrix(runWith([passingHttp, outcome('KVS-SCHEMA-001 status', 'passed')]), undefined);
+    for (const ruleId of ['KVS-KEYS-005', 'KVS-SCHEMA-001'])
+      expect(matrix.rows.find((each) => each.ruleId === ruleId)?.cells.lib).toMatchObject({
+        verdict: 'skipped',
+        reason: 'not checked: no test ran through lib',
+      });
+    expect(matrix.rows.find((each) => each.ruleId === 'KVS-KEYS-005')?.cells.http?.verdict).toBe('pass');
+    expect(matrix.red).toBe(0);
+    expect(matrix.incomplete).toEqual([expect.stringMatching(/^no test ran through lib: /)]);
+    expect(renderMatrixMarkdown(matrix)).toMatch(
+      /^## kvs-conformance matrix — INCOMPLETE\n\nNot checked: no test ran through lib/,
     );
   });
 
