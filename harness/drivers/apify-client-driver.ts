@@ -51,7 +51,12 @@ function transportError(error: unknown, options: ApifyClientDriverOptions): Erro
         : `${axiosError.code ?? axiosError.name ?? 'Error'}: ${axiosError.message ?? ''}`;
   const sanitized = new Error(redact(`apify-client: ${reason}`));
   sanitized.name = 'ApifyClientTransportError';
-  return Object.assign(sanitized, { code: axiosError.code });
+  // What an HTTP parser refused (Node's parse errors carry the bytes), for telling whose fault it was.
+  const rawPacket = (axiosError as { cause?: { rawPacket?: unknown } }).cause?.rawPacket;
+  return Object.assign(sanitized, {
+    code: axiosError.code,
+    ...(Buffer.isBuffer(rawPacket) ? { rawPacket } : {}),
+  });
 }
 
 /** Where a request's config keeps the function its answer is told to (DriverFactoryContext.onRequest). */

@@ -10,6 +10,7 @@ import { HttpApi } from '../drivers/http-api.ts';
 import { HttpDriver } from '../drivers/http-driver.ts';
 import { lagAwareDriver } from '../drivers/lag-aware-driver.ts';
 import { ReadBackLedger } from '../drivers/read-back-ledger.ts';
+import { StrayBodyWatch } from '../drivers/stray-body-watch.ts';
 import { RunStoreViews } from '../drivers/run-store.ts';
 import { loadDriverFactory, type DriverSpec } from '../drivers/driver-registry.ts';
 import type {
@@ -279,9 +280,11 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
    * A client driver over HTTP whose store creates are journaled like the HTTP client's: sent
    * before the call, settled with the store it answered (a call that throws stays unsettled).
    * Each call of a method is noted for the running test: the requests the driver tells of until
-   * the next call are that call's (its library's ApifyClient, `client`, counts as a call too).
+   * the next call are that call's (its library's ApifyClient, `client`, counts as a call too). A
+   * call that fails to read an answer right after a bodyless one fails KVS-SCHEMA-006, not its own
+   * rule (StrayBodyWatch).
    */
-  const journalingCreates = <D extends KvsDriver>(driver: D): D => {
+  const journalingCreates = <D extends KvsDriver>(driver: D, watch: StrayBodyWatch): D => {
     if (driver.info.transport !== 'http') return driver;
     const getOrCreateStore = async (name?: string): Promise<StoreInfo> => {
       recordCreateSent(context.journalFile);
@@ -298,11 +301,17 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
         const method = value as (...args: unknown[]) => unknown;
         return (...args: unknown[]): unknown => {
           recorder()?.noteDriverCall();
-          return method.apply(target, args);
+          const result = method.apply(target, args);
+          return result instanceof Promise
+            ? result.catch((error: unknown) => {
+                throw watch.violationFor(error, driver.name) ?? error;
+              })
+            : result;
         };
       },
     });
   };
+  const apifyClientWatch = new StrayBodyWatch(context.token);
   const apifyClient = lagAware(
     journalingCreates(
       new ApifyClientDriver({
@@ -310,8 +319,9 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
         token: context.token,
         timeoutMs: context.timeoutMs,
         maxResponseBytes: context.maxResponseBytes,
-        onRequest: driverRequest,
+        onRequest: apifyClientWatch.watching(driverRequest),
       }),
+      apifyClientWatch,
     ),
   );
   // Under --run-id a client library would address the stores by id, not through the alias paths:
@@ -355,11 +365,13 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   // The run's client drivers count their requests for the tests (those of makeDriver's, pointed at
   // a scripted answer server, are not the target's) and journal the stores they create.
   const drivers = await Promise.all(
-    context.drivers.map(async (spec): Promise<KvsDriver> =>
-      spec.kind === 'http'
-        ? http
-        : lagAware(journalingCreates(await build(spec, { onRequest: driverRequest }))),
-    ),
+    context.drivers.map(async (spec): Promise<KvsDriver> => {
+      if (spec.kind === 'http') return http;
+      const watch = new StrayBodyWatch(context.token);
+      return lagAware(
+        journalingCreates(await build(spec, { onRequest: watch.watching(driverRequest) }), watch),
+      );
+    }),
   );
   /** A key namespace of the run's default store, as its alias answers it (never journaled: never deleted). */
   const runStoreView = async (driver: KvsDriver): Promise<StoreInfo> => {

@@ -1,4 +1,5 @@
 import {
+  ContractViolationError,
   judgeKeysPage,
   judgeStoreList,
   type KeysQuery,
@@ -48,10 +49,16 @@ export function driverSkipReason(spec: StoreCommandSpec, driver: KvsDriver): str
 /** What a call through the driver gave: its value, or what it threw. */
 type Outcome<T> = { readonly value: T } | { readonly threw: string };
 
+/**
+ * The call's value or what it threw. A contract violation it threw is another rule's (an answer
+ * whose stray body broke the library's connection: KVS-SCHEMA-006) and ends the sequence on that
+ * rule, never on the step's own.
+ */
 async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { value: await call() };
   } catch (error) {
+    if (error instanceof ContractViolationError) throw error;
     return { threw: (error as Error).message.split('\n')[0] ?? String(error) };
   }
 }
