@@ -162,6 +162,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   }
   const contract = await loadContract({ checked: context.contractFiles });
   const created = new Set<string>();
+  /** The id of each named store this file created, by name: a delete may address it as `~name`. */
+  const idsByName = new Map<string, string>();
   /** Stores of this file whose delete was answered 204 or 404: never deleted again. */
   const deleted = new Set<string>();
   const journal = (store: { readonly id: string; readonly name: string | null }, settles = false): void => {
@@ -173,7 +175,13 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     }
     recordCreatedStore(context.journalFile, store, settles);
     created.add(store.id);
+    if (store.name !== null) idsByName.set(store.name, store.id);
     deleted.delete(store.id);
+  };
+  /** The store a path segment names: an id, or `~name` / `user~name` of a store this file created. */
+  const storeIdOf = (segment: string): string => {
+    const tilde = segment.lastIndexOf('~');
+    return (tilde === -1 ? undefined : idsByName.get(segment.slice(tilde + 1))) ?? segment;
   };
   // Every request is counted for the test that sent it; one sent outside a test (file set-up and
   // clean-up) for the file.
@@ -209,7 +217,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
         else if (store !== undefined) journal(store, true);
         return;
       }
-      const storeId = deletedStoreId(request);
+      const named = deletedStoreId(request);
+      const storeId = named === undefined ? undefined : storeIdOf(named);
       const status = exchange.response?.status;
       if (storeId !== undefined && created.has(storeId) && (status === 204 || status === 404)) {
         deleted.add(storeId);
@@ -302,7 +311,8 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
         return (...args: unknown[]): unknown => {
           recorder()?.noteDriverCall();
           const result = method.apply(target, args);
-          return result instanceof Promise
+          // A promise that is also a key iterator (apify-client's listKeys) is handed on as it is.
+          return result instanceof Promise && !(Symbol.asyncIterator in result)
             ? result.catch((error: unknown) => {
                 throw watch.violationFor(error, driver.name) ?? error;
               })

@@ -98,6 +98,8 @@ describe('a body after a HEAD answer or a 204 fails KVS-SCHEMA-006 alone', () =>
           code: 1,
           failed: ['KVS-SCHEMA-006'],
         });
+        // No test met an error of the harness on the way (a driver's key iterator kept as it is).
+        expect(report.incomplete.filter((line) => line.includes('error of the harness'))).toEqual([]);
         expect(failed[0]?.failures.map((failure) => failure.message)).toContainEqual(
           expect.stringContaining('apify-client could not read an answer as HTTP'),
         );
