@@ -134,25 +134,27 @@ export class HandWrittenClient {
     return this.data(await this.call('POST', '/key-value-stores', { name }));
   }
   async getStore(storeId) {
-    const response = await this.call('GET', `/key-value-stores/${storeId}`);
+    const response = await this.call('GET', `/key-value-stores/${encodeURIComponent(storeId)}`);
     return (await this.isMiss(response)) ? undefined : this.data(response);
   }
   async updateStore(storeId, fields) {
     return this.data(
       await this.call(
         'PUT',
-        `/key-value-stores/${storeId}`,
+        `/key-value-stores/${encodeURIComponent(storeId)}`,
         {},
         { data: JSON.stringify(fields), contentType: 'application/json' },
       ),
     );
   }
   async deleteStore(storeId) {
-    const response = await this.call('DELETE', `/key-value-stores/${storeId}`);
+    const response = await this.call('DELETE', `/key-value-stores/${encodeURIComponent(storeId)}`);
     if (!response.ok) throw await this.error(response);
   }
   async listKeys(storeId, query = {}) {
-    return this.data(await this.call('GET', `/key-value-stores/${storeId}/keys`, { ...query }));
+    return this.data(
+      await this.call('GET', `/key-value-stores/${encodeURIComponent(storeId)}/keys`, { ...query }),
+    );
   }
   /**
    * Every key (with the query's prefix), page after page, until a page has no next key; `limit` is
@@ -178,7 +180,7 @@ export class HandWrittenClient {
   async getRecord(storeId, key) {
     const response = await this.call(
       'GET',
-      `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
+      `/key-value-stores/${encodeURIComponent(storeId)}/records/${encodeURIComponent(key)}`,
     );
     if (await this.isMiss(response)) return undefined;
     if (!response.ok) throw await this.error(response);
@@ -200,7 +202,7 @@ export class HandWrittenClient {
   async recordExists(storeId, key) {
     const response = await this.call(
       'HEAD',
-      `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
+      `/key-value-stores/${encodeURIComponent(storeId)}/records/${encodeURIComponent(key)}`,
     );
     if (response.status === 404) return false;
     if (!response.ok) throw new KvsApiError(response.status, 'unknown', 'HEAD failed');
@@ -209,7 +211,7 @@ export class HandWrittenClient {
   async setRecord(storeId, key, value, contentType) {
     const response = await this.call(
       'PUT',
-      `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
+      `/key-value-stores/${encodeURIComponent(storeId)}/records/${encodeURIComponent(key)}`,
       {},
       { data: value, contentType },
     );
@@ -236,7 +238,7 @@ export class HandWrittenClient {
   async deleteRecord(storeId, key) {
     const response = await this.call(
       'DELETE',
-      `/key-value-stores/${storeId}/records/${encodeURIComponent(key)}`,
+      `/key-value-stores/${encodeURIComponent(storeId)}/records/${encodeURIComponent(key)}`,
     );
     if (!response.ok && !(await this.isMiss(response))) throw await this.error(response);
   }

@@ -38,7 +38,12 @@ import {
   type ErrorAnswer,
   type PrefixedListing,
 } from '../generators/index.ts';
-import { keySegmentProblem, nameQueryProblem } from './support/request-target.ts';
+import {
+  keySegmentProblem,
+  nameQueryProblem,
+  nameSegmentProblem,
+  storeSegmentProblem,
+} from './support/request-target.ts';
 import { expectedUnderPrefix, keyListingAnswer } from './support/scripted-key-listing.ts';
 
 const kvs = await useConformance('client');
@@ -57,6 +62,32 @@ const RECORDS_PATH = `/v2/key-value-stores/${STORE}/records/`;
 const RECORD_PATH = new RegExp(`^${RECORDS_PATH}`);
 /** The record calls that put a key into the path (KVS-CLIENT-007). */
 const KEYED_CALLS = ['setRecord', 'getRecord', 'recordExists', 'deleteRecord'] as const;
+/** The store calls that put a store id into the path, with what follows its segment (KVS-CLIENT-007). */
+const STORE_CALLS = [
+  ['getStore', ''],
+  ['listKeys', '/keys'],
+  ['deleteStore', ''],
+] as const;
+/** A store as an answer's `data` has it. */
+const storeData = (id: string) => ({
+  id,
+  name: null,
+  userId: 'user-1',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  modifiedAt: '2024-01-01T00:00:00.000Z',
+  accessedAt: '2024-01-01T00:00:00.000Z',
+});
+/** A page of no keys. */
+const EMPTY_KEYS_PAGE = {
+  data: {
+    items: [],
+    count: 0,
+    limit: 1000,
+    exclusiveStartKey: null,
+    isTruncated: false,
+    nextExclusiveStartKey: null,
+  },
+};
 const clientRuns = Math.min(kvs.context.runs, 15);
 
 /** Serves `answer` for every request from now on and returns the requests seen. */
@@ -511,28 +542,54 @@ for (const driver of clientDrivers) {
                 if (problem) problems.push(`${operation} sent ${request.method} ${request.url}: ${problem}`);
               }
             }
-            const seen = serve(() => [
-              201,
-              {
-                data: {
-                  id: STORE,
-                  name: text,
-                  userId: 'user-1',
-                  createdAt: '2024-01-01T00:00:00.000Z',
-                  modifiedAt: '2024-01-01T00:00:00.000Z',
-                  accessedAt: '2024-01-01T00:00:00.000Z',
-                },
-              },
-              { 'content-type': 'application/json' },
-            ]);
+            // A look-up by name finds none (404); the POST creates the store.
+            const seen = serve((request) =>
+              request.method === 'GET'
+                ? envelope({ status: 404, type: 'record-or-token-not-found', message: 'Store was not found' })
+                : [
+                    201,
+                    { data: { ...storeData(STORE), name: text } },
+                    { 'content-type': 'application/json' },
+                  ],
+            );
             const created = await outcome(() => client.getOrCreateStore(text));
             if (seen.length === 0 && !created.threw)
               problems.push('getOrCreateStore sent no request and did not refuse the name');
-            // The get-or-create is the POST (a client may look the name up first: not judged here).
-            for (const request of seen.filter((each) => each.method === 'POST')) {
-              const problem = nameQueryProblem(request.url, '/v2/key-value-stores', text);
+            // The get-or-create is the POST; a client may look the name up first, as ~name in the path.
+            for (const request of seen) {
+              const problem =
+                request.method === 'POST'
+                  ? nameQueryProblem(request.url, '/v2/key-value-stores', text)
+                  : nameSegmentProblem(request.url, text);
               if (problem)
                 problems.push(`getOrCreateStore sent ${request.method} ${request.url}: ${problem}`);
+            }
+            // A store id given to the client is the path's {storeId}: one percent-encoded segment. A
+            // '/' is left out: apify-client reads `username/name` as `username~name`, its own shorthand.
+            const storeId = text.replaceAll('/', '-');
+            for (const [operation, rest] of STORE_CALLS) {
+              const seen = serve((request) =>
+                request.method === 'DELETE'
+                  ? [204, '']
+                  : [
+                      200,
+                      rest === '' ? { data: storeData(storeId) } : EMPTY_KEYS_PAGE,
+                      { 'content-type': 'application/json' },
+                    ],
+              );
+              const call = await outcome<unknown>(() =>
+                operation === 'getStore'
+                  ? client.getStore(storeId)
+                  : operation === 'listKeys'
+                    ? client.listKeys(storeId)
+                    : client.deleteStore(storeId),
+              );
+              if (seen.length === 0 && call.threw) continue;
+              if (seen.length === 0) problems.push(`${operation} sent no request and did not refuse the id`);
+              for (const request of seen) {
+                const problem = storeSegmentProblem(request.url, storeId, rest);
+                if (problem) problems.push(`${operation} sent ${request.method} ${request.url}: ${problem}`);
+              }
             }
             expectRule(
               problems.length === 0,

@@ -412,6 +412,37 @@ export const CLIENT_FAULTS: readonly ClientFault[] = [
     ),
   },
   {
+    name: 'store-id-not-encoded',
+    targets: ['KVS-CLIENT-007'],
+    bug: "a store id goes into the path as it is (escaped by hand, or not at all), so 'x#y' addresses store x and 'a b' a store the URL parser spells on its own",
+    narrow: true,
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'store-id-not-encoded',
+      `  async call(method, path, query, body) {
+    return super.call(method, path.replace(/^\\/key-value-stores\\/([^/]+)/, (whole, id) => '/key-value-stores/' + decodeURIComponent(id)), query, body);
+  }`,
+    ),
+  },
+  {
+    name: 'name-lookup-unencoded',
+    targets: ['KVS-CLIENT-007'],
+    bug: "getOrCreateStore first looks the name up as GET /v2/key-value-stores/~<name> with the name unencoded ('x?y' asks for ~x with a query)",
+    narrow: true,
+    breaks: 'stores',
+    source: faultyDriverModule(
+      'name-lookup-unencoded',
+      `  async getOrCreateStore(name) {
+    if (name !== undefined) {
+      const found = await this.call('GET', '/key-value-stores/~' + name);
+      if (found.ok) return this.data(found);
+      await found.arrayBuffer();
+    }
+    return super.getOrCreateStore(name);
+  }`,
+    ),
+  },
+  {
     name: 'iterator-prefix-first-page-only',
     targets: ['KVS-CLIENT-001'],
     bug: 'the key iterator sends the prefix with the first page only, so later pages list keys outside the prefix',

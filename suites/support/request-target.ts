@@ -48,3 +48,43 @@ export function nameQueryProblem(target: string, path: string, name: string): st
     return `the query ${JSON.stringify(query)} names ${JSON.stringify(names)}`;
   return undefined;
 }
+
+/** The store collection's path, which a store's own path extends by one segment. */
+const STORES_PATH = '/v2/key-value-stores/';
+
+/**
+ * What is wrong with `target` as a request for the store `storeId` (`path` after its segment:
+ * '' for the store, `/keys` for its keys), or undefined when the id is one percent-encoded segment
+ * of the path that decodes to it.
+ */
+export function storeSegmentProblem(target: string, storeId: string, rest: string): string | undefined {
+  const path = target.split('?')[0] ?? '';
+  if (!path.startsWith(STORES_PATH) || !path.endsWith(rest))
+    return `the path ${JSON.stringify(path)} is not ${STORES_PATH}{storeId}${rest} (the id changed the path's shape)`;
+  const segment = path.slice(STORES_PATH.length, path.length - rest.length);
+  if (!SEGMENT.test(segment))
+    return `the store id's segment ${JSON.stringify(segment)} is not one percent-encoded path segment`;
+  const id = decoded(segment);
+  if (id !== storeId)
+    return `the store id's segment ${JSON.stringify(segment)} decodes to ${JSON.stringify(id)}`;
+  return undefined;
+}
+
+/**
+ * What is wrong with `target` as a look-up of the store named `name` by its path (`~name`, or
+ * `username~name`), or undefined when the segment is one percent-encoded segment that decodes to it.
+ */
+export function nameSegmentProblem(target: string, name: string): string | undefined {
+  const path = target.split('?')[0] ?? '';
+  const segment = path.slice(STORES_PATH.length);
+  if (!path.startsWith(STORES_PATH) || !SEGMENT.test(segment))
+    return `the path ${JSON.stringify(path)} is not ${STORES_PATH} and one percent-encoded segment (the name changed the path's shape)`;
+  const lookedUp = decoded(segment);
+  if (
+    lookedUp === undefined ||
+    !lookedUp.endsWith(`~${name}`) ||
+    lookedUp.slice(0, -name.length - 1).includes('~')
+  )
+    return `the segment ${JSON.stringify(segment)} decodes to ${JSON.stringify(lookedUp)}, not ~${name} (or username~${name})`;
+  return undefined;
+}
