@@ -92,6 +92,22 @@ const bodyOf = (data: unknown): string | Uint8Array | undefined =>
         ? new Uint8Array(data)
         : JSON.stringify(data);
 
+/** The most bytes of a parsed answer turned back into JSON for the evidence (the rest is not shown anyway). */
+const MAX_REENCODED_BYTES = 65_536;
+
+/**
+ * An answer's body for the evidence: as bytes or text when apify-client kept it so; a value it
+ * parsed as JSON again only when the answer said it was short (a large record is not re-encoded
+ * for an excerpt of 2 KB).
+ */
+const answerBodyOf = (response: { headers: unknown; data: unknown }): string | Uint8Array | undefined => {
+  const { data } = response;
+  if (typeof data === 'string' || data instanceof Uint8Array || data === undefined || data === null)
+    return bodyOf(data);
+  const length = Number(headersOf(response.headers)['content-length'] ?? Infinity);
+  return length <= MAX_REENCODED_BYTES ? bodyOf(data) : undefined;
+};
+
 /** The request a config stands for, read when its answer comes (by then serialized and compressed). */
 const requestOf = (
   config: { readonly method?: string | undefined; readonly headers?: unknown; readonly data?: unknown },
@@ -171,7 +187,7 @@ export class ApifyClientDriver implements KvsDriver {
         answerOf(response.config)?.({
           status: response.status,
           headers: headersOf(response.headers),
-          body: bodyOf(response.data),
+          body: answerBodyOf(response),
         });
         return response;
       },
@@ -183,7 +199,7 @@ export class ApifyClientDriver implements KvsDriver {
         const sanitized = transportError(error, options);
         answerOf(config)?.(
           response
-            ? { status: response.status, headers: headersOf(response.headers), body: bodyOf(response.data) }
+            ? { status: response.status, headers: headersOf(response.headers), body: answerBodyOf(response) }
             : { error: sanitized.message },
         );
         throw sanitized;
