@@ -5,11 +5,11 @@ const DEFAULT_MAX_CASES = 32;
 
 /** How a property groups its cases into batches. */
 export interface CaseBatchOptions<T> {
-  /** The most cases in one batch (default 32); a batch holds at least a quarter of that. */
+  /** The most cases in one batch (default 32). */
   readonly maxCases?: number;
   /**
-   * The fewest cases in one batch (default a quarter of `maxCases`), which is also how many a
-   * shrunk counterexample keeps: a large batch with a small floor still shrinks to a short one.
+   * The fewest cases in one batch (default a quarter of `maxCases`), which is also how many a shrunk
+   * counterexample keeps; equal to `maxCases`, every batch holds exactly that many.
    */
   readonly minCases?: number;
   /** What must differ between the cases of a batch (their key, their seed…). */

@@ -88,6 +88,8 @@ describe('generators', () => {
     expect(Math.max(...withFloor)).toBeLessThanOrEqual(80);
     expect(Math.max(...withFloor)).toBeGreaterThan(32);
     expect(shrunk(floored, (batch) => batch.length > 0)).toHaveLength(8);
-    expect(shrunk(caseBatchArbitrary(fc.nat(), { maxCases: 8, minCases: 1 }), () => true)).toHaveLength(1);
+    const fixed = caseBatchArbitrary(fc.nat(), { maxCases: 4, minCases: 4 });
+    expect(new Set(lengths(fixed))).toEqual(new Set([4]));
+    expect(shrunk(fixed, () => true)).toHaveLength(4);
   });
 });
