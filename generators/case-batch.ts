@@ -5,18 +5,24 @@ const DEFAULT_MAX_CASES = 32;
 
 /** How a property groups its cases into batches. */
 export interface CaseBatchOptions<T> {
-  /** The most cases in one batch (default 32); a batch holds at least a quarter of that. */
+  /** The most cases in one batch (default 32). */
   readonly maxCases?: number;
+  /**
+   * The fewest cases in one batch (default a quarter of `maxCases`), which is also how many a shrunk
+   * counterexample keeps; equal to `maxCases`, every batch holds exactly that many.
+   */
+  readonly minCases?: number;
   /** What must differ between the cases of a batch (their key, their seed…). */
   readonly selector?: (value: T) => unknown;
 }
 
 /**
  * A batch of independent cases for a property whose every case waits (a settle watch for
- * KVS-CONS-003/006, KVS-LIMIT-003): one property run checks a whole batch side by side, so the
- * waits overlap instead of adding up. The cases must not touch each other's state — `selector`
- * keeps them on distinct keys, or each case makes its own store. A batch holds from a quarter of
- * `maxCases` to `maxCases` cases; shrinking keeps that many and simplifies each case.
+ * KVS-CONS-003/006, KVS-LIMIT-003; the paused streams of KVS-STATE-002): one property run checks a
+ * whole batch side by side, so the waits overlap instead of adding up. The cases must not touch
+ * each other's state — `selector` keeps them on distinct keys, or each case makes its own store. A
+ * batch holds from `minCases` (a quarter of `maxCases` by default) to `maxCases` cases; shrinking
+ * keeps that many and simplifies each case.
  */
 export function caseBatchArbitrary<T>(
   cases: fc.Arbitrary<T>,
@@ -24,7 +30,7 @@ export function caseBatchArbitrary<T>(
 ): fc.Arbitrary<T[]> {
   const maxCases = options.maxCases ?? DEFAULT_MAX_CASES;
   return fc.uniqueArray(cases, {
-    minLength: Math.ceil(maxCases / 4),
+    minLength: Math.min(maxCases, options.minCases ?? Math.ceil(maxCases / 4)),
     maxLength: maxCases,
     // Lengths spread over the whole range from the first run on (fast-check otherwise keeps the
     // first runs' arrays short), so that a property with few runs still checks many cases.

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '../../harness/index.ts';
 import {
+  caseBatchArbitrary,
   invalidRecordKeyArbitrary,
   keySetArbitrary,
   longestRecordKeyArbitrary,
@@ -73,5 +74,22 @@ describe('generators', () => {
     expect(
       shrunk(recordValueArbitrary(), (sample) => sample.value.length > 10).value.length,
     ).toBeLessThanOrEqual(12);
+  });
+
+  it('case batches hold minCases (a quarter of maxCases by default) to maxCases cases, and shrink to the floor', () => {
+    const lengths = (arbitrary: fc.Arbitrary<unknown[]>): number[] =>
+      fc.sample(arbitrary, { seed: 3, numRuns: 200 }).map((batch) => batch.length);
+    const byDefault = lengths(caseBatchArbitrary(fc.nat(), { maxCases: 32 }));
+    expect(Math.min(...byDefault)).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...byDefault)).toBeLessThanOrEqual(32);
+    const floored = caseBatchArbitrary(fc.nat(), { maxCases: 80, minCases: 8 });
+    const withFloor = lengths(floored);
+    expect(Math.min(...withFloor)).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...withFloor)).toBeLessThanOrEqual(80);
+    expect(Math.max(...withFloor)).toBeGreaterThan(32);
+    expect(shrunk(floored, (batch) => batch.length > 0)).toHaveLength(8);
+    const fixed = caseBatchArbitrary(fc.nat(), { maxCases: 4, minCases: 4 });
+    expect(new Set(lengths(fixed))).toEqual(new Set([4]));
+    expect(shrunk(fixed, () => true)).toHaveLength(4);
   });
 });
