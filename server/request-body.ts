@@ -201,18 +201,21 @@ const DRAIN_MAX_BYTES = 32 * 1024 * 1024;
 const DRAIN_MAX_MS = 5000;
 
 /**
- * Before answering a request whose body was not (fully) read: reads and drops the rest of the
- * body, within a bound of bytes and time, so the client can read the answer on a healthy
- * connection instead of a reset. Nothing is buffered. Resolves true when the body ended within
- * the bound, false when the connection must be closed after the answer.
+ * For a request whose body was not (fully) read: reads and drops the rest of the body, within a
+ * bound of bytes and time, so the client can read the answer on a healthy connection instead of
+ * a reset. Nothing is buffered. Resolves true when the body ended within the bound, false when it
+ * did not or the connection closed first (the connection must then be closed).
  */
 export function drainBody(request: IncomingMessage): Promise<boolean> {
   return new Promise((resolve) => {
     let drained = 0;
+    // The request may be detached from its connection once answered: the connection's end is watched.
+    const { socket } = request;
     const finish = (ended: boolean): void => {
       clearTimeout(timer);
       request.off('data', onData);
       request.off('end', onEnd);
+      socket.off('close', onClose);
       if (!ended) request.pause();
       resolve(ended);
     };
@@ -221,9 +224,12 @@ export function drainBody(request: IncomingMessage): Promise<boolean> {
       if (drained > DRAIN_MAX_BYTES) finish(false);
     };
     const onEnd = (): void => finish(true);
+    // The client closed the connection (one that stops sending once answered).
+    const onClose = (): void => finish(request.complete);
     const timer = setTimeout(() => finish(false), DRAIN_MAX_MS).unref();
     request.on('data', onData);
     request.on('end', onEnd);
+    socket.on('close', onClose);
     request.resume();
   });
 }

@@ -65,14 +65,23 @@ async function answerFailure(req: IncomingMessage, res: ServerResponse, thrown: 
           'The reference server failed on this request; please report it.',
         );
   if (!(thrown instanceof ApiError)) console.error('kvs-conformance server: unexpected error', thrown);
-  // An unread body is drained (bounded) first: answering mid-upload makes Node close the
-  // connection at once, and the client may then see a reset instead of the answer.
-  const drained = req.complete || (await drainBody(req));
-  if (res.destroyed) return;
-  const answer = drained
-    ? error
-    : new ApiError(error.status, error.type, error.message, { ...error.headers, connection: 'close' });
-  sendApiError(res, answer, head);
+  if (req.complete) {
+    sendApiError(res, error, head);
+    return;
+  }
+  // The body is not (fully) read. An answer that closes the connection is sent after the rest is
+  // drained (bounded): Node closes at once after it, and a client still sending would see a reset.
+  if (error.headers.connection === 'close') {
+    await drainBody(req);
+    if (!res.destroyed) sendApiError(res, error, head);
+    return;
+  }
+  // Any other answer goes out now (RFC 9110 §15.5.14: a server may refuse a body it has not read),
+  // on a connection kept open: the rest is then read and dropped (bounded), so a client that
+  // stops sending once answered costs the server only the bytes already in flight, and one that
+  // sends on still reads its answer on a healthy connection. Past the bound it is closed.
+  sendApiError(res, error, head);
+  if (!(await drainBody(req))) req.socket.destroy();
 }
 
 /** Starts the reference server and resolves once it listens. */

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore, send } from './server-fixture.ts';
@@ -85,6 +86,32 @@ describe('the record payload limit (9437184 bytes)', () => {
     expect(await streamUpload(recordPath('over-declared'), LIMIT + 4 * 1024 * 1024, true)).toBe(413);
     expect(await streamUpload(recordPath('over-chunked'), LIMIT + 4 * 1024 * 1024, false)).toBe(413);
     expect((await send(server.url, 'GET', recordPath('over-chunked'))).status).toBe(404);
+  });
+
+  it('answers a body over the limit by its declared length before it is sent, then reads the rest and keeps the connection', async () => {
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+    const answered = async (count: number): Promise<void> => {
+      while ((received.match(/HTTP\/1\.1 \d{3} [^\r]*\r\n(?:[^\r]+\r\n)*\r\n/g) ?? []).length < count)
+        await new Promise((resolve) => socket.once('data', resolve));
+    };
+    // The head alone: no byte of the body is sent until the answer is in.
+    socket.write(
+      `PUT ${recordPath('early')} HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${LIMIT + 1}\r\n\r\n`,
+    );
+    await answered(1);
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    // Kept open (no Connection: close): the rest of the body is read and dropped, and the same
+    // connection then serves the next request.
+    expect(received.toLowerCase()).not.toContain('connection: close');
+    const rest = Buffer.alloc(LIMIT + 1, 1);
+    socket.write(rest);
+    socket.write(`GET ${recordPath('early')} HTTP/1.1\r\nhost: ${hostname}\r\n\r\n`);
+    await answered(2);
+    socket.destroy();
+    expect(received.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 413', 'HTTP/1.1 404']);
   });
 
   it('refuses a 100 MiB upload attempt without its memory growing by the upload, and stays healthy', async () => {
