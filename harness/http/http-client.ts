@@ -5,6 +5,7 @@ import { Agent, errors, Pool, type Dispatcher } from 'undici';
 import { answerFirstConnector } from './answer-first-socket.ts';
 import { EXCERPT_BYTES, excerptMaker, type Exchange, type ExcerptMaker } from './exchange.ts';
 import { secretRedactor } from './redact.ts';
+import { parsesAsIs } from './path-as-is.ts';
 import { ExchangeError, readAnswer } from './read-answer.ts';
 
 /** How the client talks to a target. */
@@ -64,22 +65,6 @@ function headerRecord(
   const clean = redact(joined) === joined;
   // fromEntries: a header named __proto__ stays a plain own field.
   return Object.fromEntries(clean ? entries : entries.map(([name, value]) => [redact(name), redact(value)]));
-}
-
-/**
- * The characters a path (with its query) may hold for it to be sent as it is: what the WHATWG URL
- * parser keeps unchanged in a path and in a query (no space, quote, backslash, `#` or non-ASCII,
- * which it would percent-encode or read otherwise). Dot segments are ruled out apart (see sendsAsIs).
- */
-const PATH_AS_IS = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/;
-
-/**
- * Whether `path` is what undici would send for the URL origin + `path` after parsing it (WHATWG
- * URL): then the request goes out without the parse. Otherwise the URL is parsed as before, so
- * what is sent never depends on this shortcut (a dot segment is resolved, `?` alone dropped).
- */
-function sendsAsIs(path: string): boolean {
-  return PATH_AS_IS.test(path) && !path.endsWith('?') && !/\/(?:\.|%2e)/i.test(path.split('?', 1)[0] ?? '');
 }
 
 /**
@@ -348,7 +333,8 @@ export class HttpClient {
     };
     const origin = this.#origin;
     const path = url.slice(origin.length);
-    if (url.startsWith(origin) && path.startsWith('/') && sendsAsIs(path)) return { ...common, origin, path };
+    if (url.startsWith(origin) && path.startsWith('/') && parsesAsIs(path))
+      return { ...common, origin, path };
     const parsed = new URL(url);
     if (!/^https?:/.test(parsed.origin || parsed.protocol))
       throw new errors.InvalidArgumentError(
