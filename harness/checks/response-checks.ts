@@ -37,7 +37,9 @@ export type ResponseCheck = (input: CheckInput) => CheckViolation[];
 
 /** The media type essence of a Content-Type header (`application/json; charset=utf-8` → `application/json`). */
 export function mediaTypeOf(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType === undefined) return '';
+  const end = contentType.indexOf(';');
+  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
 }
 
 const hasBody = (input: CheckInput): boolean => input.response.body.length > 0;

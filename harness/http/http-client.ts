@@ -68,6 +68,31 @@ function headerRecord(
 }
 
 /**
+ * A request's header fields with their values redacted: the Authorization the client adds on its
+ * own, the others in one pass as in headerRecord (each only when the pass finds a secret).
+ */
+function redactedFields(
+  headers: Readonly<Record<string, string>>,
+  redact: (text: string) => string,
+): Record<string, string> {
+  const entries = Object.entries(headers);
+  const others = entries.filter(([name]) => name !== 'authorization').map(([, value]) => value);
+  const joined = others.join('\n');
+  const clean = redact(joined) === joined;
+  return Object.fromEntries(
+    entries.map(([name, value]) => [name, clean && name !== 'authorization' ? value : redact(value)]),
+  );
+}
+
+/** Strings up to this length are kept for an excerpt made when read; longer ones are excerpted at once. */
+const LAZY_STRING_EXCERPT_MAX = 64 * 1024;
+
+const eagerExcerpt =
+  (made: string): (() => string) =>
+  () =>
+    made;
+
+/**
  * An excerpt made when first read and kept: most answers are never shown (only a failure's are),
  * so their excerpt, redaction included, is not made for them; whoever reads one gets it redacted.
  * (For an answer only: its body is kept with the exchange anyway.)
@@ -226,14 +251,27 @@ export class HttpClient {
           ? sentBody.length
           : Number(headers['content-length'] ?? -1);
     const excerpt = this.#excerpt;
+    // The excerpt is made when first read (most never are), from what it needs taken now: a
+    // string as it is (immutable; a long one's excerpt is made at once, so that the exchange does
+    // not keep it alive), a Buffer's first bytes copied (the caller may reuse the buffer it sent).
+    const sentHead = Buffer.isBuffer(sentBody)
+      ? Buffer.from(sentBody.subarray(0, this.#digestKeep))
+      : undefined;
+    const sentExcerpt =
+      typeof sentBody === 'string'
+        ? sentBody.length <= LAZY_STRING_EXCERPT_MAX
+          ? lazyExcerpt(() => redact(excerpt(sentBody)))
+          : eagerExcerpt(redact(excerpt(sentBody)))
+        : sentHead
+          ? lazyExcerpt(() => redact(excerpt(sentHead, bodyBytes)))
+          : eagerExcerpt('<streamed>');
     const recordedRequest = {
       method: input.method,
       url: redact(url),
-      headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, redact(value)])),
-      // Made now, not when shown: the caller may reuse the buffer it sent, and a large body is not
-      // kept alive by its exchange.
-      bodyExcerpt:
-        typeof sentBody === 'string' || Buffer.isBuffer(sentBody) ? redact(excerpt(sentBody)) : '<streamed>',
+      headers: redactedFields(headers, redact),
+      get bodyExcerpt() {
+        return sentExcerpt();
+      },
       bodyBytes,
     };
     const startedAt = new Date();
