@@ -13,10 +13,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { writeResultsSection } from '../proof/write-results-section.ts';
+import { startCountingServer, type CountingServer } from './start-counting-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin/kvs-conformance.js');
@@ -24,35 +24,6 @@ const TOKEN = 'bench-harness-token';
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUN_SIZES = (process.env.BENCH_RUNS ?? '25,100,1000').split(',').map(Number);
 const SEED = 7;
-
-/** The counting reference server, driven through its stdin commands. */
-interface CountingServer {
-  readonly url: string;
-  command(line: string): Promise<string>;
-  stop(): void;
-}
-
-async function startCountingServer(): Promise<CountingServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/counting-server.ts', TOKEN], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
-  const url = /listening on (\S+)/.exec(await next())?.[1];
-  if (!url) throw new Error('the counting server did not start');
-  return {
-    url,
-    command: (line) => {
-      const answer = next();
-      child.stdin.write(`${line}\n`);
-      return answer;
-    },
-    stop: () => child.kill('SIGTERM'),
-  };
-}
 
 /** The resident set of a process and of all its descendants, in bytes (Linux /proc). */
 function treeRss(root: number): { readonly total: number; readonly root: number } {
@@ -206,7 +177,7 @@ function profileShares(dir: string): Map<string, number> {
   return totals;
 }
 
-const server = await startCountingServer();
+const server = await startCountingServer(TOKEN);
 try {
   const created = await fetch(`${server.url}/v2/key-value-stores?name=bench-harness`, {
     method: 'POST',

@@ -20,11 +20,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from 'undici';
 import { writeResultsSection } from '../proof/write-results-section.ts';
+import { startCountingServer } from './start-counting-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'bench-run-footprint-token';
@@ -209,35 +209,6 @@ async function measureRun(build: Build, args: readonly string[]): Promise<RunMea
   };
 }
 
-/** The counting reference server (bench/counting-server.ts) in its own process. */
-interface CountingServer {
-  readonly url: string;
-  command(line: string): Promise<string>;
-  stop(): void;
-}
-
-async function startCountingServer(): Promise<CountingServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/counting-server.ts', TOKEN], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const next = (): Promise<string> => new Promise((done) => waiting.push(done));
-  const url = /listening on (\S+)/.exec(await next())?.[1];
-  if (!url) throw new Error('the counting server did not start');
-  return {
-    url,
-    command: (line) => {
-      const answer = next();
-      child.stdin.write(`${line}\n`);
-      return answer;
-    },
-    stop: () => child.kill('SIGTERM'),
-  };
-}
-
 /**
  * A bare undici loop on the server: one connection, sequential, PUT then GET of a 100 B record under
  * a new key each time (the shape of KVS-RECORD-001's cases, with no checks), for LOOP_SECONDS.
@@ -311,7 +282,7 @@ for (let round = 0; round < (parts.has('default') ? ROUNDS : 0); round += 1) {
     progress(`${build.label} default run ${round + 1}: ${JSON.stringify(measured)}`);
   }
 }
-const server = await startCountingServer();
+const server = await startCountingServer(TOKEN);
 try {
   const target = ['--target', server.url, '--token', TOKEN];
   for (let round = 0; round < (parts.has('tight') ? ROUNDS : 0); round += 1) {

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
 import type { ConformanceReport } from '../../reports/index.ts';
 import { startFaultProxy, type FaultProxy } from '../../proof/faults/fault-proxy.ts';
-import { isRecords, isStore } from '../../proof/faults/fault-helpers.ts';
+import { isRecords } from '../../proof/faults/fault-helpers.ts';
 import { runCli } from '../../proof/run-cli.ts';
+import { startUnsignedStoreProxy } from './unsigned-store-proxy.ts';
 import { startUuidIdProxy } from './uuid-id-proxy.ts';
 
 const TOKEN = 'kvsc-setting-hints-token';
@@ -53,12 +54,7 @@ describe('a server that does not sign URLs', () => {
   beforeAll(async () => {
     server = await startServer({ tokens: [TOKEN] });
     // The store object shows no urlSigningSecretKey, as a server without signing would.
-    proxy = await startFaultProxy(server.url, (answer) => {
-      if (!isStore(answer.path) || answer.status !== 200) return answer;
-      const json = JSON.parse(answer.body.toString()) as { data: Record<string, unknown> };
-      delete json.data.urlSigningSecretKey;
-      return { ...answer, body: Buffer.from(JSON.stringify(json)) };
-    });
+    proxy = await startUnsignedStoreProxy(server.url);
   });
   afterAll(async () => {
     await proxy.close();

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
-import { startFaultProxy, type FaultProxy } from '../../proof/faults/fault-proxy.ts';
-import { isStore } from '../../proof/faults/fault-helpers.ts';
+import type { FaultProxy } from '../../proof/faults/fault-proxy.ts';
 import { runCli } from '../../proof/run-cli.ts';
+import { startUnsignedStoreProxy } from '../harness/unsigned-store-proxy.ts';
 
 const TOKEN = 'kvsc-failure-output-token';
 
@@ -17,12 +17,7 @@ describe('the output of a failing run', () => {
   beforeAll(async () => {
     server = await startServer({ tokens: [TOKEN] });
     // The store object shows no urlSigningSecretKey: KVS-SIGN-001 fails with a contract violation.
-    proxy = await startFaultProxy(server.url, (answer) => {
-      if (!isStore(answer.path) || answer.status !== 200) return answer;
-      const json = JSON.parse(answer.body.toString()) as { data: Record<string, unknown> };
-      delete json.data.urlSigningSecretKey;
-      return { ...answer, body: Buffer.from(JSON.stringify(json)) };
-    });
+    proxy = await startUnsignedStoreProxy(server.url);
   });
   afterAll(async () => {
     await proxy.close();
