@@ -50,7 +50,7 @@ export function describeRulesReference(reference: RulesReference): string {
         `    operations: ${rule.operations.join(', ')}`,
         ...(rule.when.length > 0
           ? [
-              `    applies when: ${rule.when.map((c) => `${c.setting} is ${c.values.join(' or ')}`).join(' and ')}`,
+              `    applies when: ${rule.when.map((c) => `${c.setting} is ${c.values.join(' or ')}`).join(' and ')}${rule.whenWhy === undefined ? '' : ` (${rule.whenWhy})`}`,
             ]
           : []),
         '    sources:',

@@ -24,7 +24,7 @@ function ruleSection(rule: RuleReferenceEntry): string[] {
   const applies =
     rule.when.length === 0
       ? 'under every profile'
-      : `when ${rule.when.map((c) => `${settingLink(c.setting)} is ${c.values.map(code).join(' or ')}`).join(' and ')}`;
+      : `when ${rule.when.map((c) => `${settingLink(c.setting)} is ${c.values.map(code).join(' or ')}`).join(' and ')}${rule.whenWhy === undefined ? '' : ` (${inline(rule.whenWhy)})`}`;
   return [
     `### ${rule.id}`,
     '',

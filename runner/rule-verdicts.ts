@@ -69,7 +69,7 @@ export function judgeRules(
       const gates = Object.entries(rule.when);
       const inForce = gates.map(([name]) => `${name} ${String(settings[name as keyof ProfileSettings])}`);
       const needs = gates.map(([name, values]) => `${name} ∈ {${(values as string[]).join(', ')}}`);
-      const why = `not applicable under ${inForce.join(', ')} (it needs ${needs.join(' and ')})`;
+      const why = `not applicable under ${inForce.join(', ')} (it needs ${needs.join(' and ')}${rule.whenWhy === undefined ? '' : `: ${rule.whenWhy}`})`;
       return scope.requested?.has(rule.id)
         ? make('inconclusive', 'not-run', `not checked: asked for by --rule, but it is ${why}`)
         : make('skipped', 'profile', why);

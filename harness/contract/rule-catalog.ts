@@ -28,6 +28,11 @@ export interface ContractRule {
   /** Profile settings under which the rule applies (setting → allowed values); empty: always. */
   readonly when: Readonly<Partial<Record<ProfileSettingName, readonly string[]>>>;
   /**
+   * Why the rule needs its `when` settings, and what a target outside them gives up (`whenWhy` in
+   * spec/rules.yaml): said wherever the rule is reported not applicable.
+   */
+  readonly whenWhy?: string;
+  /**
    * For a rule over something other clients of the target share (the store list): what its check
    * judges, and what it tolerates of the others, stated per rule (`others` in spec/rules.yaml).
    */
@@ -86,7 +91,7 @@ export function parseRuleCatalog(
       throw new HarnessError(code, reason, { location: source.locate(`${pointer}${field}`) });
     };
     if (!isRecord(raw)) return fail('', 'a rule must be a mapping');
-    const { id, level, rule, source: cited, operations, when = {}, others } = raw;
+    const { id, level, rule, source: cited, operations, when = {}, whenWhy, others } = raw;
     const match = typeof id === 'string' ? RULE_ID_PATTERN.exec(id) : null;
     if (!match)
       return fail(
@@ -136,6 +141,10 @@ export function parseRuleCatalog(
         );
       }
     }
+    if (whenWhy !== undefined && (typeof whenWhy !== 'string' || whenWhy.trim() === ''))
+      return fail('/whenWhy', `${ruleId}: whenWhy must be a non-empty sentence`);
+    if (whenWhy !== undefined && Object.keys(when).length === 0)
+      return fail('/whenWhy', `${ruleId}: whenWhy says why the rule needs its when settings; it has none`);
     if (others !== undefined && (typeof others !== 'string' || others.trim() === ''))
       return fail('/others', `${ruleId}: others must be a non-empty sentence`);
     rules.set(ruleId, {
@@ -146,6 +155,7 @@ export function parseRuleCatalog(
       source: sources,
       operations,
       when,
+      ...(whenWhy === undefined ? {} : { whenWhy: whenWhy.trim() }),
       ...(others === undefined ? {} : { others: others.trim() }),
     });
   });

@@ -35,6 +35,8 @@ export interface RuleReferenceEntry {
   readonly sources: readonly SourceCitation[];
   /** The profile settings it applies under (empty: every profile). */
   readonly when: readonly { readonly setting: string; readonly values: readonly string[] }[];
+  /** Why the rule needs those settings (the catalog's `whenWhy`). */
+  readonly whenWhy?: string;
   /** Profile settings its inferences name (what decides an open point of the rule). */
   readonly settings: readonly string[];
   /** What its check judges when other clients share the target, where that matters. */
@@ -86,6 +88,7 @@ export function buildRulesReference(contract: Contract, evidence: RuleEvidence):
       operations: rule.operations,
       sources: rule.source,
       when: Object.entries(rule.when).map(([setting, values]) => ({ setting, values })),
+      ...(rule.whenWhy === undefined ? {} : { whenWhy: rule.whenWhy }),
       settings: [
         ...new Set(rule.source.flatMap((source) => (source.setting === undefined ? [] : [source.setting]))),
       ],

@@ -271,6 +271,8 @@ export class HttpApi {
         ...(call.token ? { token: call.token } : {}),
         ...(call.digestBody ? { digestBody: true } : {}),
       });
+    // A 404 is judged as lag only against what was acknowledged before the call was sent.
+    const sentAt = performance.now();
     let exchange = await send();
     const answered = exchange.response;
     if (!answered) {
@@ -300,7 +302,7 @@ export class HttpApi {
     this.#onAnswer?.(operationId, answered.status);
     const suspect =
       answered.status === 404 && !isStream(call.body)
-        ? this.#ledger.suspect(operationId, call, performance.now())
+        ? this.#ledger.suspect(operationId, call, sentAt)
         : undefined;
     const lagged = suspect ? await this.#resendIfLag(operationId, suspect, exchange, send) : undefined;
     if (lagged) exchange = lagged;

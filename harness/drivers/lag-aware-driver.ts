@@ -57,8 +57,10 @@ export function lagAwareDriver<D extends KvsDriver>(driver: D, options: LagAware
         throw error;
       }
     };
+    // Judged against what was acknowledged before the call was sent (not a concurrent write).
+    const sentAt = performance.now();
     const first = await attempt();
-    const suspect = isMiss(first) ? ledger.suspect(operationId, call, performance.now()) : undefined;
+    const suspect = isMiss(first) ? ledger.suspect(operationId, call, sentAt) : undefined;
     let outcome = first;
     if (suspect) {
       const readAt = performance.now();

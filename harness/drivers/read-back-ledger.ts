@@ -55,23 +55,28 @@ export class ReadBackLedger {
   /** The names stores were created with through these calls (name → id), while not renamed. */
   readonly #names = new Map<string, string>();
 
-  /** The rule a 404 to this call breaks if it is lag, or undefined when a 404 may be legitimate. */
-  suspect(operationId: string, call: LedgerCall, now: number): LagSuspect | undefined {
+  /**
+   * The rule a 404 to this call breaks if it is lag, or undefined when a 404 may be legitimate.
+   * `sentAt` is when the call was sent: only a write or create acknowledged before it is known to
+   * the call ("readable … by the next GET"); a read sent while the write was in flight (concurrent
+   * calls) may have been served before it, and its 404 is no lag.
+   */
+  suspect(operationId: string, call: LedgerCall, sentAt: number): LagSuspect | undefined {
     const storeId = judged(call);
     if (storeId === undefined) return undefined;
     if (RECORD_READS.has(operationId) && call.recordKey !== undefined) {
       const writtenAt = this.#newKeys.get(storeId)?.get(call.recordKey);
-      if (writtenAt !== undefined)
+      if (writtenAt !== undefined && writtenAt <= sentAt)
         return {
           ruleId: 'KVS-CONS-001',
-          known: `key ${JSON.stringify(call.recordKey)} of store ${storeId} was written for the first time (2xx) ${Math.round(now - writtenAt)} ms before`,
+          known: `key ${JSON.stringify(call.recordKey)} of store ${storeId} was written for the first time (2xx) ${Math.round(sentAt - writtenAt)} ms before the read was sent`,
         };
     }
     const createdAt = this.#stores.get(storeId);
-    if (STORE_ADDRESSED.has(operationId) && createdAt !== undefined)
+    if (STORE_ADDRESSED.has(operationId) && createdAt !== undefined && createdAt <= sentAt)
       return {
         ruleId: 'KVS-STATE-001',
-        known: `store ${storeId} was created by this run ${Math.round(now - createdAt)} ms before and not deleted`,
+        known: `store ${storeId} was created by this run ${Math.round(sentAt - createdAt)} ms before the call was sent, and not deleted`,
       };
     return undefined;
   }

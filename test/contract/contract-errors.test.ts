@@ -67,6 +67,20 @@ describe('a broken contract fails with a clear HarnessError', () => {
     expect(malformed.reason).toContain('is not of the form KVS-<AREA>-<NNN>');
   });
 
+  it('refuses a whenWhy on a rule with no when settings, and an empty one', async () => {
+    const unconditioned = await loadError(
+      specCopyWith('rules.yaml', (text) =>
+        text.replace('id: KVS-PAGE-002\n', 'id: KVS-PAGE-002\n    whenWhy: because\n'),
+      ),
+    );
+    expect(unconditioned.code).toBe('KVSC_RULES_INVALID');
+    expect(unconditioned.reason).toContain('KVS-PAGE-002: whenWhy says why the rule needs its when settings');
+    const empty = await loadError(
+      specCopyWith('rules.yaml', (text) => text.replace(/whenWhy: .*/, "whenWhy: ' '")),
+    );
+    expect(empty.reason).toMatch(/: whenWhy must be a non-empty sentence/);
+  });
+
   it('refuses a profile default outside its allowed values', async () => {
     const error = await loadError(
       specCopyWith('profiles.yaml', (text) => text.replace('default: strong', 'default: linearizable')),

@@ -11,7 +11,17 @@ describe('ReadBackLedger: which 404 may be lag, and of which rule', () => {
     const suspect = ledger.suspect(GET, { storeId: 's1', recordKey: 'k' }, 1012);
     expect(suspect?.ruleId).toBe('KVS-CONS-001');
     expect(suspect?.known).toContain('"k"');
-    expect(suspect?.known).toContain('12 ms before');
+    expect(suspect?.known).toContain('12 ms before the read was sent');
+  });
+
+  it('a read sent before the first write was acknowledged is not judged, though its 404 comes after (concurrent calls)', () => {
+    const ledger = new ReadBackLedger();
+    ledger.note('keyValueStores_post', {}, 201, 'made', 1000);
+    ledger.note(PUT, { storeId: 'made', recordKey: 'k' }, 201, undefined, 1010);
+    // Sent at 1005, while the write was in flight: the server may have served it first.
+    expect(ledger.suspect(GET, { storeId: 'made', recordKey: 'k' }, 1005)).toBeUndefined();
+    expect(ledger.suspect('keyValueStore_keys_get', { storeId: 'made' }, 999)).toBeUndefined();
+    expect(ledger.suspect(GET, { storeId: 'made', recordKey: 'k' }, 1010)?.ruleId).toBe('KVS-CONS-001');
   });
 
   it('a key read (404) before its write, deleted, or written again is no first write: its 404 is left to the test', () => {

@@ -487,4 +487,14 @@ describe('rules a profile setting gates off', () => {
     expect(line).toMatch(/ not applicable under (\w+ [^,/]+ \/ )*urlSigning false[ ,]/);
     expect(line).not.toContain('skipped (not asked for)');
   });
+
+  it('a gated rule says why it needs its setting, and what a target outside it gives up (whenWhy)', () => {
+    const noBrotli = resolveProfileSettings(contract.profiles, {
+      overrides: { contentEncodings: 'gzip,deflate' },
+    });
+    const judged = judgeRules(contract, noBrotli, new Set([MUST]), [outcome(`${MUST} t`, 'passed')]);
+    expect(judged.find((verdict) => verdict.rule.id === 'KVS-RECORD-014')?.reason).toBe(
+      'not applicable under contentEncodings gzip,deflate (it needs contentEncodings ∈ {br}: apify-client sends every request body of 1 KiB or more brotli-compressed (maybeCompressValue), so a target that does not decode br refuses its setRecord of such a value)',
+    );
+  });
 });
