@@ -25,6 +25,14 @@ async function runAndReport(session: RunSession, reports: typeof ReportsModule):
       reports.renderConsoleSummary(report, shownPath(join(session.out, reports.REPORT_FILES.html))),
     );
   const { cleanup } = result;
+  for (const earlier of result.earlierRuns ?? []) {
+    console.log(
+      earlier.leftAlone === undefined
+        ? `cleanup of an earlier run killed before its own (${earlier.file}): ${earlier.deleted} of its ${earlier.created} store(s) gone, ${earlier.left.length} left`
+        : `earlier run's journal ${earlier.file} left as it is: ${redact(earlier.leftAlone)}`,
+    );
+    for (const left of earlier.left) console.log(`  left ${redact(left.id)}: ${redact(left.reason)}`);
+  }
   if (!options.watch || cleanup.left.length > 0 || cleanup.problems.length > 0)
     console.log(
       `cleanup: ${cleanup.created} store(s) created by this run, ${cleanup.deleted} deleted, ${cleanup.left.length} left (prefix ${result.storePrefix})` +

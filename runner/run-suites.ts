@@ -16,6 +16,11 @@ import { prepareDrivers } from '../harness/drivers/prepare-drivers.ts';
 import { HttpClient } from '../harness/http/http-client.ts';
 import { redactingWritable } from '../harness/http/redacting-writable.ts';
 import { deleteRunStores } from '../harness/isolation/delete-run-stores.ts';
+import {
+  cleanEarlierRuns,
+  journalFileName,
+  startJournal,
+} from '../harness/isolation/earlier-run-journals.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
 import type { RunResult } from '../harness/results/run-result.ts';
 import type { SuiteContext } from '../harness/worker/suite-context.ts';
@@ -140,7 +145,8 @@ export async function runSuites({
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const storePrefix = newRunPrefix(options.shard);
-  const journalFile = join(out, `.created-stores-${storePrefix.slice(0, -1)}.jsonl`);
+  const journalFile = join(out, journalFileName(storePrefix));
+  startJournal(journalFile, targetUrl);
   const client = new HttpClient({
     baseUrl: targetUrl,
     token: options.token,
@@ -160,6 +166,8 @@ export async function runSuites({
         ? undefined
         : await resolveRunStore(contract, client, options.runId, storePrefix);
     if (!runStore) await preflight(api, targetUrl);
+    // What an earlier run into this folder, killed before its cleanup, left on this target.
+    const earlierRuns = await cleanEarlierRuns(api, out, journalFile, targetUrl);
     if (runStore && options.driver.some((name) => name !== 'http') && !usesDefaultDrivers(options.driver))
       throw new HarnessError(
         'KVSC_USAGE',
@@ -279,6 +287,7 @@ export async function runSuites({
     // The journal is only needed while some store of the run may be left.
     if (cleanup.left.length === 0 && cleanup.problems.length === 0) rmSync(journalFile, { force: true });
     return {
+      ...(earlierRuns.length > 0 ? { earlierRuns } : {}),
       targetUrl,
       settings,
       seed: options.seed,

@@ -4,6 +4,7 @@ import type { DriverInfo } from '../drivers/kvs-driver.ts';
 import type { RunStoreTarget } from '../drivers/run-store.ts';
 import type { RecordCleanup } from '../isolation/delete-run-records.ts';
 import type { CleanupResult } from '../isolation/delete-run-stores.ts';
+import type { EarlierJournal } from '../isolation/earlier-run-journals.ts';
 import type { RuleVerdict, TestOutcome } from './rule-verdict.ts';
 
 /** Everything a run found. */
@@ -24,6 +25,8 @@ export interface RunResult {
   /** Errors outside any test; a run with any is a tool error (exit 2). */
   readonly runErrors: readonly string[];
   readonly cleanup: CleanupResult;
+  /** Journals of earlier runs into the same folder, killed before their cleanup: what became of them. */
+  readonly earlierRuns?: readonly EarlierJournal[];
   /**
    * Requests sent outside the tests (each test's own are in its evidence): by the suite files'
    * set-up and clean-up, and by the runner (the target check before the suites, the last cleanup).

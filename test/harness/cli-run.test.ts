@@ -1,5 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
@@ -218,6 +218,80 @@ describe('kvs-conformance run', () => {
       // it has no record of making.
       for (const store of remaining)
         expect(result.stdout).toContain(`left "${store.id}": named "${store.name}" with this run's prefix`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a run killed outright (SIGKILL) leaves its journal: the next run into that folder deletes its stores, never those of another target or of a run still going', async () => {
+    const server = await startServer();
+    try {
+      const out = outDir();
+      const killed = spawnCli([
+        'run',
+        '--target',
+        server.url,
+        '--runs',
+        '200',
+        '--suite',
+        'SCHEMA',
+        '--out',
+        out,
+      ]);
+      const deadline = Date.now() + 120_000;
+      let journaled = journaledStoreIds(out);
+      while (journaled.length < 2 && killed.child.exitCode === null && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        journaled = journaledStoreIds(out);
+      }
+      expect(journaled.length, killed.output()).toBeGreaterThan(1);
+      killed.child.kill('SIGKILL');
+      await killed.done;
+      const leftBehind = (await storesOf(server.url)).map((store) => store.id);
+      for (const id of journaled) expect(leftBehind).toContain(id);
+      const [journal] = readdirSync(out).filter((name) => name.startsWith('.created-stores-'));
+      // Two journals that are not this folder's to clean: another target's, and a live run's (this
+      // test's own process, on this host).
+      const line = (owner: object, id: string) =>
+        `${JSON.stringify({ owner })}\n${JSON.stringify({ id, name: null })}\n`;
+      writeFileSync(
+        join(out, '.created-stores-kvsc-other000.jsonl'),
+        line({ target: 'http://127.0.0.1:9', host: hostname(), pid: 1 }, leftBehind[0] ?? ''),
+      );
+      writeFileSync(
+        join(out, '.created-stores-kvsc-alive000.jsonl'),
+        line({ target: server.url, host: hostname(), pid: process.pid }, leftBehind[0] ?? ''),
+      );
+      const next = await runCli(['run', '--target', server.url, '--rule', 'KVS-RECORD-005', '--out', out]);
+      expect(next.code, next.stdout + next.stderr).toBe(0);
+      expect(next.stdout).toMatch(
+        new RegExp(
+          `cleanup of an earlier run killed before its own \\(${journal?.replace(/\./g, '\\.')}\\): (\\d+) of its \\1 store\\(s\\) gone, \\d+ left`,
+        ),
+      );
+      expect(next.stdout).toContain(
+        'journal .created-stores-kvsc-other000.jsonl left as it is: its stores are on another target (http://127.0.0.1:9)',
+      );
+      expect(next.stdout).toContain(
+        `journal .created-stores-kvsc-alive000.jsonl left as it is: the run that writes it is still going (pid ${process.pid})`,
+      );
+      // A store the killed run made but had not journaled yet is reported, never deleted by name.
+      const remaining = await storesOf(server.url);
+      for (const id of journaled) expect(remaining.map((store) => store.id)).not.toContain(id);
+      for (const store of remaining)
+        expect(next.stdout).toContain(`left "${store.id}": named "${store.name}" with this run's prefix`);
+      expect(
+        readdirSync(out)
+          .filter((name) => name.startsWith('.created-stores-'))
+          .sort(),
+      ).toEqual(
+        // The killed run's journal goes once nothing of it is left; it stays while a store is reported.
+        [
+          ...(remaining.length > 0 ? [journal] : []),
+          '.created-stores-kvsc-alive000.jsonl',
+          '.created-stores-kvsc-other000.jsonl',
+        ].sort(),
+      );
     } finally {
       await server.close();
     }
