@@ -4,6 +4,7 @@ import type { ProfileSettings } from '../contract/profile-catalog.ts';
 import type { RuleId } from '../contract/rule-catalog.ts';
 import { describeViolations } from '../contract/schema-validator-factory.ts';
 import type { Exchange, RecordedResponse } from '../http/exchange.ts';
+import { parsesAsIs } from '../http/path-as-is.ts';
 import { JsonBody } from './json-body.ts';
 
 /** What a response check sees: one exchange with a response, and its operation. */
@@ -36,7 +37,9 @@ export type ResponseCheck = (input: CheckInput) => CheckViolation[];
 
 /** The media type essence of a Content-Type header (`application/json; charset=utf-8` → `application/json`). */
 export function mediaTypeOf(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType === undefined) return '';
+  const end = contentType.indexOf(';');
+  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
 }
 
 const hasBody = (input: CheckInput): boolean => input.response.body.length > 0;
@@ -215,14 +218,8 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
       evidence: { location },
     },
   ];
-  let url: URL;
-  try {
-    // The target URI: the path as sent (the recorded URL is redacted) on the recorded origin.
-    const target = new URL(input.requestPath ?? '', input.exchange.request.url);
-    url = new URL(location, target);
-  } catch {
-    return violation('not a URI reference that resolves against the request URL');
-  }
+  const url = resolveLocation(location, input);
+  if (url === undefined) return violation('not a URI reference that resolves against the request URL');
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return violation('not an http(s) URL');
   const created = createdResourcePath(input);
   if (!created) return [];
@@ -235,6 +232,26 @@ const checkRequiredHeaders: ResponseCheck = (input) => {
     ? []
     : violation(`it does not resolve to the created resource ${created.path}`);
 };
+
+/**
+ * A Location resolved against the request's target URI: the path as sent (the recorded URL is
+ * redacted) on the recorded origin; undefined when it does not resolve. An absolute path that URL
+ * parsing leaves unchanged (the usual answer) is read without the two parses: its protocol is the
+ * request's, its pathname the path before its query.
+ */
+function resolveLocation(
+  location: string,
+  input: CheckInput,
+): { readonly protocol: string; readonly pathname: string } | undefined {
+  const protocol = /^(https?:)\/\//i.exec(input.exchange.request.url)?.[1]?.toLowerCase();
+  if (protocol !== undefined && parsesAsIs(location))
+    return { protocol, pathname: location.split('?', 1)[0] ?? '' };
+  try {
+    return new URL(location, new URL(input.requestPath ?? '', input.exchange.request.url));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The operations that answer a store (`data`) or a store list (`data.items`). */
 const STORE_ANSWERS = new Set(['keyValueStores_post', 'keyValueStore_get', 'keyValueStore_put']);

@@ -409,14 +409,24 @@ function createdStoreId(operationId: string, response: RecordedResponse): string
   }
 }
 
-/** A path with its query parameters (those not undefined), percent-encoded. */
+/**
+ * Characters URLSearchParams writes as they are (application/x-www-form-urlencoded): a name and a
+ * value made of these alone are joined without it, to the same text.
+ */
+const FORM_SAFE = /^[A-Za-z0-9*\-._]*$/;
+
+/** A path with its query parameters (those not undefined), percent-encoded as by URLSearchParams. */
 function withQuery(path: string, parameters: OperationCall['query']): string {
-  const query = new URLSearchParams();
+  const pairs: [string, string][] = [];
   for (const [name, value] of Object.entries(parameters ?? {})) {
-    if (value !== undefined) query.set(name, String(value));
+    if (value !== undefined) pairs.push([name, String(value)]);
   }
-  const search = query.toString();
-  return search ? `${path}?${search}` : path;
+  if (pairs.length === 0) return path;
+  if (pairs.every(([name, value]) => FORM_SAFE.test(name) && FORM_SAFE.test(value)))
+    return `${path}?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
+  const query = new URLSearchParams();
+  for (const [name, value] of pairs) query.set(name, value);
+  return `${path}?${query.toString()}`;
 }
 
 /** The generic violations that come with a failure, each with its rule marker. */

@@ -43,8 +43,11 @@ export interface LagSuspect {
  * re-sent as lag.
  */
 export class ReadBackLedger {
-  /** `storeId \n key` of first writes, with the time of their acknowledgement. */
-  readonly #newKeys = new Map<string, number>();
+  /**
+   * First writes by store (store id → key → the time of their acknowledgement): a store's delete
+   * drops its keys at once, however many stores the run made before it.
+   */
+  readonly #newKeys = new Map<string, Map<string, number>>();
   /** `storeId \n key` read, written or deleted before: no longer a first write. */
   readonly #seenKeys = new Set<string>();
   /** Stores created through these calls and not deleted, with the time of the create's answer. */
@@ -62,7 +65,7 @@ export class ReadBackLedger {
     const storeId = judged(call);
     if (storeId === undefined) return undefined;
     if (RECORD_READS.has(operationId) && call.recordKey !== undefined) {
-      const writtenAt = this.#newKeys.get(slot(storeId, call.recordKey));
+      const writtenAt = this.#newKeys.get(storeId)?.get(call.recordKey);
       if (writtenAt !== undefined && writtenAt <= sentAt)
         return {
           ruleId: 'KVS-CONS-001',
@@ -99,17 +102,18 @@ export class ReadBackLedger {
     if (operationId === 'keyValueStore_delete' && (status < 300 || status === 404)) {
       this.#stores.delete(storeId);
       this.#forgetName(storeId);
-      for (const key of [...this.#newKeys.keys()])
-        if (key.startsWith(`${storeId}\n`)) this.#newKeys.delete(key);
+      this.#newKeys.delete(storeId);
       return;
     }
     if (call.recordKey === undefined) return;
     const key = slot(storeId, call.recordKey);
     const firstWrite =
       RECORD_WRITES.has(operationId) && status >= 200 && status < 300 && !this.#seenKeys.has(key);
-    if (firstWrite && judged(call) !== undefined) this.#newKeys.set(key, now);
-    else if (RECORD_WRITES.has(operationId) || operationId === 'keyValueStore_record_delete')
-      this.#newKeys.delete(key);
+    if (firstWrite && judged(call) !== undefined) {
+      const keys = this.#newKeys.get(storeId) ?? new Map<string, number>();
+      this.#newKeys.set(storeId, keys.set(call.recordKey, now));
+    } else if (RECORD_WRITES.has(operationId) || operationId === 'keyValueStore_record_delete')
+      this.#newKeys.get(storeId)?.delete(call.recordKey);
     this.#seenKeys.add(key);
   }
 

@@ -23,7 +23,7 @@ export class AnswerFirstSocket extends Socket {
   #answerStarts = true;
   #lastWasRead = true;
   /** An interim 100 answer whose end has not arrived yet. */
-  #interim = Buffer.alloc(0);
+  #interim: Buffer = Buffer.alloc(0);
 
   /**
    * Drops interim `100 Continue` answers at the start of an answer. RFC 9110 §15.2: a client must
@@ -37,7 +37,8 @@ export class AnswerFirstSocket extends Socket {
     this.#lastWasRead = true;
     let data: Buffer = chunk;
     while (this.#answerStarts && data.length > 0) {
-      const pending = Buffer.concat([this.#interim, data]);
+      // Most answers start in one chunk: no copy of it unless part of an interim answer waits.
+      const pending = this.#interim.length === 0 ? data : Buffer.concat([this.#interim, data]);
       const opening = pending.subarray(0, 'HTTP/1.1 100 '.length).toString('latin1');
       const interim = INTERIM_OPENINGS.includes(opening);
       // Too few bytes yet to tell an interim 100 from a final answer: wait for more.

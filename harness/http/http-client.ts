@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, errors, Pool, type Dispatcher } from 'undici';
 import { answerFirstConnector } from './answer-first-socket.ts';
 import { EXCERPT_BYTES, excerptMaker, type Exchange, type ExcerptMaker } from './exchange.ts';
 import { secretRedactor } from './redact.ts';
+import { parsesAsIs } from './path-as-is.ts';
+import { ExchangeError, readAnswer } from './read-answer.ts';
 
 /** How the client talks to a target. */
 export interface HttpClientOptions {
@@ -53,18 +55,42 @@ const RETRY_AFTER_DEFAULT_MS = 1000;
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 function headerRecord(
-  headers: Record<string, string | string[] | undefined>,
+  entries: readonly (readonly [string, string])[],
   redact: (text: string) => string,
 ): Record<string, string> {
-  const entries: [string, string][] = [];
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (value !== undefined)
-      entries.push([redact(name.toLowerCase()), redact(Array.isArray(value) ? value.join(', ') : value)]);
-  }
+  // One redaction pass over every name and value, joined by line breaks (a boundary for a short
+  // token, as the start and end of each text are): only when it finds a secret is each text
+  // redacted on its own. Nothing a secret could hide in is left out of the joined text.
+  const joined = entries.map(([name, value]) => `${name}\n${value}`).join('\n');
+  const clean = redact(joined) === joined;
   // fromEntries: a header named __proto__ stays a plain own field.
-  return Object.fromEntries(entries);
+  return Object.fromEntries(clean ? entries : entries.map(([name, value]) => [redact(name), redact(value)]));
 }
+
+/**
+ * A request's header fields with their values redacted: the Authorization the client adds on its
+ * own, the others in one pass as in headerRecord (each only when the pass finds a secret).
+ */
+function redactedFields(
+  headers: Readonly<Record<string, string>>,
+  redact: (text: string) => string,
+): Record<string, string> {
+  const entries = Object.entries(headers);
+  const others = entries.filter(([name]) => name !== 'authorization').map(([, value]) => value);
+  const joined = others.join('\n');
+  const clean = redact(joined) === joined;
+  return Object.fromEntries(
+    entries.map(([name, value]) => [name, clean && name !== 'authorization' ? value : redact(value)]),
+  );
+}
+
+/** Strings up to this length are kept for an excerpt made when read; longer ones are excerpted at once. */
+const LAZY_STRING_EXCERPT_MAX = 64 * 1024;
+
+const eagerExcerpt =
+  (made: string): (() => string) =>
+  () =>
+    made;
 
 /**
  * An excerpt made when first read and kept: most answers are never shown (only a failure's are),
@@ -95,6 +121,14 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 export class HttpClient {
   readonly options: HttpClientOptions;
   readonly #agent: Agent;
+  /**
+   * The target's connections (undici's Agent, through which they went before, drops its whole pool
+   * for an origin when a connection closes, as each one does after HEAD: every HEAD then cost a new
+   * pool, its client and a connection, and the next requests more connections still).
+   */
+  readonly #pool: Pool;
+  /** The target's origin (`http://host:port`) and what its base URL adds before every path. */
+  readonly #origin: string;
   readonly #secrets: string[];
   readonly #redact: (text: string) => string;
   readonly #excerpt: ExcerptMaker;
@@ -112,14 +146,17 @@ export class HttpClient {
     this.#digestKeep =
       EXCERPT_BYTES +
       Math.max(0, ...this.#secrets.map((secret) => Buffer.byteLength(encodeURIComponent(secret))));
-    this.#agent = new Agent({
+    const dispatcherOptions = {
       connections: options.connections,
       keepAliveTimeout: 10_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       // A failed body write never ends an exchange; the answer the target sent is read (see there).
       connect: answerFirstConnector(options.timeoutMs),
-    });
+    };
+    this.#agent = new Agent(dispatcherOptions);
+    this.#origin = new URL(options.baseUrl).origin;
+    this.#pool = new Pool(this.#origin, dispatcherOptions);
   }
 
   /** Redacts the run's token (and any other secret the client was given). */
@@ -135,12 +172,12 @@ export class HttpClient {
    */
   async send(input: HttpRequest, dispatcher?: Dispatcher): Promise<Exchange> {
     this.options.onSend?.(input);
-    const exchange = await this.#sendWithinBudget(input, dispatcher ?? this.#agent);
+    const exchange = await this.#sendWithinBudget(input, dispatcher);
     this.options.onExchange?.(exchange, input);
     return exchange;
   }
 
-  async #sendWithinBudget(input: HttpRequest, dispatcher: Dispatcher): Promise<Exchange> {
+  async #sendWithinBudget(input: HttpRequest, dispatcher: Dispatcher | undefined): Promise<Exchange> {
     const deadline = performance.now() + this.options.timeoutMs;
     const replayable =
       input.body === undefined || typeof input.body === 'string' || Buffer.isBuffer(input.body);
@@ -191,7 +228,7 @@ export class HttpClient {
   async #sendOnce(
     input: HttpRequest,
     timeoutMs: number,
-    dispatcher: Dispatcher,
+    dispatcher: Dispatcher | undefined,
   ): Promise<{ exchange: Exchange; closedBeforeAnswer: boolean }> {
     const token = input.token ?? this.options.token;
     // Only the run's token is a secret. A token a test sends in place of it (a made-up wrong one,
@@ -214,14 +251,27 @@ export class HttpClient {
           ? sentBody.length
           : Number(headers['content-length'] ?? -1);
     const excerpt = this.#excerpt;
+    // The excerpt is made when first read (most never are), from what it needs taken now: a
+    // string as it is (immutable; a long one's excerpt is made at once, so that the exchange does
+    // not keep it alive), a Buffer's first bytes copied (the caller may reuse the buffer it sent).
+    const sentHead = Buffer.isBuffer(sentBody)
+      ? Buffer.from(sentBody.subarray(0, this.#digestKeep))
+      : undefined;
+    const sentExcerpt =
+      typeof sentBody === 'string'
+        ? sentBody.length <= LAZY_STRING_EXCERPT_MAX
+          ? lazyExcerpt(() => redact(excerpt(sentBody)))
+          : eagerExcerpt(redact(excerpt(sentBody)))
+        : sentHead
+          ? lazyExcerpt(() => redact(excerpt(sentHead, bodyBytes)))
+          : eagerExcerpt('<streamed>');
     const recordedRequest = {
       method: input.method,
       url: redact(url),
-      headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, redact(value)])),
-      // Made now, not when shown: the caller may reuse the buffer it sent, and a large body is not
-      // kept alive by its exchange.
-      bodyExcerpt:
-        typeof sentBody === 'string' || Buffer.isBuffer(sentBody) ? redact(excerpt(sentBody)) : '<streamed>',
+      headers: redactedFields(headers, redact),
+      get bodyExcerpt() {
+        return sentExcerpt();
+      },
       bodyBytes,
     };
     const startedAt = new Date();
@@ -246,74 +296,43 @@ export class HttpClient {
       },
       closedBeforeAnswer,
     });
-    let answered = false;
-    // One timer per request, cleared when the exchange ends (AbortSignal.timeout would leave a
-    // timer pending for the whole timeout after every request).
-    const aborter = new AbortController();
-    const timer = setTimeout(
-      () => aborter.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
-      Math.ceil(timeoutMs),
-    );
     try {
-      const response = await request(url, {
-        dispatcher,
-        method: input.method as 'GET',
-        headers,
-        ...(sentBody === undefined ? {} : { body: sentBody }),
-        signal: aborter.signal,
-      });
-      answered = true;
-      headersAt = performance.now();
-      const chunks: Buffer[] = [];
-      let received = 0;
-      const hash = input.digestBody ? createHash('sha256') : undefined;
-      const keep = this.#digestKeep;
-      const cap = this.options.maxResponseBytes;
-      // Read by events, not async iteration (a promise per chunk): resolves false once over the cap.
-      const withinCap = await new Promise<boolean>((resolve, reject) => {
-        const body = response.body;
-        body.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > cap) {
-            body.removeAllListeners('data');
-            body.on('error', () => undefined);
-            body.destroy();
-            resolve(false);
-            return;
-          }
-          if (hash === undefined) chunks.push(chunk);
-          else {
-            hash.update(chunk);
-            const kept = received - chunk.length;
-            if (kept < keep) chunks.push(chunk.subarray(0, keep - kept));
-          }
-        });
-        body.once('end', () => resolve(true));
-        body.once('error', reject);
-      });
-      if (!withinCap) {
+      const answer = await readAnswer(
+        this.#dispatcherFor(url, dispatcher),
+        this.#target(url, input.method, headers, sentBody),
+        {
+          timeoutMs: Math.ceil(timeoutMs),
+          maxBytes: this.options.maxResponseBytes,
+          ...(input.digestBody ? { digest: { hash: createHash('sha256'), keep: this.#digestKeep } } : {}),
+        },
+      );
+      headersAt = answer.headersAt;
+      if (answer.overCap) {
         return finish(
           undefined,
-          `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${response.statusCode})`,
+          `the response body exceeds the cap of ${this.options.maxResponseBytes} bytes (status ${answer.status})`,
         );
       }
+      const { received } = answer;
       // Copied into a buffer of its own size: a chunk may be a view into a larger socket read.
-      const body = Buffer.concat(chunks);
-      const responseHeaders = headerRecord(response.headers, redact);
+      const body = Buffer.concat(answer.chunks);
+      const responseHeaders = headerRecord(answer.headers, redact);
       const responseExcerpt = lazyExcerpt(() => redact(excerpt(body, received)));
       return finish(
         {
-          status: response.statusCode,
+          status: answer.status,
           headers: responseHeaders,
           body,
           get bodyExcerpt() {
             return responseExcerpt();
           },
-          ...(hash ? { digest: { sha256: hash.digest('hex'), bytes: received } } : {}),
+          ...(input.digestBody ? { digest: { sha256: answer.digest ?? '', bytes: received } } : {}),
         },
         undefined,
       );
-    } catch (error) {
+    } catch (thrown) {
+      const answered = thrown instanceof ExchangeError && thrown.answered;
+      const error = thrown instanceof ExchangeError ? thrown.error : thrown;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const timedOut = /timeout|aborted/i.test(reason);
       const code = (error as { code?: unknown } | undefined)?.code;
@@ -331,12 +350,44 @@ export class HttpClient {
               : reason,
         closed && !answered,
       );
-    } finally {
-      clearTimeout(timer);
     }
   }
 
+  /**
+   * Where a request to `url` goes, as undici's `request(url, …)` takes it apart (WHATWG URL: its
+   * origin, its path and query): a path under the target's origin that parsing would leave
+   * unchanged is taken as it is, without the parse.
+   */
+  #target(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: HttpRequest['body'],
+  ): Dispatcher.DispatchOptions {
+    const common = {
+      method: method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    };
+    const origin = this.#origin;
+    const path = url.slice(origin.length);
+    if (url.startsWith(origin) && path.startsWith('/') && parsesAsIs(path))
+      return { ...common, origin, path };
+    const parsed = new URL(url);
+    if (!/^https?:/.test(parsed.origin || parsed.protocol))
+      throw new errors.InvalidArgumentError(
+        'Invalid URL protocol: the URL must start with `http:` or `https:`.',
+      );
+    return { ...common, origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  }
+
+  /** `dispatcher` when given, else the target's pool for its origin and the Agent for any other. */
+  #dispatcherFor(url: string, dispatcher: Dispatcher | undefined): Dispatcher {
+    if (dispatcher) return dispatcher;
+    return url.startsWith(this.#origin) && url.charAt(this.#origin.length) === '/' ? this.#pool : this.#agent;
+  }
+
   async close(): Promise<void> {
-    await this.#agent.close();
+    await Promise.all([this.#pool.close(), this.#agent.close()]);
   }
 }

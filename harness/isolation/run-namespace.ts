@@ -1,6 +1,12 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
+/**
+ * Where journal lines go: the journal's path, or a file descriptor open on it for appending (a
+ * suite file opens it once rather than once per line).
+ */
+export type JournalTarget = string | number;
+
 /** A store the run created, as written to the journal. */
 export interface CreatedStore {
   readonly id: string;
@@ -17,7 +23,7 @@ export function newRunPrefix(shard?: { readonly index: number; readonly count: n
  * Appends a created store to the run's journal (synchronously, so a killed worker loses nothing it
  * acknowledged). `settles` marks the answer to a create request journaled as sent (`recordCreateSent`).
  */
-export function recordCreatedStore(journalFile: string, store: CreatedStore, settles = false): void {
+export function recordCreatedStore(journalFile: JournalTarget, store: CreatedStore, settles = false): void {
   appendFileSync(
     journalFile,
     `${JSON.stringify({ id: store.id, name: store.name, ...(settles ? { settled: true } : {}) })}\n`,
@@ -30,17 +36,17 @@ export function recordCreatedStore(journalFile: string, store: CreatedStore, set
  * unsettled (no answer, an answer without a readable id, a worker killed in between) may have
  * made a store the journal does not hold: cleanup then lists the stores to report it.
  */
-export function recordCreateSent(journalFile: string): void {
+export function recordCreateSent(journalFile: JournalTarget): void {
   appendFileSync(journalFile, '{"sent":true}\n');
 }
 
 /** Journals that a create request sent (`recordCreateSent`) was answered without making a store. */
-export function recordCreateSettled(journalFile: string): void {
+export function recordCreateSettled(journalFile: JournalTarget): void {
   appendFileSync(journalFile, '{"settled":true}\n');
 }
 
 /** Journals that a store of the run is gone (its DELETE answered 204 or 404): cleanup leaves it be. */
-export function recordDeletedStore(journalFile: string, storeId: string): void {
+export function recordDeletedStore(journalFile: JournalTarget, storeId: string): void {
   appendFileSync(journalFile, `${JSON.stringify({ deleted: storeId })}\n`);
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import type {
 } from '../drivers/kvs-driver.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { HttpClient, type HttpRequest } from '../http/http-client.ts';
+import { parsesAsIs } from '../http/path-as-is.ts';
 import { failureEvidence, type Failure } from '../failures.ts';
 import { observeFor, type HeldObservation } from '../consistency/observe-for.ts';
 import { observeUntil, type Observation } from '../consistency/observe-until.ts';
@@ -102,8 +103,14 @@ export interface Conformance {
 /** The answer of a request no test keeps. */
 const ignoreAnswer = (): void => undefined;
 
-/** The path of a request without its query (`path` may be an absolute URL). */
-const pathOf = (request: HttpRequest): string => new URL(request.path, 'http://target').pathname;
+/**
+ * The path of a request without its query (`path` may be an absolute URL), as URL parsing reads
+ * it; a path that parsing leaves unchanged is cut at its query without the parse.
+ */
+const pathOf = (request: HttpRequest): string =>
+  parsesAsIs(request.path)
+    ? (request.path.split('?', 1)[0] ?? '')
+    : new URL(request.path, 'http://target').pathname;
 
 /** Whether a request creates a store (POST /v2/key-value-stores), by operation or by its path. */
 function createsStore(request: HttpRequest): boolean {
@@ -162,6 +169,9 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     );
   }
   const contract = await loadContract({ checked: context.contractFiles });
+  // The run's journal, open for appending while the file runs: one write per line, not an open,
+  // a write and a close (a fifth of the requests create or delete stores).
+  const journalFile = openSync(context.journalFile, 'a');
   const created = new Set<string>();
   /** The id of each named store this file created, by name: a delete may address it as `~name`. */
   const idsByName = new Map<string, string>();
@@ -171,10 +181,10 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     // An id answered again after its delete (a target that re-creates a store under its old id)
     // is a store to delete again: journaled anew, after its delete line.
     if (created.has(store.id) && !deleted.has(store.id)) {
-      if (settles) recordCreateSettled(context.journalFile);
+      if (settles) recordCreateSettled(journalFile);
       return;
     }
-    recordCreatedStore(context.journalFile, store, settles);
+    recordCreatedStore(journalFile, store, settles);
     created.add(store.id);
     if (store.name !== null) idsByName.set(store.name, store.id);
     deleted.delete(store.id);
@@ -208,13 +218,13 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
     connections: context.concurrency,
     onSend: (request) => {
       countRequest();
-      if (createsStore(request)) recordCreateSent(context.journalFile);
+      if (createsStore(request)) recordCreateSent(journalFile);
     },
     onExchange: (exchange, request) => {
       if (createsStore(request)) {
         const store = storeOfCreate(exchange);
         // An answer that leaves unknown whether a store was made stays unsettled: cleanup lists.
-        if (store === null) recordCreateSettled(context.journalFile);
+        if (store === null) recordCreateSettled(journalFile);
         else if (store !== undefined) journal(store, true);
         return;
       }
@@ -223,7 +233,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       const status = exchange.response?.status;
       if (storeId !== undefined && created.has(storeId) && (status === 204 || status === 404)) {
         deleted.add(storeId);
-        recordDeletedStore(context.journalFile, storeId);
+        recordDeletedStore(journalFile, storeId);
       }
     },
   });
@@ -297,7 +307,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
   const journalingCreates = <D extends KvsDriver>(driver: D, watch: StrayBodyWatch): D => {
     if (driver.info.transport !== 'http') return driver;
     const getOrCreateStore = async (name?: string): Promise<StoreInfo> => {
-      recordCreateSent(context.journalFile);
+      recordCreateSent(journalFile);
       const store = await driver.getOrCreateStore(name);
       journal(store, true);
       return store;
@@ -424,6 +434,7 @@ export async function useConformance(fileLabel: string): Promise<Conformance> {
       releaseStores(created),
     ]);
     await httpClient.close();
+    closeSync(journalFile);
     file.meta.kvsFileRequests = fileRequests;
   });
   const windowMs =
