@@ -100,15 +100,26 @@ export function decodedStream(raw: Buffer, encoding: StoredEncoding): Readable {
   return decoder;
 }
 
-/** Decodes the body as a stream without keeping it: its decoded size, or `cap + 1` once over the cap. */
+/** Decodes the body as a stream without keeping it: its decoded size, or more than `cap` once over it. */
 async function decodedSize(raw: Buffer, encoding: StoredEncoding, cap: number): Promise<number> {
   let total = 0;
-  await pipeline(Readable.from([raw]), DECODING_STREAM[encoding](), async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) {
-      total += chunk.length;
-      if (total > cap) return;
-    }
-  });
+  try {
+    await pipeline(
+      Readable.from([raw]),
+      DECODING_STREAM[encoding](),
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) {
+          total += chunk.length;
+          if (total > cap) return;
+        }
+      },
+    );
+  } catch (error) {
+    // Leaving the loop over the cap ends the pipeline early, which aborts the decoder: that is the
+    // answer (too large), not a body that fails to decode.
+    if (total > cap) return total;
+    throw error;
+  }
   return total;
 }
 

@@ -237,7 +237,7 @@ describe.concurrent(`KVS-LIMIT: the record payload limit (${LIMIT} bytes)`, () =
       expectRule(
         countsEncoded ? accepted(put.status) : put.status === 413,
         'KVS-LIMIT-004',
-        `a gzip body of ${body.length} bytes (${decodedSize} decoded) answered ${put.status}; payloadLimitCounts is ${counts}`,
+        `a gzip body of ${body.length} bytes (${decodedSize} decoded) answered ${put.status}; payloadLimitCounts is ${counts}; if the server counts the bytes another way, declare it with --payload-limit-counts (encoded, decoded or either)`,
         [put.exchange],
       );
       if (countsEncoded) {

@@ -172,3 +172,19 @@ describe('a server with UUID store ids under --profile apify', () => {
       );
   });
 });
+
+describe('a server whose payload limit counts decoded bytes', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    server = await startServer({ tokens: [TOKEN], payloadLimitCounts: 'decoded' });
+  });
+  afterAll(() => server.close());
+
+  it('KVS-LIMIT-004 under the default (encoded) fails with the --payload-limit-counts hint', async () => {
+    const report = await runReport(server.url, ['--rule', 'KVS-LIMIT-004']);
+    const message = report.rules.find((rule) => rule.id === 'KVS-LIMIT-004')?.failures[0]?.message;
+    expect(message).toMatch(
+      /answered 413; payloadLimitCounts is encoded; if the server counts the bytes another way, declare it with --payload-limit-counts \(encoded, decoded or either\)$/,
+    );
+  });
+});

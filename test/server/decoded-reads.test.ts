@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { fromBuffer, type Entry } from 'yauzl';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -129,5 +130,34 @@ describe('the /records zip', () => {
     expect(read.get('k0')).toBe('0');
     expect(read.get('k9973')).toBe('9973');
     expect(read.has(`k${COUNT - 1}`)).toBe(true);
+  });
+});
+
+describe('under --payload-limit-counts decoded, compressed bodies', () => {
+  it('that decode past the limit are refused with 413, not taken for broken gzip', async () => {
+    const decoded = await startServerProcess([
+      '--max-record-bytes',
+      String(LIMIT),
+      '--payload-limit-counts',
+      'decoded',
+    ]);
+    try {
+      const id = await createStore(decoded.url, 'decoded-limit');
+      // Incompressible: the body is over the limit as sent too, but under the raw cap of a gzip
+      // body (twice the limit), so the server reads it whole and decodes it.
+      const over = await send(decoded.url, 'PUT', `/v2/key-value-stores/${id}/records/over`, {
+        body: gzipSync(randomBytes(LIMIT + 65536), { level: 0 }),
+        headers: { 'content-encoding': 'gzip' },
+      });
+      expect(over.status, over.body.toString()).toBe(413);
+      expect((over.json() as { error: { type: string } }).error.type).toBe('request-too-large');
+      const under = await send(decoded.url, 'PUT', `/v2/key-value-stores/${id}/records/under`, {
+        body: gzipSync(randomBytes(LIMIT - 1), { level: 0 }),
+        headers: { 'content-encoding': 'gzip' },
+      });
+      expect(under.status).toBe(201);
+    } finally {
+      await decoded.stop();
+    }
   });
 });
