@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index.ts';
 import { editJson, startFaultProxy } from '../../proof/faults/fault-proxy.ts';
-import { runCli, spawnCli } from '../../proof/run-cli.ts';
+import { runCli, spawnCli, type CliProcess } from '../../proof/run-cli.ts';
 
 const outDir = () => mkdtempSync(join(tmpdir(), 'kvsc-out-'));
 
@@ -17,6 +17,21 @@ function filesUnder(dir: string): string[] {
 }
 
 const SERVER_TOKEN = 'cli-run-server-token';
+
+/**
+ * Waits until a running CLI has journaled at least `count` stores it created (seconds after its
+ * start), and returns their ids; the limit only detects a hang.
+ */
+async function storesJournaled(run: CliProcess, out: string, count: number): Promise<string[]> {
+  const deadline = Date.now() + 120_000;
+  let journaled = journaledStoreIds(out);
+  while (journaled.length < count && run.child.exitCode === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    journaled = journaledStoreIds(out);
+  }
+  expect(journaled.length, run.output()).toBeGreaterThanOrEqual(count);
+  return journaled;
+}
 
 /** The stores on a server (unnamed ones too). */
 async function storesOf(url: string): Promise<{ id: string; name: string | null }[]> {
@@ -197,15 +212,8 @@ describe('kvs-conformance run', () => {
         '--out',
         out,
       ]);
-      // Interrupted once the run has journaled a store it created (seconds after the start); the
-      // limit only detects a hang.
-      const deadline = Date.now() + 120_000;
-      let journaled = journaledStoreIds(out);
-      while (journaled.length === 0 && run.child.exitCode === null && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        journaled = journaledStoreIds(out);
-      }
-      expect(journaled.length, run.output()).toBeGreaterThan(0);
+      // Interrupted once the run has journaled a store it created (seconds after the start).
+      const journaled = await storesJournaled(run, out, 1);
       run.child.kill('SIGINT');
       const result = await run.done;
       expect(result.code).toBe(2);
@@ -238,13 +246,7 @@ describe('kvs-conformance run', () => {
         '--out',
         out,
       ]);
-      const deadline = Date.now() + 120_000;
-      let journaled = journaledStoreIds(out);
-      while (journaled.length < 2 && killed.child.exitCode === null && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        journaled = journaledStoreIds(out);
-      }
-      expect(journaled.length, killed.output()).toBeGreaterThan(1);
+      const journaled = await storesJournaled(killed, out, 2);
       killed.child.kill('SIGKILL');
       await killed.done;
       const leftBehind = (await storesOf(server.url)).map((store) => store.id);

@@ -2,14 +2,9 @@
 // parser refuses the stray bytes as the start of the next answer. That is KVS-SCHEMA-006's failure
 // (judged on the raw socket by the probe, and on the client's refused bytes here), never the rule
 // of the call it broke: one detail must never hide other rules.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StrayBodyWatch } from '../../harness/drivers/stray-body-watch.ts';
-import { FAULT_MODES, startFaultyTarget } from '../../proof/faults/fault-modes.ts';
-import { runCli } from '../../proof/run-cli.ts';
-import type { ConformanceReport } from '../../reports/index.ts';
+import { runAgainstFault } from './run-against-fault.ts';
 
 const TOKEN = 'stray-body-token-7c2e91';
 
@@ -74,38 +69,17 @@ describe('a body after a HEAD answer or a 204 fails KVS-SCHEMA-006 alone', () =>
   it.concurrent.each(['schema-head-with-body', 'schema-204-body-kept-alive'])(
     '%s: only KVS-SCHEMA-006 fails, also where apify-client read the stray bytes',
     async (name) => {
-      const fault = FAULT_MODES.find((mode) => mode.name === name);
-      if (!fault) throw new Error(`test bug: no fault mode ${name}`);
-      const target = await startFaultyTarget(fault, TOKEN);
-      const out = mkdtempSync(join(tmpdir(), 'kvsc-stray-body-'));
-      try {
-        const result = await runCli([
-          'run',
-          '--target',
-          target.url,
-          '--token',
-          TOKEN,
-          '--seed',
-          '1',
-          '--runs',
-          '5',
-          '--out',
-          out,
-        ]);
-        const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ConformanceReport;
-        const failed = report.rules.filter((rule) => rule.verdict === 'fail');
-        expect({ code: result.code, failed: failed.map((rule) => rule.id) }).toEqual({
-          code: 1,
-          failed: ['KVS-SCHEMA-006'],
-        });
-        // No test met an error of the harness on the way (a driver's key iterator kept as it is).
-        expect(report.incomplete.filter((line) => line.includes('error of the harness'))).toEqual([]);
-        expect(failed[0]?.failures.map((failure) => failure.message)).toContainEqual(
-          expect.stringContaining('apify-client could not read an answer as HTTP'),
-        );
-      } finally {
-        await target.close();
-      }
+      const { result, report } = await runAgainstFault(name, TOKEN, ['--seed', '1', '--runs', '5']);
+      const failed = report.rules.filter((rule) => rule.verdict === 'fail');
+      expect({ code: result.code, failed: failed.map((rule) => rule.id) }).toEqual({
+        code: 1,
+        failed: ['KVS-SCHEMA-006'],
+      });
+      // No test met an error of the harness on the way (a driver's key iterator kept as it is).
+      expect(report.incomplete.filter((line) => line.includes('error of the harness'))).toEqual([]);
+      expect(failed[0]?.failures.map((failure) => failure.message)).toContainEqual(
+        expect.stringContaining('apify-client could not read an answer as HTTP'),
+      );
     },
   );
 });
