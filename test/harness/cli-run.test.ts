@@ -19,10 +19,16 @@ function filesUnder(dir: string): string[] {
 const SERVER_TOKEN = 'cli-run-server-token';
 
 /**
- * Waits until a running CLI has journaled at least `count` stores it created (seconds after its
- * start), and returns their ids; the limit only detects a hang.
+ * Starts a long run (the SCHEMA suite at 200 runs) against `target` and waits until it has journaled
+ * at least `count` stores it created (seconds after its start): the run, and those stores' ids. The
+ * limit only detects a hang.
  */
-async function storesJournaled(run: CliProcess, out: string, count: number): Promise<string[]> {
+async function longRunJournaling(
+  target: string,
+  out: string,
+  count: number,
+): Promise<{ run: CliProcess; journaled: string[] }> {
+  const run = spawnCli(['run', '--target', target, '--runs', '200', '--suite', 'SCHEMA', '--out', out]);
   const deadline = Date.now() + 120_000;
   let journaled = journaledStoreIds(out);
   while (journaled.length < count && run.child.exitCode === null && Date.now() < deadline) {
@@ -30,7 +36,7 @@ async function storesJournaled(run: CliProcess, out: string, count: number): Pro
     journaled = journaledStoreIds(out);
   }
   expect(journaled.length, run.output()).toBeGreaterThanOrEqual(count);
-  return journaled;
+  return { run, journaled };
 }
 
 /** The stores on a server (unnamed ones too). */
@@ -201,19 +207,8 @@ describe('kvs-conformance run', () => {
     const server = await startServer();
     try {
       const out = outDir();
-      const run = spawnCli([
-        'run',
-        '--target',
-        server.url,
-        '--runs',
-        '200',
-        '--suite',
-        'SCHEMA',
-        '--out',
-        out,
-      ]);
       // Interrupted once the run has journaled a store it created (seconds after the start).
-      const journaled = await storesJournaled(run, out, 1);
+      const { run, journaled } = await longRunJournaling(server.url, out, 1);
       run.child.kill('SIGINT');
       const result = await run.done;
       expect(result.code).toBe(2);
@@ -235,18 +230,7 @@ describe('kvs-conformance run', () => {
     const server = await startServer();
     try {
       const out = outDir();
-      const killed = spawnCli([
-        'run',
-        '--target',
-        server.url,
-        '--runs',
-        '200',
-        '--suite',
-        'SCHEMA',
-        '--out',
-        out,
-      ]);
-      const journaled = await storesJournaled(killed, out, 2);
+      const { run: killed, journaled } = await longRunJournaling(server.url, out, 2);
       killed.child.kill('SIGKILL');
       await killed.done;
       const leftBehind = (await storesOf(server.url)).map((store) => store.id);
