@@ -67,8 +67,8 @@ function whyLeftAlone(owner: JournalOwner | undefined, target: string): string |
   if (owner.target !== target) return `its stores are on another target (${owner.target})`;
   if (owner.host !== hostname())
     return `written on another host (${owner.host}), whose run may still be going`;
-  if (owner.pid !== process.pid && running(owner.pid))
-    return `the run that writes it is still going (pid ${owner.pid})`;
+  // This process counts as going too: another run of it (the API, `--watch`, `matrix`) may be under way.
+  if (running(owner.pid)) return `the run that writes it is still going (pid ${owner.pid})`;
   return undefined;
 }
 
