@@ -11,7 +11,7 @@ import { parseDuration } from '../harness/config/parse-duration.ts';
 import { runOptionsFromEnv } from '../harness/config/resolve-run-options.ts';
 import { HarnessError } from '../harness/errors.ts';
 import { newRunPrefix } from '../harness/isolation/run-namespace.ts';
-import { journalFileName, startJournal } from '../harness/isolation/earlier-run-journals.ts';
+import { journalFileName } from '../harness/isolation/earlier-run-journals.ts';
 import { DEFAULT_STOPPING_RULE, confirmationsNeeded } from '../harness/consistency/stopping-rule.ts';
 import { cliSessionSetup, reportInterruptedBeforeStart, shownPath } from './cli-session.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -203,7 +203,6 @@ export function addBenchConsistencyCommand(bench: Command, setExitCode: (code: n
           : redact(target.url);
         const prefix = newRunPrefix();
         const journalFile = join(out, journalFileName(prefix));
-        startJournal(journalFile, target.url);
         const settings = {
           trials: flags.trials,
           readers: flags.readers,

@@ -25,7 +25,10 @@ async function runAndReport(session: RunSession, reports: typeof ReportsModule):
       reports.renderConsoleSummary(report, shownPath(join(session.out, reports.REPORT_FILES.html))),
     );
   const { cleanup } = result;
-  for (const earlier of result.earlierRuns ?? []) {
+  // A journal of a run that made no store (it stopped before) goes without a word.
+  for (const earlier of (result.earlierRuns ?? []).filter(
+    (each) => each.created > 0 || each.leftAlone !== undefined,
+  )) {
     console.log(
       earlier.leftAlone === undefined
         ? `cleanup of an earlier run killed before its own (${earlier.file}): ${earlier.deleted} of its ${earlier.created} store(s) gone, ${earlier.left.length} left`

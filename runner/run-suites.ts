@@ -147,7 +147,6 @@ export async function runSuites({
   mkdirSync(out, { recursive: true });
   const storePrefix = newRunPrefix(options.shard);
   const journalFile = join(out, journalFileName(storePrefix));
-  startJournal(journalFile, targetUrl);
   const client = new HttpClient({
     baseUrl: targetUrl,
     token: options.token,
@@ -167,6 +166,8 @@ export async function runSuites({
         ? undefined
         : await resolveRunStore(contract, client, options.runId, storePrefix);
     if (!runStore) await preflight(api, targetUrl);
+    // The journal starts once the target answered: a run that could not reach it leaves none.
+    startJournal(journalFile, targetUrl);
     // What an earlier run into this folder, killed before its cleanup, left on this target.
     const earlierRuns = await cleanEarlierRuns(api, out, journalFile, targetUrl);
     if (runStore && options.driver.some((name) => name !== 'http') && !usesDefaultDrivers(options.driver))

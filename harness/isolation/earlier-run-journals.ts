@@ -63,7 +63,7 @@ function running(pid: number): boolean {
 /** Why a journal's stores are not this run's to delete, or undefined when they are. */
 function whyLeftAlone(owner: JournalOwner | undefined, target: string): string | undefined {
   if (owner === undefined)
-    return 'it names no target (written by an older version): its stores are not deleted';
+    return 'it names no target (written by an older version, or by bench consistency): its stores are not deleted';
   if (owner.target !== target) return `its stores are on another target (${owner.target})`;
   if (owner.host !== hostname())
     return `written on another host (${owner.host}), whose run may still be going`;
